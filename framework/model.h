@@ -1,0 +1,67 @@
+/* model.h -- the multilayer perceptron: parameter layout (one block holds
+ * every W and b), initialisation, forward and backward over a batch.
+ * Activations are stored (batch, width) row-major.  Knows nothing about
+ * files or threads: one model and one workspace belong to one thread. */
+#ifndef MLPLAB_MODEL_H
+#define MLPLAB_MODEL_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "error.h"
+#include "rng.h"
+
+#define MLP_MAX_LAYERS (MLP_MAX_HIDDEN + 1)  /* weight layers */
+
+typedef struct mlp_model {
+    size_t n_layers;                   /* weight layers = hidden layers + 1 */
+    size_t width[MLP_MAX_LAYERS + 1];  /* width[0] = inputs, width[n_layers] = outputs */
+    size_t n_params;
+    double *params;                    /* owned: one block, layer by layer:
+                                          W_l (width[l+1], width[l]) row-major, then b_l */
+    size_t w_off[MLP_MAX_LAYERS];      /* offsets of W_l and b_l in params */
+    size_t b_off[MLP_MAX_LAYERS];
+    /* activation of each hidden layer l (0 .. n_layers-2); the output layer
+     * has none: its pre-activations are the logits the loss takes. */
+    const mlp_activation_desc *act[MLP_MAX_HIDDEN];
+    const mlp_param_value *act_params[MLP_MAX_HIDDEN]; /* not owned */
+} mlp_model;
+
+/* Buffers for forward/backward over up to `cap` samples. */
+typedef struct mlp_workspace {
+    size_t cap;
+    double *z[MLP_MAX_LAYERS];   /* (cap, width[l+1]) pre-activations of layer l */
+    double *a[MLP_MAX_LAYERS];   /* (cap, width[l+1]) activations of hidden layer l */
+    double *dz;                  /* (cap, max width) scratch */
+    double *da;                  /* (cap, max width) scratch */
+    double *wt;                  /* (max in * max out) scratch for transposed weights */
+    double *block;               /* owned: the single allocation behind the above */
+} mlp_workspace;
+
+/* Shape: inputs, hidden widths, outputs; every hidden layer uses `act`. */
+mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden, size_t outputs,
+                            const mlp_activation_desc *act, const mlp_param_value *act_params,
+                            mlp_model **out, mlp_error *err);
+void mlp_model_free(mlp_model *m);
+
+/* Initial weights drawn from rng: MLP_INIT_XAVIER (Glorot uniform, zero
+ * biases), MLP_INIT_HE (He normal, zero biases), MLP_INIT_UNIFORM (W and b
+ * from U(-a, a), a = scale, or 1/sqrt(fan_in) when scale == 0: PyTorch's
+ * nn.Linear default). */
+void mlp_model_init(mlp_model *m, mlp_init_kind kind, double scale, mlp_rng *rng);
+
+mlp_status mlp_workspace_create(const mlp_model *m, size_t cap, mlp_workspace **out,
+                                mlp_error *err);
+void mlp_workspace_free(mlp_workspace *ws);
+
+/* Forward pass of n <= ws->cap samples x (n, inputs).  Returns the logits
+ * (n, outputs), which live in ws->z[n_layers-1]; ws->a[l] holds hidden
+ * layer l's outputs (n, width[l+1]) until the next call. */
+const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n);
+
+/* Backward pass after mlp_model_forward on the same x: from dlogits (n,
+ * outputs) to grad (n_params, same layout as params), overwritten. */
+void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
+                        const double *dlogits, double *grad);
+
+#endif

@@ -1,0 +1,1 @@
+/* plan.c -- not written yet */

@@ -1,0 +1,28 @@
+/* probe.h -- evaluating a trained model: accuracy, the decision grid and the
+ * hidden-layer outputs.  Knows nothing about the training loop. */
+#ifndef MLPLAB_PROBE_H
+#define MLPLAB_PROBE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "error.h"
+#include "model.h"
+
+/* Fraction of points classified right: for one output, class 1 where the
+ * loss's prob >= 0.5; for several, the argmax. */
+mlp_status mlp_probe_accuracy(const mlp_model *m, const mlp_plugin_use *loss,
+                              const mlp_data *d, double *acc, mlp_error *err);
+
+/* Predicted probabilities on a res x res grid over extent (xmin, xmax, ymin,
+ * ymax): grid_x[i] = xmin + i*(xmax-xmin)/(res-1), same for y.  prob: (res,
+ * res, k) out, indexed [iy][ix][c], k = the model's outputs. */
+mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, size_t res,
+                              const double extent[4], double *prob, mlp_error *err);
+
+/* Hidden-layer outputs on the points of d: out[l] (d->n, width[l+1]) for
+ * each hidden layer l, caller-allocated. */
+mlp_status mlp_probe_hidden(const mlp_model *m, const mlp_data *d, double *const *out,
+                            mlp_error *err);
+
+#endif

@@ -1,0 +1,1 @@
+/* results.c -- not written yet */

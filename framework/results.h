@@ -1,0 +1,116 @@
+/* results.h -- the only module that includes hdf5.h.  Writes each finished
+ * run to its own file (temporary name, fsync, rename), builds the sweep file
+ * from the run files (temporary name, rename), reads results back, and scans
+ * a run folder for --resume.  Every HDF5 call in the process goes through
+ * this module, which serializes them behind one lock: callers may call it
+ * from any thread. */
+#ifndef MLPLAB_RESULTS_H
+#define MLPLAB_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+
+/* A swept parameter's value in one run. */
+typedef struct mlp_param_cell {
+    const char *path;            /* dotted path, e.g. "model.hidden" */
+    bool numeric;
+    double num;                  /* when numeric */
+    const char *text;            /* always: the value as one line of YAML */
+} mlp_param_cell;
+
+/* Everything a finished run leaves.  All pointers are borrowed for the call. */
+typedef struct mlp_run_record {
+    size_t index;
+    uint64_t seed;
+    int status;                  /* 0 ok, 1 diverged (mlp_run_status) */
+    double wall_seconds;
+    size_t n_params;             /* swept parameters */
+    const mlp_param_cell *params;
+
+    double final_loss, train_accuracy, test_accuracy; /* test: NaN without a test set */
+    long first_100pct;           /* -1 if never */
+    size_t iterations;           /* configured */
+    size_t iterations_run;
+    size_t loss_every;
+    size_t n_loss;
+    const double *loss;          /* (n_loss) */
+    const double *test_loss;     /* (n_loss) or NULL */
+
+    size_t n_layers;             /* weight layers */
+    const size_t *width;         /* n_layers + 1 widths: inputs .. outputs */
+    const double *weights;       /* parameter block (model.h layout), or NULL */
+    const double *const *hidden; /* n_layers - 1 arrays (n_hidden_points, width[l+1]), or NULL */
+    size_t n_hidden_points;
+
+    size_t resolution;           /* 0: no boundary grid */
+    double extent[4];
+    size_t classes_out;          /* k: outputs of the model (1 for binary) */
+    const double *boundary;      /* (resolution, resolution, k) [iy][ix][c] */
+
+    const mlp_data *train;       /* when the dataset is swept: stored in the run; else NULL */
+    const mlp_data *test;        /* likewise; NULL without a test set */
+} mlp_run_record;
+
+/* What the sweep file says about itself (root attributes and more). */
+typedef struct mlp_plugin_prov {
+    const char *kind, *name, *file, *sha256, *version;
+} mlp_plugin_prov;
+
+typedef struct mlp_sweep_meta {
+    const char *name, *description;
+    const char *spec_text, *spec_sha256, *spec_resolved;
+    const char *command, *hostname, *created;  /* created: ISO 8601 UTC */
+    const char *mlplab_version, *git_commit;
+    bool git_dirty;
+    uint64_t seed;
+    size_t n_runs;
+    size_t n_plugins;
+    const mlp_plugin_prov *plugins;
+    size_t n_swept;              /* swept parameters, in axis order */
+    const char *const *swept_paths;
+    const bool *swept_numeric;
+    const mlp_data *train;       /* the shared dataset (NULL when swept) */
+    const mlp_data *test;        /* NULL without a test set or when swept */
+} mlp_sweep_meta;
+
+/* "results/x.h5" -> "results/x.runs" (malloc'd). */
+char *mlp_results_runs_dir(const char *sweep_path);
+/* "<dir>/run_0042.h5" (malloc'd); at least 4 digits. */
+char *mlp_results_run_path(const char *runs_dir, size_t index);
+
+/* Check that `path` can be written as the sweep file: it does not exist
+ * (unless force), its folder exists and is writable (probe write).  Creates
+ * the run folder. */
+mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err);
+
+/* Write a run file: <runs_dir>/run_<k>.h5 via a temporary name, fsync,
+ * rename.  The file records spec_sha256 so that --resume can trust it. */
+mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
+                                 const mlp_run_record *rec, mlp_error *err);
+
+/* True when run k's file exists, opens, is complete and has this spec hash. */
+bool mlp_results_run_done(const char *runs_dir, size_t index, const char *spec_sha256);
+
+/* Remove leftover temporaries in runs_dir. */
+mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err);
+
+/* Build the sweep file from the n_runs run files: temporary name, then
+ * rename over sweep_path.  Removes the run folder unless keep_runs. */
+mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
+                             mlp_error *err);
+
+/* Summary table of a results file as text rows, for `runner info`:
+ * calls row(ctx, n_cols, names, cells) once with the header (cells == names)
+ * and once per run, cells formatted as text. */
+mlp_status mlp_results_summary(const char *path,
+                               void (*row)(void *ctx, size_t n, const char *const *cells),
+                               void *ctx, mlp_error *err);
+
+/* Library versions for provenance: "HDF5 1.10.8". */
+void mlp_results_hdf5_version(char *buf, size_t len);
+
+#endif

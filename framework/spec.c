@@ -1,0 +1,1 @@
+/* spec.c -- not written yet */

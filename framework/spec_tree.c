@@ -1,0 +1,1 @@
+/* spec_tree.c -- not written yet */

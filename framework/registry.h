@@ -70,4 +70,15 @@ void mlp_plugin_param_defaults(const mlp_plugin *pl, mlp_param_value *vals);
  * `file` names the plugin file in the message. */
 mlp_status mlp_plugin_check_params(const mlp_plugin_header *h, const char *file, mlp_error *err);
 
+/* Check a whole descriptor as the loader does: ABI stamp, size, kind (`want`,
+ * or 0 for any kind), name/version/help, the kind's functions and fields, and
+ * the parameter table.  `file` names the plugin file in the message; when it
+ * is not NULL the descriptor's name must equal the file's base name (less
+ * ".so").  On failure err is MLP_ERR_PLUGIN and says why. */
+mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *file,
+                                       mlp_plugin_kind want, mlp_error *err);
+
+/* Most parameters a plugin may declare. */
+#define MLP_MAX_PARAMS 64
+
 #endif

@@ -117,4 +117,29 @@ void mlp_config_free(mlp_config *cfg);
  * sweep applied), as YAML text; malloc'd. */
 char *mlp_spec_resolved(const mlp_spec *spec, mlp_registry *reg);
 
+/* ---- helpers shared by spec_tree.c and spec.c --------------------------- */
+
+/* A new node with no children/text; NULL when out of memory. */
+mlp_node *mlp_node_new(mlp_node_kind kind, const char *file, int line, int col);
+/* A scalar with a copy of text. */
+mlp_node *mlp_node_scalar(const char *text, bool quoted, const char *file, int line, int col);
+/* Append an item (SEQ, key NULL) or entry (MAP); on false the caller keeps both. */
+bool mlp_node_append(mlp_node *n, mlp_node *key, mlp_node *val);
+/* Index of `key` in a map, or -1. */
+int mlp_node_index(const mlp_node *map, const char *key);
+
+/* A growing NUL-terminated text buffer; oom is set (and sticks) on a failed
+ * allocation.  Start from {0}; mlp_sb_take hands over the text or NULL. */
+typedef struct mlp_sb {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+} mlp_sb;
+void mlp_sb_putn(mlp_sb *sb, const char *s, size_t n);
+void mlp_sb_puts(mlp_sb *sb, const char *s);
+void mlp_sb_printf(mlp_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *mlp_sb_take(mlp_sb *sb);
+/* Flow YAML of a node appended to sb. */
+void mlp_node_put_flow(mlp_sb *sb, const mlp_node *n);
+
 #endif

@@ -1,1 +1,628 @@
-/* sweep.c -- not written yet */
+/* sweep.c -- the executor: resolves every run, generates each distinct
+ * dataset once, trains the runs in parallel (OpenMP, largest first), writes
+ * each finished run to its own file and builds the sweep file from them. */
+#include "sweep.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "gitinfo.h"
+#include "model.h"
+#include "probe.h"
+#include "results.h"
+#include "rng.h"
+#include "sha256.h"
+#include "train.h"
+
+/* One distinct dataset, shared read-only by every run that uses it. */
+typedef struct dataset_entry {
+    char *key;
+    uint64_t hash;
+    mlp_data train;
+    mlp_data test;               /* test.n == 0 without a test set */
+} dataset_entry;
+
+typedef struct sweep_state {
+    const mlp_spec *spec;
+    mlp_registry *reg;
+    const mlp_sweep_opts *o;
+    char *runs_dir;
+    char run_hash[65];           /* identifies this spec's runs, for --resume */
+
+    dataset_entry *data;
+    size_t n_data, cap_data;
+    size_t *table;               /* open addressing: dataset index + 1, 0 = empty */
+    size_t table_cap;
+
+    size_t *run_data;            /* (n_runs) dataset of each run */
+    double *cost;                /* (n_runs) estimated work of each run */
+    const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
+    size_t n_plugins;
+} sweep_state;
+
+/* ---- datasets --------------------------------------------------------- */
+
+static uint64_t key_hash(const char *key)
+{
+    char hex[65];
+    uint64_t h = 0;
+
+    mlp_sha256_hex(key, strlen(key), hex);
+    for (int i = 0; i < 16; i++) {
+        int c = hex[i];
+        h = (h << 4) | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return h;
+}
+
+static void data_free(mlp_data *d)
+{
+    free(d->x);
+    free(d->y);
+    memset(d, 0, sizeof(*d));
+}
+
+/* n points of the dataset plugin of cfg from the stream (seed, hash, purpose). */
+static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t hash,
+                                uint32_t purpose, size_t n, mlp_data *out, mlp_error *err)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    const mlp_dataset_desc *d = pl->d.data;
+    mlp_rng r;
+    mlp_rng_api api;
+    const char *why = NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->n = n;
+    out->dim = d->dim;
+    out->classes = d->classes;
+    if (n == 0)
+        return MLP_OK;
+    out->x = calloc(n * d->dim, sizeof(double));
+    out->y = calloc(n, sizeof(double));
+    if (!out->x || !out->y) {
+        data_free(out);
+        return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
+    }
+    mlp_rng_init(&r, seed, hash, purpose);
+    mlp_rng_api_bind(&r, &api);
+    if (d->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
+        data_free(out);
+        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
+                        pl->path, why ? why : "no reason given");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double y = out->y[i];
+        if (!(y >= 0 && y < (double)d->classes && y == floor(y))) {
+            mlp_fail(err, MLP_ERR_PLUGIN,
+                     "dataset plugin '%s' (%s) gave label %g at point %zu; expected 0..%u",
+                     pl->name, pl->path, y, i, d->classes - 1);
+            data_free(out);
+            return MLP_ERR_PLUGIN;
+        }
+    }
+    for (size_t i = 0; i < n * d->dim; i++) {
+        if (mlp_not_finite(out->x[i])) {
+            mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) gave a non-finite coordinate "
+                     "at point %zu", pl->name, pl->path, i / d->dim);
+            data_free(out);
+            return MLP_ERR_PLUGIN;
+        }
+    }
+    return MLP_OK;
+}
+
+/* Index of cfg's dataset in st->data, generating it the first time it is seen. */
+static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
+                               mlp_error *err)
+{
+    uint64_t h = key_hash(cfg->dataset_key);
+    size_t mask = st->table_cap - 1, slot = (size_t)h & mask;
+    mlp_status rc;
+
+    for (;; slot = (slot + 1) & mask) {
+        size_t v = st->table[slot];
+        if (v == 0)
+            break;
+        if (st->data[v - 1].hash == h && strcmp(st->data[v - 1].key, cfg->dataset_key) == 0) {
+            *idx = v - 1;
+            return MLP_OK;
+        }
+    }
+    if (st->n_data == st->cap_data) {
+        size_t cap = st->cap_data ? 2 * st->cap_data : 4;
+        dataset_entry *nd = realloc(st->data, cap * sizeof(*nd));
+        if (!nd)
+            return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+        st->data = nd;
+        st->cap_data = cap;
+    }
+    dataset_entry *e = &st->data[st->n_data];
+    memset(e, 0, sizeof(*e));
+    e->hash = h;
+    e->key = strdup(cfg->dataset_key);
+    if (!e->key)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    rc = data_generate(cfg, st->spec->seed, h, MLP_STREAM_TRAIN, cfg->n_train, &e->train, err);
+    if (rc == MLP_OK)
+        rc = data_generate(cfg, st->spec->seed, h, MLP_STREAM_TEST, cfg->n_test, &e->test, err);
+    if (rc != MLP_OK) {
+        data_free(&e->train);
+        free(e->key);
+        return rc;
+    }
+    st->table[slot] = ++st->n_data;
+    *idx = st->n_data - 1;
+    return MLP_OK;
+}
+
+static void note_plugin(sweep_state *st, const mlp_plugin *pl)
+{
+    for (size_t i = 0; i < st->n_plugins; i++)
+        if (st->plugins[i] == pl)
+            return;
+    if (st->n_plugins < sizeof(st->plugins) / sizeof(st->plugins[0]))
+        st->plugins[st->n_plugins++] = pl;
+}
+
+static size_t output_width(const mlp_config *cfg)
+{
+    if (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS)
+        return cfg->dataset.plugin->d.data->classes;
+    return 1;
+}
+
+/* Resolve every run once: datasets, costs, plugins, and the checks that need
+ * both the loss and the dataset.  Nothing is trained yet. */
+static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
+{
+    const mlp_spec *spec = st->spec;
+    size_t n = spec->plan.n_runs;
+    mlp_status rc = MLP_OK;
+
+    st->table_cap = 16;
+    while (st->table_cap < 2 * n)
+        st->table_cap *= 2;
+    st->table = calloc(st->table_cap, sizeof(size_t));
+    st->run_data = calloc(n, sizeof(size_t));
+    st->cost = calloc(n, sizeof(double));
+    if (!st->table || !st->run_data || !st->cost)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory for %zu runs", n);
+
+    for (size_t k = 0; k < n && rc == MLP_OK; k++) {
+        mlp_config cfg;
+        rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
+        if (rc != MLP_OK)
+            break;
+        const mlp_dataset_desc *dd = cfg.dataset.plugin->d.data;
+        if (!(cfg.loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) && dd->classes != 2) {
+            rc = mlp_fail(err, MLP_ERR_SPEC,
+                          "run %zu: loss '%s' is for two classes, but dataset '%s' has %u",
+                          k, cfg.loss.plugin->name, cfg.dataset.plugin->name, dd->classes);
+        }
+        if (rc == MLP_OK)
+            rc = dataset_find(st, &cfg, &st->run_data[k], err);
+        if (rc == MLP_OK) {
+            size_t in = dd->dim;
+            double w = 0;
+            for (size_t l = 0; l < cfg.n_hidden; l++) {
+                w += (double)in * (double)cfg.hidden[l];
+                in = cfg.hidden[l];
+            }
+            w += (double)in * (double)output_width(&cfg);
+            st->cost[k] = w * (double)cfg.train.iterations *
+                          (double)(cfg.train.batch_size ? cfg.train.batch_size : cfg.n_train);
+            note_plugin(st, cfg.dataset.plugin);
+            note_plugin(st, cfg.activation.plugin);
+            note_plugin(st, cfg.loss.plugin);
+        }
+        mlp_config_free(&cfg);
+    }
+    return rc;
+}
+
+/* ---- one run ---------------------------------------------------------- */
+
+typedef struct run_outcome {
+    int status;
+    double train_accuracy, final_loss, wall_seconds;
+} run_outcome;
+
+static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error *err)
+{
+    const mlp_spec *spec = st->spec;
+    mlp_plan_run pr;
+    mlp_config cfg;
+    mlp_model *m = NULL;
+    mlp_train_result tr;
+    mlp_rng rng;
+    mlp_status rc;
+    double *hidden[MLP_MAX_HIDDEN] = {0};
+    double *boundary = NULL;
+    mlp_param_cell cells[MLP_PLAN_MAX_AXES];
+    double t0 = omp_get_wtime();
+
+    memset(&tr, 0, sizeof(tr));
+    mlp_plan_get(&spec->plan, k, &pr);
+#pragma omp critical(mlplab_spec)
+    rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
+    if (rc != MLP_OK)
+        return rc;
+
+    const dataset_entry *de = &st->data[st->run_data[k]];
+    const mlp_data *test = de->test.n ? &de->test : NULL;
+    size_t outputs = output_width(&cfg);
+
+    rc = mlp_model_create(de->train.dim, cfg.hidden, cfg.n_hidden, outputs,
+                          cfg.activation.plugin->d.act, cfg.activation.params, &m, err);
+    if (rc != MLP_OK)
+        goto out_config;
+    mlp_rng_init(&rng, pr.seed, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, cfg.init, cfg.init_scale, &rng);
+
+    rc = mlp_train_run(&cfg, m, &de->train, test, pr.seed, st->o->stop, &tr, err);
+    if (rc != MLP_OK)
+        goto out_model;
+
+    double train_acc = 0, test_acc = NAN;
+    rc = mlp_probe_accuracy(m, &cfg.loss, &de->train, &train_acc, err);
+    if (rc == MLP_OK && test)
+        rc = mlp_probe_accuracy(m, &cfg.loss, test, &test_acc, err);
+    if (rc != MLP_OK)
+        goto out_train;
+
+    if (cfg.record.hidden && cfg.n_hidden > 0) {
+        for (size_t l = 0; l < cfg.n_hidden; l++) {
+            hidden[l] = malloc(de->train.n * cfg.hidden[l] * sizeof(double) + 1);
+            if (!hidden[l]) {
+                rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
+                goto out_buffers;
+            }
+        }
+        rc = mlp_probe_hidden(m, &de->train, hidden, err);
+        if (rc != MLP_OK)
+            goto out_buffers;
+    }
+    if (cfg.record.boundary) {
+        size_t r = cfg.record.resolution;
+        boundary = malloc(r * r * outputs * sizeof(double));
+        if (!boundary) {
+            rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
+            goto out_buffers;
+        }
+        rc = mlp_probe_boundary(m, &cfg.loss, r, cfg.record.extent, boundary, err);
+        if (rc != MLP_OK)
+            goto out_buffers;
+    }
+
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        const mlp_sweep_axis *ax = &spec->axes[a];
+        size_t v = pr.value[a];
+        cells[a].path = ax->path;
+        cells[a].numeric = ax->numeric;
+        cells[a].num = ax->numeric ? ax->num[v] : NAN;
+        cells[a].text = ax->labels[v];
+    }
+
+    mlp_run_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.index = k;
+    rec.seed = pr.seed;
+    rec.status = tr.status;
+    rec.wall_seconds = omp_get_wtime() - t0;
+    rec.n_params = spec->n_axes;
+    rec.params = cells;
+    rec.final_loss = tr.final_loss;
+    rec.train_accuracy = train_acc;
+    rec.test_accuracy = test_acc;
+    rec.first_100pct = tr.first_100pct;
+    rec.iterations = cfg.train.iterations;
+    rec.iterations_run = tr.iterations_run;
+    rec.loss_every = cfg.record.loss_every;
+    rec.n_loss = tr.n_loss;
+    rec.loss = tr.loss;
+    rec.test_loss = tr.test_loss;
+    rec.n_layers = m->n_layers;
+    rec.width = m->width;
+    rec.weights = cfg.record.weights ? m->params : NULL;
+    rec.hidden = (cfg.record.hidden && cfg.n_hidden > 0) ? (const double *const *)hidden : NULL;
+    rec.n_hidden_points = de->train.n;
+    rec.resolution = cfg.record.boundary ? cfg.record.resolution : 0;
+    memcpy(rec.extent, cfg.record.extent, sizeof(rec.extent));
+    rec.classes_out = outputs;
+    rec.boundary = boundary;
+    rec.train = spec->dataset_swept ? &de->train : NULL;
+    rec.test = spec->dataset_swept ? test : NULL;
+
+    rc = mlp_results_write_run(st->runs_dir, st->run_hash, &rec, err);
+    if (rc == MLP_OK) {
+        out->status = tr.status;
+        out->train_accuracy = train_acc;
+        out->final_loss = tr.final_loss;
+        out->wall_seconds = rec.wall_seconds;
+    }
+
+out_buffers:
+    free(boundary);
+    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
+        free(hidden[l]);
+out_train:
+    mlp_train_result_free(&tr);
+out_model:
+    mlp_model_free(m);
+out_config:
+#pragma omp critical(mlplab_spec)
+    mlp_config_free(&cfg);
+    return rc;
+}
+
+/* ---- the sweep -------------------------------------------------------- */
+
+char *mlp_sweep_output_path(const mlp_spec *spec, const char *override)
+{
+    if (override)
+        return strdup(override);
+    if (spec->output)
+        return strdup(spec->output);
+    size_t n = strlen(spec->name) + sizeof("results/.h5");
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "results/%s.h5", spec->name);
+    return p;
+}
+
+static int cmp_cost_desc(const void *a, const void *b, void *ctx)
+{
+    const double *cost = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+    if (cost[i] != cost[j])
+        return cost[i] > cost[j] ? -1 : 1;
+    return i < j ? -1 : (i > j);
+}
+
+/* Insertion-free ordering: indices sorted by cost, largest first, index as tie-break. */
+static void order_runs(size_t *idx, size_t n, const double *cost)
+{
+    /* heap sort keeps this O(n log n) without qsort_r (not in C11) */
+    for (size_t start = n / 2; start-- > 0;) {
+        size_t root = start;
+        for (;;) {
+            size_t child = 2 * root + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && cmp_cost_desc(&idx[child], &idx[child + 1], (void *)cost) < 0)
+                child++;
+            if (cmp_cost_desc(&idx[root], &idx[child], (void *)cost) >= 0)
+                break;
+            size_t t = idx[root];
+            idx[root] = idx[child];
+            idx[child] = t;
+            root = child;
+        }
+    }
+    for (size_t end = n; end-- > 1;) {
+        size_t t = idx[0];
+        idx[0] = idx[end];
+        idx[end] = t;
+        size_t root = 0;
+        for (;;) {
+            size_t child = 2 * root + 1;
+            if (child >= end)
+                break;
+            if (child + 1 < end && cmp_cost_desc(&idx[child], &idx[child + 1], (void *)cost) < 0)
+                child++;
+            if (cmp_cost_desc(&idx[root], &idx[child], (void *)cost) >= 0)
+                break;
+            t = idx[root];
+            idx[root] = idx[child];
+            idx[child] = t;
+            root = child;
+        }
+    }
+}
+
+static bool stop_requested(const mlp_sweep_opts *o)
+{
+    return o->stop && *o->stop;
+}
+
+static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_error *err)
+{
+    const mlp_spec *spec = st->spec;
+    mlp_sweep_meta meta;
+    mlp_plugin_prov prov[64];
+    const char *paths[MLP_PLAN_MAX_AXES];
+    bool numeric[MLP_PLAN_MAX_AXES];
+    char host[256] = "unknown", created[32], libs[256], hdf5v[64];
+    time_t now = time(NULL);
+    struct tm tmv;
+
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    gmtime_r(&now, &tmv);
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    mlp_results_hdf5_version(hdf5v, sizeof(hdf5v));
+    snprintf(libs, sizeof(libs), "%s; libyaml %s; OpenMP %d", hdf5v, yaml_get_version_string(),
+             _OPENMP);
+
+    for (size_t i = 0; i < st->n_plugins; i++) {
+        const mlp_plugin *pl = st->plugins[i];
+        prov[i].kind = mlp_kind_name(pl->kind);
+        prov[i].name = pl->name;
+        prov[i].file = pl->path;
+        prov[i].sha256 = pl->sha256;
+        prov[i].version = pl->h->version;
+    }
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        paths[a] = spec->axes[a].path;
+        numeric[a] = spec->axes[a].numeric;
+    }
+
+    memset(&meta, 0, sizeof(meta));
+    meta.name = spec->name;
+    meta.description = spec->description ? spec->description : "";
+    meta.spec_text = spec->text;
+    meta.spec_sha256 = spec->sha256;
+    meta.spec_resolved = resolved;
+    meta.command = st->o->command ? st->o->command : "";
+    meta.hostname = host;
+    meta.created = created;
+    meta.mlplab_version = MLPLAB_VERSION;
+    meta.git_commit = MLPLAB_GIT_COMMIT;
+    meta.git_dirty = MLPLAB_GIT_DIRTY;
+    meta.library_versions = libs;
+    meta.seed = spec->seed;
+    meta.n_runs = spec->plan.n_runs;
+    meta.n_plugins = st->n_plugins;
+    meta.plugins = prov;
+    meta.n_swept = spec->n_axes;
+    meta.swept_paths = paths;
+    meta.swept_numeric = numeric;
+    if (!spec->dataset_swept && st->n_data > 0) {
+        meta.train = &st->data[0].train;
+        meta.test = st->data[0].test.n ? &st->data[0].test : NULL;
+    }
+    return mlp_results_build(st->o->output, &meta, st->o->keep_runs, err);
+}
+
+mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
+                         mlp_sweep_report *rep, mlp_error *err)
+{
+    sweep_state st;
+    size_t n = spec->plan.n_runs, n_todo = 0;
+    size_t *todo = NULL;
+    char *resolved = NULL;
+    mlp_status rc;
+    double t0 = omp_get_wtime();
+    mlp_sweep_progress prog;
+
+    memset(&st, 0, sizeof(st));
+    memset(rep, 0, sizeof(*rep));
+    memset(&prog, 0, sizeof(prog));
+    st.spec = spec;
+    st.reg = reg;
+    st.o = o;
+    rep->n_runs = n;
+
+    resolved = mlp_spec_resolved(spec, reg);
+    if (!resolved)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    mlp_sha256_hex(resolved, strlen(resolved), st.run_hash);
+
+    rc = prepare_runs(&st, err);
+    if (rc != MLP_OK)
+        goto out;
+    rc = mlp_results_prepare(o->output, o->force, o->resume, err);
+    if (rc != MLP_OK)
+        goto out;
+    st.runs_dir = mlp_results_runs_dir(o->output);
+    todo = malloc((n ? n : 1) * sizeof(size_t));
+    if (!st.runs_dir || !todo) {
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+        goto out;
+    }
+    if (o->resume) {
+        rc = mlp_results_clean_tmp(st.runs_dir, err);
+        if (rc != MLP_OK)
+            goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (o->resume && mlp_results_run_done(st.runs_dir, k, st.run_hash))
+            rep->n_resumed++;
+        else
+            todo[n_todo++] = k;
+    }
+    order_runs(todo, n_todo, st.cost);
+
+    prog.total = n;
+    prog.resumed = rep->n_resumed;
+    prog.done = rep->n_resumed;
+    prog.best_train_accuracy = NAN;
+
+    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    int failed = 0;
+    mlp_status first_rc = MLP_OK;
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (size_t i = 0; i < n_todo; i++) {
+        int f;
+#pragma omp atomic read
+        f = failed;
+        if (f || stop_requested(o))
+            continue;
+        run_outcome ro;
+        mlp_error e;
+        mlp_error_clear(&e);
+        mlp_status r = run_one(&st, todo[i], &ro, &e);
+#pragma omp critical(mlplab_progress)
+        {
+            if (r == MLP_ERR_INTERRUPTED) {
+                /* the run is dropped; the loop drains */
+            } else if (r != MLP_OK) {
+                if (first_rc == MLP_OK) {
+                    first_rc = r;
+                    if (err)
+                        *err = e;
+                }
+#pragma omp atomic write
+                failed = 1;
+            } else {
+                prog.done++;
+                prog.index = todo[i];
+                prog.status = ro.status;
+                prog.train_accuracy = ro.train_accuracy;
+                prog.final_loss = ro.final_loss;
+                prog.wall_seconds = ro.wall_seconds;
+                if (ro.status == MLP_RUN_DIVERGED) {
+                    prog.diverged++;
+                    rep->n_diverged++;
+                } else {
+                    rep->n_ok++;
+                    if (isnan(prog.best_train_accuracy) ||
+                        ro.train_accuracy > prog.best_train_accuracy)
+                        prog.best_train_accuracy = ro.train_accuracy;
+                }
+                prog.elapsed = omp_get_wtime() - t0;
+                if (o->progress)
+                    o->progress(o->ctx, &prog);
+            }
+        }
+    }
+
+    if (first_rc != MLP_OK) {
+        rc = first_rc;
+        goto out;
+    }
+    if (stop_requested(o)) {
+        rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
+                      "interrupted: %zu of %zu runs finished and kept in %s", prog.done, n,
+                      st.runs_dir);
+        goto out;
+    }
+    rc = build_sweep_file(&st, resolved, err);
+
+out:
+    rep->wall_seconds = omp_get_wtime() - t0;
+    for (size_t i = 0; i < st.n_data; i++) {
+        data_free(&st.data[i].train);
+        data_free(&st.data[i].test);
+        free(st.data[i].key);
+    }
+    free(st.data);
+    free(st.table);
+    free(st.run_data);
+    free(st.cost);
+    free(st.runs_dir);
+    free(todo);
+    free(resolved);
+    return rc;
+}

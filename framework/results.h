@@ -75,6 +75,10 @@ typedef struct mlp_sweep_meta {
     const bool *swept_numeric;
     const mlp_data *train;       /* the shared dataset (NULL when swept) */
     const mlp_data *test;        /* NULL without a test set or when swept */
+    /* Added for provenance (NULL: attribute omitted); the HDF5 version is
+     * filled in by this module. */
+    const char *libyaml_version; /* e.g. "0.2.5" */
+    const char *openmp_version;  /* e.g. "201511" (_OPENMP) */
 } mlp_sweep_meta;
 
 /* "results/x.h5" -> "results/x.runs" (malloc'd). */

@@ -1,1 +1,1716 @@
-/* spec.c -- not written yet */
+/* spec.c -- the experiment spec: loading, --set overrides, sweep expansion
+ * into a plan, and resolution of one run into an mlp_config, every error
+ * placed at the file:line:col of the node at fault. */
+#include "spec.h"
+
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+/* File name of the nodes made from --set arguments. */
+static const char set_file[] = "--set";
+
+static const char *const top_keys[] = {"name",  "description", "seed",    "dataset",
+                                       "model", "loss",        "train",   "sweep",
+                                       "repeats", "record",    "output",  NULL};
+static const char *const sweepable[] = {"dataset", "model", "loss", "train", "record", NULL};
+static const char *const model_keys[] = {"hidden", "activation", "init", NULL};
+static const char *const train_keys[] = {"optimizer", "learning_rate", "momentum", "nesterov",
+                                         "beta1",     "beta2",         "eps",      "iterations",
+                                         "batch_size", "l2",           NULL};
+static const char *const record_keys[] = {"loss_every", "weights", "hidden", "boundary", NULL};
+static const char *const boundary_keys[] = {"resolution", "extent", NULL};
+static const char *const range_keys[] = {"from", "to", "step", "num", "scale", NULL};
+static const char *const dataset_host_keys[] = {"train", "test", NULL};
+static const char *const optimizers[] = {"gd", "sgd", "momentum", "adam", NULL};
+static const char *const inits[] = {"xavier", "he", "uniform", NULL};
+static const char *const weights_modes[] = {"final", "none", NULL};
+static const char *const scales[] = {"linear", "log", NULL};
+
+#define MAX_POINTS 100000000  /* cap on dataset train/test sizes */
+#define MAX_ITER 1000000000   /* cap on iterations and similar counts */
+
+static mlp_status nomem(mlp_error *err)
+{
+    return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+}
+
+/* An MLP_ERR_SPEC error at n's place (no place when n is NULL). */
+static mlp_status fail_node(mlp_error *err, const mlp_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static mlp_status fail_node(mlp_error *err, const mlp_node *n, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (n)
+        mlp_vfail_at(err, MLP_ERR_SPEC, n->file, n->line, n->col, fmt, ap);
+    else
+        mlp_vfail_at(err, MLP_ERR_SPEC, NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    return MLP_ERR_SPEC;
+}
+
+/* ---- suggestions ---------------------------------------------------------- */
+
+/* Levenshtein distance; long words count as far apart. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[65];
+
+    if (la > 64 || lb > 64)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Keeps the closest candidate that is close enough to be a likely typo. */
+typedef struct suggester {
+    const char *word;
+    char best[128];
+    size_t dist;
+} suggester;
+
+static void suggest_init(suggester *s, const char *word)
+{
+    s->word = word;
+    s->best[0] = '\0';
+    s->dist = SIZE_MAX;
+}
+
+static void suggest_try(suggester *s, const char *cand)
+{
+    size_t lw = strlen(s->word), lc = strlen(cand);
+    size_t d = edit_distance(s->word, cand);
+    size_t limit = lw / 3 > 2 ? lw / 3 : 2;
+
+    if (d == 0 || d > limit || d >= (lw > lc ? lw : lc) || d >= s->dist)
+        return;
+    s->dist = d;
+    snprintf(s->best, sizeof(s->best), "%s", cand);
+}
+
+/* " (did you mean 'x'?)" or "" into buf. */
+static const char *suggest_text(const suggester *s, char *buf, size_t len)
+{
+    if (!s->best[0])
+        return "";
+    snprintf(buf, len, " (did you mean '%s'?)", s->best);
+    return buf;
+}
+
+/* ---- typed access with messages -------------------------------------- */
+
+/* What a node is, for "got ..." in messages. */
+static const char *describe(const mlp_node *n, char *buf, size_t len)
+{
+    if (n->kind == MLP_NODE_MAP)
+        return "a mapping";
+    if (n->kind == MLP_NODE_SEQ)
+        return "a list";
+    if (mlp_scalar_is_null(n))
+        return "nothing (null)";
+    if (n->quoted)
+        snprintf(buf, len, "the string \"%.80s\" (quoted scalars are strings)", n->text);
+    else
+        snprintf(buf, len, "'%.80s'", n->text);
+    return buf;
+}
+
+static mlp_status wrong_type(const mlp_node *n, const char *expected, const char *name,
+                             mlp_error *err)
+{
+    char buf[160];
+
+    return fail_node(err, n, "expected %s for '%s', got %s", expected, name,
+                     describe(n, buf, sizeof(buf)));
+}
+
+/* Unknown keys of `map`: known (and extra, may be NULL) list what is allowed;
+ * `where` completes "unknown key 'k' ..." (e.g. "in 'train'"). */
+static mlp_status check_keys(const mlp_node *map, const char *where, const char *const *known,
+                             const char *const *extra, mlp_error *err)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        const char *k = map->keys[i]->text;
+        bool found = false;
+        suggester s;
+        char buf[160];
+
+        for (size_t j = 0; known[j] && !found; j++)
+            found = !strcmp(k, known[j]);
+        for (size_t j = 0; extra && extra[j] && !found; j++)
+            found = !strcmp(k, extra[j]);
+        if (found)
+            continue;
+        suggest_init(&s, k);
+        for (size_t j = 0; known[j]; j++)
+            suggest_try(&s, known[j]);
+        for (size_t j = 0; extra && extra[j]; j++)
+            suggest_try(&s, extra[j]);
+        return fail_node(err, map->keys[i], "unknown key '%s' %s%s", k, where,
+                         suggest_text(&s, buf, sizeof(buf)));
+    }
+    return MLP_OK;
+}
+
+/* Value of key in map, or NULL when map is NULL, the key is absent, or null. */
+static const mlp_node *get_opt(const mlp_node *map, const char *key)
+{
+    const mlp_node *n = map ? mlp_node_get(map, key) : NULL;
+
+    return n && !mlp_scalar_is_null(n) ? n : NULL;
+}
+
+/* A section that must be a mapping when given: *out is NULL when absent. */
+static mlp_status get_section(const mlp_node *map, const char *key, const char *name,
+                              const mlp_node **out, mlp_error *err)
+{
+    const mlp_node *n = get_opt(map, key);
+
+    *out = NULL;
+    if (n && n->kind != MLP_NODE_MAP)
+        return wrong_type(n, "a mapping", name, err);
+    *out = n;
+    return MLP_OK;
+}
+
+static mlp_status to_int(const mlp_node *n, const char *name, int64_t min, int64_t max,
+                         int64_t *out, mlp_error *err)
+{
+    int64_t v;
+
+    if (!mlp_scalar_int(n, &v))
+        return wrong_type(n, "an integer", name, err);
+    if (v < min || v > max) {
+        if (max == INT64_MAX)
+            return fail_node(err, n, "'%s' must be >= %" PRId64 ", got %s", name, min, n->text);
+        return fail_node(err, n, "'%s' must be between %" PRId64 " and %" PRId64 ", got %s",
+                         name, min, max, n->text);
+    }
+    *out = v;
+    return MLP_OK;
+}
+
+static mlp_status get_int(const mlp_node *map, const char *key, const char *name, int64_t min,
+                          int64_t max, int64_t def, int64_t *out, mlp_error *err)
+{
+    const mlp_node *n = get_opt(map, key);
+
+    if (!n) {
+        *out = def;
+        return MLP_OK;
+    }
+    return to_int(n, name, min, max, out, err);
+}
+
+static mlp_status get_size(const mlp_node *map, const char *key, const char *name, int64_t min,
+                           int64_t max, int64_t def, size_t *out, mlp_error *err)
+{
+    int64_t v;
+    mlp_status rc = get_int(map, key, name, min, max, def, &v, err);
+
+    if (rc == MLP_OK)
+        *out = (size_t)v;
+    return rc;
+}
+
+/* Bounds of a real: [lo, hi] with each end open or closed; an infinite end
+ * is no bound. */
+typedef struct bounds {
+    double lo, hi;
+    bool lo_open, hi_open;
+} bounds;
+
+static const bounds any_real = {-INFINITY, INFINITY, false, false};
+
+static bool in_bounds(double v, const bounds *b)
+{
+    if (b->lo_open ? !(v > b->lo) : !(v >= b->lo))
+        return false;
+    return b->hi_open ? v < b->hi : v <= b->hi;
+}
+
+/* Shortest %g text that reads back as exactly v (finite v). */
+static void short_g(double v, char *buf, size_t len)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void bounds_text(const bounds *b, char *buf, size_t len)
+{
+    bool lo = isfinite(b->lo) && b->lo > -DBL_MAX, hi = isfinite(b->hi) && b->hi < DBL_MAX;
+    char l[32], h[32];
+
+    short_g(b->lo, l, sizeof(l));
+    short_g(b->hi, h, sizeof(h));
+    if (lo && hi)
+        snprintf(buf, len, "in %c%s, %s%c", b->lo_open ? '(' : '[', l, h, b->hi_open ? ')' : ']');
+    else if (lo)
+        snprintf(buf, len, "%s %s", b->lo_open ? ">" : ">=", l);
+    else if (hi)
+        snprintf(buf, len, "%s %s", b->hi_open ? "<" : "<=", h);
+    else
+        snprintf(buf, len, "a number");
+}
+
+/* A real in bounds; non-finite values only where an infinite bound allows. */
+static mlp_status to_real(const mlp_node *n, const char *name, const bounds *b, double *out,
+                          mlp_error *err)
+{
+    double v;
+    char bt[96];
+
+    if (!mlp_scalar_real(n, &v))
+        return wrong_type(n, "a number", name, err);
+    if (isnan(v) || (isinf(v) && !(isinf(b->lo) && v < 0) && !(isinf(b->hi) && v > 0)) ||
+        (isinf(v) && b == &any_real))
+        return fail_node(err, n, "'%s' must be a finite number, got %s", name, n->text);
+    if (!in_bounds(v, b)) {
+        bounds_text(b, bt, sizeof(bt));
+        return fail_node(err, n, "'%s' must be %s, got %s", name, bt, n->text);
+    }
+    *out = v;
+    return MLP_OK;
+}
+
+static mlp_status get_real(const mlp_node *map, const char *key, const char *name, bounds b,
+                           double def, double *out, mlp_error *err)
+{
+    const mlp_node *n = get_opt(map, key);
+
+    if (!n) {
+        *out = def;
+        return MLP_OK;
+    }
+    /* the spec's own reals are always finite */
+    if (!isfinite(b.lo))
+        b.lo = -DBL_MAX;
+    if (!isfinite(b.hi))
+        b.hi = DBL_MAX;
+    return to_real(n, name, &b, out, err);
+}
+
+static mlp_status to_bool(const mlp_node *n, const char *name, bool *out, mlp_error *err)
+{
+    if (!mlp_scalar_bool(n, out))
+        return wrong_type(n, "true or false", name, err);
+    return MLP_OK;
+}
+
+static mlp_status get_bool(const mlp_node *map, const char *key, const char *name, bool def,
+                           bool *out, mlp_error *err)
+{
+    const mlp_node *n = get_opt(map, key);
+
+    if (!n) {
+        *out = def;
+        return MLP_OK;
+    }
+    return to_bool(n, name, out, err);
+}
+
+/* One of a NULL-terminated list of words; *out is its index. */
+static mlp_status to_enum(const mlp_node *n, const char *name, const char *const *choices,
+                          int *out, mlp_error *err)
+{
+    char list[256] = "", sbuf[160];
+    size_t used = 0;
+    suggester s;
+
+    if (n->kind == MLP_NODE_SCALAR)
+        for (int i = 0; choices[i]; i++)
+            if (!strcmp(n->text, choices[i])) {
+                *out = i;
+                return MLP_OK;
+            }
+    for (int i = 0; choices[i] && used < sizeof(list); i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                 choices[i]);
+    if (n->kind != MLP_NODE_SCALAR) {
+        char what[160];
+        return fail_node(err, n, "'%s' must be one of %s, got %s", name, list,
+                         describe(n, what, sizeof(what)));
+    }
+    suggest_init(&s, n->text);
+    for (int i = 0; choices[i]; i++)
+        suggest_try(&s, choices[i]);
+    return fail_node(err, n, "'%s' must be one of %s, got '%.80s'%s", name, list, n->text,
+                     suggest_text(&s, sbuf, sizeof(sbuf)));
+}
+
+static mlp_status get_enum(const mlp_node *map, const char *key, const char *name,
+                           const char *const *choices, int def, int *out, mlp_error *err)
+{
+    const mlp_node *n = get_opt(map, key);
+
+    if (!n) {
+        *out = def;
+        return MLP_OK;
+    }
+    return to_enum(n, name, choices, out, err);
+}
+
+/* A string: any non-null scalar; *out points into the node. */
+static mlp_status to_string(const mlp_node *n, const char *name, const char **out,
+                            mlp_error *err)
+{
+    if (n->kind != MLP_NODE_SCALAR || mlp_scalar_is_null(n))
+        return wrong_type(n, "a string", name, err);
+    *out = n->text;
+    return MLP_OK;
+}
+
+/* Shortest text that reads back as exactly v, and reads as a real in YAML. */
+static void real_text(double v, char *buf, size_t len)
+{
+    if (isnan(v)) {
+        snprintf(buf, len, ".nan");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(buf, len, "%s", v < 0 ? "-.inf" : ".inf");
+        return;
+    }
+    short_g(v, buf, len);
+    if (!strpbrk(buf, ".eE") && strlen(buf) + 3 <= len)
+        strcat(buf, ".0");
+}
+
+/* ---- dotted paths ---------------------------------------------------------- */
+
+/* One part of a dotted path, with where it was written. */
+typedef struct path_part {
+    char *text;
+    const char *file;
+    int line, col;
+} path_part;
+
+static void parts_free(path_part *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].text);
+    free(p);
+}
+
+/* Split `path` at dots (under a leading "sweep", the rest is one key).
+ * Every part is placed at (file, line, col + its offset) when
+ * per_part_cols, else at (file, line, col).  Empty parts are refused with
+ * *empty set (the caller words the message). */
+static mlp_status split_path(const char *path, const char *file, int line, int col,
+                             bool per_part_cols, path_part **out, size_t *n_out, bool *empty,
+                             mlp_error *err)
+{
+    size_t cap = 1, n = 0;
+    path_part *parts;
+    const char *p = path;
+
+    *empty = false;
+    for (const char *q = path; *q; q++)
+        cap += *q == '.';
+    parts = calloc(cap, sizeof(*parts));
+    if (!parts)
+        return nomem(err);
+    for (;;) {
+        const char *end = strchr(p, '.');
+        size_t len;
+        if (n == 1 && !strcmp(parts[0].text, "sweep"))
+            end = NULL;
+        len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 0) {
+            *empty = true;
+            parts_free(parts, n);
+            return MLP_ERR_SPEC;
+        }
+        parts[n].text = strndup(p, len);
+        if (!parts[n].text) {
+            parts_free(parts, n);
+            return nomem(err);
+        }
+        parts[n].file = file;
+        parts[n].line = line;
+        parts[n].col = per_part_cols ? col + (int)(p - path) : col;
+        n++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    *out = parts;
+    *n_out = n;
+    return MLP_OK;
+}
+
+/* Is parts[0..n) the place of a plugin reference? */
+static bool plugin_position(const path_part *parts, size_t n)
+{
+    if (n == 1)
+        return !strcmp(parts[0].text, "dataset") || !strcmp(parts[0].text, "loss");
+    return n == 2 && !strcmp(parts[0].text, "model") && !strcmp(parts[1].text, "activation");
+}
+
+static char *join_parts(const path_part *parts, size_t n)
+{
+    mlp_sb sb = {0};
+
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            mlp_sb_puts(&sb, ".");
+        mlp_sb_puts(&sb, parts[i].text);
+    }
+    return mlp_sb_take(&sb);
+}
+
+/* Put val (taken, freed on failure) at parts[0..n) under root, a map:
+ * missing or null maps on the way are made, and a scalar plugin reference
+ * on the way becomes {plugin: name}.  `verb` words the message ("set",
+ * "sweep") when the path crosses a value that is not a mapping. */
+static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp_node *val,
+                           const char *verb, mlp_error *err)
+{
+    mlp_node *cur = root;
+    mlp_status rc = MLP_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        const path_part *pp = &parts[i];
+        int at = mlp_node_index(cur, pp->text);
+        mlp_node *child = at >= 0 ? cur->items[at] : NULL;
+
+        if (i == n - 1) {
+            if (child) {
+                mlp_node_free(child);
+                cur->items[at] = val;
+                return MLP_OK;
+            }
+            mlp_node *key = mlp_node_scalar(pp->text, false, pp->file, pp->line, pp->col);
+            if (!key || !mlp_node_append(cur, key, val)) {
+                mlp_node_free(key);
+                rc = nomem(err);
+                goto fail;
+            }
+            return MLP_OK;
+        }
+        if (!child || mlp_scalar_is_null(child)) {
+            /* a missing (or null) section: make it */
+            mlp_node *map = mlp_node_new(MLP_NODE_MAP, pp->file, pp->line, pp->col);
+            if (!map) {
+                rc = nomem(err);
+                goto fail;
+            }
+            if (child) {
+                mlp_node_free(child);
+                cur->items[at] = map;
+            } else {
+                mlp_node *key = mlp_node_scalar(pp->text, false, pp->file, pp->line, pp->col);
+                if (!key || !mlp_node_append(cur, key, map)) {
+                    mlp_node_free(key);
+                    mlp_node_free(map);
+                    rc = nomem(err);
+                    goto fail;
+                }
+            }
+            child = map;
+        } else if (child->kind == MLP_NODE_SCALAR && plugin_position(parts, i + 1)) {
+            /* `activation: leaky_relu` becomes {plugin: leaky_relu} */
+            mlp_node *map = mlp_node_new(MLP_NODE_MAP, child->file, child->line, child->col);
+            mlp_node *key = mlp_node_scalar("plugin", false, child->file, child->line, child->col);
+            if (!map || !key || !mlp_node_append(map, key, child)) {
+                mlp_node_free(map);
+                mlp_node_free(key);
+                rc = nomem(err);
+                goto fail;
+            }
+            cur->items[at] = map;
+            child = map;
+        } else if (child->kind != MLP_NODE_MAP) {
+            char *whole = join_parts(parts, n), *prefix = join_parts(parts, i + 1);
+            char what[160];
+            if (whole && prefix)
+                rc = mlp_fail_at(err, MLP_ERR_SPEC, pp->file, pp->line, pp->col,
+                                 "cannot %s '%s': '%s' is %s, not a mapping", verb, whole,
+                                 prefix, describe(child, what, sizeof(what)));
+            else
+                rc = nomem(err);
+            free(whole);
+            free(prefix);
+            goto fail;
+        }
+        cur = child;
+    }
+fail:
+    mlp_node_free(val);
+    return rc;
+}
+
+/* The node at parts[0..n) through maps only, or NULL. */
+static const mlp_node *lookup_path(const mlp_node *root, const path_part *parts, size_t n)
+{
+    const mlp_node *cur = root;
+
+    for (size_t i = 0; i < n && cur; i++)
+        cur = mlp_node_get(cur, parts[i].text);
+    return cur;
+}
+
+/* Remove the entry at parts[0..n) through maps, if it is there. */
+static void delete_path(mlp_node *root, const path_part *parts, size_t n)
+{
+    mlp_node *cur = root;
+    int at;
+
+    for (size_t i = 0; i + 1 < n && cur; i++) {
+        at = mlp_node_index(cur, parts[i].text);
+        cur = at >= 0 ? cur->items[at] : NULL;
+    }
+    at = mlp_node_index(cur, parts[n - 1].text);
+    if (at < 0)
+        return;
+    mlp_node_free(cur->keys[at]);
+    mlp_node_free(cur->items[at]);
+    memmove(&cur->keys[at], &cur->keys[at + 1], (cur->n - (size_t)at - 1) * sizeof(*cur->keys));
+    memmove(&cur->items[at], &cur->items[at + 1],
+            (cur->n - (size_t)at - 1) * sizeof(*cur->items));
+    cur->n--;
+}
+
+/* Shift the columns of line-1 nodes by off (a --set value's place in its argument). */
+static void shift_cols(mlp_node *n, int off)
+{
+    if (n->line == 1)
+        n->col += off;
+    for (size_t i = 0; i < n->n; i++) {
+        shift_cols(n->items[i], off);
+        if (n->keys)
+            shift_cols(n->keys[i], off);
+    }
+}
+
+/* One --set argument "dotted.path=VALUE" applied to root. */
+static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    path_part *parts = NULL;
+    size_t n = 0;
+    mlp_node *val = NULL;
+    char *path = NULL;
+    bool empty;
+    int off;
+    mlp_status rc;
+
+    if (!eq || eq == arg)
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "--set '%s': expected KEY=VALUE, e.g. --set train.iterations=500", arg);
+    path = strndup(arg, (size_t)(eq - arg));
+    if (!path)
+        return nomem(err);
+    rc = split_path(path, set_file, 1, 1, true, &parts, &n, &empty, err);
+    free(path);
+    if (rc) {
+        if (empty)
+            rc = mlp_fail(err, MLP_ERR_USAGE, "--set '%s': empty part in the key path", arg);
+        return rc;
+    }
+    off = (int)(eq + 1 - arg);
+    rc = mlp_yaml_parse(eq + 1, strlen(eq + 1), set_file, &val, err);
+    if (rc) {
+        /* place it in the argument; past the end of a one-line value is its end */
+        if (err && err->line > 1 && !strchr(eq + 1, '\n')) {
+            err->line = 1;
+            err->col = (int)strlen(arg) + 1;
+        } else if (err && err->line == 1) {
+            err->col += off;
+        }
+        goto out;
+    }
+    shift_cols(val, off);
+    rc = set_path(root, parts, n, val, "set", err);
+out:
+    parts_free(parts, n);
+    return rc;
+}
+
+/* ---- sweep expansion ---------------------------------------------------- */
+
+/* Append v (taken) to the axis under construction. */
+static mlp_status axis_push(mlp_sweep_axis *ax, mlp_node *v, mlp_error *err)
+{
+    mlp_node **values;
+
+    if (!v)
+        return nomem(err);
+    values = realloc(ax->values, (ax->n + 1) * sizeof(*values));
+    if (!values) {
+        mlp_node_free(v);
+        return nomem(err);
+    }
+    ax->values = values;
+    ax->values[ax->n++] = v;
+    return MLP_OK;
+}
+
+/* A range {from, to, step} or {from, to, num, scale} into values on ax. */
+static mlp_status expand_range(const mlp_node *r, mlp_sweep_axis *ax, mlp_error *err)
+{
+    const mlp_node *nfrom = mlp_node_get(r, "from"), *nto = mlp_node_get(r, "to");
+    const mlp_node *nstep = mlp_node_get(r, "step"), *nnum = mlp_node_get(r, "num");
+    const mlp_node *nscale = mlp_node_get(r, "scale");
+    char where[600], text[64];
+    double from, to, step = 0, *vals = NULL;
+    int64_t ifrom, ito, istep, num = 0;
+    int scale = 0;
+    size_t n = 0;
+    mlp_error sub;
+    mlp_status rc;
+
+    snprintf(where, sizeof(where), "in a range of sweep '%s'", ax->path);
+    rc = check_keys(r, where, range_keys, NULL, err);
+    if (rc)
+        return rc;
+    if (!nto)
+        return fail_node(err, r, "missing key 'to' in a range of sweep '%s'", ax->path);
+    if ((rc = to_real(nfrom, "from", &any_real, &from, err)) ||
+        (rc = to_real(nto, "to", &any_real, &to, err)))
+        return rc;
+    if (nstep && nnum)
+        return fail_node(err, r, "a range takes 'step' or 'num', not both");
+    if (!nstep && !nnum)
+        return fail_node(err, r, "a range needs 'step' ({from, to, step}) or 'num' "
+                                 "({from, to, num, scale})");
+    if (nstep) {
+        if (nscale)
+            return fail_node(err, nscale, "'scale' goes with 'num', not with 'step'");
+        if ((rc = to_real(nstep, "step", &any_real, &step, err)))
+            return rc;
+        if (step == 0)
+            return fail_node(err, nstep, "range step must not be zero");
+        if ((to - from) * step < 0)
+            return fail_node(err, nstep, "range step %s points away from 'to' (from %s to %s)",
+                             nstep->text, nfrom->text, nto->text);
+        if (mlp_range_step(from, to, step, NULL, &n, MLP_SPEC_MAX_RUNS, &sub))
+            return fail_node(err, r, "%s", sub.msg);
+    } else {
+        if ((rc = to_int(nnum, "num", 1, MLP_SPEC_MAX_RUNS, &num, err)))
+            return rc;
+        if (nscale && !mlp_scalar_is_null(nscale) &&
+            (rc = to_enum(nscale, "scale", scales, &scale, err)))
+            return rc;
+        if (scale == 1 && (from <= 0 || to <= 0))
+            return fail_node(err, r, "a log range needs from > 0 and to > 0, got from %s to %s",
+                             nfrom->text, nto->text);
+        n = (size_t)num;
+    }
+    if (n == 0)
+        return fail_node(err, r, "the range gives no values");
+    if (ax->n + n > MLP_SPEC_MAX_RUNS)
+        return fail_node(err, r, "sweep '%s' has more than %d values", ax->path,
+                         MLP_SPEC_MAX_RUNS);
+    vals = malloc(n * sizeof(*vals));
+    if (!vals)
+        return nomem(err);
+    if (nstep)
+        rc = mlp_range_step(from, to, step, vals, &n, n, &sub);
+    else
+        rc = mlp_range_num(from, to, n, scale == 1, vals, n, &sub);
+    if (rc) {
+        free(vals);
+        return fail_node(err, r, "%s", sub.msg);
+    }
+    /* integer from, to and step give integers ("5", not "5.0") */
+    bool ints = nstep && mlp_scalar_int(nfrom, &ifrom) && mlp_scalar_int(nto, &ito) &&
+                mlp_scalar_int(nstep, &istep);
+    for (size_t i = 0; i < n && rc == MLP_OK; i++) {
+        if (ints)
+            snprintf(text, sizeof(text), "%" PRId64, ifrom + (int64_t)i * istep);
+        else
+            real_text(vals[i], text, sizeof(text));
+        rc = axis_push(ax, mlp_node_scalar(text, false, r->file, r->line, r->col), err);
+    }
+    free(vals);
+    return rc;
+}
+
+/* Sweep entry `key: list` into ax (path, values, labels, numbers). */
+static mlp_status expand_axis(const mlp_node *key, const mlp_node *list, mlp_sweep_axis *ax,
+                              mlp_error *err)
+{
+    path_part *parts = NULL;
+    size_t n_parts = 0;
+    bool empty;
+    mlp_status rc;
+    suggester s;
+    char buf[160];
+
+    ax->key = key;
+    ax->path = strdup(key->text);
+    if (!ax->path)
+        return nomem(err);
+    rc = split_path(key->text, key->file, key->line, key->col, false, &parts, &n_parts, &empty,
+                    err);
+    if (rc)
+        return empty ? fail_node(err, key, "sweep key '%s' has an empty part", key->text) : rc;
+    for (size_t i = 0; top_keys[i]; i++)
+        if (!strcmp(parts[0].text, top_keys[i])) {
+            bool ok = false;
+            for (size_t j = 0; sweepable[j]; j++)
+                ok = ok || !strcmp(parts[0].text, sweepable[j]);
+            if (!ok) {
+                rc = fail_node(err, key, "'%s' cannot be swept (a sweep varies dataset, model, "
+                                         "loss, train or record keys)", parts[0].text);
+                goto out;
+            }
+            goto known;
+        }
+    suggest_init(&s, parts[0].text);
+    for (size_t j = 0; sweepable[j]; j++)
+        suggest_try(&s, sweepable[j]);
+    rc = fail_node(err, key, "sweep '%s' names unknown key '%s'%s", key->text, parts[0].text,
+                   suggest_text(&s, buf, sizeof(buf)));
+    goto out;
+known:
+    if (list->kind != MLP_NODE_SEQ) {
+        rc = fail_node(err, list, "sweep '%s' needs a list of values, e.g. [3, 5], got %s",
+                       key->text, describe(list, buf, sizeof(buf)));
+        goto out;
+    }
+    if (list->n == 0) {
+        rc = fail_node(err, list, "sweep '%s' has an empty list of values", key->text);
+        goto out;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const mlp_node *item = list->items[i];
+        if (item->kind == MLP_NODE_MAP && mlp_node_get(item, "from"))
+            rc = expand_range(item, ax, err);
+        else
+            rc = axis_push(ax, mlp_node_clone(item), err);
+        if (rc)
+            goto out;
+    }
+    ax->labels = calloc(ax->n, sizeof(*ax->labels));
+    ax->num = calloc(ax->n, sizeof(*ax->num));
+    if (!ax->labels || !ax->num) {
+        rc = nomem(err);
+        goto out;
+    }
+    ax->numeric = true;
+    for (size_t i = 0; i < ax->n; i++) {
+        ax->labels[i] = mlp_node_to_flow(ax->values[i]);
+        if (!ax->labels[i]) {
+            rc = nomem(err);
+            goto out;
+        }
+        if (!mlp_scalar_real(ax->values[i], &ax->num[i]))
+            ax->numeric = false;
+    }
+    if (!ax->numeric) {
+        free(ax->num);
+        ax->num = NULL;
+    }
+out:
+    parts_free(parts, n_parts);
+    return rc;
+}
+
+static mlp_status expand_sweep(mlp_spec *spec, mlp_error *err)
+{
+    const mlp_node *sw = get_opt(spec->root, "sweep");
+    size_t lens[MLP_PLAN_MAX_AXES];
+    mlp_error sub;
+    mlp_status rc;
+
+    if (sw && sw->kind != MLP_NODE_MAP)
+        return wrong_type(sw, "a mapping of dotted keys to lists of values", "sweep", err);
+    if (sw && sw->n > MLP_PLAN_MAX_AXES)
+        return fail_node(err, sw->keys[MLP_PLAN_MAX_AXES], "more than %d sweep keys",
+                         MLP_PLAN_MAX_AXES);
+    if (sw && sw->n) {
+        spec->axes = calloc(sw->n, sizeof(*spec->axes));
+        if (!spec->axes)
+            return nomem(err);
+        for (size_t i = 0; i < sw->n; i++) {
+            spec->n_axes = i + 1;
+            rc = expand_axis(sw->keys[i], sw->items[i], &spec->axes[i], err);
+            if (rc)
+                return rc;
+            lens[i] = spec->axes[i].n;
+            if (!strcmp(spec->axes[i].path, "dataset") ||
+                !strncmp(spec->axes[i].path, "dataset.", 8))
+                spec->dataset_swept = true;
+        }
+    }
+    if (mlp_plan_init(&spec->plan, lens, spec->n_axes, spec->repeats, spec->seed,
+                      MLP_SPEC_MAX_RUNS, &sub))
+        return fail_node(err, sw ? sw : spec->root, "%s", sub.msg);
+    return MLP_OK;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static bool name_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '.' || *s == '-'))
+            return false;
+    return true;
+}
+
+/* Top-level keys: name, description, seed, repeats, output (the sections
+ * are checked when runs are resolved). */
+static mlp_status check_top(mlp_spec *spec, mlp_error *err)
+{
+    const mlp_node *root = spec->root, *n;
+    const char *s = NULL;
+    int64_t rep;
+    mlp_status rc;
+
+    rc = check_keys(root, "at the top level", top_keys, NULL, err);
+    if (rc)
+        return rc;
+    n = get_opt(root, "name");
+    if (!n)
+        return fail_node(err, root, "missing required key 'name'");
+    if ((rc = to_string(n, "name", &s, err)))
+        return rc;
+    if (!name_ok(s))
+        return fail_node(err, n, "name '%.80s' may hold only letters, digits, '_', '.' and '-' "
+                                 "(it names the results file)", s);
+    if (!(spec->name = strdup(s)))
+        return nomem(err);
+    s = "";
+    n = get_opt(root, "description");
+    if (n && (rc = to_string(n, "description", &s, err)))
+        return rc;
+    if (!(spec->description = strdup(s)))
+        return nomem(err);
+    n = get_opt(root, "output");
+    if (n) {
+        if ((rc = to_string(n, "output", &s, err)))
+            return rc;
+        if (!(spec->output = strdup(s)))
+            return nomem(err);
+    }
+    spec->seed = 0;
+    n = get_opt(root, "seed");
+    if (n && !mlp_scalar_uint64(n, &spec->seed))
+        return wrong_type(n, "an unsigned 64-bit integer", "seed", err);
+    if ((rc = get_int(root, "repeats", "repeats", 1, MLP_SPEC_MAX_RUNS, 1, &rep, err)))
+        return rc;
+    spec->repeats = (size_t)rep;
+    return MLP_OK;
+}
+
+mlp_status mlp_spec_parse(const char *text, size_t len, const char *name,
+                          const char *const *sets, size_t n_sets, mlp_spec **out,
+                          mlp_error *err)
+{
+    mlp_spec *spec = calloc(1, sizeof(*spec));
+    mlp_status rc;
+
+    if (!spec)
+        return nomem(err);
+    spec->path = strdup(name);
+    spec->text = malloc(len + 1);
+    if (!spec->path || !spec->text) {
+        rc = nomem(err);
+        goto fail;
+    }
+    memcpy(spec->text, text, len);
+    spec->text[len] = '\0';
+    spec->text_len = len;
+    mlp_sha256_hex(text, len, spec->sha256);
+    rc = mlp_yaml_parse(spec->text, len, spec->path, &spec->root, err);
+    if (rc)
+        goto fail;
+    if (spec->root->kind != MLP_NODE_MAP) {
+        if (mlp_scalar_is_null(spec->root))
+            rc = fail_node(err, spec->root, "the spec is empty: it needs at least 'name' and "
+                                            "'dataset'");
+        else
+            rc = fail_node(err, spec->root, "a spec is a mapping of keys (name, dataset, model, "
+                                            "...), not %s",
+                           spec->root->kind == MLP_NODE_SEQ ? "a list" : "a scalar");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_sets; i++)
+        if ((rc = apply_set(spec->root, sets[i], err)))
+            goto fail;
+    if ((rc = check_top(spec, err)) || (rc = expand_sweep(spec, err)))
+        goto fail;
+    *out = spec;
+    return MLP_OK;
+fail:
+    mlp_spec_free(spec);
+    return rc;
+}
+
+mlp_status mlp_spec_load(const char *path, const char *const *sets, size_t n_sets,
+                         mlp_spec **out, mlp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n;
+    mlp_status rc;
+
+    if (!f)
+        return mlp_fail_at(err, MLP_ERR_IO, path, 0, 0, "cannot open the spec: %s",
+                           strerror(errno));
+    /* one byte past the cap tells an oversized file */
+    buf = malloc((size_t)MLP_SPEC_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return nomem(err);
+    }
+    n = fread(buf, 1, (size_t)MLP_SPEC_MAX_BYTES + 1, f);
+    if (ferror(f)) {
+        rc = mlp_fail_at(err, MLP_ERR_IO, path, 0, 0, "cannot read the spec: %s",
+                         strerror(errno));
+        goto out;
+    }
+    if (n > MLP_SPEC_MAX_BYTES) {
+        rc = mlp_fail_at(err, MLP_ERR_SPEC, path, 0, 0,
+                         "the spec is over the %u-byte cap: a spec is small plain data",
+                         MLP_SPEC_MAX_BYTES);
+        goto out;
+    }
+    rc = mlp_spec_parse(buf, n, path, sets, n_sets, out, err);
+out:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+void mlp_spec_free(mlp_spec *spec)
+{
+    if (!spec)
+        return;
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        mlp_sweep_axis *ax = &spec->axes[a];
+        for (size_t i = 0; i < ax->n; i++) {
+            mlp_node_free(ax->values[i]);
+            if (ax->labels)
+                free(ax->labels[i]);
+        }
+        free(ax->values);
+        free(ax->labels);
+        free(ax->num);
+        free(ax->path);
+    }
+    free(spec->axes);
+    mlp_node_free(spec->root);
+    free(spec->path);
+    free(spec->text);
+    free(spec->name);
+    free(spec->description);
+    free(spec->output);
+    free(spec);
+}
+
+/* ---- plugins -------------------------------------------------------------- */
+
+static void use_free(mlp_plugin_use *u)
+{
+    if (u->params && u->plugin)
+        for (uint32_t i = 0; i < u->plugin->h->n_params; i++)
+            free((char *)u->params[i].str);
+    free(u->params);
+    u->params = NULL;
+    u->plugin = NULL;
+}
+
+/* The parameters of pl from the map (NULL: all defaults); `host` lists keys
+ * of the map that belong to the host, `name` is the reference's path. */
+static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const mlp_plugin *pl,
+                              const char *name, const char *const *host, mlp_param_value *vals,
+                              mlp_error *err)
+{
+    const mlp_plugin_header *h = pl->h;
+    char full[256], buf[512], where[300];
+
+    /* defaults, with string defaults copied: the config owns its strings */
+    mlp_plugin_param_defaults(pl, vals);
+    for (uint32_t i = 0; i < h->n_params; i++)
+        vals[i].str = NULL;
+    for (uint32_t i = 0; i < h->n_params; i++) {
+        if (h->params[i].type == MLP_PARAM_STRING && h->params[i].def_str &&
+            !(vals[i].str = strdup(h->params[i].def_str)))
+            return nomem(err);
+    }
+    for (size_t k = 0; map && k < map->n; k++) {
+        const char *key = map->keys[k]->text;
+        const mlp_node *v = map->items[k];
+        int idx;
+        bool is_host = !strcmp(key, "plugin");
+
+        for (size_t j = 0; host && host[j]; j++)
+            is_host = is_host || !strcmp(key, host[j]);
+        if (is_host)
+            continue;
+        idx = mlp_plugin_param_index(pl, key);
+        if (idx < 0) {
+            suggester s;
+            size_t used = 0;
+            suggest_init(&s, key);
+            for (uint32_t i = 0; i < h->n_params; i++)
+                suggest_try(&s, h->params[i].name);
+            for (size_t j = 0; host && host[j]; j++)
+                suggest_try(&s, host[j]);
+            if (s.best[0])
+                return fail_node(err, map->keys[k], "unknown key '%s' in '%s'%s", key, name,
+                                 suggest_text(&s, buf, sizeof(buf)));
+            where[0] = '\0';
+            for (uint32_t i = 0; i < h->n_params && used < sizeof(where); i++)
+                used += (size_t)snprintf(where + used, sizeof(where) - used, "%s%s",
+                                         i ? ", " : "", h->params[i].name);
+            if (!h->n_params)
+                return fail_node(err, map->keys[k],
+                                 "unknown key '%s' in '%s' (%s plugin '%s' takes no parameters)",
+                                 key, name, mlp_kind_name(pl->kind), h->name);
+            return fail_node(err, map->keys[k],
+                             "unknown key '%s' in '%s' (%s plugin '%s' takes: %s)", key, name,
+                             mlp_kind_name(pl->kind), h->name, where);
+        }
+        const mlp_param_decl *d = &h->params[idx];
+        mlp_status rc = MLP_OK;
+        snprintf(full, sizeof(full), "%s.%s", name, key);
+        if (mlp_scalar_is_null(v))
+            continue; /* null: the default */
+        switch (d->type) {
+        case MLP_PARAM_REAL: {
+            bounds b = {d->min, d->max, false, false};
+            rc = to_real(v, full, &b, &vals[idx].num, err);
+            break;
+        }
+        case MLP_PARAM_INT: {
+            int64_t iv = 0;
+            double lo = d->min, hi = d->max;
+            rc = to_int(v, full, lo > -9.2e18 ? (int64_t)ceil(lo) : INT64_MIN,
+                        hi < 9.2e18 ? (int64_t)floor(hi) : INT64_MAX, &iv, err);
+            vals[idx].num = (double)iv;
+            break;
+        }
+        case MLP_PARAM_BOOL: {
+            bool bv = false;
+            rc = to_bool(v, full, &bv, err);
+            vals[idx].num = bv;
+            break;
+        }
+        case MLP_PARAM_ENUM: {
+            /* choices "a|b|c" into a word list */
+            char words[512], *p = words;
+            const char *list[33];
+            int n = 0, pick = 0;
+            snprintf(words, sizeof(words), "%s", d->choices ? d->choices : "");
+            while (n < 32) {
+                list[n++] = p;
+                p = strchr(p, '|');
+                if (!p)
+                    break;
+                *p++ = '\0';
+            }
+            list[n] = NULL;
+            rc = to_enum(v, full, list, &pick, err);
+            vals[idx].num = pick;
+            break;
+        }
+        case MLP_PARAM_STRING: {
+            const char *s = NULL;
+            rc = to_string(v, full, &s, err);
+            if (rc == MLP_OK) {
+                free((char *)vals[idx].str);
+                if (!(vals[idx].str = strdup(s)))
+                    rc = nomem(err);
+            }
+            break;
+        }
+        }
+        if (rc)
+            return rc;
+    }
+    for (uint32_t i = 0; i < h->n_params; i++)
+        if (h->params[i].type == MLP_PARAM_STRING && !vals[i].str)
+            return fail_node(err, place, "missing key '%s' in '%s' (%s plugin '%s' needs it)",
+                             h->params[i].name, name, mlp_kind_name(pl->kind), h->name);
+    return MLP_OK;
+}
+
+/* A plugin reference at `ref` (NULL: absent, then `def` or an error placed
+ * at `owner`): a name, or {plugin: name, params...}. */
+static mlp_status resolve_plugin(const mlp_node *ref, const mlp_node *owner, mlp_plugin_kind kind,
+                                 const char *name, const char *def, const char *const *host,
+                                 mlp_registry *reg, mlp_plugin_use *use, mlp_error *err)
+{
+    const mlp_node *place = ref ? ref : owner, *map = NULL;
+    const char *pname = def;
+    const mlp_plugin *pl;
+    mlp_error sub;
+    mlp_status rc;
+
+    if (ref && ref->kind == MLP_NODE_MAP) {
+        const mlp_node *p = get_opt(ref, "plugin");
+        map = ref;
+        if (!p)
+            return fail_node(err, ref, "missing key 'plugin' in '%s'", name);
+        if (p->kind != MLP_NODE_SCALAR)
+            return wrong_type(p, "a plugin name", name, err);
+        pname = p->text;
+        place = p;
+    } else if (ref) {
+        if (ref->kind != MLP_NODE_SCALAR || (!ref->quoted && !mlp_scalar_is_null(ref) &&
+                                              ref->text[0] >= '0' && ref->text[0] <= '9'))
+            return wrong_type(ref, "a plugin name or {plugin: name, ...}", name, err);
+        pname = ref->text;
+    }
+    if (!pname)
+        return fail_node(err, owner, "missing required key '%s'", name);
+    mlp_error_clear(&sub);
+    if (mlp_registry_get(reg, kind, pname, &pl, &sub)) {
+        /* the registry's reason names the plugin and suggests a near name */
+        if (strstr(sub.msg, pname))
+            return fail_node(err, place, "%s", sub.msg);
+        return fail_node(err, place, "%s plugin '%s': %s", mlp_kind_name(kind), pname, sub.msg);
+    }
+    use->plugin = pl;
+    use->params = calloc(pl->h->n_params ? pl->h->n_params : 1, sizeof(*use->params));
+    if (!use->params)
+        return nomem(err);
+    rc = bind_params(map, place, pl, name, host, use->params, err);
+    return rc;
+}
+
+/* ---- one run ------------------------------------------------------------ */
+
+void mlp_config_free(mlp_config *cfg)
+{
+    if (!cfg)
+        return;
+    use_free(&cfg->dataset);
+    use_free(&cfg->activation);
+    use_free(&cfg->loss);
+    free(cfg->dataset_key);
+    cfg->dataset_key = NULL;
+}
+
+/* Canonical text of what defines the generated data. */
+static char *dataset_key(const mlp_config *cfg)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    mlp_sb sb = {0};
+
+    mlp_sb_printf(&sb, "plugin=%s;sha256=%s", pl->h->name, pl->sha256);
+    for (uint32_t i = 0; i < pl->h->n_params; i++) {
+        const mlp_param_value *v = &cfg->dataset.params[i];
+        if (pl->h->params[i].type == MLP_PARAM_STRING)
+            mlp_sb_printf(&sb, ";%s=s%zu:%s", pl->h->params[i].name, strlen(v->str ? v->str : ""),
+                          v->str ? v->str : "");
+        else
+            mlp_sb_printf(&sb, ";%s=%.17g", pl->h->params[i].name, v->num);
+    }
+    mlp_sb_printf(&sb, ";train=%zu;test=%zu", cfg->n_train, cfg->n_test);
+    return mlp_sb_take(&sb);
+}
+
+static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
+                                mlp_error *err)
+{
+    const mlp_node *model, *h, *init;
+    mlp_status rc;
+    int64_t w;
+    int pick;
+
+    if ((rc = get_section(root, "model", "model", &model, err)))
+        return rc;
+    if (model && (rc = check_keys(model, "in 'model'", model_keys, NULL, err)))
+        return rc;
+    h = get_opt(model, "hidden");
+    cfg->n_hidden = 1;
+    cfg->hidden[0] = 3;
+    if (h && h->kind == MLP_NODE_SEQ) {
+        if (h->n > MLP_MAX_HIDDEN)
+            return fail_node(err, h, "'model.hidden' has %zu layers; at most %d", h->n,
+                             MLP_MAX_HIDDEN);
+        cfg->n_hidden = h->n;
+        for (size_t i = 0; i < h->n; i++) {
+            if ((rc = to_int(h->items[i], "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
+                return rc;
+            cfg->hidden[i] = (size_t)w;
+        }
+    } else if (h && h->kind == MLP_NODE_SCALAR) {
+        if ((rc = to_int(h, "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
+            return rc;
+        cfg->hidden[0] = (size_t)w;
+    } else if (h) {
+        return wrong_type(h, "a width or a list of widths", "model.hidden", err);
+    }
+    rc = resolve_plugin(get_opt(model, "activation"), model ? model : root, MLP_KIND_ACTIVATION,
+                        "model.activation", "sigmoid", NULL, reg, &cfg->activation, err);
+    if (rc)
+        return rc;
+    init = get_opt(model, "init");
+    cfg->init = MLP_INIT_XAVIER;
+    cfg->init_scale = 0; /* MLP_INIT_UNIFORM: PyTorch's 1/sqrt(fan_in) */
+    if (init && init->kind == MLP_NODE_MAP && (mlp_node_get(init, "file") ||
+                                               mlp_node_get(init, "run")))
+        return fail_node(err, init, "warm start ('init: {file:, run:}') is not supported yet");
+    if (init) {
+        if ((rc = to_enum(init, "model.init", inits, &pick, err)))
+            return rc;
+        cfg->init = (mlp_init_kind)pick;
+    }
+    return MLP_OK;
+}
+
+static mlp_status resolve_train(const mlp_node *root, mlp_config *cfg, mlp_error *err)
+{
+    const mlp_node *t;
+    mlp_train_opts *o = &cfg->train;
+    const bounds positive = {0, INFINITY, true, false}, nonneg = {0, INFINITY, false, false};
+    const bounds unit = {0, 1, false, true};
+    mlp_status rc;
+    int pick;
+
+    if ((rc = get_section(root, "train", "train", &t, err)))
+        return rc;
+    if (t && (rc = check_keys(t, "in 'train'", train_keys, NULL, err)))
+        return rc;
+    if ((rc = get_enum(t, "optimizer", "train.optimizer", optimizers, 0, &pick, err)))
+        return rc;
+    o->optimizer = (mlp_optimizer)pick;
+    if ((rc = get_real(t, "learning_rate", "train.learning_rate", positive, 0.1,
+                       &o->learning_rate, err)) ||
+        (rc = get_real(t, "momentum", "train.momentum", unit, 0.9, &o->momentum, err)) ||
+        (rc = get_bool(t, "nesterov", "train.nesterov", false, &o->nesterov, err)) ||
+        (rc = get_real(t, "beta1", "train.beta1", unit, 0.9, &o->beta1, err)) ||
+        (rc = get_real(t, "beta2", "train.beta2", unit, 0.999, &o->beta2, err)) ||
+        (rc = get_real(t, "eps", "train.eps", positive, 1e-8, &o->eps, err)) ||
+        (rc = get_size(t, "iterations", "train.iterations", 1, MAX_ITER, 1000, &o->iterations,
+                       err)) ||
+        (rc = get_size(t, "batch_size", "train.batch_size", 0, MAX_POINTS, 0, &o->batch_size,
+                       err)) ||
+        (rc = get_real(t, "l2", "train.l2", nonneg, 0, &o->l2, err)))
+        return rc;
+    return MLP_OK;
+}
+
+static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_error *err)
+{
+    const mlp_node *r, *b = NULL, *ext;
+    const mlp_dataset_desc *d = cfg->dataset.plugin->d.data;
+    mlp_record_opts *o = &cfg->record;
+    mlp_status rc;
+    int pick;
+    bool on = d->dim == 2;
+
+    if ((rc = get_section(root, "record", "record", &r, err)))
+        return rc;
+    if (r && (rc = check_keys(r, "in 'record'", record_keys, NULL, err)))
+        return rc;
+    if ((rc = get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1, &o->loss_every,
+                       err)) ||
+        (rc = get_enum(r, "weights", "record.weights", weights_modes, 0, &pick, err)) ||
+        (rc = get_bool(r, "hidden", "record.hidden", true, &o->hidden, err)))
+        return rc;
+    o->weights = pick == 0;
+    o->resolution = 200;
+    memcpy(o->extent, d->extent, sizeof(o->extent));
+    b = get_opt(r, "boundary");
+    if (b && b->kind == MLP_NODE_SCALAR) {
+        if ((rc = to_bool(b, "record.boundary", &on, err)))
+            return rc;
+        if (!on) {
+            o->boundary = false;
+            return MLP_OK;
+        }
+    } else if (b && b->kind != MLP_NODE_MAP) {
+        return wrong_type(b, "false or {resolution, extent}", "record.boundary", err);
+    }
+    if (b && d->dim != 2)
+        return fail_node(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %u",
+                         cfg->dataset.plugin->h->name, d->dim);
+    o->boundary = on;
+    if (!b || b->kind != MLP_NODE_MAP)
+        return MLP_OK;
+    if ((rc = check_keys(b, "in 'record.boundary'", boundary_keys, NULL, err)) ||
+        (rc = get_size(b, "resolution", "record.boundary.resolution", 2, 4096, 200,
+                       &o->resolution, err)))
+        return rc;
+    ext = get_opt(b, "extent");
+    if (!ext)
+        return MLP_OK;
+    if (ext->kind != MLP_NODE_SEQ || ext->n != 4)
+        return wrong_type(ext, "a list [xmin, xmax, ymin, ymax]", "record.boundary.extent", err);
+    for (size_t i = 0; i < 4; i++) {
+        bounds fin = {-DBL_MAX, DBL_MAX, false, false};
+        if ((rc = to_real(ext->items[i], "record.boundary.extent", &fin, &o->extent[i], err)))
+            return rc;
+    }
+    if (!(o->extent[0] < o->extent[1]) || !(o->extent[2] < o->extent[3]))
+        return fail_node(err, ext, "'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
+                                   "got [%s, %s, %s, %s]", ext->items[0]->text,
+                         ext->items[1]->text, ext->items[2]->text, ext->items[3]->text);
+    return MLP_OK;
+}
+
+/* Every section of a run's tree into cfg (zeroed first; freed on failure). */
+static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
+                          mlp_error *err)
+{
+    const mlp_node *ds;
+    mlp_status rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    ds = get_opt(root, "dataset");
+    rc = resolve_plugin(ds, root, MLP_KIND_DATASET, "dataset", NULL, dataset_host_keys, reg,
+                        &cfg->dataset, err);
+    if (rc)
+        goto fail;
+    if (ds && ds->kind == MLP_NODE_MAP &&
+        ((rc = get_size(ds, "train", "dataset.train", 1, MAX_POINTS, 200, &cfg->n_train, err)) ||
+         (rc = get_size(ds, "test", "dataset.test", 0, MAX_POINTS, 0, &cfg->n_test, err))))
+        goto fail;
+    if (!ds || ds->kind != MLP_NODE_MAP) {
+        cfg->n_train = 200;
+        cfg->n_test = 0;
+    }
+    if (!(cfg->dataset_key = dataset_key(cfg))) {
+        rc = nomem(err);
+        goto fail;
+    }
+    if ((rc = resolve_model(root, reg, cfg, err)))
+        goto fail;
+    rc = resolve_plugin(get_opt(root, "loss"), root, MLP_KIND_LOSS, "loss", "bce", NULL, reg,
+                        &cfg->loss, err);
+    if (rc || (rc = resolve_train(root, cfg, err)) || (rc = resolve_record(root, cfg, err)))
+        goto fail;
+    return MLP_OK;
+fail:
+    mlp_config_free(cfg);
+    return rc;
+}
+
+/* Run k's tree: the root with each axis's value set at its path. */
+static mlp_status run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp_error *err)
+{
+    mlp_plan_run run;
+    mlp_node *tree;
+    mlp_status rc = MLP_OK;
+
+    if (k >= spec->plan.n_runs)
+        return mlp_fail(err, MLP_ERR_USAGE, "run %zu does not exist: the sweep has %zu runs", k,
+                        spec->plan.n_runs);
+    mlp_plan_get(&spec->plan, k, &run);
+    tree = mlp_node_clone(spec->root);
+    if (!tree)
+        return nomem(err);
+    for (size_t a = 0; a < spec->n_axes && rc == MLP_OK; a++) {
+        const mlp_sweep_axis *ax = &spec->axes[a];
+        path_part *parts;
+        size_t n;
+        bool empty;
+        rc = split_path(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts, &n,
+                        &empty, err);
+        if (rc)
+            break;
+        rc = set_path(tree, parts, n, mlp_node_clone(ax->values[run.value[a]]), "sweep", err);
+        parts_free(parts, n);
+    }
+    if (rc) {
+        mlp_node_free(tree);
+        return rc;
+    }
+    *out = tree;
+    return MLP_OK;
+}
+
+mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, mlp_config *cfg,
+                           mlp_error *err)
+{
+    mlp_node *tree;
+    mlp_config c;
+    mlp_status rc = run_tree(spec, k, &tree, err);
+
+    if (rc)
+        return rc;
+    rc = resolve(tree, reg, &c, err);
+    mlp_node_free(tree);
+    if (rc == MLP_OK)
+        *cfg = c;
+    return rc;
+}
+
+mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
+{
+    /* repeats are innermost and change only the seed: one run per point */
+    for (size_t k = 0; k < spec->plan.n_runs; k += spec->plan.repeats) {
+        mlp_config cfg;
+        mlp_status rc = mlp_spec_config(spec, reg, k, &cfg, err);
+        if (rc)
+            return rc;
+        mlp_config_free(&cfg);
+    }
+    return MLP_OK;
+}
+
+/* ---- the resolved spec ---------------------------------------------------- */
+
+/* Builds the effective tree; `ok` turns false on the first failed allocation. */
+typedef struct builder {
+    const char *file;
+    bool ok;
+} builder;
+
+static mlp_node *b_text(builder *b, const char *text, bool quoted)
+{
+    mlp_node *n = mlp_node_scalar(text, quoted, b->file, 0, 0);
+
+    b->ok = b->ok && n;
+    return n;
+}
+
+static mlp_node *b_map(builder *b)
+{
+    mlp_node *n = mlp_node_new(MLP_NODE_MAP, b->file, 0, 0);
+
+    b->ok = b->ok && n;
+    return n;
+}
+
+static mlp_node *b_seq(builder *b)
+{
+    mlp_node *n = mlp_node_new(MLP_NODE_SEQ, b->file, 0, 0);
+
+    b->ok = b->ok && n;
+    return n;
+}
+
+static mlp_node *b_size(builder *b, size_t v)
+{
+    char t[32];
+
+    snprintf(t, sizeof(t), "%zu", v);
+    return b_text(b, t, false);
+}
+
+static mlp_node *b_real(builder *b, double v)
+{
+    char t[64];
+
+    real_text(v, t, sizeof(t));
+    return b_text(b, t, false);
+}
+
+/* Add key: val (val taken; NULL is a failed allocation already noted). */
+static void b_put(builder *b, mlp_node *map, const char *key, mlp_node *val)
+{
+    mlp_node *k = b_text(b, key, false);
+
+    if (!map || !val || !k || !mlp_node_append(map, k, val)) {
+        b->ok = false;
+        mlp_node_free(k);
+        mlp_node_free(val);
+    }
+}
+
+static void b_push(builder *b, mlp_node *seq, mlp_node *val)
+{
+    if (!seq || !val || !mlp_node_append(seq, NULL, val)) {
+        b->ok = false;
+        mlp_node_free(val);
+    }
+}
+
+/* The name a reference used (as written in the run's tree) or the plugin's. */
+static const char *ref_name(const mlp_node *ref, const mlp_plugin *pl)
+{
+    const mlp_node *p = ref && ref->kind == MLP_NODE_MAP ? get_opt(ref, "plugin") : ref;
+
+    return p && p->kind == MLP_NODE_SCALAR && !mlp_scalar_is_null(p) ? p->text : pl->h->name;
+}
+
+/* {plugin: name, every parameter}, or just the name for a plugin without any;
+ * a dataset (dataset_of given) always as a map with its train and test. */
+static mlp_node *b_plugin(builder *b, const mlp_plugin_use *u, const mlp_node *ref,
+                          const mlp_config *dataset_of)
+{
+    const mlp_plugin_header *h = u->plugin->h;
+    const char *name = ref_name(ref, u->plugin);
+    mlp_node *map;
+
+    if (!h->n_params && !dataset_of)
+        return b_text(b, name, true);
+    map = b_map(b);
+    b_put(b, map, "plugin", b_text(b, name, true));
+    if (dataset_of) {
+        /* the host's keys of a dataset reference */
+        b_put(b, map, "train", b_size(b, dataset_of->n_train));
+        b_put(b, map, "test", b_size(b, dataset_of->n_test));
+    }
+    for (uint32_t i = 0; i < h->n_params; i++) {
+        const mlp_param_decl *d = &h->params[i];
+        const mlp_param_value *v = &u->params[i];
+        mlp_node *val = NULL;
+        char t[64];
+        switch (d->type) {
+        case MLP_PARAM_REAL:
+            val = b_real(b, v->num);
+            break;
+        case MLP_PARAM_INT:
+            snprintf(t, sizeof(t), "%.0f", v->num);
+            val = b_text(b, t, false);
+            break;
+        case MLP_PARAM_BOOL:
+            val = b_text(b, v->num != 0 ? "true" : "false", false);
+            break;
+        case MLP_PARAM_ENUM: {
+            /* the index-th word of "a|b|c" */
+            const char *c = d->choices ? d->choices : "";
+            for (int j = 0; j < (int)v->num && c; j++)
+                if ((c = strchr(c, '|')))
+                    c++;
+            size_t len = c ? strcspn(c, "|") : 0;
+            snprintf(t, sizeof(t), "%.*s", (int)len, c ? c : "");
+            val = b_text(b, t, true);
+            break;
+        }
+        case MLP_PARAM_STRING:
+            val = b_text(b, v->str ? v->str : "", true);
+            break;
+        }
+        b_put(b, map, d->name, val);
+    }
+    return map;
+}
+
+/* The effective settings of a run's tree and config, as a tree. */
+static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
+                                const mlp_config *cfg, builder *b)
+{
+    mlp_node *root = b_map(b), *model = b_map(b), *train = b_map(b);
+    mlp_node *rec = b_map(b), *hidden;
+    const mlp_node *n;
+    const mlp_train_opts *t = &cfg->train;
+    char t64[32];
+
+    b_put(b, root, "name", b_text(b, spec->name, true));
+    if (spec->description[0])
+        b_put(b, root, "description", b_text(b, spec->description, true));
+    snprintf(t64, sizeof(t64), "%" PRIu64, spec->seed);
+    b_put(b, root, "seed", b_text(b, t64, false));
+
+    n = get_opt(tree, "dataset");
+    b_put(b, root, "dataset", b_plugin(b, &cfg->dataset, n, cfg));
+
+    if (cfg->n_hidden == 1) {
+        hidden = b_size(b, cfg->hidden[0]);
+    } else {
+        hidden = b_seq(b);
+        for (size_t i = 0; i < cfg->n_hidden; i++)
+            b_push(b, hidden, b_size(b, cfg->hidden[i]));
+    }
+    b_put(b, model, "hidden", hidden);
+    n = get_opt(get_opt(tree, "model"), "activation");
+    b_put(b, model, "activation", b_plugin(b, &cfg->activation, n, NULL));
+    b_put(b, model, "init", b_text(b, inits[cfg->init], true));
+    b_put(b, root, "model", model);
+    b_put(b, root, "loss", b_plugin(b, &cfg->loss, get_opt(tree, "loss"), NULL));
+
+    b_put(b, train, "optimizer", b_text(b, optimizers[t->optimizer], true));
+    b_put(b, train, "learning_rate", b_real(b, t->learning_rate));
+    b_put(b, train, "momentum", b_real(b, t->momentum));
+    b_put(b, train, "nesterov", b_text(b, t->nesterov ? "true" : "false", false));
+    b_put(b, train, "beta1", b_real(b, t->beta1));
+    b_put(b, train, "beta2", b_real(b, t->beta2));
+    b_put(b, train, "eps", b_real(b, t->eps));
+    b_put(b, train, "iterations", b_size(b, t->iterations));
+    b_put(b, train, "batch_size", b_size(b, t->batch_size));
+    b_put(b, train, "l2", b_real(b, t->l2));
+    b_put(b, root, "train", train);
+
+    if ((n = get_opt(spec->root, "sweep")))
+        b_put(b, root, "sweep", mlp_node_clone(n));
+    b_put(b, root, "repeats", b_size(b, spec->repeats));
+
+    b_put(b, rec, "loss_every", b_size(b, cfg->record.loss_every));
+    b_put(b, rec, "weights", b_text(b, cfg->record.weights ? "final" : "none", true));
+    b_put(b, rec, "hidden", b_text(b, cfg->record.hidden ? "true" : "false", false));
+    if (cfg->record.boundary) {
+        mlp_node *bd = b_map(b), *ext = b_seq(b);
+        b_put(b, bd, "resolution", b_size(b, cfg->record.resolution));
+        for (size_t i = 0; i < 4; i++)
+            b_push(b, ext, b_real(b, cfg->record.extent[i]));
+        b_put(b, bd, "extent", ext);
+        b_put(b, rec, "boundary", bd);
+    } else {
+        b_put(b, rec, "boundary", b_text(b, "false", false));
+    }
+    b_put(b, root, "record", rec);
+    if (spec->output)
+        b_put(b, root, "output", b_text(b, spec->output, true));
+    return root;
+}
+
+/* The effective settings of run 0, except that every swept key shows the
+ * base spec's value (or is left out when the base spec does not give it):
+ * the sweep section, included as written, says what varies.  NULL when run
+ * 0 does not resolve (call mlp_spec_validate first) or out of memory. */
+char *mlp_spec_resolved(const mlp_spec *spec, mlp_registry *reg)
+{
+    mlp_node *tree = NULL, *eff = NULL;
+    mlp_config cfg;
+    builder b = {spec->path, true};
+    char *text = NULL;
+
+    if (run_tree(spec, 0, &tree, NULL))
+        return NULL;
+    if (resolve(tree, reg, &cfg, NULL))
+        goto out_tree;
+    eff = effective_tree(spec, tree, &cfg, &b);
+    for (size_t a = 0; a < spec->n_axes && b.ok; a++) {
+        path_part *parts;
+        size_t n;
+        bool empty;
+        const mlp_node *base;
+        if (split_path(spec->axes[a].path, spec->path, 0, 0, false, &parts, &n, &empty, NULL)) {
+            b.ok = false;
+            break;
+        }
+        base = lookup_path(spec->root, parts, n);
+        if (base)
+            b.ok = set_path(eff, parts, n, mlp_node_clone(base), "set", NULL) == MLP_OK;
+        else
+            delete_path(eff, parts, n);
+        parts_free(parts, n);
+    }
+    if (b.ok)
+        text = mlp_node_to_yaml(eff);
+    mlp_node_free(eff);
+    mlp_config_free(&cfg);
+out_tree:
+    mlp_node_free(tree);
+    return text;
+}

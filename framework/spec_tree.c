@@ -312,7 +312,7 @@ static mlp_status syntax_error(const yaml_parser_t *p, const char *text, const c
     line = mark_line(&p->problem_mark);
     col = mark_col(&p->problem_mark);
     if (p->context)
-        return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s %s (line %d)", problem,
+        return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s %s at line %d", problem,
                            p->context, mark_line(&p->context_mark));
     return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s", problem);
 }

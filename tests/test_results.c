@@ -1,0 +1,792 @@
+/* test_results.c -- run files, resume checks and the sweep file, read back
+ * through the HDF5 C API.  Files go under the build folder; the sample
+ * sweep files test_results_sample*.h5 are left there for check_h5.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The test reads files back with the HDF5 C API.  mlplab_results links
+ * HDF5 privately, so its include folder may not reach this target: fall
+ * back to Debian's serial layout (its headers include each other by "..."). */
+#if defined(__has_include)
+#if __has_include(<hdf5.h>)
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#else
+#include <hdf5/serial/hdf5.h>
+#include <hdf5/serial/hdf5_hl.h>
+#endif
+#else
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#endif
+
+#include "results.h"
+
+#define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define N_RUNS 3
+#define N_LOSS 5
+#define RES 4
+#define N_PTS 5
+
+/* ---- fixtures --------------------------------------------------------- */
+
+static char *xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static void rm_rf(const char *path)
+{
+    char *cmd = xprintf("rm -rf '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* A fresh folder under the build tree for one test, e.g. <bin>/test_results.d/prepare. */
+static char *fresh_dir(const char *name)
+{
+    char *base = xprintf("%s/test_results.d", MLPLAB_TEST_BINARY_DIR);
+    char *dir = xprintf("%s/%s", base, name);
+
+    mkdir(base, 0777);
+    rm_rf(dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    free(base);
+    return dir;
+}
+
+static void done_dir(char *dir)
+{
+    if (!getenv("MLPLAB_KEEP_TEST_FILES"))
+        rm_rf(dir);
+    free(dir);
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* A synthetic run: 2 inputs, hidden widths 3 and 4, 1 output. */
+typedef struct fake_run {
+    mlp_run_record rec;
+    mlp_param_cell cells[2];
+    size_t width[4];
+    double loss[N_LOSS], test_loss[N_LOSS];
+    double weights[3 * 2 + 3 + 4 * 3 + 4 + 1 * 4 + 1];
+    double h0[N_PTS * 3], h1[N_PTS * 4];
+    const double *hidden[2];
+    double boundary[RES * RES * 3];
+} fake_run;
+
+static const char *const activations[N_RUNS] = {"sigmoid", "tanh", "sigmoid"};
+
+/* Values derived from the run index so that each can be checked. */
+static double wval(size_t k, size_t i) { return (double)k + 0.01 * (double)i; }
+static double lval(size_t k, size_t t) { return 1.0 / (double)(t + 1) + (double)k; }
+
+static void fake_run_init(fake_run *f, size_t k)
+{
+    memset(f, 0, sizeof(*f));
+    f->width[0] = 2, f->width[1] = 3, f->width[2] = 4, f->width[3] = 1;
+    for (size_t t = 0; t < N_LOSS; t++) {
+        f->loss[t] = lval(k, t);
+        f->test_loss[t] = lval(k, t) + 0.5;
+    }
+    for (size_t i = 0; i < sizeof(f->weights) / sizeof(double); i++)
+        f->weights[i] = wval(k, i);
+    for (size_t i = 0; i < N_PTS * 3; i++)
+        f->h0[i] = 0.1 * (double)i;
+    for (size_t i = 0; i < N_PTS * 4; i++)
+        f->h1[i] = -0.1 * (double)i;
+    for (size_t i = 0; i < RES * RES * 3; i++)
+        f->boundary[i] = (double)i / (RES * RES * 3);
+    f->hidden[0] = f->h0;
+    f->hidden[1] = f->h1;
+    f->cells[0] = (mlp_param_cell){.path = "model.hidden", .numeric = true,
+                                   .num = (double)(3 + 2 * k), .text = NULL};
+    f->cells[1] = (mlp_param_cell){.path = "model.activation", .numeric = false,
+                                   .text = activations[k]};
+    f->rec = (mlp_run_record){
+        .index = k, .seed = 1000 + k, .status = 0, .wall_seconds = 0.25 * (double)(k + 1),
+        .n_params = 2, .params = f->cells,
+        .final_loss = lval(k, N_LOSS - 1), .train_accuracy = 0.9, .test_accuracy = 0.8,
+        .first_100pct = k == 0 ? 3 : -1,
+        .iterations = 10, .iterations_run = 10, .loss_every = 2, .n_loss = N_LOSS,
+        .loss = f->loss, .test_loss = f->test_loss,
+        .n_layers = 3, .width = f->width, .weights = f->weights,
+        .hidden = f->hidden, .n_hidden_points = N_PTS,
+        .resolution = RES, .extent = {-1.5, 1.5, -2.0, 2.0}, .classes_out = 1,
+        .boundary = f->boundary};
+    if (k == 2) { /* diverged: NaN from iteration 6 on */
+        f->rec.status = 1;
+        f->rec.iterations_run = 7;
+        f->loss[3] = f->loss[4] = NAN;
+        f->rec.final_loss = NAN;
+    }
+}
+
+static double train_x[N_PTS * 2] = {0, 0, 1, 0, 0, 1, 1, 1, 0.5, 0.5};
+static double train_y[N_PTS] = {0, 1, 1, 0, 1};
+static double test_x[4 * 2] = {0.1, 0.1, 0.9, 0.1, 0.1, 0.9, 0.9, 0.9};
+static double test_y[4] = {0, 1, 1, 0};
+static mlp_data train_data = {N_PTS, 2, 2, train_x, train_y};
+static mlp_data test_data = {4, 2, 2, test_x, test_y};
+
+static const char *const swept_paths[2] = {"model.hidden", "model.activation"};
+static const bool swept_numeric[2] = {true, false};
+static const mlp_plugin_prov plugins[2] = {
+    {"activation", "sigmoid", "/x/sigmoid.so", "aa11", "1.0"},
+    {"dataset", "xor", "/x/xor.so", "bb22", "0.3"}};
+
+static mlp_sweep_meta make_meta(void)
+{
+    return (mlp_sweep_meta){
+        .name = "test_sweep", .description = "unit test — UTF-8 ✓",
+        .spec_text = "name: test_sweep\n", .spec_sha256 = HASH,
+        .spec_resolved = "name: test_sweep\nseed: 7\n",
+        .command = "runner spec.yaml", .hostname = "host", .created = "2024-01-02T03:04:05Z",
+        .mlplab_version = "0.1.0", .git_commit = "abc123", .git_dirty = true, .seed = 7,
+        .n_runs = N_RUNS, .n_plugins = 2, .plugins = plugins, .n_swept = 2,
+        .swept_paths = swept_paths, .swept_numeric = swept_numeric,
+        .train = &train_data, .test = &test_data,
+        .libyaml_version = "0.2.5", .openmp_version = "201511"};
+}
+
+/* Write runs 0 .. N_RUNS-1 of the fake sweep into sweep_path's run folder. */
+static void write_runs(const char *sweep_path)
+{
+    mlp_error err;
+    char *runs = mlp_results_runs_dir(sweep_path);
+
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_prepare(sweep_path, true, false, &err), MLP_OK);
+    for (size_t k = 0; k < N_RUNS; k++) {
+        fake_run f;
+        fake_run_init(&f, k);
+        assert_int_equal(mlp_results_write_run(runs, HASH, &f.rec, &err), MLP_OK);
+    }
+    free(runs);
+}
+
+/* ---- HDF5 read-back helpers ---------------------------------------------- */
+
+static void read_doubles(hid_t f, const char *path, double *out, size_t n, int rank,
+                         const hsize_t *shape)
+{
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t sp;
+    hsize_t dims[4];
+
+    assert_true(d >= 0);
+    sp = H5Dget_space(d);
+    assert_int_equal(H5Sget_simple_extent_ndims(sp), rank);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    for (int i = 0; i < rank; i++)
+        assert_int_equal(dims[i], shape[i]);
+    assert_int_equal(H5Sget_simple_extent_npoints(sp), n);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+static void attr_double(hid_t obj, const char *name, double *v)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0);
+    H5Aclose(a);
+}
+
+static void attr_string(hid_t obj, const char *name, char *buf, size_t len)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t, mt;
+    char *s = NULL;
+
+    assert_true(a >= 0);
+    t = H5Aget_type(a);
+    assert_int_equal(H5Tget_class(t), H5T_STRING);
+    assert_true(H5Tis_variable_str(t) > 0);
+    assert_int_equal(H5Tget_cset(t), H5T_CSET_UTF8);
+    mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    assert_true(H5Aread(a, mt, &s) >= 0);
+    snprintf(buf, len, "%s", s);
+    H5free_memory(s);
+    H5Tclose(mt);
+    H5Tclose(t);
+    H5Aclose(a);
+}
+
+/* H5Ovisit callback: every dataset is a scale or has a scale on every
+ * axis; dimension-only scales carry the netCDF NAME. */
+typedef struct scale_check {
+    int datasets, scales, dim_only, unscaled;
+    char bad[256];
+} scale_check;
+
+static herr_t check_scales(hid_t root, const char *name, const H5O_info_t *info, void *ctx)
+{
+    scale_check *c = ctx;
+    hid_t d, sp;
+    int rank;
+
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    c->datasets++;
+    d = H5Dopen2(root, name, H5P_DEFAULT);
+    if (d < 0)
+        return -1;
+    if (H5DSis_scale(d) > 0) {
+        char label[128] = "";
+
+        c->scales++;
+        H5DSget_scale_name(d, label, sizeof(label));
+        if (!strncmp(label, "This is a netCDF dimension but not a netCDF variable.", 53)) {
+            c->dim_only++;
+            if (strlen(label) != 63)
+                snprintf(c->bad, sizeof(c->bad), "%s: NAME '%s'", name, label);
+        }
+    } else {
+        sp = H5Dget_space(d);
+        rank = H5Sget_simple_extent_ndims(sp);
+        for (int i = 0; i < rank; i++)
+            if (H5DSget_num_scales(d, (unsigned)i) < 1) {
+                c->unscaled++;
+                snprintf(c->bad, sizeof(c->bad), "%s axis %d", name, i);
+            }
+        H5Sclose(sp);
+    }
+    H5Dclose(d);
+    return 0;
+}
+
+static bool attached(hid_t f, const char *var, const char *scale, unsigned axis)
+{
+    hid_t d = H5Dopen2(f, var, H5P_DEFAULT), s = H5Dopen2(f, scale, H5P_DEFAULT);
+    htri_t r;
+
+    assert_true(d >= 0);
+    assert_true(s >= 0);
+    r = H5DSis_attached(d, s, axis);
+    H5Dclose(s);
+    H5Dclose(d);
+    return r > 0;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_results_paths(void **state)
+{
+    char *a = mlp_results_runs_dir("results/x.h5"), *b = mlp_results_runs_dir("x"),
+         *c = mlp_results_run_path("results/x.runs", 3),
+         *d = mlp_results_run_path("r", 12345);
+
+    (void)state;
+    assert_string_equal(a, "results/x.runs");
+    assert_string_equal(b, "x.runs");
+    assert_string_equal(c, "results/x.runs/run_0003.h5");
+    assert_string_equal(d, "r/run_12345.h5");
+    free(a), free(b), free(c), free(d);
+}
+
+static void test_results_prepare_refuses_existing(void **state)
+{
+    char *dir = fresh_dir("prepare"), *path = xprintf("%s/x.h5", dir),
+         *runs = xprintf("%s/x.runs", dir);
+    mlp_error err;
+    FILE *fp;
+
+    (void)state;
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_OK);
+    assert_true(exists(runs));
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_EXISTS);
+    assert_non_null(strstr(err.msg, "--force"));
+    assert_non_null(strstr(err.msg, "--resume"));
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(mlp_results_prepare(path, true, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_prepare(path, false, true, &err), MLP_OK);
+    assert_true(exists(path)); /* force replaces at build time, not here */
+    free(runs);
+    free(path);
+    done_dir(dir);
+}
+
+static void test_results_prepare_bad_folder(void **state)
+{
+    char *dir = fresh_dir("badfolder"), *path = xprintf("%s/nope/x.h5", dir), *ro, *ropath;
+    mlp_error err;
+
+    (void)state;
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_IO);
+    assert_non_null(strstr(err.msg, "/nope"));
+    assert_non_null(strstr(err.msg, strerror(ENOENT)));
+    /* a folder we cannot write in: chmod for ordinary users, sysfs for root */
+    ro = xprintf("%s/ro", dir);
+    assert_int_equal(mkdir(ro, 0555), 0);
+    ropath = geteuid() == 0 ? xprintf("/sys/mlplab_test.h5") : xprintf("%s/x.h5", ro);
+    if (geteuid() != 0 || exists("/sys/kernel")) {
+        mlp_error_clear(&err);
+        assert_int_equal(mlp_results_prepare(ropath, false, false, &err), MLP_ERR_IO);
+        assert_non_null(strstr(err.msg, "cannot write in folder"));
+    }
+    chmod(ro, 0755);
+    free(ropath);
+    free(ro);
+    free(path);
+    done_dir(dir);
+}
+
+static void test_results_run_done(void **state)
+{
+    char *dir = fresh_dir("rundone"), *sweep = xprintf("%s/s.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *tmp, *bad;
+    mlp_error err;
+    FILE *fp;
+
+    (void)state;
+    mlp_error_clear(&err);
+    write_runs(sweep);
+    for (size_t k = 0; k < N_RUNS; k++)
+        assert_true(mlp_results_run_done(runs, k, HASH));
+    assert_false(mlp_results_run_done(runs, 0, "another-hash"));
+    assert_false(mlp_results_run_done(runs, N_RUNS, HASH));
+    /* a leftover temporary and a truncated run file */
+    tmp = xprintf("%s/run_0007.h5.tmp", runs);
+    bad = xprintf("%s/run_0008.h5", runs);
+    fp = fopen(tmp, "w");
+    fputs("partial", fp);
+    fclose(fp);
+    fp = fopen(bad, "w");
+    fputs("\x89HDF\r\n\x1a\n truncated", fp);
+    fclose(fp);
+    assert_false(mlp_results_run_done(runs, 7, HASH));
+    assert_false(mlp_results_run_done(runs, 8, HASH));
+    assert_int_equal(mlp_results_clean_tmp(runs, &err), MLP_OK);
+    assert_false(exists(tmp));
+    assert_true(exists(bad));
+    assert_int_equal(mlp_results_clean_tmp("/nonexistent/x.runs", &err), MLP_OK);
+    free(bad);
+    free(tmp);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+static void test_results_build_reads_back(void **state)
+{
+    char *sweep = xprintf("%s/test_results_sample.h5", MLPLAB_TEST_BINARY_DIR);
+    char *runs = mlp_results_runs_dir(sweep), buf[256];
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+    hid_t f, g;
+    double v[64], x;
+    fake_run fr;
+    scale_check sc = {0};
+
+    (void)state;
+    mlp_error_clear(&err);
+    unlink(sweep);
+    write_runs(sweep);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
+    assert_true(exists(sweep));
+    assert_false(exists(runs)); /* removed without keep_runs */
+
+    f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    /* root attributes */
+    attr_string(f, "format", buf, sizeof(buf));
+    assert_string_equal(buf, "mlplab-results");
+    attr_string(f, "Conventions", buf, sizeof(buf));
+    assert_string_equal(buf, "CF-1.8");
+    attr_string(f, "description", buf, sizeof(buf));
+    assert_string_equal(buf, "unit test — UTF-8 ✓");
+    attr_string(f, "plugin_dataset_xor_sha256", buf, sizeof(buf));
+    assert_string_equal(buf, "bb22");
+    attr_string(f, "hdf5_version", buf, sizeof(buf));
+    assert_int_equal(strncmp(buf, "1.", 2), 0);
+    attr_double(f, "n_runs", &x);
+    assert_true(x == N_RUNS);
+    attr_double(f, "format_version", &x);
+    assert_true(x == 1);
+    /* the shared dataset */
+    read_doubles(f, "/dataset/train/x", v, N_PTS * 2, 2, (hsize_t[]){N_PTS, 2});
+    assert_true(v[2] == 1.0);
+    read_doubles(f, "/dataset/test/y", v, 4, 1, (hsize_t[]){4});
+    assert_true(v[1] == 1.0 && v[3] == 0.0);
+    assert_true(attached(f, "/dataset/train/x", "/dataset/train/sample", 0));
+    assert_true(attached(f, "/dataset/train/x", "/dataset/train/feature", 1));
+
+    /* run 1: attributes, curves, weights, hidden, boundary */
+    fake_run_init(&fr, 1);
+    g = H5Gopen2(f, "/runs/run_0001", H5P_DEFAULT);
+    assert_true(g >= 0);
+    attr_double(g, "seed", &x);
+    assert_true(x == 1001);
+    attr_double(g, "model.hidden", &x);
+    assert_true(x == 5);
+    attr_string(g, "model.activation", buf, sizeof(buf));
+    assert_string_equal(buf, "tanh");
+    attr_string(g, "status", buf, sizeof(buf));
+    assert_string_equal(buf, "ok");
+    attr_double(g, "first_iteration_at_100pct", &x);
+    assert_true(x == -1);
+    H5Gclose(g);
+    read_doubles(f, "/runs/run_0001/iteration", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    for (size_t t = 0; t < N_LOSS; t++)
+        assert_true(v[t] == 2.0 * (double)t);
+    read_doubles(f, "/runs/run_0001/loss", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_memory_equal(v, fr.loss, sizeof(fr.loss));
+    read_doubles(f, "/runs/run_0001/test_loss", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_memory_equal(v, fr.test_loss, sizeof(fr.test_loss));
+    read_doubles(f, "/runs/run_0001/weights/layer1/W", v, 12, 2, (hsize_t[]){4, 3});
+    assert_memory_equal(v, fr.weights + 9, 12 * sizeof(double));
+    read_doubles(f, "/runs/run_0001/weights/layer2/b", v, 1, 1, (hsize_t[]){1});
+    assert_true(v[0] == fr.weights[sizeof(fr.weights) / sizeof(double) - 1]);
+    read_doubles(f, "/runs/run_0001/hidden/layer1", v, N_PTS * 4, 2, (hsize_t[]){N_PTS, 4});
+    assert_memory_equal(v, fr.h1, sizeof(fr.h1));
+    read_doubles(f, "/runs/run_0001/boundary/prob", v, RES * RES, 2, (hsize_t[]){RES, RES});
+    assert_memory_equal(v, fr.boundary, RES * RES * sizeof(double));
+    read_doubles(f, "/runs/run_0001/boundary/grid_y", v, RES, 1, (hsize_t[]){RES});
+    assert_true(v[0] == -2.0 && v[RES - 1] == 2.0);
+    assert_true(attached(f, "/runs/run_0001/loss", "/runs/run_0001/iteration", 0));
+    assert_true(attached(f, "/runs/run_0001/boundary/prob", "/runs/run_0001/boundary/grid_y", 0));
+    assert_true(attached(f, "/runs/run_0001/boundary/prob", "/runs/run_0001/boundary/grid_x", 1));
+    assert_true(attached(f, "/runs/run_0001/hidden/layer1", "/runs/run_0001/hidden/sample", 0));
+    assert_true(attached(f, "/runs/run_0001/hidden/layer1", "/runs/run_0001/hidden/unit_1", 1));
+    assert_true(attached(f, "/runs/run_0001/weights/layer0/W", "/runs/run_0001/weights/layer0/in", 1));
+    /* the diverged run keeps its NaN tail */
+    read_doubles(f, "/runs/run_0002/loss", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_true(v[2] == lval(2, 2) && isnan(v[3]) && isnan(v[4]));
+
+    /* summary columns over `run` */
+    read_doubles(f, "/summary/run", v, N_RUNS, 1, (hsize_t[]){N_RUNS});
+    assert_true(v[0] == 0 && v[2] == 2);
+    read_doubles(f, "/summary/model.hidden", v, N_RUNS, 1, (hsize_t[]){N_RUNS});
+    assert_true(v[0] == 3 && v[1] == 5 && v[2] == 7);
+    read_doubles(f, "/summary/final_loss", v, N_RUNS, 1, (hsize_t[]){N_RUNS});
+    assert_true(v[0] == lval(0, N_LOSS - 1) && isnan(v[2]));
+    read_doubles(f, "/summary/first_iteration_at_100pct", v, N_RUNS, 1, (hsize_t[]){N_RUNS});
+    assert_true(v[0] == 3 && v[1] == -1);
+    assert_true(attached(f, "/summary/seed", "/summary/run", 0));
+    {
+        hid_t d = H5Dopen2(f, "/summary/status", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+        char *s[N_RUNS];
+
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
+        assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0);
+        assert_string_equal(s[0], "ok");
+        assert_string_equal(s[2], "diverged");
+        for (int i = 0; i < N_RUNS; i++)
+            H5free_memory(s[i]);
+        H5Tclose(t);
+        H5Dclose(d);
+    }
+    /* summary_table rows */
+    {
+        typedef struct row {
+            int64_t run;
+            char act[8];
+            double hidden;
+        } row;
+        row rows[N_RUNS];
+        hid_t d = H5Dopen2(f, "/summary_table", H5P_DEFAULT), mt = H5Tcreate(H5T_COMPOUND, sizeof(row)),
+              st = H5Tcopy(H5T_C_S1);
+
+        H5Tset_size(st, sizeof(rows[0].act));
+        H5Tset_cset(st, H5T_CSET_UTF8); /* HDF5 converts no strings across character sets */
+        H5Tinsert(mt, "run", offsetof(row, run), H5T_NATIVE_INT64);
+        H5Tinsert(mt, "model.activation", offsetof(row, act), st);
+        H5Tinsert(mt, "model.hidden", offsetof(row, hidden), H5T_NATIVE_DOUBLE);
+        assert_true(d >= 0);
+        assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+        assert_true(rows[2].run == 2 && rows[2].hidden == 7);
+        assert_string_equal(rows[1].act, "tanh");
+        assert_true(attached(f, "/summary_table", "/run", 0));
+        H5Tclose(st);
+        H5Tclose(mt);
+        H5Dclose(d);
+    }
+    /* every axis of every dataset has a scale */
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, check_scales, &sc) >= 0);
+    assert_string_equal(sc.bad, "");
+    assert_int_equal(sc.unscaled, 0);
+    assert_true(sc.dim_only > 10);
+    H5Fclose(f);
+    /* the writer closed every identifier it opened */
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+    free(runs);
+    free(sweep);
+}
+
+static void test_results_build_keep_runs(void **state)
+{
+    char *dir = fresh_dir("keep"), *sweep = xprintf("%s/k.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_run_path(runs, 1);
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+
+    (void)state;
+    mlp_error_clear(&err);
+    write_runs(sweep);
+    assert_int_equal(mlp_results_build(sweep, &meta, true, &err), MLP_OK);
+    assert_true(exists(sweep));
+    assert_true(exists(run1));
+    free(run1);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+static void test_results_build_missing_run(void **state)
+{
+    char *dir = fresh_dir("missing"), *sweep = xprintf("%s/m.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_run_path(runs, 1),
+         *tmp = xprintf("%s.tmp", sweep);
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+
+    (void)state;
+    mlp_error_clear(&err);
+    write_runs(sweep);
+    assert_int_equal(unlink(run1), 0);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_ERR_IO);
+    assert_non_null(strstr(err.msg, "run 1 is missing"));
+    assert_non_null(strstr(err.msg, run1));
+    assert_false(exists(sweep));
+    assert_false(exists(tmp));
+    assert_true(exists(runs));
+    /* a run of another spec is refused too */
+    meta.spec_sha256 = "different";
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_ERR_IO);
+    assert_non_null(strstr(err.msg, "run 0 is incomplete or from another spec"));
+    assert_false(exists(sweep));
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+    free(tmp);
+    free(run1);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+typedef struct rows {
+    int n;
+    size_t cols;
+    char header[16][64];
+    char cells[4][16][64];
+} rows;
+
+static void collect(void *ctx, size_t n, const char *const *cells)
+{
+    rows *r = ctx;
+
+    assert_true(n <= 16);
+    r->cols = n;
+    for (size_t i = 0; i < n; i++) {
+        if (r->n == 0)
+            snprintf(r->header[i], 64, "%s", cells[i]);
+        else if (r->n <= 4)
+            snprintf(r->cells[r->n - 1][i], 64, "%s", cells[i]);
+    }
+    r->n++;
+}
+
+static int col(const rows *r, const char *name)
+{
+    for (size_t i = 0; i < r->cols; i++)
+        if (!strcmp(r->header[i], name))
+            return (int)i;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+static void test_results_summary_rows(void **state)
+{
+    char *dir = fresh_dir("summary"), *sweep = xprintf("%s/s.h5", dir);
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+    rows r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    mlp_error_clear(&err);
+    write_runs(sweep);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_summary(sweep, collect, &r, &err), MLP_OK);
+    assert_int_equal(r.n, 1 + N_RUNS);
+    assert_int_equal(r.cols, 3 + 2 + 5);
+    assert_string_equal(r.header[0], "run");
+    assert_string_equal(r.cells[2][col(&r, "run")], "2");
+    assert_string_equal(r.cells[1][col(&r, "seed")], "1001");
+    assert_string_equal(r.cells[2][col(&r, "status")], "diverged");
+    assert_string_equal(r.cells[1][col(&r, "model.hidden")], "5");
+    assert_string_equal(r.cells[1][col(&r, "model.activation")], "tanh");
+    assert_string_equal(r.cells[0][col(&r, "final_loss")], "0.2");
+    assert_string_equal(r.cells[2][col(&r, "final_loss")], "nan");
+    assert_string_equal(r.cells[0][col(&r, "first_iteration_at_100pct")], "3");
+    assert_string_equal(r.cells[1][col(&r, "first_iteration_at_100pct")], "-1");
+    assert_string_equal(r.cells[0][col(&r, "wall_seconds")], "0.25");
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_summary(dir, collect, &r, &err), MLP_ERR_IO);
+    assert_non_null(strstr(err.msg, dir));
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+    free(sweep);
+    done_dir(dir);
+}
+
+/* Dataset swept (stored in each run) and a 3-class boundary. */
+static void test_results_swept_dataset_multiclass(void **state)
+{
+    char *sweep = xprintf("%s/test_results_sample_swept.h5", MLPLAB_TEST_BINARY_DIR);
+    char *runs = mlp_results_runs_dir(sweep);
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+    fake_run fr;
+    double v[64];
+    hid_t f;
+    scale_check sc = {0};
+
+    (void)state;
+    mlp_error_clear(&err);
+    unlink(sweep);
+    assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+    meta.n_runs = 1;
+    meta.train = meta.test = NULL;
+    meta.n_swept = 1;
+    fake_run_init(&fr, 0);
+    fr.width[3] = 3;
+    fr.rec.classes_out = 3;
+    fr.rec.n_params = 1;
+    fr.rec.train = &train_data;
+    fr.rec.test = &test_data;
+    fr.rec.test_loss = NULL;
+    fr.rec.hidden = NULL;
+    assert_int_equal(mlp_results_write_run(runs, HASH, &fr.rec, &err), MLP_OK);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
+    f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_true(H5Lexists(f, "/dataset", H5P_DEFAULT) == 0);
+    assert_true(H5Lexists(f, "/runs/run_0000/test_loss", H5P_DEFAULT) == 0);
+    assert_true(H5Lexists(f, "/runs/run_0000/hidden", H5P_DEFAULT) == 0);
+    read_doubles(f, "/runs/run_0000/dataset/train/x", v, N_PTS * 2, 2, (hsize_t[]){N_PTS, 2});
+    assert_memory_equal(v, train_x, sizeof(train_x));
+    read_doubles(f, "/runs/run_0000/dataset/test/y", v, 4, 1, (hsize_t[]){4});
+    assert_memory_equal(v, test_y, sizeof(test_y));
+    read_doubles(f, "/runs/run_0000/boundary/prob", v, RES * RES * 3, 3,
+                 (hsize_t[]){RES, RES, 3});
+    assert_memory_equal(v, fr.boundary, sizeof(fr.boundary));
+    assert_true(attached(f, "/runs/run_0000/boundary/prob", "/runs/run_0000/boundary/class", 2));
+    read_doubles(f, "/runs/run_0000/weights/layer2/W", v, 12, 2, (hsize_t[]){3, 4});
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, check_scales, &sc) >= 0);
+    assert_int_equal(sc.unscaled, 0);
+    H5Fclose(f);
+    free(runs);
+    free(sweep);
+}
+
+/* Runs written from many threads at once all land (the lock holds). */
+typedef struct thread_arg {
+    const char *runs;
+    size_t k;
+    mlp_status st;
+} thread_arg;
+
+static void *write_one(void *p)
+{
+    thread_arg *a = p;
+    fake_run f;
+    mlp_error err;
+
+    fake_run_init(&f, a->k % N_RUNS);
+    f.rec.index = a->k;
+    a->st = mlp_results_write_run(a->runs, HASH, &f.rec, &err);
+    return NULL;
+}
+
+static void test_results_threads(void **state)
+{
+    enum { NT = 8 };
+    char *dir = fresh_dir("threads"), *sweep = xprintf("%s/t.h5", dir),
+         *runs = mlp_results_runs_dir(sweep);
+    pthread_t th[NT];
+    thread_arg args[NT];
+    mlp_error err;
+
+    (void)state;
+    assert_int_equal(mlp_results_prepare(sweep, false, false, &err), MLP_OK);
+    for (size_t i = 0; i < NT; i++) {
+        args[i] = (thread_arg){runs, i, MLP_ERR_RUNTIME};
+        assert_int_equal(pthread_create(&th[i], NULL, write_one, &args[i]), 0);
+    }
+    for (size_t i = 0; i < NT; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].st, MLP_OK);
+        assert_true(mlp_results_run_done(runs, i, HASH));
+    }
+    assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+static void test_results_hdf5_version(void **state)
+{
+    char buf[64];
+
+    (void)state;
+    mlp_results_hdf5_version(buf, sizeof(buf));
+    assert_int_equal(strncmp(buf, "HDF5 1.", 7), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_paths),
+        cmocka_unit_test(test_results_prepare_refuses_existing),
+        cmocka_unit_test(test_results_prepare_bad_folder),
+        cmocka_unit_test(test_results_run_done),
+        cmocka_unit_test(test_results_build_reads_back),
+        cmocka_unit_test(test_results_build_keep_runs),
+        cmocka_unit_test(test_results_build_missing_run),
+        cmocka_unit_test(test_results_summary_rows),
+        cmocka_unit_test(test_results_swept_dataset_multiclass),
+        cmocka_unit_test(test_results_threads),
+        cmocka_unit_test(test_results_hdf5_version),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,897 @@
+/* test_spec.c -- the spec module: YAML tree and scalar typing, sweep
+ * expansion, --set overrides, resolution with defaults, and a table of
+ * broken specs with the exact message each must produce. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sha256.h"
+#include "spec.h"
+
+/* The smallest valid spec, which most cases extend. */
+#define BASE "name: t\ndataset: circles\n"
+
+static mlp_registry *reg;
+
+static int setup_registry(void **state)
+{
+    const char *dir = MLPLAB_TEST_PLUGIN_DIR;
+    mlp_error err;
+
+    (void)state;
+    return mlp_registry_create(&dir, 1, &reg, &err) == MLP_OK ? 0 : -1;
+}
+
+static int teardown_registry(void **state)
+{
+    (void)state;
+    mlp_registry_free(reg);
+    return 0;
+}
+
+/* Parse text as "x.yaml" with the given --set arguments; must succeed. */
+static mlp_spec *parse_ok(const char *text, const char *const *sets, size_t n_sets)
+{
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    char msg[2048];
+
+    mlp_error_clear(&err);
+    if (mlp_spec_parse(text, strlen(text), "x.yaml", sets, n_sets, &spec, &err) != MLP_OK) {
+        mlp_error_format(&err, msg, sizeof(msg));
+        fail_msg("unexpected error: %s", msg);
+    }
+    return spec;
+}
+
+/* Resolve run k; must succeed. */
+static void config_ok(const mlp_spec *spec, size_t k, mlp_config *cfg)
+{
+    mlp_error err;
+    char msg[2048];
+
+    if (mlp_spec_config(spec, reg, k, cfg, &err) != MLP_OK) {
+        mlp_error_format(&err, msg, sizeof(msg));
+        fail_msg("unexpected error: %s", msg);
+    }
+}
+
+/* Parse then validate: the first error's status and formatted message. */
+static mlp_status load_and_validate(const char *text, size_t len, const char *set, char *msg,
+                                    size_t msg_len)
+{
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    mlp_status rc;
+    const char *sets[1] = {set};
+
+    mlp_error_clear(&err);
+    rc = mlp_spec_parse(text, len, "x.yaml", sets, set ? 1 : 0, &spec, &err);
+    if (rc == MLP_OK) {
+        assert_non_null(spec);
+        rc = mlp_spec_validate(spec, reg, &err);
+        mlp_spec_free(spec);
+    }
+    msg[0] = '\0';
+    if (rc)
+        mlp_error_format(&err, msg, msg_len);
+    return rc;
+}
+
+static double param(const mlp_plugin_use *u, const char *name)
+{
+    int i = mlp_plugin_param_index(u->plugin, name);
+
+    assert_true(i >= 0);
+    return u->params[i].num;
+}
+
+/* ---- the YAML tree ------------------------------------------------------ */
+
+static void test_spec_tree_marks_and_flow(void **state)
+{
+    const char *text = "a: [1, 'x y', \"3\"]\nb:\n  c: ~\n  d: |\n    text\n";
+    mlp_node *root, *copy;
+    mlp_error err;
+    char *flow;
+    const mlp_node *b, *d;
+
+    (void)state;
+    assert_int_equal(mlp_yaml_parse(text, strlen(text), "t.yaml", &root, &err), MLP_OK);
+    assert_int_equal(root->kind, MLP_NODE_MAP);
+    assert_int_equal(root->n, 2);
+    b = mlp_node_get(root, "b");
+    assert_non_null(b);
+    assert_int_equal(b->line, 3);
+    assert_int_equal(b->col, 3);
+    assert_int_equal(mlp_node_get(root, "a")->items[1]->col, 8);
+    d = mlp_node_get(b, "d");
+    assert_true(d->quoted);
+    assert_string_equal(d->text, "text\n");
+    assert_true(mlp_scalar_is_null(mlp_node_get(b, "c")));
+    assert_null(mlp_node_get(root, "zz"));
+
+    copy = mlp_node_clone(root);
+    mlp_node_free(root);
+    flow = mlp_node_to_flow(copy);
+    assert_string_equal(flow, "{a: [1, x y, \"3\"], b: {c: ~, d: \"text\\n\"}}");
+    free(flow);
+    flow = mlp_node_to_yaml(copy);
+    assert_string_equal(flow, "a: [1, x y, \"3\"]\nb:\n  c: ~\n  d: \"text\\n\"\n");
+    free(flow);
+    mlp_node_free(copy);
+}
+
+static mlp_node scalar(const char *text, bool quoted)
+{
+    mlp_node n;
+
+    memset(&n, 0, sizeof(n));
+    n.kind = MLP_NODE_SCALAR;
+    n.text = (char *)text;
+    n.quoted = quoted;
+    return n;
+}
+
+static void test_spec_scalar_typing(void **state)
+{
+    int64_t i;
+    uint64_t u;
+    double d;
+    bool b;
+    mlp_node n;
+
+    (void)state;
+    n = scalar("0x1F", false);
+    assert_true(mlp_scalar_int(&n, &i) && i == 31);
+    n = scalar("0o17", false);
+    assert_true(mlp_scalar_int(&n, &i) && i == 15);
+    n = scalar("-42", false);
+    assert_true(mlp_scalar_int(&n, &i) && i == -42);
+    assert_false(mlp_scalar_uint64(&n, &u));
+    n = scalar("+7", false);
+    assert_true(mlp_scalar_int(&n, &i) && i == 7);
+    n = scalar("18446744073709551615", false);
+    assert_false(mlp_scalar_int(&n, &i));
+    assert_true(mlp_scalar_uint64(&n, &u) && u == UINT64_MAX);
+    n = scalar("1e-8", false);
+    assert_false(mlp_scalar_int(&n, &i));
+    assert_true(mlp_scalar_real(&n, &d) && d == 1e-8);
+    n = scalar("1.", false);
+    assert_true(mlp_scalar_real(&n, &d) && d == 1.0);
+    n = scalar(".5", false);
+    assert_true(mlp_scalar_real(&n, &d) && d == 0.5);
+    n = scalar("-.inf", false);
+    assert_true(mlp_scalar_real(&n, &d) && d < 0 && d * 0 != 0);
+    n = scalar(".NaN", false);
+    assert_true(mlp_scalar_real(&n, &d) && d != d);
+    n = scalar("1_000", false);
+    assert_false(mlp_scalar_int(&n, &i));
+    assert_false(mlp_scalar_real(&n, &d));
+    n = scalar("0x", false);
+    assert_false(mlp_scalar_int(&n, &i));
+    n = scalar("e5", false);
+    assert_false(mlp_scalar_real(&n, &d));
+    n = scalar("True", false);
+    assert_true(mlp_scalar_bool(&n, &b) && b);
+    n = scalar("yes", false); /* YAML 1.1 only */
+    assert_false(mlp_scalar_bool(&n, &b));
+    n = scalar("true", true);
+    assert_false(mlp_scalar_bool(&n, &b));
+    n = scalar("100", true);
+    assert_false(mlp_scalar_int(&n, &i));
+    assert_false(mlp_scalar_real(&n, &d));
+    n = scalar("", false);
+    assert_true(mlp_scalar_is_null(&n));
+    n = scalar("~", false);
+    assert_true(mlp_scalar_is_null(&n));
+    n = scalar("", true);
+    assert_false(mlp_scalar_is_null(&n));
+}
+
+static void test_spec_tree_core_tags(void **state)
+{
+    const char *text = "a: !!str 5\nb: !!int 7\n";
+    mlp_node *root;
+    mlp_error err;
+    int64_t i;
+
+    (void)state;
+    assert_int_equal(mlp_yaml_parse(text, strlen(text), "t.yaml", &root, &err), MLP_OK);
+    assert_false(mlp_scalar_int(mlp_node_get(root, "a"), &i));
+    assert_true(mlp_scalar_int(mlp_node_get(root, "b"), &i) && i == 7);
+    mlp_node_free(root);
+}
+
+/* ---- resolution ---------------------------------------------------------- */
+
+static void test_spec_defaults(void **state)
+{
+    mlp_spec *spec = parse_ok("name: t\ndataset: circles\n", NULL, 0);
+    mlp_config cfg;
+
+    (void)state;
+    assert_string_equal(spec->name, "t");
+    assert_string_equal(spec->description, "");
+    assert_null(spec->output);
+    assert_true(spec->seed == 0);
+    assert_int_equal(spec->repeats, 1);
+    assert_int_equal(spec->n_axes, 0);
+    assert_int_equal(spec->plan.n_runs, 1);
+    assert_false(spec->dataset_swept);
+    config_ok(spec, 0, &cfg);
+    assert_string_equal(cfg.dataset.plugin->h->name, "circles");
+    assert_int_equal(cfg.n_train, 200);
+    assert_int_equal(cfg.n_test, 0);
+    assert_true(param(&cfg.dataset, "factor") == 0.8);
+    assert_true(param(&cfg.dataset, "noise") == 0.0);
+    assert_true(param(&cfg.dataset, "shuffle") == 1.0);
+    assert_int_equal(cfg.n_hidden, 1);
+    assert_int_equal(cfg.hidden[0], 3);
+    assert_string_equal(cfg.activation.plugin->h->name, "sigmoid");
+    assert_int_equal(cfg.init, MLP_INIT_XAVIER);
+    assert_string_equal(cfg.loss.plugin->h->name, "bce");
+    assert_true(param(&cfg.loss, "reduction") == 0.0);
+    assert_int_equal(cfg.train.optimizer, MLP_OPT_GD);
+    assert_true(cfg.train.learning_rate == 0.1);
+    assert_true(cfg.train.momentum == 0.9);
+    assert_false(cfg.train.nesterov);
+    assert_true(cfg.train.beta1 == 0.9);
+    assert_true(cfg.train.beta2 == 0.999);
+    assert_true(cfg.train.eps == 1e-8);
+    assert_int_equal(cfg.train.iterations, 1000);
+    assert_int_equal(cfg.train.batch_size, 0);
+    assert_true(cfg.train.l2 == 0.0);
+    assert_int_equal(cfg.record.loss_every, 1);
+    assert_true(cfg.record.weights);
+    assert_true(cfg.record.hidden);
+    assert_true(cfg.record.boundary);
+    assert_int_equal(cfg.record.resolution, 200);
+    assert_true(cfg.record.extent[0] == -1.5 && cfg.record.extent[3] == 1.5);
+    assert_non_null(cfg.dataset_key);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_explicit_values(void **state)
+{
+    const char *text = "name: full.spec-1\n"
+                       "description: \"a test\"\n"
+                       "seed: 0xFFFFFFFFFFFFFFFF\n"
+                       "dataset: {plugin: xor, train: 50, test: 20, noise: 0.25}\n"
+                       "model:\n"
+                       "  hidden: [16, 8]\n"
+                       "  activation: {plugin: leaky_relu, slope: 0.2}\n"
+                       "  init: he\n"
+                       "loss: {plugin: bce, reduction: sum}\n"
+                       "train: {optimizer: adam, learning_rate: 1e-3, beta1: 0.8, beta2: 0.99,\n"
+                       "        eps: 1e-6, iterations: 10, batch_size: 32, l2: 0.5}\n"
+                       "record:\n"
+                       "  loss_every: 5\n"
+                       "  weights: none\n"
+                       "  hidden: false\n"
+                       "  boundary: {resolution: 64, extent: [-1, 1, -2, 2]}\n"
+                       "repeats: 2\n"
+                       "output: out/x.h5\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0);
+    mlp_config cfg;
+
+    (void)state;
+    assert_string_equal(spec->name, "full.spec-1");
+    assert_string_equal(spec->description, "a test");
+    assert_string_equal(spec->output, "out/x.h5");
+    assert_true(spec->seed == UINT64_MAX);
+    assert_int_equal(spec->plan.n_runs, 2);
+    config_ok(spec, 1, &cfg);
+    assert_string_equal(cfg.dataset.plugin->h->name, "xor");
+    assert_int_equal(cfg.n_train, 50);
+    assert_int_equal(cfg.n_test, 20);
+    assert_true(param(&cfg.dataset, "noise") == 0.25);
+    assert_int_equal(cfg.n_hidden, 2);
+    assert_int_equal(cfg.hidden[0], 16);
+    assert_int_equal(cfg.hidden[1], 8);
+    assert_true(param(&cfg.activation, "slope") == 0.2);
+    assert_int_equal(cfg.init, MLP_INIT_HE);
+    assert_true(param(&cfg.loss, "reduction") == 1.0);
+    assert_int_equal(cfg.train.optimizer, MLP_OPT_ADAM);
+    assert_true(cfg.train.learning_rate == 1e-3);
+    assert_true(cfg.train.beta1 == 0.8 && cfg.train.beta2 == 0.99 && cfg.train.eps == 1e-6);
+    assert_int_equal(cfg.train.iterations, 10);
+    assert_int_equal(cfg.train.batch_size, 32);
+    assert_true(cfg.train.l2 == 0.5);
+    assert_int_equal(cfg.record.loss_every, 5);
+    assert_false(cfg.record.weights);
+    assert_false(cfg.record.hidden);
+    assert_true(cfg.record.boundary);
+    assert_int_equal(cfg.record.resolution, 64);
+    assert_true(cfg.record.extent[0] == -1 && cfg.record.extent[1] == 1 &&
+                cfg.record.extent[2] == -2 && cfg.record.extent[3] == 2);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_no_hidden_layer_and_boundary_off(void **state)
+{
+    mlp_spec *spec = parse_ok("name: t\ndataset: xor\nmodel: {hidden: []}\n"
+                              "record: {boundary: false}\n", NULL, 0);
+    mlp_config cfg;
+
+    (void)state;
+    config_ok(spec, 0, &cfg);
+    assert_int_equal(cfg.n_hidden, 0);
+    assert_false(cfg.record.boundary);
+    /* the xor plugin's own extent is the default */
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+    spec = parse_ok("name: t\ndataset: xor\n", NULL, 0);
+    config_ok(spec, 0, &cfg);
+    assert_true(cfg.record.boundary);
+    assert_true(cfg.record.extent[0] == -6 && cfg.record.extent[1] == 6);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_dataset_key(void **state)
+{
+    mlp_spec *a = parse_ok("name: t\ndataset: {plugin: circles, noise: 0.1}\nmodel: {hidden: 4}\n",
+                           NULL, 0);
+    mlp_spec *b = parse_ok("name: u\ndataset: {plugin: circles, noise: 0.1, factor: 0.8}\n", NULL,
+                           0);
+    mlp_spec *c = parse_ok("name: t\ndataset: {plugin: circles, noise: 0.2}\n", NULL, 0);
+    mlp_spec *d = parse_ok("name: t\ndataset: {plugin: circles, noise: 0.1, test: 5}\n", NULL, 0);
+    mlp_config ca, cb, cc, cd;
+
+    (void)state;
+    config_ok(a, 0, &ca);
+    config_ok(b, 0, &cb);
+    config_ok(c, 0, &cc);
+    config_ok(d, 0, &cd);
+    assert_string_equal(ca.dataset_key, cb.dataset_key);
+    assert_string_not_equal(ca.dataset_key, cc.dataset_key);
+    assert_string_not_equal(ca.dataset_key, cd.dataset_key);
+    mlp_config_free(&ca);
+    mlp_config_free(&cb);
+    mlp_config_free(&cc);
+    mlp_config_free(&cd);
+    mlp_spec_free(a);
+    mlp_spec_free(b);
+    mlp_spec_free(c);
+    mlp_spec_free(d);
+}
+
+/* ---- sweeps -------------------------------------------------------------- */
+
+static void test_spec_load_example_sweep(void **state)
+{
+    const char *path = MLPLAB_TEST_SOURCE_DIR "/specs/circles_width_sweep.yaml";
+    static const char *const want[] = {"3",  "5",  "10", "15", "20", "25",
+                                       "30", "35", "40", "45", "50"};
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    mlp_config cfg;
+    char hex[65];
+
+    (void)state;
+    assert_int_equal(mlp_spec_load(path, NULL, 0, &spec, &err), MLP_OK);
+    mlp_sha256_hex(spec->text, spec->text_len, hex);
+    assert_string_equal(spec->sha256, hex);
+    assert_string_equal(spec->path, path);
+    assert_true(spec->seed == 42);
+    assert_int_equal(spec->n_axes, 2);
+    assert_string_equal(spec->axes[0].path, "model.hidden");
+    assert_int_equal(spec->axes[0].n, 11);
+    assert_true(spec->axes[0].numeric);
+    for (size_t i = 0; i < 11; i++) {
+        assert_string_equal(spec->axes[0].labels[i], want[i]);
+        assert_true(spec->axes[0].num[i] == atof(want[i]));
+    }
+    assert_int_equal(spec->axes[1].n, 2);
+    assert_false(spec->axes[1].numeric);
+    assert_null(spec->axes[1].num);
+    assert_string_equal(spec->axes[1].labels[1], "tanh");
+    assert_int_equal(spec->plan.n_runs, 22);
+    assert_int_equal(mlp_spec_validate(spec, reg, &err), MLP_OK);
+    /* row-major: the last axis varies fastest */
+    config_ok(spec, 1, &cfg);
+    assert_int_equal(cfg.hidden[0], 3);
+    assert_string_equal(cfg.activation.plugin->h->name, "tanh");
+    assert_int_equal(cfg.n_test, 200);
+    mlp_config_free(&cfg);
+    config_ok(spec, 2, &cfg);
+    assert_int_equal(cfg.hidden[0], 5);
+    assert_string_equal(cfg.activation.plugin->h->name, "sigmoid");
+    mlp_config_free(&cfg);
+    config_ok(spec, 21, &cfg);
+    assert_int_equal(cfg.hidden[0], 50);
+    assert_string_equal(cfg.activation.plugin->h->name, "tanh");
+    mlp_config_free(&cfg);
+    assert_int_equal(mlp_spec_config(spec, reg, 22, &cfg, &err), MLP_ERR_USAGE);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_sweep_ranges(void **state)
+{
+    const char *text = "name: t\ndataset: circles\nsweep:\n"
+                       "  train.learning_rate: [0.1, {from: 0.5, to: 1.0, step: 0.25}]\n"
+                       "  train.l2: [{from: 0.001, to: 1, num: 4, scale: log}]\n"
+                       "  train.momentum: [{from: 0, to: 0.5, num: 3}]\n"
+                       "  train.iterations: [{from: 30, to: 10, step: -10}]\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0);
+    const mlp_sweep_axis *ax = spec->axes;
+
+    (void)state;
+    assert_int_equal(spec->n_axes, 4);
+    assert_int_equal(ax[0].n, 4);
+    assert_string_equal(ax[0].labels[0], "0.1");
+    assert_string_equal(ax[0].labels[1], "0.5");
+    assert_string_equal(ax[0].labels[2], "0.75");
+    assert_string_equal(ax[0].labels[3], "1.0");
+    assert_true(ax[0].numeric && ax[0].num[3] == 1.0);
+    /* a range's values carry the range's place */
+    assert_int_equal(ax[0].values[2]->line, 4);
+    assert_int_equal(ax[0].values[2]->col, 30);
+    assert_int_equal(ax[1].n, 4);
+    assert_true(ax[1].num[0] == 0.001 && ax[1].num[3] == 1.0);
+    assert_true(ax[1].num[1] > 0.00999999 && ax[1].num[1] < 0.01000001);
+    assert_string_equal(ax[2].labels[1], "0.25");
+    assert_string_equal(ax[3].labels[0], "30");
+    assert_string_equal(ax[3].labels[2], "10");
+    assert_int_equal(spec->plan.n_runs, 4 * 4 * 3 * 3);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_sweep_plugins_and_repeats(void **state)
+{
+    const char *text = "name: t\ndataset: circles\nmodel: {activation: leaky_relu}\nrepeats: 3\n"
+                       "sweep:\n"
+                       "  model.activation.slope: [0.1, 0.3]\n"
+                       "  loss: [bce, {plugin: mse, reduction: sum}]\n"
+                       "  dataset.noise: [0, 0.5]\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0);
+    mlp_config cfg, other;
+    mlp_error err;
+
+    (void)state;
+    assert_true(spec->dataset_swept);
+    assert_string_equal(spec->axes[1].labels[1], "{plugin: mse, reduction: sum}");
+    assert_false(spec->axes[1].numeric);
+    assert_int_equal(spec->plan.n_runs, 2 * 2 * 2 * 3);
+    assert_int_equal(mlp_spec_validate(spec, reg, &err), MLP_OK);
+    /* run 17 = point (1, 0, 1), repeat 2 */
+    config_ok(spec, 17, &cfg);
+    assert_string_equal(cfg.activation.plugin->h->name, "leaky_relu");
+    assert_true(param(&cfg.activation, "slope") == 0.3);
+    assert_string_equal(cfg.loss.plugin->h->name, "bce");
+    assert_true(param(&cfg.dataset, "noise") == 0.5);
+    /* repeats share the configuration and the data */
+    config_ok(spec, 15, &other);
+    assert_string_equal(cfg.dataset_key, other.dataset_key);
+    mlp_config_free(&other);
+    config_ok(spec, 14, &other);
+    assert_string_not_equal(cfg.dataset_key, other.dataset_key);
+    mlp_config_free(&other);
+    mlp_config_free(&cfg);
+    config_ok(spec, 9, &cfg);
+    assert_string_equal(cfg.loss.plugin->h->name, "mse");
+    assert_true(param(&cfg.loss, "reduction") == 1.0);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+/* ---- --set ------------------------------------------------------------- */
+
+static void test_spec_set_overrides(void **state)
+{
+    const char *text = "name: t\ndataset: circles\nmodel: {activation: leaky_relu}\n"
+                       "train: {iterations: 100}\nsweep:\n  model.hidden: [1, 2]\n";
+    const char *sets[] = {"train.iterations=500", "sweep.model.hidden=[4, 8, 16]",
+                          "model.activation.slope=0.2", "record.loss_every=5",
+                          "sweep.train.learning_rate={from: 0.1, to: 0.3, step: 0.1}",
+                          "name=renamed"};
+    mlp_spec *spec;
+    mlp_config cfg;
+
+    (void)state;
+    /* a sweep value must be a list */
+    {
+        char msg[1024];
+        assert_int_equal(load_and_validate(text, strlen(text), sets[4], msg, sizeof(msg)),
+                         MLP_ERR_SPEC);
+        assert_string_equal(msg, "--set:1:27: error: sweep 'train.learning_rate' needs a list of "
+                                 "values, e.g. [3, 5], got a mapping");
+    }
+    sets[4] = "sweep.train.learning_rate=[{from: 0.1, to: 0.3, step: 0.1}]";
+    spec = parse_ok(text, sets, 6);
+    assert_string_equal(spec->name, "renamed");
+    assert_int_equal(spec->n_axes, 2);
+    assert_string_equal(spec->axes[0].path, "model.hidden");
+    assert_int_equal(spec->axes[0].n, 3);
+    assert_string_equal(spec->axes[1].path, "train.learning_rate");
+    assert_int_equal(spec->axes[1].n, 3);
+    assert_string_equal(spec->axes[1].labels[2], "0.3");
+    /* the new key's place is in the argument */
+    assert_string_equal(spec->axes[1].key->file, "--set");
+    assert_int_equal(spec->axes[1].key->col, 7);
+    config_ok(spec, 8, &cfg);
+    assert_int_equal(cfg.hidden[0], 16);
+    assert_true(cfg.train.learning_rate == 0.3);
+    assert_int_equal(cfg.train.iterations, 500);
+    assert_int_equal(cfg.record.loss_every, 5);
+    assert_string_equal(cfg.activation.plugin->h->name, "leaky_relu");
+    assert_true(param(&cfg.activation, "slope") == 0.2);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_set_promotes_and_creates(void **state)
+{
+    const char *sets[] = {"dataset.noise=0.3", "sweep.model.hidden=[4, 8]",
+                          "record.boundary=true", "model.init=uniform", "train="};
+    mlp_spec *spec = parse_ok(BASE "train:\n", sets, 5);
+    mlp_config cfg;
+    char *flow;
+
+    (void)state;
+    /* `dataset: circles` became {plugin: circles, noise: 0.3} */
+    flow = mlp_node_to_flow(mlp_node_get(spec->root, "dataset"));
+    assert_string_equal(flow, "{plugin: circles, noise: 0.3}");
+    free(flow);
+    assert_int_equal(spec->n_axes, 1);
+    assert_int_equal(spec->plan.n_runs, 2);
+    config_ok(spec, 1, &cfg);
+    assert_true(param(&cfg.dataset, "noise") == 0.3);
+    assert_int_equal(cfg.hidden[0], 8);
+    assert_true(cfg.record.boundary);
+    assert_int_equal(cfg.init, MLP_INIT_UNIFORM);
+    assert_true(cfg.init_scale == 0.0);
+    assert_int_equal(cfg.train.iterations, 1000);
+    mlp_config_free(&cfg);
+    mlp_spec_free(spec);
+}
+
+static void test_spec_resolved_round_trip(void **state)
+{
+    const char *text = "name: t\ndataset: {plugin: circles, noise: 0.1}\n"
+                       "model: {activation: leaky_relu}\ntrain: {learning_rate: 0.5}\n"
+                       "sweep:\n  model.hidden: [2, 4]\n  dataset.noise: [0.2, 0.3]\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0), *again;
+    mlp_config a, b;
+    char *yaml;
+
+    (void)state;
+    yaml = mlp_spec_resolved(spec, reg);
+    assert_non_null(yaml);
+    assert_non_null(strstr(yaml, "  learning_rate: 0.5\n"));
+    assert_non_null(strstr(yaml, "  iterations: 1000\n"));
+    assert_non_null(strstr(yaml, "  activation:\n    plugin: leaky_relu\n    slope: 0.01\n"));
+    assert_non_null(strstr(yaml, "loss:\n  plugin: bce\n  reduction: mean\n"));
+    assert_non_null(strstr(yaml, "  noise: 0.1\n"));          /* base value of a swept key */
+    assert_null(strstr(yaml, "  hidden: 3\n"));               /* swept, not in the base */
+    assert_non_null(strstr(yaml, "  model.hidden: [2, 4]\n")); /* the sweep as written */
+    assert_non_null(strstr(yaml, "extent: [-1.5, 1.5, -1.5, 1.5]"));
+    /* it is itself a spec that resolves to the same runs */
+    again = parse_ok(yaml, NULL, 0);
+    assert_int_equal(again->plan.n_runs, 4);
+    for (size_t k = 0; k < 4; k++) {
+        config_ok(spec, k, &a);
+        config_ok(again, k, &b);
+        assert_string_equal(a.dataset_key, b.dataset_key);
+        assert_int_equal(a.hidden[0], b.hidden[0]);
+        assert_true(a.train.learning_rate == b.train.learning_rate);
+        assert_true(param(&a.activation, "slope") == param(&b.activation, "slope"));
+        mlp_config_free(&a);
+        mlp_config_free(&b);
+    }
+    mlp_spec_free(again);
+    free(yaml);
+    mlp_spec_free(spec);
+}
+
+/* ---- broken specs ----------------------------------------------------- */
+
+typedef struct broken {
+    const char *text;
+    const char *set;     /* one --set argument, or NULL */
+    mlp_status code;
+    const char *want;    /* the formatted message, exactly, or its start when `also` is set */
+    const char *also;    /* a substring the message must contain, or NULL */
+} broken;
+
+static const broken broken_specs[] = {
+    {BASE "train:\n  learnin_rate: 0.5\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {"nmae: t\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: unknown key 'nmae' at the top level (did you mean 'name'?)", NULL},
+    {BASE "record: {boundary: {resolutoin: 10}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: unknown key 'resolutoin' in 'record.boundary' (did you mean "
+     "'resolution'?)", NULL},
+    {BASE "model: {colour: red}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:9: error: unknown key 'colour' in 'model'", NULL},
+    {BASE "train:\n  iterations: abc\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: expected an integer for 'train.iterations', got 'abc'", NULL},
+    {BASE "train:\n  iterations: \"100\"\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: expected an integer for 'train.iterations', got the string \"100\" "
+     "(quoted scalars are strings)", NULL},
+    {BASE "train: {iterations: 2.5}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: expected an integer for 'train.iterations', got '2.5'", NULL},
+    {BASE "train: {iterations: 0}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: 'train.iterations' must be between 1 and 1000000000, got 0", NULL},
+    {BASE "train: {learning_rate: -1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:24: error: 'train.learning_rate' must be > 0, got -1", NULL},
+    {BASE "train: {momentum: 1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:19: error: 'train.momentum' must be in [0, 1), got 1", NULL},
+    {BASE "train: {l2: .nan}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:13: error: 'train.l2' must be a finite number, got .nan", NULL},
+    {BASE "train: {nesterov: yes}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:19: error: expected true or false for 'train.nesterov', got 'yes'", NULL},
+    {BASE "train: {optimizer: adamw}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:20: error: 'train.optimizer' must be one of gd, sgd, momentum, adam, got 'adamw' "
+     "(did you mean 'adam'?)", NULL},
+    {"name: t\ndataset: circles\nname: u\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: duplicate key 'name' (first given at line 1)", NULL},
+    {"name: t\ndataset: &d circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:10: error: anchors and aliases are not allowed: a spec is plain data "
+     "(anchor '&d')", NULL},
+    {BASE "loss: *d\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: anchors and aliases are not allowed: a spec is plain data "
+     "(alias '*d')", NULL},
+    {"name: !shout t\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:7: error: tag '!shout' is not allowed: a spec uses only the core YAML types "
+     "(!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)", NULL},
+    {"name: t\ndataset: [circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: YAML: did not find expected ',' or ']' while parsing a flow sequence "
+     "at line 2", NULL},
+    {"name: t\n  dataset: circles\n", NULL, MLP_ERR_SPEC, "x.yaml:2:10: error: YAML: ",
+     "mapping values are not allowed"},
+    {BASE "---\nname: u\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: a second YAML document: a spec is exactly one document", NULL},
+    {BASE "? [a, b]\n: 1\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:3: error: a key must be a plain scalar, not a list", NULL},
+    {"dataset: circles\n", NULL, MLP_ERR_SPEC, "x.yaml:1:1: error: missing required key 'name'",
+     NULL},
+    {"name: my run\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:7: error: name 'my run' may hold only letters, digits, '_', '.' and '-' "
+     "(it names the results file)", NULL},
+    {"name: t\n", NULL, MLP_ERR_SPEC, "x.yaml:1:1: error: missing required key 'dataset'", NULL},
+    {"", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: the spec is empty: it needs at least 'name' and 'dataset'", NULL},
+    {"- name: t\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: a spec is a mapping of keys (name, dataset, model, ...), not a list",
+     NULL},
+    {BASE "seed: -1\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: expected an unsigned 64-bit integer for 'seed', got '-1'", NULL},
+    {BASE "repeats: 0\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:10: error: 'repeats' must be between 1 and 1000000, got 0", NULL},
+    {BASE "sweep:\n  model.hidden: []\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:17: error: sweep 'model.hidden' has an empty list of values", NULL},
+    {BASE "sweep:\n  model.hidden: 3\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], got '3'",
+     NULL},
+    {BASE "sweep: [model.hidden]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:8: error: expected a mapping of dotted keys to lists of values for 'sweep', "
+     "got a list", NULL},
+    {BASE "sweep:\n  model.hidden: [{from: 1, to: 5, step: 0}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:41: error: range step must not be zero", NULL},
+    {BASE "sweep:\n  model.hidden: [{from: 1, to: 5, step: -1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:41: error: range step -1 points away from 'to' (from 1 to 5)", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 3, scale: log}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:14: error: a log range needs from > 0 and to > 0, got from 0 to 1", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 0}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:36: error: 'num' must be between 1 and 1000000, got 0", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 2, step: 1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:14: error: a range takes 'step' or 'num', not both", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, stp: 1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:31: error: unknown key 'stp' in a range of sweep 'train.l2' (did you mean "
+     "'step'?)", NULL},
+    {BASE "sweep:\n  train.learnin_rate: [0.1, 0.2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {BASE "sweep:\n  modle.hidden: [1, 2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep 'modle.hidden' names unknown key 'modle' (did you mean "
+     "'model'?)", NULL},
+    {BASE "sweep:\n  seed: [1, 2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: 'seed' cannot be swept (a sweep varies dataset, model, loss, train or "
+     "record keys)", NULL},
+    {BASE "sweep:\n  train.iterations.x: [1]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: expected an integer for 'train.iterations', got a mapping", NULL},
+    {"name: t\ndataset: circles\ntrain: {iterations: 1000}\nsweep:\n  train.iterations.x: [1]\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:3: error: cannot sweep 'train.iterations.x': 'train.iterations' is '1000', "
+     "not a mapping", NULL},
+    {BASE "sweep:\n  model.hidden: [4, 0, 8]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:21: error: 'model.hidden' must be between 1 and 1000000, got 0", NULL},
+    {BASE "model: {hidden: [4, 0]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: 'model.hidden' must be between 1 and 1000000, got 0", NULL},
+    {BASE "model: {hidden: {a: 1}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:17: error: expected a width or a list of widths for 'model.hidden', got a "
+     "mapping", NULL},
+    {BASE "model: {init: {file: prior.h5, run: 3}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:15: error: warm start ('init: {file:, run:}') is not supported yet", NULL},
+    {BASE "record:\n  boundary: {extent: [1, -1, -1, 1]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:22: error: 'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
+     "got [1, -1, -1, 1]", NULL},
+    {BASE "record:\n  boundary: {extent: [0, 1, 0]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:22: error: expected a list [xmin, xmax, ymin, ymax] for "
+     "'record.boundary.extent', got a list", NULL},
+    {BASE "record: {boundary: {resolution: 1}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:33: error: 'record.boundary.resolution' must be between 2 and 4096, got 1",
+     NULL},
+    {"name: t\ndataset: circels\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:10: error: no dataset plugin 'circels'", "did you mean 'circles'?"},
+    {BASE "model:\n  activation: {plugin: sigmod}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:24: error: no activation plugin 'sigmod'", "did you mean 'sigmoid'?"},
+    {BASE "model:\n  activation: {slope: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: missing key 'plugin' in 'model.activation'", NULL},
+    {BASE "model:\n  activation: {plugin: leaky_relu, slop: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:36: error: unknown key 'slop' in 'model.activation' (did you mean 'slope'?)",
+     NULL},
+    {BASE "model:\n  activation: {plugin: relu, alpha: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:30: error: unknown key 'alpha' in 'model.activation' (activation plugin 'relu' "
+     "takes no parameters)", NULL},
+    {"name: t\ndataset: {plugin: circles, tain: 10}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:28: error: unknown key 'tain' in 'dataset' (did you mean 'train'?)", NULL},
+    {"name: t\ndataset: {plugin: xor, noise: 0.7}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:31: error: 'dataset.noise' must be in [0, 0.5], got 0.7", NULL},
+    {"name: t\ndataset: {plugin: circles, shuffle: 1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:37: error: expected true or false for 'dataset.shuffle', got '1'", NULL},
+    {"name: t\ndataset: {plugin: circles, train: 0}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:35: error: 'dataset.train' must be between 1 and 100000000, got 0", NULL},
+    {BASE "loss: {plugin: bce, reduction: avg}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:32: error: 'loss.reduction' must be one of mean, sum, got 'avg'", NULL},
+    {BASE "loss: 5\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: expected a plugin name or {plugin: name, ...} for 'loss', got '5'",
+     NULL},
+    /* --set */
+    {BASE, "train.iterations", MLP_ERR_USAGE,
+     "error: --set 'train.iterations': expected KEY=VALUE, e.g. --set train.iterations=500",
+     NULL},
+    {BASE, "=5", MLP_ERR_USAGE, "error: --set '=5': expected KEY=VALUE, e.g. --set "
+                                "train.iterations=500", NULL},
+    {BASE, "train..l2=5", MLP_ERR_USAGE, "error: --set 'train..l2=5': empty part in the key path",
+     NULL},
+    {BASE, "train.iterations=abc", MLP_ERR_SPEC,
+     "--set:1:18: error: expected an integer for 'train.iterations', got 'abc'", NULL},
+    {BASE, "train.learnin_rate=0.5", MLP_ERR_SPEC,
+     "--set:1:7: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {BASE, "sweep.model.hidden=[4, 8", MLP_ERR_SPEC, "--set:1:25: error: YAML: did not find "
+     "expected ',' or ']' while parsing a flow sequence at line 1", NULL},
+    {BASE, "model.hidden.x=1", MLP_ERR_SPEC,
+     "--set:1:7: error: expected a width or a list of widths for 'model.hidden', got a mapping",
+     NULL},
+    {BASE "model: {hidden: 3}\n", "model.hidden.x=1", MLP_ERR_SPEC,
+     "--set:1:7: error: cannot set 'model.hidden.x': 'model.hidden' is '3', not a mapping",
+     NULL},
+};
+
+static void test_spec_broken_table(void **state)
+{
+    char msg[2048];
+    size_t n = sizeof(broken_specs) / sizeof(broken_specs[0]);
+
+    size_t failed = 0;
+
+    (void)state;
+    /* report every mismatch, then fail once */
+    for (size_t i = 0; i < n; i++) {
+        const broken *b = &broken_specs[i];
+        mlp_status rc = load_and_validate(b->text, strlen(b->text), b->set, msg, sizeof(msg));
+        bool ok = rc == b->code;
+        if (b->also)
+            ok = ok && strncmp(msg, b->want, strlen(b->want)) == 0 && strstr(msg, b->also);
+        else
+            ok = ok && strcmp(msg, b->want) == 0;
+        if (!ok) {
+            print_error("case %zu: status %d, want %d\n got: %s\nwant: %s%s%s\n", i, rc,
+                        b->code, msg, b->want, b->also ? " ... " : "", b->also ? b->also : "");
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
+static void test_spec_broken_count(void **state)
+{
+    (void)state;
+    assert_true(sizeof(broken_specs) / sizeof(broken_specs[0]) >= 25);
+}
+
+static void test_spec_depth_cap(void **state)
+{
+    char text[256], msg[1024];
+    int n = snprintf(text, sizeof(text), BASE "description: ");
+
+    (void)state;
+    for (int i = 0; i < 33; i++)
+        text[n++] = '[';
+    for (int i = 0; i < 33; i++)
+        text[n++] = ']';
+    text[n++] = '\n';
+    assert_int_equal(load_and_validate(text, (size_t)n, NULL, msg, sizeof(msg)), MLP_ERR_SPEC);
+    /* the root mapping is level 1: the 32nd '[' opens level 33 */
+    assert_string_equal(msg, "x.yaml:3:45: error: nesting deeper than 32 levels: a spec is "
+                             "small plain data");
+}
+
+static void test_spec_size_cap(void **state)
+{
+    size_t len = MLP_SPEC_MAX_BYTES + 1;
+    char *text = malloc(len + 1), msg[1024];
+    const char *path = MLPLAB_TEST_BINARY_DIR "/spec_too_big.yaml";
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(text);
+    memset(text, '#', len);
+    memcpy(text, BASE, strlen(BASE));
+    text[len] = '\0';
+    assert_int_equal(load_and_validate(text, len, NULL, msg, sizeof(msg)), MLP_ERR_SPEC);
+    assert_string_equal(msg, "x.yaml: error: 1048577 bytes is over the 1048576-byte cap: a spec "
+                             "is small plain data");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+    assert_int_equal(mlp_spec_load(path, NULL, 0, &spec, &err), MLP_ERR_SPEC);
+    mlp_error_format(&err, msg, sizeof(msg));
+    assert_string_equal(msg + strlen(path),
+                        ": error: the spec is over the 1048576-byte cap: a spec is small plain "
+                        "data");
+    remove(path);
+    free(text);
+    assert_int_equal(mlp_spec_load(MLPLAB_TEST_SOURCE_DIR "/specs/missing.yaml", NULL, 0, &spec,
+                                   &err),
+                     MLP_ERR_IO);
+}
+
+static void test_spec_fixture_error_names_file(void **state)
+{
+    const char *path = MLPLAB_TEST_SOURCE_DIR "/specs/bad_unknown_key.yaml";
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    char msg[2048], want[2048];
+
+    (void)state;
+    assert_int_equal(mlp_spec_load(path, NULL, 0, &spec, &err), MLP_OK);
+    assert_int_equal(mlp_spec_validate(spec, reg, &err), MLP_ERR_SPEC);
+    mlp_error_format(&err, msg, sizeof(msg));
+    snprintf(want, sizeof(want), "%s:5:3: error: unknown key 'learnin_rate' in 'train' "
+                                 "(did you mean 'learning_rate'?)", path);
+    assert_string_equal(msg, want);
+    mlp_spec_free(spec);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spec_tree_marks_and_flow),
+        cmocka_unit_test(test_spec_scalar_typing),
+        cmocka_unit_test(test_spec_tree_core_tags),
+        cmocka_unit_test(test_spec_defaults),
+        cmocka_unit_test(test_spec_explicit_values),
+        cmocka_unit_test(test_spec_no_hidden_layer_and_boundary_off),
+        cmocka_unit_test(test_spec_dataset_key),
+        cmocka_unit_test(test_spec_load_example_sweep),
+        cmocka_unit_test(test_spec_sweep_ranges),
+        cmocka_unit_test(test_spec_sweep_plugins_and_repeats),
+        cmocka_unit_test(test_spec_set_overrides),
+        cmocka_unit_test(test_spec_set_promotes_and_creates),
+        cmocka_unit_test(test_spec_resolved_round_trip),
+        cmocka_unit_test(test_spec_broken_table),
+        cmocka_unit_test(test_spec_broken_count),
+        cmocka_unit_test(test_spec_depth_cap),
+        cmocka_unit_test(test_spec_size_cap),
+        cmocka_unit_test(test_spec_fixture_error_names_file),
+    };
+
+    return cmocka_run_group_tests(tests, setup_registry, teardown_registry);
+}

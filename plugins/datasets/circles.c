@@ -1,1 +1,112 @@
-/* placeholder */
+/* circles.c -- two concentric circles, as scikit-learn's make_circles: the
+ * outer circle (radius 1) is class 0, the inner one (radius factor) class 1. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlplab/plugin.h"
+
+enum { P_NOISE, P_FACTOR, P_SHUFFLE };
+
+#define TWO_PI 6.283185307179586
+
+/* Uniform integer in [0, bound), bound > 0, without modulo bias. */
+static uint64_t below(const mlp_rng_api *rng, uint64_t bound)
+{
+    const uint64_t lim = (0 - bound) % bound; /* 2^64 mod bound */
+
+    for (;;) {
+        uint64_t v = rng->next_u64(rng->state);
+        if (v >= lim)
+            return v % bound;
+    }
+}
+
+/* count points evenly spaced on a circle of radius r, from angle 0 without
+ * the endpoint 2 pi (numpy's linspace(..., endpoint=False)), into rows of x. */
+static void ring(double *x, double *y, size_t count, double r, double label)
+{
+    const double step = count ? TWO_PI / (double)count : 0.0;
+
+    for (size_t i = 0; i < count; i++) {
+        double t = (double)i * step;
+        x[2 * i] = r * cos(t);
+        x[2 * i + 1] = r * sin(t);
+        y[i] = label;
+    }
+}
+
+/* x: (n, 2), y: (n).  n / 2 points outside, the rest inside; then an optional
+ * Fisher-Yates shuffle of the rows; then Gaussian noise on each coordinate. */
+static int circles_generate(const mlp_rng_api *rng, size_t n, double *x, double *y,
+                            const mlp_param_value *p, const char **why)
+{
+    const double noise = p[P_NOISE].num, factor = p[P_FACTOR].num;
+    const size_t n_out = n / 2, n_in = n - n_out;
+
+    (void)why;
+    ring(x, y, n_out, 1.0, 0.0);
+    ring(x + 2 * n_out, y + n_out, n_in, factor, 1.0);
+    if (p[P_SHUFFLE].num != 0.0) {
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)below(rng, i), last = i - 1;
+            double t0 = x[2 * last], t1 = x[2 * last + 1], ty = y[last];
+            x[2 * last] = x[2 * j];
+            x[2 * last + 1] = x[2 * j + 1];
+            y[last] = y[j];
+            x[2 * j] = t0;
+            x[2 * j + 1] = t1;
+            y[j] = ty;
+        }
+    }
+    if (noise > 0.0) {
+        for (size_t i = 0; i < 2 * n; i++)
+            x[i] += noise * rng->normal(rng->state);
+    }
+    return 0;
+}
+
+static const mlp_param_decl circles_params[] = {
+    [P_NOISE] = {
+        .name = "noise",
+        .type = MLP_PARAM_REAL,
+        .def = 0.0,
+        .min = 0.0,
+        .max = 100.0,
+        .help = "standard deviation of Gaussian noise added to each coordinate",
+    },
+    [P_FACTOR] = {
+        .name = "factor",
+        .type = MLP_PARAM_REAL,
+        .def = 0.8,
+        .min = 0.0,
+        .max = 0x1.fffffffffffffp-1, /* the largest double below 1: factor < 1 */
+        .help = "radius of the inner circle (the outer one has radius 1), in [0, 1)",
+    },
+    [P_SHUFFLE] = {
+        .name = "shuffle",
+        .type = MLP_PARAM_BOOL,
+        .def = 1.0,
+        .help = "shuffle the points (else outer circle first, then inner)",
+    },
+};
+
+static const mlp_dataset_desc circles_desc = {
+    .h = {
+        .size = sizeof(mlp_dataset_desc),
+        .abi_major = MLP_ABI_MAJOR,
+        .abi_minor = MLP_ABI_MINOR,
+        .kind = MLP_KIND_DATASET,
+        .name = "circles",
+        .version = "1.0.0",
+        .help = "a circle inside a circle (scikit-learn's make_circles)",
+        .n_params = sizeof(circles_params) / sizeof(circles_params[0]),
+        .params = circles_params,
+    },
+    .dim = 2,
+    .classes = 2,
+    .extent = {-1.5, 1.5, -1.5, 1.5},
+    .generate = circles_generate,
+};
+
+MLP_DEFINE_PLUGIN(circles_desc);

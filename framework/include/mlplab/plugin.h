@@ -157,7 +157,9 @@ typedef const mlp_plugin_header *(*mlp_plugin_entry_fn)(uint32_t host_major,
                                                         uint32_t host_minor,
                                                         const char **why);
 
-/* Convenience for plugin authors: define the entry for a descriptor `d`. */
+/* Convenience for plugin authors: define the entry for a descriptor `d`.
+ * Write `MLP_DEFINE_PLUGIN(desc);` at file scope: the expansion ends in a
+ * declaration, so the semicolon is not an empty declaration (-Wpedantic). */
 #define MLP_DEFINE_PLUGIN(d)                                                        \
     MLP_PLUGIN_EXPORT const mlp_plugin_header *mlplab_plugin_entry(                 \
         uint32_t host_major, uint32_t host_minor, const char **why);                \
@@ -170,7 +172,9 @@ typedef const mlp_plugin_header *(*mlp_plugin_entry_fn)(uint32_t host_major,
         }                                                                           \
         (void)host_minor;                                                           \
         return &(d).h;                                                              \
-    }
+    }                                                                               \
+    const mlp_plugin_header *mlplab_plugin_entry(uint32_t host_major,               \
+                                                 uint32_t host_minor, const char **why)
 
 #ifdef __cplusplus
 }

@@ -27,24 +27,30 @@ typedef struct mlp_model {
     const mlp_param_value *act_params[MLP_MAX_HIDDEN]; /* not owned */
 } mlp_model;
 
-/* Buffers for forward/backward over up to `cap` samples. */
+/* Buffers for forward/backward over up to `cap` samples.  All pointers point
+ * into `block`; a[n_layers-1] is NULL (the output layer has no activation). */
 typedef struct mlp_workspace {
     size_t cap;
     double *z[MLP_MAX_LAYERS];   /* (cap, width[l+1]) pre-activations of layer l */
     double *a[MLP_MAX_LAYERS];   /* (cap, width[l+1]) activations of hidden layer l */
-    double *dz;                  /* (cap, max width) scratch */
-    double *da;                  /* (cap, max width) scratch */
-    double *wt;                  /* (max in * max out) scratch for transposed weights */
+    double *dz;                  /* (min(cap, 64), max width) scratch: kernels work on
+                                    blocks of 64 samples */
+    double *da;                  /* (min(cap, 64), max width) scratch */
+    double *wt;                  /* (n_params) scratch: transposed W_l at w_off[l] */
+    double *dwt;                 /* (n_params) scratch: transposed gradient accumulators */
     double *block;               /* owned: the single allocation behind the above */
 } mlp_workspace;
 
-/* Shape: inputs, hidden widths, outputs; every hidden layer uses `act`. */
+/* Shape: inputs, hidden widths, outputs (each 1 .. MLP_MAX_WIDTH); every
+ * hidden layer uses `act` (static descriptor, and act_params (may be NULL)
+ * must outlive the model).  Parameters start at zero. */
 mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden, size_t outputs,
                             const mlp_activation_desc *act, const mlp_param_value *act_params,
                             mlp_model **out, mlp_error *err);
 void mlp_model_free(mlp_model *m);
 
-/* Initial weights drawn from rng: MLP_INIT_XAVIER (Glorot uniform, zero
+/* Initial weights drawn from rng, layer by layer, W_l in row-major order
+ * then (uniform only) b_l: MLP_INIT_XAVIER (Glorot uniform, zero
  * biases), MLP_INIT_HE (He normal, zero biases), MLP_INIT_UNIFORM (W and b
  * from U(-a, a), a = scale, or 1/sqrt(fan_in) when scale == 0: PyTorch's
  * nn.Linear default). */
@@ -59,8 +65,12 @@ void mlp_workspace_free(mlp_workspace *ws);
  * layer l's outputs (n, width[l+1]) until the next call. */
 const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n);
 
-/* Backward pass after mlp_model_forward on the same x: from dlogits (n,
- * outputs) to grad (n_params, same layout as params), overwritten. */
+/* Backward pass after mlp_model_forward on the same x and n: from dlogits
+ * (n, outputs) to grad (n_params, same layout as params), overwritten.
+ * Each gradient element is summed over the samples in ascending order.
+ * Deterministic: fixed loop orders, no threads; results do not depend on
+ * how the samples are split between calls of forward (each z element is
+ * b + x_0 w_0 + x_1 w_1 + ... in that order). */
 void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
                         const double *dlogits, double *grad);
 

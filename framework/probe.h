@@ -10,18 +10,23 @@
 #include "model.h"
 
 /* Fraction of points classified right: for one output, class 1 where the
- * loss's prob >= 0.5; for several, the argmax. */
+ * loss's prob >= 0.5; for several, the (first) argmax.  NaN when d is empty. */
 mlp_status mlp_probe_accuracy(const mlp_model *m, const mlp_plugin_use *loss,
                               const mlp_data *d, double *acc, mlp_error *err);
 
-/* Predicted probabilities on a res x res grid over extent (xmin, xmax, ymin,
+/* The grid coordinates along one axis: out[i] = lo + i*(hi-lo)/(res-1),
+ * out[0] = lo (res == 1 gives just lo).  out: (res). */
+void mlp_probe_grid_axis(double lo, double hi, size_t res, double *out);
+
+/* Predicted probabilities on a res x res grid (res 1 .. 100000) over extent (xmin, xmax, ymin,
  * ymax): grid_x[i] = xmin + i*(xmax-xmin)/(res-1), same for y.  prob: (res,
  * res, k) out, indexed [iy][ix][c], k = the model's outputs. */
 mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, size_t res,
                               const double extent[4], double *prob, mlp_error *err);
 
 /* Hidden-layer outputs on the points of d: out[l] (d->n, width[l+1]) for
- * each hidden layer l, caller-allocated. */
+ * each hidden layer l (0 .. n_layers-2), caller-allocated.  Values equal
+ * those of a training forward pass on the same parameters. */
 mlp_status mlp_probe_hidden(const mlp_model *m, const mlp_data *d, double *const *out,
                             mlp_error *err);
 

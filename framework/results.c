@@ -1542,6 +1542,7 @@ static mlp_status write_root_attrs(h5w *w, hid_t f, const mlp_sweep_meta *m)
         (st = attr_str(w, f, "spec", m->spec_text)) ||
         (st = attr_str(w, f, "spec_sha256", m->spec_sha256)) ||
         (st = attr_str(w, f, "spec_resolved", m->spec_resolved)) ||
+        (st = attr_str(w, f, "spec_resolved_sha256", m->run_sha256 ? m->run_sha256 : "")) ||
         (st = attr_u64(w, f, "seed", m->seed)) ||
         (st = attr_i64(w, f, "n_runs", (int64_t)m->n_runs)) ||
         (st = attr_str(w, f, "hdf5_version", ver)) ||
@@ -1596,7 +1597,7 @@ static mlp_status check_runs(const char *runs_dir, const mlp_sweep_meta *meta, m
 
         if (!path)
             return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
-        state = run_file_state(path, meta->spec_sha256);
+        state = run_file_state(path, meta->run_sha256 ? meta->run_sha256 : meta->spec_sha256);
         if (state != 1) {
             mlp_fail(err, MLP_ERR_IO, "%s: run %zu %s (run the sweep again with --resume)", path,
                      k, state == 0 ? "is missing" : "is incomplete or from another spec");

@@ -978,7 +978,7 @@ mlp_status mlp_spec_load(const char *path, const char *const *sets, size_t n_set
     mlp_status rc;
 
     if (!f)
-        return mlp_fail_at(err, MLP_ERR_IO, path, 0, 0, "cannot open the spec: %s",
+        return mlp_fail_at(err, MLP_ERR_USAGE, path, 0, 0, "cannot open the spec: %s",
                            strerror(errno));
     /* one byte past the cap tells an oversized file */
     buf = malloc((size_t)MLP_SPEC_MAX_BYTES + 1);

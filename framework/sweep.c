@@ -441,7 +441,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     mlp_plugin_prov prov[64];
     const char *paths[MLP_PLAN_MAX_AXES];
     bool numeric[MLP_PLAN_MAX_AXES];
-    char host[256] = "unknown", created[32], libs[256], hdf5v[64];
+    char host[256] = "unknown", created[32], omp[32];
     time_t now = time(NULL);
     struct tm tmv;
 
@@ -450,9 +450,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     host[sizeof(host) - 1] = '\0';
     gmtime_r(&now, &tmv);
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    mlp_results_hdf5_version(hdf5v, sizeof(hdf5v));
-    snprintf(libs, sizeof(libs), "%s; libyaml %s; OpenMP %d", hdf5v, yaml_get_version_string(),
-             _OPENMP);
+    snprintf(omp, sizeof(omp), "%d", _OPENMP);  /* yyyymm of the OpenMP spec */
 
     for (size_t i = 0; i < st->n_plugins; i++) {
         const mlp_plugin *pl = st->plugins[i];
@@ -473,13 +471,15 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     meta.spec_text = spec->text;
     meta.spec_sha256 = spec->sha256;
     meta.spec_resolved = resolved;
+    meta.run_sha256 = st->run_hash;
     meta.command = st->o->command ? st->o->command : "";
     meta.hostname = host;
     meta.created = created;
     meta.mlplab_version = MLPLAB_VERSION;
     meta.git_commit = MLPLAB_GIT_COMMIT;
     meta.git_dirty = MLPLAB_GIT_DIRTY;
-    meta.library_versions = libs;
+    meta.libyaml_version = yaml_get_version_string();
+    meta.openmp_version = omp;
     meta.seed = spec->seed;
     meta.n_runs = spec->plan.n_runs;
     meta.n_plugins = st->n_plugins;
@@ -559,7 +559,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         f = failed;
         if (f || stop_requested(o))
             continue;
-        run_outcome ro;
+        run_outcome ro = {0};
         mlp_error e;
         mlp_error_clear(&e);
         mlp_status r = run_one(&st, todo[i], &ro, &e);

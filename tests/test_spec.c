@@ -850,7 +850,7 @@ static void test_spec_size_cap(void **state)
     free(text);
     assert_int_equal(mlp_spec_load(MLPLAB_TEST_SOURCE_DIR "/specs/missing.yaml", NULL, 0, &spec,
                                    &err),
-                     MLP_ERR_IO);
+                     MLP_ERR_USAGE);
 }
 
 static void test_spec_fixture_error_names_file(void **state)

@@ -1,0 +1,429 @@
+/* test_runner.c -- integration: run the `runner` binary on small specs and
+ * read what it wrote back through the HDF5 C API. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#define RUNNER MLPLAB_TEST_RUNNER
+#define TMP MLPLAB_TEST_BINARY_DIR "/runner_tmp"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char out_buf[1 << 16], err_buf[1 << 16];
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(buf, 1, cap - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+}
+
+/* Run the runner with the given arguments (NULL-terminated); stdout and
+ * stderr land in out_buf/err_buf.  Returns the exit status. */
+static int run(const char *arg0, ...)
+{
+    const char *argv[64];
+    int n = 0;
+    va_list ap;
+
+    argv[n++] = RUNNER;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(TMP "/stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(o, 1);
+        dup2(e, 2);
+        if (chdir(TMP) != 0)
+            _exit(127);
+        execv(RUNNER, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    slurp(TMP "/stdout.txt", out_buf, sizeof(out_buf));
+    slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (system("rm -rf '" TMP "' && mkdir -p '" TMP "'") != 0)
+        return -1;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return 0;
+}
+
+/* A small, quick sweep: 2 widths, 60 iterations, 20x20 grid. */
+static const char small_spec[] =
+    "name: small\n"
+    "seed: 7\n"
+    "dataset: {plugin: circles, train: 40, test: 20, factor: 0.5}\n"
+    "model: {hidden: 3, activation: sigmoid}\n"
+    "loss: bce\n"
+    "train: {learning_rate: 2.0, iterations: 60}\n"
+    "sweep:\n"
+    "  model.hidden: [2, 3, 5]\n"
+    "record:\n"
+    "  boundary: {resolution: 20, extent: [-1.5, 1.5, -1.5, 1.5]}\n";
+
+static size_t read_doubles(hid_t f, const char *path, double *buf, size_t cap, hsize_t *dims,
+                           int *rank)
+{
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t s = H5Dget_space(d);
+    *rank = H5Sget_simple_extent_ndims(s);
+    H5Sget_simple_extent_dims(s, dims, NULL);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(s);
+    assert_true(n <= cap);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    H5Sclose(s);
+    H5Dclose(d);
+    return n;
+}
+
+/* Every dataset of a file (by path) compared bit for bit with another's,
+ * except wall-clock timings. */
+typedef struct cmp_ctx {
+    hid_t other;
+    int compared;
+    int differ;
+} cmp_ctx;
+
+static herr_t cmp_visit(hid_t obj, const char *name, const H5O_info_t *info, void *vctx)
+{
+    cmp_ctx *c = vctx;
+    if (info->type != H5O_TYPE_DATASET || strstr(name, "wall_seconds") || strstr(name, "summary_table"))
+        return 0;
+    hid_t a = H5Dopen2(obj, name, H5P_DEFAULT), b = H5Dopen2(c->other, name, H5P_DEFAULT);
+    if (a < 0 || b < 0) {
+        c->differ++;
+        goto out;
+    }
+    hid_t ta = H5Dget_type(a);
+    hsize_t sa = H5Dget_storage_size(a), sb = H5Dget_storage_size(b);
+    hid_t space = H5Dget_space(a);
+    size_t na = (size_t)H5Sget_simple_extent_npoints(space) * H5Tget_size(ta);
+    H5Sclose(space);
+    if (H5Tget_class(ta) == H5T_STRING || H5Tget_class(ta) == H5T_COMPOUND) {
+        H5Tclose(ta);
+        goto out;
+    }
+    if (sa != sb) {
+        c->differ++;
+    } else {
+        char *ba = malloc(na + 1), *bb = malloc(na + 1);
+        H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, ba);
+        H5Dread(b, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, bb);
+        if (memcmp(ba, bb, na) != 0) {
+            fprintf(stderr, "differs: %s\n", name);
+            c->differ++;
+        }
+        c->compared++;
+        free(ba);
+        free(bb);
+    }
+    H5Tclose(ta);
+out:
+    if (a >= 0)
+        H5Dclose(a);
+    if (b >= 0)
+        H5Dclose(b);
+    return 0;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_runner_small_sweep_writes_results(void **state)
+{
+    double buf[4096];
+    hsize_t dims[4];
+    int rank;
+
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "out.h5", NULL), 0);
+    assert_non_null(strstr(out_buf, "wrote out.h5: 3 runs"));
+    assert_true(exists(TMP "/out.h5"));
+    assert_false(exists(TMP "/out.runs"));  /* run folder removed without --keep-runs */
+
+    hid_t f = H5Fopen(TMP "/out.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    /* the loss curve: one value per iteration, decreasing overall */
+    size_t n = read_doubles(f, "/runs/run_0002/loss", buf, 4096, dims, &rank);
+    assert_int_equal(n, 60);
+    assert_true(buf[59] < buf[0]);
+    /* weights of width 5: W (5, 2), b (5), then (1, 5), (1) */
+    read_doubles(f, "/runs/run_0002/weights/layer0/W", buf, 4096, dims, &rank);
+    assert_int_equal(rank, 2);
+    assert_int_equal(dims[0], 5);
+    assert_int_equal(dims[1], 2);
+    read_doubles(f, "/runs/run_0002/weights/layer1/W", buf, 4096, dims, &rank);
+    assert_int_equal(dims[0], 1);
+    assert_int_equal(dims[1], 5);
+    /* hidden outputs on the 40 training points */
+    read_doubles(f, "/runs/run_0000/hidden/layer0", buf, 4096, dims, &rank);
+    assert_int_equal(dims[0], 40);
+    assert_int_equal(dims[1], 2);
+    for (size_t i = 0; i < 80; i++)
+        assert_true(buf[i] > 0.0 && buf[i] < 1.0);  /* sigmoid outputs */
+    /* the boundary grid (y, x) with probabilities */
+    n = read_doubles(f, "/runs/run_0001/boundary/prob", buf, 4096, dims, &rank);
+    assert_int_equal(rank, 2);
+    assert_int_equal(dims[0], 20);
+    assert_int_equal(dims[1], 20);
+    for (size_t i = 0; i < n; i++)
+        assert_true(buf[i] >= 0.0 && buf[i] <= 1.0);
+    /* every axis has a dimension scale */
+    hid_t d = H5Dopen2(f, "/runs/run_0001/boundary/prob", H5P_DEFAULT);
+    assert_int_equal(H5DSget_num_scales(d, 0), 1);
+    assert_int_equal(H5DSget_num_scales(d, 1), 1);
+    H5Dclose(d);
+    /* the summary: one row per run, swept parameter as a column */
+    n = read_doubles(f, "/summary/model.hidden", buf, 4096, dims, &rank);
+    assert_int_equal(n, 3);
+    assert_true(buf[0] == 2.0 && buf[1] == 3.0 && buf[2] == 5.0);
+    n = read_doubles(f, "/summary/train_accuracy", buf, 4096, dims, &rank);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(buf[i] >= 0.0 && buf[i] <= 1.0);
+    /* the shared dataset at the root */
+    read_doubles(f, "/dataset/train/x", buf, 4096, dims, &rank);
+    assert_int_equal(dims[0], 40);
+    assert_int_equal(dims[1], 2);
+    /* provenance */
+    long long nr = 0;
+    assert_true(H5LTget_attribute_long_long(f, "/", "n_runs", &nr) >= 0);
+    assert_int_equal(nr, 3);
+    assert_true(H5Aexists(f, "spec") > 0);
+    assert_true(H5Aexists(f, "spec_sha256") > 0);
+    assert_true(H5Aexists(f, "git_commit") > 0);
+    H5Fclose(f);
+}
+
+static void test_runner_refuses_to_replace_without_force(void **state)
+{
+    struct stat before, after;
+
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "keep.h5", "--set", "train.iterations=5", NULL), 0);
+    assert_int_equal(stat(TMP "/keep.h5", &before), 0);
+    assert_int_equal(run("small.yaml", "-q", "-o", "keep.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "keep.h5"));
+    assert_non_null(strstr(err_buf, "--force"));
+    assert_int_equal(stat(TMP "/keep.h5", &after), 0);
+    assert_true(before.st_mtime == after.st_mtime && before.st_size == after.st_size);
+    assert_int_equal(run("small.yaml", "-q", "-o", "keep.h5", "--force", "--set",
+                         "train.iterations=5", NULL), 0);
+}
+
+static void test_runner_bad_spec_exits_2_with_place(void **state)
+{
+    (void)state;
+    write_file(TMP "/typo.yaml",
+               "name: typo\n"
+               "dataset: {plugin: circles}\n"
+               "train:\n"
+               "  learnin_rate: 0.5\n");
+    assert_int_equal(run("typo.yaml", "-q", NULL), 2);
+    assert_non_null(strstr(err_buf, "typo.yaml:4:3: error: unknown key 'learnin_rate'"));
+    assert_non_null(strstr(err_buf, "learning_rate"));
+    assert_false(exists(TMP "/results"));  /* nothing written */
+}
+
+static void test_runner_unknown_plugin_exits_2(void **state)
+{
+    (void)state;
+    write_file(TMP "/noplug.yaml",
+               "name: noplug\n"
+               "dataset: {plugin: circles}\n"
+               "model: {activation: sigmod}\n");
+    assert_int_equal(run("noplug.yaml", "-q", NULL), 2);
+    assert_non_null(strstr(err_buf, "noplug.yaml:3:21: error:"));
+    assert_non_null(strstr(err_buf, "sigmod"));
+    assert_false(exists(TMP "/results"));
+}
+
+static void test_runner_dry_run_lists_runs(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "--dry-run", "--set", "repeats=2", NULL), 0);
+    assert_non_null(strstr(out_buf, "6 runs"));
+    assert_non_null(strstr(out_buf, "model.hidden"));
+    assert_non_null(strstr(out_buf, "0005"));
+    assert_false(exists(TMP "/results"));
+}
+
+static void test_runner_set_overrides(void **state)
+{
+    double buf[256];
+    hsize_t dims[4];
+    int rank;
+
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "set.h5", "--set", "train.iterations=12",
+                         "--set", "sweep.model.hidden=[4]", NULL), 0);
+    hid_t f = H5Fopen(TMP "/set.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_int_equal(read_doubles(f, "/runs/run_0000/loss", buf, 256, dims, &rank), 12);
+    read_doubles(f, "/runs/run_0000/weights/layer0/W", buf, 256, dims, &rank);
+    assert_int_equal(dims[0], 4);
+    assert_true(H5Lexists(f, "/runs/run_0001", H5P_DEFAULT) <= 0);
+    H5Fclose(f);
+
+    assert_int_equal(run("small.yaml", "-q", "--set", "train.iterations=abc", NULL), 2);
+    assert_non_null(strstr(err_buf, "--set:1:18: error:"));
+}
+
+static void test_runner_same_numbers_for_any_thread_count(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-j1", "-o", "j1.h5", "--set", "repeats=2", NULL), 0);
+    assert_int_equal(run("small.yaml", "-q", "-j", "2", "-o", "j2.h5", "--set", "repeats=2", NULL), 0);
+    hid_t a = H5Fopen(TMP "/j1.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t b = H5Fopen(TMP "/j2.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(a >= 0 && b >= 0);
+    cmp_ctx c = {.other = b};
+    H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
+    assert_true(c.compared > 30);
+    assert_int_equal(c.differ, 0);
+    H5Fclose(a);
+    H5Fclose(b);
+}
+
+static void test_runner_diverged_run_is_a_result(void **state)
+{
+    (void)state;
+    write_file(TMP "/div.yaml",
+               "name: div\n"
+               "dataset: {plugin: circles, train: 40, factor: 0.5}\n"
+               "model: {hidden: 8, activation: relu, init: he}\n"
+               "loss: mse\n"
+               "train: {iterations: 200}\n"
+               "sweep:\n"
+               "  train.learning_rate: [0.1, 1e6]\n");
+    assert_int_equal(run("div.yaml", "-q", "-o", "div.h5", NULL), 0);
+    assert_non_null(strstr(out_buf, "1 diverged"));
+    hid_t f = H5Fopen(TMP "/div.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    char status[32] = "";
+    hid_t g = H5Gopen2(f, "/runs/run_0001", H5P_DEFAULT);
+    assert_true(g >= 0);
+    hid_t at = H5Aopen(g, "status", H5P_DEFAULT);
+    assert_true(at >= 0);
+    hid_t t = H5Aget_type(at);
+    if (H5Tis_variable_str(t) > 0) {
+        char *s = NULL;
+        H5Aread(at, t, &s);
+        snprintf(status, sizeof(status), "%s", s ? s : "");
+        H5free_memory(s);
+    } else {
+        H5Aread(at, t, status);
+    }
+    assert_string_equal(status, "diverged");
+    H5Tclose(t);
+    H5Aclose(at);
+    H5Gclose(g);
+    H5Fclose(f);
+}
+
+static void test_runner_keep_runs_and_info(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "kept.h5", "--keep-runs", NULL), 0);
+    assert_true(exists(TMP "/kept.runs/run_0000.h5"));
+    assert_true(exists(TMP "/kept.runs/run_0002.h5"));
+    assert_int_equal(run("info", "kept.h5", NULL), 0);
+    assert_non_null(strstr(out_buf, "train_accuracy"));
+    assert_non_null(strstr(out_buf, "model.hidden"));
+    assert_int_equal(run("info", "missing.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "missing.h5"));
+}
+
+static void test_runner_plugins_lists_shipped(void **state)
+{
+    static const char *names[] = {"sigmoid", "tanh", "relu", "leaky_relu", "softplus",
+                                  "identity", "bce", "mse", "circles", "xor"};
+    (void)state;
+    assert_int_equal(run("plugins", NULL), 0);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        assert_non_null(strstr(out_buf, names[i]));
+    assert_non_null(strstr(out_buf, "slope"));
+    assert_non_null(strstr(out_buf, "reduction"));
+}
+
+static void test_runner_usage_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(run(NULL), 2);
+    assert_int_equal(run("--frobnicate", NULL), 2);
+    assert_int_equal(run("x.yaml", "-j", "zero", NULL), 2);
+    assert_non_null(strstr(err_buf, "-j expects"));
+    assert_int_equal(run("missing.yaml", NULL), 2);
+    assert_non_null(strstr(err_buf, "missing.yaml"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_runner_small_sweep_writes_results, setup),
+        cmocka_unit_test_setup(test_runner_refuses_to_replace_without_force, setup),
+        cmocka_unit_test_setup(test_runner_bad_spec_exits_2_with_place, setup),
+        cmocka_unit_test_setup(test_runner_unknown_plugin_exits_2, setup),
+        cmocka_unit_test_setup(test_runner_dry_run_lists_runs, setup),
+        cmocka_unit_test_setup(test_runner_set_overrides, setup),
+        cmocka_unit_test_setup(test_runner_same_numbers_for_any_thread_count, setup),
+        cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
+        cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
+        cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
+        cmocka_unit_test_setup(test_runner_usage_errors, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

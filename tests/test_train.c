@@ -1,0 +1,673 @@
+/* test_train.c -- the training loop: descent, optimizer steps by hand, L2,
+ * minibatches, divergence, the stop flag, the loss curve's spacing and a
+ * golden comparison with a numpy implementation (tests/golden/). */
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "train.h"
+
+/* ---- activations and losses for the tests ----------------------------- */
+
+static void sig_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
+{
+    (void)p;
+    for (size_t i = 0; i < n; i++)
+        a[i] = 1.0 / (1.0 + exp(-z[i]));
+}
+
+static void sig_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
+                    const mlp_param_value *p)
+{
+    (void)z;
+    (void)p;
+    for (size_t i = 0; i < n; i++)
+        dz[i] = da[i] * a[i] * (1.0 - a[i]);
+}
+
+static void tanh_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
+{
+    (void)p;
+    for (size_t i = 0; i < n; i++)
+        a[i] = tanh(z[i]);
+}
+
+static void tanh_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
+                     const mlp_param_value *p)
+{
+    (void)z;
+    (void)p;
+    for (size_t i = 0; i < n; i++)
+        dz[i] = da[i] * (1.0 - a[i] * a[i]);
+}
+
+static void ident_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
+{
+    (void)p;
+    memcpy(a, z, n * sizeof(double));
+}
+
+static void ident_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
+                      const mlp_param_value *p)
+{
+    (void)z;
+    (void)a;
+    (void)p;
+    memcpy(dz, da, n * sizeof(double));
+}
+
+#define ACT(name, f, b)                                                                       \
+    {                                                                                         \
+        .h = {sizeof(mlp_activation_desc), MLP_ABI_MAJOR, MLP_ABI_MINOR, MLP_KIND_ACTIVATION,  \
+              name, "test", "", 0, NULL},                                                     \
+        .flags = 0, .forward = f, .backward = b                                               \
+    }
+static const mlp_activation_desc act_sigmoid = ACT("sigmoid", sig_fwd, sig_bwd);
+static const mlp_activation_desc act_tanh = ACT("tanh", tanh_fwd, tanh_bwd);
+static const mlp_activation_desc act_identity = ACT("identity", ident_fwd, ident_bwd);
+
+/* mean BCE on logits, k = 1 */
+static double bce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
+                       const mlp_param_value *p)
+{
+    double s = 0.0;
+    (void)k;
+    (void)p;
+    for (size_t i = 0; i < n; i++) {
+        s += fmax(z[i], 0.0) + log1p(exp(-fabs(z[i]))) - y[i] * z[i];
+        if (dz)
+            dz[i] = (1.0 / (1.0 + exp(-z[i])) - y[i]) / (double)n;
+    }
+    return s / (double)n;
+}
+
+static void bce_predict(const double *z, double *prob, size_t n, size_t k,
+                        const mlp_param_value *p)
+{
+    (void)k;
+    (void)p;
+    for (size_t i = 0; i < n; i++)
+        prob[i] = 1.0 / (1.0 + exp(-z[i]));
+}
+
+/* half mean squared error of the logit against the label (k = 1): unbounded,
+ * so a huge learning rate overflows it */
+static double sq_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
+                      const mlp_param_value *p)
+{
+    double s = 0.0;
+    (void)k;
+    (void)p;
+    for (size_t i = 0; i < n; i++) {
+        double d = z[i] - y[i];
+        s += 0.5 * d * d;
+        if (dz)
+            dz[i] = d / (double)n;
+    }
+    return s / (double)n;
+}
+
+static void sq_predict(const double *z, double *prob, size_t n, size_t k,
+                       const mlp_param_value *p)
+{
+    (void)k;
+    (void)p;
+    memcpy(prob, z, n * sizeof(double));
+}
+
+#define LOSS(name, l, pr)                                                                     \
+    {                                                                                         \
+        .h = {sizeof(mlp_loss_desc), MLP_ABI_MAJOR, MLP_ABI_MINOR, MLP_KIND_LOSS, name,        \
+              "test", "", 0, NULL},                                                           \
+        .flags = 0, .loss = l, .predict = pr                                                  \
+    }
+static const mlp_loss_desc bce_desc = LOSS("bce", bce_loss, bce_predict);
+static const mlp_loss_desc sq_desc = LOSS("sq", sq_loss, sq_predict);
+static mlp_plugin bce_plugin = {.kind = MLP_KIND_LOSS, .h = &bce_desc.h, .d.loss = &bce_desc};
+static mlp_plugin sq_plugin = {.kind = MLP_KIND_LOSS, .h = &sq_desc.h, .d.loss = &sq_desc};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static mlp_config make_config(mlp_plugin *loss, mlp_optimizer opt, double lr, size_t iterations)
+{
+    mlp_config c;
+    memset(&c, 0, sizeof(c));
+    c.loss.plugin = loss;
+    c.train.optimizer = opt;
+    c.train.learning_rate = lr;
+    c.train.momentum = 0.9;
+    c.train.beta1 = 0.9;
+    c.train.beta2 = 0.999;
+    c.train.eps = 1e-8;
+    c.train.iterations = iterations;
+    c.record.loss_every = 1;
+    return c;
+}
+
+/* n points of 2-D data; label 1 where x0 + 0.5 x1 > 0.1 (separable) */
+static mlp_data make_data(size_t n, uint64_t seed)
+{
+    mlp_data d = {.n = n, .dim = 2, .classes = 2};
+    mlp_rng r;
+    d.x = malloc(2 * n * sizeof(double));
+    d.y = malloc(n * sizeof(double));
+    mlp_rng_init(&r, seed, 0, MLP_STREAM_TRAIN);
+    for (size_t i = 0; i < n; i++) {
+        d.x[2 * i] = 2.0 * mlp_rng_uniform(&r) - 1.0;
+        d.x[2 * i + 1] = 2.0 * mlp_rng_uniform(&r) - 1.0;
+        d.y[i] = d.x[2 * i] + 0.5 * d.x[2 * i + 1] > 0.1 ? 1.0 : 0.0;
+    }
+    return d;
+}
+
+static void free_data(mlp_data *d)
+{
+    free(d->x);
+    free(d->y);
+}
+
+static mlp_model *make_model(size_t hidden, const mlp_activation_desc *act, uint64_t seed)
+{
+    mlp_model *m = NULL;
+    mlp_error err;
+    mlp_rng r;
+    assert_int_equal(mlp_model_create(2, &hidden, 1, 1, act, NULL, &m, &err), MLP_OK);
+    mlp_rng_init(&r, seed, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_UNIFORM, 0.0, &r);
+    return m;
+}
+
+/* Loss (plugin value) and gradient of m on d, straight from the model. */
+static double loss_grad(const mlp_model *m, const mlp_loss_desc *l, const mlp_data *d,
+                        double *grad)
+{
+    mlp_workspace *ws = NULL;
+    mlp_error err;
+    double *dl = malloc(d->n * sizeof(double)), loss;
+    assert_int_equal(mlp_workspace_create(m, d->n, &ws, &err), MLP_OK);
+    const double *z = mlp_model_forward(m, ws, d->x, d->n);
+    loss = l->loss(z, d->y, dl, d->n, 1, NULL);
+    if (grad)
+        mlp_model_backward(m, ws, d->x, d->n, dl, grad);
+    mlp_workspace_free(ws);
+    free(dl);
+    return loss;
+}
+
+static bool classifies_all(const mlp_model *m, const mlp_data *d)
+{
+    mlp_workspace *ws = NULL;
+    mlp_error err;
+    bool ok = true;
+    assert_int_equal(mlp_workspace_create(m, d->n, &ws, &err), MLP_OK);
+    const double *z = mlp_model_forward(m, ws, d->x, d->n);
+    for (size_t i = 0; i < d->n; i++)
+        ok = ok && ((1.0 / (1.0 + exp(-z[i])) >= 0.5) == (d->y[i] == 1.0));
+    mlp_workspace_free(ws);
+    return ok;
+}
+
+static void assert_close(double a, double b, double rel)
+{
+    if (!(fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + 1e-300)) {
+        print_error("%.17g != %.17g (rel %g)\n", a, b, rel);
+        fail();
+    }
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_train_not_finite_by_bits(void **state)
+{
+    volatile double zero = 0.0;
+    (void)state;
+    assert_true(mlp_not_finite(NAN));
+    assert_true(mlp_not_finite(INFINITY));
+    assert_true(mlp_not_finite(-INFINITY));
+    assert_true(mlp_not_finite(zero / zero));
+    assert_false(mlp_not_finite(0.0));
+    assert_false(mlp_not_finite(-1e308));
+    assert_false(mlp_not_finite(4.9e-324));
+}
+
+/* GD on a separable problem: the loss falls steadily and every point ends
+ * up right; first_100pct is the first iteration whose parameters classify
+ * everything (checked by training exactly that many and one fewer steps). */
+static void test_train_loss_decreases_separable(void **state)
+{
+    mlp_data d = make_data(60, 1);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_GD, 2.0, 300);
+    mlp_model *m = make_model(4, &act_tanh, 2), *m2;
+    mlp_train_result res, r2;
+    mlp_error err;
+    size_t t;
+    long f;
+
+    (void)state;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 7, NULL, &res, &err), MLP_OK);
+    assert_int_equal(res.status, MLP_RUN_OK);
+    assert_int_equal(res.iterations_run, 300);
+    assert_int_equal(res.n_loss, 300);
+    assert_null(res.test_loss);
+    for (t = 1; t < 300; t++)
+        assert_true(res.loss[t] < res.loss[t - 1]);
+    assert_true(res.loss[299] < 0.3 * res.loss[0]);
+    assert_true(res.final_loss == res.loss[299]);
+    f = res.first_100pct;
+    assert_true(f > 0 && f < 300);
+
+    c.train.iterations = (size_t)f;
+    m2 = make_model(4, &act_tanh, 2);
+    assert_int_equal(mlp_train_run(&c, m2, &d, NULL, 7, NULL, &r2, &err), MLP_OK);
+    assert_true(classifies_all(m2, &d));
+    mlp_train_result_free(&r2);
+    mlp_model_free(m2);
+    c.train.iterations = (size_t)f - 1;
+    m2 = make_model(4, &act_tanh, 2);
+    assert_int_equal(mlp_train_run(&c, m2, &d, NULL, 7, NULL, &r2, &err), MLP_OK);
+    assert_false(classifies_all(m2, &d));
+    mlp_train_result_free(&r2);
+    mlp_model_free(m2);
+
+    mlp_train_result_free(&res);
+    mlp_train_result_free(&res); /* idempotent */
+    mlp_model_free(m);
+    free_data(&d);
+}
+
+/* One GD step is p - lr * g with g from the model's own backward pass. */
+static void test_train_gd_matches_hand_step(void **state)
+{
+    mlp_data d = make_data(25, 3);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_GD, 0.7, 1);
+    mlp_model *m = make_model(6, &act_sigmoid, 4);
+    mlp_train_result res;
+    mlp_error err;
+    double p0[25], g[25], l0;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(m->n_params, 25);
+    memcpy(p0, m->params, sizeof(p0));
+    l0 = loss_grad(m, &bce_desc, &d, g);
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_OK);
+    assert_true(res.loss[0] == l0);
+    for (i = 0; i < 25; i++)
+        assert_true(m->params[i] == p0[i] - 0.7 * g[i]);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    free_data(&d);
+}
+
+/* Two steps of momentum, Nesterov momentum and Adam, by hand (PyTorch's
+ * formulas: v = mu v + g; step v, or g + mu v; Adam with bias corrections). */
+static void run_two_steps(mlp_optimizer opt, bool nesterov)
+{
+    mlp_data d = make_data(30, 5);
+    mlp_config c = make_config(&bce_plugin, opt, 0.3, 2);
+    mlp_model *m = make_model(4, &act_tanh, 6), *h = make_model(4, &act_tanh, 6);
+    mlp_train_result res;
+    mlp_error err;
+    const size_t P = m->n_params;
+    double g[17], v[17] = {0}, s[17] = {0};
+    const double mu = 0.9, b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 0.3;
+    size_t i, t;
+
+    assert_int_equal(P, 17);
+    c.train.nesterov = nesterov;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_OK);
+    for (t = 1; t <= 2; t++) {
+        loss_grad(h, &bce_desc, &d, g);
+        for (i = 0; i < P; i++) {
+            if (opt == MLP_OPT_MOMENTUM) {
+                v[i] = mu * v[i] + g[i];
+                h->params[i] -= lr * (nesterov ? g[i] + mu * v[i] : v[i]);
+            } else {
+                v[i] = b1 * v[i] + (1 - b1) * g[i];
+                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
+                double mhat = v[i] / (1 - pow(b1, (double)t));
+                double vhat = s[i] / (1 - pow(b2, (double)t));
+                h->params[i] -= lr * mhat / (sqrt(vhat) + eps);
+            }
+        }
+    }
+    for (i = 0; i < P; i++)
+        assert_close(m->params[i], h->params[i], 1e-13);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    mlp_model_free(h);
+    free_data(&d);
+}
+
+static void test_train_momentum_two_steps(void **state)
+{
+    (void)state;
+    run_two_steps(MLP_OPT_MOMENTUM, false);
+}
+
+static void test_train_nesterov_two_steps(void **state)
+{
+    (void)state;
+    run_two_steps(MLP_OPT_MOMENTUM, true);
+}
+
+static void test_train_adam_two_steps(void **state)
+{
+    (void)state;
+    run_two_steps(MLP_OPT_ADAM, false);
+}
+
+/* L2: the recorded loss adds l2/2 sum W^2 (weights only) and the step adds
+ * l2 * W to the weights' gradient, not the biases'. */
+static void test_train_l2_effect(void **state)
+{
+    mlp_data d = make_data(20, 8);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_GD, 0.5, 1);
+    mlp_model *m = make_model(3, &act_tanh, 9);
+    mlp_train_result res;
+    mlp_error err;
+    double p0[13], g[13], l0, pen = 0.0;
+    const double l2 = 0.25;
+    size_t i, l;
+
+    (void)state;
+    c.train.l2 = l2;
+    memcpy(p0, m->params, sizeof(p0));
+    l0 = loss_grad(m, &bce_desc, &d, g);
+    for (l = 0; l < 2; l++)
+        for (i = 0; i < m->width[l] * m->width[l + 1]; i++)
+            pen += p0[m->w_off[l] + i] * p0[m->w_off[l] + i];
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_OK);
+    assert_close(res.loss[0], l0 + 0.5 * l2 * pen, 1e-15);
+    for (l = 0; l < 2; l++) {
+        for (i = 0; i < m->width[l] * m->width[l + 1]; i++) {
+            size_t j = m->w_off[l] + i;
+            assert_close(m->params[j], p0[j] - 0.5 * (g[j] + l2 * p0[j]), 1e-15);
+        }
+        for (i = 0; i < m->width[l + 1]; i++) {
+            size_t j = m->b_off[l] + i;
+            assert_true(m->params[j] == p0[j] - 0.5 * g[j]);
+        }
+    }
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    free_data(&d);
+}
+
+/* Minibatches: the same run seed gives the same bytes, another seed another
+ * order; iteration 0 uses the first batch_size entries of the identity
+ * shuffled by the stream (run_seed, 0, MLP_STREAM_BATCH); batch_size >= n
+ * is full batch exactly. */
+static void test_train_minibatch_determinism(void **state)
+{
+    mlp_data d = make_data(20, 10), b = {.n = 7, .dim = 2, .classes = 2};
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_SGD, 0.3, 9);
+    mlp_model *m1 = make_model(5, &act_sigmoid, 11), *m2 = make_model(5, &act_sigmoid, 11);
+    mlp_model *m3 = make_model(5, &act_sigmoid, 11);
+    mlp_train_result r1, r2, r3;
+    mlp_error err;
+    size_t perm[20], i;
+    double bx[14], by[7];
+    mlp_rng rng;
+
+    (void)state;
+    c.train.batch_size = 7; /* batches of 7, 7, 6 */
+    assert_int_equal(mlp_train_run(&c, m1, &d, NULL, 1234, NULL, &r1, &err), MLP_OK);
+    assert_int_equal(mlp_train_run(&c, m2, &d, NULL, 1234, NULL, &r2, &err), MLP_OK);
+    assert_int_equal(mlp_train_run(&c, m3, &d, NULL, 1235, NULL, &r3, &err), MLP_OK);
+    assert_int_equal(r1.iterations_run, 9);
+    assert_memory_equal(r1.loss, r2.loss, 9 * sizeof(double));
+    assert_memory_equal(m1->params, m2->params, m1->n_params * sizeof(double));
+    assert_true(memcmp(r1.loss, r3.loss, 9 * sizeof(double)) != 0);
+
+    for (i = 0; i < 20; i++)
+        perm[i] = i;
+    mlp_rng_init(&rng, 1234, 0, MLP_STREAM_BATCH);
+    mlp_rng_shuffle(&rng, perm, 20);
+    for (i = 0; i < 7; i++) {
+        bx[2 * i] = d.x[2 * perm[i]];
+        bx[2 * i + 1] = d.x[2 * perm[i] + 1];
+        by[i] = d.y[perm[i]];
+    }
+    b.x = bx;
+    b.y = by;
+    mlp_model_free(m2);
+    m2 = make_model(5, &act_sigmoid, 11);
+    assert_true(r1.loss[0] == loss_grad(m2, &bce_desc, &b, NULL));
+
+    mlp_train_result_free(&r1);
+    mlp_train_result_free(&r2);
+    mlp_train_result_free(&r3);
+    mlp_model_free(m1);
+    mlp_model_free(m2);
+    mlp_model_free(m3);
+
+    c.train.batch_size = 20;
+    m1 = make_model(5, &act_sigmoid, 11);
+    m2 = make_model(5, &act_sigmoid, 11);
+    assert_int_equal(mlp_train_run(&c, m1, &d, NULL, 1, NULL, &r1, &err), MLP_OK);
+    c.train.batch_size = 0;
+    assert_int_equal(mlp_train_run(&c, m2, &d, NULL, 99, NULL, &r2, &err), MLP_OK);
+    assert_memory_equal(r1.loss, r2.loss, 9 * sizeof(double));
+    assert_memory_equal(m1->params, m2->params, m1->n_params * sizeof(double));
+    mlp_train_result_free(&r1);
+    mlp_train_result_free(&r2);
+    mlp_model_free(m1);
+    mlp_model_free(m2);
+    free_data(&d);
+}
+
+/* With minibatches first_100pct is checked after each epoch on all points. */
+static void test_train_minibatch_first_100pct(void **state)
+{
+    mlp_data d = make_data(40, 12);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_SGD, 1.0, 400);
+    mlp_model *m = make_model(4, &act_tanh, 13), *m2;
+    mlp_train_result res, r2;
+    mlp_error err;
+    long f;
+
+    (void)state;
+    c.train.batch_size = 10; /* 4 iterations per epoch */
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 5, NULL, &res, &err), MLP_OK);
+    f = res.first_100pct;
+    assert_true(f > 0);
+    assert_int_equal(f % 4, 0);
+    c.train.iterations = (size_t)f;
+    m2 = make_model(4, &act_tanh, 13);
+    assert_int_equal(mlp_train_run(&c, m2, &d, NULL, 5, NULL, &r2, &err), MLP_OK);
+    assert_true(classifies_all(m2, &d));
+    assert_int_equal(r2.first_100pct, f);
+    mlp_train_result_free(&r2);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    mlp_model_free(m2);
+    free_data(&d);
+}
+
+/* A huge learning rate on an unbounded loss overflows: status diverged,
+ * MLP_OK, the loss curve NaN after the divergence, iterations_run counted. */
+static void test_train_divergence(void **state)
+{
+    mlp_data d = make_data(16, 14), te = make_data(8, 15);
+    mlp_config c = make_config(&sq_plugin, MLP_OPT_GD, 1e12, 100);
+    mlp_model *m = make_model(4, &act_identity, 16);
+    mlp_train_result res;
+    mlp_error err;
+    size_t t;
+
+    (void)state;
+    c.record.loss_every = 2;
+    assert_int_equal(mlp_train_run(&c, m, &d, &te, 0, NULL, &res, &err), MLP_OK);
+    assert_int_equal(res.status, MLP_RUN_DIVERGED);
+    assert_true(res.iterations_run > 0 && res.iterations_run < 100);
+    assert_int_equal(res.n_loss, 50);
+    assert_non_null(res.test_loss);
+    for (t = 0; t < res.iterations_run; t += 2)
+        assert_false(mlp_not_finite(res.loss[t / 2]));
+    for (t = res.iterations_run + 1; t < 100; t++)
+        if (t % 2 == 0) {
+            assert_true(isnan(res.loss[t / 2]));
+            assert_true(isnan(res.test_loss[t / 2]));
+        }
+    /* the diverging iteration's own loss (or its gradient) is not finite */
+    assert_true(mlp_not_finite(res.final_loss) || res.final_loss > 1e100);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    free_data(&d);
+    free_data(&te);
+}
+
+static void test_train_stop_flag(void **state)
+{
+    mlp_data d = make_data(10, 17);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_GD, 0.1, 50);
+    mlp_model *m = make_model(3, &act_tanh, 18);
+    mlp_train_result res;
+    mlp_error err;
+    volatile sig_atomic_t stop = 1;
+
+    (void)state;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, &stop, &res, &err),
+                     MLP_ERR_INTERRUPTED);
+    assert_null(res.loss);
+    assert_non_null(strstr(err.msg, "interrupted"));
+    stop = 0;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, &stop, &res, &err), MLP_OK);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    free_data(&d);
+}
+
+/* loss_every = 3 over 10 iterations records iterations 0, 3, 6, 9, equal to
+ * the same entries of an every-iteration curve; the test loss on the
+ * training points equals the training loss. */
+static void test_train_loss_every_spacing(void **state)
+{
+    mlp_data d = make_data(30, 19);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_MOMENTUM, 0.2, 10);
+    mlp_model *m1 = make_model(5, &act_sigmoid, 20), *m2 = make_model(5, &act_sigmoid, 20);
+    mlp_train_result r1, r3;
+    mlp_error err;
+    size_t j;
+
+    (void)state;
+    assert_int_equal(mlp_train_run(&c, m1, &d, &d, 0, NULL, &r1, &err), MLP_OK);
+    c.record.loss_every = 3;
+    assert_int_equal(mlp_train_run(&c, m2, &d, &d, 0, NULL, &r3, &err), MLP_OK);
+    assert_int_equal(r1.n_loss, 10);
+    assert_int_equal(r3.n_loss, 4);
+    for (j = 0; j < 4; j++) {
+        assert_true(r3.loss[j] == r1.loss[3 * j]);
+        assert_true(r3.test_loss[j] == r1.loss[3 * j]);
+    }
+    assert_true(r3.final_loss == r1.loss[9]);
+    assert_memory_equal(m1->params, m2->params, m1->n_params * sizeof(double));
+    mlp_train_result_free(&r1);
+    mlp_train_result_free(&r3);
+    mlp_model_free(m1);
+    mlp_model_free(m2);
+    free_data(&d);
+}
+
+/* The curves of tests/golden/mlp_2_5_1.txt (numpy, make_golden.py). */
+static void test_train_golden_numpy(void **state)
+{
+    const char *path = MLPLAB_TEST_SOURCE_DIR "/golden/mlp_2_5_1.txt";
+    FILE *f = fopen(path, "r");
+    char line[256];
+    size_t n = 0, np = 0, T = 0, i, h = 5, run;
+    double x[40], y[20], p0[21], lr, curve[50];
+    mlp_model *m = NULL;
+    mlp_error err;
+
+    (void)state;
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof(line), f)); /* comment */
+    assert_int_equal(fscanf(f, " points %zu", &n), 1);
+    assert_int_equal(n, 20);
+    for (i = 0; i < n; i++)
+        assert_int_equal(fscanf(f, "%lf %lf %lf", &x[2 * i], &x[2 * i + 1], &y[i]), 3);
+    assert_int_equal(fscanf(f, " params %zu", &np), 1);
+    assert_int_equal(np, 21);
+    for (i = 0; i < np; i++)
+        assert_int_equal(fscanf(f, "%lf", &p0[i]), 1);
+    mlp_data d = {.n = n, .dim = 2, .classes = 2, .x = x, .y = y};
+
+    for (run = 0; run < 2; run++) {
+        char name[16];
+        mlp_train_result res;
+        assert_int_equal(fscanf(f, " %15s %lf %zu", name, &lr, &T), 3);
+        assert_string_equal(name, run == 0 ? "gd" : "adam");
+        assert_int_equal(T, 50);
+        for (i = 0; i < T; i++)
+            assert_int_equal(fscanf(f, "%lf", &curve[i]), 1);
+        mlp_config c = make_config(&bce_plugin, run == 0 ? MLP_OPT_GD : MLP_OPT_ADAM, lr, T);
+        assert_int_equal(mlp_model_create(2, &h, 1, 1, &act_sigmoid, NULL, &m, &err), MLP_OK);
+        memcpy(m->params, p0, sizeof(p0));
+        assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_OK);
+        for (i = 0; i < T; i++)
+            assert_close(res.loss[i], curve[i], 1e-12);
+        assert_true(res.loss[T - 1] < 0.95 * res.loss[0]); /* it did learn */
+        mlp_train_result_free(&res);
+        mlp_model_free(m);
+    }
+    fclose(f);
+}
+
+static void test_train_bad_input(void **state)
+{
+    mlp_data d = make_data(10, 21);
+    mlp_config c = make_config(&bce_plugin, MLP_OPT_GD, 0.1, 5);
+    mlp_model *m = make_model(3, &act_tanh, 22);
+    mlp_train_result res;
+    mlp_error err;
+
+    (void)state;
+    c.record.loss_every = 0;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_ERR_RUNTIME);
+    c.record.loss_every = 1;
+    d.dim = 3;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_ERR_RUNTIME);
+    assert_non_null(strstr(err.msg, "inputs"));
+    d.dim = 2;
+    c.loss.plugin = NULL;
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_ERR_RUNTIME);
+    /* zero iterations: an empty curve, the model untouched */
+    c = make_config(&bce_plugin, MLP_OPT_GD, 0.1, 0);
+    assert_int_equal(mlp_train_run(&c, m, &d, NULL, 0, NULL, &res, &err), MLP_OK);
+    assert_int_equal(res.n_loss, 0);
+    assert_int_equal(res.iterations_run, 0);
+    mlp_train_result_free(&res);
+    mlp_model_free(m);
+    free_data(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_train_not_finite_by_bits),
+        cmocka_unit_test(test_train_loss_decreases_separable),
+        cmocka_unit_test(test_train_gd_matches_hand_step),
+        cmocka_unit_test(test_train_momentum_two_steps),
+        cmocka_unit_test(test_train_nesterov_two_steps),
+        cmocka_unit_test(test_train_adam_two_steps),
+        cmocka_unit_test(test_train_l2_effect),
+        cmocka_unit_test(test_train_minibatch_determinism),
+        cmocka_unit_test(test_train_minibatch_first_100pct),
+        cmocka_unit_test(test_train_divergence),
+        cmocka_unit_test(test_train_stop_flag),
+        cmocka_unit_test(test_train_loss_every_spacing),
+        cmocka_unit_test(test_train_golden_numpy),
+        cmocka_unit_test(test_train_bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -674,10 +674,10 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
     int fd;
 
     lock();
-    if (stat(sweep_path, &sb) == 0 && !force && !resume) {
+    if (stat(sweep_path, &sb) == 0 && !force) {
         st = mlp_fail(err, MLP_ERR_EXISTS,
-                      "%s: results file exists (use --force to replace it or --resume to "
-                      "complete it)",
+                      resume ? "%s: the sweep is already complete (use --force to run it again)"
+                             : "%s: results file exists (use --force to replace it)",
                       sweep_path);
         goto out;
     }
@@ -1242,6 +1242,54 @@ mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err)
 
     lock();
     st = remove_files(runs_dir, "", ".tmp", err);
+    unlock();
+    return st;
+}
+
+mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err)
+{
+    mlp_status st;
+
+    lock();
+    st = remove_files(runs_dir, "run_", ".h5", err);
+    if (st == MLP_OK)
+        st = remove_files(runs_dir, "run_", ".tmp", err);
+    unlock();
+    return st;
+}
+
+mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, size_t *n_same,
+                                 size_t *n_other, mlp_error *err)
+{
+    DIR *d;
+    struct dirent *e;
+    mlp_status st = MLP_OK;
+
+    *n_same = *n_other = 0;
+    lock();
+    if (!(d = opendir(runs_dir))) {
+        if (errno != ENOENT)
+            st = mlp_fail(err, MLP_ERR_IO, "%s: cannot list folder: %s", runs_dir,
+                          strerror(errno));
+        goto out;
+    }
+    while ((e = readdir(d))) {
+        char *p;
+
+        if (strncmp(e->d_name, "run_", 4) || !ends_with(e->d_name, ".h5"))
+            continue;
+        if (!(p = str_printf("%s/%s", runs_dir, e->d_name))) {
+            st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
+            break;
+        }
+        if (run_file_state(p, spec_sha256) == 1)
+            ++*n_same;
+        else
+            ++*n_other;
+        free(p);
+    }
+    closedir(d);
+out:
     unlock();
     return st;
 }

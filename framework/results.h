@@ -89,7 +89,7 @@ char *mlp_results_runs_dir(const char *sweep_path);
 char *mlp_results_run_path(const char *runs_dir, size_t index);
 
 /* Check that `path` can be written as the sweep file: it does not exist
- * (unless force), its folder exists and is writable (probe write).  Creates
+ * (unless force; with resume an existing file means the sweep is complete), its folder exists and is writable (probe write).  Creates
  * the run folder. */
 mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err);
 
@@ -103,6 +103,14 @@ bool mlp_results_run_done(const char *runs_dir, size_t index, const char *spec_s
 
 /* Remove leftover temporaries in runs_dir. */
 mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err);
+
+/* Count the run files in runs_dir: complete ones with this hash (n_same)
+ * and the others (incomplete or of another spec). */
+mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, size_t *n_same,
+                                 size_t *n_other, mlp_error *err);
+
+/* Delete every run file and temporary in runs_dir (for --force). */
+mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
 
 /* Build the sweep file from the n_runs run files: temporary name, then
  * rename over sweep_path.  Removes the run folder unless keep_runs. */

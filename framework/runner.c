@@ -353,8 +353,8 @@ static int cmd_run(int argc, char **argv, const options *o)
         fprintf(stderr, "\n");
     if (rc == MLP_ERR_INTERRUPTED) {
         report(&err);
-        fprintf(stderr, "to finish the sweep: runner %s --resume%s%s\n", o->spec,
-                o->output ? " -o " : "", o->output ? o->output : "");
+        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s --resume\n",
+                command);
         code = EXIT_INTERRUPTED;
         goto out;
     }

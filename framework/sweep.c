@@ -494,6 +494,36 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     return mlp_results_build(st->o->output, &meta, st->o->keep_runs, err);
 }
 
+/* What is already in the run folder decides what may happen: finished runs
+ * are never overwritten unless --force says so, and runs of another spec
+ * are never mixed in by --resume. */
+static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
+{
+    const mlp_sweep_opts *o = st->o;
+    size_t same, other;
+    mlp_status rc;
+
+    if (o->force)
+        return mlp_results_clear_runs(st->runs_dir, err);
+    rc = mlp_results_clean_tmp(st->runs_dir, err);
+    if (rc == MLP_OK)
+        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, &same, &other, err);
+    if (rc != MLP_OK)
+        return rc;
+    if (!o->resume && same + other > 0)
+        return mlp_fail(err, MLP_ERR_EXISTS,
+                        "%s holds %zu finished run file%s of an earlier, unfinished sweep "
+                        "(use --resume to continue it, or --force to start over)",
+                        st->runs_dir, same + other, same + other == 1 ? "" : "s");
+    if (o->resume && other > 0)
+        return mlp_fail(err, MLP_ERR_SPEC,
+                        "%s holds %zu run file%s of a different spec (the spec or its --set "
+                        "overrides changed since they were written); --resume will not mix "
+                        "them: restore the spec, or use --force to start over",
+                        st->runs_dir, other, other == 1 ? "" : "s");
+    return MLP_OK;
+}
+
 mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
                          mlp_sweep_report *rep, mlp_error *err)
 {
@@ -530,11 +560,9 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
         goto out;
     }
-    if (o->resume) {
-        rc = mlp_results_clean_tmp(st.runs_dir, err);
-        if (rc != MLP_OK)
-            goto out;
-    }
+    rc = check_run_folder(&st, err);
+    if (rc != MLP_OK)
+        goto out;
     for (size_t k = 0; k < n; k++) {
         if (o->resume && mlp_results_run_done(st.runs_dir, k, st.run_hash))
             rep->n_resumed++;

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -410,6 +412,89 @@ static void test_runner_usage_errors(void **state)
     assert_non_null(strstr(err_buf, "missing.yaml"));
 }
 
+
+/* Start the runner in the background (stdout/stderr to files in TMP). */
+static pid_t spawn(const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+
+    argv[n++] = RUNNER;
+    for (; *args && n < 31; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(TMP "/stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(o, 1);
+        dup2(e, 2);
+        if (chdir(TMP) != 0)
+            _exit(127);
+        execv(RUNNER, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static const char slow_spec[] =
+    "name: slow\n"
+    "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
+    "model: {hidden: 50}\n"
+    "train: {learning_rate: 2.0, iterations: 10000}\n"
+    "sweep:\n"
+    "  model.hidden: [50, 49]\n"
+    "record: {boundary: false}\n";
+
+static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
+{
+    const char *args[] = {"slow.yaml", "-j1", "-o", "slow.h5", NULL};
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    int status;
+
+    (void)state;
+    write_file(TMP "/slow.yaml", slow_spec);
+    pid_t pid = spawn(args);
+    /* wait for the first run file (run 0: largest first), then Ctrl-C */
+    for (int i = 0; i < 3000 && !exists(TMP "/slow.runs/run_0000.h5"); i++)
+        nanosleep(&nap, NULL);
+    assert_true(exists(TMP "/slow.runs/run_0000.h5"));
+    kill(pid, SIGINT);
+    waitpid(pid, &status, 0);
+    slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+    assert_non_null(strstr(err_buf, "interrupted: 1 of 2 runs"));
+    assert_non_null(strstr(err_buf, "--resume"));
+    assert_false(exists(TMP "/slow.h5"));              /* no half-built sweep file */
+    assert_true(exists(TMP "/slow.runs/run_0000.h5")); /* the finished run is kept */
+    assert_false(exists(TMP "/slow.runs/run_0001.h5"));
+
+    /* the kept run is not overwritten by a plain run, nor mixed into another spec */
+    assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "unfinished sweep"));
+    assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",
+                         "train.iterations=10", NULL), 2);
+    assert_non_null(strstr(err_buf, "different spec"));
+
+    /* --resume finishes it, with the same numbers as an uninterrupted sweep */
+    assert_int_equal(run("slow.yaml", "-q", "-j1", "-o", "slow.h5", "--resume", NULL), 0);
+    assert_non_null(strstr(out_buf, "1 resumed"));
+    assert_int_equal(run("slow.yaml", "-q", "-j2", "-o", "fresh.h5", NULL), 0);
+    hid_t a = H5Fopen(TMP "/slow.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t b = H5Fopen(TMP "/fresh.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(a >= 0 && b >= 0);
+    cmp_ctx c = {.other = b};
+    H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
+    assert_true(c.compared > 10);
+    assert_int_equal(c.differ, 0);
+    H5Fclose(a);
+    H5Fclose(b);
+    assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", NULL), 2);
+    assert_non_null(strstr(err_buf, "already complete"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +509,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
+        cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,9 +117,11 @@ mlp_status mlp_range_num(double from, double to, size_t num, int log_scale, doub
     if (num == 1)
         return MLP_OK;
     if (log_scale) {
-        double lf = log(from), d = (log(to) - lf) / (double)(num - 1);
+        /* in decades, so that decade ranges give round numbers: 1e-4..1e-1
+         * num 4 is exactly 1e-4, 1e-3, 1e-2, 1e-1 */
+        double lf = log10(from), d = (log10(to) - lf) / (double)(num - 1);
         for (i = 1; i + 1 < num; i++)
-            out[i] = exp(lf + (double)i * d);
+            out[i] = pow(10.0, lf + (double)i * d);
     } else {
         double d = (to - from) / (double)(num - 1);
         for (i = 1; i + 1 < num; i++)

@@ -280,14 +280,22 @@ static mlp_status open_registry(const options *o, mlp_registry **reg, mlp_error 
 static void print_dry_run(const mlp_spec *spec, const char *output)
 {
     mlp_plan_run r;
+    int w[MLP_PLAN_MAX_AXES];
 
     printf("%s: %zu run%s (%zu sweep key%s x %zu repeat%s), seed %llu -> %s\n", spec->name,
            spec->plan.n_runs, spec->plan.n_runs == 1 ? "" : "s", spec->n_axes,
            spec->n_axes == 1 ? "" : "s", spec->repeats, spec->repeats == 1 ? "" : "s",
            (unsigned long long)spec->seed, output);
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        size_t m = strlen(spec->axes[a].path);
+        for (size_t v = 0; v < spec->axes[a].n; v++)
+            if (strlen(spec->axes[a].labels[v]) > m)
+                m = strlen(spec->axes[a].labels[v]);
+        w[a] = (int)m;
+    }
     printf("%-6s %-20s", "run", "seed");
     for (size_t a = 0; a < spec->n_axes; a++)
-        printf("  %s", spec->axes[a].path);
+        printf("  %-*s", w[a], spec->axes[a].path);
     if (spec->repeats > 1)
         printf("  repeat");
     printf("\n");
@@ -295,7 +303,7 @@ static void print_dry_run(const mlp_spec *spec, const char *output)
         mlp_plan_get(&spec->plan, k, &r);
         printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
         for (size_t a = 0; a < spec->n_axes; a++)
-            printf("  %s", spec->axes[a].labels[r.value[a]]);
+            printf("  %-*s", w[a], spec->axes[a].labels[r.value[a]]);
         if (spec->repeats > 1)
             printf("  %zu", r.repeat);
         printf("\n");

@@ -791,8 +791,16 @@ static mlp_status expand_axis(const mlp_node *key, const mlp_node *list, mlp_swe
                    suggest_text(&s, buf, sizeof(buf)));
     goto out;
 known:
+    /* a range on its own stands for the list of its values */
+    if (list->kind == MLP_NODE_MAP && mlp_node_get(list, "from")) {
+        rc = expand_range(list, ax, err);
+        if (rc)
+            goto out;
+        goto labels;
+    }
     if (list->kind != MLP_NODE_SEQ) {
-        rc = fail_node(err, list, "sweep '%s' needs a list of values, e.g. [3, 5], got %s",
+        rc = fail_node(err, list, "sweep '%s' needs a list of values, e.g. [3, 5], or a range "
+                       "{from, to, step}, got %s",
                        key->text, describe(list, buf, sizeof(buf)));
         goto out;
     }
@@ -809,6 +817,7 @@ known:
         if (rc)
             goto out;
     }
+labels:
     ax->labels = calloc(ax->n, sizeof(*ax->labels));
     ax->num = calloc(ax->n, sizeof(*ax->num));
     if (!ax->labels || !ax->num) {

@@ -420,7 +420,7 @@ static void test_spec_sweep_ranges(void **state)
     const char *text = "name: t\ndataset: circles\nsweep:\n"
                        "  train.learning_rate: [0.1, {from: 0.5, to: 1.0, step: 0.25}]\n"
                        "  train.l2: [{from: 0.001, to: 1, num: 4, scale: log}]\n"
-                       "  train.momentum: [{from: 0, to: 0.5, num: 3}]\n"
+                       "  train.momentum: {from: 0, to: 0.5, num: 3}\n"
                        "  train.iterations: [{from: 30, to: 10, step: -10}]\n";
     mlp_spec *spec = parse_ok(text, NULL, 0);
     const mlp_sweep_axis *ax = spec->axes;
@@ -498,14 +498,10 @@ static void test_spec_set_overrides(void **state)
     mlp_config cfg;
 
     (void)state;
-    /* a sweep value must be a list */
-    {
-        char msg[1024];
-        assert_int_equal(load_and_validate(text, strlen(text), sets[4], msg, sizeof(msg)),
-                         MLP_ERR_SPEC);
-        assert_string_equal(msg, "--set:1:27: error: sweep 'train.learning_rate' needs a list of "
-                                 "values, e.g. [3, 5], got a mapping");
-    }
+    /* a range on its own stands for its values, as in a list */
+    spec = parse_ok(text, sets, 6);
+    assert_int_equal(spec->axes[spec->n_axes - 1].n, 3);
+    mlp_spec_free(spec);
     sets[4] = "sweep.train.learning_rate=[{from: 0.1, to: 0.3, step: 0.1}]";
     spec = parse_ok(text, sets, 6);
     assert_string_equal(spec->name, "renamed");
@@ -672,7 +668,7 @@ static const broken broken_specs[] = {
     {BASE "sweep:\n  model.hidden: []\n", NULL, MLP_ERR_SPEC,
      "x.yaml:4:17: error: sweep 'model.hidden' has an empty list of values", NULL},
     {BASE "sweep:\n  model.hidden: 3\n", NULL, MLP_ERR_SPEC,
-     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], got '3'",
+     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], or a range {from, to, step}, got '3'",
      NULL},
     {BASE "sweep: [model.hidden]\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:8: error: expected a mapping of dotted keys to lists of values for 'sweep', "

@@ -674,10 +674,15 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
     int fd;
 
     lock();
-    if (stat(sweep_path, &sb) == 0 && !force) {
-        st = mlp_fail(err, MLP_ERR_EXISTS,
-                      resume ? "%s: the sweep is already complete (use --force to run it again)"
-                             : "%s: results file exists (use --force to replace it)",
+    if (stat(sweep_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results there: not a regular file",
+                      sweep_path);
+        goto out;
+    }
+    /* with resume, an existing file is either complete or an older sweep that
+     * a --force run (now being resumed) will replace: the caller decides */
+    if (stat(sweep_path, &sb) == 0 && !force && !resume) {
+        st = mlp_fail(err, MLP_ERR_EXISTS, "%s: results file exists (use --force to replace it)",
                       sweep_path);
         goto out;
     }

@@ -219,6 +219,25 @@ static char *join_command(int argc, char **argv)
     return s;
 }
 
+/* The command line to finish an interrupted sweep: as given, without
+ * --force (it would throw the kept runs away), with --resume. */
+static char *resume_command(int argc, char **argv)
+{
+    char **v = calloc((size_t)argc + 2, sizeof(char *));
+    int n = 0;
+    char *s;
+
+    if (!v)
+        return NULL;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--force") != 0 && strcmp(argv[i], "--resume") != 0)
+            v[n++] = argv[i];
+    v[n++] = "--resume";
+    s = join_command(n, v);
+    free(v);
+    return s;
+}
+
 /* ---- progress --------------------------------------------------------- */
 
 typedef struct progress_ctx {
@@ -354,6 +373,7 @@ static int cmd_run(int argc, char **argv, const options *o)
         .progress = on_progress,
         .ctx = &pc,
     };
+    so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
     mlp_sweep_report rep;
     install_signals();
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
@@ -361,8 +381,10 @@ static int cmd_run(int argc, char **argv, const options *o)
         fprintf(stderr, "\n");
     if (rc == MLP_ERR_INTERRUPTED) {
         report(&err);
-        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s --resume\n",
-                command);
+        char *again = resume_command(argc, argv);
+        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
+                again ? again : "(out of memory)");
+        free(again);
         code = EXIT_INTERRUPTED;
         goto out;
     }
@@ -421,11 +443,11 @@ static void print_param(const mlp_param_decl *d)
 
 static void print_refused(void *ctx, const mlp_error *why)
 {
-    char buf[2048];
-
     (void)ctx;
-    mlp_error_format(why, buf, sizeof(buf));
-    fprintf(stderr, "runner: warning: skipped: %s\n", buf);
+    if (why->file[0])
+        fprintf(stderr, "runner: warning: skipped %s: %s\n", why->file, why->msg);
+    else
+        fprintf(stderr, "runner: warning: skipped a plugin: %s\n", why->msg);
 }
 
 static int cmd_plugins(int argc, char **argv)

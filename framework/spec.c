@@ -1231,7 +1231,9 @@ static char *dataset_key(const mlp_config *cfg)
     const mlp_plugin *pl = cfg->dataset.plugin;
     mlp_sb sb = {0};
 
-    mlp_sb_printf(&sb, "plugin=%s;sha256=%s", pl->h->name, pl->sha256);
+    /* name and version, not the file's hash: the same plugin source built in
+     * another folder or by another compiler must give the same points */
+    mlp_sb_printf(&sb, "plugin=%s;version=%s", pl->h->name, pl->h->version);
     for (uint32_t i = 0; i < pl->h->n_params; i++) {
         const mlp_param_value *v = &cfg->dataset.params[i];
         if (pl->h->params[i].type == MLP_PARAM_STRING)
@@ -1386,6 +1388,29 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
 }
 
 /* Every section of a run's tree into cfg (zeroed first; freed on failure). */
+/* A model must fit in memory several times over (parameters, gradients,
+ * optimizer moments): refuse sizes no laptop holds, before anything runs. */
+#define MAX_MODEL_PARAMS 100000000.0
+
+static mlp_status check_model_size(const mlp_node *root, const mlp_config *cfg, mlp_error *err)
+{
+    const mlp_dataset_desc *d = cfg->dataset.plugin->d.data;
+    double in = d->dim, n = 0;
+    double out = (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) ? d->classes : 1;
+    const mlp_node *model = get_opt(root, "model"), *h = get_opt(model, "hidden");
+
+    for (size_t l = 0; l < cfg->n_hidden; l++) {
+        n += (in + 1) * (double)cfg->hidden[l];
+        in = (double)cfg->hidden[l];
+    }
+    n += (in + 1) * out;
+    if (n > MAX_MODEL_PARAMS)
+        return fail_node(err, h ? h : model ? model : root,
+                         "'model.hidden' makes a model of %.0f parameters; at most %.0f", n,
+                         MAX_MODEL_PARAMS);
+    return MLP_OK;
+}
+
 static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
                           mlp_error *err)
 {
@@ -1414,7 +1439,8 @@ static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *c
         goto fail;
     rc = resolve_plugin(get_opt(root, "loss"), root, MLP_KIND_LOSS, "loss", "bce", NULL, reg,
                         &cfg->loss, err);
-    if (rc || (rc = resolve_train(root, cfg, err)) || (rc = resolve_record(root, cfg, err)))
+    if (rc || (rc = check_model_size(root, cfg, err)) || (rc = resolve_train(root, cfg, err)) ||
+        (rc = resolve_record(root, cfg, err)))
         goto fail;
     return MLP_OK;
 fail:

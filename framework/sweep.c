@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -25,6 +26,8 @@
 typedef struct dataset_entry {
     char *key;
     uint64_t hash;
+    bool ready;                  /* generated (lazily, by the first run that needs it) */
+    size_t users;                /* runs still to come that use it; freed at 0 */
     mlp_data train;
     mlp_data test;               /* test.n == 0 without a test set */
 } dataset_entry;
@@ -119,13 +122,13 @@ static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t h
     return MLP_OK;
 }
 
-/* Index of cfg's dataset in st->data, generating it the first time it is seen. */
+/* Index of cfg's dataset in st->data, adding an entry the first time it is
+ * seen.  The points themselves are generated later, by dataset_acquire. */
 static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
                                mlp_error *err)
 {
     uint64_t h = key_hash(cfg->dataset_key);
     size_t mask = st->table_cap - 1, slot = (size_t)h & mask;
-    mlp_status rc;
 
     for (;; slot = (slot + 1) & mask) {
         size_t v = st->table[slot];
@@ -150,17 +153,53 @@ static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *i
     e->key = strdup(cfg->dataset_key);
     if (!e->key)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    rc = data_generate(cfg, st->spec->seed, h, MLP_STREAM_TRAIN, cfg->n_train, &e->train, err);
-    if (rc == MLP_OK)
-        rc = data_generate(cfg, st->spec->seed, h, MLP_STREAM_TEST, cfg->n_test, &e->test, err);
-    if (rc != MLP_OK) {
-        data_free(&e->train);
-        free(e->key);
-        return rc;
-    }
     st->table[slot] = ++st->n_data;
     *idx = st->n_data - 1;
     return MLP_OK;
+}
+
+/* Make dataset di's points exist (cfg is any run's configuration that uses
+ * it: equal keys give equal points, so which run generates them does not
+ * matter).  One thread at a time. */
+static mlp_status dataset_acquire(sweep_state *st, size_t di, const mlp_config *cfg,
+                                  mlp_error *err)
+{
+    mlp_status rc = MLP_OK;
+
+#pragma omp critical(mlplab_data)
+    {
+        dataset_entry *e = &st->data[di];
+        if (!e->ready) {
+            rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TRAIN, cfg->n_train,
+                               &e->train, err);
+            if (rc == MLP_OK)
+                rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TEST, cfg->n_test,
+                                   &e->test, err);
+            if (rc == MLP_OK)
+                e->ready = true;
+            else
+                data_free(&e->train);
+        }
+    }
+    return rc;
+}
+
+/* A run is done with dataset di: free the points once no run needs them,
+ * so memory does not grow with the number of datasets a sweep visits.  The
+ * shared dataset of an unswept sweep stays: the sweep file stores it. */
+static void dataset_release(sweep_state *st, size_t di)
+{
+#pragma omp critical(mlplab_data)
+    {
+        dataset_entry *e = &st->data[di];
+        if (e->users > 0)
+            e->users--;
+        if (e->users == 0 && st->spec->dataset_swept) {
+            data_free(&e->train);
+            data_free(&e->test);
+            e->ready = false;
+        }
+    }
 }
 
 static void note_plugin(sweep_state *st, const mlp_plugin *pl)
@@ -256,6 +295,9 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     if (rc != MLP_OK)
         return rc;
 
+    rc = dataset_acquire(st, st->run_data[k], &cfg, err);
+    if (rc != MLP_OK)
+        goto out_config;
     const dataset_entry *de = &st->data[st->run_data[k]];
     const mlp_data *test = de->test.n ? &de->test : NULL;
     size_t outputs = output_width(&cfg);
@@ -358,6 +400,7 @@ out_train:
 out_model:
     mlp_model_free(m);
 out_config:
+    dataset_release(st, st->run_data[k]);
 #pragma omp critical(mlplab_spec)
     mlp_config_free(&cfg);
     return rc;
@@ -487,6 +530,17 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     meta.n_swept = spec->n_axes;
     meta.swept_paths = paths;
     meta.swept_numeric = numeric;
+    if (!spec->dataset_swept && st->n_data > 0 && !st->data[0].ready) {
+        /* every run was resumed: the shared points were never needed until now */
+        mlp_config cfg;
+        mlp_status rc = mlp_spec_config(spec, st->reg, 0, &cfg, err);
+        if (rc == MLP_OK) {
+            rc = dataset_acquire(st, 0, &cfg, err);
+            mlp_config_free(&cfg);
+        }
+        if (rc != MLP_OK)
+            return rc;
+    }
     if (!spec->dataset_swept && st->n_data > 0) {
         meta.train = &st->data[0].train;
         meta.test = st->data[0].test.n ? &st->data[0].test : NULL;
@@ -497,6 +551,25 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
 /* What is already in the run folder decides what may happen: finished runs
  * are never overwritten unless --force says so, and runs of another spec
  * are never mixed in by --resume. */
+/* What identifies this sweep's runs for --resume: the resolved spec (so
+ * --set overrides count), every plugin file's hash and the code's commit, so
+ * a rebuilt plugin or runner never mixes its runs with older ones. */
+static void run_hash(sweep_state *st, const char *resolved)
+{
+    mlp_sha256 h;
+
+    mlp_sha256_init(&h);
+    mlp_sha256_update(&h, resolved, strlen(resolved));
+    for (size_t i = 0; i < st->n_plugins; i++) {
+        mlp_sha256_update(&h, "\nplugin ", 8);
+        mlp_sha256_update(&h, st->plugins[i]->name, strlen(st->plugins[i]->name));
+        mlp_sha256_update(&h, st->plugins[i]->sha256, 64);
+    }
+    mlp_sha256_update(&h, "\nmlplab " MLPLAB_VERSION " " MLPLAB_GIT_COMMIT,
+                      strlen("\nmlplab " MLPLAB_VERSION " " MLPLAB_GIT_COMMIT));
+    mlp_sha256_final_hex(&h, st->run_hash);
+}
+
 static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
 {
     const mlp_sweep_opts *o = st->o;
@@ -515,6 +588,10 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
                         "%s holds %zu finished run file%s of an earlier, unfinished sweep "
                         "(use --resume to continue it, or --force to start over)",
                         st->runs_dir, same + other, same + other == 1 ? "" : "s");
+    if (o->resume && same == 0 && access(o->output, F_OK) == 0)
+        return mlp_fail(err, MLP_ERR_EXISTS,
+                        "%s: the sweep is already complete, or is from another spec (use "
+                        "--force to run it again)", o->output);
     if (o->resume && other > 0)
         return mlp_fail(err, MLP_ERR_SPEC,
                         "%s holds %zu run file%s of a different spec (the spec or its --set "
@@ -546,11 +623,18 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     resolved = mlp_spec_resolved(spec, reg);
     if (!resolved)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    mlp_sha256_hex(resolved, strlen(resolved), st.run_hash);
-
     rc = prepare_runs(&st, err);
     if (rc != MLP_OK)
         goto out;
+    run_hash(&st, resolved);
+    if (o->create_folder) {
+        char *dir = strdup(o->output), *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash) {
+            *slash = '\0';
+            mkdir(dir, 0777);  /* failure shows in mlp_results_prepare's check */
+        }
+        free(dir);
+    }
     rc = mlp_results_prepare(o->output, o->force, o->resume, err);
     if (rc != MLP_OK)
         goto out;
@@ -570,6 +654,8 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
             todo[n_todo++] = k;
     }
     order_runs(todo, n_todo, st.cost);
+    for (size_t i = 0; i < n_todo; i++)
+        st.data[st.run_data[todo[i]]].users++;
 
     prog.total = n;
     prog.resumed = rep->n_resumed;
@@ -639,6 +725,8 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     rc = build_sweep_file(&st, resolved, err);
 
 out:
+    if (rc != MLP_OK && st.runs_dir)
+        rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
     for (size_t i = 0; i < st.n_data; i++) {
         data_free(&st.data[i].train);

@@ -35,6 +35,7 @@ typedef struct mlp_sweep_opts {
     bool force;               /* replace an existing sweep file */
     bool resume;              /* keep complete run files of this spec, redo the rest */
     bool keep_runs;           /* keep the run folder after building the sweep file */
+    bool create_folder;       /* create the output's folder when missing (the default results/) */
     const char *command;      /* the command line, recorded in the file */
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
     /* Called after each finished run, one thread at a time; may be NULL. */

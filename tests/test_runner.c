@@ -20,6 +20,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "broken_specs.h"
+
 #define RUNNER MLPLAB_TEST_RUNNER
 #define TMP MLPLAB_TEST_BINARY_DIR "/runner_tmp"
 
@@ -495,6 +497,33 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_non_null(strstr(err_buf, "already complete"));
 }
 
+/* Every broken spec of the table, through the runner: exit 2, the located
+ * message on stderr, nothing written. */
+static void test_runner_broken_specs_exit_2(void **state)
+{
+    size_t n = sizeof(broken_specs) / sizeof(broken_specs[0]), failed = 0;
+
+    (void)state;
+    for (size_t i = 0; i < n; i++) {
+        const broken *b = &broken_specs[i];
+        int rc;
+
+        write_file(TMP "/x.yaml", b->text);
+        if (b->set)
+            rc = run("x.yaml", "-q", "-o", "out/x.h5", "--set", b->set, NULL);
+        else
+            rc = run("x.yaml", "-q", "-o", "out/x.h5", NULL);
+        bool ok = rc == 2 && strncmp(err_buf, b->want, strlen(b->want)) == 0 &&
+                  (!b->also || strstr(err_buf, b->also)) && !exists(TMP "/out");
+        if (!ok) {
+            print_error("case %zu: exit %d\n got: %s\nwant: %s\n", i, rc, err_buf, b->want);
+            failed++;
+        }
+    }
+    assert_true(n >= 25);
+    assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +538,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
+        cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

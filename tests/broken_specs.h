@@ -1,0 +1,193 @@
+/* broken_specs.h -- the table of broken specs, each with the exact message
+ * it must produce.  test_spec checks them through the library, test_runner
+ * through the runner (exit status 2, message on stderr, nothing written).
+ * Every text is parsed under the name "x.yaml". */
+#ifndef MLPLAB_TEST_BROKEN_SPECS_H
+#define MLPLAB_TEST_BROKEN_SPECS_H
+
+#include "error.h"
+
+#ifndef BASE
+#define BASE "name: t\ndataset: circles\n"
+#endif
+
+typedef struct broken {
+    const char *text;
+    const char *set;     /* one --set argument, or NULL */
+    mlp_status code;
+    const char *want;    /* the formatted message, exactly, or its start when `also` is set */
+    const char *also;    /* a substring the message must contain, or NULL */
+} broken;
+
+static const broken broken_specs[] = {
+    {BASE "model: {hidden: [100000, 100000]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:17: error: 'model.hidden' makes a model of 10000500001 parameters; at most "
+     "100000000", NULL},
+    {BASE "train:\n  learnin_rate: 0.5\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {"nmae: t\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: unknown key 'nmae' at the top level (did you mean 'name'?)", NULL},
+    {BASE "record: {boundary: {resolutoin: 10}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: unknown key 'resolutoin' in 'record.boundary' (did you mean "
+     "'resolution'?)", NULL},
+    {BASE "model: {colour: red}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:9: error: unknown key 'colour' in 'model'", NULL},
+    {BASE "train:\n  iterations: abc\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: expected an integer for 'train.iterations', got 'abc'", NULL},
+    {BASE "train:\n  iterations: \"100\"\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: expected an integer for 'train.iterations', got the string \"100\" "
+     "(quoted scalars are strings)", NULL},
+    {BASE "train: {iterations: 2.5}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: expected an integer for 'train.iterations', got '2.5'", NULL},
+    {BASE "train: {iterations: 0}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: 'train.iterations' must be between 1 and 1000000000, got 0", NULL},
+    {BASE "train: {learning_rate: -1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:24: error: 'train.learning_rate' must be > 0, got -1", NULL},
+    {BASE "train: {momentum: 1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:19: error: 'train.momentum' must be in [0, 1), got 1", NULL},
+    {BASE "train: {l2: .nan}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:13: error: 'train.l2' must be a finite number, got .nan", NULL},
+    {BASE "train: {nesterov: yes}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:19: error: expected true or false for 'train.nesterov', got 'yes'", NULL},
+    {BASE "train: {optimizer: adamw}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:20: error: 'train.optimizer' must be one of gd, sgd, momentum, adam, got 'adamw' "
+     "(did you mean 'adam'?)", NULL},
+    {"name: t\ndataset: circles\nname: u\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: duplicate key 'name' (first given at line 1)", NULL},
+    {"name: t\ndataset: &d circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:10: error: anchors and aliases are not allowed: a spec is plain data "
+     "(anchor '&d')", NULL},
+    {BASE "loss: *d\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: anchors and aliases are not allowed: a spec is plain data "
+     "(alias '*d')", NULL},
+    {"name: !shout t\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:7: error: tag '!shout' is not allowed: a spec uses only the core YAML types "
+     "(!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)", NULL},
+    {"name: t\ndataset: [circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: YAML: did not find expected ',' or ']' while parsing a flow sequence "
+     "at line 2", NULL},
+    {"name: t\n  dataset: circles\n", NULL, MLP_ERR_SPEC, "x.yaml:2:10: error: YAML: ",
+     "mapping values are not allowed"},
+    {BASE "---\nname: u\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:1: error: a second YAML document: a spec is exactly one document", NULL},
+    {BASE "? [a, b]\n: 1\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:3: error: a key must be a plain scalar, not a list", NULL},
+    {"dataset: circles\n", NULL, MLP_ERR_SPEC, "x.yaml:1:1: error: missing required key 'name'",
+     NULL},
+    {"name: my run\ndataset: circles\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:7: error: name 'my run' may hold only letters, digits, '_', '.' and '-' "
+     "(it names the results file)", NULL},
+    {"name: t\n", NULL, MLP_ERR_SPEC, "x.yaml:1:1: error: missing required key 'dataset'", NULL},
+    {"", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: the spec is empty: it needs at least 'name' and 'dataset'", NULL},
+    {"- name: t\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:1:1: error: a spec is a mapping of keys (name, dataset, model, ...), not a list",
+     NULL},
+    {BASE "seed: -1\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: expected an unsigned 64-bit integer for 'seed', got '-1'", NULL},
+    {BASE "repeats: 0\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:10: error: 'repeats' must be between 1 and 1000000, got 0", NULL},
+    {BASE "sweep:\n  model.hidden: []\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:17: error: sweep 'model.hidden' has an empty list of values", NULL},
+    {BASE "sweep:\n  model.hidden: 3\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], or a range {from, to, step}, got '3'",
+     NULL},
+    {BASE "sweep: [model.hidden]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:8: error: expected a mapping of dotted keys to lists of values for 'sweep', "
+     "got a list", NULL},
+    {BASE "sweep:\n  model.hidden: [{from: 1, to: 5, step: 0}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:41: error: range step must not be zero", NULL},
+    {BASE "sweep:\n  model.hidden: [{from: 1, to: 5, step: -1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:41: error: range step -1 points away from 'to' (from 1 to 5)", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 3, scale: log}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:14: error: a log range needs from > 0 and to > 0, got from 0 to 1", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 0}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:36: error: 'num' must be between 1 and 1000000, got 0", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, num: 2, step: 1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:14: error: a range takes 'step' or 'num', not both", NULL},
+    {BASE "sweep:\n  train.l2: [{from: 0, to: 1, stp: 1}]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:31: error: unknown key 'stp' in a range of sweep 'train.l2' (did you mean "
+     "'step'?)", NULL},
+    {BASE "sweep:\n  train.learnin_rate: [0.1, 0.2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {BASE "sweep:\n  modle.hidden: [1, 2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep 'modle.hidden' names unknown key 'modle' (did you mean "
+     "'model'?)", NULL},
+    {BASE "sweep:\n  seed: [1, 2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: 'seed' cannot be swept (a sweep varies dataset, model, loss, train or "
+     "record keys)", NULL},
+    {BASE "sweep:\n  train.iterations.x: [1]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: expected an integer for 'train.iterations', got a mapping", NULL},
+    {"name: t\ndataset: circles\ntrain: {iterations: 1000}\nsweep:\n  train.iterations.x: [1]\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:3: error: cannot sweep 'train.iterations.x': 'train.iterations' is '1000', "
+     "not a mapping", NULL},
+    {BASE "sweep:\n  model.hidden: [4, 0, 8]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:21: error: 'model.hidden' must be between 1 and 1000000, got 0", NULL},
+    {BASE "model: {hidden: [4, 0]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:21: error: 'model.hidden' must be between 1 and 1000000, got 0", NULL},
+    {BASE "model: {hidden: {a: 1}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:17: error: expected a width or a list of widths for 'model.hidden', got a "
+     "mapping", NULL},
+    {BASE "model: {init: {file: prior.h5, run: 3}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:15: error: warm start ('init: {file:, run:}') is not supported yet", NULL},
+    {BASE "record:\n  boundary: {extent: [1, -1, -1, 1]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:22: error: 'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
+     "got [1, -1, -1, 1]", NULL},
+    {BASE "record:\n  boundary: {extent: [0, 1, 0]}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:22: error: expected a list [xmin, xmax, ymin, ymax] for "
+     "'record.boundary.extent', got a list", NULL},
+    {BASE "record: {boundary: {resolution: 1}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:33: error: 'record.boundary.resolution' must be between 2 and 4096, got 1",
+     NULL},
+    {"name: t\ndataset: circels\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:10: error: no dataset plugin 'circels'", "did you mean 'circles'?"},
+    {BASE "model:\n  activation: {plugin: sigmod}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:24: error: no activation plugin 'sigmod'", "did you mean 'sigmoid'?"},
+    {BASE "model:\n  activation: {slope: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:15: error: missing key 'plugin' in 'model.activation'", NULL},
+    {BASE "model:\n  activation: {plugin: leaky_relu, slop: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:36: error: unknown key 'slop' in 'model.activation' (did you mean 'slope'?)",
+     NULL},
+    {BASE "model:\n  activation: {plugin: relu, alpha: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:30: error: unknown key 'alpha' in 'model.activation' (activation plugin 'relu' "
+     "takes no parameters)", NULL},
+    {"name: t\ndataset: {plugin: circles, tain: 10}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:28: error: unknown key 'tain' in 'dataset' (did you mean 'train'?)", NULL},
+    {"name: t\ndataset: {plugin: xor, noise: 0.7}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:31: error: 'dataset.noise' must be in [0, 0.5], got 0.7", NULL},
+    {"name: t\ndataset: {plugin: circles, shuffle: 1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:37: error: expected true or false for 'dataset.shuffle', got '1'", NULL},
+    {"name: t\ndataset: {plugin: circles, train: 0}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:2:35: error: 'dataset.train' must be between 1 and 100000000, got 0", NULL},
+    {BASE "loss: {plugin: bce, reduction: avg}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:32: error: 'loss.reduction' must be one of mean, sum, got 'avg'", NULL},
+    {BASE "loss: 5\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: expected a plugin name or {plugin: name, ...} for 'loss', got '5'",
+     NULL},
+    /* --set */
+    {BASE, "train.iterations", MLP_ERR_USAGE,
+     "error: --set 'train.iterations': expected KEY=VALUE, e.g. --set train.iterations=500",
+     NULL},
+    {BASE, "=5", MLP_ERR_USAGE, "error: --set '=5': expected KEY=VALUE, e.g. --set "
+                                "train.iterations=500", NULL},
+    {BASE, "train..l2=5", MLP_ERR_USAGE, "error: --set 'train..l2=5': empty part in the key path",
+     NULL},
+    {BASE, "train.iterations=abc", MLP_ERR_SPEC,
+     "--set:1:18: error: expected an integer for 'train.iterations', got 'abc'", NULL},
+    {BASE, "train.learnin_rate=0.5", MLP_ERR_SPEC,
+     "--set:1:7: error: unknown key 'learnin_rate' in 'train' (did you mean 'learning_rate'?)",
+     NULL},
+    {BASE, "sweep.model.hidden=[4, 8", MLP_ERR_SPEC, "--set:1:25: error: YAML: did not find "
+     "expected ',' or ']' while parsing a flow sequence at line 1", NULL},
+    {BASE, "model.hidden.x=1", MLP_ERR_SPEC,
+     "--set:1:7: error: expected a width or a list of widths for 'model.hidden', got a mapping",
+     NULL},
+    {BASE "model: {hidden: 3}\n", "model.hidden.x=1", MLP_ERR_SPEC,
+     "--set:1:7: error: cannot set 'model.hidden.x': 'model.hidden' is '3', not a mapping",
+     NULL},
+};
+
+#endif

@@ -328,14 +328,25 @@ void mlp_plugin_param_defaults(const mlp_plugin *pl, mlp_param_value *vals)
 
 /* ---- descriptors ------------------------------------------------------- */
 
-static size_t kind_size(mlp_plugin_kind kind)
+/* The size a descriptor of this kind must have at least, for the ABI minor
+ * it was built against (fields added by later minors are not read). */
+static size_t kind_size(mlp_plugin_kind kind, unsigned minor)
 {
     switch (kind) {
     case MLP_KIND_ACTIVATION: return sizeof(mlp_activation_desc);
     case MLP_KIND_LOSS: return sizeof(mlp_loss_desc);
-    case MLP_KIND_DATASET: return sizeof(mlp_dataset_desc);
+    case MLP_KIND_DATASET:
+        return minor >= 1 ? sizeof(mlp_dataset_desc) : MLP_DATASET_DESC_SIZE_1_0;
     }
     return sizeof(mlp_plugin_header);
+}
+
+bool mlp_dataset_loads(const mlp_plugin *pl)
+{
+    const mlp_dataset_desc *d = pl->d.data;
+
+    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
+           pl->h->size >= sizeof(mlp_dataset_desc) && d->describe && d->load;
 }
 
 /* The kind's own fields: functions present, dataset shape sensible. */
@@ -361,10 +372,17 @@ static mlp_status check_kind_fields(const mlp_plugin_header *h, const char *f, m
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: predict is NULL",
                             f);
         break;
-    case MLP_KIND_DATASET:
-        if (!data->generate)
+    case MLP_KIND_DATASET: {
+        bool loads = h->abi_minor >= 1 && (data->describe || data->load);
+        if (loads && !(data->describe && data->load))
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: %s is NULL "
+                            "(a dataset that loads needs both describe and load)", f,
+                            data->describe ? "load" : "describe");
+        if (!data->generate && !loads)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: generate is NULL",
                             f);
+        if (loads && data->dim == 0 && data->classes == 0)
+            break;  /* the shape comes from describe */
         if (data->dim == 0)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: dataset dimension (dim) is 0", f);
         if (data->classes < 2)
@@ -383,6 +401,7 @@ static mlp_status check_kind_fields(const mlp_plugin_header *h, const char *f, m
                             "ymin < ymax",
                             f, e[0], e[1], e[2], e[3]);
         break;
+    }
     }
     return MLP_OK;
 }
@@ -418,12 +437,13 @@ mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *f
     if (want && h->kind != (uint32_t)want)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s", f,
                         kind_with_article((mlp_plugin_kind)h->kind), kind_with_article(want));
-    if (h->size < kind_size((mlp_plugin_kind)h->kind))
+    if (h->size < kind_size((mlp_plugin_kind)h->kind, h->abi_minor))
         return mlp_fail(err, MLP_ERR_PLUGIN,
                         "plugin %s: short descriptor: size %u is smaller than %s descriptor "
-                        "(%zu bytes)",
+                        "of ABI %u.%u (%zu bytes)",
                         f, (unsigned)h->size, kind_with_article((mlp_plugin_kind)h->kind),
-                        kind_size((mlp_plugin_kind)h->kind));
+                        (unsigned)h->abi_major, (unsigned)h->abi_minor,
+                        kind_size((mlp_plugin_kind)h->kind, h->abi_minor));
     if (!h->name || !*h->name)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing name in the descriptor", f);
     if (!name_valid(h->name))

@@ -57,6 +57,10 @@ mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **ou
                                  void (*refused)(void *ctx, const mlp_error *why), void *ctx,
                                  mlp_error *err);
 
+/* True when a dataset plugin reads its points (ABI 1.1 describe/load)
+ * rather than generating them. */
+bool mlp_dataset_loads(const mlp_plugin *pl);
+
 const char *mlp_kind_name(mlp_plugin_kind kind);         /* "activation", ... */
 const char *mlp_param_type_name(mlp_param_type type);    /* "real", ... */
 

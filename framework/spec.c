@@ -1054,6 +1054,19 @@ static void use_free(mlp_plugin_use *u)
 
 /* The parameters of pl from the map (NULL: all defaults); `host` lists keys
  * of the map that belong to the host, `name` is the reference's path. */
+/* A file path given in a spec is relative to the spec's folder (one given
+ * with --set, to the working directory).  malloc'd. */
+static char *path_from_spec(const char *path, const char *spec_file)
+{
+    const char *slash = spec_file ? strrchr(spec_file, '/') : NULL;
+    mlp_sb sb = {0};
+
+    if (path[0] == '/' || !slash || !strcmp(spec_file, set_file))
+        return strdup(path);
+    mlp_sb_printf(&sb, "%.*s/%s", (int)(slash - spec_file), spec_file, path);
+    return mlp_sb_take(&sb);
+}
+
 static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const mlp_plugin *pl,
                               const char *name, const char *const *host, mlp_param_value *vals,
                               mlp_error *err)
@@ -1152,7 +1165,11 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
             rc = to_string(v, full, &s, err);
             if (rc == MLP_OK) {
                 free((char *)vals[idx].str);
-                if (!(vals[idx].str = strdup(s)))
+                if (!strcmp(h->params[idx].name, "path"))
+                    vals[idx].str = path_from_spec(s, v->file);
+                else
+                    vals[idx].str = strdup(s);
+                if (!vals[idx].str)
                     rc = nomem(err);
             }
             break;
@@ -1360,7 +1377,8 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
     } else if (b && b->kind != MLP_NODE_MAP) {
         return wrong_type(b, "false or {resolution, extent}", "record.boundary", err);
     }
-    if (b && d->dim != 2)
+    /* dim 0: a dataset read from a file, whose shape is known when it is read */
+    if (b && d->dim != 2 && d->dim != 0)
         return fail_node(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %u",
                          cfg->dataset.plugin->h->name, d->dim);
     o->boundary = on;
@@ -1395,7 +1413,7 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
 static mlp_status check_model_size(const mlp_node *root, const mlp_config *cfg, mlp_error *err)
 {
     const mlp_dataset_desc *d = cfg->dataset.plugin->d.data;
-    double in = d->dim, n = 0;
+    double in = d->dim ? d->dim : 1, n = 0;  /* 0: read from a file, known later */
     double out = (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) ? d->classes : 1;
     const mlp_node *model = get_opt(root, "model"), *h = get_opt(model, "hidden");
 
@@ -1423,12 +1441,16 @@ static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *c
                         &cfg->dataset, err);
     if (rc)
         goto fail;
+    /* generated data: 200 training points by default; data read from a file:
+     * train 0 stands for every row not held out for the test */
+    bool loads = mlp_dataset_loads(cfg->dataset.plugin);
     if (ds && ds->kind == MLP_NODE_MAP &&
-        ((rc = get_size(ds, "train", "dataset.train", 1, MAX_POINTS, 200, &cfg->n_train, err)) ||
+        ((rc = get_size(ds, "train", "dataset.train", 1, MAX_POINTS, loads ? 0 : 200,
+                        &cfg->n_train, err)) ||
          (rc = get_size(ds, "test", "dataset.test", 0, MAX_POINTS, 0, &cfg->n_test, err))))
         goto fail;
     if (!ds || ds->kind != MLP_NODE_MAP) {
-        cfg->n_train = 200;
+        cfg->n_train = loads ? 0 : 200;
         cfg->n_test = 0;
     }
     if (!(cfg->dataset_key = dataset_key(cfg))) {

@@ -26,6 +26,9 @@
 typedef struct dataset_entry {
     char *key;
     uint64_t hash;
+    size_t dim, classes;         /* the points' shape */
+    size_t rows;                 /* a file's rows (datasets that load) */
+    size_t n_train, n_test;      /* points of each split */
     bool ready;                  /* generated (lazily, by the first run that needs it) */
     size_t users;                /* runs still to come that use it; freed at 0 */
     mlp_data train;
@@ -122,6 +125,136 @@ static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t h
     return MLP_OK;
 }
 
+/* Check a dataset's labels and coordinates as the host receives them. */
+static mlp_status data_check(const mlp_plugin *pl, const mlp_data *d, mlp_error *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        double y = d->y[i];
+        if (!(y >= 0 && y < (double)d->classes && y == floor(y)))
+            return mlp_fail(err, MLP_ERR_PLUGIN,
+                            "dataset plugin '%s' (%s) gave label %g at point %zu; expected "
+                            "0..%zu", pl->name, pl->path, y, i, d->classes - 1);
+    }
+    for (size_t i = 0; i < d->n * d->dim; i++)
+        if (mlp_not_finite(d->x[i]))
+            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) gave a non-finite "
+                            "coordinate at point %zu", pl->name, pl->path, i / d->dim);
+    return MLP_OK;
+}
+
+static mlp_status data_alloc(mlp_data *d, size_t n, size_t dim, size_t classes, mlp_error *err)
+{
+    memset(d, 0, sizeof(*d));
+    d->n = n;
+    d->dim = dim;
+    d->classes = classes;
+    if (n == 0)
+        return MLP_OK;
+    d->x = calloc(n * dim, sizeof(double));
+    d->y = calloc(n, sizeof(double));
+    if (!d->x || !d->y) {
+        data_free(d);
+        return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
+    }
+    return MLP_OK;
+}
+
+/* A dataset that loads: every row is read, then split.  Without train and
+ * test counts the rows train in file order; with them, a permutation from
+ * the stream (seed, hash, MLP_STREAM_TRAIN) picks the training rows, then
+ * the test rows. */
+static mlp_status data_load(const mlp_config *cfg, uint64_t seed, dataset_entry *e,
+                            mlp_error *err)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    mlp_data all;
+    size_t *perm = NULL;
+    char why[512] = "";
+    mlp_status rc;
+
+    rc = data_alloc(&all, e->rows, e->dim, e->classes, err);
+    if (rc != MLP_OK)
+        return rc;
+    if (pl->d.data->load(cfg->dataset.params, e->rows, (uint32_t)e->dim, all.x, all.y, why,
+                         sizeof(why)) != 0) {
+        why[sizeof(why) - 1] = '\0';
+        rc = mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) could not load: %s",
+                      pl->name, pl->path, why[0] ? why : "no reason given");
+        goto out;
+    }
+    if ((rc = data_check(pl, &all, err)) != MLP_OK)
+        goto out;
+    if ((rc = data_alloc(&e->train, e->n_train, e->dim, e->classes, err)) != MLP_OK ||
+        (rc = data_alloc(&e->test, e->n_test, e->dim, e->classes, err)) != MLP_OK)
+        goto out;
+    perm = malloc((e->rows ? e->rows : 1) * sizeof(size_t));
+    if (!perm) {
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < e->rows; i++)
+        perm[i] = i;
+    if (cfg->n_train || cfg->n_test) {
+        mlp_rng r;
+        mlp_rng_init(&r, seed, e->hash, MLP_STREAM_TRAIN);
+        mlp_rng_shuffle(&r, perm, e->rows);
+    }
+    for (size_t i = 0; i < e->n_train + e->n_test; i++) {
+        mlp_data *d = i < e->n_train ? &e->train : &e->test;
+        size_t j = i < e->n_train ? i : i - e->n_train;
+        memcpy(d->x + j * e->dim, all.x + perm[i] * e->dim, e->dim * sizeof(double));
+        d->y[j] = all.y[perm[i]];
+    }
+out:
+    if (rc != MLP_OK) {
+        data_free(&e->train);
+        data_free(&e->test);
+    }
+    free(perm);
+    data_free(&all);
+    return rc;
+}
+
+/* The shape of cfg's dataset, for a new entry: from the descriptor, or for
+ * a dataset that loads, from describe (which reads the file now, before
+ * any training, so a bad file is reported first). */
+static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_error *err)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    const mlp_dataset_desc *d = pl->d.data;
+
+    e->n_train = cfg->n_train;
+    e->n_test = cfg->n_test;
+    if (!mlp_dataset_loads(pl)) {
+        e->dim = d->dim;
+        e->classes = d->classes;
+        return MLP_OK;
+    }
+    size_t rows = 0;
+    uint32_t dim = 0, classes = 0;
+    char why[512] = "";
+    if (d->describe(cfg->dataset.params, &rows, &dim, &classes, why, sizeof(why)) != 0) {
+        why[sizeof(why) - 1] = '\0';
+        return mlp_fail(err, MLP_ERR_SPEC, "dataset plugin '%s' (%s): %s", pl->name, pl->path,
+                        why[0] ? why : "describe failed, no reason given");
+    }
+    if (dim == 0 || classes < 1 || rows == 0)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described %zu rows of "
+                        "dimension %u with %u classes", pl->name, pl->path, rows, dim, classes);
+    if (cfg->n_train + cfg->n_test > rows)
+        return mlp_fail(err, MLP_ERR_SPEC, "dataset '%s': train %zu + test %zu points asked, but "
+                        "the data have %zu rows", pl->name, cfg->n_train, cfg->n_test, rows);
+    if (cfg->record.boundary && dim != 2)
+        return mlp_fail(err, MLP_ERR_SPEC, "record.boundary needs 2-D inputs; dataset '%s' has "
+                        "%u columns of inputs", pl->name, dim);
+    e->rows = rows;
+    e->dim = dim;
+    e->classes = classes;
+    if (e->n_train == 0)
+        e->n_train = rows - e->n_test;
+    return MLP_OK;
+}
+
 /* Index of cfg's dataset in st->data, adding an entry the first time it is
  * seen.  The points themselves are generated later, by dataset_acquire. */
 static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
@@ -153,6 +286,11 @@ static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *i
     e->key = strdup(cfg->dataset_key);
     if (!e->key)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    mlp_status rc = dataset_shape(cfg, e, err);
+    if (rc != MLP_OK) {
+        free(e->key);
+        return rc;
+    }
     st->table[slot] = ++st->n_data;
     *idx = st->n_data - 1;
     return MLP_OK;
@@ -169,7 +307,11 @@ static mlp_status dataset_acquire(sweep_state *st, size_t di, const mlp_config *
 #pragma omp critical(mlplab_data)
     {
         dataset_entry *e = &st->data[di];
-        if (!e->ready) {
+        if (!e->ready && mlp_dataset_loads(cfg->dataset.plugin)) {
+            rc = data_load(cfg, st->spec->seed, e, err);
+            if (rc == MLP_OK)
+                e->ready = true;
+        } else if (!e->ready) {
             rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TRAIN, cfg->n_train,
                                &e->train, err);
             if (rc == MLP_OK)
@@ -211,10 +353,10 @@ static void note_plugin(sweep_state *st, const mlp_plugin *pl)
         st->plugins[st->n_plugins++] = pl;
 }
 
-static size_t output_width(const mlp_config *cfg)
+static size_t output_width(const mlp_config *cfg, const dataset_entry *e)
 {
     if (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS)
-        return cfg->dataset.plugin->d.data->classes;
+        return e->classes;
     return 1;
 }
 
@@ -240,24 +382,23 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
         rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
         if (rc != MLP_OK)
             break;
-        const mlp_dataset_desc *dd = cfg.dataset.plugin->d.data;
-        if (!(cfg.loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) && dd->classes != 2) {
+        rc = dataset_find(st, &cfg, &st->run_data[k], err);
+        const dataset_entry *de = rc == MLP_OK ? &st->data[st->run_data[k]] : NULL;
+        if (de && !(cfg.loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) && de->classes != 2) {
             rc = mlp_fail(err, MLP_ERR_SPEC,
-                          "run %zu: loss '%s' is for two classes, but dataset '%s' has %u",
-                          k, cfg.loss.plugin->name, cfg.dataset.plugin->name, dd->classes);
+                          "run %zu: loss '%s' is for two classes, but dataset '%s' has %zu",
+                          k, cfg.loss.plugin->name, cfg.dataset.plugin->name, de->classes);
         }
-        if (rc == MLP_OK)
-            rc = dataset_find(st, &cfg, &st->run_data[k], err);
         if (rc == MLP_OK) {
-            size_t in = dd->dim;
+            size_t in = de->dim;
             double w = 0;
             for (size_t l = 0; l < cfg.n_hidden; l++) {
                 w += (double)in * (double)cfg.hidden[l];
                 in = cfg.hidden[l];
             }
-            w += (double)in * (double)output_width(&cfg);
+            w += (double)in * (double)output_width(&cfg, de);
             st->cost[k] = w * (double)cfg.train.iterations *
-                          (double)(cfg.train.batch_size ? cfg.train.batch_size : cfg.n_train);
+                          (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
             note_plugin(st, cfg.dataset.plugin);
             note_plugin(st, cfg.activation.plugin);
             note_plugin(st, cfg.loss.plugin);
@@ -300,7 +441,7 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
         goto out_config;
     const dataset_entry *de = &st->data[st->run_data[k]];
     const mlp_data *test = de->test.n ? &de->test : NULL;
-    size_t outputs = output_width(&cfg);
+    size_t outputs = output_width(&cfg, de);
 
     rc = mlp_model_create(de->train.dim, cfg.hidden, cfg.n_hidden, outputs,
                           cfg.activation.plugin->d.act, cfg.activation.params, &m, err);

@@ -15,6 +15,10 @@
 #include "registry.h"
 #include "sha256.h"
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define HOST_ABI XSTR(MLP_ABI_MAJOR) "." XSTR(MLP_ABI_MINOR)
+
 #define PLUGIN_DIR MLPLAB_TEST_PLUGIN_DIR
 #define FIXTURE_DIR MLPLAB_TEST_FIXTURE_DIR
 #define FIXTURE(f) FIXTURE_DIR "/activations/" f
@@ -241,9 +245,9 @@ static const refusal refusals[] = {
     {FIXTURE("no_entry.so"), MLP_KIND_ACTIVATION, "no entry symbol mlplab_plugin_entry", NULL},
     {FIXTURE("entry_null.so"), MLP_KIND_ACTIVATION, "the entry returned NULL",
      "fixture refuses on purpose: no licence file"},
-    {FIXTURE("abi_major2.so"), MLP_KIND_ACTIVATION, "built for ABI 2.0, this runner speaks 1.0",
+    {FIXTURE("abi_major2.so"), MLP_KIND_ACTIVATION, "built for ABI 2.0, this runner speaks " HOST_ABI,
      "ABI major mismatch"},
-    {FIXTURE("abi_minor99.so"), MLP_KIND_ACTIVATION, "built for ABI 1.99, this runner speaks 1.0",
+    {FIXTURE("abi_minor99.so"), MLP_KIND_ACTIVATION, "built for ABI 1.99, this runner speaks " HOST_ABI,
      "ABI minor too new"},
     {FIXTURE("short_desc.so"), MLP_KIND_ACTIVATION, "short descriptor",
      "smaller than an activation descriptor"},
@@ -446,6 +450,21 @@ static int dummy_generate(const mlp_rng_api *rng, size_t n, double *x, double *y
     return 0;
 }
 
+static int dummy_describe(const mlp_param_value *p, size_t *rows, uint32_t *dim,
+                          uint32_t *classes, char *why, size_t why_len)
+{
+    (void)p, (void)why, (void)why_len;
+    *rows = 1, *dim = 1, *classes = 2;
+    return 0;
+}
+
+static int dummy_load(const mlp_param_value *p, size_t rows, uint32_t dim, double *x, double *y,
+                      char *why, size_t why_len)
+{
+    (void)p, (void)rows, (void)dim, (void)x, (void)y, (void)why, (void)why_len;
+    return 0;
+}
+
 static mlp_activation_desc good_activation(const mlp_param_decl *params, uint32_t n_params)
 {
     mlp_activation_desc d = {
@@ -626,7 +645,7 @@ static void test_registry_descriptor_checks(void **state)
     REFUSED(a.h, "/p/act.so", 0, "unknown kind 7");
     a = good_activation(NULL, 0);
     a.h.abi_major = 0;
-    REFUSED(a.h, "/p/act.so", 0, "built for ABI 0.0, this runner speaks 1.0");
+    REFUSED(a.h, "/p/act.so", 0, "built for ABI 0." XSTR(MLP_ABI_MINOR) ", this runner speaks " HOST_ABI);
     a = good_activation(NULL, 0);
     a.h.name = NULL;
     REFUSED(a.h, "/p/act.so", 0, "missing name");
@@ -667,6 +686,25 @@ static void test_registry_descriptor_checks(void **state)
     REFUSED(ds.h, "data.so", 0, "bad extent");
     ds.dim = 5; /* the plotting extent is only for 2-D inputs */
     assert_int_equal(mlp_plugin_check_descriptor(&ds.h, "data.so", 0, &err), MLP_OK);
+
+    /* a dataset built against ABI 1.0 ends before describe/load: accepted */
+    ds = good_dataset();
+    ds.h.abi_minor = 0;
+    ds.h.size = MLP_DATASET_DESC_SIZE_1_0;
+    assert_int_equal(mlp_plugin_check_descriptor(&ds.h, "data.so", 0, &err), MLP_OK);
+    ds.h.size = MLP_DATASET_DESC_SIZE_1_0 - 1;
+    REFUSED(ds.h, "data.so", 0, "short descriptor");
+    /* ABI 1.1: a loading dataset needs describe and load, and may leave the shape to them */
+    ds = good_dataset();
+    ds.describe = dummy_describe;
+    REFUSED(ds.h, "data.so", 0, "load is NULL");
+    ds.load = dummy_load;
+    ds.generate = NULL;
+    ds.dim = 0;
+    ds.classes = 0;
+    assert_int_equal(mlp_plugin_check_descriptor(&ds.h, "data.so", 0, &err), MLP_OK);
+    ds.h.size = MLP_DATASET_DESC_SIZE_1_0;
+    REFUSED(ds.h, "data.so", 0, "short descriptor");
 #undef REFUSED
 }
 

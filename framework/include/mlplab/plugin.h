@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define MLP_ABI_MAJOR 1
-#define MLP_ABI_MINOR 0
+#define MLP_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define MLP_PLUGIN_ENTRY_NAME "mlplab_plugin_entry"
@@ -147,7 +147,27 @@ typedef struct mlp_dataset_desc {
      * reason in *why. */
     int (*generate)(const mlp_rng_api *rng, size_t n, double *x, double *y,
                     const mlp_param_value *p, const char **why);
+
+    /* ---- ABI 1.1: datasets read from a source (a file) ------------------
+     * A dataset plugin has `generate`, or `describe` and `load` (and then
+     * `generate` may be NULL and dim/classes above may be 0: describe gives
+     * them).  A STRING parameter named `path` holds a file path, which the
+     * host resolves relative to the spec file before the call.  Both
+     * functions are deterministic in p (and the file's bytes).  On failure
+     * they return -1 and write a message of at most why_len bytes, including
+     * the terminating NUL, to why, e.g. "data.csv:12: expected 5 numbers, got 4". */
+
+    /* The source's shape: rows (points), input dimension, classes. */
+    int (*describe)(const mlp_param_value *p, size_t *rows, uint32_t *dim, uint32_t *classes,
+                    char *why, size_t why_len);
+    /* Read every row: x (rows, dim) row-major, y (rows) labels 0 .. classes-1,
+     * with rows and dim as describe gave them. */
+    int (*load)(const mlp_param_value *p, size_t rows, uint32_t dim, double *x, double *y,
+                char *why, size_t why_len);
 } mlp_dataset_desc;
+
+/* Size of a dataset descriptor built against ABI 1.0 (before describe/load). */
+#define MLP_DATASET_DESC_SIZE_1_0 offsetof(mlp_dataset_desc, describe)
 
 /* The entry point every plugin exports:
  *   MLP_PLUGIN_EXPORT const mlp_plugin_header *

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "sha256.h"
 
@@ -496,15 +497,59 @@ static mlp_status add_dir(mlp_registry *reg, const char *dir, size_t len, mlp_er
     return MLP_OK;
 }
 
+/* The installed plugin folder as seen from the running executable:
+ * <folder of /proc/self/exe>/MLPLAB_INSTALL_PLUGIN_RELDIR, or NULL when that
+ * folder does not exist (a runner in the build tree, a test program) or
+ * cannot be worked out.  It is what lets an installed runner find the plugins
+ * installed with it under whatever prefix `cmake --install --prefix` was
+ * given, or after the whole tree was moved.  The kernel gives the executable's
+ * path without symbolic links, so the leading "../" of the relative path are
+ * resolved by dropping components: the result is a plain path, the same
+ * string as the compiled-in install folder when the prefix is the configured
+ * one.  Returns a malloc'd string. */
+static char *exe_plugin_dir(void)
+{
+#ifdef MLPLAB_INSTALL_PLUGIN_RELDIR
+    const char *rel = MLPLAB_INSTALL_PLUGIN_RELDIR;
+    char exe[4096], *cut, *dir;
+    struct stat sb;
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    size_t size;
+
+    if (len <= 0 || exe[0] != '/')
+        return NULL;
+    exe[len] = '\0';
+    *strrchr(exe, '/') = '\0'; /* the executable's folder ("" for /) */
+    for (; !strncmp(rel, "../", 3); rel += 3) {
+        if (!(cut = strrchr(exe, '/')))
+            return NULL;
+        *cut = '\0';
+    }
+    size = strlen(exe) + strlen(rel) + 2;
+    if (!(dir = malloc(size)))
+        return NULL;
+    snprintf(dir, size, "%s/%s", exe, rel);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+#else
+    return NULL;
+#endif
+}
+
 mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra, mlp_registry **out,
                                mlp_error *err)
 {
     mlp_registry *reg = calloc(1, sizeof(*reg));
+    char *installed;
     const char *env;
     mlp_status st = MLP_OK;
 
     if (!reg)
         return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    installed = exe_plugin_dir();
     for (size_t i = 0; i < n_extra; i++) {
         if (extra_dirs[i] && (st = add_dir(reg, extra_dirs[i], strlen(extra_dirs[i]), err)))
             goto out_free;
@@ -517,17 +562,24 @@ mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra, ml
             goto out_free;
         env = colon ? colon + 1 : NULL;
     }
+    /* An installed runner (one with a plugin folder beside it) skips the build
+     * tree it was compiled in, so that it uses the plugins installed with it. */
 #ifdef MLPLAB_BUILD_PLUGIN_DIR
-    if ((st = add_dir(reg, MLPLAB_BUILD_PLUGIN_DIR, strlen(MLPLAB_BUILD_PLUGIN_DIR), err)))
+    if (!installed &&
+        (st = add_dir(reg, MLPLAB_BUILD_PLUGIN_DIR, strlen(MLPLAB_BUILD_PLUGIN_DIR), err)))
         goto out_free;
 #endif
+    if (installed && (st = add_dir(reg, installed, strlen(installed), err)))
+        goto out_free;
 #ifdef MLPLAB_INSTALL_PLUGIN_DIR
     if ((st = add_dir(reg, MLPLAB_INSTALL_PLUGIN_DIR, strlen(MLPLAB_INSTALL_PLUGIN_DIR), err)))
         goto out_free;
 #endif
+    free(installed);
     *out = reg;
     return MLP_OK;
 out_free:
+    free(installed);
     mlp_registry_free(reg);
     return st;
 }

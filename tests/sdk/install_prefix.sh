@@ -1,0 +1,40 @@
+#!/bin/sh
+# sdk_install: `cmake --install` the build tree into a fresh prefix and check
+# the layout: runner, header, every shipped plugin (and no test fixture), the
+# CMake package and the pkg-config file, with no absolute path baked into the
+# last two.
+# usage: install_prefix.sh CMAKE BUILD_DIR PREFIX CONFIG BINDIR INCLUDEDIR LIBDIR
+set -eu
+cmake=$1 build=$2 prefix=$3 config=$4 bindir=$5 incdir=$6 libdir=$7
+fail() { echo "sdk_install: $*" >&2; exit 1; }
+
+rm -rf "$prefix"
+"$cmake" --install "$build" --prefix "$prefix" ${config:+--config "$config"} ||
+    fail "cmake --install failed"
+
+test -x "$prefix/$bindir/runner" || fail "no $bindir/runner"
+test -f "$prefix/$incdir/mlplab/plugin.h" || fail "no $incdir/mlplab/plugin.h"
+pkg="$prefix/$libdir/cmake/mlplab"
+for f in mlplabConfig.cmake mlplabConfigVersion.cmake mlplabTargets.cmake MlplabPlugin.cmake; do
+    test -f "$pkg/$f" || fail "no $libdir/cmake/mlplab/$f"
+done
+pc="$prefix/$libdir/pkgconfig/mlplab.pc"
+test -f "$pc" || fail "no $libdir/pkgconfig/mlplab.pc"
+if grep -l -F "$build" "$pkg"/*.cmake "$pc"; then
+    fail "the files above name the build tree: the package would not survive a move"
+fi
+
+# every shipped plugin, and nothing else, one folder per kind
+plugins="$prefix/$libdir/mlplab/plugins"
+for kind in activations losses datasets; do
+    # the shell sorts a glob's matches; one left unmatched stays '*.so'
+    have=$(cd "$plugins/$kind" 2>/dev/null && printf '%s ' *.so)
+    want=$(cd "$build/plugins/$kind" && printf '%s ' *.so)
+    test "$want" != "*.so " || fail "no $kind built in $build/plugins/$kind"
+    test "$have" = "$want" ||
+        fail "installed $kind [$have] differ from the shipped ones [$want]"
+done
+if find "$prefix" -path '*fixture*' | grep .; then
+    fail "test fixtures were installed"
+fi
+echo "sdk_install: $prefix complete"

@@ -28,7 +28,9 @@ typedef struct mlp_registry mlp_registry;
 
 /* Search directories, in order: extra_dirs (--plugin-path, in the order
  * given), then MLPLAB_PLUGIN_PATH (colon-separated, read at create time),
- * then the build tree's plugin folder, then the install prefix's.  In a
+ * then the build tree's plugin folder (skipped by an installed runner), then
+ * the install prefix's: the one beside the running executable
+ * (<bin>/../<libdir>/mlplab/plugins), then the configured one.  In a
  * directory D, a plugin `foo` of kind K is D/<K's folder>/foo.so (folders
  * "activations", "losses", "datasets") or D/foo.so. */
 mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra,

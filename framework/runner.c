@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "gitinfo.h"
 #include "registry.h"
 #include "results.h"
@@ -25,6 +26,11 @@ static volatile sig_atomic_t g_stop;
 static const char usage_text[] =
     "usage: runner SPEC.yaml [options]          run every point of the sweep, write one .h5 file\n"
     "       runner plugins [--plugin-path DIR]  list discovered plugins\n"
+    "       runner check-plugin NAME|FILE.so [--kind activation|loss|dataset]\n"
+    "                           [--plugin-path DIR] [--set KEY=VALUE]\n"
+    "                                           self-test a plugin: ABI, parameters, gradients,\n"
+    "                                           finite output, determinism, threads, in place;\n"
+    "                                           exit 0 all pass, 1 a check failed, 2 not loaded\n"
     "       runner info RESULTS.h5              print the summary table of a results file\n"
     "       runner --help | --version\n"
     "\n"
@@ -508,6 +514,136 @@ out:
     return code;
 }
 
+/* `runner check-plugin`: one line per check, then the counts.  Exit 0 when
+ * every check passes, 1 when one fails, 2 for usage errors and plugins that
+ * cannot be found or loaded. */
+static void print_check_line(void *ctx, const mlp_check_line *l)
+{
+    static const char *const verdict[] = {"PASS", "FAIL", "NOTE"};
+
+    (void)ctx;
+    printf("%s  %-13s %s\n", verdict[l->verdict], l->check, l->msg);
+}
+
+static int cmd_check_plugin(int argc, char **argv)
+{
+    static const mlp_plugin_kind kinds[] = {MLP_KIND_ACTIVATION, MLP_KIND_LOSS,
+                                            MLP_KIND_DATASET};
+    options o;
+    const char *target = NULL, *sets[MAX_LIST];
+    size_t n_sets = 0, n_found = 0;
+    mlp_plugin_kind want = 0;
+    const mlp_plugin *found[3];
+    mlp_error errs[3], err;
+    mlp_registry *reg = NULL;
+    mlp_check_summary total = {0};
+    int code = 0;
+
+    memset(&o, 0, sizeof(o));
+    mlp_error_clear(&err);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (is_opt(a, "--plugin-path")) {
+            if (!(v = option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
+                return usage_error("%s needs a directory", "--plugin-path");
+            if (o.n_plugin_dirs == MAX_LIST)
+                return usage_error("too many --plugin-path options (%s)", v);
+            o.plugin_dirs[o.n_plugin_dirs++] = v;
+        } else if (is_opt(a, "--kind")) {
+            if (!(v = option_value(argc, argv, &i, a, strlen("--kind"))))
+                return usage_error("%s needs activation, loss or dataset", "--kind");
+            want = 0;
+            for (size_t k = 0; k < 3; k++)
+                if (!strcmp(v, mlp_kind_name(kinds[k])))
+                    want = kinds[k];
+            if (!want)
+                return usage_error("--kind expects activation, loss or dataset, not '%s'", v);
+        } else if (is_opt(a, "--set")) {
+            if (!(v = option_value(argc, argv, &i, a, strlen("--set"))))
+                return usage_error("%s needs KEY=VALUE", "--set");
+            if (n_sets == MAX_LIST)
+                return usage_error("too many --set options (%s)", v);
+            sets[n_sets++] = v;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("runner check-plugin: unknown option '%s'", a);
+        } else if (!target) {
+            target = a;
+        } else {
+            return usage_error("runner check-plugin: unexpected argument '%s' (one plugin)", a);
+        }
+    }
+    if (!target)
+        return usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] [--plugin-path DIR] "
+                           "[--set KEY=VALUE]", "runner");
+    if (open_registry(&o, &reg, &err) != MLP_OK) {
+        report(&err);
+        code = EXIT_USAGE;
+        goto out;
+    }
+
+    /* a path is loaded as given; a name is looked up in every kind (or --kind) */
+    if (strchr(target, '/') && !want) {
+        if (mlp_registry_load_file(reg, target, &found[0], &errs[0]) == MLP_OK)
+            n_found = 1;
+        else
+            err = errs[0];
+    } else {
+        bool refused = false;
+        for (size_t k = 0; k < 3; k++) {
+            const mlp_plugin *pl;
+            mlp_error_clear(&errs[k]);
+            if (want && kinds[k] != want)
+                continue;
+            if (mlp_registry_get(reg, kinds[k], target, &pl, &errs[k]) == MLP_OK)
+                found[n_found++] = pl;
+            else if (!strncmp(errs[k].msg, "plugin ", 7) && !strstr(errs[k].msg, "wrong kind"))
+                refused = true; /* a file was found, and it refused */
+        }
+        /* nothing found: the refusals say why, else every "not found" */
+        for (size_t k = 0; k < 3 && !n_found; k++) {
+            if (want && kinds[k] != want)
+                continue;
+            if (!refused || (!strncmp(errs[k].msg, "plugin ", 7) &&
+                             !strstr(errs[k].msg, "wrong kind")))
+                report(&errs[k]);
+        }
+        if (!n_found) {
+            code = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (!n_found) {
+        report(&err);
+        code = EXIT_USAGE;
+        goto out;
+    }
+
+    for (size_t k = 0; k < n_found; k++) {
+        mlp_check_opts co = {.sets = sets, .n_sets = n_sets};
+        mlp_check_summary sum = {0};
+        printf("%s%s %s (%s)\n", k ? "\n" : "", mlp_kind_name(found[k]->kind), found[k]->name,
+               found[k]->path);
+        fflush(stdout);
+        if (mlp_check_plugin(found[k], &co, print_check_line, NULL, &sum, &err) != MLP_OK) {
+            fflush(stdout);
+            code = report(&err);
+            goto out;
+        }
+        total.passed += sum.passed;
+        total.failed += sum.failed;
+        total.notes += sum.notes;
+    }
+    printf("%zu check%s passed, %zu failed", total.passed, total.passed == 1 ? "" : "s",
+           total.failed);
+    if (total.notes)
+        printf(" (%zu note%s)", total.notes, total.notes == 1 ? "" : "s");
+    printf("\n");
+    code = total.failed ? 1 : 0;
+out:
+    mlp_registry_free(reg);
+    return code;
+}
+
 /* `runner info`: rows are collected, then printed with aligned columns. */
 typedef struct table {
     size_t n_cols, n_rows, cap;
@@ -610,6 +746,8 @@ int main(int argc, char **argv)
         return cmd_plugins(argc, argv);
     if (strcmp(argv[1], "info") == 0)
         return cmd_info(argc, argv);
+    if (strcmp(argv[1], "check-plugin") == 0)
+        return cmd_check_plugin(argc, argv);
 
     memset(&o, 0, sizeof(o));
     int rc = parse_run_options(argc, argv, 1, &o);
@@ -618,7 +756,7 @@ int main(int argc, char **argv)
     if (!o.spec)
         return usage_error("%s", "no spec file given");
     if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return usage_error("unknown command '%s' (commands: plugins, info; or a spec file)",
+        return usage_error("unknown command '%s' (commands: plugins, check-plugin, info; or a spec file)",
                            o.spec);
     return cmd_run(argc, argv, &o);
 }

@@ -1314,9 +1314,24 @@ static void data_generate(checker *c, const setting *s)
 {
     static const size_t sizes[] = {1, 7, GEN_MAXN};
     const mlp_dataset_desc *d = c->pl->d.data;
-    const size_t dim = d->dim, classes = d->classes;
+    size_t dim = d->dim, classes = d->classes;
     char where[SET_LEN + 8], why_buf[256];
     const char *at = in_setting(s, where, sizeof(where));
+
+    why_buf[0] = '\0';
+    /* a generator whose shape depends on its parameters says so through describe */
+    if (mlp_dataset_describes(c->pl)) {
+        size_t rows = 0;
+        uint32_t dm = 0, cl = 0;
+        if (d->describe(s->v, &rows, &dm, &cl, why_buf, sizeof(why_buf)) != 0 || dm == 0 ||
+            cl < 2) {
+            say(c, "describe failed%s: %s", at, why_buf[0] ? why_buf : "bad shape");
+            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            return;
+        }
+        dim = dm;
+        classes = cl;
+    }
     double *x = malloc((GEN_MAXN * dim + CANARY) * sizeof(double));
     double y[GEN_MAXN + CANARY];
     size_t count[8] = {0};

@@ -342,6 +342,12 @@ static size_t kind_size(mlp_plugin_kind kind, unsigned minor)
     return sizeof(mlp_plugin_header);
 }
 
+bool mlp_dataset_describes(const mlp_plugin *pl)
+{
+    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
+           pl->h->size >= sizeof(mlp_dataset_desc) && pl->d.data->describe;
+}
+
 bool mlp_dataset_loads(const mlp_plugin *pl)
 {
     const mlp_dataset_desc *d = pl->d.data;
@@ -374,11 +380,10 @@ static mlp_status check_kind_fields(const mlp_plugin_header *h, const char *f, m
                             f);
         break;
     case MLP_KIND_DATASET: {
-        bool loads = h->abi_minor >= 1 && (data->describe || data->load);
-        if (loads && !(data->describe && data->load))
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: %s is NULL "
-                            "(a dataset that loads needs both describe and load)", f,
-                            data->describe ? "load" : "describe");
+        bool loads = h->abi_minor >= 1 && data->load;
+        if (loads && !data->describe)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: describe is NULL "
+                            "(a dataset that loads needs both describe and load)", f);
         if (!data->generate && !loads)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: generate is NULL",
                             f);

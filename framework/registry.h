@@ -63,6 +63,10 @@ mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **ou
  * rather than generating them. */
 bool mlp_dataset_loads(const mlp_plugin *pl);
 
+/* True when a dataset plugin has describe (ABI 1.1): its dim and classes
+ * depend on its parameters (or its file). */
+bool mlp_dataset_describes(const mlp_plugin *pl);
+
 const char *mlp_kind_name(mlp_plugin_kind kind);         /* "activation", ... */
 const char *mlp_param_type_name(mlp_param_type type);    /* "real", ... */
 

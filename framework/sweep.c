@@ -75,56 +75,6 @@ static void data_free(mlp_data *d)
     memset(d, 0, sizeof(*d));
 }
 
-/* n points of the dataset plugin of cfg from the stream (seed, hash, purpose). */
-static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t hash,
-                                uint32_t purpose, size_t n, mlp_data *out, mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    const mlp_dataset_desc *d = pl->d.data;
-    mlp_rng r;
-    mlp_rng_api api;
-    const char *why = NULL;
-
-    memset(out, 0, sizeof(*out));
-    out->n = n;
-    out->dim = d->dim;
-    out->classes = d->classes;
-    if (n == 0)
-        return MLP_OK;
-    out->x = calloc(n * d->dim, sizeof(double));
-    out->y = calloc(n, sizeof(double));
-    if (!out->x || !out->y) {
-        data_free(out);
-        return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
-    }
-    mlp_rng_init(&r, seed, hash, purpose);
-    mlp_rng_api_bind(&r, &api);
-    if (d->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
-        data_free(out);
-        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
-                        pl->path, why ? why : "no reason given");
-    }
-    for (size_t i = 0; i < n; i++) {
-        double y = out->y[i];
-        if (!(y >= 0 && y < (double)d->classes && y == floor(y))) {
-            mlp_fail(err, MLP_ERR_PLUGIN,
-                     "dataset plugin '%s' (%s) gave label %g at point %zu; expected 0..%u",
-                     pl->name, pl->path, y, i, d->classes - 1);
-            data_free(out);
-            return MLP_ERR_PLUGIN;
-        }
-    }
-    for (size_t i = 0; i < n * d->dim; i++) {
-        if (mlp_not_finite(out->x[i])) {
-            mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) gave a non-finite coordinate "
-                     "at point %zu", pl->name, pl->path, i / d->dim);
-            data_free(out);
-            return MLP_ERR_PLUGIN;
-        }
-    }
-    return MLP_OK;
-}
-
 /* Check a dataset's labels and coordinates as the host receives them. */
 static mlp_status data_check(const mlp_plugin *pl, const mlp_data *d, mlp_error *err)
 {
@@ -157,6 +107,32 @@ static mlp_status data_alloc(mlp_data *d, size_t n, size_t dim, size_t classes, 
         return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
     }
     return MLP_OK;
+}
+
+/* n points of the dataset plugin of cfg, shaped (dim, classes), from the
+ * stream (seed, hash, purpose). */
+static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t hash,
+                                uint32_t purpose, size_t n, size_t dim, size_t classes,
+                                mlp_data *out, mlp_error *err)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    mlp_rng r;
+    mlp_rng_api api;
+    const char *why = NULL;
+    mlp_status rc;
+
+    if ((rc = data_alloc(out, n, dim, classes, err)) != MLP_OK || n == 0)
+        return rc;
+    mlp_rng_init(&r, seed, hash, purpose);
+    mlp_rng_api_bind(&r, &api);
+    if (pl->d.data->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
+        data_free(out);
+        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
+                        pl->path, why ? why : "no reason given");
+    }
+    if ((rc = data_check(pl, out, err)) != MLP_OK)
+        data_free(out);
+    return rc;
 }
 
 /* A dataset that loads: every row is read, then split.  Without train and
@@ -225,11 +201,10 @@ static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_err
 
     e->n_train = cfg->n_train;
     e->n_test = cfg->n_test;
-    if (!mlp_dataset_loads(pl)) {
-        e->dim = d->dim;
-        e->classes = d->classes;
+    e->dim = d->dim;
+    e->classes = d->classes;
+    if (!mlp_dataset_describes(pl))
         return MLP_OK;
-    }
     size_t rows = 0;
     uint32_t dim = 0, classes = 0;
     char why[512] = "";
@@ -237,6 +212,14 @@ static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_err
         why[sizeof(why) - 1] = '\0';
         return mlp_fail(err, MLP_ERR_SPEC, "dataset plugin '%s' (%s): %s", pl->name, pl->path,
                         why[0] ? why : "describe failed, no reason given");
+    }
+    if (!mlp_dataset_loads(pl)) {  /* a generator whose shape depends on its parameters */
+        if (dim == 0 || classes < 2)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described dimension "
+                            "%u with %u classes", pl->name, pl->path, dim, classes);
+        e->dim = dim;
+        e->classes = classes;
+        return MLP_OK;
     }
     if (dim == 0 || classes < 1 || rows == 0)
         return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described %zu rows of "
@@ -313,10 +296,10 @@ static mlp_status dataset_acquire(sweep_state *st, size_t di, const mlp_config *
                 e->ready = true;
         } else if (!e->ready) {
             rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TRAIN, cfg->n_train,
-                               &e->train, err);
+                               e->dim, e->classes, &e->train, err);
             if (rc == MLP_OK)
                 rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TEST, cfg->n_test,
-                                   &e->test, err);
+                                   e->dim, e->classes, &e->test, err);
             if (rc == MLP_OK)
                 e->ready = true;
             else

@@ -330,7 +330,7 @@ static void test_registry_not_found_suggests(void **state)
     assert_int_equal(mlp_registry_get(reg, MLP_KIND_LOSS, "sigmoid", &pl, &err), MLP_ERR_PLUGIN);
     assert_contains(err.msg, "no loss plugin 'sigmoid'");
     assert_null(strstr(err.msg, "did you mean"));
-    assert_int_equal(mlp_registry_get(reg, MLP_KIND_DATASET, "moons", &pl, &err),
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_DATASET, "nonesuch_points", &pl, &err),
                      MLP_ERR_PLUGIN);
     assert_null(strstr(err.msg, "did you mean"));
     assert_int_equal(mlp_registry_get(reg, MLP_KIND_LOSS, "bse", &pl, &err), MLP_ERR_PLUGIN);
@@ -373,12 +373,25 @@ static void test_registry_discover_lists_shipped(void **state)
     (void)state;
     assert_int_equal(mlp_registry_discover(reg, &list, &n, log_refusal, &log, &err), MLP_OK);
     assert_int_equal(log.n, 0);
-    assert_int_equal(n, 10);
+    /* every plugin of the first release is there (the catalog has more) */
+    size_t ne = sizeof(expect) / sizeof(expect[0]);
+    assert_true(n >= ne);
+    for (size_t e = 0; e < ne; e++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = !strcmp(mlp_kind_name(list[i]->kind), expect[e][0]) &&
+                    !strcmp(list[i]->name, expect[e][1]);
+        if (!found)
+            fail_msg("%s plugin %s not discovered", expect[e][0], expect[e][1]);
+    }
+    /* sorted by kind, then name; each hashed and versioned */
     for (size_t i = 0; i < n; i++) {
-        assert_string_equal(mlp_kind_name(list[i]->kind), expect[i][0]);
-        assert_string_equal(list[i]->name, expect[i][1]);
         assert_int_equal(strlen(list[i]->sha256), 64);
-        assert_string_equal(list[i]->h->version, "1.0.0");
+        assert_non_null(list[i]->h->version);
+        if (i > 0)
+            assert_true(list[i - 1]->kind < list[i]->kind ||
+                        (list[i - 1]->kind == list[i]->kind &&
+                         strcmp(list[i - 1]->name, list[i]->name) < 0));
     }
     mlp_registry_free(reg);
 }
@@ -410,7 +423,7 @@ static void test_registry_discover_reports_refusals(void **state)
             fail_msg("no refusal reported for %s", file);
     }
     /* the sound plugins are all listed; the shadowing sigmoid wins its name */
-    assert_int_equal(n, 10);
+    assert_true(n >= 10);
     for (size_t i = 0; i < n; i++)
         if (!strcmp(list[i]->name, "sigmoid"))
             assert_string_equal(list[i]->h->version, "0.0.0-shadow");
@@ -694,11 +707,15 @@ static void test_registry_descriptor_checks(void **state)
     assert_int_equal(mlp_plugin_check_descriptor(&ds.h, "data.so", 0, &err), MLP_OK);
     ds.h.size = MLP_DATASET_DESC_SIZE_1_0 - 1;
     REFUSED(ds.h, "data.so", 0, "short descriptor");
-    /* ABI 1.1: a loading dataset needs describe and load, and may leave the shape to them */
+    /* ABI 1.1: a generator may describe its shape; a loading dataset needs
+     * describe and load, and may leave the shape to them */
     ds = good_dataset();
     ds.describe = dummy_describe;
-    REFUSED(ds.h, "data.so", 0, "load is NULL");
+    assert_int_equal(mlp_plugin_check_descriptor(&ds.h, "data.so", 0, &err), MLP_OK);
+    ds.describe = NULL;
     ds.load = dummy_load;
+    REFUSED(ds.h, "data.so", 0, "describe is NULL");
+    ds.describe = dummy_describe;
     ds.generate = NULL;
     ds.dim = 0;
     ds.classes = 0;

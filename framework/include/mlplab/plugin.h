@@ -151,7 +151,10 @@ typedef struct mlp_dataset_desc {
     /* ---- ABI 1.1: datasets read from a source (a file) ------------------
      * A dataset plugin has `generate`, or `describe` and `load` (and then
      * `generate` may be NULL and dim/classes above may be 0: describe gives
-     * them).  A STRING parameter named `path` holds a file path, which the
+     * them).  A generating dataset whose shape depends on its parameters
+     * (e.g. a number of spiral arms = classes) may also give `describe`,
+     * without `load`: the host then takes dim and classes from it and
+     * ignores *rows.  A STRING parameter named `path` holds a file path, which the
      * host resolves relative to the spec file before the call.  Both
      * functions are deterministic in p (and the file's bytes).  On failure
      * they return -1 and write a message of at most why_len bytes, including

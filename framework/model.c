@@ -22,9 +22,10 @@
  * dot products over the inputs, several samples at a time. */
 #define MLP_WIDE_OUT 4
 
-mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden, size_t outputs,
-                            const mlp_activation_desc *act, const mlp_param_value *act_params,
-                            mlp_model **out, mlp_error *err)
+mlp_status mlp_model_create_layers(size_t inputs, const size_t *hidden, size_t n_hidden,
+                                   size_t outputs, const mlp_activation_desc *const *acts,
+                                   const mlp_param_value *const *act_params, mlp_model **out,
+                                   mlp_error *err)
 {
     mlp_model *m;
     size_t l, n = 0;
@@ -32,8 +33,10 @@ mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden
     if (n_hidden > MLP_MAX_HIDDEN)
         return mlp_fail(err, MLP_ERR_USAGE, "model: %zu hidden layers, at most %d allowed",
                         n_hidden, MLP_MAX_HIDDEN);
-    if (n_hidden > 0 && (!act || !act->forward || !act->backward))
-        return mlp_fail(err, MLP_ERR_USAGE, "model: hidden layers need an activation");
+    for (l = 0; l < n_hidden; l++)
+        if (!acts || !acts[l] || !acts[l]->forward || !acts[l]->backward)
+            return mlp_fail(err, MLP_ERR_USAGE, "model: hidden layer %zu needs an activation",
+                            l);
     m = calloc(1, sizeof(*m));
     if (!m)
         return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory");
@@ -58,8 +61,8 @@ mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden
         n += m->width[l + 1];
     }
     for (l = 0; l < n_hidden; l++) {
-        m->act[l] = act;
-        m->act_params[l] = act_params;
+        m->act[l] = acts[l];
+        m->act_params[l] = act_params ? act_params[l] : NULL;
     }
     m->n_params = n;
     m->params = calloc(n, sizeof(double));
@@ -71,6 +74,26 @@ mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden
     return MLP_OK;
 }
 
+mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden, size_t outputs,
+                            const mlp_activation_desc *act, const mlp_param_value *act_params,
+                            mlp_model **out, mlp_error *err)
+{
+    const mlp_activation_desc *acts[MLP_MAX_HIDDEN];
+    const mlp_param_value *ps[MLP_MAX_HIDDEN];
+    size_t l;
+
+    if (n_hidden > MLP_MAX_HIDDEN)
+        return mlp_fail(err, MLP_ERR_USAGE, "model: %zu hidden layers, at most %d allowed",
+                        n_hidden, MLP_MAX_HIDDEN);
+    if (n_hidden > 0 && (!act || !act->forward || !act->backward))
+        return mlp_fail(err, MLP_ERR_USAGE, "model: hidden layers need an activation");
+    for (l = 0; l < n_hidden; l++) {
+        acts[l] = act;
+        ps[l] = act_params;
+    }
+    return mlp_model_create_layers(inputs, hidden, n_hidden, outputs, acts, ps, out, err);
+}
+
 void mlp_model_free(mlp_model *m)
 {
     if (!m)
@@ -79,39 +102,64 @@ void mlp_model_free(mlp_model *m)
     free(m);
 }
 
-/* Draw order: layer by layer, W_l in row-major order (output unit, then
- * input), then b_l when the scheme draws biases.  Xavier: a*(2u-1) with
- * a = sqrt(6/(in+out)); He: sqrt(2/in) * normal; uniform: a*(2u-1) for W and
- * b, a = scale or 1/sqrt(in). */
+/* scikit-learn's gain for the layer feeding activation act: 2 for its
+ * logistic (our sigmoid), 6 otherwise. */
+static double sklearn_factor(const mlp_activation_desc *act)
+{
+    return act && act->h.name && !strcmp(act->h.name, "sigmoid") ? 2.0 : 6.0;
+}
+
+/* w (n) from a*(2u-1); the draw order is the array order. */
+static void fill_uniform(double *w, size_t n, double a, mlp_rng *rng)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = a * (2.0 * mlp_rng_uniform(rng) - 1.0);
+}
+
+static void fill_normal(double *w, size_t n, double sd, mlp_rng *rng)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = sd * mlp_rng_normal(rng);
+}
+
 void mlp_model_init(mlp_model *m, mlp_init_kind kind, double scale, mlp_rng *rng)
 {
-    size_t l, i;
+    size_t l;
 
     for (l = 0; l < m->n_layers; l++) {
-        size_t in = m->width[l], out = m->width[l + 1];
+        const size_t in = m->width[l], out = m->width[l + 1];
+        const double fin = (double)in, fsum = (double)(in + out);
         double *w = m->params + m->w_off[l], *b = m->params + m->b_off[l];
         double a;
 
+        memset(b, 0, out * sizeof(double));
         switch (kind) {
         case MLP_INIT_HE:
-            a = sqrt(2.0 / (double)in);
-            for (i = 0; i < out * in; i++)
-                w[i] = a * mlp_rng_normal(rng);
-            memset(b, 0, out * sizeof(double));
+            fill_normal(w, out * in, sqrt(2.0 / fin), rng);
+            break;
+        case MLP_INIT_HE_UNIFORM:
+            fill_uniform(w, out * in, sqrt(6.0 / fin), rng);
+            break;
+        case MLP_INIT_XAVIER_NORMAL:
+            fill_normal(w, out * in, sqrt(2.0 / fsum), rng);
             break;
         case MLP_INIT_UNIFORM:
-            a = scale != 0.0 ? scale : 1.0 / sqrt((double)in);
-            for (i = 0; i < out * in; i++)
-                w[i] = a * (2.0 * mlp_rng_uniform(rng) - 1.0);
-            for (i = 0; i < out; i++)
-                b[i] = a * (2.0 * mlp_rng_uniform(rng) - 1.0);
+            a = scale != 0.0 ? scale : 1.0 / sqrt(fin);
+            fill_uniform(w, out * in, a, rng);
+            fill_uniform(b, out, a, rng);
             break;
+        case MLP_INIT_SKLEARN: {
+            /* the activation after this layer; the output layer takes the last hidden one */
+            const mlp_activation_desc *act =
+                m->n_layers < 2 ? NULL : m->act[l + 1 < m->n_layers ? l : m->n_layers - 2];
+            a = sqrt(sklearn_factor(act) / fsum);
+            fill_uniform(w, out * in, a, rng);
+            fill_uniform(b, out, a, rng);
+            break;
+        }
         case MLP_INIT_XAVIER:
         default:
-            a = sqrt(6.0 / (double)(in + out));
-            for (i = 0; i < out * in; i++)
-                w[i] = a * (2.0 * mlp_rng_uniform(rng) - 1.0);
-            memset(b, 0, out * sizeof(double));
+            fill_uniform(w, out * in, sqrt(6.0 / fsum), rng);
             break;
         }
     }

@@ -41,19 +41,35 @@ typedef struct mlp_workspace {
     double *block;               /* owned: the single allocation behind the above */
 } mlp_workspace;
 
-/* Shape: inputs, hidden widths, outputs (each 1 .. MLP_MAX_WIDTH); every
- * hidden layer uses `act` (static descriptor, and act_params (may be NULL)
- * must outlive the model).  Parameters start at zero. */
+/* Shape: inputs, hidden widths, outputs (each 1 .. MLP_MAX_WIDTH); hidden
+ * layer l uses acts[l] with act_params[l] (act_params itself, or any entry,
+ * may be NULL).  Descriptors are static; parameter values are not copied and
+ * must outlive the model.  Parameters start at zero. */
+mlp_status mlp_model_create_layers(size_t inputs, const size_t *hidden, size_t n_hidden,
+                                   size_t outputs, const mlp_activation_desc *const *acts,
+                                   const mlp_param_value *const *act_params, mlp_model **out,
+                                   mlp_error *err);
+/* The same with one activation on every hidden layer. */
 mlp_status mlp_model_create(size_t inputs, const size_t *hidden, size_t n_hidden, size_t outputs,
                             const mlp_activation_desc *act, const mlp_param_value *act_params,
                             mlp_model **out, mlp_error *err);
 void mlp_model_free(mlp_model *m);
 
-/* Initial weights drawn from rng, layer by layer, W_l in row-major order
- * then (uniform only) b_l: MLP_INIT_XAVIER (Glorot uniform, zero
- * biases), MLP_INIT_HE (He normal, zero biases), MLP_INIT_UNIFORM (W and b
- * from U(-a, a), a = scale, or 1/sqrt(fan_in) when scale == 0: PyTorch's
- * nn.Linear default). */
+/* Initial parameters drawn from rng, layer by layer: W_l in row-major order
+ * (output unit, then input), then b_l for the schemes that draw biases
+ * (others set b_l = 0).  in = width[l], out = width[l+1]:
+ *   MLP_INIT_XAVIER         W ~ U(-a, a), a = sqrt(6/(in+out))      (Glorot uniform)
+ *   MLP_INIT_XAVIER_NORMAL  W ~ N(0, 2/(in+out))                     (Glorot normal)
+ *   MLP_INIT_HE             W ~ N(0, 2/in)                           (He normal)
+ *   MLP_INIT_HE_UNIFORM     W ~ U(-a, a), a = sqrt(6/in)             (He uniform)
+ *   MLP_INIT_UNIFORM        W, b ~ U(-a, a), a = scale, or 1/sqrt(in) when scale == 0
+ *                           (PyTorch's nn.Linear default)
+ *   MLP_INIT_SKLEARN        W, b ~ U(-a, a), a = sqrt(f/(in+out)) (scikit-learn's
+ *                           _init_coef): f = 2 when the activation named "sigmoid"
+ *                           (scikit-learn's logistic) follows the layer, else 6;
+ *                           the output layer takes the last hidden layer's (6 with
+ *                           no hidden layer).
+ * U(-a, a) is drawn as a*(2u-1), u uniform in [0, 1); normals by Box-Muller. */
 void mlp_model_init(mlp_model *m, mlp_init_kind kind, double scale, mlp_rng *rng);
 
 mlp_status mlp_workspace_create(const mlp_model *m, size_t cap, mlp_workspace **out,

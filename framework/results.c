@@ -123,7 +123,7 @@ static const char *const reserved_names[] = {
     "index", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",
     "widths", "final_loss", "train_accuracy", "test_accuracy", "first_iteration_at_100pct",
     "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
-    "spec_sha256", "complete", NULL};
+    "spec_sha256", "complete", "note", NULL};
 
 /* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
  * '/' and control characters become '_'; a first character that is not a
@@ -530,6 +530,8 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
         (st = attr_i64(w, g, "iterations_run", (int64_t)r->iterations_run)) ||
         (st = attr_i64(w, g, "loss_every", (int64_t)r->loss_every)))
         return st;
+    if (r->note && r->note[0] && (st = attr_str(w, g, "note", r->note)))
+        return st;
     if (r->width && r->n_layers) {
         int64_t wv[MLP_RESULTS_MAX_LAYERS + 1];
 
@@ -899,6 +901,7 @@ typedef struct run_buf {
     mlp_param_cell *params;
     char **texts;
     char *status;
+    char *note;
     double *loss, *test_loss, *weights, *boundary;
     double *hidden[MLP_RESULTS_MAX_LAYERS];
     mlp_data data[2];
@@ -911,6 +914,7 @@ static void run_buf_free(run_buf *b)
     free(b->texts);
     free(b->params);
     free(b->status);
+    free(b->note);
     free(b->loss);
     free(b->test_loss);
     free(b->weights);
@@ -1080,6 +1084,11 @@ static mlp_status read_run(h5w *w, hid_t g, const mlp_sweep_meta *meta, run_buf 
         (st = attr_get(w, g, "first_iteration_at_100pct", H5T_NATIVE_INT64, &i64[0], 1)))
         return st;
     r->first_100pct = (long)i64[0];
+    if (H5Aexists(g, "note") > 0) {
+        if ((st = attr_get_str(w, g, "note", &b->note)))
+            return st;
+        r->note = b->note;
+    }
     if (H5Aexists(g, "widths") > 0) {
         hid_t sp = -1;
         hssize_t n = -1;

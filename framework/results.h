@@ -33,6 +33,7 @@ typedef struct mlp_run_record {
 
     double final_loss, train_accuracy, test_accuracy; /* test: NaN without a test set */
     long first_100pct;           /* -1 if never */
+    const char *note;            /* something the user should know about the run, or NULL */
     size_t iterations;           /* configured */
     size_t iterations_run;
     size_t loss_every;

@@ -267,6 +267,9 @@ static void on_progress(void *vctx, const mlp_sweep_progress *p)
     char el[32], eta[32] = "?";
     size_t fresh = p->done - p->resumed;
 
+    if (p->note)  /* shown even with -q: it is about the results, not progress */
+        fprintf(stderr, "%snote: run %04zu: %s\n", c->drew ? "\r\033[K" : "", p->index,
+                p->note);
     if (c->quiet)
         return;
     fmt_duration(p->elapsed, el, sizeof(el));

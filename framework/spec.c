@@ -21,15 +21,29 @@ static const char *const top_keys[] = {"name",  "description", "seed",    "datas
                                        "repeats", "record",    "output",  NULL};
 static const char *const sweepable[] = {"dataset", "model", "loss", "train", "record", NULL};
 static const char *const model_keys[] = {"hidden", "activation", "init", NULL};
-static const char *const train_keys[] = {"optimizer", "learning_rate", "momentum", "nesterov",
-                                         "beta1",     "beta2",         "eps",      "iterations",
-                                         "batch_size", "l2",           NULL};
-static const char *const record_keys[] = {"loss_every", "weights", "hidden", "boundary", NULL};
+static const char *const train_keys[] = {
+    "optimizer", "learning_rate", "momentum", "nesterov", "beta1", "beta2", "eps",
+    "iterations", "batch_size", "schedule", "power_t", "step_size", "gamma", "eta_min",
+    "l2", "alpha", "l1", "target_accuracy", "tol", "n_iter_no_change", "validation_fraction",
+    "max_seconds", NULL};
+static const char *const record_keys[] = {"loss_every", "eval_every", "weights",
+                                          "weights_every", "hidden", "boundary", "budget", NULL};
 static const char *const boundary_keys[] = {"resolution", "extent", NULL};
 static const char *const range_keys[] = {"from", "to", "step", "num", "scale", NULL};
 static const char *const dataset_host_keys[] = {"train", "test", NULL};
 static const char *const optimizers[] = {"gd", "sgd", "momentum", "adam", NULL};
-static const char *const inits[] = {"xavier", "he", "uniform", NULL};
+/* model.init words, and the kind each stands for */
+static const char *const inits[] = {"xavier",    "xavier_uniform", "xavier_normal", "he",
+                                    "he_normal", "he_uniform",     "uniform",       "sklearn",
+                                    NULL};
+static const mlp_init_kind init_kinds[] = {MLP_INIT_XAVIER,  MLP_INIT_XAVIER, MLP_INIT_XAVIER_NORMAL,
+                                           MLP_INIT_HE,      MLP_INIT_HE,     MLP_INIT_HE_UNIFORM,
+                                           MLP_INIT_UNIFORM, MLP_INIT_SKLEARN};
+/* the word the resolved spec writes for each mlp_init_kind */
+static const char *const init_names[] = {"xavier",        "he",         "uniform",
+                                         "xavier_normal", "he_uniform", "sklearn"};
+static const char *const init_map_keys[] = {"uniform", NULL};
+static const char *const schedules[] = {"constant", "invscaling", "step", "cosine", NULL};
 static const char *const weights_modes[] = {"final", "none", NULL};
 static const char *const scales[] = {"linear", "log", NULL};
 
@@ -1236,7 +1250,9 @@ void mlp_config_free(mlp_config *cfg)
     if (!cfg)
         return;
     use_free(&cfg->dataset);
-    use_free(&cfg->activation);
+    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
+        use_free(&cfg->layer_act[l]);
+    memset(&cfg->activation, 0, sizeof(cfg->activation)); /* a copy of layer_act[0] */
     use_free(&cfg->loss);
     free(cfg->dataset_key);
     cfg->dataset_key = NULL;
@@ -1261,6 +1277,45 @@ static char *dataset_key(const mlp_config *cfg)
     }
     mlp_sb_printf(&sb, ";train=%zu;test=%zu", cfg->n_train, cfg->n_test);
     return mlp_sb_take(&sb);
+}
+
+/* model.activation: one reference for every hidden layer, or a list with one
+ * per layer, into cfg->layer_act (layer_act[0] holds the default with no
+ * hidden layer); cfg->activation mirrors layer_act[0]. */
+static mlp_status resolve_activations(const mlp_node *model, const mlp_node *root,
+                                      mlp_registry *reg, mlp_config *cfg, mlp_error *err)
+{
+    const mlp_node *act = get_opt(model, "activation"), *owner = model ? model : root;
+    const size_t n = cfg->n_hidden ? cfg->n_hidden : 1;
+    char name[64];
+    mlp_status rc;
+
+    if (act && act->kind == MLP_NODE_SEQ) {
+        if (act->n != cfg->n_hidden)
+            return fail_node(err, act, "'model.activation' lists %zu activation%s, but "
+                                       "'model.hidden' has %zu layer%s",
+                             act->n, act->n == 1 ? "" : "s", cfg->n_hidden,
+                             cfg->n_hidden == 1 ? "" : "s");
+        cfg->act_list = true;
+        for (size_t l = 0; l < act->n; l++) {
+            snprintf(name, sizeof(name), "model.activation[%zu]", l);
+            if ((rc = resolve_plugin(act->items[l], act, MLP_KIND_ACTIVATION, name, NULL, NULL,
+                                     reg, &cfg->layer_act[l], err)))
+                return rc;
+        }
+        if (cfg->n_hidden == 0 &&
+            (rc = resolve_plugin(NULL, owner, MLP_KIND_ACTIVATION, "model.activation", "sigmoid",
+                                 NULL, reg, &cfg->layer_act[0], err)))
+            return rc;
+    } else {
+        /* each layer binds its own copy of the parameters (each is freed once) */
+        for (size_t l = 0; l < n; l++)
+            if ((rc = resolve_plugin(act, owner, MLP_KIND_ACTIVATION, "model.activation",
+                                     "sigmoid", NULL, reg, &cfg->layer_act[l], err)))
+                return rc;
+    }
+    cfg->activation = cfg->layer_act[0];
+    return MLP_OK;
 }
 
 static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
@@ -1295,9 +1350,7 @@ static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_con
     } else if (h) {
         return wrong_type(h, "a width or a list of widths", "model.hidden", err);
     }
-    rc = resolve_plugin(get_opt(model, "activation"), model ? model : root, MLP_KIND_ACTIVATION,
-                        "model.activation", "sigmoid", NULL, reg, &cfg->activation, err);
-    if (rc)
+    if ((rc = resolve_activations(model, root, reg, cfg, err)))
         return rc;
     init = get_opt(model, "init");
     cfg->init = MLP_INIT_XAVIER;
@@ -1305,10 +1358,22 @@ static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_con
     if (init && init->kind == MLP_NODE_MAP && (mlp_node_get(init, "file") ||
                                                mlp_node_get(init, "run")))
         return fail_node(err, init, "warm start ('init: {file:, run:}') is not supported yet");
-    if (init) {
+    if (init && init->kind == MLP_NODE_MAP) {
+        /* {uniform: a}: W and b from U(-a, a) */
+        const bounds positive = {0, INFINITY, true, false};
+        const mlp_node *a;
+        if ((rc = check_keys(init, "in 'model.init'", init_map_keys, NULL, err)))
+            return rc;
+        if (!(a = get_opt(init, "uniform")))
+            return wrong_type(init, "an init name or {uniform: a}", "model.init", err);
+        if ((rc = get_real(init, "uniform", "model.init.uniform", positive, 0, &cfg->init_scale,
+                           err)))
+            return rc;
+        cfg->init = MLP_INIT_UNIFORM;
+    } else if (init) {
         if ((rc = to_enum(init, "model.init", inits, &pick, err)))
             return rc;
-        cfg->init = (mlp_init_kind)pick;
+        cfg->init = init_kinds[pick];
     }
     return MLP_OK;
 }
@@ -1318,7 +1383,8 @@ static mlp_status resolve_train(const mlp_node *root, mlp_config *cfg, mlp_error
     const mlp_node *t;
     mlp_train_opts *o = &cfg->train;
     const bounds positive = {0, INFINITY, true, false}, nonneg = {0, INFINITY, false, false};
-    const bounds unit = {0, 1, false, true};
+    const bounds unit = {0, 1, false, true}, frac = {0, 1, true, false};
+    const mlp_node *n;
     mlp_status rc;
     int pick;
 
@@ -1340,8 +1406,74 @@ static mlp_status resolve_train(const mlp_node *root, mlp_config *cfg, mlp_error
                        err)) ||
         (rc = get_size(t, "batch_size", "train.batch_size", 0, MAX_POINTS, 0, &o->batch_size,
                        err)) ||
-        (rc = get_real(t, "l2", "train.l2", nonneg, 0, &o->l2, err)))
+        (rc = get_enum(t, "schedule", "train.schedule", schedules, 0, &pick, err)))
         return rc;
+    o->schedule = (mlp_schedule)pick;
+    if ((rc = get_real(t, "power_t", "train.power_t", nonneg, 0.5, &o->power_t, err)) ||
+        (rc = get_size(t, "step_size", "train.step_size", 1, MAX_ITER, 0, &o->step_size, err)) ||
+        (rc = get_real(t, "gamma", "train.gamma", positive, 0.1, &o->gamma, err)) ||
+        (rc = get_real(t, "eta_min", "train.eta_min", nonneg, 0, &o->eta_min, err)) ||
+        (rc = get_real(t, "l2", "train.l2", nonneg, 0, &o->l2, err)) ||
+        (rc = get_real(t, "alpha", "train.alpha", nonneg, 0, &o->alpha, err)) ||
+        (rc = get_real(t, "l1", "train.l1", nonneg, 0, &o->l1, err)) ||
+        (rc = get_real(t, "target_accuracy", "train.target_accuracy", frac, 0,
+                       &o->target_accuracy, err)) ||
+        (rc = get_real(t, "tol", "train.tol", nonneg, 1e-4, &o->tol, err)) ||
+        (rc = get_size(t, "n_iter_no_change", "train.n_iter_no_change", 1, MAX_ITER, 10,
+                       &o->n_iter_no_change, err)) ||
+        (rc = get_real(t, "validation_fraction", "train.validation_fraction", unit, 0,
+                       &o->validation_fraction, err)) ||
+        (rc = get_real(t, "max_seconds", "train.max_seconds", positive, 0, &o->max_seconds,
+                       err)))
+        return rc;
+    o->use_tol = get_opt(t, "tol") != NULL;
+    if (o->schedule == MLP_SCHED_STEP && o->step_size == 0)
+        return fail_node(err, get_opt(t, "schedule"),
+                         "schedule 'step' needs 'train.step_size' (iterations between decays)");
+    /* a generated dataset's size is known: the split must leave points to train on */
+    n = get_opt(t, "validation_fraction");
+    if (n && cfg->n_train > 0 &&
+        ceil(o->validation_fraction * (double)cfg->n_train) >= (double)cfg->n_train)
+        return fail_node(err, n, "'train.validation_fraction' %s holds out all %zu training "
+                                 "points", n->text, cfg->n_train);
+    return MLP_OK;
+}
+
+/* A size in bytes: an integer, or a number with a unit (B, kB, MB, GB, TB,
+ * KiB, MiB, GiB, TiB; "512MiB", "1.5 GB"). */
+static mlp_status to_bytes(const mlp_node *n, const char *name, uint64_t *out, mlp_error *err)
+{
+    static const struct { const char *unit; double mult; } units[] = {
+        {"", 1.0},        {"B", 1.0},       {"kB", 1e3},           {"KB", 1e3},           {"MB", 1e6},
+        {"GB", 1e9},      {"TB", 1e12},          {"KiB", 1024.0},       {"MiB", 1048576.0},
+        {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+    const char *what = "a size in bytes (an integer, or a number with a unit: 512MiB, 2 GB)";
+    int64_t iv;
+    double v;
+    char *end;
+
+    if (n->kind != MLP_NODE_SCALAR || mlp_scalar_is_null(n))
+        return wrong_type(n, what, name, err);
+    if (mlp_scalar_int(n, &iv)) {
+        v = (double)iv;
+    } else {
+        const char *p = n->text;
+        if (n->quoted || !((*p >= '0' && *p <= '9') || *p == '.'))
+            return wrong_type(n, what, name, err);
+        v = strtod(p, &end);
+        while (*end == ' ')
+            end++;
+        size_t u;
+        for (u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+            if (!strcmp(end, units[u].unit))
+                break;
+        if (end == p || u == sizeof(units) / sizeof(units[0]) || !isfinite(v))
+            return wrong_type(n, what, name, err);
+        v = floor(v * units[u].mult);
+    }
+    if (!(v >= 1) || v > 9.2e18)
+        return fail_node(err, n, "'%s' must be between 1 byte and 8 EiB, got %s", name, n->text);
+    *out = (uint64_t)v;
     return MLP_OK;
 }
 
@@ -1360,8 +1492,16 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
         return rc;
     if ((rc = get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1, &o->loss_every,
                        err)) ||
+        (rc = get_size(r, "eval_every", "record.eval_every", 1, MAX_ITER,
+                       (int64_t)o->loss_every, &o->eval_every, err)) ||
         (rc = get_enum(r, "weights", "record.weights", weights_modes, 0, &pick, err)) ||
+        (rc = get_size(r, "weights_every", "record.weights_every", 0, MAX_ITER, 0,
+                       &o->weights_every, err)) ||
         (rc = get_bool(r, "hidden", "record.hidden", true, &o->hidden, err)))
+        return rc;
+    o->budget = 1073741824u; /* 1 GiB */
+    if (get_opt(r, "budget") &&
+        (rc = to_bytes(get_opt(r, "budget"), "record.budget", &o->budget, err)))
         return rc;
     o->weights = pick == 0;
     o->resolution = 200;
@@ -1691,8 +1831,21 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     }
     b_put(b, model, "hidden", hidden);
     n = get_opt(get_opt(tree, "model"), "activation");
-    b_put(b, model, "activation", b_plugin(b, &cfg->activation, n, NULL));
-    b_put(b, model, "init", b_text(b, inits[cfg->init], true));
+    if (cfg->act_list) {
+        mlp_node *acts = b_seq(b);
+        for (size_t i = 0; i < cfg->n_hidden; i++)
+            b_push(b, acts, b_plugin(b, &cfg->layer_act[i], n->items[i], NULL));
+        b_put(b, model, "activation", acts);
+    } else {
+        b_put(b, model, "activation", b_plugin(b, &cfg->layer_act[0], n, NULL));
+    }
+    if (cfg->init == MLP_INIT_UNIFORM && cfg->init_scale != 0) {
+        mlp_node *u = b_map(b);
+        b_put(b, u, "uniform", b_real(b, cfg->init_scale));
+        b_put(b, model, "init", u);
+    } else {
+        b_put(b, model, "init", b_text(b, init_names[cfg->init], true));
+    }
     b_put(b, root, "model", model);
     b_put(b, root, "loss", b_plugin(b, &cfg->loss, get_opt(tree, "loss"), NULL));
 
@@ -1705,7 +1858,22 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     b_put(b, train, "eps", b_real(b, t->eps));
     b_put(b, train, "iterations", b_size(b, t->iterations));
     b_put(b, train, "batch_size", b_size(b, t->batch_size));
+    b_put(b, train, "schedule", b_text(b, schedules[t->schedule], true));
+    b_put(b, train, "power_t", b_real(b, t->power_t));
+    b_put(b, train, "step_size", t->step_size ? b_size(b, t->step_size) : b_text(b, "null", false));
+    b_put(b, train, "gamma", b_real(b, t->gamma));
+    b_put(b, train, "eta_min", b_real(b, t->eta_min));
     b_put(b, train, "l2", b_real(b, t->l2));
+    b_put(b, train, "alpha", b_real(b, t->alpha));
+    b_put(b, train, "l1", b_real(b, t->l1));
+    /* stopping rules: null is "off" */
+    b_put(b, train, "target_accuracy", t->target_accuracy > 0 ? b_real(b, t->target_accuracy)
+                                                              : b_text(b, "null", false));
+    b_put(b, train, "tol", t->use_tol ? b_real(b, t->tol) : b_text(b, "null", false));
+    b_put(b, train, "n_iter_no_change", b_size(b, t->n_iter_no_change));
+    b_put(b, train, "validation_fraction", b_real(b, t->validation_fraction));
+    b_put(b, train, "max_seconds", t->max_seconds > 0 ? b_real(b, t->max_seconds)
+                                                      : b_text(b, "null", false));
     b_put(b, root, "train", train);
 
     if ((n = get_opt(spec->root, "sweep")))
@@ -1713,7 +1881,9 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     b_put(b, root, "repeats", b_size(b, spec->repeats));
 
     b_put(b, rec, "loss_every", b_size(b, cfg->record.loss_every));
+    b_put(b, rec, "eval_every", b_size(b, cfg->record.eval_every));
     b_put(b, rec, "weights", b_text(b, cfg->record.weights ? "final" : "none", true));
+    b_put(b, rec, "weights_every", b_size(b, cfg->record.weights_every));
     b_put(b, rec, "hidden", b_text(b, cfg->record.hidden ? "true" : "false", false));
     if (cfg->record.boundary) {
         mlp_node *bd = b_map(b), *ext = b_seq(b);
@@ -1725,6 +1895,8 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     } else {
         b_put(b, rec, "boundary", b_text(b, "false", false));
     }
+    snprintf(t64, sizeof(t64), "%" PRIu64, cfg->record.budget);
+    b_put(b, rec, "budget", b_text(b, t64, false));
     b_put(b, root, "record", rec);
     if (spec->output)
         b_put(b, root, "output", b_text(b, spec->output, true));

@@ -396,7 +396,31 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
 typedef struct run_outcome {
     int status;
     double train_accuracy, final_loss, wall_seconds;
+    char note[160];
 } run_outcome;
+
+/* Layers whose weights training never changed (their gradient was zero
+ * throughout, as under a step activation): worth telling, not a failure. */
+static void unchanged_note(const mlp_model *m, const double *initial, char *note, size_t len)
+{
+    char list[96] = "";
+    size_t n = 0, used = 0;
+
+    note[0] = '\0';
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t count = m->width[l + 1] * (m->width[l] + 1);  /* W_l then b_l, contiguous */
+        if (memcmp(m->params + m->w_off[l], initial + m->w_off[l], count * sizeof(double)))
+            continue;
+        n++;
+        int w = snprintf(list + used, sizeof(list) - used, "%s%zu", used ? ", " : "", l);
+        if (w > 0 && (size_t)w < sizeof(list) - used)
+            used += (size_t)w;
+    }
+    if (n)
+        snprintf(note, len, "weights of layer%s %s never changed: %s gradient was zero "
+                 "throughout (as with a step activation)", n > 1 ? "s" : "", list,
+                 n > 1 ? "their" : "its");
+}
 
 static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error *err)
 {
@@ -408,7 +432,7 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     mlp_rng rng;
     mlp_status rc;
     double *hidden[MLP_MAX_HIDDEN] = {0};
-    double *boundary = NULL;
+    double *boundary = NULL, *initial = NULL;
     mlp_param_cell cells[MLP_PLAN_MAX_AXES];
     double t0 = omp_get_wtime();
 
@@ -432,6 +456,12 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
         goto out_config;
     mlp_rng_init(&rng, pr.seed, 0, MLP_STREAM_INIT);
     mlp_model_init(m, cfg.init, cfg.init_scale, &rng);
+    initial = malloc(m->n_params * sizeof(double));
+    if (!initial) {
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
+        goto out_model;
+    }
+    memcpy(initial, m->params, m->n_params * sizeof(double));
 
     rc = mlp_train_run(&cfg, m, &de->train, test, pr.seed, st->o->stop, &tr, err);
     if (rc != MLP_OK)
@@ -477,8 +507,10 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
         cells[a].text = ax->labels[v];
     }
 
+    unchanged_note(m, initial, out->note, sizeof(out->note));
     mlp_run_record rec;
     memset(&rec, 0, sizeof(rec));
+    rec.note = out->note;
     rec.index = k;
     rec.seed = pr.seed;
     rec.status = tr.status;
@@ -522,6 +554,7 @@ out_buffers:
 out_train:
     mlp_train_result_free(&tr);
 out_model:
+    free(initial);
     mlp_model_free(m);
 out_config:
     dataset_release(st, st->run_data[k]);
@@ -820,6 +853,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
                 prog.train_accuracy = ro.train_accuracy;
                 prog.final_loss = ro.final_loss;
                 prog.wall_seconds = ro.wall_seconds;
+                prog.note = ro.note[0] ? ro.note : NULL;
                 if (ro.status == MLP_RUN_DIVERGED) {
                     prog.diverged++;
                     rep->n_diverged++;

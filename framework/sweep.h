@@ -25,6 +25,7 @@ typedef struct mlp_sweep_progress {
     double train_accuracy;    /* its final training accuracy */
     double final_loss;
     double wall_seconds;      /* its training time */
+    const char *note;         /* something worth telling about it, or NULL */
     double best_train_accuracy; /* best so far */
     double elapsed;           /* seconds since the sweep started */
 } mlp_sweep_progress;

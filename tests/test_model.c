@@ -547,6 +547,140 @@ static void test_model_backward_deterministic(void **state)
     free(g2);
 }
 
+/* Per-layer activations: hidden [3, 4, 2] with sigmoid, tanh, relu; the
+ * forward pass applies each layer's own (checked by hand, layer by layer)
+ * and the backward pass survives a central-difference check. */
+static void test_model_per_layer_activations(void **state)
+{
+    const size_t h[3] = {3, 4, 2};
+    const mlp_activation_desc *acts[3] = {&act_sigmoid, &act_tanh, &act_relu};
+    mlp_model *m = NULL;
+    mlp_workspace *ws = NULL;
+    mlp_error err;
+    mlp_rng r;
+    double x[10], y[5], a[5][4], in[5][4], dl[5], g[64], p0[64];
+    size_t i, l, o, k, w[5] = {2, 3, 4, 2, 1};
+
+    (void)state;
+    assert_int_equal(mlp_model_create_layers(2, h, 3, 1, acts, NULL, &m, &err), MLP_OK);
+    assert_true(m->act[0] == &act_sigmoid && m->act[1] == &act_tanh && m->act[2] == &act_relu);
+    mlp_rng_init(&r, 3, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_UNIFORM, 0.9, &r);
+    make_data(5, 2, 2, 4, x, y);
+    assert_int_equal(mlp_workspace_create(m, 5, &ws, &err), MLP_OK);
+    const double *z = mlp_model_forward(m, ws, x, 5);
+    for (i = 0; i < 5; i++) {
+        for (k = 0; k < 2; k++)
+            in[i][k] = x[2 * i + k];
+        for (l = 0; l < 4; l++) {
+            const double *W = m->params + m->w_off[l], *b = m->params + m->b_off[l];
+            for (o = 0; o < w[l + 1]; o++) {
+                double s = b[o];
+                for (k = 0; k < w[l]; k++)
+                    s += W[o * w[l] + k] * in[i][k];
+                a[i][o] = l == 0 ? 1 / (1 + exp(-s)) : l == 1 ? tanh(s) : l == 2 ? fmax(s, 0) : s;
+            }
+            memcpy(in[i], a[i], sizeof(a[i]));
+        }
+        assert_true(fabs(z[i] - in[i][0]) < 1e-14);
+    }
+    /* gradient of the loss against central differences, every parameter */
+    memcpy(p0, m->params, m->n_params * sizeof(double));
+    z = mlp_model_forward(m, ws, x, 5);
+    net_loss(z, y, dl, 5, 1);
+    mlp_model_backward(m, ws, x, 5, dl, g);
+    for (i = 0; i < m->n_params; i++) {
+        const double e = 1e-6;
+        m->params[i] = p0[i] + e;
+        double lp = loss_at(m, ws, x, y, 5);
+        m->params[i] = p0[i] - e;
+        double lm = loss_at(m, ws, x, y, 5);
+        m->params[i] = p0[i];
+        assert_true(fabs((lp - lm) / (2 * e) - g[i]) < 1e-8);
+    }
+    mlp_workspace_free(ws);
+    mlp_model_free(m);
+    /* a missing entry is refused, naming the layer */
+    acts[1] = NULL;
+    assert_int_equal(mlp_model_create_layers(2, h, 3, 1, acts, NULL, &m, &err), MLP_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "hidden layer 1"));
+}
+
+/* Mean and variance of the weights of layer l. */
+static void weight_stats(const mlp_model *m, size_t l, double *mean, double *var, double *amax)
+{
+    size_t nw = m->width[l] * m->width[l + 1];
+    double s = 0, ss = 0, mx = 0;
+    for (size_t i = 0; i < nw; i++) {
+        double w = m->params[m->w_off[l] + i];
+        s += w;
+        ss += w * w;
+        mx = fmax(mx, fabs(w));
+    }
+    *mean = s / (double)nw;
+    *var = ss / (double)nw - *mean * *mean;
+    *amax = mx;
+}
+
+/* Xavier normal N(0, 2/(in+out)), He uniform U(+-sqrt(6/in)), and
+ * scikit-learn's U(+-sqrt(f/(in+out))) on W and b, f = 2 after sigmoid and
+ * 6 otherwise, the output layer following the last hidden layer. */
+static void test_model_init_more_schemes(void **state)
+{
+    const size_t h[2] = {300, 200};
+    const mlp_activation_desc *acts[2] = {&act_tanh, &act_sigmoid};
+    mlp_model *m = NULL;
+    mlp_error err;
+    mlp_rng r;
+    double mean, var, mx;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(mlp_model_create_layers(100, h, 2, 1, acts, NULL, &m, &err), MLP_OK);
+
+    mlp_rng_init(&r, 1, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_XAVIER_NORMAL, 0.0, &r);
+    weight_stats(m, 0, &mean, &var, &mx);
+    assert_true(fabs(mean) < 0.01 * sqrt(2.0 / 400.0));
+    assert_true(fabs(var / (2.0 / 400.0) - 1.0) < 0.03);
+    assert_true(mx > 3.0 * sqrt(2.0 / 400.0));
+    assert_true(m->params[m->b_off[0]] == 0.0 && m->params[m->b_off[2]] == 0.0);
+
+    mlp_rng_init(&r, 2, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_HE_UNIFORM, 0.0, &r);
+    weight_stats(m, 0, &mean, &var, &mx);
+    assert_true(mx <= sqrt(6.0 / 100.0) && mx > 0.99 * sqrt(6.0 / 100.0));
+    assert_true(fabs(var / (6.0 / 100.0 / 3.0) - 1.0) < 0.03);
+    weight_stats(m, 1, &mean, &var, &mx);
+    assert_true(mx <= sqrt(6.0 / 300.0));
+    assert_true(m->params[m->b_off[1]] == 0.0);
+
+    mlp_rng_init(&r, 3, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_SKLEARN, 0.0, &r);
+    const double bound[3] = {sqrt(6.0 / 400.0), sqrt(2.0 / 500.0), sqrt(2.0 / 201.0)};
+    for (size_t l = 0; l < 3; l++) {
+        weight_stats(m, l, &mean, &var, &mx);
+        assert_true(mx <= bound[l] && mx > 0.95 * bound[l]);
+        if (l < 2)
+            assert_true(fabs(var / (bound[l] * bound[l] / 3.0) - 1.0) < 0.05);
+        double bmax = 0;
+        for (i = 0; i < m->width[l + 1]; i++)
+            bmax = fmax(bmax, fabs(m->params[m->b_off[l] + i]));
+        assert_true(bmax <= bound[l] && bmax > 0.0);
+    }
+    mlp_model_free(m);
+
+    /* one activation (tanh) everywhere: f = 6 on every layer; first draw is W[0] */
+    assert_int_equal(mlp_model_create(100, h, 2, 1, &act_tanh, NULL, &m, &err), MLP_OK);
+    mlp_rng_init(&r, 4, 0, MLP_STREAM_INIT);
+    mlp_model_init(m, MLP_INIT_SKLEARN, 0.0, &r);
+    weight_stats(m, 2, &mean, &var, &mx);
+    assert_true(mx <= sqrt(6.0 / 201.0) && mx > sqrt(2.0 / 201.0));
+    mlp_rng_init(&r, 4, 0, MLP_STREAM_INIT);
+    assert_true(m->params[0] == sqrt(6.0 / 400.0) * (2.0 * mlp_rng_uniform(&r) - 1.0));
+    mlp_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_model_gradient_depth3),
         cmocka_unit_test(test_model_gradient_per_parameter),
         cmocka_unit_test(test_model_backward_deterministic),
+        cmocka_unit_test(test_model_per_layer_activations),
+        cmocka_unit_test(test_model_init_more_schemes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -589,6 +589,115 @@ static void test_spec_resolved_round_trip(void **state)
     mlp_spec_free(spec);
 }
 
+/* The training, stopping, init and recording keys: defaults, explicit values,
+ * per-layer activations, and a resolved spec that reads back the same. */
+static void test_spec_training_keys(void **state)
+{
+    const char *text =
+        "name: t\ndataset: {plugin: circles, train: 100}\n"
+        "model:\n  hidden: [4, 3]\n  activation: [tanh, {plugin: leaky_relu, slope: 0.3}]\n"
+        "  init: {uniform: 0.25}\n"
+        "train: {optimizer: momentum, nesterov: true, schedule: step, step_size: 50, gamma: 0.5,\n"
+        "        power_t: 0.25, eta_min: 0.01, alpha: 1e-4, l1: 0.001, target_accuracy: 0.95,\n"
+        "        tol: 1e-5, n_iter_no_change: 7, validation_fraction: 0.1, max_seconds: 30}\n"
+        "record: {eval_every: 10, weights_every: 100, budget: 512MiB}\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0), *again;
+    mlp_config c, d;
+    char *yaml;
+
+    (void)state;
+    config_ok(spec, 0, &c);
+    assert_true(c.act_list);
+    assert_string_equal(c.layer_act[0].plugin->h->name, "tanh");
+    assert_string_equal(c.layer_act[1].plugin->h->name, "leaky_relu");
+    assert_true(param(&c.layer_act[1], "slope") == 0.3);
+    assert_true(c.activation.plugin == c.layer_act[0].plugin);
+    assert_int_equal(c.init, MLP_INIT_UNIFORM);
+    assert_true(c.init_scale == 0.25);
+    assert_int_equal(c.train.schedule, MLP_SCHED_STEP);
+    assert_int_equal(c.train.step_size, 50);
+    assert_true(c.train.gamma == 0.5 && c.train.power_t == 0.25 && c.train.eta_min == 0.01);
+    assert_true(c.train.alpha == 1e-4 && c.train.l1 == 0.001);
+    assert_true(c.train.target_accuracy == 0.95);
+    assert_true(c.train.use_tol && c.train.tol == 1e-5);
+    assert_int_equal(c.train.n_iter_no_change, 7);
+    assert_true(c.train.validation_fraction == 0.1 && c.train.max_seconds == 30);
+    assert_int_equal(c.record.eval_every, 10);
+    assert_int_equal(c.record.weights_every, 100);
+    assert_true(c.record.budget == 512u * 1048576u);
+
+    yaml = mlp_spec_resolved(spec, reg);
+    assert_non_null(yaml);
+    assert_non_null(strstr(yaml, "  schedule: step\n"));
+    assert_non_null(strstr(yaml, "  budget: 536870912\n"));
+    again = parse_ok(yaml, NULL, 0);
+    config_ok(again, 0, &d);
+    assert_true(d.act_list);
+    assert_string_equal(d.layer_act[1].plugin->h->name, "leaky_relu");
+    assert_true(param(&d.layer_act[1], "slope") == 0.3);
+    assert_true(d.init == c.init && d.init_scale == c.init_scale);
+    assert_memory_equal(&c.train, &d.train, sizeof(c.train));
+    assert_memory_equal(&c.record, &d.record, sizeof(c.record));
+    mlp_config_free(&d);
+    mlp_spec_free(again);
+    free(yaml);
+    mlp_config_free(&c);
+    mlp_spec_free(spec);
+
+    /* defaults: every rule off, eval_every follows loss_every, 1 GiB */
+    spec = parse_ok("name: t\ndataset: circles\nmodel: {hidden: [2, 2], init: sklearn}\n"
+                    "record: {loss_every: 4, budget: 2 GB}\n", NULL, 0);
+    config_ok(spec, 0, &c);
+    assert_false(c.act_list);
+    assert_string_equal(c.layer_act[1].plugin->h->name, "sigmoid");
+    assert_int_equal(c.init, MLP_INIT_SKLEARN);
+    assert_int_equal(c.train.schedule, MLP_SCHED_CONSTANT);
+    assert_true(c.train.power_t == 0.5 && c.train.gamma == 0.1 && c.train.eta_min == 0);
+    assert_true(c.train.alpha == 0 && c.train.l1 == 0 && c.train.target_accuracy == 0);
+    assert_false(c.train.use_tol);
+    assert_true(c.train.tol == 1e-4);
+    assert_int_equal(c.train.n_iter_no_change, 10);
+    assert_true(c.train.validation_fraction == 0 && c.train.max_seconds == 0);
+    assert_int_equal(c.record.eval_every, 4);
+    assert_int_equal(c.record.weights_every, 0);
+    assert_true(c.record.budget == 2000000000u);
+    mlp_config_free(&c);
+    yaml = mlp_spec_resolved(spec, reg);
+    assert_non_null(strstr(yaml, "  tol: null\n"));
+    assert_non_null(strstr(yaml, "  init: sklearn\n"));
+    again = parse_ok(yaml, NULL, 0);
+    config_ok(again, 0, &d);
+    assert_false(d.train.use_tol);
+    mlp_config_free(&d);
+    mlp_spec_free(again);
+    free(yaml);
+    mlp_spec_free(spec);
+
+    /* init aliases, and a swept list of per-layer activations */
+    const char *names[] = {"xavier_uniform", "he_normal", "he_uniform", "xavier_normal"};
+    const mlp_init_kind kinds[] = {MLP_INIT_XAVIER, MLP_INIT_HE, MLP_INIT_HE_UNIFORM,
+                                   MLP_INIT_XAVIER_NORMAL};
+    for (size_t i = 0; i < 4; i++) {
+        char t[160];
+        snprintf(t, sizeof(t), "name: t\ndataset: circles\nmodel: {init: %s}\n", names[i]);
+        spec = parse_ok(t, NULL, 0);
+        config_ok(spec, 0, &c);
+        assert_int_equal(c.init, kinds[i]);
+        mlp_config_free(&c);
+        mlp_spec_free(spec);
+    }
+    spec = parse_ok("name: t\ndataset: circles\nmodel: {hidden: [2, 2]}\n"
+                    "sweep:\n  model.activation: [[relu, tanh], relu]\n", NULL, 0);
+    config_ok(spec, 0, &c);
+    assert_string_equal(c.layer_act[0].plugin->h->name, "relu");
+    assert_string_equal(c.layer_act[1].plugin->h->name, "tanh");
+    mlp_config_free(&c);
+    config_ok(spec, 1, &c);
+    assert_string_equal(c.layer_act[1].plugin->h->name, "relu");
+    mlp_config_free(&c);
+    mlp_spec_free(spec);
+}
+
 /* ---- broken specs ----------------------------------------------------- */
 
 #include "broken_specs.h"
@@ -708,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_spec_set_overrides),
         cmocka_unit_test(test_spec_set_promotes_and_creates),
         cmocka_unit_test(test_spec_resolved_round_trip),
+        cmocka_unit_test(test_spec_training_keys),
         cmocka_unit_test(test_spec_broken_table),
         cmocka_unit_test(test_spec_broken_count),
         cmocka_unit_test(test_spec_depth_cap),

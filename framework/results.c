@@ -123,7 +123,9 @@ static const char *const reserved_names[] = {
     "index", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",
     "widths", "final_loss", "train_accuracy", "test_accuracy", "first_iteration_at_100pct",
     "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
-    "spec_sha256", "complete", "note", NULL};
+    "spec_sha256", "complete", "note", "stop_reason", "best_iteration", "eval_iteration",
+    "test_accuracy_curve", "train_accuracy_curve", "grad_norm_W", "grad_norm_b", "layer",
+    "snapshots", "validation_accuracy", "epoch", NULL};
 
 /* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
  * '/' and control characters become '_'; a first character that is not a
@@ -385,17 +387,132 @@ out:
 static mlp_status write_curves(h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st;
-    hid_t it = -1;
-    hsize_t dim = r->n_loss;
+    hid_t it = -1, ev = -1, ly = -1;
+    hsize_t dim = r->n_loss, edim = r->n_eval;
+    double *part = NULL;
 
     st = i64_coord(w, g, "iteration", r->n_loss, (int64_t)(r->loss_every ? r->loss_every : 1),
                    "training iteration (updates before the recorded forward pass)", &it);
     if (st)
         return st;
-    if (!(st = f64_var(w, g, "loss", 1, &dim, r->loss, &it, "training loss", NULL)) &&
-        r->test_loss)
-        st = f64_var(w, g, "test_loss", 1, &dim, r->test_loss, &it, "test loss", NULL);
+    if ((st = f64_var(w, g, "loss", 1, &dim, r->loss, &it, "training loss", NULL)))
+        goto out;
+    /* gradient norms per layer: (iteration, layer), W and b apart */
+    if (r->grad_norm && r->n_layers && r->n_loss) {
+        hsize_t d2[2] = {r->n_loss, r->n_layers};
+        if ((st = i64_coord(w, g, "layer", r->n_layers, 1, "weight layer", &ly)))
+            goto out;
+        if (!(part = malloc(r->n_loss * r->n_layers * sizeof(double)))) {
+            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+            goto out;
+        }
+        for (int wb = 0; wb < 2 && !st; wb++) {
+            for (size_t j = 0; j < r->n_loss * r->n_layers; j++)
+                part[j] = r->grad_norm[2 * j + (size_t)wb];
+            st = f64_var(w, g, wb ? "grad_norm_b" : "grad_norm_W", 2, d2, part,
+                         (hid_t[]){it, ly},
+                         wb ? "L2 norm of the bias gradient of each layer"
+                            : "L2 norm of the weight gradient of each layer", NULL);
+        }
+        if (st)
+            goto out;
+    }
+    /* evaluation curves on their own coordinate */
+    if (r->n_eval && (r->test_loss || r->test_accuracy_curve || r->train_accuracy_curve)) {
+        if ((st = i64_coord(w, g, "eval_iteration", r->n_eval,
+                            (int64_t)(r->eval_every ? r->eval_every : 1),
+                            "training iteration of the evaluation (before its update)", &ev)))
+            goto out;
+        if (r->test_loss &&
+            (st = f64_var(w, g, "test_loss", 1, &edim, r->test_loss, &ev, "test loss", NULL)))
+            goto out;
+        if (r->test_accuracy_curve &&
+            (st = f64_var(w, g, "test_accuracy_curve", 1, &edim, r->test_accuracy_curve, &ev,
+                          "accuracy on the test set", "1")))
+            goto out;
+        if (r->train_accuracy_curve &&
+            (st = f64_var(w, g, "train_accuracy_curve", 1, &edim, r->train_accuracy_curve, &ev,
+                          "accuracy on the training points", "1")))
+            goto out;
+    }
+    if (r->validation_accuracy && r->n_scores) {
+        hsize_t vdim = r->n_scores;
+        hid_t ep = -1;
+        if (!(st = i64_coord(w, g, "epoch", r->n_scores, 1, "epoch (0 = the first)", &ep)))
+            st = f64_var(w, g, "validation_accuracy", 1, &vdim, r->validation_accuracy, &ep,
+                         "accuracy on the validation split at the end of each epoch", "1");
+        if (ep >= 0)
+            H5Dclose(ep);
+    }
+out:
+    free(part);
+    if (ly >= 0)
+        H5Dclose(ly);
+    if (ev >= 0)
+        H5Dclose(ev);
     H5Dclose(it);
+    return st;
+}
+
+/* snapshots/snapshot_iteration, snapshots/layer<l>/W (snapshot_iteration, out, in)
+ * and b (snapshot_iteration, out): the parameters every weights_every iterations. */
+static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
+{
+    mlp_status st = MLP_OK;
+    hid_t sg = -1, lg = -1, si = -1, dout = -1, din = -1;
+    size_t np = 0, off = 0;
+    double *part = NULL;
+    char name[32];
+
+    for (size_t l = 0; l < r->n_layers; l++)
+        np += r->width[l + 1] * (r->width[l] + 1);
+    if ((sg = group_create(w, g, "snapshots")) < 0)
+        return failed(w);
+    if ((st = i64_coord(w, sg, "snapshot_iteration", r->n_snapshots,
+                        (int64_t)(r->weights_every ? r->weights_every : 1),
+                        "training iteration of the snapshot (before its update)", &si)))
+        goto out;
+    if (!(part = malloc((r->n_snapshots * np > 0 ? r->n_snapshots * np : 1) * sizeof(double)))) {
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        goto out;
+    }
+    for (size_t l = 0; l < r->n_layers && !st; l++) {
+        size_t no = r->width[l + 1], ni = r->width[l];
+        hsize_t dw[3] = {r->n_snapshots, no, ni}, db[2] = {r->n_snapshots, no};
+
+        snprintf(name, sizeof(name), "layer%zu", l);
+        if ((lg = group_create(w, sg, name)) < 0 || (dout = dim_only(w, lg, "out", no)) < 0 ||
+            (din = dim_only(w, lg, "in", ni)) < 0) {
+            st = failed(w);
+            goto out;
+        }
+        for (size_t j = 0; j < r->n_snapshots; j++)
+            memcpy(part + j * no * ni, r->snapshots + j * np + off, no * ni * sizeof(double));
+        if ((st = f64_var(w, lg, "W", 3, dw, part, (hid_t[]){si, dout, din},
+                          "weights (snapshot, output unit, input unit)", NULL)))
+            goto out;
+        for (size_t j = 0; j < r->n_snapshots; j++)
+            memcpy(part + j * no, r->snapshots + j * np + off + no * ni, no * sizeof(double));
+        if ((st = f64_var(w, lg, "b", 2, db, part, (hid_t[]){si, dout}, "biases (snapshot, unit)",
+                          NULL)))
+            goto out;
+        off += no * (ni + 1);
+        H5Dclose(din);
+        H5Dclose(dout);
+        H5Gclose(lg);
+        din = dout = lg = -1;
+    }
+out:
+    free(part);
+    if (din >= 0)
+        H5Dclose(din);
+    if (dout >= 0)
+        H5Dclose(dout);
+    if (lg >= 0)
+        H5Gclose(lg);
+    if (si >= 0)
+        H5Dclose(si);
+    H5Gclose(sg);
     return st;
 }
 
@@ -532,6 +649,9 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
         return st;
     if (r->note && r->note[0] && (st = attr_str(w, g, "note", r->note)))
         return st;
+    if ((st = attr_str(w, g, "stop_reason", r->stop_reason ? r->stop_reason : "iterations")) ||
+        (st = attr_i64(w, g, "best_iteration", (int64_t)r->best_iteration)))
+        return st;
     if (r->width && r->n_layers) {
         int64_t wv[MLP_RESULTS_MAX_LAYERS + 1];
 
@@ -559,6 +679,8 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
     if ((st = write_curves(w, g, r)))
         return st;
     if (r->weights && r->width && (st = write_weights(w, g, r)))
+        return st;
+    if (r->snapshots && r->n_snapshots && r->width && (st = write_snapshots(w, g, r)))
         return st;
     if (r->hidden && r->width && r->n_layers > 1 && (st = write_hidden(w, g, r)))
         return st;
@@ -901,8 +1023,9 @@ typedef struct run_buf {
     mlp_param_cell *params;
     char **texts;
     char *status;
-    char *note;
+    char *note, *stop_reason;
     double *loss, *test_loss, *weights, *boundary;
+    double *grad_norm, *test_acc, *train_acc, *snapshots, *validation;
     double *hidden[MLP_RESULTS_MAX_LAYERS];
     mlp_data data[2];
 } run_buf;
@@ -915,6 +1038,12 @@ static void run_buf_free(run_buf *b)
     free(b->params);
     free(b->status);
     free(b->note);
+    free(b->stop_reason);
+    free(b->grad_norm);
+    free(b->test_acc);
+    free(b->train_acc);
+    free(b->snapshots);
+    free(b->validation);
     free(b->loss);
     free(b->test_loss);
     free(b->weights);
@@ -1051,6 +1180,168 @@ out:
     return st;
 }
 
+/* The training records beside the loss: stop reason, gradient norms,
+ * evaluation and validation curves. */
+static mlp_status read_training(h5w *w, hid_t g, run_buf *b)
+{
+    mlp_run_record *r = &b->rec;
+    mlp_status st;
+    hsize_t dims[3];
+    int64_t v;
+
+    r->best_iteration = -1;
+    if (H5Aexists(g, "stop_reason") > 0) {
+        if ((st = attr_get_str(w, g, "stop_reason", &b->stop_reason)))
+            return st;
+        r->stop_reason = b->stop_reason;
+    }
+    if (H5Aexists(g, "best_iteration") > 0) {
+        if ((st = attr_get(w, g, "best_iteration", H5T_NATIVE_INT64, &v, 1)))
+            return st;
+        r->best_iteration = (long)v;
+    }
+    if (has_link(g, "grad_norm_W") && has_link(g, "grad_norm_b")) {
+        double *gw = NULL, *gb = NULL;
+        hsize_t d2[3];
+        if ((st = read_f64(w, g, "grad_norm_W", 2, dims, &gw)) ||
+            (st = read_f64(w, g, "grad_norm_b", 2, d2, &gb))) {
+            free(gw);
+            free(gb);
+            return st;
+        }
+        if (dims[0] != r->n_loss || d2[0] != dims[0] || d2[1] != dims[1]) {
+            free(gw);
+            free(gb);
+            return mlp_fail(w->err, MLP_ERR_IO, "%s: grad_norm_W/b do not match the loss curve",
+                            w->file);
+        }
+        b->grad_norm = malloc((dims[0] * dims[1] > 0 ? dims[0] * dims[1] * 2 : 1) *
+                              sizeof(double));
+        if (b->grad_norm)
+            for (size_t j = 0; j < dims[0] * dims[1]; j++) {
+                b->grad_norm[2 * j] = gw[j];
+                b->grad_norm[2 * j + 1] = gb[j];
+            }
+        free(gw);
+        free(gb);
+        if (!b->grad_norm)
+            return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        r->grad_norm = b->grad_norm;
+    }
+    if (has_link(g, "eval_iteration")) {
+        double *it = NULL;
+        if ((st = read_f64(w, g, "eval_iteration", 1, dims, &it)))
+            return st;
+        r->n_eval = dims[0];
+        r->eval_every = dims[0] >= 2 ? (size_t)(it[1] - it[0]) : r->loss_every;
+        free(it);
+    }
+    if (has_link(g, "test_loss")) {
+        if ((st = read_f64(w, g, "test_loss", 1, dims, &b->test_loss)))
+            return st;
+        if (!has_link(g, "eval_iteration")) {  /* files written before the eval coordinate */
+            r->n_eval = dims[0];
+            r->eval_every = r->loss_every;
+        }
+        if (dims[0] != r->n_eval)
+            return mlp_fail(w->err, MLP_ERR_IO, "%s: test_loss and eval_iteration differ in "
+                            "length", w->file);
+        r->test_loss = b->test_loss;
+    }
+    if (has_link(g, "test_accuracy_curve")) {
+        if ((st = read_f64(w, g, "test_accuracy_curve", 1, dims, &b->test_acc)))
+            return st;
+        r->test_accuracy_curve = b->test_acc;
+    }
+    if (has_link(g, "train_accuracy_curve")) {
+        if ((st = read_f64(w, g, "train_accuracy_curve", 1, dims, &b->train_acc)))
+            return st;
+        r->train_accuracy_curve = b->train_acc;
+    }
+    if (has_link(g, "validation_accuracy")) {
+        if ((st = read_f64(w, g, "validation_accuracy", 1, dims, &b->validation)))
+            return st;
+        r->n_scores = dims[0];
+        r->validation_accuracy = b->validation;
+    }
+    return MLP_OK;
+}
+
+/* snapshots/ back into (n_snapshots, n_params) blocks of the model layout. */
+static mlp_status read_snapshots(h5w *w, hid_t g, run_buf *b)
+{
+    mlp_run_record *r = &b->rec;
+    mlp_status st = MLP_OK;
+    size_t np = 0, off = 0, ns = 0;
+    hid_t sg = -1, d = -1, sp = -1;
+    hsize_t dims[3];
+    double *part = NULL;
+    char name[48];
+
+    for (size_t l = 0; l < r->n_layers; l++)
+        np += b->width[l + 1] * (b->width[l] + 1);
+    if ((sg = H5Gopen2(g, "snapshots", H5P_DEFAULT)) < 0)
+        return h5fail(w, "open group 'snapshots'");
+    if ((d = H5Dopen2(sg, "snapshot_iteration", H5P_DEFAULT)) < 0 || (sp = H5Dget_space(d)) < 0) {
+        st = h5fail(w, "read 'snapshots/snapshot_iteration'");
+        goto out;
+    }
+    ns = (size_t)H5Sget_simple_extent_npoints(sp);
+    if (ns >= 2) {
+        int64_t it[2];
+        hid_t ms = H5Screate_simple(1, (hsize_t[]){2}, NULL);
+        H5Sselect_hyperslab(sp, H5S_SELECT_SET, (hsize_t[]){0}, NULL, (hsize_t[]){2}, NULL);
+        if (ms < 0 || H5Dread(d, H5T_NATIVE_INT64, ms, sp, H5P_DEFAULT, it) < 0) {
+            if (ms >= 0)
+                H5Sclose(ms);
+            st = h5fail(w, "read 'snapshots/snapshot_iteration'");
+            goto out;
+        }
+        H5Sclose(ms);
+        r->weights_every = (size_t)(it[1] - it[0]);
+    } else {
+        r->weights_every = 1;
+    }
+    if (!(b->snapshots = malloc((ns * np > 0 ? ns * np : 1) * sizeof(double)))) {
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        goto out;
+    }
+    for (size_t l = 0; l < r->n_layers; l++) {
+        size_t no = b->width[l + 1], ni = b->width[l];
+
+        snprintf(name, sizeof(name), "layer%zu/W", l);
+        if ((st = read_f64(w, sg, name, 3, dims, &part)))
+            goto out;
+        if (dims[0] != ns || dims[1] != no || dims[2] != ni) {
+            st = mlp_fail(w->err, MLP_ERR_IO, "%s: snapshots/%s does not match the widths",
+                          w->file, name);
+            goto out;
+        }
+        for (size_t j = 0; j < ns; j++)
+            memcpy(b->snapshots + j * np + off, part + j * no * ni, no * ni * sizeof(double));
+        free(part);
+        part = NULL;
+        snprintf(name, sizeof(name), "layer%zu/b", l);
+        if ((st = read_f64(w, sg, name, 2, dims, &part)))
+            goto out;
+        for (size_t j = 0; j < ns; j++)
+            memcpy(b->snapshots + j * np + off + no * ni, part + j * no, no * sizeof(double));
+        free(part);
+        part = NULL;
+        off += no * (ni + 1);
+    }
+    r->n_snapshots = ns;
+    r->snapshots = b->snapshots;
+out:
+    free(part);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    H5Gclose(sg);
+    return st;
+}
+
 /* Read run k from group g (a run file's root) into b, with the swept
  * parameters named in meta. */
 static mlp_status read_run(h5w *w, hid_t g, const mlp_sweep_meta *meta, run_buf *b)
@@ -1153,15 +1444,11 @@ static mlp_status read_run(h5w *w, hid_t g, const mlp_sweep_meta *meta, run_buf 
         return st;
     r->n_loss = dims[0];
     r->loss = b->loss;
-    if (has_link(g, "test_loss")) {
-        if ((st = read_f64(w, g, "test_loss", 1, dims, &b->test_loss)))
-            return st;
-        if (dims[0] != r->n_loss)
-            return mlp_fail(w->err, MLP_ERR_IO, "%s: loss and test_loss differ in length",
-                            w->file);
-        r->test_loss = b->test_loss;
-    }
+    if ((st = read_training(w, g, b)))
+        return st;
     if ((st = read_arrays(w, g, b)))
+        return st;
+    if (has_link(g, "snapshots") && (st = read_snapshots(w, g, b)))
         return st;
     if (has_link(g, "dataset")) {
         if ((dg = H5Gopen2(g, "dataset", H5P_DEFAULT)) < 0)
@@ -1314,8 +1601,9 @@ out:
 typedef struct summary {
     size_t n, n_swept;
     uint64_t *seed;
-    int64_t *first100;
+    int64_t *first100, *iters;
     unsigned char *diverged;
+    char (*stop)[16];        /* stop reasons, NUL-padded */
     double *final_loss, *train_acc, *test_acc, *wall;
     double *num;   /* (n_swept, n): numeric parameters */
     char **text;   /* (n_swept, n): text of every parameter */
@@ -1329,6 +1617,8 @@ static void summary_free(summary *s)
     free(s->num);
     free(s->seed);
     free(s->first100);
+    free(s->iters);
+    free(s->stop);
     free(s->diverged);
     free(s->final_loss);
     free(s->train_acc);
@@ -1344,6 +1634,8 @@ static bool summary_alloc(summary *s, size_t n, size_t n_swept)
     s->n_swept = n_swept;
     s->seed = calloc(m, sizeof(*s->seed));
     s->first100 = calloc(m, sizeof(*s->first100));
+    s->iters = calloc(m, sizeof(*s->iters));
+    s->stop = calloc(m, sizeof(*s->stop));
     s->diverged = calloc(m, 1);
     s->final_loss = calloc(m, sizeof(double));
     s->train_acc = calloc(m, sizeof(double));
@@ -1351,7 +1643,7 @@ static bool summary_alloc(summary *s, size_t n, size_t n_swept)
     s->wall = calloc(m, sizeof(double));
     s->num = calloc(c, sizeof(double));
     s->text = calloc(c, sizeof(char *));
-    return s->seed && s->first100 && s->diverged && s->final_loss && s->train_acc &&
+    return s->seed && s->first100 && s->iters && s->stop && s->diverged && s->final_loss && s->train_acc &&
            s->test_acc && s->wall && s->num && s->text;
 }
 
@@ -1359,6 +1651,8 @@ static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
 {
     s->seed[k] = r->seed;
     s->first100[k] = r->first_100pct;
+    s->iters[k] = (int64_t)r->iterations_run;
+    snprintf(s->stop[k], sizeof(s->stop[k]), "%s", r->stop_reason ? r->stop_reason : "iterations");
     s->diverged[k] = r->status != 0;
     s->final_loss[k] = r->final_loss;
     s->train_acc[k] = r->train_accuracy;
@@ -1418,7 +1712,15 @@ static mlp_status write_summary(h5w *w, hid_t f, const mlp_sweep_meta *meta, con
                         &dim, s->first100, &run,
                         "first iteration with 100% training accuracy (-1: never)", NULL, NULL)) ||
         (st = f64_var(w, g, "wall_seconds", 1, &dim, s->wall, &run, "wall-clock time of the run",
-                      "s")))
+                      "s")) ||
+        (st = var_write(w, g, "iterations_run", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, s->iters,
+                        &run, "updates made before training stopped", NULL, NULL)))
+        goto out;
+    for (size_t k = 0; k < s->n; k++)
+        status[k] = s->stop[k];
+    if ((st = var_write(w, g, "stop_reason", w->str, w->str, 1, &dim, status, &run,
+                        "why training stopped: iterations, target_accuracy, tol, "
+                        "early_stopping, max_seconds or diverged", NULL, NULL)))
         goto out;
 out:
     free(status);
@@ -1450,7 +1752,8 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
     mlp_status st = MLP_OK;
     hid_t mt = -1, ft = -1, sstat = -1, run = -1, *ptypes = NULL;
     size_t row = 0, *pofs = NULL, *plen = NULL, o_run, o_seed, o_status, o_fl, o_tr, o_te, o_100,
-           o_wall;
+           o_wall, o_iters, o_stop;
+    hid_t sstop = -1;
     unsigned char *buf = NULL;
     hsize_t dim = s->n;
     char name[NAME_MAX_LEN];
@@ -1485,9 +1788,11 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
     o_te = row, row += 8;
     o_100 = row, row += 8;
     o_wall = row, row += 8;
+    o_iters = row, row += 8;
+    o_stop = row, row += 16;
 
     if ((mt = H5Tcreate(H5T_COMPOUND, row)) < 0 || (ft = H5Tcreate(H5T_COMPOUND, row)) < 0 ||
-        (sstat = fixed_str(8)) < 0) {
+        (sstat = fixed_str(8)) < 0 || (sstop = fixed_str(16)) < 0) {
         st = h5fail(w, "create the type of summary_table");
         goto out;
     }
@@ -1522,6 +1827,9 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
              H5Tinsert(ft, "first_iteration_at_100pct", o_100, H5T_STD_I64LE);
         e |= H5Tinsert(mt, "wall_seconds", o_wall, H5T_NATIVE_DOUBLE) |
              H5Tinsert(ft, "wall_seconds", o_wall, H5T_IEEE_F64LE);
+        e |= H5Tinsert(mt, "iterations_run", o_iters, H5T_NATIVE_INT64) |
+             H5Tinsert(ft, "iterations_run", o_iters, H5T_STD_I64LE);
+        e |= H5Tinsert(mt, "stop_reason", o_stop, sstop) | H5Tinsert(ft, "stop_reason", o_stop, sstop);
         if (e < 0) {
             st = h5fail(w, "build the type of summary_table (duplicate column name?)");
             goto out;
@@ -1550,6 +1858,8 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
         memcpy(p + o_te, &s->test_acc[k], 8);
         memcpy(p + o_100, &s->first100[k], 8);
         memcpy(p + o_wall, &s->wall[k], 8);
+        memcpy(p + o_iters, &s->iters[k], 8);
+        memcpy(p + o_stop, s->stop[k], strnlen(s->stop[k], 16));
     }
     if ((st = i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
         (st = var_write(w, f, "summary_table", ft, mt, 1, &dim, buf, &run,
@@ -1564,6 +1874,8 @@ out:
             H5Tclose(ptypes[i]);
     if (sstat >= 0)
         H5Tclose(sstat);
+    if (sstop >= 0)
+        H5Tclose(sstop);
     if (ft >= 0)
         H5Tclose(ft);
     if (mt >= 0)

@@ -38,8 +38,21 @@ typedef struct mlp_run_record {
     size_t iterations_run;
     size_t loss_every;
     size_t n_loss;
-    const double *loss;          /* (n_loss) */
-    const double *test_loss;     /* (n_loss) or NULL */
+    const double *loss;          /* (n_loss) on iteration j*loss_every */
+    const double *grad_norm;     /* (n_loss, n_layers, 2): |dW_l|, |db_l|, or NULL */
+
+    size_t eval_every, n_eval;   /* evaluation curves, on iteration j*eval_every */
+    const double *test_loss;     /* (n_eval) or NULL */
+    const double *test_accuracy_curve;  /* (n_eval) or NULL */
+    const double *train_accuracy_curve; /* (n_eval) or NULL */
+
+    size_t weights_every, n_snapshots;
+    const double *snapshots;     /* (n_snapshots, n_params) parameter blocks before
+                                    iteration j*weights_every, or NULL */
+    size_t n_scores;
+    const double *validation_accuracy; /* (n_scores), one per epoch, or NULL */
+    const char *stop_reason;     /* why training ended: "iterations", "tol", ... or NULL */
+    long best_iteration;         /* early stopping: updates behind the kept weights; -1 */
 
     size_t n_layers;             /* weight layers */
     const size_t *width;         /* n_layers + 1 widths: inputs .. outputs */

@@ -50,6 +50,8 @@ typedef struct sweep_state {
     size_t *run_data;            /* (n_runs) dataset of each run */
     double *cost;                /* (n_runs) estimated work of each run */
     const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
+    double record_bytes;         /* estimated bytes the sweep records */
+    uint64_t budget;             /* record.budget */
     size_t n_plugins;
 } sweep_state;
 
@@ -382,12 +384,26 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
             w += (double)in * (double)output_width(&cfg, de);
             st->cost[k] = w * (double)cfg.train.iterations *
                           (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
+            mlp_record_size rs;
+            mlp_record_estimate(&cfg, de->dim, output_width(&cfg, de), de->n_train, de->n_test,
+                                &rs);
+            st->record_bytes += rs.total - (spec->dataset_swept ? 0 : rs.dataset);
+            if (k == 0 && !spec->dataset_swept)
+                st->record_bytes += rs.dataset;
+            st->budget = cfg.record.budget;
             note_plugin(st, cfg.dataset.plugin);
-            note_plugin(st, cfg.activation.plugin);
+            for (size_t l = 0; l < (cfg.n_hidden ? cfg.n_hidden : 1); l++)
+                note_plugin(st, cfg.layer_act[l].plugin);
             note_plugin(st, cfg.loss.plugin);
         }
         mlp_config_free(&cfg);
     }
+    if (rc == MLP_OK && st->budget && st->record_bytes > (double)st->budget)
+        rc = mlp_fail(err, MLP_ERR_SPEC,
+                      "%s: the sweep would record about %.3g GB (%zu runs), more than "
+                      "record.budget (%.3g GB); record less (record.weights_every, "
+                      "record.hidden, record.boundary, loss_every) or raise the budget",
+                      spec->path, st->record_bytes / 1e9, n, (double)st->budget / 1e9);
     return rc;
 }
 
@@ -450,8 +466,14 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     const mlp_data *test = de->test.n ? &de->test : NULL;
     size_t outputs = output_width(&cfg, de);
 
-    rc = mlp_model_create(de->train.dim, cfg.hidden, cfg.n_hidden, outputs,
-                          cfg.activation.plugin->d.act, cfg.activation.params, &m, err);
+    const mlp_activation_desc *acts[MLP_MAX_HIDDEN];
+    const mlp_param_value *act_params[MLP_MAX_HIDDEN];
+    for (size_t l = 0; l < cfg.n_hidden; l++) {
+        acts[l] = cfg.layer_act[l].plugin->d.act;
+        act_params[l] = cfg.layer_act[l].params;
+    }
+    rc = mlp_model_create_layers(de->train.dim, cfg.hidden, cfg.n_hidden, outputs, acts,
+                                 act_params, &m, err);
     if (rc != MLP_OK)
         goto out_config;
     mlp_rng_init(&rng, pr.seed, 0, MLP_STREAM_INIT);
@@ -526,7 +548,19 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     rec.loss_every = cfg.record.loss_every;
     rec.n_loss = tr.n_loss;
     rec.loss = tr.loss;
+    rec.grad_norm = tr.grad_norm;
+    rec.eval_every = tr.eval_every;
+    rec.n_eval = tr.n_eval;
     rec.test_loss = tr.test_loss;
+    rec.test_accuracy_curve = tr.test_accuracy;
+    rec.train_accuracy_curve = tr.train_accuracy;
+    rec.weights_every = cfg.record.weights_every;
+    rec.n_snapshots = tr.n_snapshots;
+    rec.snapshots = tr.snapshots;
+    rec.n_scores = tr.n_scores;
+    rec.validation_accuracy = tr.validation_accuracy;
+    rec.stop_reason = tr.stop_reason;
+    rec.best_iteration = tr.best_iteration;
     rec.n_layers = m->n_layers;
     rec.width = m->width;
     rec.weights = cfg.record.weights ? m->params : NULL;

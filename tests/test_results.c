@@ -98,8 +98,11 @@ typedef struct fake_run {
     mlp_run_record rec;
     mlp_param_cell cells[2];
     size_t width[4];
-    double loss[N_LOSS], test_loss[N_LOSS];
+    double loss[N_LOSS], test_loss[N_LOSS], test_acc[N_LOSS], train_acc[N_LOSS];
+    double grad[N_LOSS * 3 * 2];
     double weights[3 * 2 + 3 + 4 * 3 + 4 + 1 * 4 + 1];
+    double snaps[2 * (3 * 2 + 3 + 4 * 3 + 4 + 1 * 4 + 1)];
+    double val[3];
     double h0[N_PTS * 3], h1[N_PTS * 4];
     const double *hidden[2];
     double boundary[RES * RES * 3];
@@ -118,7 +121,15 @@ static void fake_run_init(fake_run *f, size_t k)
     for (size_t t = 0; t < N_LOSS; t++) {
         f->loss[t] = lval(k, t);
         f->test_loss[t] = lval(k, t) + 0.5;
+        f->test_acc[t] = 0.1 * (double)t;
+        f->train_acc[t] = 0.05 * (double)t;
     }
+    for (size_t i = 0; i < N_LOSS * 3 * 2; i++)
+        f->grad[i] = 0.5 * (double)i + (double)k;
+    for (size_t i = 0; i < sizeof(f->snaps) / sizeof(double); i++)
+        f->snaps[i] = -wval(k, i);
+    for (size_t i = 0; i < 3; i++)
+        f->val[i] = 0.25 * (double)i;
     for (size_t i = 0; i < sizeof(f->weights) / sizeof(double); i++)
         f->weights[i] = wval(k, i);
     for (size_t i = 0; i < N_PTS * 3; i++)
@@ -139,7 +150,11 @@ static void fake_run_init(fake_run *f, size_t k)
         .final_loss = lval(k, N_LOSS - 1), .train_accuracy = 0.9, .test_accuracy = 0.8,
         .first_100pct = k == 0 ? 3 : -1,
         .iterations = 10, .iterations_run = 10, .loss_every = 2, .n_loss = N_LOSS,
-        .loss = f->loss, .test_loss = f->test_loss,
+        .loss = f->loss, .test_loss = f->test_loss, .grad_norm = f->grad,
+        .eval_every = 2, .n_eval = N_LOSS, .test_accuracy_curve = f->test_acc,
+        .train_accuracy_curve = f->train_acc, .weights_every = 5, .n_snapshots = 2,
+        .snapshots = f->snaps, .n_scores = 3, .validation_accuracy = f->val,
+        .stop_reason = "tol", .best_iteration = 4,
         .n_layers = 3, .width = f->width, .weights = f->weights,
         .hidden = f->hidden, .n_hidden_points = N_PTS,
         .resolution = RES, .extent = {-1.5, 1.5, -2.0, 2.0}, .classes_out = 1,
@@ -471,6 +486,31 @@ static void test_results_build_reads_back(void **state)
     assert_memory_equal(v, fr.loss, sizeof(fr.loss));
     read_doubles(f, "/runs/run_0001/test_loss", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
     assert_memory_equal(v, fr.test_loss, sizeof(fr.test_loss));
+    /* the training records survive the trip through the run file */
+    read_doubles(f, "/runs/run_0001/eval_iteration", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_true(v[1] == 2.0);
+    read_doubles(f, "/runs/run_0001/test_accuracy_curve", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_memory_equal(v, fr.test_acc, sizeof(fr.test_acc));
+    read_doubles(f, "/runs/run_0001/train_accuracy_curve", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_memory_equal(v, fr.train_acc, sizeof(fr.train_acc));
+    read_doubles(f, "/runs/run_0001/grad_norm_b", v, N_LOSS * 3, 2, (hsize_t[]){N_LOSS, 3});
+    for (size_t j = 0; j < N_LOSS * 3; j++)
+        assert_true(v[j] == fr.grad[2 * j + 1]);
+    read_doubles(f, "/runs/run_0001/validation_accuracy", v, 3, 1, (hsize_t[]){3});
+    assert_memory_equal(v, fr.val, sizeof(fr.val));
+    read_doubles(f, "/runs/run_0001/snapshots/snapshot_iteration", v, 2, 1, (hsize_t[]){2});
+    assert_true(v[0] == 0.0 && v[1] == 5.0);
+    read_doubles(f, "/runs/run_0001/snapshots/layer1/W", v, 2 * 12, 3, (hsize_t[]){2, 4, 3});
+    assert_memory_equal(v, fr.snaps + 9, 12 * sizeof(double));
+    assert_memory_equal(v + 12, fr.snaps + 30 + 9, 12 * sizeof(double));
+    read_doubles(f, "/runs/run_0001/snapshots/layer2/b", v, 2, 2, (hsize_t[]){2, 1});
+    assert_true(v[1] == fr.snaps[2 * 30 - 1]);
+    {
+        hid_t g1 = H5Gopen2(f, "/runs/run_0001", H5P_DEFAULT);
+        attr_string(g1, "stop_reason", buf, sizeof(buf));
+        assert_string_equal(buf, "tol");
+        H5Gclose(g1);
+    }
     read_doubles(f, "/runs/run_0001/weights/layer1/W", v, 12, 2, (hsize_t[]){4, 3});
     assert_memory_equal(v, fr.weights + 9, 12 * sizeof(double));
     read_doubles(f, "/runs/run_0001/weights/layer2/b", v, 1, 1, (hsize_t[]){1});
@@ -648,7 +688,7 @@ static void test_results_summary_rows(void **state)
     assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
     assert_int_equal(mlp_results_summary(sweep, collect, &r, &err), MLP_OK);
     assert_int_equal(r.n, 1 + N_RUNS);
-    assert_int_equal(r.cols, 3 + 2 + 5);
+    assert_int_equal(r.cols, 3 + 2 + 7);
     assert_string_equal(r.header[0], "run");
     assert_string_equal(r.cells[2][col(&r, "run")], "2");
     assert_string_equal(r.cells[1][col(&r, "seed")], "1001");

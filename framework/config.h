@@ -98,6 +98,9 @@ typedef struct mlp_config {
                                       code written for one activation on every layer */
     mlp_init_kind init;
     double init_scale;             /* MLP_INIT_UNIFORM's a (0: 1/sqrt(fan_in)) */
+    char *init_file;               /* warm start: a results file (owned; path resolved
+                                      against the spec's folder), or NULL */
+    size_t init_run;               /* warm start: the run whose final weights start this one */
 
     mlp_plugin_use loss;           /* owns the output link */
     mlp_train_opts train;

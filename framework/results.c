@@ -1595,6 +1595,91 @@ out:
     return st;
 }
 
+mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
+                                    size_t n_layers, double *params, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+    hid_t f = -1, g = -1;
+    h5w w = {.file = path, .err = err, .dcpl = -1, .gcpl = -1, .str = -1};
+    hsize_t dims[3];
+    double *part = NULL;
+    size_t off = 0;
+    char name[64];
+    struct stat sb;
+
+    lock();
+    if (stat(path, &sb) != 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: cannot read the warm-start file: %s", path,
+                      strerror(errno));
+        goto out;
+    }
+    if ((st = h5w_open(&w, path, err)))
+        goto out;
+    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: not an HDF5 results file", path);
+        goto out;
+    }
+    snprintf(name, sizeof(name), "runs/run_%04zu", run);
+    if (!has_link(f, "runs") || H5Lexists(f, name, H5P_DEFAULT) <= 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: no run %zu in this results file", path, run);
+        goto out;
+    }
+    if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
+        st = h5fail(&w, "open group '%s'", name);
+        goto out;
+    }
+    if (!has_link(g, "weights")) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu recorded no final weights "
+                      "(record.weights was none)", path, run);
+        goto out;
+    }
+    for (size_t l = 0; l < n_layers; l++) {
+        snprintf(name, sizeof(name), "weights/layer%zu", l);
+        if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
+            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has fewer weight layers than this "
+                          "model's %zu", path, run, n_layers);
+            goto out;
+        }
+        snprintf(name, sizeof(name), "weights/layer%zu/W", l);
+        if ((st = read_f64(&w, g, name, 2, dims, &part)))
+            goto out;
+        if (dims[0] != width[l + 1] || dims[1] != width[l]) {
+            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
+                          "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
+                          (unsigned long long)dims[0], (unsigned long long)dims[1], l,
+                          width[l + 1], width[l]);
+            goto out;
+        }
+        if (params)
+            memcpy(params + off, part, width[l + 1] * width[l] * sizeof(double));
+        off += width[l + 1] * width[l];
+        free(part);
+        part = NULL;
+        snprintf(name, sizeof(name), "weights/layer%zu/b", l);
+        if ((st = read_f64(&w, g, name, 1, dims, &part)))
+            goto out;
+        if (params)
+            memcpy(params + off, part, width[l + 1] * sizeof(double));
+        off += width[l + 1];
+        free(part);
+        part = NULL;
+    }
+    snprintf(name, sizeof(name), "weights/layer%zu", n_layers);
+    if (H5Lexists(g, name, H5P_DEFAULT) > 0)
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has more weight layers than this model's "
+                      "%zu", path, run, n_layers);
+out:
+    free(part);
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    h5w_close(&w);
+    unlock();
+    return st;
+}
+
 /* ---- the sweep file ---------------------------------------------------- */
 
 /* The summary columns, one value per run (all that build keeps in memory). */

@@ -131,6 +131,13 @@ mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err);
 
+/* Warm start: the final weights of run `run` in the results file at path,
+ * into params (model.h layout for these widths; NULL only checks).  A
+ * missing file, run or weights, or a shape that differs from width[0..n_layers],
+ * is MLP_ERR_SPEC with a message naming the file, the run and the shapes. */
+mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
+                                    size_t n_layers, double *params, mlp_error *err);
+
 /* Summary table of a results file as text rows, for `runner info`:
  * calls row(ctx, n_cols, names, cells) once with the header (cells == names)
  * and once per run, cells formatted as text. */

@@ -1256,6 +1256,8 @@ void mlp_config_free(mlp_config *cfg)
     use_free(&cfg->loss);
     free(cfg->dataset_key);
     cfg->dataset_key = NULL;
+    free(cfg->init_file);
+    cfg->init_file = NULL;
 }
 
 /* Canonical text of what defines the generated data. */
@@ -1356,8 +1358,28 @@ static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_con
     cfg->init = MLP_INIT_XAVIER;
     cfg->init_scale = 0; /* MLP_INIT_UNIFORM: PyTorch's 1/sqrt(fan_in) */
     if (init && init->kind == MLP_NODE_MAP && (mlp_node_get(init, "file") ||
-                                               mlp_node_get(init, "run")))
-        return fail_node(err, init, "warm start ('init: {file:, run:}') is not supported yet");
+                                               mlp_node_get(init, "run"))) {
+        /* warm start: {file: prior.h5, run: 3} */
+        static const char *const warm_keys[] = {"file", "run", NULL};
+        const mlp_node *f = mlp_node_get(init, "file");
+        const char *path = NULL;
+        if ((rc = check_keys(init, "in 'model.init'", warm_keys, NULL, err)))
+            return rc;
+        if (!f)
+            return fail_node(err, init, "missing key 'file' in 'model.init' (a warm start "
+                                        "names a results file and a run)");
+        if ((rc = to_string(f, "model.init.file", &path, err)))
+            return rc;
+        if (!mlp_node_get(init, "run"))
+            return fail_node(err, init, "missing key 'run' in 'model.init' (a warm start "
+                                        "names a results file and a run)");
+        if ((rc = get_size(init, "run", "model.init.run", 0, MLP_SPEC_MAX_RUNS, 0,
+                           &cfg->init_run, err)))
+            return rc;
+        if (!(cfg->init_file = path_from_spec(path, f->file)))
+            return nomem(err);
+        return MLP_OK;
+    }
     if (init && init->kind == MLP_NODE_MAP) {
         /* {uniform: a}: W and b from U(-a, a) */
         const bounds positive = {0, INFINITY, true, false};
@@ -1839,7 +1861,12 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     } else {
         b_put(b, model, "activation", b_plugin(b, &cfg->layer_act[0], n, NULL));
     }
-    if (cfg->init == MLP_INIT_UNIFORM && cfg->init_scale != 0) {
+    if (cfg->init_file) {
+        mlp_node *u = b_map(b);
+        b_put(b, u, "file", b_text(b, cfg->init_file, true));
+        b_put(b, u, "run", b_size(b, cfg->init_run));
+        b_put(b, model, "init", u);
+    } else if (cfg->init == MLP_INIT_UNIFORM && cfg->init_scale != 0) {
         mlp_node *u = b_map(b);
         b_put(b, u, "uniform", b_real(b, cfg->init_scale));
         b_put(b, model, "init", u);

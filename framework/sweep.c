@@ -391,6 +391,22 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
             if (k == 0 && !spec->dataset_swept)
                 st->record_bytes += rs.dataset;
             st->budget = cfg.record.budget;
+            if (cfg.init_file) {
+                size_t wd[MLP_MAX_HIDDEN + 2];
+                wd[0] = de->dim;
+                for (size_t l = 0; l < cfg.n_hidden; l++)
+                    wd[l + 1] = cfg.hidden[l];
+                wd[cfg.n_hidden + 1] = output_width(&cfg, de);
+                rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, wd, cfg.n_hidden + 1,
+                                              NULL, err);
+                if (rc != MLP_OK) {
+                    char msg[sizeof(err->msg)];
+                    snprintf(msg, sizeof(msg), "run %zu: model.init: %.1400s", k, err->msg);
+                    snprintf(err->msg, sizeof(err->msg), "%s", msg);
+                    mlp_config_free(&cfg);
+                    break;
+                }
+            }
             note_plugin(st, cfg.dataset.plugin);
             for (size_t l = 0; l < (cfg.n_hidden ? cfg.n_hidden : 1); l++)
                 note_plugin(st, cfg.layer_act[l].plugin);
@@ -478,6 +494,12 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
         goto out_config;
     mlp_rng_init(&rng, pr.seed, 0, MLP_STREAM_INIT);
     mlp_model_init(m, cfg.init, cfg.init_scale, &rng);
+    if (cfg.init_file) {
+        rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, m->width, m->n_layers,
+                                      m->params, err);
+        if (rc != MLP_OK)
+            goto out_model;
+    }
     initial = malloc(m->n_params * sizeof(double));
     if (!initial) {
         rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);

@@ -20,6 +20,11 @@ typedef struct broken {
 } broken;
 
 static const broken broken_specs[] = {
+    {BASE "model: {init: {file: p.h5}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:15: error: missing key 'run' in 'model.init' (a warm start names a results file "
+     "and a run)", NULL},
+    {BASE "model: {init: {fiel: p.h5, run: 1}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:16: error: unknown key 'fiel' in 'model.init' (did you mean 'file'?)", NULL},
     {BASE "model: {hidden: [100000, 100000]}\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:17: error: 'model.hidden' makes a model of 10000500001 parameters; at most "
      "100000000", NULL},
@@ -131,8 +136,8 @@ static const broken broken_specs[] = {
     {BASE "model: {hidden: {a: 1}}\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:17: error: expected a width or a list of widths for 'model.hidden', got a "
      "mapping", NULL},
-    {BASE "model: {init: {file: prior.h5, run: 3}}\n", NULL, MLP_ERR_SPEC,
-     "x.yaml:3:15: error: warm start ('init: {file:, run:}') is not supported yet", NULL},
+    {BASE "model: {init: {file: prior.h5, run: -3}}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:37: error: 'model.init.run' must be between 0 and 1000000, got -3", NULL},
     {BASE "record:\n  boundary: {extent: [1, -1, -1, 1]}\n", NULL, MLP_ERR_SPEC,
      "x.yaml:4:22: error: 'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
      "got [1, -1, -1, 1]", NULL},

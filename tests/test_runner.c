@@ -524,6 +524,43 @@ static void test_runner_broken_specs_exit_2(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* Warm start: a run starts from another results file's final weights. */
+static void test_runner_warm_start(void **state)
+{
+    double a[64], b[64];
+    hsize_t dims[4];
+    int rank;
+
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "prior.h5", NULL), 0);
+    write_file(TMP "/warm.yaml",
+               "name: warm\n"
+               "seed: 7\n"
+               "dataset: {plugin: circles, train: 40, test: 20, factor: 0.5}\n"
+               "model: {hidden: 5, init: {file: prior.h5, run: 2}}\n"
+               "train: {learning_rate: 2.0, iterations: 1}\n"
+               "record: {weights_every: 1}\n");
+    assert_int_equal(run("warm.yaml", "-q", "-o", "warm.h5", NULL), 0);
+    hid_t f = H5Fopen(TMP "/prior.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = H5Fopen(TMP "/warm.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0 && g >= 0);
+    /* the snapshot before the first update is the prior run's final weights */
+    size_t n = read_doubles(f, "/runs/run_0002/weights/layer0/W", a, 64, dims, &rank);
+    assert_int_equal(read_doubles(g, "/runs/run_0000/snapshots/layer0/W", b, 64, dims, &rank), n);
+    assert_memory_equal(a, b, n * sizeof(double));
+    H5Fclose(f);
+    H5Fclose(g);
+
+    /* a shape that does not fit, a run that does not exist: exit 2, nothing written */
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.run=0", NULL), 2);
+    assert_non_null(strstr(err_buf, "prior.h5: run 0 layer 0 has weights of shape (2, 2); this "
+                                    "model's layer 0 needs (5, 2)"));
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.run=9", NULL), 2);
+    assert_non_null(strstr(err_buf, "no run 9"));
+    assert_false(exists(TMP "/bad.h5"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
+        cmocka_unit_test_setup(test_runner_warm_start, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -508,6 +508,13 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     memcpy(initial, m->params, m->n_params * sizeof(double));
 
     rc = mlp_train_run(&cfg, m, &de->train, test, pr.seed, st->o->stop, &tr, err);
+    if (rc == MLP_ERR_PLUGIN) {
+        /* name the run and the plugin files behind the message */
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "run %zu: %.1000s (activation %.200s, loss %.200s)", k,
+                 err->msg, cfg.layer_act[0].plugin->path, cfg.loss.plugin->path);
+        snprintf(err->msg, sizeof(err->msg), "%s", msg);
+    }
     if (rc != MLP_OK)
         goto out_model;
 

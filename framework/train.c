@@ -28,6 +28,41 @@ bool mlp_not_finite(double x)
 }
 
 /* True when some element of v (n) is NaN or infinite, by the bits. */
+static bool is_nan(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof(b));
+    return (b & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (b & 0x000fffffffffffffull);
+}
+
+static bool any_not_finite(const double *v, size_t n);
+
+/* A loss that is not finite is usually divergence (weights that grew until
+ * something overflowed).  But a plugin that returns NaN for finite inputs
+ * is broken, not diverging: look at the forward pass just made (ws holds
+ * every layer's z and a) and say which plugin it was. */
+static mlp_status blame_plugin(const mlp_model *m, const mlp_workspace *ws,
+                               const mlp_loss_desc *loss, const double *logits, double l,
+                               size_t nb, size_t k, size_t t, mlp_error *err)
+{
+    for (size_t l = 0; l + 1 < m->n_layers; l++) {
+        const size_t w = m->width[l + 1];
+        if (any_not_finite(ws->z[l], nb * w))
+            return MLP_OK;  /* non-finite input: divergence, not the plugin */
+        for (size_t i = 0; i < nb * w; i++)
+            if (is_nan(ws->a[l][i]))
+                return mlp_fail(err, MLP_ERR_PLUGIN,
+                                "activation plugin '%s' of hidden layer %zu returned NaN for the "
+                                "finite input %.17g at iteration %zu", m->act[l]->h.name, l,
+                                ws->z[l][i], t);
+    }
+    if (is_nan(l) && !any_not_finite(logits, nb * k))
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "loss plugin '%s' returned NaN for finite logits at iteration %zu",
+                        loss->h.name, t);
+    return MLP_OK;
+}
+
 static bool any_not_finite(const double *v, size_t n)
 {
     uint64_t bad = 0, u;
@@ -463,6 +498,8 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
             memcpy(res->snapshots + (t / snap_every) * P, m->params, P * sizeof(double));
 
         diverged = mlp_not_finite(l);
+        if (diverged && (st = blame_plugin(m, ws, loss, logits, l, nb, k, t, err)) != MLP_OK)
+            goto fail;
         if (!diverged) {
             mlp_model_backward(m, ws, x, nb, dlogits, grad);
             if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)

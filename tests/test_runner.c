@@ -561,6 +561,25 @@ static void test_runner_warm_start(void **state)
     assert_false(exists(TMP "/bad.h5"));
 }
 
+/* A plugin that returns NaN for finite inputs is named, with the run; it is
+ * not taken for a diverging run.  Finished runs stay. */
+static void test_runner_plugin_nan_is_named(void **state)
+{
+    (void)state;
+    write_file(TMP "/nan.yaml",
+               "name: nan\n"
+               "dataset: {plugin: circles, train: 40, factor: 0.5}\n"
+               "model: {hidden: 4, activation: nan_above, init: {uniform: 0.1}}\n"
+               "train: {learning_rate: 5.0, iterations: 400}\n"
+               "record: {boundary: false}\n");
+    assert_int_equal(run("nan.yaml", "-q", "-o", "nan.h5", "--plugin-path",
+                         MLPLAB_TEST_FIXTURE_DIR "/faults", NULL), 1);
+    assert_non_null(strstr(err_buf, "run 0: activation plugin 'nan_above' of hidden layer 0 "
+                                    "returned NaN for the finite input"));
+    assert_non_null(strstr(err_buf, "faults/activations/nan_above.so"));
+    assert_false(exists(TMP "/nan.h5"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +596,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_warm_start, setup),
+        cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2038,6 +2038,7 @@ static void remove_runs_dir(const char *runs_dir)
 {
     remove_files(runs_dir, "run_", ".h5", NULL);
     remove_files(runs_dir, "", ".tmp", NULL);
+    remove_files(runs_dir, "sweep.", ".identity", NULL);  /* the sweep's own note (sweep.c) */
     rmdir(runs_dir);
     /* the folder's removal is durable once its parent is synced */
     char *parent = parent_dir(runs_dir);

@@ -478,7 +478,9 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_non_null(strstr(err_buf, "unfinished sweep"));
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",
                          "train.iterations=10", NULL), 2);
-    assert_non_null(strstr(err_buf, "different spec"));
+    assert_non_null(strstr(err_buf, "different sweep"));
+    assert_non_null(strstr(err_buf, "then: train.iterations: 10000\n"));
+    assert_non_null(strstr(err_buf, "now:  train.iterations: 10\n"));
 
     /* --resume finishes it, with the same numbers as an uninterrupted sweep */
     assert_int_equal(run("slow.yaml", "-q", "-j1", "-o", "slow.h5", "--resume", NULL), 0);

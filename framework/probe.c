@@ -17,17 +17,29 @@ static const mlp_loss_desc *loss_of(const mlp_plugin_use *loss)
     return loss->plugin->d.loss;
 }
 
-/* Predicted class of one point from its prob (k). */
-static size_t predict_class(const double *p, size_t k)
+/* Predicted class of one point from its prob (k): k == 1, class 1 where
+ * prob >= 0.5; k > 1, the first largest prob.  -1 when a prob is NaN. */
+static int64_t predict_class(const double *p, size_t k)
 {
     size_t c, best = 0;
 
     if (k == 1)
-        return p[0] >= 0.5;
-    for (c = 1; c < k; c++)
+        return isnan(p[0]) ? -1 : p[0] >= 0.5;
+    for (c = 0; c < k; c++) {
+        if (isnan(p[c]))
+            return -1;
         if (p[c] > p[best])
             best = c;
-    return best;
+    }
+    return (int64_t)best;
+}
+
+void mlp_probe_argmax(const double *prob, size_t n, size_t k, int64_t *cls)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        cls[i] = predict_class(prob + i * k, k);
 }
 
 mlp_status mlp_probe_accuracy(const mlp_model *m, const mlp_plugin_use *loss,

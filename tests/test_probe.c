@@ -1,5 +1,6 @@
-/* test_probe.c -- accuracy, the decision grid (coordinates and layout) and
- * hidden-layer outputs, on models whose answers are known by construction. */
+/* test_probe.c -- accuracy, the decision grid (coordinates, layout, class
+ * axis), its argmax map and hidden-layer outputs, on models whose answers
+ * are known by construction. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -142,6 +143,48 @@ static void test_probe_accuracy_multiclass(void **state)
     mlp_model_free(m);
 }
 
+/* The argmax map: threshold 0.5 (inclusive) for one output, the first
+ * largest for several, -1 where a probability is NaN. */
+static void test_probe_argmax(void **state)
+{
+    const double p1[6] = {0.5, 0.49999999999999994, 1.0, 0.0, NAN, 0.75};
+    const double p3[15] = {0.2, 0.3, 0.5, /* 2 */ 0.4, 0.4, 0.2, /* tie: 0 */
+                           0.1, 0.45, 0.45, /* tie: 1 */ 0.6, NAN, 0.1, /* -1 */
+                           1.0, 0.0, 0.0};
+    int64_t cls[6];
+
+    (void)state;
+    mlp_probe_argmax(p1, 6, 1, cls);
+    assert_true(cls[0] == 1 && cls[1] == 0 && cls[2] == 1 && cls[3] == 0 && cls[4] == -1 &&
+                cls[5] == 1);
+    mlp_probe_argmax(p3, 5, 3, cls);
+    assert_true(cls[0] == 2 && cls[1] == 0 && cls[2] == 1 && cls[3] == -1 && cls[4] == 0);
+    mlp_probe_argmax(p3, 0, 3, cls); /* nothing to do */
+}
+
+/* A model whose outputs are NaN (as after divergence) classifies nothing
+ * right, whatever the labels: no class, not class 0. */
+static void test_probe_accuracy_nan_is_wrong(void **state)
+{
+    const double w[6] = {NAN, 0, 0, 0, 0, 0}, b[3] = {0, 0, 0}, w1[2] = {NAN, 0}, b1[1] = {0};
+    mlp_model *m = linear_model(2, 3, w, b), *m1 = linear_model(2, 1, w1, b1);
+    mlp_plugin_use use = {.plugin = &id_plugin, .params = NULL};
+    mlp_plugin_use sig = {.plugin = &sig_plugin, .params = NULL};
+    double x[4] = {1, 0, 2, 0}, y[2] = {0, 0};
+    mlp_data d = {.n = 2, .dim = 2, .classes = 3, .x = x, .y = y};
+    mlp_error err;
+    double acc = -1;
+
+    (void)state;
+    assert_int_equal(mlp_probe_accuracy(m, &use, &d, &acc, &err), MLP_OK);
+    assert_true(acc == 0.0);
+    d.classes = 2;
+    assert_int_equal(mlp_probe_accuracy(m1, &sig, &d, &acc, &err), MLP_OK);
+    assert_true(acc == 0.0);
+    mlp_model_free(m);
+    mlp_model_free(m1);
+}
+
 static void test_probe_grid_axis(void **state)
 {
     double g[5];
@@ -178,6 +221,35 @@ static void test_probe_boundary_layout(void **state)
             assert_true(gx[ix] == ext[0] + (double)ix * (ext[1] - ext[0]) / 44.0);
         }
     free(prob);
+    mlp_model_free(m);
+}
+
+/* Three outputs: the class axis innermost, [iy][ix][c], and the argmax map
+ * of those probabilities [iy][ix]; logits (x, y, 0.25). */
+static void test_probe_boundary_three_classes(void **state)
+{
+    const double w[6] = {1, 0, 0, 1, 0, 0}, b[3] = {0, 0, 0.25};
+    const double ext[4] = {-1.0, 1.0, -1.0, 1.0};
+    mlp_model *m = linear_model(2, 3, w, b);
+    mlp_plugin_use use = {.plugin = &id_plugin, .params = NULL};
+    double prob[5 * 5 * 3], g[5];
+    int64_t cls[25];
+    mlp_error err;
+
+    (void)state;
+    assert_int_equal(mlp_probe_boundary(m, &use, 5, ext, prob, &err), MLP_OK);
+    mlp_probe_argmax(prob, 25, 3, cls);
+    mlp_probe_grid_axis(-1.0, 1.0, 5, g);
+    for (size_t iy = 0; iy < 5; iy++)
+        for (size_t ix = 0; ix < 5; ix++) {
+            const double *p = prob + (iy * 5 + ix) * 3;
+            int64_t want = g[iy] > g[ix] ? 1 : 0;
+            if ((want ? g[iy] : g[ix]) < 0.25)
+                want = 2;
+            assert_true(p[0] == g[ix] && p[1] == g[iy] && p[2] == 0.25);
+            assert_true(cls[iy * 5 + ix] == want);
+        }
+    assert_true(cls[0] == 2 && cls[4] == 0 && cls[20] == 1 && cls[24] == 0);
     mlp_model_free(m);
 }
 
@@ -253,8 +325,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_accuracy_binary),
         cmocka_unit_test(test_probe_accuracy_multiclass),
+        cmocka_unit_test(test_probe_argmax),
+        cmocka_unit_test(test_probe_accuracy_nan_is_wrong),
         cmocka_unit_test(test_probe_grid_axis),
         cmocka_unit_test(test_probe_boundary_layout),
+        cmocka_unit_test(test_probe_boundary_three_classes),
         cmocka_unit_test(test_probe_boundary_binary),
         cmocka_unit_test(test_probe_hidden_shapes),
     };

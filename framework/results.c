@@ -125,7 +125,7 @@ static const char *const reserved_names[] = {
     "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
     "spec_sha256", "complete", "note", "stop_reason", "best_iteration", "eval_iteration",
     "test_accuracy_curve", "train_accuracy_curve", "grad_norm_W", "grad_norm_b", "layer",
-    "snapshots", "validation_accuracy", "epoch", NULL};
+    "snapshots", "validation_accuracy", "epoch", "argmax", NULL};
 
 /* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
  * '/' and control characters become '_'; a first character that is not a
@@ -618,6 +618,29 @@ static mlp_status write_boundary(h5w *w, hid_t g, const mlp_run_record *r)
     st = f64_var(w, bg, "prob", k > 1 ? 3 : 2, dims, r->boundary, (hid_t[]){gy, gx, cls},
                  k > 1 ? "predicted probability of each class" : "predicted probability of class 1",
                  "1");
+    if (!st && k > 1) {
+        /* the predicted class of every grid point: the first most probable, -1 for NaN */
+        size_t np = r->resolution * r->resolution;
+        int64_t *am = malloc((np ? np : 1) * sizeof(*am));
+        if (!am) {
+            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+            goto out;
+        }
+        for (size_t i = 0; i < np; i++) {
+            const double *p = r->boundary + i * k;
+            size_t best = 0;
+            bool nan = false;
+            for (size_t c = 0; c < k; c++) {
+                nan = nan || p[c] != p[c];
+                if (c > 0 && p[c] > p[best])
+                    best = c;
+            }
+            am[i] = nan ? -1 : (int64_t)best;
+        }
+        st = var_write(w, bg, "argmax", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dims, am,
+                       (hid_t[]){gy, gx}, "predicted class (the most probable)", NULL, NULL);
+        free(am);
+    }
 out:
     if (cls >= 0)
         H5Dclose(cls);

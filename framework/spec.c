@@ -1499,6 +1499,31 @@ static mlp_status to_bytes(const mlp_node *n, const char *name, uint64_t *out, m
     return MLP_OK;
 }
 
+/* The dataset's input dimension and classes as this run's parameters make
+ * them: a generator may describe a shape that depends on its parameters
+ * (blobs' dim, spiral's arms); a dataset read from a file is known only when
+ * it is read (0 here). */
+static void dataset_shape(const mlp_config *cfg, size_t *dim, size_t *classes)
+{
+    const mlp_plugin *pl = cfg->dataset.plugin;
+    const mlp_dataset_desc *d = pl->d.data;
+    size_t rows = 0;
+    uint32_t dm = 0, cl = 0;
+    char why[256];
+
+    *dim = d->dim;
+    *classes = d->classes;
+    if (mlp_dataset_loads(pl)) {
+        *dim = 0;
+        return;
+    }
+    if (mlp_dataset_describes(pl) &&
+        d->describe(cfg->dataset.params, &rows, &dm, &cl, why, sizeof(why)) == 0 && dm > 0) {
+        *dim = dm;
+        *classes = cl;
+    }
+}
+
 static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_error *err)
 {
     const mlp_node *r, *b = NULL, *ext;
@@ -1506,7 +1531,9 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
     mlp_record_opts *o = &cfg->record;
     mlp_status rc;
     int pick;
-    bool on = d->dim == 2;
+    size_t dim, classes;
+    dataset_shape(cfg, &dim, &classes);
+    bool on = dim == 2;
 
     if ((rc = get_section(root, "record", "record", &r, err)))
         return rc;
@@ -1540,9 +1567,9 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
         return wrong_type(b, "false or {resolution, extent}", "record.boundary", err);
     }
     /* dim 0: a dataset read from a file, whose shape is known when it is read */
-    if (b && d->dim != 2 && d->dim != 0)
-        return fail_node(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %u",
-                         cfg->dataset.plugin->h->name, d->dim);
+    if (b && dim != 2 && dim != 0)
+        return fail_node(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %zu",
+                         cfg->dataset.plugin->h->name, dim);
     o->boundary = on;
     if (!b || b->kind != MLP_NODE_MAP)
         return MLP_OK;
@@ -1574,9 +1601,10 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
 
 static mlp_status check_model_size(const mlp_node *root, const mlp_config *cfg, mlp_error *err)
 {
-    const mlp_dataset_desc *d = cfg->dataset.plugin->d.data;
-    double in = d->dim ? d->dim : 1, n = 0;  /* 0: read from a file, known later */
-    double out = (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) ? d->classes : 1;
+    size_t dim, classes;
+    dataset_shape(cfg, &dim, &classes);
+    double in = dim ? (double)dim : 1, n = 0;  /* 0: read from a file, known later */
+    double out = (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) ? (double)classes : 1;
     const mlp_node *model = get_opt(root, "model"), *h = get_opt(model, "hidden");
 
     for (size_t l = 0; l < cfg->n_hidden; l++) {

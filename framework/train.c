@@ -91,15 +91,19 @@ static size_t count_correct(const mlp_loss_desc *loss, const mlp_param_value *lp
         for (i = 0; i < nb; i++) {
             const double *p = prob + i * k;
             size_t cls = 0;
+            bool nan = false;  /* a NaN prediction is wrong, never class 0 (as probe) */
 
             if (k == 1) {
                 cls = p[0] >= 0.5;
+                nan = p[0] != p[0];
             } else {
-                for (c = 1; c < k; c++)
-                    if (p[c] > p[cls])
+                for (c = 0; c < k; c++) {
+                    nan = nan || p[c] != p[c];
+                    if (c > 0 && p[c] > p[cls])
                         cls = c;
+                }
             }
-            if ((double)cls == y[i0 + i])
+            if (!nan && (double)cls == y[i0 + i])
                 right++;
             else if (first_miss)
                 return right;

@@ -35,7 +35,17 @@ static pthread_mutex_t results_lock = PTHREAD_MUTEX_INITIALIZER;
  * entry since the setting is per thread in thread-safe builds. */
 static void lock(void)
 {
+    static bool started;
+
     pthread_mutex_lock(&results_lock);
+    if (!started) {
+        /* After a failed write (a full disk, a file-size limit) HDF5 1.10
+         * cannot close that file, and its exit handler then crashes trying
+         * again: keep the handler out.  Every file we write is closed, or
+         * was abandoned with an error already reported. */
+        H5dont_atexit();
+        started = true;
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 

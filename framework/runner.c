@@ -102,6 +102,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a file-size limit (ulimit -f) makes writes fail with EFBIG, which the
+     * results module reports, instead of killing the process mid-write */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* ---- options ---------------------------------------------------------- */

@@ -18,7 +18,8 @@ static const char set_file[] = "--set";
 
 static const char *const top_keys[] = {"name",  "description", "seed",    "dataset",
                                        "model", "loss",        "train",   "sweep",
-                                       "repeats", "record",    "output",  NULL};
+                                       "repeats", "record",    "output",  "max_runs",
+                                       NULL};
 static const char *const sweepable[] = {"dataset", "model", "loss", "train", "record", NULL};
 static const char *const model_keys[] = {"hidden", "activation", "init", NULL};
 static const char *const train_keys[] = {
@@ -885,8 +886,9 @@ static mlp_status expand_sweep(mlp_spec *spec, mlp_error *err)
         }
     }
     if (mlp_plan_init(&spec->plan, lens, spec->n_axes, spec->repeats, spec->seed,
-                      MLP_SPEC_MAX_RUNS, &sub))
-        return fail_node(err, sw ? sw : spec->root, "%s", sub.msg);
+                      spec->max_runs, &sub))
+        return fail_node(err, sw ? sw : spec->root, "%s (raise max_runs to allow more)",
+                         sub.msg);
     return MLP_OK;
 }
 
@@ -945,6 +947,13 @@ static mlp_status check_top(mlp_spec *spec, mlp_error *err)
     if ((rc = get_int(root, "repeats", "repeats", 1, MLP_SPEC_MAX_RUNS, 1, &rep, err)))
         return rc;
     spec->repeats = (size_t)rep;
+    /* the cap on the runs one sweep may expand to: a typo in a range should
+     * not start a billion runs */
+    int64_t cap;
+    if ((rc = get_int(root, "max_runs", "max_runs", 1, (int64_t)1 << 40, MLP_SPEC_MAX_RUNS, &cap,
+                      err)))
+        return rc;
+    spec->max_runs = (size_t)cap;
     return MLP_OK;
 }
 

@@ -82,6 +82,7 @@ typedef struct mlp_spec {
     char *output;            /* output: or NULL */
     uint64_t seed;
     size_t repeats;
+    size_t max_runs;         /* max_runs: (default MLP_SPEC_MAX_RUNS) */
 
     size_t n_axes;
     mlp_sweep_axis *axes;

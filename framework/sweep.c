@@ -11,6 +11,7 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -884,6 +885,30 @@ static void run_hash(sweep_state *st, const char *resolved)
         mlp_sha256_hex(resolved, strlen(resolved), st->run_hash);
 }
 
+/* The disk must hold the run files and the sweep file built from them
+ * (about twice what the sweep records): refuse before training when it
+ * clearly cannot. */
+static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
+{
+    struct statvfs fs;
+    char *dir = strdup(st->o->output), *slash = dir ? strrchr(dir, '/') : NULL;
+    const char *d = dir ? (slash ? (slash == dir ? "/" : dir) : ".") : ".";
+    double need = 2.0 * st->record_bytes + 1e6, have;
+    mlp_status rc = MLP_OK;
+
+    if (slash && slash != dir)
+        *slash = '\0';
+    if (statvfs(d, &fs) == 0) {
+        have = (double)fs.f_bavail * (double)fs.f_frsize;
+        if (have < need)
+            rc = mlp_fail(err, MLP_ERR_IO, "%s: the sweep needs about %.3g MB of disk (its run "
+                          "files and the sweep file built from them), but only %.3g MB are free "
+                          "there", d, need / 1e6, have / 1e6);
+    }
+    free(dir);
+    return rc;
+}
+
 static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
 {
     const mlp_sweep_opts *o = st->o;
@@ -967,6 +992,8 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         free(dir);
     }
     rc = mlp_results_prepare(o->output, o->force, o->resume, err);
+    if (rc == MLP_OK)
+        rc = check_free_space(&st, err);
     if (rc != MLP_OK)
         goto out;
     st.runs_dir = mlp_results_runs_dir(o->output);

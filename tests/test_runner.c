@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -582,6 +583,160 @@ static void test_runner_plugin_nan_is_named(void **state)
     assert_false(exists(TMP "/nan.h5"));
 }
 
+/* Run the runner with a file-size limit (RLIMIT_FSIZE, bytes), as a full
+ * disk would stop it. */
+static int run_limited(rlim_t limit, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0, status;
+
+    argv[n++] = RUNNER;
+    for (; *args && n < 31; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit rl = {limit, limit};
+        int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(e, 2);
+        if (chdir(TMP) != 0 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(127);
+        execv(RUNNER, (char *const *)argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static bool run_file_complete(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    signed char complete = 0;
+    bool ok = f >= 0 && H5Aexists(f, "complete") > 0 &&
+              H5LTget_attribute_char(f, "/", "complete", (char *)&complete) >= 0 && complete == 1;
+    if (f >= 0)
+        H5Fclose(f);
+    return ok;
+}
+
+/* Disk and path faults: a missing folder, a file where a folder should be,
+ * and a disk that fills up while the sweep file is built: a clear error,
+ * and every finished run stays (and --resume then completes the sweep). */
+static void test_runner_disk_and_path_faults(void **state)
+{
+    const char *args[] = {"small.yaml", "-q", "-j1", "-o", "full.h5", NULL};
+
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "nowhere/x.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "nowhere/x.h5: cannot write results: folder nowhere: No such "
+                                    "file or directory"));
+    assert_int_equal(run("small.yaml", "-q", "-o", "small.yaml/x.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "small.yaml"));
+    assert_false(exists(TMP "/nowhere"));
+
+    /* run files (~35 kB each) fit under 64 kB, the sweep file (~120 kB) does not */
+    assert_int_equal(run_limited(64 * 1024, args), 1);
+    assert_non_null(strstr(err_buf, "full.h5"));
+    assert_non_null(strstr(err_buf, "File too large"));
+    assert_false(exists(TMP "/full.h5"));
+    assert_true(run_file_complete(TMP "/full.runs/run_0000.h5"));
+    assert_true(run_file_complete(TMP "/full.runs/run_0001.h5"));
+    assert_true(run_file_complete(TMP "/full.runs/run_0002.h5"));
+    assert_int_equal(run("small.yaml", "-q", "-o", "full.h5", "--resume", NULL), 0);
+    assert_non_null(strstr(out_buf, "3 resumed"));
+}
+
+/* kill -9 at 20 moments: whatever is left is either a complete run file or
+ * a temporary; --resume then finishes with the numbers of a sweep that was
+ * never interrupted. */
+static void test_runner_kill9_keeps_complete_runs(void **state)
+{
+    const char *args[] = {"k.yaml", "-q", "-j2", "-o", "k.h5", NULL};
+    uint64_t lcg = 12345;
+    int kills = 0;
+
+    (void)state;
+    write_file(TMP "/k.yaml",
+               "name: k\n"
+               "seed: 3\n"
+               "dataset: {plugin: circles, train: 100, test: 50, factor: 0.5}\n"
+               "model: {hidden: 8}\n"
+               "train: {learning_rate: 2.0, iterations: 4000}\n"
+               "sweep:\n"
+               "  model.hidden: [4, 6, 8, 10, 12, 14]\n"
+               "record: {boundary: {resolution: 30}}\n");
+    /* the kills are spread over the time a whole sweep takes here (measured,
+     * not asserted), from start-up to the building of the sweep file */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(run("k.yaml", "-q", "-j2", "-o", "ref.h5", NULL), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long span = (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+    for (int i = 0; i < 20; i++) {
+        if (system("rm -rf '" TMP "/k.h5' '" TMP "/k.runs'") != 0)
+            fail_msg("cannot clean up");
+        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+        long us = (long)((lcg >> 33) % (uint64_t)(span + 1));
+        struct timespec t = {us / 1000000, (us % 1000000) * 1000};
+        pid_t pid = spawn(args);
+        nanosleep(&t, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        kills += WIFSIGNALED(status);
+        /* every run file present is complete */
+        for (int k = 0; k < 6; k++) {
+            char path[512];
+            snprintf(path, sizeof(path), TMP "/k.runs/run_%04d.h5", k);
+            if (exists(path) && !run_file_complete(path))
+                fail_msg("kill %d after %ld us: %s is not complete", i, us, path);
+        }
+        /* --resume finishes it with the same numbers */
+        if (!exists(TMP "/k.h5")) {
+            int rc = run("k.yaml", "-q", "-o", "k.h5", "--resume", NULL);
+            if (rc != 0)
+                fail_msg("kill %d after %ld us: --resume exit %d: %s", i, us, rc, err_buf);
+        }
+        hid_t a = H5Fopen(TMP "/k.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t b = H5Fopen(TMP "/ref.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(a >= 0 && b >= 0);
+        cmp_ctx c = {.other = b};
+        H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
+        if (c.differ != 0 || c.compared < 30)
+            fail_msg("kill %d after %ld us: %d of %d datasets differ", i, us, c.differ,
+                     c.compared);
+        H5Fclose(a);
+        H5Fclose(b);
+    }
+    assert_true(kills >= 10);  /* most kills land while the sweep runs */
+    print_message("kill -9: %d of 20 kills landed during the sweep (%ld us long)\n", kills, span);
+}
+
+/* A second Ctrl-C stops at once; finished run files stay complete. */
+static void test_runner_second_interrupt_stops_at_once(void **state)
+{
+    const char *args[] = {"slow.yaml", "-j1", "-o", "slow.h5", NULL};
+    struct timespec nap = {0, 20 * 1000 * 1000}, tiny = {0, 1000 * 1000};
+    int status;
+
+    (void)state;
+    write_file(TMP "/slow.yaml", slow_spec);
+    pid_t pid = spawn(args);
+    for (int i = 0; i < 3000 && !exists(TMP "/slow.runs/run_0000.h5"); i++)
+        nanosleep(&nap, NULL);
+    kill(pid, SIGINT);
+    nanosleep(&tiny, NULL);
+    kill(pid, SIGINT);
+    waitpid(pid, &status, 0);
+    assert_true((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+                (WIFEXITED(status) && WEXITSTATUS(status) == 130));
+    assert_true(run_file_complete(TMP "/slow.runs/run_0000.h5"));
+    assert_false(exists(TMP "/slow.h5"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +754,9 @@ int main(void)
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_warm_start, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
+        cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),
+        cmocka_unit_test_setup(test_runner_kill9_keeps_complete_runs, setup),
+        cmocka_unit_test_setup(test_runner_second_interrupt_stops_at_once, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1550,8 +1550,12 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
         return rc;
     if ((rc = get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1, &o->loss_every,
                        err)) ||
+        /* evaluating the test set costs a forward pass: by default about 100
+         * points per curve, never denser than the loss curve */
         (rc = get_size(r, "eval_every", "record.eval_every", 1, MAX_ITER,
-                       (int64_t)o->loss_every, &o->eval_every, err)) ||
+                       (int64_t)(cfg->train.iterations / 100 > o->loss_every
+                                     ? cfg->train.iterations / 100 : o->loss_every),
+                       &o->eval_every, err)) ||
         (rc = get_enum(r, "weights", "record.weights", weights_modes, 0, &pick, err)) ||
         (rc = get_size(r, "weights_every", "record.weights_every", 0, MAX_ITER, 0,
                        &o->weights_every, err)) ||

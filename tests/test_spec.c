@@ -644,7 +644,8 @@ static void test_spec_training_keys(void **state)
     mlp_config_free(&c);
     mlp_spec_free(spec);
 
-    /* defaults: every rule off, eval_every follows loss_every, 1 GiB */
+    /* defaults: every rule off, eval_every = max(loss_every, iterations / 100) (1000 / 100
+     * here), 1 GiB */
     spec = parse_ok("name: t\ndataset: circles\nmodel: {hidden: [2, 2], init: sklearn}\n"
                     "record: {loss_every: 4, budget: 2 GB}\n", NULL, 0);
     config_ok(spec, 0, &c);
@@ -658,7 +659,7 @@ static void test_spec_training_keys(void **state)
     assert_true(c.train.tol == 1e-4);
     assert_int_equal(c.train.n_iter_no_change, 10);
     assert_true(c.train.validation_fraction == 0 && c.train.max_seconds == 0);
-    assert_int_equal(c.record.eval_every, 4);
+    assert_int_equal(c.record.eval_every, 10);
     assert_int_equal(c.record.weights_every, 0);
     assert_true(c.record.budget == 2000000000u);
     mlp_config_free(&c);

@@ -388,6 +388,15 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_int_equal(run("info", "kept.h5", NULL), 0);
     assert_non_null(strstr(out_buf, "train_accuracy"));
     assert_non_null(strstr(out_buf, "model.hidden"));
+    /* sort, filter, choose columns, CSV */
+    assert_int_equal(run("info", "kept.h5", "--sort", "model.hidden", "--desc", "--columns",
+                         "run,model.hidden", NULL), 0);
+    assert_non_null(strstr(out_buf, "run  model.hidden\n2    5\n1    3\n0    2\n"));
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden>2", "--csv", "--columns",
+                         "run,model.hidden,status", NULL), 0);
+    assert_string_equal(out_buf, "run,model.hidden,status\n1,3,ok\n2,5,ok\n");
+    assert_int_equal(run("info", "kept.h5", "--sort", "hiden", NULL), 2);
+    assert_non_null(strstr(err_buf, "no column 'hiden'"));
     assert_int_equal(run("info", "missing.h5", NULL), 1);
     assert_non_null(strstr(err_buf, "missing.h5"));
 }

@@ -1648,8 +1648,8 @@ static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *c
      * train 0 stands for every row not held out for the test */
     bool loads = mlp_dataset_loads(cfg->dataset.plugin);
     if (ds && ds->kind == MLP_NODE_MAP &&
-        ((rc = get_size(ds, "train", "dataset.train", 1, MAX_POINTS, loads ? 0 : 200,
-                        &cfg->n_train, err)) ||
+        ((rc = get_size(ds, "train", "dataset.train", loads ? 0 : 1, MAX_POINTS,
+                        loads ? 0 : 200, &cfg->n_train, err)) ||
          (rc = get_size(ds, "test", "dataset.test", 0, MAX_POINTS, 0, &cfg->n_test, err))))
         goto fail;
     if (!ds || ds->kind != MLP_NODE_MAP) {

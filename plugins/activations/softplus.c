@@ -4,23 +4,38 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_vexp.h"
 
 enum { P_BETA, P_THRESHOLD };
 
 /* a: (n).  log(1 + e^t) is written max(t, 0) + log1p(e^-|t|), which never
- * overflows, whatever the threshold. */
+ * overflows, whatever the threshold.  A block at a time: exp in a loop that
+ * vectorizes (mlplab_vexp), then log1p (libm, scalar) and the rest; a may be
+ * z, and each a[i] is written after z[i] is read. */
+enum { SOFTPLUS_BLOCK = 256 };
+
+MLPLAB_VEXP_CLONES
 static void softplus_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
     const double beta = p[P_BETA].num, thr = p[P_THRESHOLD].num;
+    double e[SOFTPLUS_BLOCK];
 
-    for (size_t i = 0; i < n; i++) {
-        double t = beta * z[i];
-        double sp = (t > 0.0 ? t : 0.0) + log1p(exp(-fabs(t)));
-        a[i] = t > thr ? z[i] : sp / beta;
+    for (size_t i0 = 0; i0 < n; i0 += SOFTPLUS_BLOCK) {
+        const size_t c = n - i0 < SOFTPLUS_BLOCK ? n - i0 : SOFTPLUS_BLOCK;
+
+        for (size_t j = 0; j < c; j++)
+            e[j] = mlplab_vexp(-fabs(beta * z[i0 + j]));
+        for (size_t j = 0; j < c; j++) {
+            double t = beta * z[i0 + j];
+            double sp = (t > 0.0 ? t : 0.0) + log1p(e[j]);
+            a[i0 + j] = t > thr ? z[i0 + j] : sp / beta;
+        }
     }
 }
 
-/* dz: (n) = sigmoid(beta z) da, or da where the function is linear. */
+/* dz: (n) = sigmoid(beta z) da, or da where the function is linear.
+ * Branch-free (the selects are blends), so the loop vectorizes. */
+MLPLAB_VEXP_CLONES
 static void softplus_backward(const double *z, const double *a, const double *da, double *dz,
                               size_t n, const mlp_param_value *p)
 {
@@ -29,9 +44,10 @@ static void softplus_backward(const double *z, const double *a, const double *da
     (void)a;
     for (size_t i = 0; i < n; i++) {
         double t = beta * z[i];
-        double e = exp(-fabs(t));
+        double e = mlplab_vexp(-fabs(t));
         double r = 1.0 / (1.0 + e);
-        double s = t >= 0.0 ? r : e * r;
+        double er = e * r;
+        double s = t >= 0.0 ? r : er;
         dz[i] = (t > thr ? 1.0 : s) * da[i];
     }
 }

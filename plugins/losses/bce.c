@@ -4,27 +4,63 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_vexp.h"
 
 enum { P_REDUCTION };
 enum { RED_MEAN, RED_SUM };
 
-/* softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)): no overflow, and
- * no cancellation beyond the y z term. */
-static double bce_term(double z, double y)
+/* The loss terms are softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)):
+ * no overflow, and no cancellation beyond the y z term.  They are computed a
+ * block at a time: first everything but log1p, in a loop that vectorizes
+ * (mlplab_vexp), then log1p (libm, scalar) and the sum, in index order, so
+ * the sum is rounded exactly as a plain loop over the terms would. */
+enum { BCE_BLOCK = 256 };
+
+/* sum + the terms of z[0..len), in order, with labels y[0..len) (per_y) or
+ * y[0] for all of them.  Inlined, so that each of bce_loss's ISA copies gets
+ * its own vector code. */
+static inline __attribute__((always_inline)) double bce_accumulate(double sum, const double *z, const double *y, int per_y, size_t len)
 {
-    return (z > 0.0 ? z : 0.0) - y * z + log1p(exp(-fabs(z)));
+    double lin[BCE_BLOCK], e[BCE_BLOCK];
+
+    for (size_t i0 = 0; i0 < len; i0 += BCE_BLOCK) {
+        const size_t c = len - i0 < BCE_BLOCK ? len - i0 : BCE_BLOCK;
+        const double *zb = z + i0;
+
+        if (per_y) {
+            const double *yb = y + i0;
+            for (size_t j = 0; j < c; j++) {
+                double zj = zb[j];
+                lin[j] = (zj > 0.0 ? zj : 0.0) - yb[j] * zj;
+                e[j] = mlplab_vexp(-fabs(zj));
+            }
+        } else {
+            const double y0 = y[0];
+            for (size_t j = 0; j < c; j++) {
+                double zj = zb[j];
+                lin[j] = (zj > 0.0 ? zj : 0.0) - y0 * zj;
+                e[j] = mlplab_vexp(-fabs(zj));
+            }
+        }
+        for (size_t j = 0; j < c; j++)
+            sum += lin[j] + log1p(e[j]);
+    }
+    return sum;
 }
 
-static double sigmoid(double z)
+/* Branch-free (the select is a blend), so the loops calling it vectorize. */
+static inline double sigmoid(double z)
 {
-    double e = exp(-fabs(z));
+    double e = mlplab_vexp(-fabs(z));
     double r = 1.0 / (1.0 + e);
+    double er = e * r;
 
-    return z >= 0.0 ? r : e * r;
+    return z >= 0.0 ? r : er;
 }
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k outputs.
  * Mean over the n k terms unless reduction is sum. */
+MLPLAB_VEXP_CLONES
 static double bce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
                        const mlp_param_value *p)
 {
@@ -33,20 +69,20 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
     double sum = 0.0;
 
     if (k == 1) {
-        for (size_t i = 0; i < n; i++)
-            sum += bce_term(z[i], y[i]);
+        sum = bce_accumulate(sum, z, y, 1, n);
         if (dz) {
             for (size_t i = 0; i < n; i++)
                 dz[i] = sigmoid(z[i]) - y[i];
         }
     } else {
         for (size_t s = 0; s < n; s++)
-            for (size_t j = 0; j < k; j++)
-                sum += bce_term(z[s * k + j], y[s]);
+            sum = bce_accumulate(sum, z + s * k, y + s, 0, k);
         if (dz) {
-            for (size_t s = 0; s < n; s++)
+            for (size_t s = 0; s < n; s++) {
+                const double ys = y[s];
                 for (size_t j = 0; j < k; j++)
-                    dz[s * k + j] = sigmoid(z[s * k + j]) - y[s];
+                    dz[s * k + j] = sigmoid(z[s * k + j]) - ys;
+            }
         }
     }
     if (!mean || m == 0)
@@ -59,6 +95,7 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
 }
 
 /* prob: (n, k) = sigmoid(logits). */
+MLPLAB_VEXP_CLONES
 static void bce_predict(const double *z, double *prob, size_t n, size_t k,
                         const mlp_param_value *p)
 {

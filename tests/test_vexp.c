@@ -1,0 +1,267 @@
+/* test_vexp.c -- plugins/include/mlplab_vexp.h, the vectorizable exp of the
+ * sigmoid, softplus and bce plugins: ulp error against libm's exp on random
+ * and edge inputs, the overflow and underflow thresholds, NaN, and the same
+ * bits from the scalar path and from every vector ISA the machine has
+ * (what lets those plugins use target_clones without changing a result). */
+#include <float.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mlplab_vexp.h"
+#include "rng.h"
+
+#define N_RANDOM 10000000
+#define MAX_ULP 2
+
+/* Doubles mapped to integers in the order of the reals (-0 and +0 both 0),
+ * so the difference of two is their distance in ulps. */
+static int64_t ordered(double d)
+{
+    int64_t i;
+
+    memcpy(&i, &d, sizeof i);
+    return i < 0 ? INT64_MIN - i : i;
+}
+
+static uint64_t ulp_distance(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b) ? 0 : UINT64_MAX;
+    int64_t d = ordered(a) - ordered(b);
+    return d < 0 ? (uint64_t)-d : (uint64_t)d;
+}
+
+static uint64_t bits(double d)
+{
+    uint64_t u;
+
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* The loop the plugins have: vectorized at -O3 with the build's ISA. */
+static void vexp_loop(const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vexp(x[i]);
+}
+
+/* One element at a time, never vectorized. */
+static __attribute__((noinline)) double vexp_one(double x)
+{
+    return mlplab_vexp(x);
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HAVE_ISA_LOOPS 1
+__attribute__((target("avx2"))) static void vexp_loop_avx2(const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vexp(x[i]);
+}
+
+/* with FMA available: -ffp-contract=off must keep a * b + c two roundings */
+__attribute__((target("avx2,fma"))) static void vexp_loop_fma(const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vexp(x[i]);
+}
+
+__attribute__((target("avx512f"))) static void vexp_loop_avx512(const double *x, double *y,
+                                                                 size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vexp(x[i]);
+}
+#endif
+
+/* Max ulp error against libm on n uniform draws in [lo, hi). */
+static uint64_t max_ulp_uniform(double lo, double hi, size_t n, uint64_t id, double *worst)
+{
+    enum { BLOCK = 4096 };
+    static double x[BLOCK], y[BLOCK];
+    mlp_rng r;
+    uint64_t max = 0;
+
+    mlp_rng_init(&r, 20261128, id, MLP_STREAM_TEST);
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t c = n - i0 < BLOCK ? n - i0 : BLOCK;
+        for (size_t j = 0; j < c; j++)
+            x[j] = lo + (hi - lo) * mlp_rng_uniform(&r);
+        vexp_loop(x, y, c);
+        for (size_t j = 0; j < c; j++) {
+            uint64_t d = ulp_distance(y[j], exp(x[j]));
+            if (d > max) {
+                max = d;
+                *worst = x[j];
+            }
+        }
+    }
+    return max;
+}
+
+/* The measurement quoted in bench/README.md: 10^7 uniform inputs over the
+ * whole range with finite nonzero results, then the ranges the plugins use. */
+static void test_vexp_random_ulp(void **state)
+{
+    static const struct {
+        double lo, hi;
+        size_t n;
+    } ranges[] = {
+        {-745.0, 710.0, N_RANDOM},  /* everything finite, subnormal results too */
+        {-40.0, 0.0, 1000000},      /* sigmoid's exp(-|z|) where it matters */
+        {-1.0, 1.0, 1000000},
+        {-0.35, 0.35, 1000000},     /* k = 0: the polynomial alone */
+        {-745.0, -708.0, 1000000},  /* subnormal results */
+        {700.0, 709.78, 1000000},   /* k = 1024 at the top */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        double worst = 0.0;
+        uint64_t max = max_ulp_uniform(ranges[i].lo, ranges[i].hi, ranges[i].n, i, &worst);
+        print_message("vexp over [%g, %g), %zu draws: max %llu ulp vs libm exp (at %a)\n",
+                      ranges[i].lo, ranges[i].hi, ranges[i].n, (unsigned long long)max, worst);
+        assert_true(max <= MAX_ULP);
+    }
+}
+
+/* Tiny arguments at every binade: exp(x) = 1 (+ x) to the last bit. */
+static void test_vexp_tiny(void **state)
+{
+    (void)state;
+    for (int e = -1074; e <= -1; e++) {
+        double x = ldexp(1.0, e);
+        assert_true(ulp_distance(mlplab_vexp(x), exp(x)) <= MAX_ULP);
+        assert_true(ulp_distance(mlplab_vexp(-x), exp(-x)) <= MAX_ULP);
+        x *= 1.6180339887498949;
+        assert_true(ulp_distance(mlplab_vexp(x), exp(x)) <= MAX_ULP);
+        assert_true(ulp_distance(mlplab_vexp(-x), exp(-x)) <= MAX_ULP);
+    }
+}
+
+static void test_vexp_edges(void **state)
+{
+    static const double xs[] = {
+        0.0, -0.0, DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN, -DBL_MIN, 1e-300, -1e-300,
+        1e-17, -1e-17, 1.0, -1.0, 0.5, -0.5, 0x1.62e42fefa39efp-2, -0x1.62e42fefa39efp-2,
+        2.0, -2.0, 10.0, -10.0, 36.7, -36.7, 700.0, -700.0, 708.0, -708.0, 708.4, -708.4,
+        709.0, -709.0, 709.78, 709.8, -709.8, 710.0, -710.0, 720.0, -720.0, 740.0, -740.0,
+        744.44, -744.44, 745.0, -745.0, 745.1332191019411, -745.1332191019411, 746.0, -746.0,
+        1000.0, -1000.0, 1e300, -1e300, DBL_MAX, -DBL_MAX,
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        double x = xs[i], got = mlplab_vexp(x), want = exp(x);
+        if (ulp_distance(got, want) > MAX_ULP)
+            print_message("x = %a: vexp %a, libm %a\n", x, got, want);
+        assert_true(ulp_distance(got, want) <= MAX_ULP);
+        /* the same class: 0, subnormal, normal, inf */
+        assert_int_equal(fpclassify(got), fpclassify(want));
+    }
+    assert_true(mlplab_vexp(0.0) == 1.0);
+    assert_true(mlplab_vexp(-0.0) == 1.0);
+    assert_true(isinf(mlplab_vexp(INFINITY)) && mlplab_vexp(INFINITY) > 0.0);
+    assert_true(bits(mlplab_vexp(-INFINITY)) == 0);     /* +0 */
+    assert_true(bits(mlplab_vexp(-1000.0)) == 0);
+    assert_true(mlplab_vexp(-745.0) == DBL_TRUE_MIN);    /* as libm */
+    assert_true(isnan(mlplab_vexp(NAN)));
+    assert_true(isnan(mlplab_vexp(-NAN)));
+}
+
+/* The thresholds are libm's: the largest x with a finite result is
+ * 0x1.62e42fefa39efp+9, and results round to 0 below log(2^-1075).  Walk 200
+ * doubles across each. */
+static void test_vexp_thresholds(void **state)
+{
+    static const double centres[] = {0x1.62e42fefa39efp+9, -0x1.74910d52d3051p+9,
+                                     -0x1.6232bdd7abcd2p+9 /* result 2^-1022 */};
+    (void)state;
+    assert_true(isfinite(mlplab_vexp(0x1.62e42fefa39efp+9)));
+    assert_true(isinf(mlplab_vexp(0x1.62e42fefa39f0p+9)));
+    assert_true(mlplab_vexp(-0x1.74910d52d3051p+9) == DBL_TRUE_MIN);
+    assert_true(mlplab_vexp(-0x1.74910d52d3052p+9) == 0.0);
+    for (size_t c = 0; c < sizeof centres / sizeof centres[0]; c++) {
+        double x = centres[c];
+        for (int i = 0; i < 100; i++)
+            x = nextafter(x, -INFINITY);
+        for (int i = 0; i < 200; i++, x = nextafter(x, INFINITY)) {
+            double got = mlplab_vexp(x), want = exp(x);
+            assert_int_equal(fpclassify(got), fpclassify(want));
+            assert_true(ulp_distance(got, want) <= MAX_ULP);
+        }
+    }
+}
+
+/* Scalar and vector (SSE2, AVX2, AVX2+FMA, AVX-512 where the CPU has them)
+ * give the same bits: the plugins' results do not depend on the machine. */
+static void test_vexp_same_bits_every_isa(void **state)
+{
+    enum { N = 100003 };
+    double *x = malloc(N * sizeof *x), *ref = malloc(N * sizeof *ref),
+           *y = malloc(N * sizeof *y);
+    mlp_rng r;
+
+    (void)state;
+    assert_non_null(x);
+    assert_non_null(ref);
+    assert_non_null(y);
+    mlp_rng_init(&r, 7, 7, MLP_STREAM_TEST);
+    for (size_t i = 0; i < N; i++)
+        x[i] = -760.0 + 1480.0 * mlp_rng_uniform(&r);
+    x[0] = NAN;
+    x[1] = INFINITY;
+    x[2] = -INFINITY;
+    x[3] = -0.0;
+    for (size_t i = 0; i < N; i++)
+        ref[i] = vexp_one(x[i]);
+    vexp_loop(x, y, N);
+    for (size_t i = 3; i < N; i++)
+        assert_true(bits(y[i]) == bits(ref[i]));
+    assert_true(isnan(y[0]));
+#ifdef HAVE_ISA_LOOPS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) {
+        vexp_loop_avx2(x, y, N);
+        for (size_t i = 3; i < N; i++)
+            assert_true(bits(y[i]) == bits(ref[i]));
+        assert_true(isnan(y[0]));
+        if (__builtin_cpu_supports("fma")) {
+            vexp_loop_fma(x, y, N);
+            for (size_t i = 3; i < N; i++)
+                assert_true(bits(y[i]) == bits(ref[i]));
+        }
+    } else {
+        print_message("no AVX2 here: only the default ISA checked\n");
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        vexp_loop_avx512(x, y, N);
+        for (size_t i = 3; i < N; i++)
+            assert_true(bits(y[i]) == bits(ref[i]));
+        assert_true(isnan(y[0]));
+    } else {
+        print_message("no AVX-512F here: not checked\n");
+    }
+#endif
+    free(x);
+    free(ref);
+    free(y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vexp_random_ulp),
+        cmocka_unit_test(test_vexp_tiny),
+        cmocka_unit_test(test_vexp_edges),
+        cmocka_unit_test(test_vexp_thresholds),
+        cmocka_unit_test(test_vexp_same_bits_every_isa),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

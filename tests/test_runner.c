@@ -747,6 +747,35 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
     assert_false(exists(TMP "/slow.h5"));
 }
 
+/* Plugins that refuse to load, through the runner: exit 2 before anything
+ * runs, the message names the plugin file and the reason. */
+static void test_runner_plugin_refusals_name_the_file(void **state)
+{
+    static const char *const cases[][2] = {
+        {"entry_null", "entry_null.so"},
+        {"no_entry", "no entry symbol"},
+        {"bad_param_minmax", "bad_param_minmax.so"},
+        {"abi_major2", "ABI major mismatch"},
+        {"bad_notso", "not a shared object"},
+    };
+    char spec[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(spec, sizeof(spec),
+                 "name: refuse\n"
+                 "dataset: {plugin: circles, train: 20}\n"
+                 "model: {activation: %s}\n", cases[i][0]);
+        write_file(TMP "/refuse.yaml", spec);
+        int rc = run("refuse.yaml", "-q", "-o", "refuse.h5", "--plugin-path",
+                     MLPLAB_TEST_FIXTURE_DIR, NULL);
+        if (rc != 2 || !strstr(err_buf, "refuse.yaml:3:21: error:") ||
+            !strstr(err_buf, cases[i][1]))
+            fail_msg("%s: exit %d, message: %s", cases[i][0], rc, err_buf);
+        assert_false(exists(TMP "/refuse.h5"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +793,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_warm_start, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
+        cmocka_unit_test_setup(test_runner_plugin_refusals_name_the_file, setup),
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),
         cmocka_unit_test_setup(test_runner_kill9_keeps_complete_runs, setup),
         cmocka_unit_test_setup(test_runner_second_interrupt_stops_at_once, setup),

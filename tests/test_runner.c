@@ -454,7 +454,7 @@ static const char slow_spec[] =
     "name: slow\n"
     "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
     "model: {hidden: 50}\n"
-    "train: {learning_rate: 2.0, iterations: 10000}\n"
+    "train: {learning_rate: 2.0, iterations: 40000}\n"
     "sweep:\n"
     "  model.hidden: [50, 49]\n"
     "record: {boundary: false}\n";
@@ -489,7 +489,7 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",
                          "train.iterations=10", NULL), 2);
     assert_non_null(strstr(err_buf, "different sweep"));
-    assert_non_null(strstr(err_buf, "then: train.iterations: 10000\n"));
+    assert_non_null(strstr(err_buf, "then: train.iterations: 40000\n"));
     assert_non_null(strstr(err_buf, "now:  train.iterations: 10\n"));
 
     /* --resume finishes it, with the same numbers as an uninterrupted sweep */

@@ -16,77 +16,16 @@
 
 #include <cmocka.h>
 
-#include "registry.h"
-#include "rng.h"
 #include "reference/torch_activations.h"
 
-#define H 1e-6          /* central-difference step */
 #define TOL 1e-6        /* relative and absolute tolerance of the difference checks */
 #define TORCH_REL 1e-12 /* against PyTorch: relative ... */
 #define TORCH_ABS 1e-15 /* ... plus absolute */
 #define MAXP 4          /* parameters any catalog plugin declares, at most */
+#define PLUGIN_TESTING_CHECK_NAME 1 /* and each descriptor names itself as asked */
 #define DATA_DIR MLPLAB_TEST_SOURCE_DIR "/data/"
 
-static mlp_registry *reg;
-
-static int setup(void **state)
-{
-    const char *dirs[] = {MLPLAB_TEST_PLUGIN_DIR};
-    mlp_error err = {0};
-
-    (void)state;
-    unsetenv("MLPLAB_PLUGIN_PATH");
-    if (mlp_registry_create(dirs, 1, &reg, &err) != MLP_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mlp_registry_free(reg);
-    return 0;
-}
-
-/* The plugin `name` of `kind`, from the build tree, defaults in vals. */
-static const mlp_plugin *plugin(mlp_plugin_kind kind, const char *name, mlp_param_value *vals)
-{
-    const mlp_plugin *pl = NULL;
-    mlp_error err = {0};
-
-    if (mlp_registry_get(reg, kind, name, &pl, &err) != MLP_OK)
-        fail_msg("%s", err.msg);
-    assert_true(pl->h->n_params <= MAXP);
-    assert_non_null(strstr(pl->path, MLPLAB_TEST_PLUGIN_DIR));
-    assert_string_equal(pl->h->name, name);
-    mlp_plugin_param_defaults(pl, vals);
-    return pl;
-}
-
-static void set_param(const mlp_plugin *pl, mlp_param_value *vals, const char *key, double v)
-{
-    int i = mlp_plugin_param_index(pl, key);
-
-    if (i < 0)
-        fail_msg("%s has no parameter %s", pl->name, key);
-    vals[i].num = v;
-}
-
-static bool close_to(double got, double want, double rel, double abs_tol)
-{
-    return fabs(got - want) <= abs_tol + rel * fabs(want);
-}
-
-/* xorshift64*: test inputs only, independent of the rng module. */
-static double test_uniform(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return (double)((*s * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
+#include "plugin_testing.h"
 
 /* ---- the catalog ------------------------------------------------------- */
 
@@ -151,23 +90,6 @@ static const mlp_plugin *row_plugin(const char *name, const char *const key[2],
         if (key[k] && key[k][0])
             set_param(pl, vals, key[k], val[k]);
     return pl;
-}
-
-static double act_f(const mlp_plugin *pl, const mlp_param_value *p, double z)
-{
-    double a;
-
-    pl->d.act->forward(&z, &a, 1, p);
-    return a;
-}
-
-static double act_df(const mlp_plugin *pl, const mlp_param_value *p, double z)
-{
-    double a, da = 1.0, dz;
-
-    pl->d.act->forward(&z, &a, 1, p);
-    pl->d.act->backward(&z, &a, &da, &dz, 1, p);
-    return dz;
 }
 
 /* Every row of the table, f and f', each activation covered; all mismatches
@@ -241,12 +163,6 @@ static void test_catalog_activation_kinks(void **state)
 
 /* ---- activations: gradient checks, in place, extremes ----------------- */
 
-typedef struct act_case {
-    const char *name;
-    const char *key[2];
-    double val[2];
-} act_case;
-
 static const act_case act_cases[] = {
     {"elu", {NULL}, {0}},
     {"elu", {"alpha"}, {0.5}},
@@ -272,15 +188,6 @@ static const act_case act_cases[] = {
     {"step", {NULL}, {0}},
 };
 #define N_CASES (sizeof(act_cases) / sizeof(act_cases[0]))
-
-static const mlp_plugin *case_plugin(const act_case *c, mlp_param_value *p)
-{
-    const mlp_plugin *pl = plugin(MLP_KIND_ACTIVATION, c->name, p);
-
-    for (int k = 0; k < 2 && c->key[k]; k++)
-        set_param(pl, p, c->key[k], c->val[k]);
-    return pl;
-}
 
 /* Inputs: fixed points across scales, kinks of the piecewise functions
  * (skipped by the difference check, kept for finiteness), then random. */
@@ -315,44 +222,15 @@ static bool near_kink(const char *name, const mlp_param_value *p, double z)
     return false;
 }
 
-static void check_activation_gradient(const act_case *c)
-{
-    mlp_param_value p[MAXP];
-    const mlp_plugin *pl = case_plugin(c, p);
-    const mlp_activation_desc *d = pl->d.act;
-    double z[N_INPUTS], zp[N_INPUTS], zm[N_INPUTS], a[N_INPUTS], ap[N_INPUTS], am[N_INPUTS];
-    double da[N_INPUTS], dz[N_INPUTS];
-    uint64_t s = 12345;
-    int checked = 0;
-
-    make_inputs(z);
-    for (int i = 0; i < N_INPUTS; i++) {
-        zp[i] = z[i] + H;
-        zm[i] = z[i] - H;
-        da[i] = 0.5 + test_uniform(&s); /* a chain-rule factor, not just 1 */
-    }
-    d->forward(z, a, N_INPUTS, p);
-    d->forward(zp, ap, N_INPUTS, p);
-    d->forward(zm, am, N_INPUTS, p);
-    d->backward(z, a, da, dz, N_INPUTS, p);
-    for (int i = 0; i < N_INPUTS; i++) {
-        double num = (ap[i] - am[i]) / (2 * H) * da[i];
-        assert_true(isfinite(a[i]) && isfinite(dz[i]));
-        if (near_kink(c->name, p, z[i]))
-            continue;
-        checked++;
-        if (!close_to(dz[i], num, TOL, TOL))
-            fail_msg("%s(%s=%g): at z = %.17g analytic %.17g, numeric %.17g", c->name,
-                     c->key[0] ? c->key[0] : "-", c->val[0], z[i], dz[i], num);
-    }
-    assert_true(checked >= N_INPUTS - 4);
-}
-
 static void test_catalog_activation_gradients(void **state)
 {
+    double z[N_INPUTS];
+
     (void)state;
+    make_inputs(z);
     for (size_t i = 0; i < N_CASES; i++)
-        check_activation_gradient(&act_cases[i]);
+        assert_true(check_activation_gradient(&act_cases[i], z, N_INPUTS, near_kink, TOL) >=
+                    N_INPUTS - 4);
 }
 
 /* In-place calls, as declared, give the same bytes; every catalog
@@ -453,32 +331,6 @@ static void test_catalog_step_has_no_gradient(void **state)
 
 /* ---- losses ------------------------------------------------------------ */
 
-/* dloss/dz_i by central differences against dlogits, away from kinks. */
-static void check_loss_gradient(const mlp_plugin *pl, const mlp_param_value *p, const double *z,
-                                const double *y, size_t n)
-{
-    double dz[N_INPUTS], zz[N_INPUTS];
-    const bool hinge = !strcmp(pl->name, "hinge");
-    const double delta = hinge ? 0.0 : p[mlp_plugin_param_index(pl, "delta")].num;
-
-    assert_true(n <= N_INPUTS);
-    pl->d.loss->loss(z, y, dz, n, 1, p);
-    for (size_t i = 0; i < n; i++) {
-        double lp, lm, num, t = 2.0 * y[i] - 1.0, d = z[i] - y[i];
-        if (hinge ? fabs(1.0 - t * z[i]) < 4 * H : fabs(fabs(d) - delta) < 4 * H)
-            continue;
-        memcpy(zz, z, n * sizeof(*z));
-        zz[i] = z[i] + H;
-        lp = pl->d.loss->loss(zz, y, NULL, n, 1, p);
-        zz[i] = z[i] - H;
-        lm = pl->d.loss->loss(zz, y, NULL, n, 1, p);
-        num = (lp - lm) / (2 * H);
-        if (!close_to(dz[i], num, TOL, TOL))
-            fail_msg("%s (reduction %g): at z = %.17g, y = %g analytic %.17g, numeric %.17g",
-                     pl->name, p[0].num, z[i], y[i], dz[i], num);
-    }
-}
-
 static void test_catalog_loss_gradients(void **state)
 {
     const char *names[] = {"hinge", "huber"};
@@ -492,17 +344,17 @@ static void test_catalog_loss_gradients(void **state)
         mlp_param_value p[MAXP];
         const mlp_plugin *pl = plugin(MLP_KIND_LOSS, names[k], p);
         assert_true(p[0].num == 0.0); /* mean by default */
-        check_loss_gradient(pl, p, z, y, N_INPUTS);
-        check_loss_gradient(pl, p, z, y, 3);
+        check_loss_gradient(pl, p, z, y, N_INPUTS, 1, TOL, TOL);
+        check_loss_gradient(pl, p, z, y, 3, 1, TOL, TOL);
         set_param(pl, p, "reduction", 1.0); /* sum */
-        check_loss_gradient(pl, p, z, y, N_INPUTS);
-        check_loss_gradient(pl, p, z + 5, y + 5, 1);
+        check_loss_gradient(pl, p, z, y, N_INPUTS, 1, TOL, TOL);
+        check_loss_gradient(pl, p, z + 5, y + 5, 1, 1, TOL, TOL);
         if (k == 1) {
             assert_true(p[1].num == 1.0); /* delta 1 by default */
             set_param(pl, p, "delta", 0.3);
-            check_loss_gradient(pl, p, z, y, N_INPUTS);
+            check_loss_gradient(pl, p, z, y, N_INPUTS, 1, TOL, TOL);
             set_param(pl, p, "reduction", 0.0);
-            check_loss_gradient(pl, p, z, y, N_INPUTS);
+            check_loss_gradient(pl, p, z, y, N_INPUTS, 1, TOL, TOL);
         }
     }
 }
@@ -577,21 +429,6 @@ static void test_catalog_loss_kinks_and_links(void **state)
 
 /* ---- generated datasets ------------------------------------------------ */
 
-static void generate(const mlp_plugin *pl, const mlp_param_value *p, uint64_t seed, size_t n,
-                     double *x, double *y)
-{
-    mlp_rng r;
-    mlp_rng_api api;
-    const char *why = NULL;
-
-    mlp_rng_init(&r, seed, 0, MLP_STREAM_TRAIN);
-    mlp_rng_api_bind(&r, &api);
-    if (pl->d.data->generate(&api, n, x, y, p, &why) != 0)
-        fail_msg("%s: generate failed: %s", pl->name, why ? why : "?");
-}
-
-#define NPTS 301
-
 static void count_labels(const double *y, size_t n, size_t classes, size_t *count)
 {
     memset(count, 0, classes * sizeof(*count));
@@ -638,25 +475,6 @@ static void test_catalog_dataset_shapes(void **state)
         generate(pl, p, 5, 1, x, y); /* tiny sizes */
         generate(pl, p, 5, 0, x, y);
     }
-}
-
-/* Same stream, same bytes; another seed moves the points unless the data
- * are a fixed pattern (spiral without noise). */
-static void check_determinism(const char *name, const char *key, double v, bool varies)
-{
-    static double a[2 * NPTS], ya[NPTS], b[2 * NPTS], yb[NPTS];
-    mlp_param_value p[MAXP];
-    const mlp_plugin *pl = plugin(MLP_KIND_DATASET, name, p);
-
-    set_param(pl, p, key, v);
-    generate(pl, p, 42, NPTS, a, ya);
-    generate(pl, p, 42, NPTS, b, yb);
-    assert_memory_equal(a, b, sizeof(a));
-    assert_memory_equal(ya, yb, sizeof(ya));
-    generate(pl, p, 43, NPTS, b, yb);
-    if (!memcmp(a, b, sizeof(a)) == varies)
-        fail_msg("%s (%s = %g): seeds 42 and 43 %s", name, key, v,
-                 varies ? "give the same points" : "differ");
 }
 
 static void test_catalog_dataset_determinism(void **state)

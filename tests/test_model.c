@@ -14,40 +14,11 @@
 
 #include "model.h"
 #include "rng.h"
+#include "test_descriptors.h"
 
 /* ---- activations and losses for the tests ----------------------------- */
 
-static void sig_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
-{
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        a[i] = 1.0 / (1.0 + exp(-z[i]));
-}
-
-static void sig_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
-                    const mlp_param_value *p)
-{
-    (void)z;
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        dz[i] = da[i] * a[i] * (1.0 - a[i]);
-}
-
-static void tanh_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
-{
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        a[i] = tanh(z[i]);
-}
-
-static void tanh_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
-                     const mlp_param_value *p)
-{
-    (void)z;
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        dz[i] = da[i] * (1.0 - a[i] * a[i]);
-}
+/* (sigmoid, tanh, ACT and bce_loss: test_descriptors.h) */
 
 static void relu_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
@@ -65,27 +36,7 @@ static void relu_bwd(const double *z, const double *a, const double *da, double 
         dz[i] = z[i] > 0 ? da[i] : 0.0;
 }
 
-#define ACT(name, f, b)                                                                       \
-    {                                                                                         \
-        .h = {sizeof(mlp_activation_desc), MLP_ABI_MAJOR, MLP_ABI_MINOR, MLP_KIND_ACTIVATION,  \
-              name, "test", "", 0, NULL},                                                     \
-        .flags = 0, .forward = f, .backward = b                                               \
-    }
-static const mlp_activation_desc act_sigmoid = ACT("sigmoid", sig_fwd, sig_bwd);
-static const mlp_activation_desc act_tanh = ACT("tanh", tanh_fwd, tanh_bwd);
 static const mlp_activation_desc act_relu = ACT("relu", relu_fwd, relu_bwd);
-
-/* mean binary cross-entropy on logits (k = 1), stable form */
-static double bce(const double *z, const double *y, double *dz, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        s += fmax(z[i], 0.0) + log1p(exp(-fabs(z[i]))) - y[i] * z[i];
-        if (dz)
-            dz[i] = (1.0 / (1.0 + exp(-z[i])) - y[i]) / (double)n;
-    }
-    return s / (double)n;
-}
 
 /* half mean squared error against one-hot targets, k outputs */
 static double mse(const double *z, const double *y, double *dz, size_t n, size_t k)
@@ -103,7 +54,7 @@ static double mse(const double *z, const double *y, double *dz, size_t n, size_t
 
 static double net_loss(const double *z, const double *y, double *dz, size_t n, size_t k)
 {
-    return k == 1 ? bce(z, y, dz, n) : mse(z, y, dz, n, k);
+    return k == 1 ? bce_loss(z, y, dz, n, 1, NULL) : mse(z, y, dz, n, k);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -532,11 +483,11 @@ static void test_model_backward_deterministic(void **state)
     make_data(n, 2, 2, 51, x, y);
     assert_int_equal(mlp_workspace_create(m, n, &ws, &err), MLP_OK);
     assert_int_equal(mlp_workspace_create(m, 5000, &big, &err), MLP_OK);
-    bce(mlp_model_forward(m, ws, x, n), y, dl, n);
+    bce_loss(mlp_model_forward(m, ws, x, n), y, dl, n, 1, NULL);
     for (size_t i = 0; i < m->n_params; i++)
         g1[i] = g2[i] = 1e300; /* garbage to be overwritten */
     mlp_model_backward(m, ws, x, n, dl, g1);
-    bce(mlp_model_forward(m, big, x, n), y, dl, n);
+    bce_loss(mlp_model_forward(m, big, x, n), y, dl, n, 1, NULL);
     mlp_model_backward(m, big, x, n, dl, g2);
     assert_memory_equal(g1, g2, m->n_params * sizeof(double));
     mlp_workspace_free(ws);

@@ -23,11 +23,8 @@
 #include <cmocka.h>
 
 #include "probe.h"
-#include "registry.h"
-#include "rng.h"
 #include "reference/torch_multiclass.h"
 
-#define H 1e-6          /* central-difference step */
 #define TOL 1e-7        /* relative and absolute tolerance of the difference checks */
 #define TORCH_REL 1e-12 /* against PyTorch: relative ... */
 #define TORCH_ABS 1e-15 /* ... plus absolute */
@@ -35,65 +32,7 @@
 #define MAXN 16         /* samples of a hand-made batch, at most */
 #define MAXK 7          /* classes of a hand-made batch, at most */
 
-static mlp_registry *reg;
-
-static int setup(void **state)
-{
-    const char *dirs[] = {MLPLAB_TEST_PLUGIN_DIR};
-    mlp_error err = {0};
-
-    (void)state;
-    unsetenv("MLPLAB_PLUGIN_PATH");
-    if (mlp_registry_create(dirs, 1, &reg, &err) != MLP_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mlp_registry_free(reg);
-    return 0;
-}
-
-/* The build tree's plugin `name` of `kind`, with its defaults in vals. */
-static const mlp_plugin *plugin(mlp_plugin_kind kind, const char *name, mlp_param_value *vals)
-{
-    const mlp_plugin *pl = NULL;
-    mlp_error err = {0};
-
-    if (mlp_registry_get(reg, kind, name, &pl, &err) != MLP_OK)
-        fail_msg("%s", err.msg);
-    assert_true(pl->h->n_params <= MAXP);
-    assert_non_null(strstr(pl->path, MLPLAB_TEST_PLUGIN_DIR));
-    mlp_plugin_param_defaults(pl, vals);
-    return pl;
-}
-
-static void set_param(const mlp_plugin *pl, mlp_param_value *vals, const char *key, double v)
-{
-    int i = mlp_plugin_param_index(pl, key);
-
-    if (i < 0)
-        fail_msg("%s has no parameter %s", pl->name, key);
-    vals[i].num = v;
-}
-
-static bool close_to(double got, double want, double rel, double abs_tol)
-{
-    return fabs(got - want) <= abs_tol + rel * fabs(want);
-}
-
-/* xorshift64*: test inputs only, independent of the rng module. */
-static double test_uniform(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return (double)((*s * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
+#include "plugin_testing.h"
 
 /* ---- softmax_ce --------------------------------------------------------- */
 
@@ -152,27 +91,6 @@ static void test_multiclass_softmax_ce_torch_table(void **state)
     assert_true(rows >= 36);
 }
 
-/* dloss/dz by central differences, every logit of a batch. */
-static void check_ce_gradient(const mlp_plugin *pl, const mlp_param_value *p, const double *z,
-                              const double *y, size_t n, size_t k)
-{
-    double dz[MAXN * MAXK], zz[MAXN * MAXK];
-
-    pl->d.loss->loss(z, y, dz, n, k, p);
-    for (size_t i = 0; i < n * k; i++) {
-        double lp, lm, num;
-        memcpy(zz, z, n * k * sizeof(*z));
-        zz[i] = z[i] + H;
-        lp = pl->d.loss->loss(zz, y, NULL, n, k, p);
-        zz[i] = z[i] - H;
-        lm = pl->d.loss->loss(zz, y, NULL, n, k, p);
-        num = (lp - lm) / (2 * H);
-        if (!close_to(dz[i], num, 1e-6, TOL))
-            fail_msg("softmax_ce k %zu n %zu (reduction %g, smoothing %g): dz[%zu] analytic "
-                     "%.17g, numeric %.17g", k, n, p[0].num, p[1].num, i, dz[i], num);
-    }
-}
-
 static void test_multiclass_softmax_ce_gradients(void **state)
 {
     static const size_t ks[] = {2, 3, 7};
@@ -193,8 +111,8 @@ static void test_multiclass_softmax_ce_gradients(void **state)
             for (size_t e = 0; e < 3; e++) {
                 set_param(pl, p, "reduction", red);
                 set_param(pl, p, "label_smoothing", eps[e]);
-                check_ce_gradient(pl, p, z, y, n, k);
-                check_ce_gradient(pl, p, z + k, y + 1, 1, k);
+                check_loss_gradient(pl, p, z, y, n, k, 1e-6, TOL);
+                check_loss_gradient(pl, p, z + k, y + 1, 1, k, 1e-6, TOL);
             }
     }
 }

@@ -15,41 +15,12 @@
 
 #include <cmocka.h>
 
+#include "test_descriptors.h"
 #include "train.h"
 
 /* ---- activations and losses for the tests ----------------------------- */
 
-static void sig_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
-{
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        a[i] = 1.0 / (1.0 + exp(-z[i]));
-}
-
-static void sig_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
-                    const mlp_param_value *p)
-{
-    (void)z;
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        dz[i] = da[i] * a[i] * (1.0 - a[i]);
-}
-
-static void tanh_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
-{
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        a[i] = tanh(z[i]);
-}
-
-static void tanh_bwd(const double *z, const double *a, const double *da, double *dz, size_t n,
-                     const mlp_param_value *p)
-{
-    (void)z;
-    (void)p;
-    for (size_t i = 0; i < n; i++)
-        dz[i] = da[i] * (1.0 - a[i] * a[i]);
-}
+/* (sigmoid, tanh, ACT and bce_loss: test_descriptors.h) */
 
 static void ident_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
@@ -66,30 +37,7 @@ static void ident_bwd(const double *z, const double *a, const double *da, double
     memcpy(dz, da, n * sizeof(double));
 }
 
-#define ACT(name, f, b)                                                                       \
-    {                                                                                         \
-        .h = {sizeof(mlp_activation_desc), MLP_ABI_MAJOR, MLP_ABI_MINOR, MLP_KIND_ACTIVATION,  \
-              name, "test", "", 0, NULL},                                                     \
-        .flags = 0, .forward = f, .backward = b                                               \
-    }
-static const mlp_activation_desc act_sigmoid = ACT("sigmoid", sig_fwd, sig_bwd);
-static const mlp_activation_desc act_tanh = ACT("tanh", tanh_fwd, tanh_bwd);
 static const mlp_activation_desc act_identity = ACT("identity", ident_fwd, ident_bwd);
-
-/* mean BCE on logits, k = 1 */
-static double bce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
-                       const mlp_param_value *p)
-{
-    double s = 0.0;
-    (void)k;
-    (void)p;
-    for (size_t i = 0; i < n; i++) {
-        s += fmax(z[i], 0.0) + log1p(exp(-fabs(z[i]))) - y[i] * z[i];
-        if (dz)
-            dz[i] = (1.0 / (1.0 + exp(-z[i])) - y[i]) / (double)n;
-    }
-    return s / (double)n;
-}
 
 static void bce_predict(const double *z, double *prob, size_t n, size_t k,
                         const mlp_param_value *p)

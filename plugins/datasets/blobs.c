@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_CENTERS, P_CLUSTER_STD, P_BOX_MIN, P_BOX_MAX, P_DIM, P_SHUFFLE, P_CENTER_SEED };
 
@@ -20,18 +21,6 @@ static uint64_t splitmix64(uint64_t *s)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-/* Uniform integer in [0, bound), bound > 0, without modulo bias. */
-static uint64_t below(const mlp_rng_api *rng, uint64_t bound)
-{
-    const uint64_t lim = (0 - bound) % bound; /* 2^64 mod bound */
-
-    for (;;) {
-        uint64_t v = rng->next_u64(rng->state);
-        if (v >= lim)
-            return v % bound;
-    }
 }
 
 /* centers: (k, dim) out, row-major, box_min + (box_max - box_min) u per
@@ -57,7 +46,7 @@ static int blobs_generate(const mlp_rng_api *rng, size_t n, double *x, double *y
 {
     const size_t k = (size_t)p[P_CENTERS].num, dim = (size_t)p[P_DIM].num;
     const double sd = p[P_CLUSTER_STD].num;
-    double centers[MAX_CENTERS * MAX_DIM], tmp[MAX_DIM];
+    double centers[MAX_CENTERS * MAX_DIM];
     size_t row = 0;
 
     if (k < 1 || k > MAX_CENTERS || dim < 1 || dim > MAX_DIM) {
@@ -69,24 +58,12 @@ static int blobs_generate(const mlp_rng_api *rng, size_t n, double *x, double *y
         const size_t m = n / k + (j < n % k);
         for (size_t i = 0; i < m; i++, row++) {
             for (size_t c = 0; c < dim; c++)
-                x[row * dim + c] = centers[j * dim + c] + sd * rng->normal(rng->state);
+                x[row * dim + c] = mlplab_rng_normal(rng, centers[j * dim + c], sd);
             y[row] = (double)j;
         }
     }
-    if (p[P_SHUFFLE].num != 0.0) {
-        for (size_t i = n; i > 1; i--) {
-            const size_t j = (size_t)below(rng, i), last = i - 1;
-            double ty = y[last];
-            for (size_t c = 0; c < dim; c++)
-                tmp[c] = x[last * dim + c];
-            for (size_t c = 0; c < dim; c++)
-                x[last * dim + c] = x[j * dim + c];
-            for (size_t c = 0; c < dim; c++)
-                x[j * dim + c] = tmp[c];
-            y[last] = y[j];
-            y[j] = ty;
-        }
-    }
+    if (p[P_SHUFFLE].num != 0.0)
+        mlplab_shuffle_rows(rng, n, dim, x, y);
     return 0;
 }
 

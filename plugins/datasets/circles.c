@@ -2,25 +2,13 @@
  * outer circle (radius 1) is class 0, the inner one (radius factor) class 1. */
 #include <math.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_NOISE, P_FACTOR, P_SHUFFLE };
 
 #define TWO_PI 6.283185307179586
-
-/* Uniform integer in [0, bound), bound > 0, without modulo bias. */
-static uint64_t below(const mlp_rng_api *rng, uint64_t bound)
-{
-    const uint64_t lim = (0 - bound) % bound; /* 2^64 mod bound */
-
-    for (;;) {
-        uint64_t v = rng->next_u64(rng->state);
-        if (v >= lim)
-            return v % bound;
-    }
-}
 
 /* count points evenly spaced on a circle of radius r, from angle 0 without
  * the endpoint 2 pi (numpy's linspace(..., endpoint=False)), into rows of x. */
@@ -30,9 +18,7 @@ static void ring(double *x, double *y, size_t count, double r, double label)
 
     for (size_t i = 0; i < count; i++) {
         double t = (double)i * step;
-        x[2 * i] = r * cos(t);
-        x[2 * i + 1] = r * sin(t);
-        y[i] = label;
+        mlplab_put_point(x, y, i, r * cos(t), r * sin(t), label);
     }
 }
 
@@ -47,22 +33,9 @@ static int circles_generate(const mlp_rng_api *rng, size_t n, double *x, double 
     (void)why;
     ring(x, y, n_out, 1.0, 0.0);
     ring(x + 2 * n_out, y + n_out, n_in, factor, 1.0);
-    if (p[P_SHUFFLE].num != 0.0) {
-        for (size_t i = n; i > 1; i--) {
-            size_t j = (size_t)below(rng, i), last = i - 1;
-            double t0 = x[2 * last], t1 = x[2 * last + 1], ty = y[last];
-            x[2 * last] = x[2 * j];
-            x[2 * last + 1] = x[2 * j + 1];
-            y[last] = y[j];
-            x[2 * j] = t0;
-            x[2 * j + 1] = t1;
-            y[j] = ty;
-        }
-    }
-    if (noise > 0.0) {
-        for (size_t i = 0; i < 2 * n; i++)
-            x[i] += noise * rng->normal(rng->state);
-    }
+    if (p[P_SHUFFLE].num != 0.0)
+        mlplab_shuffle_rows(rng, n, 2, x, y);
+    mlplab_add_noise(rng, x, 2 * n, noise);
     return 0;
 }
 

@@ -6,16 +6,12 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_NOISE };
 
 #define RADIUS 5.0
 #define TWO_PI 6.283185307179586
-
-static double uniform(const mlp_rng_api *rng, double lo, double hi)
-{
-    return lo + (hi - lo) * rng->uniform(rng->state);
-}
 
 /* count points with radius uniform in [r0, r1) and a uniform angle, into
  * rows of x; four draws per point, in this order: radius, angle, then the
@@ -25,15 +21,13 @@ static void annulus(const mlp_rng_api *rng, double *x, double *y, size_t count, 
                     double r1, double noise)
 {
     for (size_t i = 0; i < count; i++) {
-        double r = uniform(rng, r0, r1);
-        double t = uniform(rng, 0.0, TWO_PI);
+        double r = mlplab_rng_uniform(rng, r0, r1);
+        double t = mlplab_rng_uniform(rng, 0.0, TWO_PI);
         double px = r * sin(t), py = r * cos(t);
-        double nx = uniform(rng, -RADIUS, RADIUS) * noise;
-        double ny = uniform(rng, -RADIUS, RADIUS) * noise;
+        double nx = mlplab_rng_uniform(rng, -RADIUS, RADIUS) * noise;
+        double ny = mlplab_rng_uniform(rng, -RADIUS, RADIUS) * noise;
 
-        x[2 * i] = px;
-        x[2 * i + 1] = py;
-        y[i] = hypot(px + nx, py + ny) < 0.5 * RADIUS ? 1.0 : 0.0;
+        mlplab_put_point(x, y, i, px, py, hypot(px + nx, py + ny) < 0.5 * RADIUS ? 1.0 : 0.0);
     }
 }
 

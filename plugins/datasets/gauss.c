@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_NOISE };
 
@@ -13,9 +14,10 @@ static void blob(const mlp_rng_api *rng, double *x, double *y, size_t count, dou
                  double label)
 {
     for (size_t i = 0; i < count; i++) {
-        x[2 * i] = c + sd * rng->normal(rng->state);
-        x[2 * i + 1] = c + sd * rng->normal(rng->state);
-        y[i] = label;
+        double px = mlplab_rng_normal(rng, c, sd);
+        double py = mlplab_rng_normal(rng, c, sd); /* drawn after px */
+
+        mlplab_put_point(x, y, i, px, py, label);
     }
 }
 

@@ -3,25 +3,13 @@
  * (class 1), then an optional shuffle, then Gaussian noise. */
 #include <math.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_NOISE, P_SHUFFLE };
 
 #define PI 3.141592653589793
-
-/* Uniform integer in [0, bound), bound > 0, without modulo bias. */
-static uint64_t below(const mlp_rng_api *rng, uint64_t bound)
-{
-    const uint64_t lim = (0 - bound) % bound; /* 2^64 mod bound */
-
-    for (;;) {
-        uint64_t v = rng->next_u64(rng->state);
-        if (v >= lim)
-            return v % bound;
-    }
-}
 
 /* numpy's linspace(0, pi, count)[i]: endpoint included, the last value pi
  * exactly, a single point at 0. */
@@ -43,32 +31,15 @@ static int moons_generate(const mlp_rng_api *rng, size_t n, double *x, double *y
     (void)why;
     for (size_t i = 0; i < n_out; i++) {
         double t = angle(i, n_out);
-        x[2 * i] = cos(t);
-        x[2 * i + 1] = sin(t);
-        y[i] = 0.0;
+        mlplab_put_point(x, y, i, cos(t), sin(t), 0.0);
     }
     for (size_t i = 0; i < n_in; i++) {
         double t = angle(i, n_in);
-        x[2 * (n_out + i)] = 1.0 - cos(t);
-        x[2 * (n_out + i) + 1] = 1.0 - sin(t) - 0.5;
-        y[n_out + i] = 1.0;
+        mlplab_put_point(x, y, n_out + i, 1.0 - cos(t), 1.0 - sin(t) - 0.5, 1.0);
     }
-    if (p[P_SHUFFLE].num != 0.0) {
-        for (size_t i = n; i > 1; i--) {
-            size_t j = (size_t)below(rng, i), last = i - 1;
-            double t0 = x[2 * last], t1 = x[2 * last + 1], ty = y[last];
-            x[2 * last] = x[2 * j];
-            x[2 * last + 1] = x[2 * j + 1];
-            y[last] = y[j];
-            x[2 * j] = t0;
-            x[2 * j + 1] = t1;
-            y[j] = ty;
-        }
-    }
-    if (noise > 0.0) {
-        for (size_t i = 0; i < 2 * n; i++)
-            x[i] += noise * rng->normal(rng->state);
-    }
+    if (p[P_SHUFFLE].num != 0.0)
+        mlplab_shuffle_rows(rng, n, 2, x, y);
+    mlplab_add_noise(rng, x, 2 * n, noise);
     return 0;
 }
 

@@ -7,17 +7,13 @@
 #include <stdint.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_ARMS, P_NOISE };
 
 #define PI 3.141592653589793
 #define TURNS 1.75
 #define RADIUS 5.0
-
-static double uniform(const mlp_rng_api *rng, double lo, double hi)
-{
-    return lo + (hi - lo) * rng->uniform(rng->state);
-}
 
 /* x: (n, 2), y: (n).  Arm j gets n / arms points (the first n % arms arms
  * one more), point i of m at radius 5 i / m; two draws per point, the noise
@@ -37,12 +33,13 @@ static int spiral_generate(const mlp_rng_api *rng, size_t n, double *x, double *
         for (size_t i = 0; i < m; i++, row++) {
             double f = (double)i / (double)m;
             double r = RADIUS * f, t = TURNS * 2.0 * PI * f + start;
-            double nx = uniform(rng, -1.0, 1.0) * noise;
-            double ny = uniform(rng, -1.0, 1.0) * noise;
+            double nx = mlplab_rng_uniform(rng, -1.0, 1.0) * noise;
+            double ny = mlplab_rng_uniform(rng, -1.0, 1.0) * noise;
             /* no noise: not even the sign of a zero changes with the stream */
-            x[2 * row] = noise > 0.0 ? r * sin(t) + nx : r * sin(t);
-            x[2 * row + 1] = noise > 0.0 ? r * cos(t) + ny : r * cos(t);
-            y[row] = (double)j;
+            double px = noise > 0.0 ? r * sin(t) + nx : r * sin(t);
+            double py = noise > 0.0 ? r * cos(t) + ny : r * cos(t);
+
+            mlplab_put_point(x, y, row, px, py, (double)j);
         }
     }
     return 0;

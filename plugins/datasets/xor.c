@@ -3,15 +3,11 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_dataset.h"
 
 enum { P_NOISE };
 
 #define PADDING 0.3 /* keeps points off the axes */
-
-static double uniform(const mlp_rng_api *rng, double lo, double hi)
-{
-    return lo + (hi - lo) * rng->uniform(rng->state);
-}
 
 /* x: (n, 2), y: (n).  Four draws per point, in this order: x, y, and the
  * label noise of x and of y (drawn whatever the noise, so the points do not
@@ -23,17 +19,15 @@ static int xor_generate(const mlp_rng_api *rng, size_t n, double *x, double *y,
 
     (void)why;
     for (size_t i = 0; i < n; i++) {
-        double px = uniform(rng, -5.0, 5.0);
+        double px = mlplab_rng_uniform(rng, -5.0, 5.0);
         double py, nx, ny;
 
         px += px > 0.0 ? PADDING : -PADDING;
-        py = uniform(rng, -5.0, 5.0);
+        py = mlplab_rng_uniform(rng, -5.0, 5.0);
         py += py > 0.0 ? PADDING : -PADDING;
-        nx = uniform(rng, -5.0, 5.0) * noise;
-        ny = uniform(rng, -5.0, 5.0) * noise;
-        x[2 * i] = px;
-        x[2 * i + 1] = py;
-        y[i] = (px + nx) * (py + ny) >= 0.0 ? 1.0 : 0.0;
+        nx = mlplab_rng_uniform(rng, -5.0, 5.0) * noise;
+        ny = mlplab_rng_uniform(rng, -5.0, 5.0) * noise;
+        mlplab_put_point(x, y, i, px, py, (px + nx) * (py + ny) >= 0.0 ? 1.0 : 0.0);
     }
     return 0;
 }

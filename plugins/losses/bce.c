@@ -4,10 +4,10 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_loss.h"
 #include "mlplab_vexp.h"
 
 enum { P_REDUCTION };
-enum { RED_MEAN, RED_SUM };
 
 /* The loss terms are softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)):
  * no overflow, and no cancellation beyond the y z term.  They are computed a
@@ -65,7 +65,7 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
                        const mlp_param_value *p)
 {
     const size_t m = n * k;
-    const int mean = p[P_REDUCTION].num == RED_MEAN;
+    const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
     double sum = 0.0;
 
     if (k == 1) {
@@ -85,13 +85,7 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
             }
         }
     }
-    if (!mean || m == 0)
-        return sum;
-    if (dz) {
-        for (size_t i = 0; i < m; i++)
-            dz[i] /= (double)m;
-    }
-    return sum / (double)m;
+    return mlplab_reduce_with_grad(sum, dz, m, m, mean);
 }
 
 /* prob: (n, k) = sigmoid(logits). */
@@ -105,13 +99,7 @@ static void bce_predict(const double *z, double *prob, size_t n, size_t k,
 }
 
 static const mlp_param_decl bce_params[] = {
-    [P_REDUCTION] = {
-        .name = "reduction",
-        .type = MLP_PARAM_ENUM,
-        .def = RED_MEAN,
-        .help = "mean or sum of the per-sample losses",
-        .choices = "mean|sum",
-    },
+    [P_REDUCTION] = MLPLAB_REDUCTION_PARAM,
 };
 
 static const mlp_loss_desc bce_desc = {

@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_loss.h"
 
 enum { P_REDUCTION };
-enum { RED_MEAN, RED_SUM };
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k
  * outputs.  Mean over the n k terms unless reduction is sum. */
@@ -15,8 +15,8 @@ static double hinge_loss(const double *z, const double *y, double *dz, size_t n,
                          const mlp_param_value *p)
 {
     const size_t m = n * k;
-    const int mean = p[P_REDUCTION].num == RED_MEAN;
-    const double g = mean && m ? 1.0 / (double)m : 1.0;
+    const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
+    const double g = mlplab_reduce(1.0, m, mean);
     double sum = 0.0;
 
     for (size_t s = 0; s < n; s++) {
@@ -28,7 +28,7 @@ static double hinge_loss(const double *z, const double *y, double *dz, size_t n,
                 dz[s * k + j] = margin > 0.0 ? -t * g : 0.0;
         }
     }
-    return mean && m ? sum / (double)m : sum;
+    return mlplab_reduce(sum, m, mean);
 }
 
 /* prob: (n, k) = the margin band mapped to [0, 1]: clamp((1 + z) / 2, 0, 1).
@@ -45,13 +45,7 @@ static void hinge_predict(const double *z, double *prob, size_t n, size_t k,
 }
 
 static const mlp_param_decl hinge_params[] = {
-    [P_REDUCTION] = {
-        .name = "reduction",
-        .type = MLP_PARAM_ENUM,
-        .def = RED_MEAN,
-        .help = "mean or sum of the per-sample losses",
-        .choices = "mean|sum",
-    },
+    [P_REDUCTION] = MLPLAB_REDUCTION_PARAM,
 };
 
 static const mlp_loss_desc hinge_desc = {

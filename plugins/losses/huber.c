@@ -4,9 +4,9 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_loss.h"
 
 enum { P_REDUCTION, P_DELTA };
-enum { RED_MEAN, RED_SUM };
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k
  * outputs.  The gradient is z - y clipped to [-delta, delta] (continuous:
@@ -15,9 +15,9 @@ static double huber_loss(const double *z, const double *y, double *dz, size_t n,
                          const mlp_param_value *p)
 {
     const size_t m = n * k;
-    const int mean = p[P_REDUCTION].num == RED_MEAN;
+    const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
     const double delta = p[P_DELTA].num;
-    const double g = mean && m ? 1.0 / (double)m : 1.0;
+    const double g = mlplab_reduce(1.0, m, mean);
     double sum = 0.0;
 
     for (size_t s = 0; s < n; s++) {
@@ -28,28 +28,11 @@ static double huber_loss(const double *z, const double *y, double *dz, size_t n,
                 dz[s * k + j] = (d < -delta ? -delta : d > delta ? delta : d) * g;
         }
     }
-    return mean && m ? sum / (double)m : sum;
-}
-
-/* prob: (n, k) = logits (identity link, as mse): class 1 where z >= 1/2. */
-static void huber_predict(const double *z, double *prob, size_t n, size_t k,
-                          const mlp_param_value *p)
-{
-    (void)p;
-    if (prob == z)
-        return;
-    for (size_t i = 0; i < n * k; i++)
-        prob[i] = z[i];
+    return mlplab_reduce(sum, m, mean);
 }
 
 static const mlp_param_decl huber_params[] = {
-    [P_REDUCTION] = {
-        .name = "reduction",
-        .type = MLP_PARAM_ENUM,
-        .def = RED_MEAN,
-        .help = "mean or sum of the per-sample losses",
-        .choices = "mean|sum",
-    },
+    [P_REDUCTION] = MLPLAB_REDUCTION_PARAM,
     [P_DELTA] = {
         .name = "delta",
         .type = MLP_PARAM_REAL,
@@ -74,7 +57,7 @@ static const mlp_loss_desc huber_desc = {
     },
     .flags = 0,
     .loss = huber_loss,
-    .predict = huber_predict,
+    .predict = mlplab_predict_identity, /* prob = logits: class 1 where z >= 1/2 */
 };
 
 MLP_DEFINE_PLUGIN(huber_desc);

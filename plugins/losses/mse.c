@@ -3,17 +3,17 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_loss.h"
 
 enum { P_REDUCTION };
-enum { RED_MEAN, RED_SUM };
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k outputs. */
 static double mse_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
                        const mlp_param_value *p)
 {
     const size_t m = n * k;
-    const int mean = p[P_REDUCTION].num == RED_MEAN;
-    const double g = mean && m ? 2.0 / (double)m : 2.0;
+    const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
+    const double g = mlplab_reduce(2.0, m, mean);
     double sum = 0.0;
 
     if (k == 1) {
@@ -33,28 +33,11 @@ static double mse_loss(const double *z, const double *y, double *dz, size_t n, s
                     dz[s * k + j] = g * (z[s * k + j] - y[s]);
         }
     }
-    return mean && m ? sum / (double)m : sum;
-}
-
-/* prob: (n, k) = logits (identity link). */
-static void mse_predict(const double *z, double *prob, size_t n, size_t k,
-                        const mlp_param_value *p)
-{
-    (void)p;
-    if (prob == z)
-        return;
-    for (size_t i = 0; i < n * k; i++)
-        prob[i] = z[i];
+    return mlplab_reduce(sum, m, mean);
 }
 
 static const mlp_param_decl mse_params[] = {
-    [P_REDUCTION] = {
-        .name = "reduction",
-        .type = MLP_PARAM_ENUM,
-        .def = RED_MEAN,
-        .help = "mean or sum of the per-sample losses",
-        .choices = "mean|sum",
-    },
+    [P_REDUCTION] = MLPLAB_REDUCTION_PARAM,
 };
 
 static const mlp_loss_desc mse_desc = {
@@ -71,7 +54,7 @@ static const mlp_loss_desc mse_desc = {
     },
     .flags = 0,
     .loss = mse_loss,
-    .predict = mse_predict,
+    .predict = mlplab_predict_identity,
 };
 
 MLP_DEFINE_PLUGIN(mse_desc);

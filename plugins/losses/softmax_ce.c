@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 #include "mlplab/plugin.h"
+#include "mlplab_loss.h"
 
 enum { P_REDUCTION, P_LABEL_SMOOTHING };
-enum { RED_MEAN, RED_SUM };
 
 /* Largest logit of one sample, z: (k). */
 static double row_max(const double *z, size_t k)
@@ -71,19 +71,13 @@ static double ce_row(const double *z, double label, double *dz, size_t k, double
 static double ce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
                       const mlp_param_value *p)
 {
-    const int mean = p[P_REDUCTION].num == RED_MEAN;
+    const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
     const double eps = p[P_LABEL_SMOOTHING].num;
     double sum = 0.0;
 
     for (size_t i = 0; i < n; i++)
         sum += ce_row(z + i * k, y[i], dz ? dz + i * k : NULL, k, eps);
-    if (!mean || n == 0)
-        return sum;
-    if (dz) {
-        for (size_t i = 0; i < n * k; i++)
-            dz[i] /= (double)n;
-    }
-    return sum / (double)n;
+    return mlplab_reduce_with_grad(sum, dz, n * k, n, mean);
 }
 
 /* prob: (n, k) = softmax of each row of logits, from the largest logit down
@@ -108,13 +102,7 @@ static void ce_predict(const double *z, double *prob, size_t n, size_t k,
 }
 
 static const mlp_param_decl ce_params[] = {
-    [P_REDUCTION] = {
-        .name = "reduction",
-        .type = MLP_PARAM_ENUM,
-        .def = RED_MEAN,
-        .help = "mean or sum of the per-sample losses",
-        .choices = "mean|sum",
-    },
+    [P_REDUCTION] = MLPLAB_REDUCTION_PARAM,
     [P_LABEL_SMOOTHING] = {
         .name = "label_smoothing",
         .type = MLP_PARAM_REAL,

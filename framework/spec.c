@@ -500,6 +500,62 @@ static char *join_parts(const path_part *parts, size_t n)
     return mlp_sb_take(&sb);
 }
 
+/* Levels of nesting in n: 0 for a scalar, 1 + the deepest child for a
+ * collection. */
+static int node_depth(const mlp_node *n)
+{
+    int d = 0;
+
+    if (n->kind == MLP_NODE_SCALAR)
+        return 0;
+    for (size_t i = 0; i < n->n; i++) {
+        int c = node_depth(n->items[i]);
+        if (c > d)
+            d = c;
+    }
+    return d + 1;
+}
+
+/* The first collection `level` levels below n (n itself at 0), or NULL. */
+static const mlp_node *node_at_level(const mlp_node *n, int level)
+{
+    if (n->kind == MLP_NODE_SCALAR)
+        return NULL;
+    if (level == 0)
+        return n;
+    for (size_t i = 0; i < n->n; i++) {
+        const mlp_node *c = node_at_level(n->items[i], level - 1);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+/* The nesting cap of the YAML reader, for a value put at a dotted path:
+ * the root map is level 1 and the map holding parts[i] level i + 1, so
+ * val's collections sit from level n + 1 down, and the tree along the path
+ * is n + depth(val) levels deep.  The error is placed where level
+ * MLP_SPEC_MAX_DEPTH + 1 would begin, as the reader places it: at the part
+ * it would hold, or at the value's collection that would open it. */
+static mlp_status check_path_depth(const path_part *parts, size_t n, const mlp_node *val,
+                                   mlp_error *err)
+{
+    const mlp_node *deep;
+
+    if (n > MLP_SPEC_MAX_DEPTH) {
+        const path_part *pp = &parts[MLP_SPEC_MAX_DEPTH];
+        return mlp_fail_at(err, MLP_ERR_SPEC, pp->file, pp->line, pp->col,
+                           "nesting deeper than %d levels: a spec is small plain data",
+                           MLP_SPEC_MAX_DEPTH);
+    }
+    if ((int)n + node_depth(val) <= MLP_SPEC_MAX_DEPTH)
+        return MLP_OK;
+    deep = node_at_level(val, MLP_SPEC_MAX_DEPTH - (int)n);
+    return fail_node(err, deep ? deep : val,
+                     "nesting deeper than %d levels: a spec is small plain data",
+                     MLP_SPEC_MAX_DEPTH);
+}
+
 /* Put val (taken, freed on failure) at parts[0..n) under root, a map:
  * missing or null maps on the way are made, and a scalar plugin reference
  * on the way becomes {plugin: name}.  `verb` words the message ("set",
@@ -508,8 +564,12 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
                            const char *verb, mlp_error *err)
 {
     mlp_node *cur = root;
-    mlp_status rc = MLP_OK;
+    mlp_status rc;
 
+    if (!val)
+        return nomem(err);
+    if ((rc = check_path_depth(parts, n, val, err)))
+        goto fail;
     for (size_t i = 0; i < n; i++) {
         const path_part *pp = &parts[i];
         int at = mlp_node_index(cur, pp->text);
@@ -624,6 +684,52 @@ static void shift_cols(mlp_node *n, int off)
     }
 }
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 when p does not
+ * start one: a stray continuation byte, a truncated sequence, an overlong
+ * form, a surrogate or a code point past U+10FFFF -- what libyaml refuses
+ * in a spec file. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n;
+    unsigned cp;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, cp = p[0] & 0x1fu;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3, cp = p[0] & 0x0fu;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, cp = p[0] & 0x07u;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3fu);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return n;
+}
+
+/* The key of a --set argument (its first len bytes) is text a spec file
+ * could hold: valid UTF-8.  The value is read by libyaml, which checks it. */
+static mlp_status check_set_key(const char *arg, size_t len, mlp_error *err)
+{
+    const unsigned char *p = (const unsigned char *)arg;
+
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len(p + i);
+        if (n == 0 || i + n > len)
+            return mlp_fail_at(err, MLP_ERR_SPEC, set_file, 1, (int)i + 1,
+                               "the key is not valid UTF-8 (byte 0x%02x)", p[i]);
+        i += n;
+    }
+    return MLP_OK;
+}
+
 /* One --set argument "dotted.path=VALUE" applied to root. */
 static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
 {
@@ -636,6 +742,8 @@ static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
     int off;
     mlp_status rc;
 
+    if ((rc = check_set_key(arg, eq ? (size_t)(eq - arg) : strlen(arg), err)))
+        return rc;
     if (!eq || eq == arg)
         return mlp_fail(err, MLP_ERR_USAGE,
                         "--set '%s': expected KEY=VALUE, e.g. --set train.iterations=500", arg);
@@ -670,19 +778,24 @@ out:
 
 /* ---- sweep expansion ---------------------------------------------------- */
 
-/* Append v (taken) to the axis under construction. */
+/* Append v (taken) to the axis under construction; the array grows by
+ * doubling (a range may give a million values). */
 static mlp_status axis_push(mlp_sweep_axis *ax, mlp_node *v, mlp_error *err)
 {
-    mlp_node **values;
-
     if (!v)
         return nomem(err);
-    values = realloc(ax->values, (ax->n + 1) * sizeof(*values));
-    if (!values) {
-        mlp_node_free(v);
-        return nomem(err);
+    if (ax->n >= ax->cap) {
+        size_t cap = ax->cap < 4 ? 8 : 2 * ax->cap;
+        mlp_node **values = cap <= SIZE_MAX / sizeof(*values)
+                                ? realloc(ax->values, cap * sizeof(*values))
+                                : NULL;
+        if (!values) {
+            mlp_node_free(v);
+            return nomem(err);
+        }
+        ax->values = values;
+        ax->cap = cap;
     }
-    ax->values = values;
     ax->values[ax->n++] = v;
     return MLP_OK;
 }
@@ -833,6 +946,11 @@ known:
             goto out;
     }
 labels:
+    /* each value goes at the key's path in every run: the nesting cap holds
+     * there as in the file */
+    for (size_t i = 0; i < ax->n; i++)
+        if ((rc = check_path_depth(parts, n_parts, ax->values[i], err)))
+            goto out;
     ax->labels = calloc(ax->n, sizeof(*ax->labels));
     ax->num = calloc(ax->n, sizeof(*ax->num));
     if (!ax->labels || !ax->num) {
@@ -1723,6 +1841,98 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
     return rc;
 }
 
+/* The base values of the swept keys: a swept key's value in the body of the
+ * spec (as written, after --set) never reaches a run, yet it is what
+ * mlp_spec_resolved reports for that key and what the spec means without its
+ * sweep, so a user expects it checked like every other value: a typo in it
+ * (an unknown key, a wrong type, a value out of range) is an error with its
+ * usual place, as it would be if the key were not swept.  It need not be
+ * complete on its own, though: the rule is that the spec as written, with
+ * only the swept keys it does not give (or gives as null) filled in from a
+ * point of the sweep, resolves for at least one point.  So
+ * `activation: {plugin: sigmoid, bogus: 1}` under a swept model.activation is
+ * refused, while `schedule: step` with train.step_size swept, or a swept
+ * model.activation's base `[relu, tanh]` with model.hidden swept over
+ * [3, [4, 4]], is not.  The first point's error is reported. */
+static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
+{
+    size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
+    path_part *parts[MLP_PLAN_MAX_AXES] = {NULL};
+    size_t n_parts[MLP_PLAN_MAX_AXES] = {0};
+    mlp_error first;
+    mlp_status rc = MLP_OK, first_rc = MLP_OK;
+    bool done = false;
+
+    mlp_error_clear(&first);
+    for (size_t a = 0; a < spec->n_axes && rc == MLP_OK; a++) {
+        const mlp_sweep_axis *ax = &spec->axes[a];
+        const mlp_node *base;
+        bool empty;
+        rc = split_path(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts[a],
+                        &n_parts[a], &empty, err);
+        if (rc)
+            break;
+        base = lookup_path(spec->root, parts[a], n_parts[a]);
+        if (!base || mlp_scalar_is_null(base))
+            fill[n_fill++] = a;
+    }
+    if (rc || n_fill == spec->n_axes)
+        goto out; /* no base value under a swept key: the runs said it all */
+    /* every combination of the filled axes' values, first to last */
+    while (!done) {
+        mlp_node *tree = mlp_node_clone(spec->root);
+        mlp_config cfg;
+        mlp_error sub;
+
+        if (!tree) {
+            rc = nomem(err);
+            goto out;
+        }
+        for (size_t f = 0; f < n_fill && rc == MLP_OK; f++) {
+            const mlp_sweep_axis *ax = &spec->axes[fill[f]];
+            rc = set_path(tree, parts[fill[f]], n_parts[fill[f]],
+                          mlp_node_clone(ax->values[pick[f]]), "sweep", err);
+        }
+        if (rc) {
+            mlp_node_free(tree);
+            goto out;
+        }
+        mlp_error_clear(&sub);
+        rc = resolve(tree, reg, &cfg, &sub);
+        mlp_node_free(tree);
+        if (rc == MLP_OK) {
+            mlp_config_free(&cfg);
+            goto out;
+        }
+        if (rc == MLP_ERR_NOMEM) {
+            if (err)
+                *err = sub;
+            goto out;
+        }
+        if (first_rc == MLP_OK) {
+            first_rc = rc;
+            first = sub;
+        }
+        rc = MLP_OK;
+        /* the next combination: the last filled axis varies fastest */
+        done = true;
+        for (size_t f = n_fill; f-- > 0;) {
+            if (++pick[f] < spec->axes[fill[f]].n) {
+                done = false;
+                break;
+            }
+            pick[f] = 0;
+        }
+    }
+    rc = first_rc;
+    if (err)
+        *err = first;
+out:
+    for (size_t a = 0; a < spec->n_axes; a++)
+        parts_free(parts[a], n_parts[a]);
+    return rc;
+}
+
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     /* repeats are innermost and change only the seed: one run per point */
@@ -1733,7 +1943,7 @@ mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error 
             return rc;
         mlp_config_free(&cfg);
     }
-    return MLP_OK;
+    return validate_base(spec, reg, err);
 }
 
 /* ---- the resolved spec ---------------------------------------------------- */

@@ -31,6 +31,9 @@ typedef struct mlp_node {
     size_t n;                /* SEQ: items; MAP: entries */
     struct mlp_node **items; /* SEQ: items; MAP: values */
     struct mlp_node **keys;  /* MAP: keys (scalars), parallel to items */
+    size_t cap;              /* SEQ, MAP: slots allocated in items (and keys); grows by
+                              * doubling (mlp_node_append); may be 0 with n > 0 when the
+                              * arrays were sized exactly by hand */
 } mlp_node;
 
 /* Parse YAML text into a tree.  `file` is used in marks and messages and
@@ -46,7 +49,10 @@ mlp_node *mlp_node_clone(const mlp_node *n);
 const mlp_node *mlp_node_get(const mlp_node *map, const char *key);
 /* Compact one-line flow YAML of a node ("3", "[4, 8]", "{plugin: relu}"); malloc'd. */
 char *mlp_node_to_flow(const mlp_node *n);
-/* Block YAML of a tree, malloc'd (used for the resolved spec). */
+/* Block YAML of a tree, malloc'd (used for the resolved spec).  Both writers
+ * give text that mlp_yaml_parse reads back as the same tree (same texts, same
+ * typing), whatever bytes the tree's scalars hold, so long as they are valid
+ * UTF-8 (the parser and --set guarantee it). */
 char *mlp_node_to_yaml(const mlp_node *n);
 
 /* Scalar typing, YAML 1.2 core schema; a quoted scalar is always a string. */
@@ -68,6 +74,7 @@ typedef struct mlp_sweep_axis {
     char **labels;           /* owned: one-line text of each value */
     bool numeric;            /* every value is a number */
     double *num;             /* owned when numeric: the values as doubles */
+    size_t cap;              /* slots allocated in values while the axis is built */
 } mlp_sweep_axis;
 
 typedef struct mlp_spec {
@@ -105,7 +112,9 @@ mlp_status mlp_spec_parse(const char *text, size_t len, const char *name,
 void mlp_spec_free(mlp_spec *spec);
 
 /* Resolve every run (loading the plugins it names through reg), so that any
- * problem is reported, with its place, before training starts. */
+ * problem is reported, with its place, before training starts; then check
+ * the swept keys' values in the spec body, which no run uses but the
+ * resolved spec shows (the rule: validate_base in spec.c). */
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err);
 
 /* The configuration of run k.  *cfg is filled only on success; free with

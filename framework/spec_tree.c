@@ -4,6 +4,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -60,21 +61,32 @@ void mlp_node_free(mlp_node *n)
 }
 
 /* Append an item (SEQ: key == NULL) or an entry (MAP).  On failure nothing
- * is taken over: the caller still owns key and val. */
+ * is taken over: the caller still owns key and val.  The arrays grow by
+ * doubling, so a list of n items costs O(n) copies, not O(n^2) (realloc
+ * copies every time under ASan or valgrind). */
 bool mlp_node_append(mlp_node *n, mlp_node *key, mlp_node *val)
 {
-    mlp_node **items = realloc(n->items, (n->n + 1) * sizeof(*items));
+    if (n->n >= n->cap) {
+        /* cap may lag n when a caller sized the arrays exactly: grow from n */
+        size_t cap = n->n < 4 ? 8 : 2 * n->n;
+        mlp_node **items, **keys;
 
-    if (!items)
-        return false;
-    n->items = items;
-    if (n->kind == MLP_NODE_MAP) {
-        mlp_node **keys = realloc(n->keys, (n->n + 1) * sizeof(*keys));
-        if (!keys)
+        if (cap > SIZE_MAX / sizeof(*items))
             return false;
-        n->keys = keys;
-        n->keys[n->n] = key;
+        items = realloc(n->items, cap * sizeof(*items));
+        if (!items)
+            return false;
+        n->items = items;
+        if (n->kind == MLP_NODE_MAP) {
+            keys = realloc(n->keys, cap * sizeof(*keys));
+            if (!keys)
+                return false;
+            n->keys = keys;
+        }
+        n->cap = cap;
     }
+    if (n->kind == MLP_NODE_MAP)
+        n->keys[n->n] = key;
     n->items[n->n++] = val;
     return true;
 }
@@ -97,6 +109,7 @@ mlp_node *mlp_node_clone(const mlp_node *n)
             goto fail;
         if (n->kind == MLP_NODE_MAP && !(c->keys = calloc(n->n, sizeof(*c->keys))))
             goto fail;
+        c->cap = n->n;
         /* count items as they are made so a failure frees exactly those */
         for (size_t i = 0; i < n->n; i++) {
             c->items[i] = mlp_node_clone(n->items[i]);
@@ -649,6 +662,29 @@ static bool typed_plain(const mlp_node *n)
            mlp_scalar_uint64(n, &u);
 }
 
+/* A character in a double-quoted scalar that must be written as an escape:
+ * libyaml refuses C0 and C1 control characters (but tab, LF, CR, NEL), DEL,
+ * U+FFFE and U+FFFF in its input, and reads NEL, LS and PS (U+0085, U+2028,
+ * U+2029) as line breaks, which a quoted scalar folds into a space; a BOM
+ * (U+FEFF) may be skipped.  Returns the bytes of the UTF-8 sequence at p to
+ * escape as \uXXXX (its code point in *cp), or 0 to copy it as it is. */
+static size_t needs_escape(const unsigned char *p, unsigned *cp)
+{
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *cp = p[1];
+        return 2;
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+        *cp = 0x2000u | (p[2] - 0x80u);
+        return 3;
+    }
+    if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) || (p[1] == 0xbf && p[2] >= 0xbe))) {
+        *cp = ((p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)) | 0xf000u;
+        return 3;
+    }
+    return 0;
+}
+
 static void put_scalar(mlp_sb *sb, const mlp_node *n)
 {
     const unsigned char *p;
@@ -668,6 +704,9 @@ static void put_scalar(mlp_sb *sb, const mlp_node *n)
     }
     mlp_sb_puts(sb, "\"");
     for (p = (const unsigned char *)n->text; *p; p++) {
+        unsigned cp;
+        size_t len;
+
         if (*p == '"' || *p == '\\')
             mlp_sb_printf(sb, "\\%c", *p);
         else if (*p == '\n')
@@ -676,10 +715,52 @@ static void put_scalar(mlp_sb *sb, const mlp_node *n)
             mlp_sb_puts(sb, "\\t");
         else if (*p < 0x20 || *p == 0x7f)
             mlp_sb_printf(sb, "\\x%02x", *p);
-        else
+        else if ((len = needs_escape(p, &cp)) > 0) {
+            mlp_sb_printf(sb, "\\u%04X", cp);
+            p += len - 1;
+        } else
             mlp_sb_putn(sb, (const char *)p, 1);
     }
     mlp_sb_puts(sb, "\"");
+}
+
+/* libyaml takes an implicit key ("k: v") of at most 1024 characters; longer
+ * ones, and the empty plain key (a null, which written as "null" could
+ * clash with a key "null" of the same map), take the explicit form
+ * ("? k : v").  Keys are written on one line, so this many bytes is safe. */
+#define IMPLICIT_KEY_MAX 1000
+
+/* A map key and its ':' (block: a line of its own for the explicit form,
+ * the ':' left for the caller to follow with " value" or a block). */
+static void put_key(mlp_sb *sb, const mlp_node *k, bool block, int indent)
+{
+    mlp_sb key = {0};
+    bool empty = !k->quoted && !k->text[0];
+
+    if (!empty)
+        put_scalar(&key, k);
+    if (key.oom) {
+        sb->oom = true;
+        free(key.buf);
+        return;
+    }
+    if (!empty && key.len <= IMPLICIT_KEY_MAX) {
+        mlp_sb_putn(sb, key.buf, key.len);
+        mlp_sb_puts(sb, ":");
+    } else if (block) {
+        mlp_sb_puts(sb, empty ? "?\n" : "? ");
+        if (!empty) {
+            mlp_sb_putn(sb, key.buf, key.len);
+            mlp_sb_puts(sb, "\n");
+        }
+        mlp_sb_printf(sb, "%*s:", indent, "");
+    } else {
+        mlp_sb_puts(sb, "? ");
+        if (!empty)
+            mlp_sb_putn(sb, key.buf, key.len);
+        mlp_sb_puts(sb, " :");
+    }
+    free(key.buf);
 }
 
 void mlp_node_put_flow(mlp_sb *sb, const mlp_node *n)
@@ -702,8 +783,8 @@ void mlp_node_put_flow(mlp_sb *sb, const mlp_node *n)
         for (size_t i = 0; i < n->n; i++) {
             if (i)
                 mlp_sb_puts(sb, ", ");
-            put_scalar(sb, n->keys[i]);
-            mlp_sb_puts(sb, ": ");
+            put_key(sb, n->keys[i], false, 0);
+            mlp_sb_puts(sb, " ");
             mlp_node_put_flow(sb, n->items[i]);
         }
         mlp_sb_puts(sb, "}");
@@ -727,12 +808,12 @@ static void put_block(mlp_sb *sb, const mlp_node *n, int indent)
     for (size_t i = 0; i < n->n; i++) {
         const mlp_node *v = n->items[i];
         mlp_sb_printf(sb, "%*s", indent, "");
-        put_scalar(sb, n->keys[i]);
+        put_key(sb, n->keys[i], true, indent);
         if (v->kind == MLP_NODE_MAP && v->n > 0) {
-            mlp_sb_puts(sb, ":\n");
+            mlp_sb_puts(sb, "\n");
             put_block(sb, v, indent + 2);
         } else {
-            mlp_sb_puts(sb, ": ");
+            mlp_sb_puts(sb, " ");
             mlp_node_put_flow(sb, v);
             mlp_sb_puts(sb, "\n");
         }

@@ -281,6 +281,32 @@ static const broken broken_specs[] = {
     {BASE "model: {hidden: 3}\n", "model.hidden.x=1", MLP_ERR_SPEC,
      "--set:1:7: error: cannot set 'model.hidden.x': 'model.hidden' is '3', not a mapping",
      NULL},
+    /* a --set key is checked as a spec file is: valid UTF-8 ... */
+    {BASE, "train.\xc4=1", MLP_ERR_SPEC,
+     "--set:1:7: error: the key is not valid UTF-8 (byte 0xc4)", NULL},
+    {BASE, "train.l\xc3\xa9\xed\xa0\x80=1", MLP_ERR_SPEC,
+     "--set:1:10: error: the key is not valid UTF-8 (byte 0xed)", NULL},
+    /* ... and nesting is capped: the key's parts and the value's depth (the
+     * 33rd part, or the value's 31st '[' under a 2-part key, opens level 33) */
+    {BASE, "model.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a=1", MLP_ERR_SPEC,
+     "--set:1:69: error: nesting deeper than 32 levels: a spec is small plain data", NULL},
+    {BASE, "train.x=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", MLP_ERR_SPEC,
+     "--set:1:39: error: nesting deeper than 32 levels: a spec is small plain data", NULL},
+    {BASE "sweep:\n  model.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a: [1]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: nesting deeper than 32 levels: a spec is small plain data", NULL},
+    /* the base value of a swept key is checked too (it is what the resolved
+     * spec shows), though every run overrides it */
+    {BASE "model: {activation: sigmoid}\nsweep:\n  model.activation: [sigmoid, tanh]\n",
+     "model.activation.bogus=1", MLP_ERR_SPEC,
+     "--set:1:18: error: unknown key 'bogus' in 'model.activation' (activation plugin "
+     "'sigmoid' takes no parameters)", NULL},
+    {BASE "train: {learning_rate: fast}\nsweep:\n  train.learning_rate: [0.1, 0.2]\n", NULL,
+     MLP_ERR_SPEC, "x.yaml:3:24: error: expected a number for 'train.learning_rate', got 'fast'",
+     NULL},
+    {BASE "record: {boundary: {resolution: 1}}\nsweep:\n  record.boundary: [false]\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:3:33: error: 'record.boundary.resolution' must be between 2 and 4096, got 1",
+     NULL},
 };
 
 #endif

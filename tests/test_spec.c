@@ -699,6 +699,270 @@ static void test_spec_training_keys(void **state)
     mlp_spec_free(spec);
 }
 
+/* ---- fuzzer findings (tests/fuzz/crashes/README.md) ------------------- */
+
+/* A swept key's base value is checked, but need only resolve with the swept
+ * keys the spec does not give filled in from some point of the sweep. */
+static void test_spec_base_values_of_swept_keys(void **state)
+{
+    static const char *const ok[] = {
+        /* complete only with a swept key */
+        BASE "train: {schedule: step}\nsweep:\n  train.step_size: [10, 20]\n",
+        /* valid with the second point's width only */
+        BASE "model: {activation: [relu, tanh]}\nsweep:\n  model.hidden: [3, [4, 4]]\n"
+             "  model.activation: [relu]\n",
+        /* consistent as written, though no run has both */
+        BASE "model: {hidden: [4, 4], activation: [relu, tanh]}\nsweep:\n"
+             "  model.hidden: [3, 5]\n  model.activation: [relu, tanh]\n",
+        /* null is no base value */
+        BASE "train: {learning_rate: ~}\nsweep:\n  train.learning_rate: [0.1]\n",
+    };
+    char msg[2048];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        mlp_status rc = load_and_validate(ok[i], strlen(ok[i]), NULL, msg, sizeof(msg));
+        if (rc != MLP_OK)
+            fail_msg("case %zu: unexpected error: %s", i, msg);
+    }
+    /* no point makes this base value valid: the first point's error */
+    const char *bad = BASE "model: {activation: [relu, tanh]}\nsweep:\n  model.hidden: [3, 5]\n"
+                           "  model.activation: [relu]\n";
+    assert_int_equal(load_and_validate(bad, strlen(bad), NULL, msg, sizeof(msg)), MLP_ERR_SPEC);
+    assert_string_equal(msg, "x.yaml:3:21: error: 'model.activation' lists 2 activations, but "
+                             "'model.hidden' has 1 layer");
+    /* the finding itself: accepted before, and `bogus: 1` landed in spec_resolved */
+    bad = BASE "model: {activation: sigmoid}\nsweep:\n  model.activation: [sigmoid, tanh]\n";
+    assert_int_equal(load_and_validate(bad, strlen(bad), "model.activation.bogus=1", msg,
+                                       sizeof(msg)),
+                     MLP_ERR_SPEC);
+    assert_non_null(strstr(msg, "unknown key 'bogus'"));
+    assert_int_equal(load_and_validate(bad, strlen(bad), "model.activation.bogus=~", msg,
+                                       sizeof(msg)),
+                     MLP_ERR_SPEC);
+}
+
+/* Parse text with one --set argument; its status and formatted message. */
+static mlp_status parse_with_set(const char *text, const char *set, char *msg, size_t len)
+{
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    mlp_status rc;
+
+    mlp_error_clear(&err);
+    rc = mlp_spec_parse(text, strlen(text), "x.yaml", &set, 1, &spec, &err);
+    msg[0] = '\0';
+    if (rc)
+        mlp_error_format(&err, msg, len);
+    else
+        mlp_spec_free(spec);
+    return rc;
+}
+
+static void test_spec_set_key_utf8(void **state)
+{
+    static const struct {
+        const char *set, *want;
+    } bad[] = {
+        {"train.\x80=1", "--set:1:7: error: the key is not valid UTF-8 (byte 0x80)"},
+        {"train.a\xc0\xaf=1", "--set:1:8: error: the key is not valid UTF-8 (byte 0xc0)"},
+        {"train.\xe0\x80\xaf=1", "--set:1:7: error: the key is not valid UTF-8 (byte 0xe0)"},
+        {"train.\xed\xbf\xbf=1", "--set:1:7: error: the key is not valid UTF-8 (byte 0xed)"},
+        {"train.\xf4\x90\x80\x80=1", "--set:1:7: error: the key is not valid UTF-8 (byte 0xf4)"},
+        {"train.\xf5\x80\x80\x80=1", "--set:1:7: error: the key is not valid UTF-8 (byte 0xf5)"},
+        {"train.ab\xe2\x82=1", "--set:1:9: error: the key is not valid UTF-8 (byte 0xe2)"},
+        {"a\xe2\x82", "--set:1:2: error: the key is not valid UTF-8 (byte 0xe2)"},
+    };
+    char msg[2048];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_not_equal(parse_with_set(BASE, bad[i].set, msg, sizeof(msg)), MLP_OK);
+        assert_string_equal(msg, bad[i].want);
+    }
+    /* valid UTF-8 passes, to be judged as any key */
+    assert_int_equal(parse_with_set(BASE, "train.\xc3\xa9t\xc3\xa9\xf0\x9f\x98\x80=1", msg,
+                                    sizeof(msg)),
+                     MLP_OK);
+    assert_int_equal(load_and_validate(BASE, strlen(BASE), "train.\xc3\xa9t\xc3\xa9=1", msg,
+                                       sizeof(msg)),
+                     MLP_ERR_SPEC);
+    assert_string_equal(msg, "--set:1:7: error: unknown key '\xc3\xa9t\xc3\xa9' in 'train'");
+}
+
+/* --set meets the nesting cap exactly where a spec file does. */
+static void test_spec_set_depth_cap(void **state)
+{
+    char set[256], msg[2048];
+    int n;
+
+    (void)state;
+    /* 32 parts and a scalar: 32 levels, the most there may be */
+    n = snprintf(set, sizeof(set), "model");
+    for (int i = 1; i < 32; i++)
+        n += snprintf(set + n, sizeof(set) - (size_t)n, ".a");
+    snprintf(set + n, sizeof(set) - (size_t)n, "=1");
+    assert_int_equal(parse_with_set(BASE, set, msg, sizeof(msg)), MLP_OK);
+    snprintf(set + n, sizeof(set) - (size_t)n, "=[]");
+    assert_int_equal(parse_with_set(BASE, set, msg, sizeof(msg)), MLP_ERR_SPEC);
+    assert_string_equal(msg, "--set:1:69: error: nesting deeper than 32 levels: a spec is "
+                             "small plain data");
+    /* 2 parts and 30 levels of value: 32 */
+    n = snprintf(set, sizeof(set), "train.x=");
+    for (int i = 0; i < 30; i++)
+        set[n++] = '[';
+    for (int i = 0; i < 30; i++)
+        set[n++] = ']';
+    set[n] = '\0';
+    assert_int_equal(parse_with_set(BASE, set, msg, sizeof(msg)), MLP_OK);
+    snprintf(set, sizeof(set), "train.x={a: [{b: [[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}");
+    assert_int_equal(parse_with_set(BASE, set, msg, sizeof(msg)), MLP_ERR_SPEC);
+    assert_string_equal(msg, "--set:1:45: error: nesting deeper than 32 levels: a spec is "
+                             "small plain data");
+    /* a sweep key's path counts the same, placed at the key */
+    n = snprintf(set, sizeof(set), "sweep.model");
+    for (int i = 1; i < 33; i++)
+        n += snprintf(set + n, sizeof(set) - (size_t)n, ".a");
+    snprintf(set + n, sizeof(set) - (size_t)n, "=[1]");
+    assert_int_equal(parse_with_set(BASE, set, msg, sizeof(msg)), MLP_ERR_SPEC);
+    assert_string_equal(msg, "--set:1:7: error: nesting deeper than 32 levels: a spec is "
+                             "small plain data");
+}
+
+/* Structural equality: kinds, sizes, texts, and the same typing (a string
+ * may come back plain when plain text reads as the same string; a null, as
+ * another spelling of null: the empty plain scalar is written "null"). */
+static bool is_string(const mlp_node *n)
+{
+    bool b;
+    double d;
+    uint64_t u;
+
+    return n->quoted || !(mlp_scalar_is_null(n) || mlp_scalar_bool(n, &b) ||
+                          mlp_scalar_real(n, &d) || mlp_scalar_uint64(n, &u));
+}
+
+static bool same_tree(const mlp_node *a, const mlp_node *b)
+{
+    if (a->kind != b->kind || a->n != b->n)
+        return false;
+    if (a->kind == MLP_NODE_SCALAR) {
+        if ((strcmp(a->text, b->text) == 0 && is_string(a) == is_string(b)) ||
+            (mlp_scalar_is_null(a) && mlp_scalar_is_null(b)))
+            return true;
+        print_error("[%s] (%s) came back as [%s] (%s)\n", a->text,
+                    is_string(a) ? "string" : "typed", b->text, is_string(b) ? "string" : "typed");
+        return false;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        if (!same_tree(a->items[i], b->items[i]) ||
+            (a->keys && !same_tree(a->keys[i], b->keys[i])))
+            return false;
+    return true;
+}
+
+/* Written as flow and as block YAML, a tree reads back as the same tree. */
+static void check_reads_back(const mlp_node *root)
+{
+    char *texts[2] = {mlp_node_to_flow(root), mlp_node_to_yaml(root)};
+    char msg[2048];
+
+    for (size_t t = 0; t < 2; t++) {
+        mlp_node *back = NULL;
+        mlp_error err;
+        assert_non_null(texts[t]);
+        if (mlp_yaml_parse(texts[t], strlen(texts[t]), "back", &back, &err) != MLP_OK) {
+            mlp_error_format(&err, msg, sizeof(msg));
+            fail_msg("%s does not read back: %s\n%s", t ? "block" : "flow", msg, texts[t]);
+        }
+        if (!same_tree(root, back))
+            fail_msg("%s reads back as another tree:\n%s", t ? "block" : "flow", texts[t]);
+        mlp_node_free(back);
+        free(texts[t]);
+    }
+}
+
+static void test_spec_yaml_writer_round_trip(void **state)
+{
+    static const char *const tricky[] = {
+        "", " ", "  lead", "trail ", " both ", "a  b", "\"", "'", "a\"b'c", "\\", "a\\nb",
+        "\\x85", "tab\there", "\t", "line\nbreak", "\n", "\r\n", "cr\r", "\x01\x02\x1b\x1f",
+        "\x7f", "del\x7f", "\xc2\x80", "a\xc2\x85" "b", "\xc2\x9f", "a\xc2\x8f" "b",
+        "\xc2\xa0nbsp", "\xe2\x80\xa8ls", "\xe2\x80\xa9ps", "\xef\xbb\xbf" "bom",
+        "\xef\xbf\xbe\xef\xbf\xbf", "\xef\xbf\xbd", "\xc3\xa9t\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac",
+        "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "100", "-1.5e3", "+7", "0x1F", "0o17", "1e5",
+        ".5", "1.", ".inf", "-.inf", ".nan", ".NaN", "true", "False", "TRUE", "null", "Null",
+        "~", "yes", "no", "on", "1_000", "0b101", "- a", "-", "a: b", "a:b", "#x", "a #b",
+        "[a]", "{a}", "a, b", "&a", "*a", "!tag", "%x", "@x", "`x", "?", "? x", ":", "|", ">",
+        "---", "...", "a/b.c_d-e+f", "x y",
+    };
+    size_t n = sizeof(tricky) / sizeof(tricky[0]);
+    mlp_node *root = mlp_node_new(MLP_NODE_MAP, "t", 1, 1);
+    mlp_node *seq = mlp_node_new(MLP_NODE_SEQ, "t", 1, 1), *keys = NULL;
+    char long_key[1500];
+    char *flow;
+
+    (void)state;
+    assert_non_null(root);
+    assert_non_null(seq);
+    /* every string as a quoted and as a plain scalar, in a list; as a key
+     * too (plain keys keep their text: "" and "null" both) */
+    for (size_t i = 0; i < n; i++) {
+        assert_true(mlp_node_append(seq, NULL, mlp_node_scalar(tricky[i], true, "t", 1, 1)));
+        assert_true(mlp_node_append(seq, NULL, mlp_node_scalar(tricky[i], false, "t", 1, 1)));
+        assert_true(mlp_node_append(root, mlp_node_scalar(tricky[i], i % 2, "t", 1, 1),
+                                    mlp_node_scalar(tricky[i], true, "t", 1, 1)));
+    }
+    /* a key longer than libyaml's 1024-character implicit keys, with a map
+     * value (block: on lines of its own) */
+    memset(long_key, 'k', sizeof(long_key) - 1);
+    long_key[sizeof(long_key) - 1] = '\0';
+    keys = mlp_node_new(MLP_NODE_MAP, "t", 1, 1);
+    assert_true(mlp_node_append(keys, mlp_node_scalar("", false, "t", 1, 1),
+                                mlp_node_scalar("empty", false, "t", 1, 1)));
+    assert_true(mlp_node_append(keys, mlp_node_scalar(long_key, false, "t", 1, 1),
+                                mlp_node_scalar("", false, "t", 1, 1)));
+    assert_true(mlp_node_append(root, mlp_node_scalar(long_key, true, "t", 1, 1), keys));
+    assert_true(mlp_node_append(root, mlp_node_scalar("list", false, "t", 1, 1), seq));
+    check_reads_back(root);
+    check_reads_back(seq);
+    check_reads_back(keys);
+    /* C1 controls and the Unicode line breaks are escaped, not copied */
+    mlp_node *c1 = mlp_node_scalar("a\xc2\x85\xc2\x9f\xe2\x80\xa8\xc2\xa0\xc3\xa9", false, "t",
+                                   1, 1);
+    flow = mlp_node_to_flow(c1);
+    assert_string_equal(flow, "\"a\\u0085\\u009F\\u2028\xc2\xa0\xc3\xa9\"");
+    free(flow);
+    mlp_node_free(c1);
+    mlp_node_free(root);
+}
+
+/* Many sweep values: a million from one range (each value appended, the
+ * array doubling), then a 100000-item list through the YAML reader. */
+static void test_spec_sweep_many_values(void **state)
+{
+    const char *text = BASE "sweep:\n  train.l2: {from: 1, to: 1000000, step: 1}\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0);
+    size_t cap = 100000 * 8 + 64, len;
+    char *big = malloc(cap);
+
+    (void)state;
+    assert_int_equal(spec->axes[0].n, 1000000);
+    assert_string_equal(spec->axes[0].labels[999999], "1000000");
+    assert_int_equal(spec->plan.n_runs, 1000000);
+    mlp_spec_free(spec);
+    assert_non_null(big);
+    len = (size_t)snprintf(big, cap, BASE "max_runs: 200000\nsweep:\n  train.l2: [0");
+    for (int i = 1; i < 100000; i++)
+        len += (size_t)snprintf(big + len, cap - len, ",%d", i);
+    len += (size_t)snprintf(big + len, cap - len, "]\n");
+    spec = parse_ok(big, NULL, 0);
+    assert_int_equal(spec->axes[0].n, 100000);
+    assert_string_equal(spec->axes[0].labels[99999], "99999");
+    mlp_spec_free(spec);
+    free(big);
+}
+
 /* ---- broken specs ----------------------------------------------------- */
 
 #include "broken_specs.h"
@@ -824,6 +1088,11 @@ int main(void)
         cmocka_unit_test(test_spec_depth_cap),
         cmocka_unit_test(test_spec_size_cap),
         cmocka_unit_test(test_spec_fixture_error_names_file),
+        cmocka_unit_test(test_spec_base_values_of_swept_keys),
+        cmocka_unit_test(test_spec_set_key_utf8),
+        cmocka_unit_test(test_spec_set_depth_cap),
+        cmocka_unit_test(test_spec_yaml_writer_round_trip),
+        cmocka_unit_test(test_spec_sweep_many_values),
     };
 
     return cmocka_run_group_tests(tests, setup_registry, teardown_registry);

@@ -149,7 +149,53 @@ int mlp_node_index(const mlp_node *map, const char *key)
 typedef struct frame {
     mlp_node *node;
     mlp_node *key;          /* MAP: key read, value pending; NULL otherwise */
+    size_t *seen;           /* MAP: open-addressing index of its keys (entry + 1, 0 =
+                               empty), so that duplicate keys are found in linear time */
+    size_t seen_cap;        /* slots, a power of two, at least twice the keys */
 } frame;
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The entry of f's map whose key is `text`, or -1; with add, records `text`
+ * as the next entry (index f->node->n) when it is new.  False on no memory. */
+static bool seen_key(frame *f, const char *text, bool add, long *found)
+{
+    mlp_node *map = f->node;
+
+    *found = -1;
+    if (add && 2 * (map->n + 1) > f->seen_cap) {
+        size_t cap = f->seen_cap ? 2 * f->seen_cap : 16;
+        size_t *t = calloc(cap, sizeof(*t));
+        if (!t)
+            return false;
+        for (size_t i = 0; i < map->n; i++) {
+            size_t j = (size_t)key_hash(map->keys[i]->text) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = i + 1;
+        }
+        free(f->seen);
+        f->seen = t;
+        f->seen_cap = cap;
+    }
+    if (!f->seen_cap)
+        return true;
+    size_t j = (size_t)key_hash(text) & (f->seen_cap - 1);
+    for (; f->seen[j]; j = (j + 1) & (f->seen_cap - 1))
+        if (!strcmp(map->keys[f->seen[j] - 1]->text, text)) {
+            *found = (long)(f->seen[j] - 1);
+            return true;
+        }
+    if (add)
+        f->seen[j] = map->n + 1;
+    return true;
+}
 
 typedef struct builder {
     const char *file;
@@ -212,19 +258,21 @@ static mlp_status attach(builder *b, mlp_node *n, mlp_error *err)
             mlp_node_free(n);
             return MLP_ERR_SPEC;
         }
-        for (size_t i = 0; i < f->node->n; i++) {
-            const mlp_node *k = f->node->keys[i];
-            if (strcmp(k->text, n->text) == 0) {
-                mlp_fail_at(err, MLP_ERR_SPEC, b->file, n->line, n->col,
-                            "duplicate key '%s' (first given at line %d)", n->text, k->line);
-                mlp_node_free(n);
-                return MLP_ERR_SPEC;
-            }
+        long dup;
+        if (!seen_key(f, n->text, false, &dup))
+            goto nomem;
+        if (dup >= 0) {
+            mlp_fail_at(err, MLP_ERR_SPEC, b->file, n->line, n->col,
+                        "duplicate key '%s' (first given at line %d)", n->text,
+                        f->node->keys[dup]->line);
+            mlp_node_free(n);
+            return MLP_ERR_SPEC;
         }
         f->key = n;
         return MLP_OK;
     }
-    if (!mlp_node_append(f->node, f->key, n))
+    long dup;
+    if (!seen_key(f, f->key->text, true, &dup) || !mlp_node_append(f->node, f->key, n))
         goto nomem;
     f->key = NULL;
     return MLP_OK;
@@ -284,6 +332,8 @@ static mlp_status on_start(builder *b, const yaml_event_t *ev, mlp_error *err)
         return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
     b->stack[b->depth].node = n;
     b->stack[b->depth].key = NULL;
+    b->stack[b->depth].seen = NULL;
+    b->stack[b->depth].seen_cap = 0;
     b->depth++;
     return MLP_OK;
 }
@@ -292,6 +342,8 @@ static mlp_status on_end(builder *b, mlp_error *err)
 {
     frame *f = &b->stack[--b->depth];
 
+    free(f->seen);
+    f->seen = NULL;
     return attach(b, f->node, err);
 }
 
@@ -389,6 +441,7 @@ mlp_status mlp_yaml_parse(const char *text, size_t len, const char *file, mlp_no
     /* free whatever was still open: the pending keys and the collections */
     while (b.depth > 0) {
         frame *f = &b.stack[--b.depth];
+        free(f->seen);
         mlp_node_free(f->key);
         mlp_node_free(f->node);
     }

@@ -1,6 +1,7 @@
 /* registry.c -- the plugin module: the search path, dlopen, a check of every
  * descriptor field with a message naming the file and the reason, and the
  * parameter declaration tables. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "registry.h"
 
 #include <dirent.h>
@@ -712,7 +713,10 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
         goto out_entry;
     e->pl.kind = (mlp_plugin_kind)h->kind;
     e->pl.name = strdup(h->name);
-    e->pl.path = strdup(path);
+    /* provenance wants the file, wherever the runner was started */
+    e->pl.path = realpath(path, NULL);
+    if (!e->pl.path)
+        e->pl.path = strdup(path);
     if (!e->pl.name || !e->pl.path) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
         goto out_entry;

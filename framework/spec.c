@@ -1,6 +1,7 @@
 /* spec.c -- the experiment spec: loading, --set overrides, sweep expansion
  * into a plan, and resolution of one run into an mlp_config, every error
  * placed at the file:line:col of the node at fault. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "spec.h"
 
 #include <errno.h>
@@ -1201,11 +1202,23 @@ static char *path_from_spec(const char *path, const char *spec_file)
 {
     const char *slash = spec_file ? strrchr(spec_file, '/') : NULL;
     mlp_sb sb = {0};
+    char *joined, *real;
 
-    if (path[0] == '/' || !slash || !strcmp(spec_file, set_file))
-        return strdup(path);
-    mlp_sb_printf(&sb, "%.*s/%s", (int)(slash - spec_file), spec_file, path);
-    return mlp_sb_take(&sb);
+    if (path[0] == '/' || !spec_file || !strcmp(spec_file, set_file))
+        joined = strdup(path);
+    else if (!slash)
+        joined = strdup(path);  /* the spec is in the working directory */
+    else {
+        mlp_sb_printf(&sb, "%.*s/%s", (int)(slash - spec_file), spec_file, path);
+        joined = mlp_sb_take(&sb);
+    }
+    /* absolute and canonical when the file exists, so that the same spec run
+     * from another working directory names (and hashes) the same file */
+    if (joined && (real = realpath(joined, NULL))) {
+        free(joined);
+        return real;
+    }
+    return joined;
 }
 
 static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const mlp_plugin *pl,

@@ -53,6 +53,10 @@ typedef struct sweep_state {
     size_t *run_data;            /* (n_runs) dataset of each run */
     double *cost;                /* (n_runs) estimated work of each run */
     const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
+    const char *files[64];       /* data and warm-start files the runs read (in their
+                                    configs' strings: copies below) */
+    char *file_copy[64];
+    size_t n_files;
     double record_bytes;         /* estimated bytes the sweep records */
     uint64_t budget;             /* record.budget */
     size_t n_plugins;
@@ -332,6 +336,20 @@ static void dataset_release(sweep_state *st, size_t di)
     }
 }
 
+/* A file whose bytes define results (a dataset's, a warm start's): its hash
+ * goes into the sweep's identity, so a changed file is never mixed in. */
+static void note_file(sweep_state *st, const char *path)
+{
+    for (size_t i = 0; i < st->n_files; i++)
+        if (!strcmp(st->files[i], path))
+            return;
+    if (st->n_files < sizeof(st->files) / sizeof(st->files[0]) &&
+        (st->file_copy[st->n_files] = strdup(path))) {
+        st->files[st->n_files] = st->file_copy[st->n_files];
+        st->n_files++;
+    }
+}
+
 static void note_plugin(sweep_state *st, const mlp_plugin *pl)
 {
     for (size_t i = 0; i < st->n_plugins; i++)
@@ -409,6 +427,13 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
                     mlp_config_free(&cfg);
                     break;
                 }
+            }
+            if (cfg.init_file)
+                note_file(st, cfg.init_file);
+            if (mlp_dataset_loads(cfg.dataset.plugin)) {
+                int pi = mlp_plugin_param_index(cfg.dataset.plugin, "path");
+                if (pi >= 0 && cfg.dataset.params[pi].str)
+                    note_file(st, cfg.dataset.params[pi].str);
             }
             note_plugin(st, cfg.dataset.plugin);
             for (size_t l = 0; l < (cfg.n_hidden ? cfg.n_hidden : 1); l++)
@@ -808,6 +833,12 @@ static char *run_identity(sweep_state *st, const char *resolved)
     for (size_t i = 0; i < st->n_plugins; i++)
         mlp_sb_printf(&sb, "plugin %s %s: sha256 %s\n", mlp_kind_name(st->plugins[i]->kind),
                       st->plugins[i]->name, st->plugins[i]->sha256);
+    for (size_t i = 0; i < st->n_files; i++) {
+        char hex[65];
+        if (mlp_sha256_file(st->files[i], hex, NULL) != MLP_OK)
+            snprintf(hex, sizeof(hex), "unreadable");
+        mlp_sb_printf(&sb, "file %s: sha256 %s\n", st->files[i], hex);
+    }
     if (mlp_yaml_parse(resolved, strlen(resolved), "spec_resolved", &tree, NULL) == MLP_OK) {
         flatten(&sb, tree, "");
         mlp_node_free(tree);
@@ -948,7 +979,7 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
         char *w = mlp_sb_take(&why);
         mlp_fail(err, MLP_ERR_SPEC,
                  "%s holds %zu run file%s of a different sweep (the spec, its --set overrides, "
-                 "a plugin or the runner changed since they were written); --resume will not "
+                 "a plugin, a data file or the runner changed since they were written); --resume will not "
                  "mix them: restore what changed, or use --force to start over%s",
                  st->runs_dir, other, other == 1 ? "" : "s", w ? w : "");
         free(w);
@@ -1098,6 +1129,8 @@ out:
     free(st.cost);
     free(st.runs_dir);
     free(st.identity);
+    for (size_t i = 0; i < st.n_files; i++)
+        free(st.file_copy[i]);
     free(todo);
     free(resolved);
     return rc;

@@ -2225,7 +2225,7 @@ out:
 
 /* One cell of a summary_table row as text: counts as integers, other
  * numbers "%.6g", strings as stored. */
-static void format_cell(const unsigned char *p, hid_t t, char *buf, size_t len)
+static void format_cell(const unsigned char *p, hid_t t, bool exact, char *buf, size_t len)
 {
     H5T_class_t cls = H5Tget_class(t);
     size_t size = H5Tget_size(t);
@@ -2241,7 +2241,10 @@ static void format_cell(const unsigned char *p, hid_t t, char *buf, size_t len)
     } else if (cls == H5T_FLOAT && size == 8) {
         double v;
         memcpy(&v, p, 8);
-        snprintf(buf, len, "%.6g", v);
+        if (exact)
+            format_number(v, buf, len);  /* the shortest text that reads back as v */
+        else
+            snprintf(buf, len, "%.6g", v);
     } else if (cls == H5T_STRING) {
         size_t n = size < len - 1 ? size : len - 1;
         memcpy(buf, p, n);
@@ -2251,7 +2254,7 @@ static void format_cell(const unsigned char *p, hid_t t, char *buf, size_t len)
     }
 }
 
-mlp_status mlp_results_summary(const char *path,
+mlp_status mlp_results_summary(const char *path, bool exact,
                                void (*row)(void *ctx, size_t n, const char *const *cells),
                                void *ctx, mlp_error *err)
 {
@@ -2318,7 +2321,7 @@ mlp_status mlp_results_summary(const char *path,
             goto out;
         }
         for (int i = 0; i < nm; i++)
-            format_cell(buf + offs[i], mtypes[i], cells[i], 128 + H5Tget_size(mtypes[i]));
+            format_cell(buf + offs[i], mtypes[i], exact, cells[i], 128 + H5Tget_size(mtypes[i]));
         row(ctx, (size_t)nm, (const char *const *)cells);
     }
 out:

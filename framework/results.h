@@ -140,8 +140,9 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
 
 /* Summary table of a results file as text rows, for `runner info`:
  * calls row(ctx, n_cols, names, cells) once with the header (cells == names)
- * and once per run, cells formatted as text. */
-mlp_status mlp_results_summary(const char *path,
+ * and once per run, cells formatted as text: reals with 6 significant
+ * digits, or with exact, the shortest text that reads back as the same double. */
+mlp_status mlp_results_summary(const char *path, bool exact,
                                void (*row)(void *ctx, size_t n, const char *const *cells),
                                void *ctx, mlp_error *err);
 

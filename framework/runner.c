@@ -31,8 +31,8 @@ static const char usage_text[] =
     "                                           self-test a plugin: ABI, parameters, gradients,\n"
     "                                           finite output, determinism, threads, in place;\n"
     "                                           exit 0 all pass, 1 a check failed, 2 not loaded\n"
-    "       runner info RESULTS.h5 [--sort COL [--desc]] [--where COL=VALUE]... [--columns A,B] [--csv]\n"
-    "                                           print the summary table of a results file\n"
+    "       runner info RESULTS.h5 [options]    print the summary table of a results file\n"
+    "                                           (--sort, --where, --columns, --csv: runner info --help)\n"
     "       runner --help | --version\n"
     "\n"
     "options of a run:\n"
@@ -404,6 +404,16 @@ static int cmd_run(int argc, char **argv, const options *o)
     }
     if (rc != MLP_OK) {
         code = report(&err);
+        if (rc == MLP_ERR_IO || rc == MLP_ERR_PLUGIN || rc == MLP_ERR_RUNTIME ||
+            rc == MLP_ERR_NOMEM) {
+            /* finished runs are kept: say where, and how to go on */
+            char *runs = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
+            if (runs && again && access(runs, F_OK) == 0)
+                fprintf(stderr, "finished runs are kept in %s; once the cause is fixed, finish "
+                        "the sweep with:\n  %s\n", runs, again);
+            free(runs);
+            free(again);
+        }
         goto out;
     }
     printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
@@ -448,8 +458,16 @@ static void print_param(const mlp_param_decl *d)
         snprintf(def, sizeof(def), "%g", d->def);
     }
     printf("    %-12s %-6s default %-8s", d->name, mlp_param_type_name(d->type), def);
-    if (d->type == MLP_PARAM_REAL || d->type == MLP_PARAM_INT)
-        printf(" in [%g, %g]", d->min, d->max);
+    if (d->type == MLP_PARAM_REAL || d->type == MLP_PARAM_INT) {
+        char lo[32], hi[32];
+        snprintf(lo, sizeof(lo), "%g", d->min);
+        if (strtod(lo, NULL) != d->min)
+            snprintf(lo, sizeof(lo), "%.17g", d->min);
+        snprintf(hi, sizeof(hi), "%g", d->max);
+        if (strtod(hi, NULL) != d->max)  /* e.g. just below 1: say so, not "1" */
+            snprintf(hi, sizeof(hi), "%.17g", d->max);
+        printf(" in [%s, %s]", lo, hi);
+    }
     if (d->type == MLP_PARAM_ENUM)
         printf(" one of %s", d->choices);
     printf("  %s\n", d->help ? d->help : "");
@@ -691,6 +709,21 @@ static void table_row(void *ctx, size_t n, const char *const *cells)
 
 /* ---- runner info: filter, sort, choose columns, CSV ------------------- */
 
+static const char info_usage[] =
+    "usage: runner info RESULTS.h5 [options]    print the summary table: one row per run\n"
+    "\n"
+    "  --sort COL           order the rows by a column (numbers as numbers, NaN last)\n"
+    "  --desc               largest first\n"
+    "  --where COL OP VAL   keep the rows where the column compares so with VAL; OP is one\n"
+    "                       of = != < <= > >= (numbers as numbers, else text); repeatable,\n"
+    "                       e.g. --where model.hidden>=20 --where status=ok\n"
+    "  --columns A,B,...    show these columns, in this order\n"
+    "  --csv                comma-separated, every real written exactly\n"
+    "\n"
+    "columns: run, seed, status, every swept parameter by its dotted path, final_loss,\n"
+    "train_accuracy, test_accuracy, first_iteration_at_100pct, wall_seconds,\n"
+    "iterations_run, stop_reason\n";
+
 typedef struct info_filter {
     size_t col;
     char op[3];              /* "=", "!=", "<", "<=", ">", ">=" */
@@ -839,6 +872,9 @@ static int cmd_info(int argc, char **argv)
             if (!(v = option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
                 return usage_error("%s needs a list of columns", "--columns");
             o.columns = v;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(info_usage, stdout);
+            return 0;
         } else if (!strcmp(a, "--desc")) {
             o.desc = true;
         } else if (!strcmp(a, "--csv")) {
@@ -856,7 +892,7 @@ static int cmd_info(int argc, char **argv)
                            "[--columns A,B] [--csv]", "runner");
     memset(&t, 0, sizeof(t));
     mlp_error_clear(&err);
-    if (mlp_results_summary(o.file, table_row, &t, &err) != MLP_OK) {
+    if (mlp_results_summary(o.file, o.csv, table_row, &t, &err) != MLP_OK) {
         code = report(&err);
         goto out;
     }

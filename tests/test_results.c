@@ -686,7 +686,7 @@ static void test_results_summary_rows(void **state)
     mlp_error_clear(&err);
     write_runs(sweep);
     assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
-    assert_int_equal(mlp_results_summary(sweep, collect, &r, &err), MLP_OK);
+    assert_int_equal(mlp_results_summary(sweep, false, collect, &r, &err), MLP_OK);
     assert_int_equal(r.n, 1 + N_RUNS);
     assert_int_equal(r.cols, 3 + 2 + 7);
     assert_string_equal(r.header[0], "run");
@@ -701,7 +701,7 @@ static void test_results_summary_rows(void **state)
     assert_string_equal(r.cells[1][col(&r, "first_iteration_at_100pct")], "-1");
     assert_string_equal(r.cells[0][col(&r, "wall_seconds")], "0.25");
     mlp_error_clear(&err);
-    assert_int_equal(mlp_results_summary(dir, collect, &r, &err), MLP_ERR_IO);
+    assert_int_equal(mlp_results_summary(dir, false, collect, &r, &err), MLP_ERR_IO);
     assert_non_null(strstr(err.msg, dir));
     assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
     free(sweep);

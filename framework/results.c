@@ -130,7 +130,7 @@ static void h5w_close(h5w *w)
 /* Names used by the run group and the summary; a swept parameter whose
  * dotted path equals one of them is stored as "param_<path>". */
 static const char *const reserved_names[] = {
-    "index", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",
+    "index", "repeat", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",
     "widths", "final_loss", "train_accuracy", "test_accuracy", "first_iteration_at_100pct",
     "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
     "spec_sha256", "complete", "note", "stop_reason", "best_iteration", "eval_iteration",
@@ -673,6 +673,7 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
     char name[NAME_MAX_LEN];
 
     if ((st = attr_i64(w, g, "index", (int64_t)r->index)) ||
+        (st = attr_i64(w, g, "repeat", (int64_t)r->repeat)) ||
         (st = attr_u64(w, g, "seed", r->seed)) ||
         (st = attr_str(w, g, "status", r->status ? "diverged" : "ok")) ||
         (st = attr_f64(w, g, "wall_seconds", r->wall_seconds)) ||
@@ -1408,6 +1409,11 @@ static mlp_status read_run(h5w *w, hid_t g, const mlp_sweep_meta *meta, run_buf 
         (st = attr_get(w, g, "first_iteration_at_100pct", H5T_NATIVE_INT64, &i64[0], 1)))
         return st;
     r->first_100pct = (long)i64[0];
+    if (H5Aexists(g, "repeat") > 0) {
+        if ((st = attr_get(w, g, "repeat", H5T_NATIVE_INT64, &i64[0], 1)))
+            return st;
+        r->repeat = (size_t)i64[0];
+    }
     if (H5Aexists(g, "note") > 0) {
         if ((st = attr_get_str(w, g, "note", &b->note)))
             return st;
@@ -1719,7 +1725,7 @@ out:
 typedef struct summary {
     size_t n, n_swept;
     uint64_t *seed;
-    int64_t *first100, *iters;
+    int64_t *first100, *iters, *repeat;
     unsigned char *diverged;
     char (*stop)[16];        /* stop reasons, NUL-padded */
     double *final_loss, *train_acc, *test_acc, *wall;
@@ -1736,6 +1742,7 @@ static void summary_free(summary *s)
     free(s->seed);
     free(s->first100);
     free(s->iters);
+    free(s->repeat);
     free(s->stop);
     free(s->diverged);
     free(s->final_loss);
@@ -1753,6 +1760,7 @@ static bool summary_alloc(summary *s, size_t n, size_t n_swept)
     s->seed = calloc(m, sizeof(*s->seed));
     s->first100 = calloc(m, sizeof(*s->first100));
     s->iters = calloc(m, sizeof(*s->iters));
+    s->repeat = calloc(m, sizeof(*s->repeat));
     s->stop = calloc(m, sizeof(*s->stop));
     s->diverged = calloc(m, 1);
     s->final_loss = calloc(m, sizeof(double));
@@ -1761,7 +1769,7 @@ static bool summary_alloc(summary *s, size_t n, size_t n_swept)
     s->wall = calloc(m, sizeof(double));
     s->num = calloc(c, sizeof(double));
     s->text = calloc(c, sizeof(char *));
-    return s->seed && s->first100 && s->iters && s->stop && s->diverged && s->final_loss && s->train_acc &&
+    return s->seed && s->first100 && s->iters && s->repeat && s->stop && s->diverged && s->final_loss && s->train_acc &&
            s->test_acc && s->wall && s->num && s->text;
 }
 
@@ -1770,6 +1778,7 @@ static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
     s->seed[k] = r->seed;
     s->first100[k] = r->first_100pct;
     s->iters[k] = (int64_t)r->iterations_run;
+    s->repeat[k] = (int64_t)r->repeat;
     snprintf(s->stop[k], sizeof(s->stop[k]), "%s", r->stop_reason ? r->stop_reason : "iterations");
     s->diverged[k] = r->status != 0;
     s->final_loss[k] = r->final_loss;
@@ -1807,6 +1816,8 @@ static mlp_status write_summary(h5w *w, hid_t f, const mlp_sweep_meta *meta, con
     if ((st = i64_coord(w, g, "run", s->n, 1, "run index", &run)) ||
         (st = var_write(w, g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &dim, s->seed, &run,
                         "random seed of the run", NULL, NULL)) ||
+        (st = var_write(w, g, "repeat", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, s->repeat, &run,
+                        "which repeat of its sweep point (0 .. repeats-1)", NULL, NULL)) ||
         (st = var_write(w, g, "status", w->str, w->str, 1, &dim, status, &run,
                         "ok, or diverged (non-finite loss)", NULL, NULL)))
         goto out;
@@ -1870,7 +1881,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
     mlp_status st = MLP_OK;
     hid_t mt = -1, ft = -1, sstat = -1, run = -1, *ptypes = NULL;
     size_t row = 0, *pofs = NULL, *plen = NULL, o_run, o_seed, o_status, o_fl, o_tr, o_te, o_100,
-           o_wall, o_iters, o_stop;
+           o_wall, o_iters, o_stop, o_rep;
     hid_t sstop = -1;
     unsigned char *buf = NULL;
     hsize_t dim = s->n;
@@ -1887,6 +1898,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
     /* packed layout, the same in memory and in the file */
     o_run = row, row += 8;
     o_seed = row, row += 8;
+    o_rep = row, row += 8;
     o_status = row, row += 8;
     for (size_t i = 0; i < s->n_swept; i++) {
         pofs[i] = row;
@@ -1925,6 +1937,8 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
         e |= H5Tinsert(mt, "run", o_run, H5T_NATIVE_INT64) | H5Tinsert(ft, "run", o_run, H5T_STD_I64LE);
         e |= H5Tinsert(mt, "seed", o_seed, H5T_NATIVE_UINT64) |
              H5Tinsert(ft, "seed", o_seed, H5T_STD_U64LE);
+        e |= H5Tinsert(mt, "repeat", o_rep, H5T_NATIVE_INT64) |
+             H5Tinsert(ft, "repeat", o_rep, H5T_STD_I64LE);
         e |= H5Tinsert(mt, "status", o_status, sstat) | H5Tinsert(ft, "status", o_status, sstat);
         for (size_t i = 0; i < s->n_swept; i++) {
             nc_name(meta->swept_paths[i], name, sizeof(name));
@@ -1964,6 +1978,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
 
         memcpy(p + o_run, &run_k, 8);
         memcpy(p + o_seed, &s->seed[k], 8);
+        memcpy(p + o_rep, &s->repeat[k], 8);
         memcpy(p + o_status, stat_k, strlen(stat_k));
         for (size_t i = 0; i < s->n_swept; i++) {
             if (meta->swept_numeric[i])

@@ -25,6 +25,7 @@ typedef struct mlp_param_cell {
 /* Everything a finished run leaves.  All pointers are borrowed for the call. */
 typedef struct mlp_run_record {
     size_t index;
+    size_t repeat;               /* which of the spec's repeats (0 .. repeats-1) */
     uint64_t seed;
     int status;                  /* 0 ok, 1 diverged (mlp_run_status) */
     double wall_seconds;

@@ -591,6 +591,7 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     memset(&rec, 0, sizeof(rec));
     rec.note = out->note;
     rec.index = k;
+    rec.repeat = pr.repeat;
     rec.seed = pr.seed;
     rec.status = tr.status;
     rec.wall_seconds = omp_get_wtime() - t0;

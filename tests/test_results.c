@@ -688,7 +688,7 @@ static void test_results_summary_rows(void **state)
     assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
     assert_int_equal(mlp_results_summary(sweep, false, collect, &r, &err), MLP_OK);
     assert_int_equal(r.n, 1 + N_RUNS);
-    assert_int_equal(r.cols, 3 + 2 + 7);
+    assert_int_equal(r.cols, 4 + 2 + 7);
     assert_string_equal(r.header[0], "run");
     assert_string_equal(r.cells[2][col(&r, "run")], "2");
     assert_string_equal(r.cells[1][col(&r, "seed")], "1001");

@@ -13,7 +13,7 @@ env -u MLPLAB_PLUGIN_PATH "$runner" "$spec" --plugin-path "$swish" -o "$out" -q 
     --set record.boundary.resolution=8 || fail "the sweep failed (exit $?)"
 info=$("$runner" info "$out") || fail "runner info failed"
 printf '%s\n' "$info"
-runs=$(printf '%s\n' "$info" | awk 'NR > 1 && $3 == "ok"' | wc -l)
+runs=$("$runner" info "$out" --csv --columns status | grep -c '^ok$')
 test "$runs" -eq 4 || fail "expected 4 runs ok, found $runs"
 if command -v h5dump >/dev/null 2>&1; then
     so="$swish/activations/swish.so"

@@ -41,35 +41,53 @@ static void slurp(const char *path, char *buf, size_t cap)
     buf[n] = '\0';
 }
 
-/* Run the runner with the given arguments (NULL-terminated); stdout and
- * stderr land in out_buf/err_buf.  Returns the exit status. */
-static int run(const char *arg0, ...)
+/* Start the runner in the background (stdout/stderr to files in TMP), with
+ * a file-size limit in bytes (RLIMIT_FSIZE, as a full disk stops writes)
+ * unless fsize is 0. */
+static pid_t spawn_limited(const char *const *args, rlim_t fsize)
 {
     const char *argv[64];
     int n = 0;
-    va_list ap;
 
     argv[n++] = RUNNER;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
+    for (; *args && n < 63; args++)
+        argv[n++] = *args;
     argv[n] = NULL;
-
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         int o = open(TMP "/stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        struct rlimit rl = {fsize, fsize};
         dup2(o, 1);
         dup2(e, 2);
-        if (chdir(TMP) != 0)
+        if (chdir(TMP) != 0 || (fsize && setrlimit(RLIMIT_FSIZE, &rl) != 0))
             _exit(127);
         execv(RUNNER, (char *const *)argv);
         _exit(127);
     }
-    int status;
-    waitpid(pid, &status, 0);
+    return pid;
+}
+
+static pid_t spawn(const char *const *args)
+{
+    return spawn_limited(args, 0);
+}
+
+/* Run the runner with the given arguments (NULL-terminated); stdout and
+ * stderr land in out_buf/err_buf.  Returns the exit status. */
+static int run(const char *arg0, ...)
+{
+    const char *args[64];
+    int n = 0, status;
+    va_list ap;
+
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *))
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    waitpid(spawn(args), &status, 0);
     slurp(TMP "/stdout.txt", out_buf, sizeof(out_buf));
     slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
     if (WIFEXITED(status))
@@ -425,31 +443,6 @@ static void test_runner_usage_errors(void **state)
 }
 
 
-/* Start the runner in the background (stdout/stderr to files in TMP). */
-static pid_t spawn(const char *const *args)
-{
-    const char *argv[32];
-    int n = 0;
-
-    argv[n++] = RUNNER;
-    for (; *args && n < 31; args++)
-        argv[n++] = *args;
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(TMP "/stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(o, 1);
-        dup2(e, 2);
-        if (chdir(TMP) != 0)
-            _exit(127);
-        execv(RUNNER, (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 static const char slow_spec[] =
     "name: slow\n"
     "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
@@ -592,29 +585,12 @@ static void test_runner_plugin_nan_is_named(void **state)
     assert_false(exists(TMP "/nan.h5"));
 }
 
-/* Run the runner with a file-size limit (RLIMIT_FSIZE, bytes), as a full
- * disk would stop it. */
+/* Run the runner with a file-size limit (bytes); stderr lands in err_buf. */
 static int run_limited(rlim_t limit, const char *const *args)
 {
-    const char *argv[32];
-    int n = 0, status;
+    int status;
 
-    argv[n++] = RUNNER;
-    for (; *args && n < 31; args++)
-        argv[n++] = *args;
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct rlimit rl = {limit, limit};
-        int e = open(TMP "/stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(e, 2);
-        if (chdir(TMP) != 0 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
-            _exit(127);
-        execv(RUNNER, (char *const *)argv);
-        _exit(127);
-    }
-    waitpid(pid, &status, 0);
+    waitpid(spawn_limited(args, limit), &status, 0);
     slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

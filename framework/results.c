@@ -1634,6 +1634,27 @@ out:
     return st;
 }
 
+char *mlp_results_identity(const char *sweep_path)
+{
+    mlp_error e;
+    h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .gcpl = -1, .str = -1};
+    char *hash = NULL;
+    hid_t f;
+
+    lock();
+    if (!h5w_open(&w, sweep_path, &e) &&
+        (f = H5Fopen(sweep_path, H5F_ACC_RDONLY, H5P_DEFAULT)) >= 0) {
+        if (H5Aexists(f, "spec_resolved_sha256") > 0 &&
+            attr_get_str(&w, f, "spec_resolved_sha256", &hash) != MLP_OK)
+            hash = NULL;
+        H5Fclose(f);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    h5w_close(&w);
+    unlock();
+    return hash;
+}
+
 mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
                                     size_t n_layers, double *params, mlp_error *err)
 {

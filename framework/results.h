@@ -132,6 +132,10 @@ mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err);
 
+/* The identity hash a sweep file was built with (its root attribute
+ * spec_resolved_sha256), malloc'd, or NULL when it has none or cannot be read. */
+char *mlp_results_identity(const char *sweep_path);
+
 /* Warm start: the final weights of run `run` in the results file at path,
  * into params (model.h layout for these widths; NULL only checks).  A
  * missing file, run or weights, or a shape that differs from width[0..n_layers],

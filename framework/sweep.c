@@ -961,10 +961,18 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
                         "%s holds %zu finished run file%s of an earlier, unfinished sweep "
                         "(use --resume to continue it, or --force to start over)",
                         st->runs_dir, same + other, same + other == 1 ? "" : "s");
-    if (o->resume && same == 0 && access(o->output, F_OK) == 0)
+    if (o->resume && same == 0 && access(o->output, F_OK) == 0) {
+        char *hash = mlp_results_identity(o->output);
+        bool same_sweep = hash && !strcmp(hash, st->run_hash);
+        free(hash);
         return mlp_fail(err, MLP_ERR_EXISTS,
-                        "%s: the sweep is already complete, or is from another spec (use "
-                        "--force to run it again)", o->output);
+                        same_sweep ? "%s: the sweep is already complete (use --force to run it "
+                                     "again)"
+                                   : "%s: holds a finished sweep of a different spec, plugins, "
+                                     "data or runner; --resume continues only an unfinished "
+                                     "sweep (use --force to replace it, or -o for a new file)",
+                        o->output);
+    }
     if (o->resume && other > 0) {
         char path[4096];
         mlp_sb why = {0};

@@ -500,6 +500,9 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     H5Fclose(b);
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", NULL), 2);
     assert_non_null(strstr(err_buf, "already complete"));
+    assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",
+                         "train.iterations=10", NULL), 2);
+    assert_non_null(strstr(err_buf, "holds a finished sweep of a different spec"));
 }
 
 /* Every broken spec of the table, through the runner: exit 2, the located

@@ -115,8 +115,26 @@ static void suggest_init(suggester *s, const char *word)
     s->dist = SIZE_MAX;
 }
 
+/* Names other tools use for a key: a typed `lr` should suggest
+ * learning_rate, not the nearer-by-letters l2. */
+static const char *const key_aliases[][2] = {
+    {"lr", "learning_rate"},        {"learning_rate_init", "learning_rate"},
+    {"epochs", "iterations"},       {"max_iter", "iterations"},
+    {"steps", "iterations"},        {"weight_decay", "l2"},
+    {"batch", "batch_size"},        {"hidden_layer_sizes", "hidden"},
+    {"solver", "optimizer"},        {"betas", "beta1"},
+};
+
 static void suggest_try(suggester *s, const char *cand)
 {
+    for (size_t i = 0; i < sizeof(key_aliases) / sizeof(key_aliases[0]); i++)
+        if (!strcmp(s->word, key_aliases[i][0]) && !strcmp(cand, key_aliases[i][1])) {
+            s->dist = 0;  /* an alias beats any spelling */
+            snprintf(s->best, sizeof(s->best), "%s", cand);
+            return;
+        }
+    if (s->dist == 0)
+        return;
     size_t lw = strlen(s->word), lc = strlen(cand);
     size_t d = edit_distance(s->word, cand);
     size_t limit = lw / 3 > 2 ? lw / 3 : 2;

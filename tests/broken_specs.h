@@ -20,6 +20,8 @@ typedef struct broken {
 } broken;
 
 static const broken broken_specs[] = {
+    {BASE "train: {lr: 0.1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:9: error: unknown key 'lr' in 'train' (did you mean 'learning_rate'?)", NULL},
     {BASE "model: {init: {file: p.h5}}\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:15: error: missing key 'run' in 'model.init' (a warm start names a results file "
      "and a run)", NULL},

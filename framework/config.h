@@ -69,6 +69,8 @@ typedef struct mlp_train_opts {
     size_t n_iter_no_change;       /* >= 1 */
     double validation_fraction;    /* [0, 1): 0 = no validation split, else early stopping */
     double max_seconds;            /* wall-clock budget of the run; 0 = none */
+    int threads;                   /* threads inside the run's kernels (set by the executor,
+                                      not the spec; 0 or 1: one); numbers do not depend on it */
 } mlp_train_opts;
 
 typedef struct mlp_record_opts {

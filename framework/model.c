@@ -1,26 +1,24 @@
 /* model.c -- the MLP's parameter block, initialisation, and the forward and
- * backward kernels over (batch, width) row-major activations.
+ * backward kernels.
  *
- * Kernels work on blocks of MLP_BLOCK samples and carry each block through
- * every layer before the next, so a block's activations stay in cache.
- * Every output element is summed in one fixed order whatever the blocking
- * (z = b + x_0 w_0 + x_1 w_1 + ..., gradients summed over samples in
- * ascending order), so a forward pass over a subset of the samples gives
- * bit-identical values to the same samples within a larger pass. */
+ * Kernels carry a block of up to MLP_BLOCK samples through every layer, and
+ * for training through the loss and back, before the next block, so a
+ * block's activations stay in cache; inside a block each layer is stored
+ * feature-major (a row per unit), so every inner loop runs over samples.
+ * Numbers do not depend on threads, CPU or blocking of the caller:
+ *  - each z element is b + x_0 w_0 + x_1 w_1 + ... in that order, so a
+ *    sample's forward values are the same in any batch or block;
+ *  - a gradient element is, per block, a sum in eight fixed lanes folded by a
+ *    fixed tree, and the batch's gradient the blocks' gradients added in block
+ *    order; blocks are fixed slices [j bs, (j+1) bs) of the batch, whether one
+ *    thread or several compute them. */
 #include "model.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Samples carried through all layers at a time. */
-#define MLP_BLOCK 64
-
-/* Forward uses the transposed weights (inner loop over the outputs) when a
- * layer has at least this many outputs; narrower layers (the logits) take
- * dot products over the inputs, several samples at a time. */
-#define MLP_WIDE_OUT 4
 
 mlp_status mlp_model_create_layers(size_t inputs, const size_t *hidden, size_t n_hidden,
                                    size_t outputs, const mlp_activation_desc *const *acts,
@@ -175,50 +173,155 @@ static size_t max_width(const mlp_model *m)
     return w;
 }
 
+/* ---- blocks ------------------------------------------------------------
+
+ * A block is up to bs samples carried through every layer at once.  Inside
+ * a block every layer is stored feature-major: row o of a (width, nb) array
+ * holds unit o for the block's nb samples, contiguous, so every loop below
+ * runs over samples and vectorizes whatever the layer widths, and a row
+ * stays in L1 while the activation plugin is called on it. */
+struct mlp_block {
+    double *xt;                  /* (width[0], bs) the inputs, transposed */
+    double *z[MLP_MAX_LAYERS];   /* (width[l+1], bs) pre-activations */
+    double *a[MLP_MAX_LAYERS];   /* (width[l+1], bs) activations, hidden layers */
+    double *d0, *d1;             /* (max width, bs) gradients w.r.t. z, two layers */
+    double *da;                  /* (bs) one row of the gradient w.r.t. an activation */
+    double *lrow, *dlrow;        /* (bs, k) logits and their gradient, row-major (k > 1) */
+    double *g;                   /* (n_params) the block's gradient */
+    double *mem;
+};
+
+/* Samples per block for m: MLP_BLOCK, or fewer (a power of two, at least 8)
+ * when the layers are so wide that a block would pass 32 MiB.  It depends
+ * on the widths only, never on threads or the batch. */
+static size_t block_size(const mlp_model *m)
+{
+    size_t l, units = 2 * max_width(m), bs = MLP_BLOCK;
+
+    for (l = 0; l <= m->n_layers; l++)
+        units += 2 * m->width[l];
+    while (bs > 8 && units * bs * sizeof(double) > ((size_t)32 << 20))
+        bs /= 2;
+    return bs;
+}
+
+static mlp_status block_init(mlp_block *b, const mlp_model *m, size_t bs, mlp_error *err)
+{
+    const size_t L = m->n_layers, k = m->width[L], mw = max_width(m);
+    size_t l, total = m->width[0] * bs + 2 * mw * bs + bs + (k > 1 ? 2 * bs * k : 0) + m->n_params;
+    double *p;
+
+    for (l = 0; l < L; l++)
+        total += m->width[l + 1] * bs * (l + 1 < L ? 2 : 1);
+    memset(b, 0, sizeof(*b));
+    b->mem = malloc(total * sizeof(double));
+    if (!b->mem)
+        return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory for a block of %zu samples", bs);
+    p = b->mem;
+    b->xt = p;
+    p += m->width[0] * bs;
+    for (l = 0; l < L; l++) {
+        b->z[l] = p;
+        p += m->width[l + 1] * bs;
+        if (l + 1 < L) {
+            b->a[l] = p;
+            p += m->width[l + 1] * bs;
+        }
+    }
+    b->d0 = p;
+    p += mw * bs;
+    b->d1 = p;
+    p += mw * bs;
+    b->da = p;
+    p += bs;
+    if (k > 1) {
+        b->lrow = p;
+        p += bs * k;
+        b->dlrow = p;
+        p += bs * k;
+    }
+    b->g = p;
+    return MLP_OK;
+}
+
 mlp_status mlp_workspace_create(const mlp_model *m, size_t cap, mlp_workspace **out,
                                 mlp_error *err)
 {
     mlp_workspace *ws;
-    size_t l, total = 0, bs = cap < MLP_BLOCK ? cap : MLP_BLOCK, mw = max_width(m);
+    size_t l, total = 0;
     double *p;
+    mlp_status st;
 
-    if (cap == 0)
-        cap = bs = 1;
     for (l = 0; l < m->n_layers; l++) {
         size_t w = m->width[l + 1];
         if (cap > SIZE_MAX / sizeof(double) / 4 / w)
             return mlp_fail(err, MLP_ERR_NOMEM, "model: workspace for %zu samples too large", cap);
         total += cap * w * (l + 1 < m->n_layers ? 2 : 1); /* z, and a for hidden layers */
     }
-    total += 2 * bs * mw + 2 * m->n_params;
     ws = calloc(1, sizeof(*ws));
     if (!ws)
         return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory");
-    ws->block = malloc(total * sizeof(double));
-    if (!ws->block) {
-        free(ws);
-        return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory for a workspace of %zu samples",
-                        cap);
-    }
     ws->cap = cap;
-    p = ws->block;
-    for (l = 0; l < m->n_layers; l++) {
-        size_t w = m->width[l + 1];
-        ws->z[l] = p;
-        p += cap * w;
-        if (l + 1 < m->n_layers) {
-            ws->a[l] = p;
+    ws->bs = block_size(m);
+    ws->threads = 1;
+    ws->blk = calloc(1, sizeof(*ws->blk));
+    if (!ws->blk) {
+        free(ws);
+        return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory");
+    }
+    if ((st = block_init(&ws->blk[0], m, ws->bs, err)) != MLP_OK) {
+        mlp_workspace_free(ws);
+        return st;
+    }
+    if (total > 0) {
+        ws->block = malloc(total * sizeof(double));
+        if (!ws->block) {
+            mlp_workspace_free(ws);
+            return mlp_fail(err, MLP_ERR_NOMEM,
+                            "model: out of memory for a workspace of %zu samples", cap);
+        }
+        p = ws->block;
+        for (l = 0; l < m->n_layers; l++) {
+            size_t w = m->width[l + 1];
+            ws->z[l] = p;
             p += cap * w;
+            if (l + 1 < m->n_layers) {
+                ws->a[l] = p;
+                p += cap * w;
+            }
         }
     }
-    ws->dz = p;
-    p += bs * mw;
-    ws->da = p;
-    p += bs * mw;
-    ws->wt = p;
-    p += m->n_params;
-    ws->dwt = p;
     *out = ws;
+    return MLP_OK;
+}
+
+mlp_status mlp_workspace_threads(mlp_workspace *ws, const mlp_model *m, int threads,
+                                 size_t max_batch, mlp_error *err)
+{
+    const size_t nblk = (max_batch + ws->bs - 1) / ws->bs;
+    int t;
+    mlp_block *blk;
+    mlp_status st;
+
+    if (threads <= ws->threads || nblk < 2)
+        return MLP_OK;
+    /* one gradient per block, folded in block order afterwards: at most 64 MiB */
+    if (nblk > ((size_t)64 << 20) / sizeof(double) / m->n_params)
+        return MLP_OK;
+    blk = realloc(ws->blk, (size_t)threads * sizeof(*blk));
+    if (!blk)
+        return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory");
+    ws->blk = blk;
+    for (t = ws->threads; t < threads; t++) {
+        if ((st = block_init(&ws->blk[t], m, ws->bs, err)) != MLP_OK)
+            return st;
+        ws->threads = t + 1;
+    }
+    free(ws->gparts);
+    ws->gparts = malloc(nblk * (m->n_params + 1) * sizeof(double));
+    if (!ws->gparts)
+        return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory for %zu block gradients", nblk);
+    ws->gparts_blocks = nblk;
     return MLP_OK;
 }
 
@@ -226,239 +329,407 @@ void mlp_workspace_free(mlp_workspace *ws)
 {
     if (!ws)
         return;
+    for (int t = 0; ws->blk && t < ws->threads; t++)
+        free(ws->blk[t].mem);
+    free(ws->blk);
+    free(ws->gparts);
     free(ws->block);
     free(ws);
 }
 
-/* wt (in, out) = transpose of w (out, in). */
-static void transpose(double *restrict wt, const double *restrict w, size_t out, size_t in)
-{
-    size_t o, k;
+/* ---- kernels over one block -------------------------------------------- */
 
-    for (o = 0; o < out; o++)
+/* Sums over a block's samples use eight partial sums, sample i going to
+ * lane i mod 8, folded by one fixed tree.  They are written with 8-wide
+ * vector types, which the compiler maps onto one AVX-512, two AVX2 or four
+ * SSE2 registers: the same operations in the same order whatever the ISA,
+ * so the same bits on every x86-64 CPU (the kernels are built without
+ * FMA contraction, see framework/CMakeLists.txt). */
+typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
+
+#define MLP_INLINE static inline __attribute__((always_inline))
+
+MLP_INLINE v8d load8(const double *p)
+{
+    v8d v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* The r < 8 values at p in the low lanes, zeros above (adding them changes
+ * no partial sum). */
+MLP_INLINE v8d load_tail(const double *p, size_t r)
+{
+    double t[8] = {0};
+    v8d v;
+    memcpy(t, p, r * sizeof(double));
+    memcpy(&v, t, sizeof(v));
+    return v;
+}
+
+MLP_INLINE double fold8(v8d a)
+{
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* The block kernels are built for AVX-512, AVX2 and baseline x86-64, picked
+ * when the program loads; every copy computes the same bits (see above). */
+#if defined(__x86_64__) && !defined(MLPLAB_NO_CLONES)
+#define MLP_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MLP_KERNEL_CLONES
+#endif
+
+
+/* xt (in, nb) = x (nb, in) transposed. */
+static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in)
+{
+    size_t i, k;
+
+    if (in == 1) {
+        memcpy(xt, x, nb * sizeof(double));
+        return;
+    }
+    if (in == 2) {
+        for (i = 0; i < nb; i++) {
+            xt[i] = x[2 * i];
+            xt[nb + i] = x[2 * i + 1];
+        }
+        return;
+    }
+    for (i = 0; i < nb; i++)
         for (k = 0; k < in; k++)
-            wt[k * out + o] = w[o * in + k];
+            xt[k * nb + i] = x[i * in + k];
 }
 
-/* z (n, out) = x (n, in) W^T + b, for a wide layer: wt (in, out) is W
- * transposed, so the inner loop runs over contiguous outputs.  Two inputs
- * per pass over a row of z, summed in the order b + x_0 w_0 + x_1 w_1 + .... */
-static void dense_forward_wide(double *restrict z, const double *restrict x,
-                               const double *restrict wt, const double *restrict b, size_t n,
-                               size_t in, size_t out)
+/* to (c, r) = from (r, c) transposed. */
+static void transpose(double *restrict to, const double *restrict from, size_t r, size_t c)
 {
-    size_t i, k, o;
+    size_t i, j;
 
-    for (i = 0; i < n; i++) {
-        double *restrict zi = z + i * out;
-        const double *restrict xi = x + i * in;
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            to[j * r + i] = from[i * c + j];
+}
 
-        if (in == 1) {
-            const double x0 = xi[0];
-            for (o = 0; o < out; o++)
-                zi[o] = b[o] + x0 * wt[o];
-            continue;
-        }
-        {
-            const double x0 = xi[0], x1 = xi[1];
-            const double *restrict w0 = wt, *restrict w1 = wt + out;
-            for (o = 0; o < out; o++)
-                zi[o] = b[o] + x0 * w0[o] + x1 * w1[o];
-        }
-        for (k = 2; k + 2 <= in; k += 2) {
-            const double x0 = xi[k], x1 = xi[k + 1];
-            const double *restrict w0 = wt + k * out, *restrict w1 = w0 + out;
-            for (o = 0; o < out; o++)
-                zi[o] = zi[o] + x0 * w0[o] + x1 * w1[o];
-        }
-        if (k < in) {
-            const double xk = xi[k];
-            const double *restrict wk = wt + k * out;
-            for (o = 0; o < out; o++)
-                zi[o] += xk * wk[o];
-        }
+/* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k nb,
+ * added in that order for every sample (a block of rows per pass). */
+MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict w,
+                       const double *restrict in, size_t nin, size_t nb)
+{
+    size_t i, k;
+
+    if (nin == 1) {
+        const double w0 = w[0];
+        for (i = 0; i < nb; i++)
+            z[i] = b0 + in[i] * w0;
+        return;
+    }
+    {
+        const double w0 = w[0], w1 = w[1];
+        const double *restrict x0 = in, *restrict x1 = in + nb;
+        for (i = 0; i < nb; i++)
+            z[i] = b0 + x0[i] * w0 + x1[i] * w1;
+    }
+    for (k = 2; k + 4 <= nin; k += 4) {
+        const double w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
+        const double *restrict x0 = in + k * nb, *restrict x1 = x0 + nb, *restrict x2 = x1 + nb,
+                               *restrict x3 = x2 + nb;
+        for (i = 0; i < nb; i++)
+            z[i] = z[i] + x0[i] * w0 + x1[i] * w1 + x2[i] * w2 + x3[i] * w3;
+    }
+    for (; k < nin; k++) {
+        const double wk = w[k];
+        const double *restrict xk = in + k * nb;
+        for (i = 0; i < nb; i++)
+            z[i] += xk[i] * wk;
     }
 }
 
-/* Same for a narrow layer: dot products over the inputs with w (out, in),
- * eight samples at a time so the eight sums proceed independently. */
-static void dense_forward_narrow(double *restrict z, const double *restrict x,
-                                 const double *restrict w, const double *restrict b, size_t n,
-                                 size_t in, size_t out)
+/* Forward through every layer of a block whose inputs are in b->xt. */
+MLP_KERNEL_CLONES
+static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
 {
-    size_t i = 0, k, o, s;
+    const size_t L = m->n_layers;
+    const double *in = b->xt;
+    size_t l, o;
 
-    for (; i + 8 <= n; i += 8) {
-        const double *xs = x + i * in;
+    for (l = 0; l < L; l++) {
+        const size_t nin = m->width[l], out = m->width[l + 1];
+        const double *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
+
         for (o = 0; o < out; o++) {
-            const double *wo = w + o * in;
-            double acc[8];
-            for (s = 0; s < 8; s++)
-                acc[s] = b[o];
-            for (k = 0; k < in; k++) {
-                const double wk = wo[k];
-                for (s = 0; s < 8; s++)
-                    acc[s] += xs[s * in + k] * wk;
-            }
-            for (s = 0; s < 8; s++)
-                z[(i + s) * out + o] = acc[s];
+            double *z = b->z[l] + o * nb;
+            affine_row(z, bias[o], w + o * nin, in, nin, nb);
+            if (l + 1 < L)
+                m->act[l]->forward(z, b->a[l] + o * nb, nb, m->act_params[l]);
+        }
+        if (l + 1 < L)
+            in = b->a[l];
+    }
+}
+
+/* gw[k] = d . in_k for k < cnt (1, 2 or 4) rows in_k = in + k nb, and, when
+ * gb is not NULL, *gb = the sum of d: one pass over d. */
+MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double *restrict d,
+                          const double *restrict in, size_t cnt, size_t nb)
+{
+    v8d as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    size_t i = 0;
+
+    for (; i + 8 <= nb; i += 8) {
+        const v8d dv = load8(d + i);
+        as += dv;
+        a0 += dv * load8(in + i);
+        if (cnt > 1)
+            a1 += dv * load8(in + nb + i);
+        if (cnt > 2) {
+            a2 += dv * load8(in + 2 * nb + i);
+            a3 += dv * load8(in + 3 * nb + i);
         }
     }
-    for (; i < n; i++) {
-        const double *xi = x + i * in;
-        for (o = 0; o < out; o++) {
-            const double *wo = w + o * in;
-            double acc = b[o];
-            for (k = 0; k < in; k++)
-                acc += xi[k] * wo[k];
-            z[i * out + o] = acc;
+    if (i < nb) {
+        const size_t r = nb - i;
+        const v8d dv = load_tail(d + i, r);
+        as += dv;
+        a0 += dv * load_tail(in + i, r);
+        if (cnt > 1)
+            a1 += dv * load_tail(in + nb + i, r);
+        if (cnt > 2) {
+            a2 += dv * load_tail(in + 2 * nb + i, r);
+            a3 += dv * load_tail(in + 3 * nb + i, r);
         }
+    }
+    if (gb)
+        *gb = fold8(as);
+    gw[0] = fold8(a0);
+    if (cnt > 1)
+        gw[1] = fold8(a1);
+    if (cnt > 2) {
+        gw[2] = fold8(a2);
+        gw[3] = fold8(a3);
+    }
+}
+
+/* gb = sum of d (nb); gw[k] = d . in_k for the rows in_k = in + k nb. */
+MLP_INLINE void row_grads(double *restrict gw, double *restrict gb, const double *restrict d,
+                          const double *restrict in, size_t nin, size_t nb)
+{
+    size_t k;
+
+    if (nin == 1) {
+        lane_dots(gw, gb, d, in, 1, nb);
+        return;
+    }
+    lane_dots(gw, gb, d, in, 2, nb);
+    for (k = 2; k + 4 <= nin; k += 4)
+        lane_dots(gw + k, NULL, d, in + k * nb, 4, nb);
+    for (; k + 2 <= nin; k += 2)
+        lane_dots(gw + k, NULL, d, in + k * nb, 2, nb);
+    for (; k < nin; k++)
+        lane_dots(gw + k, NULL, d, in + k * nb, 1, nb);
+}
+
+/* da (nb) = sum over o < out of d_o w[o][k], o ascending, for the rows
+ * d_o = d + o nb and w (out, nin). */
+MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k, size_t nin,
+                           const double *restrict d, size_t out, size_t nb)
+{
+    size_t i, o;
+
+    {
+        const double w0 = w[k];
+        for (i = 0; i < nb; i++)
+            da[i] = d[i] * w0;
+    }
+    for (o = 1; o + 3 <= out; o += 3) {
+        const double w0 = w[o * nin + k], w1 = w[(o + 1) * nin + k], w2 = w[(o + 2) * nin + k];
+        const double *restrict d0 = d + o * nb, *restrict d1 = d0 + nb, *restrict d2 = d1 + nb;
+        for (i = 0; i < nb; i++)
+            da[i] = da[i] + d0[i] * w0 + d1[i] * w1 + d2[i] * w2;
+    }
+    for (; o < out; o++) {
+        const double wo = w[o * nin + k];
+        const double *restrict dd = d + o * nb;
+        for (i = 0; i < nb; i++)
+            da[i] += dd[i] * wo;
+    }
+}
+
+/* Backward through every layer of a block after block_forward, from the
+ * gradient w.r.t. the logits in b->d0 (k, nb): the block's gradient to g
+ * (n_params, overwritten). */
+MLP_KERNEL_CLONES
+static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    const size_t L = m->n_layers;
+    double *dcur = b->d0, *dnext = b->d1, *t;
+    size_t l, o, k;
+
+    for (l = L; l-- > 0;) {
+        const size_t nin = m->width[l], out = m->width[l + 1];
+        const double *in = l > 0 ? b->a[l - 1] : b->xt, *w = m->params + m->w_off[l];
+        double *gw = g + m->w_off[l], *gb = g + m->b_off[l];
+
+        for (o = 0; o < out; o++)
+            row_grads(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
+        if (l == 0)
+            break;
+        for (k = 0; k < nin; k++) {
+            input_grad_row(b->da, w, k, nin, dcur, out, nb);
+            m->act[l - 1]->backward(b->z[l - 1] + k * nb, b->a[l - 1] + k * nb, b->da,
+                                    dnext + k * nb, nb, m->act_params[l - 1]);
+        }
+        t = dcur;
+        dcur = dnext;
+        dnext = t;
+    }
+}
+
+/* Forward, loss and backward of the block of nb samples at x (nb, in),
+ * labels y (nb), in a batch of n samples split into nblk blocks.  The block's
+ * logits go to logits (nb, k) when not NULL, its gradient to g; returns its
+ * part of the batch loss. */
+static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x, const double *y,
+                              size_t nb, size_t n, size_t nblk, const mlp_batch_loss *bl,
+                              double *logits, double *g)
+{
+    const size_t L = m->n_layers, k = m->width[L];
+    double lb;
+
+    load_block(b->xt, x, nb, m->width[0]);
+    block_forward(m, b, nb);
+    if (k == 1) {
+        lb = bl->desc->loss(b->z[L - 1], y, b->d0, nb, 1, bl->params);
+        if (logits)
+            memcpy(logits, b->z[L - 1], nb * sizeof(double));
+    } else {
+        transpose(b->lrow, b->z[L - 1], k, nb);
+        lb = bl->desc->loss(b->lrow, y, b->dlrow, nb, k, bl->params);
+        transpose(b->d0, b->dlrow, nb, k);
+        if (logits)
+            memcpy(logits, b->lrow, nb * k * sizeof(double));
+    }
+    if (nblk > 1 && !bl->sum) {
+        /* the block's mean, weighted by its share of the batch */
+        const double wgt = (double)nb / (double)n;
+        lb *= wgt;
+        for (size_t i = 0; i < nb * k; i++)
+            b->d0[i] *= wgt;
+    }
+    block_backward(m, b, nb, g);
+    return lb;
+}
+
+static void add_into(double *restrict acc, const double *restrict g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        acc[i] += g[i];
+}
+
+double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *x,
+                           const double *y, size_t n, const mlp_batch_loss *bl, double *logits,
+                           double *grad)
+{
+    const size_t bs = ws->bs, nblk = (n + bs - 1) / bs, P = m->n_params, in = m->width[0];
+    const size_t k = m->width[m->n_layers];
+    double loss = 0.0;
+    size_t bi;
+
+    if (ws->threads > 1 && nblk > 1 && nblk <= ws->gparts_blocks) {
+        double *gp = ws->gparts, *lp = ws->gparts + nblk * P;
+#pragma omp parallel for schedule(static) num_threads(ws->threads)
+        for (bi = 0; bi < nblk; bi++) {
+            const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+            lp[bi] = block_loss_grad(m, &ws->blk[omp_get_thread_num()], x + i0 * in, y + i0, nb,
+                                     n, nblk, bl, logits ? logits + i0 * k : NULL, gp + bi * P);
+        }
+        memcpy(grad, gp, P * sizeof(double));
+        loss = lp[0];
+        for (bi = 1; bi < nblk; bi++) {
+            add_into(grad, gp + bi * P, P);
+            loss += lp[bi];
+        }
+        return loss;
+    }
+    for (bi = 0; bi < nblk; bi++) {
+        const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+        double *g = bi == 0 ? grad : ws->blk[0].g;
+        const double lb = block_loss_grad(m, &ws->blk[0], x + i0 * in, y + i0, nb, n, nblk, bl,
+                                          logits ? logits + i0 * k : NULL, g);
+        if (bi == 0) {
+            loss = lb;
+        } else {
+            add_into(grad, g, P);
+            loss += lb;
+        }
+    }
+    return loss;
+}
+
+void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
+                      double *logits)
+{
+    const size_t bs = ws->bs, nblk = (n + bs - 1) / bs, in = m->width[0];
+    const size_t L = m->n_layers, k = m->width[L];
+    size_t bi;
+
+#pragma omp parallel for schedule(static) num_threads(ws->threads) if (ws->threads > 1 && nblk > 1)
+    for (bi = 0; bi < nblk; bi++) {
+        const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+        mlp_block *b = &ws->blk[omp_get_thread_num()];
+
+        load_block(b->xt, x + i0 * in, nb, in);
+        block_forward(m, b, nb);
+        if (k == 1)
+            memcpy(logits + i0, b->z[L - 1], nb * sizeof(double));
+        else
+            transpose(logits + i0 * k, b->z[L - 1], k, nb);
     }
 }
 
 const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n)
 {
-    const size_t L = m->n_layers;
+    const size_t L = m->n_layers, bs = ws->bs, in = m->width[0];
+    mlp_block *b = &ws->blk[0];
     size_t l, i0;
 
-    for (l = 0; l < L; l++)
-        if (m->width[l + 1] >= MLP_WIDE_OUT)
-            transpose(ws->wt + m->w_off[l], m->params + m->w_off[l], m->width[l + 1],
-                      m->width[l]);
+    for (i0 = 0; i0 < n; i0 += bs) {
+        const size_t nb = n - i0 < bs ? n - i0 : bs;
 
-    for (i0 = 0; i0 < n; i0 += MLP_BLOCK) {
-        const size_t nb = n - i0 < MLP_BLOCK ? n - i0 : MLP_BLOCK;
-        const double *in_act = x + i0 * m->width[0];
-
+        load_block(b->xt, x + i0 * in, nb, in);
+        block_forward(m, b, nb);
         for (l = 0; l < L; l++) {
-            const size_t in = m->width[l], out = m->width[l + 1];
-            double *z = ws->z[l] + i0 * out;
-
-            if (out >= MLP_WIDE_OUT)
-                dense_forward_wide(z, in_act, ws->wt + m->w_off[l], m->params + m->b_off[l], nb,
-                                   in, out);
-            else
-                dense_forward_narrow(z, in_act, m->params + m->w_off[l], m->params + m->b_off[l],
-                                     nb, in, out);
-            if (l + 1 < L) {
-                double *a = ws->a[l] + i0 * out;
-                m->act[l]->forward(z, a, nb * out, m->act_params[l]);
-                in_act = a;
-            }
+            const size_t w = m->width[l + 1];
+            transpose(ws->z[l] + i0 * w, b->z[l], w, nb);
+            if (l + 1 < L)
+                transpose(ws->a[l] + i0 * w, b->a[l], w, nb);
         }
     }
     return ws->z[L - 1];
 }
 
-/* Gradients of one dense layer over a block of n samples, accumulated:
- * dw (out, in) += dz^T x, db (out) += column sums of dz, and, when dx is not
- * NULL, dx (n, in) = dz W (overwritten).  x (n, in), dz (n, out), w (out, in).
- * The fused loop reads each sample's dz and x once. */
-static void dense_backward(double *restrict dw, double *restrict db, double *restrict dx,
-                           const double *restrict x, const double *restrict dz,
-                           const double *restrict w, size_t n, size_t in, size_t out)
-{
-    size_t i, o, k;
-
-    for (i = 0; i < n; i++) {
-        const double *restrict xi = x + i * in, *restrict dzi = dz + i * out;
-        double *restrict dxi = dx ? dx + i * in : NULL;
-
-        for (o = 0; o < out; o++) {
-            const double d = dzi[o];
-            double *restrict dwo = dw + o * in;
-            const double *restrict wo = w + o * in;
-
-            db[o] += d;
-            for (k = 0; k < in; k++)
-                dwo[k] += d * xi[k];
-            if (dxi) {
-                if (o == 0)
-                    for (k = 0; k < in; k++)
-                        dxi[k] = d * wo[k];
-                else
-                    for (k = 0; k < in; k++)
-                        dxi[k] += d * wo[k];
-            }
-        }
-    }
-}
-
-/* The same for a layer with few inputs and more outputs (the first layer on
- * 2-D data): dwt (in, out) += x^T dz, transposed so the inner loop runs over
- * the contiguous outputs, two inputs per pass; dx is never needed there (it
- * is the input layer). */
-static void dense_backward_wide(double *restrict dwt, double *restrict db,
-                                const double *restrict x, const double *restrict dz, size_t n,
-                                size_t in, size_t out)
-{
-    size_t i, o, k;
-
-    for (i = 0; i < n; i++) {
-        const double *restrict xi = x + i * in, *restrict dzi = dz + i * out;
-
-        if (in == 1) {
-            const double x0 = xi[0];
-            for (o = 0; o < out; o++) {
-                db[o] += dzi[o];
-                dwt[o] += x0 * dzi[o];
-            }
-            continue;
-        }
-        {
-            const double x0 = xi[0], x1 = xi[1];
-            double *restrict d0 = dwt, *restrict d1 = dwt + out;
-            for (o = 0; o < out; o++) {
-                const double d = dzi[o];
-                db[o] += d;
-                d0[o] += x0 * d;
-                d1[o] += x1 * d;
-            }
-        }
-        for (k = 2; k < in; k++) {
-            const double xk = xi[k];
-            double *restrict dwk = dwt + k * out;
-            for (o = 0; o < out; o++)
-                dwk[o] += xk * dzi[o];
-        }
-    }
-}
-
 void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
                         const double *dlogits, double *grad)
 {
-    const size_t L = m->n_layers;
+    const size_t L = m->n_layers, bs = ws->bs, in = m->width[0], k = m->width[L];
+    const size_t P = m->n_params;
+    mlp_block *b = &ws->blk[0];
     size_t l, i0;
 
-    memset(grad, 0, m->n_params * sizeof(double));
-    /* the input layer accumulates transposed when it is wider than its input */
-    const bool wide0 = m->width[1] > m->width[0];
-    if (wide0)
-        memset(ws->dwt, 0, m->width[0] * m->width[1] * sizeof(double));
+    for (i0 = 0; i0 < n; i0 += bs) {
+        const size_t nb = n - i0 < bs ? n - i0 : bs;
+        double *g = i0 == 0 ? grad : b->g;
 
-    for (i0 = 0; i0 < n; i0 += MLP_BLOCK) {
-        const size_t nb = n - i0 < MLP_BLOCK ? n - i0 : MLP_BLOCK;
-        const double *dz = dlogits + i0 * m->width[L];
-
-        for (l = L; l-- > 0;) {
-            const size_t in = m->width[l], out = m->width[l + 1];
-            const double *xin = l == 0 ? x + i0 * in : ws->a[l - 1] + i0 * in;
-            double *db = grad + m->b_off[l];
-
-            if (l == 0 && wide0) {
-                dense_backward_wide(ws->dwt, db, xin, dz, nb, in, out);
-                break;
-            }
-            dense_backward(grad + m->w_off[l], db, l > 0 ? ws->da : NULL, xin, dz,
-                           m->params + m->w_off[l], nb, in, out);
-            if (l > 0) {
-                /* through the activation of hidden layer l-1 (width in) */
-                m->act[l - 1]->backward(ws->z[l - 1] + i0 * in, ws->a[l - 1] + i0 * in, ws->da,
-                                        ws->dz, nb * in, m->act_params[l - 1]);
-                dz = ws->dz;
-            }
+        load_block(b->xt, x + i0 * in, nb, in);
+        for (l = 0; l + 1 < L; l++) {
+            const size_t w = m->width[l + 1];
+            transpose(b->z[l], ws->z[l] + i0 * w, nb, w);
+            transpose(b->a[l], ws->a[l] + i0 * w, nb, w);
         }
+        transpose(b->d0, dlogits + i0 * k, nb, k);
+        block_backward(m, b, nb, g);
+        if (i0 > 0)
+            add_into(grad, g, P);
     }
-    if (wide0)
-        transpose(grad + m->w_off[0], ws->dwt, m->width[0], m->width[1]);
 }

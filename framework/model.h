@@ -13,6 +13,9 @@
 
 #define MLP_MAX_LAYERS (MLP_MAX_HIDDEN + 1)  /* weight layers */
 
+/* Samples per block (fewer for very wide layers): see model.c. */
+#define MLP_BLOCK 256
+
 typedef struct mlp_model {
     size_t n_layers;                   /* weight layers = hidden layers + 1 */
     size_t width[MLP_MAX_LAYERS + 1];  /* width[0] = inputs, width[n_layers] = outputs */
@@ -27,19 +30,31 @@ typedef struct mlp_model {
     const mlp_param_value *act_params[MLP_MAX_HIDDEN]; /* not owned */
 } mlp_model;
 
-/* Buffers for forward/backward over up to `cap` samples.  All pointers point
- * into `block`; a[n_layers-1] is NULL (the output layer has no activation). */
+/* Buffers for the kernels.  z and a are the full outputs of
+ * mlp_model_forward over up to `cap` samples, row-major (NULL when cap is
+ * 0); a[n_layers-1] is NULL (the output layer has no activation).  The rest
+ * is per-thread block scratch, private to model.c. */
+typedef struct mlp_block mlp_block;
 typedef struct mlp_workspace {
     size_t cap;
     double *z[MLP_MAX_LAYERS];   /* (cap, width[l+1]) pre-activations of layer l */
     double *a[MLP_MAX_LAYERS];   /* (cap, width[l+1]) activations of hidden layer l */
-    double *dz;                  /* (min(cap, 64), max width) scratch: kernels work on
-                                    blocks of 64 samples */
-    double *da;                  /* (min(cap, 64), max width) scratch */
-    double *wt;                  /* (n_params) scratch: transposed W_l at w_off[l] */
-    double *dwt;                 /* (n_params) scratch: transposed gradient accumulators */
-    double *block;               /* owned: the single allocation behind the above */
+    size_t bs;                   /* samples per block */
+    int threads;                 /* blocks the kernels may run at once */
+    mlp_block *blk;              /* (threads) */
+    double *gparts;              /* (gparts_blocks, n_params + 1) per-block gradients */
+    size_t gparts_blocks;
+    double *block;               /* owned: the allocation behind z and a */
 } mlp_workspace;
+
+/* The loss a training batch is scored with.  The kernels call it on blocks
+ * of a batch: a mean loss (sum false) is combined as the blocks' means
+ * weighted by their share of the batch, a summed one by adding. */
+typedef struct mlp_batch_loss {
+    const mlp_loss_desc *desc;
+    const mlp_param_value *params;
+    bool sum;
+} mlp_batch_loss;
 
 /* Shape: inputs, hidden widths, outputs (each 1 .. MLP_MAX_WIDTH); hidden
  * layer l uses acts[l] with act_params[l] (act_params itself, or any entry,
@@ -72,8 +87,16 @@ void mlp_model_free(mlp_model *m);
  * U(-a, a) is drawn as a*(2u-1), u uniform in [0, 1); normals by Box-Muller. */
 void mlp_model_init(mlp_model *m, mlp_init_kind kind, double scale, mlp_rng *rng);
 
+/* A workspace for m whose mlp_model_forward takes up to cap samples (0:
+ * only mlp_model_logits and mlp_model_loss_grad), using one thread. */
 mlp_status mlp_workspace_create(const mlp_model *m, size_t cap, mlp_workspace **out,
                                 mlp_error *err);
+/* Let the kernels run up to `threads` blocks at once (OpenMP) on batches of
+ * up to max_batch samples.  Numbers stay the same bits.  Does nothing when
+ * a batch is one block, or when keeping every block's gradient would take
+ * more than 64 MiB. */
+mlp_status mlp_workspace_threads(mlp_workspace *ws, const mlp_model *m, int threads,
+                                 size_t max_batch, mlp_error *err);
 void mlp_workspace_free(mlp_workspace *ws);
 
 /* Forward pass of n <= ws->cap samples x (n, inputs).  Returns the logits
@@ -81,13 +104,23 @@ void mlp_workspace_free(mlp_workspace *ws);
  * layer l's outputs (n, width[l+1]) until the next call. */
 const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n);
 
+/* Logits (n, outputs) of any number n of samples x (n, inputs), the same
+ * bits as mlp_model_forward's. */
+void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
+                      double *logits);
+
 /* Backward pass after mlp_model_forward on the same x and n: from dlogits
- * (n, outputs) to grad (n_params, same layout as params), overwritten.
- * Each gradient element is summed over the samples in ascending order.
- * Deterministic: fixed loop orders, no threads; results do not depend on
- * how the samples are split between calls of forward (each z element is
- * b + x_0 w_0 + x_1 w_1 + ... in that order). */
+ * (n, outputs) to grad (n_params, same layout as params), overwritten. */
 void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
                         const double *dlogits, double *grad);
+
+/* One training step's numbers, fused: forward, loss and backward block by
+ * block over the n samples x (n, inputs) with labels y (n).  Returns the
+ * batch loss; writes the gradient to grad (n_params, overwritten) and the
+ * logits (n, outputs) to logits unless NULL.  A batch of one block gives
+ * the bits of mlp_model_forward + the loss + mlp_model_backward. */
+double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *x,
+                           const double *y, size_t n, const mlp_batch_loss *bl, double *logits,
+                           double *grad);
 
 #endif

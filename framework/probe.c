@@ -62,18 +62,19 @@ mlp_status mlp_probe_accuracy(const mlp_model *m, const mlp_plugin_use *loss,
         *acc = NAN;
         return MLP_OK;
     }
-    st = mlp_workspace_create(m, chunk, &ws, err);
+    st = mlp_workspace_create(m, 0, &ws, err);
     if (st != MLP_OK)
         return st;
-    prob = malloc(chunk * k * sizeof(double));
+    prob = malloc(2 * chunk * k * sizeof(double));
     if (!prob) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "probe: out of memory");
         goto out;
     }
     for (i0 = 0; i0 < d->n; i0 += chunk) {
         const size_t nb = d->n - i0 < chunk ? d->n - i0 : chunk;
-        const double *logits = mlp_model_forward(m, ws, d->x + i0 * d->dim, nb);
+        double *logits = prob + chunk * k;
 
+        mlp_model_logits(m, ws, d->x + i0 * d->dim, nb, logits);
         ld->predict(logits, prob, nb, k, loss->params);
         for (i = 0; i < nb; i++)
             right += (double)predict_class(prob + i * k, k) == d->y[i0 + i];
@@ -116,10 +117,10 @@ mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, si
                         res);
     total = res * res;
     chunk = total < MLP_PROBE_CHUNK ? total : MLP_PROBE_CHUNK;
-    st = mlp_workspace_create(m, chunk, &ws, err);
+    st = mlp_workspace_create(m, 0, &ws, err);
     if (st != MLP_OK)
         return st;
-    buf = malloc((2 * res + 2 * chunk) * sizeof(double));
+    buf = malloc((2 * res + 2 * chunk + chunk * k) * sizeof(double));
     if (!buf) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "probe: out of memory");
         goto out;
@@ -132,13 +133,13 @@ mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, si
     /* point p = iy*res + ix, so prob (res, res, k) is filled in order */
     for (p0 = 0; p0 < total; p0 += chunk) {
         const size_t nb = total - p0 < chunk ? total - p0 : chunk;
-        const double *logits;
+        double *logits = x + 2 * chunk;
 
         for (j = 0; j < nb; j++) {
             x[2 * j] = gx[(p0 + j) % res];
             x[2 * j + 1] = gy[(p0 + j) / res];
         }
-        logits = mlp_model_forward(m, ws, x, nb);
+        mlp_model_logits(m, ws, x, nb, logits);
         ld->predict(logits, prob + p0 * k, nb, k, loss->params);
     }
 out:

@@ -41,26 +41,56 @@ static bool any_not_finite(const double *v, size_t n);
  * something overflowed).  But a plugin that returns NaN for finite inputs
  * is broken, not diverging: look at the forward pass just made (ws holds
  * every layer's z and a) and say which plugin it was. */
-static mlp_status blame_plugin(const mlp_model *m, const mlp_workspace *ws,
-                               const mlp_loss_desc *loss, const double *logits, double l,
-                               size_t nb, size_t k, size_t t, mlp_error *err)
+static mlp_status blame_plugin(const mlp_model *m, const double *x, const mlp_loss_desc *loss,
+                               const double *logits, double l, size_t nb, size_t k, size_t t,
+                               mlp_error *err)
 {
+    mlp_workspace *ws = NULL;
+    mlp_status st = MLP_OK;
+
+    /* the batch again, keeping every layer's z and a (a rare path) */
+    if (mlp_workspace_create(m, nb, &ws, err) != MLP_OK)
+        return MLP_OK;  /* no memory to look: call it divergence */
+    mlp_model_forward(m, ws, x, nb);
     for (size_t l = 0; l + 1 < m->n_layers; l++) {
         const size_t w = m->width[l + 1];
         if (any_not_finite(ws->z[l], nb * w))
-            return MLP_OK;  /* non-finite input: divergence, not the plugin */
+            goto out;  /* non-finite input: divergence, not the plugin */
         for (size_t i = 0; i < nb * w; i++)
-            if (is_nan(ws->a[l][i]))
-                return mlp_fail(err, MLP_ERR_PLUGIN,
-                                "activation plugin '%s' of hidden layer %zu returned NaN for the "
-                                "finite input %.17g at iteration %zu", m->act[l]->h.name, l,
-                                ws->z[l][i], t);
+            if (is_nan(ws->a[l][i])) {
+                st = mlp_fail(err, MLP_ERR_PLUGIN,
+                              "activation plugin '%s' of hidden layer %zu returned NaN for the "
+                              "finite input %.17g at iteration %zu", m->act[l]->h.name, l,
+                              ws->z[l][i], t);
+                goto out;
+            }
     }
     if (is_nan(l) && !any_not_finite(logits, nb * k))
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "loss plugin '%s' returned NaN for finite logits at iteration %zu",
-                        loss->h.name, t);
-    return MLP_OK;
+        st = mlp_fail(err, MLP_ERR_PLUGIN,
+                      "loss plugin '%s' returned NaN for finite logits at iteration %zu",
+                      loss->h.name, t);
+out:
+    mlp_workspace_free(ws);
+    return st;
+}
+
+/* Whether the loss plugin sums its per-sample terms: it declares an enum
+ * parameter `reduction` set to the choice named "sum" (else it is a mean,
+ * as the plugin ABI says). */
+static bool loss_is_sum(const mlp_loss_desc *d, const mlp_param_value *p)
+{
+    for (uint32_t i = 0; p && i < d->h.n_params; i++) {
+        const mlp_param_decl *decl = &d->h.params[i];
+        const char *c = decl->choices;
+        size_t idx;
+
+        if (decl->type != MLP_PARAM_ENUM || strcmp(decl->name, "reduction") != 0 || !c)
+            continue;
+        for (idx = 0; idx < (size_t)p[i].num && (c = strchr(c, '|')) != NULL; idx++)
+            c++;
+        return c && strncmp(c, "sum", 3) == 0 && (c[3] == '|' || c[3] == '\0');
+    }
+    return false;
 }
 
 static bool any_not_finite(const double *v, size_t n)
@@ -334,7 +364,7 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     const bool moments = o->optimizer == MLP_OPT_MOMENTUM || o->optimizer == MLP_OPT_ADAM;
     const double t_start = o->max_seconds > 0.0 ? now_seconds() : 0.0;
     mlp_workspace *ws = NULL;
-    double *buf = NULL, *grad, *m1, *m2, *dlogits, *prob, *xb, *yb, *best = NULL;
+    double *buf = NULL, *grad, *m1, *m2, *logits, *prob, *xb, *yb, *best = NULL;
     double *split = NULL;
     size_t *perm = NULL;
     size_t n = train->n, n_val = 0, cap, total, t, i, pos = 0, no_improve = 0, seen = 0;
@@ -345,6 +375,7 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     bool full;
     mlp_status st;
     mlp_rng rng;
+    mlp_batch_loss batch_loss;
 
     memset(res, 0, sizeof(*res));
     res->first_100pct = -1;
@@ -385,10 +416,15 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
 
     cap = n > n_test ? n : n_test;
     cap = cap > n_val ? cap : n_val;
-    st = mlp_workspace_create(m, cap, &ws, err);
-    if (st != MLP_OK)
+    st = mlp_workspace_create(m, 0, &ws, err);
+    if (st == MLP_OK)
+        st = mlp_workspace_threads(ws, m, o->threads, cap, err);
+    if (st != MLP_OK) {
+        mlp_workspace_free(ws);
         return st;
-    /* grad, two moment blocks, dlogits (cap, k), prob (chunk, k), and the
+    }
+    batch_loss = (mlp_batch_loss){.desc = loss, .params = lp, .sum = loss_is_sum(loss, lp)};
+    /* grad, two moment blocks, logits (cap, k), prob (chunk, k), and the
      * gathered minibatch x (bs, dim), y (bs) */
     total = P * (moments ? 3 : 1) + cap * k + MLP_CHECK_CHUNK * k + (full ? 0 : bs * (dim + 1));
     buf = calloc(total, sizeof(double));
@@ -425,13 +461,13 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     }
     grad = buf;
     m1 = m2 = NULL;
-    dlogits = grad + P;
+    logits = grad + P;
     if (moments) {
-        m1 = dlogits;
+        m1 = logits;
         m2 = m1 + P;
-        dlogits = m2 + P;
+        logits = m2 + P;
     }
-    prob = dlogits + cap * k;
+    prob = logits + cap * k;
     xb = prob + MLP_CHECK_CHUNK * k;
     yb = xb + bs * dim;
 
@@ -455,7 +491,7 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     mlp_rng_init(&rng, run_seed, 0, MLP_STREAM_BATCH);
 
     for (t = 0; t < T; t++) {
-        const double *x = fit.x, *y = fit.y, *logits;
+        const double *x = fit.x, *y = fit.y;
         size_t nb = n;
         double l, acc = NAN;
         bool diverged, epoch_end;
@@ -478,8 +514,7 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
             y = yb;
         }
 
-        logits = mlp_model_forward(m, ws, x, nb);
-        l = loss->loss(logits, y, dlogits, nb, k, lp);
+        l = mlp_model_loss_grad(m, ws, x, y, nb, &batch_loss, logits, grad);
         if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
             l += penalty(m, o, nb);
         res->final_loss = l;
@@ -502,10 +537,9 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
             memcpy(res->snapshots + (t / snap_every) * P, m->params, P * sizeof(double));
 
         diverged = mlp_not_finite(l);
-        if (diverged && (st = blame_plugin(m, ws, loss, logits, l, nb, k, t, err)) != MLP_OK)
+        if (diverged && (st = blame_plugin(m, x, loss, logits, l, nb, k, t, err)) != MLP_OK)
             goto fail;
         if (!diverged) {
-            mlp_model_backward(m, ws, x, nb, dlogits, grad);
             if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
                 penalty_grad(m, o, nb, grad);
             diverged = any_not_finite(grad, P);
@@ -517,14 +551,16 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
         if (t % eval_every == 0) {
             const size_t j = t / eval_every;
             if (n_test > 0) {
-                const double *tl = mlp_model_forward(m, ws, test->x, n_test);
+                const double *tl = logits;
+                mlp_model_logits(m, ws, test->x, n_test, logits);
                 res->test_loss[j] = loss->loss(tl, test->y, NULL, n_test, k, lp);
                 res->test_accuracy[j] =
                     (double)count_correct(loss, lp, tl, test->y, n_test, k, prob, false) /
                     (double)n_test;
             }
             if (!full) {
-                const double *fl = mlp_model_forward(m, ws, fit.x, n);
+                const double *fl = logits;
+                mlp_model_logits(m, ws, fit.x, n, logits);
                 res->train_accuracy[j] =
                     (double)count_correct(loss, lp, fl, fit.y, n, k, prob, false) / (double)n;
             }
@@ -554,8 +590,10 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
          * model the next iteration will see on the whole training set */
         if (!full && (epoch_end || t + 1 == T) &&
             (res->first_100pct < 0 || (epoch_end && o->target_accuracy > 0.0))) {
-            const double *fl = mlp_model_forward(m, ws, fit.x, n);
-            size_t right = count_correct(loss, lp, fl, fit.y, n, k, prob, false);
+            const double *fl = logits;
+            size_t right;
+            mlp_model_logits(m, ws, fit.x, n, logits);
+            right = count_correct(loss, lp, fl, fit.y, n, k, prob, false);
             if (res->first_100pct < 0 && right == n)
                 res->first_100pct = (long)(t + 1);
             if (epoch_end && o->target_accuracy > 0.0 &&
@@ -566,7 +604,8 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
         }
         if (epoch_end && n_val > 0) {
             /* scikit-learn's early stopping on the validation accuracy */
-            const double *vl = mlp_model_forward(m, ws, val.x, n_val);
+            const double *vl = logits;
+            mlp_model_logits(m, ws, val.x, n_val, logits);
             const double score =
                 (double)count_correct(loss, lp, vl, val.y, n_val, k, prob, false) /
                 (double)n_val;

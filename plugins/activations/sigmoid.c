@@ -23,6 +23,7 @@ static void sigmoid_forward(const double *z, double *a, size_t n, const mlp_para
 }
 
 /* dz: (n) = a (1 - a) da, from the output. */
+MLPLAB_VEXP_CLONES
 static void sigmoid_backward(const double *z, const double *a, const double *da, double *dz,
                              size_t n, const mlp_param_value *p)
 {

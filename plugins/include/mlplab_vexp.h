@@ -3,19 +3,23 @@
  *
  * Why: libm's exp is scalar, and its vector variant (libmvec) is only used
  * under -ffast-math and gives CPU-dependent results.  This one uses only
- * IEEE additions, multiplications, comparisons and integer adds/shifts, each
- * correctly rounded, so it gives the same bits on every x86-64 CPU, scalar
- * or vectorized, SSE2 or AVX, as long as the including file is compiled
- * without -ffast-math and with -ffp-contract=off (plugins/CMakeLists.txt
- * does both: a fused multiply-add would round differently).
+ * IEEE additions, multiplications, fused multiply-adds (C99 fma(), one
+ * rounding), comparisons and integer adds/shifts, each correctly rounded, so
+ * it gives the same bits on every x86-64 CPU, scalar or vectorized, as long
+ * as the including file is compiled without -ffast-math and with
+ * -ffp-contract=off (plugins/CMakeLists.txt does both: the compiler must not
+ * fuse a * b + c on its own where the source does not say fma).  On a CPU
+ * with FMA (x86-64-v3 and up) fma() is one instruction; elsewhere it is
+ * libm's exact software fma, the same bits, much slower.
  *
  * Method (textbook): x = k ln2 + r, k = rint(x / ln2), |r| <= ln2 / 2, with
  * ln2 split into a 32-bit hi part (k * hi is exact for |k| < 2^21) and a lo
- * part (Cody-Waite); exp(r) by a degree-11 polynomial in Horner form
- * (approximation error < 0.12 ulp on that interval); then times 2^k, built from
- * integer bits as 2^k1 * 2^k2 with k1 + k2 = k, so that both ends of the
- * range (k = 1024 just below the overflow threshold, k down to -1076 for
- * subnormal results) need no branch and the result is rounded only once.
+ * part (Cody-Waite, the lo product fused); exp(r) by a degree-11 polynomial
+ * in Horner form with fused steps (approximation error < 0.12 ulp on that
+ * interval); then times 2^k, built from integer bits as 2^k1 * 2^k2 with
+ * k1 + k2 = k, so that both ends of the range (k = 1024 just below the
+ * overflow threshold, k down to -1076 for subnormal results) need no branch
+ * and the result is rounded only once.
  *
  * Accuracy: <= 2 ulp against glibc's exp over [-745, 710] (tests/test_vexp.c
  * measures it; see bench/README.md for the figure).  Special values, as libm:
@@ -31,21 +35,24 @@
 #ifndef MLPLAB_VEXP_H
 #define MLPLAB_VEXP_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 /* MLPLAB_VEXP_CLONES, on a plugin's kernel entry points: one copy of the
- * function compiled for AVX-512F, one for AVX2 and the default (SSE2), picked
- * once at load time from the CPU (GCC target_clones, an ifunc).  The loops then
- * run 8, 4 or 2 doubles wide.  Every copy computes the same IEEE operations
- * on each element (no FMA: -ffp-contract=off; no libm vector calls), so the
- * results are the same bits on every CPU; tests/test_vexp.c checks that for
- * the ISAs the test machine has.  Empty for other compilers and targets, or
+ * function compiled for x86-64-v4 (AVX-512), one for x86-64-v3 (AVX2 + FMA)
+ * and the default (SSE2, fma() from libm), picked once at load time from the
+ * CPU (GCC target_clones, an ifunc).  The loops then run 8, 4 or 2 doubles
+ * wide.  Every copy computes the same IEEE operations on each element (fma
+ * only where the source says so: -ffp-contract=off; no libm vector calls), so
+ * the results are the same bits on every CPU; tests/test_vexp.c checks that
+ * for the ISAs the test machine has.  Empty for other compilers and targets, or
  * when MLPLAB_VEXP_NO_CLONES is defined (then only the build's own -m flags
  * count, SSE2 by default on x86-64). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(MLPLAB_VEXP_NO_CLONES)
-#define MLPLAB_VEXP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MLPLAB_VEXP_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define MLPLAB_VEXP_CLONES
 #endif
@@ -79,24 +86,24 @@ static inline double mlplab_vexp(double x)
     double xc = x < -746.0 ? -746.0 : x;
     xc = xc > 710.0 ? 710.0 : xc;
 
-    double t = xc * inv_ln2 + shifter; /* the low mantissa bits hold k */
+    double t = fma(xc, inv_ln2, shifter); /* the low mantissa bits hold k */
     double k = t - shifter;
-    double r = (xc - k * ln2_hi) - k * ln2_lo; /* |r| <= ln2/2 + tiny */
+    double r = fma(-k, ln2_lo, xc - k * ln2_hi); /* |r| <= ln2/2 + tiny */
 
     /* exp(r) = 1 + r + r^2 Q(r), Q of degree 9 fitted (Chebyshev, mpmath) to
      * (exp(r) - 1 - r) / r^2 on [-ln2/2, ln2/2]: error < 0.12 ulp. */
     double p = 0x1.af389ecfc4b9cp-26;
-    p = p * r + 0x1.28917c89a43a7p-22;
-    p = p * r + 0x1.71de0db2f6b19p-19;
-    p = p * r + 0x1.a019b9149a41cp-16;
-    p = p * r + 0x1.a01a01a7c2efep-13;
-    p = p * r + 0x1.6c16c17889ef1p-10;
-    p = p * r + 0x1.11111111109b5p-7;
-    p = p * r + 0x1.5555555553d68p-5;
-    p = p * r + 0x1.5555555555556p-3;
-    p = p * r + 0x1.0000000000001p-1;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    p = fma(p, r, 0x1.28917c89a43a7p-22);
+    p = fma(p, r, 0x1.71de0db2f6b19p-19);
+    p = fma(p, r, 0x1.a019b9149a41cp-16);
+    p = fma(p, r, 0x1.a01a01a7c2efep-13);
+    p = fma(p, r, 0x1.6c16c17889ef1p-10);
+    p = fma(p, r, 0x1.11111111109b5p-7);
+    p = fma(p, r, 0x1.5555555553d68p-5);
+    p = fma(p, r, 0x1.5555555555556p-3);
+    p = fma(p, r, 0x1.0000000000001p-1);
+    p = fma(p, r, 1.0);
+    p = fma(p, r, 1.0);
 
     /* times 2^k = 2^k1 * 2^k2, k1 = floor(k / 2), k2 = k - k1, both in
      * [-539, 513]: p * 2^k1 is exact (normal), the second product rounds

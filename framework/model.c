@@ -349,27 +349,25 @@ typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
 
 #define MLP_INLINE static inline __attribute__((always_inline))
 
-MLP_INLINE v8d load8(const double *p)
+/* (Vectors pass by pointer: by value they would depend on the ISA's ABI.) */
+MLP_INLINE void load8(v8d *v, const double *p)
 {
-    v8d v;
-    memcpy(&v, p, sizeof(v));
-    return v;
+    memcpy(v, p, sizeof(*v));
 }
 
 /* The r < 8 values at p in the low lanes, zeros above (adding them changes
  * no partial sum). */
-MLP_INLINE v8d load_tail(const double *p, size_t r)
+MLP_INLINE void load_tail(v8d *v, const double *p, size_t r)
 {
     double t[8] = {0};
-    v8d v;
     memcpy(t, p, r * sizeof(double));
-    memcpy(&v, t, sizeof(v));
-    return v;
+    memcpy(v, t, sizeof(*v));
 }
 
-MLP_INLINE double fold8(v8d a)
+MLP_INLINE double fold8(const v8d *a)
 {
-    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    return (((*a)[0] + (*a)[1]) + ((*a)[2] + (*a)[3])) +
+           (((*a)[4] + (*a)[5]) + ((*a)[6] + (*a)[7]));
 }
 
 /* The block kernels are built for AVX-512, AVX2 and baseline x86-64, picked
@@ -474,40 +472,50 @@ static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
 MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double *restrict d,
                           const double *restrict in, size_t cnt, size_t nb)
 {
-    v8d as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    v8d as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, dv, xv;
     size_t i = 0;
 
     for (; i + 8 <= nb; i += 8) {
-        const v8d dv = load8(d + i);
+        load8(&dv, d + i);
         as += dv;
-        a0 += dv * load8(in + i);
-        if (cnt > 1)
-            a1 += dv * load8(in + nb + i);
+        load8(&xv, in + i);
+        a0 += dv * xv;
+        if (cnt > 1) {
+            load8(&xv, in + nb + i);
+            a1 += dv * xv;
+        }
         if (cnt > 2) {
-            a2 += dv * load8(in + 2 * nb + i);
-            a3 += dv * load8(in + 3 * nb + i);
+            load8(&xv, in + 2 * nb + i);
+            a2 += dv * xv;
+            load8(&xv, in + 3 * nb + i);
+            a3 += dv * xv;
         }
     }
     if (i < nb) {
         const size_t r = nb - i;
-        const v8d dv = load_tail(d + i, r);
+        load_tail(&dv, d + i, r);
         as += dv;
-        a0 += dv * load_tail(in + i, r);
-        if (cnt > 1)
-            a1 += dv * load_tail(in + nb + i, r);
+        load_tail(&xv, in + i, r);
+        a0 += dv * xv;
+        if (cnt > 1) {
+            load_tail(&xv, in + nb + i, r);
+            a1 += dv * xv;
+        }
         if (cnt > 2) {
-            a2 += dv * load_tail(in + 2 * nb + i, r);
-            a3 += dv * load_tail(in + 3 * nb + i, r);
+            load_tail(&xv, in + 2 * nb + i, r);
+            a2 += dv * xv;
+            load_tail(&xv, in + 3 * nb + i, r);
+            a3 += dv * xv;
         }
     }
     if (gb)
-        *gb = fold8(as);
-    gw[0] = fold8(a0);
+        *gb = fold8(&as);
+    gw[0] = fold8(&a0);
     if (cnt > 1)
-        gw[1] = fold8(a1);
+        gw[1] = fold8(&a1);
     if (cnt > 2) {
-        gw[2] = fold8(a2);
-        gw[3] = fold8(a3);
+        gw[2] = fold8(&a2);
+        gw[3] = fold8(&a3);
     }
 }
 

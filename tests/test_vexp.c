@@ -1,8 +1,9 @@
-/* test_vexp.c -- plugins/include/mlplab_vexp.h, the vectorizable exp of the
- * sigmoid, softplus and bce plugins: ulp error against libm's exp on random
- * and edge inputs, the overflow and underflow thresholds, NaN, and the same
- * bits from the scalar path and from every vector ISA the machine has
- * (what lets those plugins use target_clones without changing a result). */
+/* test_vexp.c -- plugins/include/mlplab_vexp.h, the vectorizable exp and
+ * log1p of the sigmoid, softplus and bce plugins: ulp error against libm on
+ * random and edge inputs, the overflow and underflow thresholds, NaN, the
+ * eight-lane sums, and the same bits from the scalar path and from every
+ * vector ISA the machine has (what lets those plugins use target_clones
+ * without changing a result). */
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -79,6 +80,41 @@ __attribute__((target("avx512f"))) static void vexp_loop_avx512(const double *x,
 {
     for (size_t i = 0; i < n; i++)
         y[i] = mlplab_vexp(x[i]);
+}
+#endif
+
+/* The same for log1p on [0, 1]. */
+static void vlog1p_loop(const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vlog1p01(x[i]);
+}
+
+static __attribute__((noinline)) double vlog1p_one(double x)
+{
+    return mlplab_vlog1p01(x);
+}
+
+#ifdef HAVE_ISA_LOOPS
+__attribute__((target("avx2"))) static void vlog1p_loop_avx2(const double *x, double *y,
+                                                             size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vlog1p01(x[i]);
+}
+
+__attribute__((target("avx2,fma"))) static void vlog1p_loop_fma(const double *x, double *y,
+                                                                size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vlog1p01(x[i]);
+}
+
+__attribute__((target("avx512f"))) static void vlog1p_loop_avx512(const double *x, double *y,
+                                                                  size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = mlplab_vlog1p01(x[i]);
 }
 #endif
 
@@ -254,6 +290,105 @@ static void test_vexp_same_bits_every_isa(void **state)
     free(y);
 }
 
+/* log1p on [0, 1], as bce and softplus call it (on exp(-|t|)): uniform
+ * draws, draws of exp(-40 u) (the small values), every binade, the split at
+ * 1/2, and the same bits on every ISA. */
+static void test_vlog1p(void **state)
+{
+    enum { N = 1000003 };
+    double *x = malloc(N * sizeof *x), *ref = malloc(N * sizeof *ref),
+           *y = malloc(N * sizeof *y);
+    uint64_t max = 0;
+    double worst = 0.0;
+    mlp_rng r;
+
+    (void)state;
+    assert_non_null(x);
+    assert_non_null(ref);
+    assert_non_null(y);
+    mlp_rng_init(&r, 11, 11, MLP_STREAM_TEST);
+    for (size_t i = 0; i < N; i++) {
+        double u = mlp_rng_uniform(&r);
+        x[i] = i % 2 ? u : exp(-40.0 * u);
+    }
+    x[0] = 0.0;
+    x[1] = 1.0;
+    x[2] = 0.5;
+    x[3] = nextafter(0.5, 1.0);
+    x[4] = nextafter(0.5, 0.0);
+    x[5] = DBL_TRUE_MIN;
+    x[6] = DBL_MIN;
+    x[7] = 0x1p-53;
+    vlog1p_loop(x, y, N);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t d = ulp_distance(y[i], log1p(x[i]));
+        if (d > max) {
+            max = d;
+            worst = x[i];
+        }
+        ref[i] = vlog1p_one(x[i]);
+        assert_true(bits(y[i]) == bits(ref[i]));
+    }
+    for (int e = -1074; e <= 0; e++) {
+        double v = ldexp(1.0, e);
+        uint64_t d = ulp_distance(mlplab_vlog1p01(v), log1p(v));
+        max = d > max ? d : max;
+    }
+    print_message("vlog1p over [0, 1], %d draws and every binade: max %llu ulp vs libm log1p "
+                  "(at %a)\n", N, (unsigned long long)max, worst);
+    assert_true(max <= 1);
+    assert_true(mlplab_vlog1p01(0.0) == 0.0);
+    assert_true(mlplab_vlog1p01(1.0) == log1p(1.0));
+    assert_true(isnan(mlplab_vlog1p01(NAN)));
+#ifdef HAVE_ISA_LOOPS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) {
+        vlog1p_loop_avx2(x, y, N);
+        for (size_t i = 0; i < N; i++)
+            assert_true(bits(y[i]) == bits(ref[i]));
+        if (__builtin_cpu_supports("fma")) {
+            vlog1p_loop_fma(x, y, N);
+            for (size_t i = 0; i < N; i++)
+                assert_true(bits(y[i]) == bits(ref[i]));
+        }
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        vlog1p_loop_avx512(x, y, N);
+        for (size_t i = 0; i < N; i++)
+            assert_true(bits(y[i]) == bits(ref[i]));
+    }
+#endif
+    free(x);
+    free(ref);
+    free(y);
+}
+
+/* mlplab_lanes_add: t[i] in lane i mod 8, whatever the chunking, folded by
+ * the fixed tree; checked against the same sums written out by hand. */
+static void test_lanes_sum(void **state)
+{
+    double t[100], lane[8] = {0};
+    mlp_rng r;
+
+    (void)state;
+    mlp_rng_init(&r, 3, 3, MLP_STREAM_TEST);
+    for (size_t i = 0; i < 100; i++) {
+        t[i] = mlp_rng_normal(&r) * ldexp(1.0, (int)(i % 40) - 20);
+        lane[i % 8] += t[i];
+    }
+    mlplab_v8d acc2 = {0};
+    mlplab_lanes_add(&acc2, t, 100);
+    (void)acc2;
+    double want = ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+                  ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    /* only chunks that are multiples of 8 keep i mod 8 = lane */
+    mlplab_v8d acc3 = {0};
+    mlplab_lanes_add(&acc3, t, 40);
+    mlplab_lanes_add(&acc3, t + 40, 60);
+    assert_true(bits(mlplab_lanes_fold(&acc2)) == bits(want));
+    assert_true(bits(mlplab_lanes_fold(&acc3)) == bits(want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +397,8 @@ int main(void)
         cmocka_unit_test(test_vexp_edges),
         cmocka_unit_test(test_vexp_thresholds),
         cmocka_unit_test(test_vexp_same_bits_every_isa),
+        cmocka_unit_test(test_vlog1p),
+        cmocka_unit_test(test_lanes_sum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,21 +5,16 @@
 #include "mlplab/plugin.h"
 #include "mlplab_vexp.h"
 
-/* a: (n) = sigmoid(z), computed from exp(-|z|) so no exp ever overflows.
- * Branch-free, so the loop vectorizes: mlplab_vexp is plain arithmetic, and
- * both sides of the select are computed and blended (the sign of z is close
- * to random in training, so a branch on it mispredicts). */
+/* a: (n) = sigmoid(z), computed from exp(-|z|) so no exp ever overflows
+ * (mlplab_vsigmoid).  Branch-free, so the loop vectorizes: mlplab_vexp is
+ * plain arithmetic, and the select is a blend (the sign of z is close to
+ * random in training, so a branch on it would mispredict). */
 MLPLAB_VEXP_CLONES
 static void sigmoid_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
     (void)p;
-    for (size_t i = 0; i < n; i++) {
-        double zi = z[i];
-        double e = mlplab_vexp(-fabs(zi));
-        double r = 1.0 / (1.0 + e);
-        double er = e * r;
-        a[i] = zi >= 0.0 ? r : er;
-    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = mlplab_vsigmoid(z[i]);
 }
 
 /* dz: (n) = a (1 - a) da, from the output. */

@@ -9,27 +9,17 @@
 enum { P_BETA, P_THRESHOLD };
 
 /* a: (n).  log(1 + e^t) is written max(t, 0) + log1p(e^-|t|), which never
- * overflows, whatever the threshold.  A block at a time: exp in a loop that
- * vectorizes (mlplab_vexp), then log1p (libm, scalar) and the rest; a may be
- * z, and each a[i] is written after z[i] is read. */
-enum { SOFTPLUS_BLOCK = 256 };
-
+ * overflows, whatever the threshold; exp and log1p are mlplab_vexp.h's, so
+ * the loop vectorizes.  a may be z: each a[i] is written after z[i] is read. */
 MLPLAB_VEXP_CLONES
 static void softplus_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
     const double beta = p[P_BETA].num, thr = p[P_THRESHOLD].num;
-    double e[SOFTPLUS_BLOCK];
 
-    for (size_t i0 = 0; i0 < n; i0 += SOFTPLUS_BLOCK) {
-        const size_t c = n - i0 < SOFTPLUS_BLOCK ? n - i0 : SOFTPLUS_BLOCK;
-
-        for (size_t j = 0; j < c; j++)
-            e[j] = mlplab_vexp(-fabs(beta * z[i0 + j]));
-        for (size_t j = 0; j < c; j++) {
-            double t = beta * z[i0 + j];
-            double sp = (t > 0.0 ? t : 0.0) + log1p(e[j]);
-            a[i0 + j] = t > thr ? z[i0 + j] : sp / beta;
-        }
+    for (size_t i = 0; i < n; i++) {
+        const double zi = z[i], t = beta * zi;
+        const double sp = (t > 0.0 ? t : 0.0) + mlplab_vlog1p01(mlplab_vexp(-fabs(t)));
+        a[i] = t > thr ? zi : sp / beta;
     }
 }
 
@@ -43,12 +33,8 @@ static void softplus_backward(const double *z, const double *a, const double *da
 
     (void)a;
     for (size_t i = 0; i < n; i++) {
-        double t = beta * z[i];
-        double e = mlplab_vexp(-fabs(t));
-        double r = 1.0 / (1.0 + e);
-        double er = e * r;
-        double s = t >= 0.0 ? r : er;
-        dz[i] = (t > thr ? 1.0 : s) * da[i];
+        const double t = beta * z[i];
+        dz[i] = (t > thr ? 1.0 : mlplab_vsigmoid(t)) * da[i];
     }
 }
 

@@ -119,4 +119,81 @@ static inline double mlplab_vexp(double x)
     return (p * s1) * s2;
 }
 
+/* log1p(e) for e in [0, 1] (what softplus and bce need, e = exp(-|t|)),
+ * branch-free, from the same kinds of operations as mlplab_vexp plus one
+ * division, so it vectorizes and gives the same bits everywhere.
+ *
+ * Method (fdlibm's log, textbook): 1 + e = 2^k (1 + f) with k = 0, f = e for
+ * e <= 1/2, and k = 1, f = (e - 1) / 2 (exact: Sterbenz) above, so f is
+ * exact and in [-1/4, 1/2]; then with s = f / (2 + f), |s| <= 1/5,
+ * log(1 + f) = 2 atanh(s) = f - (hfsq - s (hfsq + R)), hfsq = f^2 / 2,
+ * R = sum_{j>=1} 2 s^(2j) / (2j + 1) (13 terms: truncation < 1e-19 relative),
+ * plus k ln2 split hi + lo.  NaN gives NaN.  Accuracy: <= 1 ulp against
+ * glibc's log1p over [0, 1] (tests/test_vexp.c). */
+static inline double mlplab_vlog1p01(double e)
+{
+    const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
+    const int big = e > 0.5;
+    const double k = big ? 1.0 : 0.0;
+    const double f = big ? (e - 1.0) * 0.5 : e;
+    const double s = f / (2.0 + f);
+    const double z = s * s;
+    double r = 2.0 / 27.0;
+    r = fma(r, z, 2.0 / 25.0);
+    r = fma(r, z, 2.0 / 23.0);
+    r = fma(r, z, 2.0 / 21.0);
+    r = fma(r, z, 2.0 / 19.0);
+    r = fma(r, z, 2.0 / 17.0);
+    r = fma(r, z, 2.0 / 15.0);
+    r = fma(r, z, 2.0 / 13.0);
+    r = fma(r, z, 2.0 / 11.0);
+    r = fma(r, z, 2.0 / 9.0);
+    r = fma(r, z, 2.0 / 7.0);
+    r = fma(r, z, 2.0 / 5.0);
+    r = fma(r, z, 2.0 / 3.0);
+    r *= z;
+    const double hfsq = 0.5 * f * f;
+    return k * ln2_hi - ((hfsq - fma(s, hfsq + r, k * ln2_lo)) - f);
+}
+
+/* sigmoid(z) = 1 / (1 + exp(-z)) as (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|):
+ * no overflow, one rounding after the exp's, and branch-free. */
+static inline double mlplab_vsigmoid(double z)
+{
+    const double e = mlplab_vexp(-fabs(z));
+
+    return (z >= 0.0 ? 1.0 : e) / (1.0 + e);
+}
+
+/* Sums that do not depend on the vector width: t[i] goes to lane i mod 8 of
+ * an 8-wide accumulator (one AVX-512, two AVX2 or four SSE2 registers, the
+ * same additions in the same order), folded at the end by one fixed tree. */
+typedef double mlplab_v8d __attribute__((vector_size(8 * sizeof(double))));
+
+/* *acc += t[0..c), t[i] into lane i mod 8 (c need not be a multiple of 8).
+ * (Vectors pass by pointer: by value they would depend on the ISA's ABI.) */
+static inline __attribute__((always_inline)) void mlplab_lanes_add(mlplab_v8d *acc,
+                                                                  const double *t, size_t c)
+{
+    size_t i = 0;
+    mlplab_v8d v;
+
+    for (; i + 8 <= c; i += 8) {
+        memcpy(&v, t + i, sizeof(v));
+        *acc += v;
+    }
+    if (i < c) {
+        double pad[8] = {0};
+        memcpy(pad, t + i, (c - i) * sizeof(double));
+        memcpy(&v, pad, sizeof(v));
+        *acc += v;
+    }
+}
+
+static inline __attribute__((always_inline)) double mlplab_lanes_fold(const mlplab_v8d *a)
+{
+    return (((*a)[0] + (*a)[1]) + ((*a)[2] + (*a)[3])) +
+           (((*a)[4] + (*a)[5]) + ((*a)[6] + (*a)[7]));
+}
+
 #endif

@@ -11,52 +11,10 @@ enum { P_REDUCTION };
 
 /* The loss terms are softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)):
  * no overflow, and no cancellation beyond the y z term.  They are computed a
- * block at a time: first everything but log1p, in a loop that vectorizes
- * (mlplab_vexp), then log1p (libm, scalar) and the sum, in index order, so
- * the sum is rounded exactly as a plain loop over the terms would. */
+ * block at a time in a loop that vectorizes (mlplab_vexp, mlplab_vlog1p01),
+ * with dlogits = sigmoid(z) - y from the same exp, and summed in eight lanes
+ * (mlplab_lanes_add), so the sum has the same bits at any vector width. */
 enum { BCE_BLOCK = 256 };
-
-/* sum + the terms of z[0..len), in order, with labels y[0..len) (per_y) or
- * y[0] for all of them.  Inlined, so that each of bce_loss's ISA copies gets
- * its own vector code. */
-static inline __attribute__((always_inline)) double bce_accumulate(double sum, const double *z, const double *y, int per_y, size_t len)
-{
-    double lin[BCE_BLOCK], e[BCE_BLOCK];
-
-    for (size_t i0 = 0; i0 < len; i0 += BCE_BLOCK) {
-        const size_t c = len - i0 < BCE_BLOCK ? len - i0 : BCE_BLOCK;
-        const double *zb = z + i0;
-
-        if (per_y) {
-            const double *yb = y + i0;
-            for (size_t j = 0; j < c; j++) {
-                double zj = zb[j];
-                lin[j] = (zj > 0.0 ? zj : 0.0) - yb[j] * zj;
-                e[j] = mlplab_vexp(-fabs(zj));
-            }
-        } else {
-            const double y0 = y[0];
-            for (size_t j = 0; j < c; j++) {
-                double zj = zb[j];
-                lin[j] = (zj > 0.0 ? zj : 0.0) - y0 * zj;
-                e[j] = mlplab_vexp(-fabs(zj));
-            }
-        }
-        for (size_t j = 0; j < c; j++)
-            sum += lin[j] + log1p(e[j]);
-    }
-    return sum;
-}
-
-/* Branch-free (the select is a blend), so the loops calling it vectorize. */
-static inline double sigmoid(double z)
-{
-    double e = mlplab_vexp(-fabs(z));
-    double r = 1.0 / (1.0 + e);
-    double er = e * r;
-
-    return z >= 0.0 ? r : er;
-}
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k outputs.
  * Mean over the n k terms unless reduction is sum. */
@@ -66,26 +24,38 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
 {
     const size_t m = n * k;
     const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
-    double sum = 0.0;
+    mlplab_v8d acc = {0};
+    double t[BCE_BLOCK];
 
-    if (k == 1) {
-        sum = bce_accumulate(sum, z, y, 1, n);
-        if (dz) {
-            for (size_t i = 0; i < n; i++)
-                dz[i] = sigmoid(z[i]) - y[i];
-        }
-    } else {
-        for (size_t s = 0; s < n; s++)
-            sum = bce_accumulate(sum, z + s * k, y + s, 0, k);
-        if (dz) {
-            for (size_t s = 0; s < n; s++) {
-                const double ys = y[s];
-                for (size_t j = 0; j < k; j++)
-                    dz[s * k + j] = sigmoid(z[s * k + j]) - ys;
+    for (size_t i0 = 0; i0 < m; i0 += BCE_BLOCK) {
+        const size_t c = m - i0 < BCE_BLOCK ? m - i0 : BCE_BLOCK;
+        const double *zb = z + i0;
+
+        if (k == 1 && dz) {
+            const double *yb = y + i0;
+            double *db = dz + i0;
+            for (size_t j = 0; j < c; j++) {
+                const double zj = zb[j], e = mlplab_vexp(-fabs(zj));
+                t[j] = ((zj > 0.0 ? zj : 0.0) - yb[j] * zj) + mlplab_vlog1p01(e);
+                db[j] = (zj >= 0.0 ? 1.0 : e) / (1.0 + e) - yb[j];
+            }
+        } else if (k == 1) {
+            const double *yb = y + i0;
+            for (size_t j = 0; j < c; j++) {
+                const double zj = zb[j], e = mlplab_vexp(-fabs(zj));
+                t[j] = ((zj > 0.0 ? zj : 0.0) - yb[j] * zj) + mlplab_vlog1p01(e);
+            }
+        } else {
+            for (size_t j = 0; j < c; j++) {
+                const double zj = zb[j], yj = y[(i0 + j) / k], e = mlplab_vexp(-fabs(zj));
+                t[j] = ((zj > 0.0 ? zj : 0.0) - yj * zj) + mlplab_vlog1p01(e);
+                if (dz)
+                    dz[i0 + j] = (zj >= 0.0 ? 1.0 : e) / (1.0 + e) - yj;
             }
         }
+        mlplab_lanes_add(&acc, t, c);
     }
-    return mlplab_reduce_with_grad(sum, dz, m, m, mean);
+    return mlplab_reduce_with_grad(mlplab_lanes_fold(&acc), dz, m, m, mean);
 }
 
 /* prob: (n, k) = sigmoid(logits). */
@@ -95,7 +65,7 @@ static void bce_predict(const double *z, double *prob, size_t n, size_t k,
 {
     (void)p;
     for (size_t i = 0; i < n * k; i++)
-        prob[i] = sigmoid(z[i]);
+        prob[i] = mlplab_vsigmoid(z[i]);
 }
 
 static const mlp_param_decl bce_params[] = {

@@ -339,41 +339,76 @@ void mlp_workspace_free(mlp_workspace *ws)
 
 /* ---- kernels over one block -------------------------------------------- */
 
-/* Sums over a block's samples use eight partial sums, sample i going to
- * lane i mod 8, folded by one fixed tree.  They are written with 8-wide
- * vector types, which the compiler maps onto one AVX-512, two AVX2 or four
- * SSE2 registers: the same operations in the same order whatever the ISA,
- * so the same bits on every x86-64 CPU (the kernels are built without
- * FMA contraction, see framework/CMakeLists.txt). */
-typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
+/* Arithmetic: every multiply-add the kernels do is one fma() (one rounding),
+ * and nothing else is fused (-ffp-contract=off, framework/CMakeLists.txt).
+ * On x86-64-v3 and v4 CPUs fma() is an instruction; elsewhere libm computes
+ * it exactly in software: the same bits, slower.
+ *
+ * Sums over a block's samples use eight partial sums, sample i going to
+ * lane i mod 8, folded by one fixed tree.  The lanes are two 4-wide vectors,
+ * which the compiler maps onto AVX-512 or AVX2 registers or pairs of SSE2
+ * ones: the same operations in the same order whatever the ISA, so the same
+ * bits on every x86-64 CPU. */
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+typedef struct lanes8 {
+    v4d lo, hi;  /* lanes 0-3, 4-7 */
+} lanes8;
 
 #define MLP_INLINE static inline __attribute__((always_inline))
 
 /* (Vectors pass by pointer: by value they would depend on the ISA's ABI.) */
-MLP_INLINE void load8(v8d *v, const double *p)
+MLP_INLINE void load8(lanes8 *v, const double *p)
 {
-    memcpy(v, p, sizeof(*v));
+    memcpy(&v->lo, p, sizeof(v->lo));
+    memcpy(&v->hi, p + 4, sizeof(v->hi));
 }
 
-/* The r < 8 values at p in the low lanes, zeros above (adding them changes
- * no partial sum). */
-MLP_INLINE void load_tail(v8d *v, const double *p, size_t r)
+/* The r < 8 values at p in the low lanes, zeros above (adding them, or
+ * products with them, changes no partial sum). */
+MLP_INLINE void load_tail(lanes8 *v, const double *p, size_t r)
 {
     double t[8] = {0};
     memcpy(t, p, r * sizeof(double));
-    memcpy(v, t, sizeof(*v));
+    load8(v, t);
 }
 
-MLP_INLINE double fold8(const v8d *a)
+MLP_INLINE void add8(lanes8 *acc, const lanes8 *a)
 {
-    return (((*a)[0] + (*a)[1]) + ((*a)[2] + (*a)[3])) +
-           (((*a)[4] + (*a)[5]) + ((*a)[6] + (*a)[7]));
+    acc->lo += a->lo;
+    acc->hi += a->hi;
 }
 
-/* The block kernels are built for AVX-512, AVX2 and baseline x86-64, picked
- * when the program loads; every copy computes the same bits (see above). */
+MLP_INLINE void fma4(v4d *acc, const v4d *a, const v4d *b)
+{
+    double x[4], y[4], z[4];
+
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    memcpy(z, acc, sizeof(z));
+    for (int s = 0; s < 4; s++)
+        z[s] = fma(x[s], y[s], z[s]);
+    memcpy(acc, z, sizeof(z));
+}
+
+/* acc += a * b lane by lane, fused */
+MLP_INLINE void fma8(lanes8 *acc, const lanes8 *a, const lanes8 *b)
+{
+    fma4(&acc->lo, &a->lo, &b->lo);
+    fma4(&acc->hi, &a->hi, &b->hi);
+}
+
+MLP_INLINE double fold8(const lanes8 *a)
+{
+    return ((a->lo[0] + a->lo[1]) + (a->lo[2] + a->lo[3])) +
+           ((a->hi[0] + a->hi[1]) + (a->hi[2] + a->hi[3]));
+}
+
+/* The block kernels are built for x86-64-v4 (AVX-512), x86-64-v3 (AVX2 and
+ * FMA) and baseline x86-64, picked when the program loads; every copy
+ * computes the same bits (see above). */
 #if defined(__x86_64__) && !defined(MLPLAB_NO_CLONES)
-#define MLP_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MLP_KERNEL_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define MLP_KERNEL_CLONES
 #endif
@@ -411,36 +446,37 @@ static void transpose(double *restrict to, const double *restrict from, size_t r
 }
 
 /* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k nb,
- * added in that order for every sample (a block of rows per pass). */
+ * fused multiply-adds in that order for every sample (a block of rows per
+ * pass). */
 MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict w,
-                       const double *restrict in, size_t nin, size_t nb)
+                           const double *restrict in, size_t nin, size_t nb)
 {
     size_t i, k;
 
     if (nin == 1) {
         const double w0 = w[0];
         for (i = 0; i < nb; i++)
-            z[i] = b0 + in[i] * w0;
+            z[i] = fma(in[i], w0, b0);
         return;
     }
     {
         const double w0 = w[0], w1 = w[1];
         const double *restrict x0 = in, *restrict x1 = in + nb;
         for (i = 0; i < nb; i++)
-            z[i] = b0 + x0[i] * w0 + x1[i] * w1;
+            z[i] = fma(x1[i], w1, fma(x0[i], w0, b0));
     }
     for (k = 2; k + 4 <= nin; k += 4) {
         const double w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
         const double *restrict x0 = in + k * nb, *restrict x1 = x0 + nb, *restrict x2 = x1 + nb,
                                *restrict x3 = x2 + nb;
         for (i = 0; i < nb; i++)
-            z[i] = z[i] + x0[i] * w0 + x1[i] * w1 + x2[i] * w2 + x3[i] * w3;
+            z[i] = fma(x3[i], w3, fma(x2[i], w2, fma(x1[i], w1, fma(x0[i], w0, z[i]))));
     }
     for (; k < nin; k++) {
         const double wk = w[k];
         const double *restrict xk = in + k * nb;
         for (i = 0; i < nb; i++)
-            z[i] += xk[i] * wk;
+            z[i] = fma(xk[i], wk, z[i]);
     }
 }
 
@@ -472,40 +508,40 @@ static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
 MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double *restrict d,
                           const double *restrict in, size_t cnt, size_t nb)
 {
-    v8d as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, dv, xv;
+    lanes8 as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, dv, xv;
     size_t i = 0;
 
     for (; i + 8 <= nb; i += 8) {
         load8(&dv, d + i);
-        as += dv;
+        add8(&as, &dv);
         load8(&xv, in + i);
-        a0 += dv * xv;
+        fma8(&a0, &dv, &xv);
         if (cnt > 1) {
             load8(&xv, in + nb + i);
-            a1 += dv * xv;
+            fma8(&a1, &dv, &xv);
         }
         if (cnt > 2) {
             load8(&xv, in + 2 * nb + i);
-            a2 += dv * xv;
+            fma8(&a2, &dv, &xv);
             load8(&xv, in + 3 * nb + i);
-            a3 += dv * xv;
+            fma8(&a3, &dv, &xv);
         }
     }
     if (i < nb) {
         const size_t r = nb - i;
         load_tail(&dv, d + i, r);
-        as += dv;
+        add8(&as, &dv);
         load_tail(&xv, in + i, r);
-        a0 += dv * xv;
+        fma8(&a0, &dv, &xv);
         if (cnt > 1) {
             load_tail(&xv, in + nb + i, r);
-            a1 += dv * xv;
+            fma8(&a1, &dv, &xv);
         }
         if (cnt > 2) {
             load_tail(&xv, in + 2 * nb + i, r);
-            a2 += dv * xv;
+            fma8(&a2, &dv, &xv);
             load_tail(&xv, in + 3 * nb + i, r);
-            a3 += dv * xv;
+            fma8(&a3, &dv, &xv);
         }
     }
     if (gb)
@@ -538,10 +574,10 @@ MLP_INLINE void row_grads(double *restrict gw, double *restrict gb, const double
         lane_dots(gw + k, NULL, d, in + k * nb, 1, nb);
 }
 
-/* da (nb) = sum over o < out of d_o w[o][k], o ascending, for the rows
- * d_o = d + o nb and w (out, nin). */
-MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k, size_t nin,
-                           const double *restrict d, size_t out, size_t nb)
+/* da (nb) = sum over o < out of d_o w[o][k], o ascending (d_0 w[0][k] first,
+ * then fused multiply-adds), for the rows d_o = d + o nb and w (out, nin). */
+MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k,
+                               size_t nin, const double *restrict d, size_t out, size_t nb)
 {
     size_t i, o;
 
@@ -554,13 +590,13 @@ MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, si
         const double w0 = w[o * nin + k], w1 = w[(o + 1) * nin + k], w2 = w[(o + 2) * nin + k];
         const double *restrict d0 = d + o * nb, *restrict d1 = d0 + nb, *restrict d2 = d1 + nb;
         for (i = 0; i < nb; i++)
-            da[i] = da[i] + d0[i] * w0 + d1[i] * w1 + d2[i] * w2;
+            da[i] = fma(d2[i], w2, fma(d1[i], w1, fma(d0[i], w0, da[i])));
     }
     for (; o < out; o++) {
         const double wo = w[o * nin + k];
         const double *restrict dd = d + o * nb;
         for (i = 0; i < nb; i++)
-            da[i] += dd[i] * wo;
+            da[i] = fma(dd[i], wo, da[i]);
     }
 }
 

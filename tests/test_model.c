@@ -390,14 +390,14 @@ static void test_model_forward_wide_layer(void **state)
         for (j = 0; j < 6; j++) {
             double s = m->params[m->b_off[0] + j];
             for (k = 0; k < 9; k++)
-                s += x[i * 9 + k] * m->params[m->w_off[0] + j * 9 + k];
+                s = fma(x[i * 9 + k], m->params[m->w_off[0] + j * 9 + k], s);
             a[j] = s > 0 ? s : 0;
-            assert_true(ws->z[0][i * 6 + j] == s); /* same order of summation */
+            assert_true(ws->z[0][i * 6 + j] == s); /* same order, fused */
         }
         for (j = 0; j < 5; j++) {
             double s = m->params[m->b_off[1] + j];
             for (k = 0; k < 6; k++)
-                s += a[k] * m->params[m->w_off[1] + j * 6 + k];
+                s = fma(a[k], m->params[m->w_off[1] + j * 6 + k], s);
             assert_true(z[i * 5 + j] == s);
         }
     }
@@ -496,6 +496,89 @@ static void test_model_backward_deterministic(void **state)
     free(x);
     free(g1);
     free(g2);
+}
+
+/* The fused step (mlp_model_loss_grad): one block gives the bits of
+ * forward + loss + backward; a batch of several blocks gives the same bits
+ * with one thread or three, agrees with the unfused pass to rounding, and
+ * its gradient is each block's, added in block order. */
+static const mlp_loss_desc loss_bce_desc = {
+    .h = {.size = sizeof(mlp_loss_desc), .abi_major = MLP_ABI_MAJOR, .abi_minor = MLP_ABI_MINOR,
+          .kind = MLP_KIND_LOSS, .name = "bce"},
+    .loss = bce_loss,
+};
+
+static void test_model_loss_grad_fused(void **state)
+{
+    const size_t h[2] = {7, 5};
+    const size_t n = 1000; /* 4 blocks, the last one partial */
+    mlp_model *m = make_model(3, h, 2, 1, &act_sigmoid, 60);
+    mlp_workspace *ws = NULL, *wt = NULL, *full = NULL;
+    mlp_error err;
+    const size_t P = m->n_params;
+    double *x = malloc(n * 3 * sizeof(double)), *y = malloc(n * sizeof(double));
+    double *dl = malloc(n * sizeof(double)), *lg = malloc(n * sizeof(double));
+    double *g1 = malloc(P * sizeof(double)), *g2 = malloc(P * sizeof(double));
+    double *g3 = malloc(P * sizeof(double)), *gb = malloc(P * sizeof(double));
+    const mlp_batch_loss bl = {.desc = &loss_bce_desc, .params = NULL, .sum = false};
+    double l1, l2, l3;
+
+    (void)state;
+    make_data(n, 3, 2, 61, x, y);
+    assert_int_equal(mlp_workspace_create(m, 0, &ws, &err), MLP_OK);
+    assert_int_equal(mlp_workspace_create(m, 0, &wt, &err), MLP_OK);
+    assert_int_equal(mlp_workspace_threads(wt, m, 3, n, &err), MLP_OK);
+    assert_int_equal(wt->threads, 3);
+    assert_int_equal(mlp_workspace_create(m, n, &full, &err), MLP_OK);
+
+    /* one block: the unfused pass, bit for bit */
+    l1 = mlp_model_loss_grad(m, ws, x, y, 200, &bl, lg, g1);
+    const double *z = mlp_model_forward(m, full, x, 200);
+    l2 = bce_loss(z, y, dl, 200, 1, NULL);
+    mlp_model_backward(m, full, x, 200, dl, g2);
+    assert_true(l1 == l2);
+    assert_memory_equal(lg, z, 200 * sizeof(double));
+    assert_memory_equal(g1, g2, P * sizeof(double));
+
+    /* several blocks: one thread and three threads, the same bits */
+    l1 = mlp_model_loss_grad(m, ws, x, y, n, &bl, lg, g1);
+    l3 = mlp_model_loss_grad(m, wt, x, y, n, &bl, NULL, g3);
+    assert_true(l1 == l3);
+    assert_memory_equal(g1, g3, P * sizeof(double));
+    /* ... close to the unfused pass (the mean is taken per block) */
+    z = mlp_model_forward(m, full, x, n);
+    l2 = bce_loss(z, y, dl, n, 1, NULL);
+    mlp_model_backward(m, full, x, n, dl, g2);
+    assert_true(fabs(l1 - l2) <= 1e-14 * fabs(l2));
+    for (size_t i = 0; i < P; i++)
+        assert_true(fabs(g1[i] - g2[i]) <= 1e-13 * (fabs(g2[i]) + 1e-3));
+    assert_memory_equal(lg, z, n * sizeof(double));
+    /* ... and is each block's gradient (its mean loss weighted by its share
+     * of the batch), added in block order */
+    memset(g2, 0, P * sizeof(double));
+    for (size_t i0 = 0; i0 < n; i0 += MLP_BLOCK) {
+        const size_t nb = n - i0 < MLP_BLOCK ? n - i0 : MLP_BLOCK;
+        const double *zb = mlp_model_forward(m, full, x + 3 * i0, nb);
+        bce_loss(zb, y + i0, dl, nb, 1, NULL);
+        for (size_t i = 0; i < nb; i++)
+            dl[i] *= (double)nb / (double)n;
+        mlp_model_backward(m, full, x + 3 * i0, nb, dl, gb);
+        for (size_t i = 0; i < P; i++)
+            g2[i] = i0 == 0 ? gb[i] : g2[i] + gb[i];
+    }
+    assert_memory_equal(g1, g2, P * sizeof(double));
+    mlp_workspace_free(ws);
+    mlp_workspace_free(wt);
+    mlp_workspace_free(full);
+    mlp_model_free(m);
+    free(x);
+    free(y);
+    free(dl);
+    free(lg);
+    free(g1);
+    free(g2);
+    free(g3);
+    free(gb);
 }
 
 /* Per-layer activations: hidden [3, 4, 2] with sigmoid, tanh, relu; the
@@ -647,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_model_gradient_depth3),
         cmocka_unit_test(test_model_gradient_per_parameter),
         cmocka_unit_test(test_model_backward_deterministic),
+        cmocka_unit_test(test_model_loss_grad_fused),
         cmocka_unit_test(test_model_per_layer_activations),
         cmocka_unit_test(test_model_init_more_schemes),
     };

@@ -118,6 +118,23 @@ __attribute__((target("avx512f"))) static void vlog1p_loop_avx512(const double *
 }
 #endif
 
+#ifdef MLPLAB_HAVE_AVX512_PATH
+/* The AVX-512 twins over an array (n a multiple of 8 here is not needed:
+ * the tail goes through masked loads, as in the plugins). */
+enum { TWIN_EXP, TWIN_LOG1P, TWIN_SIGMOID };
+MLPLAB_AVX512 static void twin_loop(int which, const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        const __mmask8 m = n - i >= 8 ? (__mmask8)0xff : mlplab_tail_mask(n - i);
+        const __m512d v = _mm512_maskz_loadu_pd(m, x + i);
+        const __m512d r = which == TWIN_EXP     ? mlplab_vexp8(v)
+                          : which == TWIN_LOG1P ? mlplab_vlog1p01_8(v)
+                                                : mlplab_vsigmoid8(v);
+        _mm512_mask_storeu_pd(y + i, m, r);
+    }
+}
+#endif
+
 /* Max ulp error against libm on n uniform draws in [lo, hi). */
 static uint64_t max_ulp_uniform(double lo, double hi, size_t n, uint64_t id, double *worst)
 {
@@ -389,6 +406,64 @@ static void test_lanes_sum(void **state)
     assert_true(bits(mlplab_lanes_fold(&acc3)) == bits(want));
 }
 
+/* The AVX-512 twins give the C functions' bits, on exp's whole range and
+ * its edges, log1p's [0, 1] and sigmoid's useful range and beyond. */
+static void test_avx512_twins_same_bits(void **state)
+{
+#ifdef MLPLAB_HAVE_AVX512_PATH
+    enum { N = 400005 };
+    static const double edges[] = {0.0, -0.0, 1.0, -1.0, 0.5, 709.78, 0x1.62e42fefa39efp+9,
+                                   0x1.62e42fefa39f0p+9, -0x1.74910d52d3051p+9,
+                                   -0x1.74910d52d3052p+9, -708.4, -745.0, -746.0, -1000.0,
+                                   1e300, -1e300, DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN, 1e-17};
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    mlp_rng r;
+
+    (void)state;
+    if (!mlplab_have_avx512()) {
+        print_message("no AVX-512F here: the twins are not checked\n");
+        free(x);
+        free(y);
+        return;
+    }
+    assert_non_null(x);
+    assert_non_null(y);
+    mlp_rng_init(&r, 13, 13, MLP_STREAM_TEST);
+    for (int which = TWIN_EXP; which <= TWIN_SIGMOID; which++) {
+        for (size_t i = 0; i < N; i++) {
+            double u = mlp_rng_uniform(&r);
+            x[i] = which == TWIN_EXP     ? -760.0 + 1480.0 * u
+                   : which == TWIN_LOG1P ? (i % 2 ? u : exp(-40.0 * u))
+                                         : (i % 2 ? 80.0 * u - 40.0 : 1600.0 * u - 800.0);
+        }
+        memcpy(x, edges, sizeof edges);
+        x[sizeof edges / sizeof edges[0]] = NAN;
+        x[sizeof edges / sizeof edges[0] + 1] = INFINITY;
+        x[sizeof edges / sizeof edges[0] + 2] = -INFINITY;
+        twin_loop(which, x, y, N);
+        for (size_t i = 0; i < N; i++) {
+            if (which == TWIN_LOG1P && !(x[i] >= 0.0 && x[i] <= 1.0))
+                continue; /* outside its domain */
+            const double want = which == TWIN_EXP     ? mlplab_vexp(x[i])
+                                : which == TWIN_LOG1P ? mlplab_vlog1p01(x[i])
+                                                      : mlplab_vsigmoid(x[i]);
+            if (isnan(want)) {
+                assert_true(isnan(y[i]));
+                continue;
+            }
+            if (bits(y[i]) != bits(want))
+                print_message("twin %d at %a: %a, C %a\n", which, x[i], y[i], want);
+            assert_true(bits(y[i]) == bits(want));
+        }
+    }
+    free(x);
+    free(y);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_vexp_same_bits_every_isa),
         cmocka_unit_test(test_vlog1p),
         cmocka_unit_test(test_lanes_sum),
+        cmocka_unit_test(test_avx512_twins_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,30 +1,32 @@
-/* mlplab_vexp.h -- a branch-free exp(double) in plain C that gcc -O3
- * auto-vectorizes, for the in-tree plugins' elementwise loops.
+/* mlplab_vexp.h -- exp, log1p and sigmoid for the in-tree plugins'
+ * elementwise loops: branch-free plain C that gcc -O3 auto-vectorizes, and
+ * AVX-512 twins written with intrinsics that compute the very same bits.
  *
- * Why: libm's exp is scalar, and its vector variant (libmvec) is only used
- * under -ffast-math and gives CPU-dependent results.  This one uses only
- * IEEE additions, multiplications, fused multiply-adds (C99 fma(), one
- * rounding), comparisons and integer adds/shifts, each correctly rounded, so
- * it gives the same bits on every x86-64 CPU, scalar or vectorized, as long
- * as the including file is compiled without -ffast-math and with
- * -ffp-contract=off (plugins/CMakeLists.txt does both: the compiler must not
- * fuse a * b + c on its own where the source does not say fma).  On a CPU
- * with FMA (x86-64-v3 and up) fma() is one instruction; elsewhere it is
- * libm's exact software fma, the same bits, much slower.
+ * Why: libm's exp and log1p are scalar, and their vector variants (libmvec)
+ * are only used under -ffast-math and give CPU-dependent results.  These use
+ * only IEEE additions, multiplications, divisions, fused multiply-adds (C99
+ * fma(), one rounding), comparisons, table lookups and integer adds/shifts,
+ * each exact or correctly rounded, so they give the same bits on every
+ * x86-64 CPU, scalar or vectorized, as long as the including file is
+ * compiled without -ffast-math and with -ffp-contract=off
+ * (plugins/CMakeLists.txt does both: the compiler must not fuse a * b + c
+ * on its own where the source does not say fma).  On a CPU with FMA
+ * (x86-64-v3 and up) fma() is one instruction; elsewhere it is libm's exact
+ * software fma: the same bits, much slower.
  *
- * Method (textbook): x = k ln2 + r, k = rint(x / ln2), |r| <= ln2 / 2, with
- * ln2 split into a 32-bit hi part (k * hi is exact for |k| < 2^21) and a lo
- * part (Cody-Waite, the lo product fused); exp(r) by a degree-11 polynomial
- * in Horner form with fused steps (approximation error < 0.12 ulp on that
- * interval); then times 2^k, built from integer bits as 2^k1 * 2^k2 with
- * k1 + k2 = k, so that both ends of the range (k = 1024 just below the
- * overflow threshold, k down to -1076 for subnormal results) need no branch
- * and the result is rounded only once.
+ * exp, method (textbook, table-driven): x = (16 m + j) ln2/16 + r with
+ * 16 m + j = rint(16 x / ln2), j in 0..15, |r| <= ln2/32, the reduction
+ * fused with ln2/16 split hi + lo (Cody-Waite); exp(r) - 1 by a degree-7
+ * Taylor polynomial (truncation < 2e-18 relative); times 2^(j/16) from a
+ * 16-entry table of hi + lo parts; then times 2^m, exactly rounded once (two
+ * exact-or-once-rounded products built from integer bits in C, which is
+ * what AVX-512's vscalefpd does in one instruction), so subnormal results
+ * and the overflow threshold need no branch.
  *
- * Accuracy: <= 2 ulp against glibc's exp over [-745, 710] (tests/test_vexp.c
- * measures it; see bench/README.md for the figure).  Special values, as libm:
+ * Accuracy: <= 1 ulp against glibc's exp over [-745, 710] (tests/test_vexp.c
+ * measures it).  Special values, as libm:
  *   x > 709.782712893383973 (= 0x1.62e42fefa39efp+9, the largest x with a
- *       finite exp) and x = +inf give +inf (the product overflows);
+ *       finite exp) and x = +inf give +inf;
  *   x < -745.133219101941108 (log of 2^-1075) and x = -inf give +0;
  *   results in [2^-1074, 2^-1022) are subnormal, rounded once;
  *   NaN gives NaN.
@@ -36,6 +38,7 @@
 #define MLPLAB_VEXP_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -73,50 +76,71 @@ static inline uint64_t mlplab_double_to_bits(double d)
     return u;
 }
 
+/* 2^(j/16), j = 0..15, as hi + lo (hi rounded to nearest, lo the rest
+ * rounded; from mpmath at 200 bits). */
+static const double mlplab_exp2_hi[16] __attribute__((aligned(64))) = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
+};
+static const double mlplab_exp2_lo[16] __attribute__((aligned(64))) = {
+    0x0.0p+0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+    0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56, 0x1.6324c054647adp-54,
+    -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56,
+    0x1.7a1cd345dcc81p-54, 0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54,
+};
+
+/* The constants of mlplab_vexp, shared with its AVX-512 twin. */
+#define MLPLAB_EXP_INV 0x1.71547652b82fep+4      /* 16 / ln2 */
+#define MLPLAB_EXP_L_HI 0x1.62e42fefa39efp-5     /* ln2 / 16, rounded */
+#define MLPLAB_EXP_L_LO 0x1.abc9e3b39803fp-60    /* ln2 / 16 - L_HI, rounded */
+#define MLPLAB_EXP_SHIFTER 0x1.8p52              /* t - shifter = rint(16 x / ln2) */
+#define MLPLAB_EXP_C7 0x1.a01a01a01a01ap-13      /* 1/7!, then down to 1/2! */
+#define MLPLAB_EXP_C6 0x1.6c16c16c16c17p-10
+#define MLPLAB_EXP_C5 0x1.1111111111111p-7
+#define MLPLAB_EXP_C4 0x1.5555555555555p-5
+#define MLPLAB_EXP_C3 0x1.5555555555555p-3
+#define MLPLAB_EXP_C2 0.5
+
 /* exp(x), branch-free; see the header comment for accuracy and limits. */
 static inline double mlplab_vexp(double x)
 {
-    const double inv_ln2 = 0x1.71547652b82fep+0;
-    const double ln2_hi = 0x1.62e42fee00000p-1; /* 32 significant bits */
-    const double ln2_lo = 0x1.a39ef35793c76p-33; /* ln2 - ln2_hi, rounded */
-    const double shifter = 0x1.8p52; /* x + shifter - shifter = rint(x), |x| < 2^51 */
-    /* Clamp so that k stays in [-1077, 1025]: below -746 the result is 0 and
+    /* Clamp so that m stays in [-1077, 1024]: below -746 the result is 0 and
      * above 710 it is inf, either way.  A NaN fails both tests and goes
      * through, making every later step NaN. */
     double xc = x < -746.0 ? -746.0 : x;
     xc = xc > 710.0 ? 710.0 : xc;
 
-    double t = fma(xc, inv_ln2, shifter); /* the low mantissa bits hold k */
-    double k = t - shifter;
-    double r = fma(-k, ln2_lo, xc - k * ln2_hi); /* |r| <= ln2/2 + tiny */
+    const double t = fma(xc, MLPLAB_EXP_INV, MLPLAB_EXP_SHIFTER); /* low bits: 16 m + j */
+    const double k = t - MLPLAB_EXP_SHIFTER;
+    double r = fma(-k, MLPLAB_EXP_L_HI, xc);
+    r = fma(-k, MLPLAB_EXP_L_LO, r); /* |r| <= ln2/32 + tiny */
 
-    /* exp(r) = 1 + r + r^2 Q(r), Q of degree 9 fitted (Chebyshev, mpmath) to
-     * (exp(r) - 1 - r) / r^2 on [-ln2/2, ln2/2]: error < 0.12 ulp. */
-    double p = 0x1.af389ecfc4b9cp-26;
-    p = fma(p, r, 0x1.28917c89a43a7p-22);
-    p = fma(p, r, 0x1.71de0db2f6b19p-19);
-    p = fma(p, r, 0x1.a019b9149a41cp-16);
-    p = fma(p, r, 0x1.a01a01a7c2efep-13);
-    p = fma(p, r, 0x1.6c16c17889ef1p-10);
-    p = fma(p, r, 0x1.11111111109b5p-7);
-    p = fma(p, r, 0x1.5555555553d68p-5);
-    p = fma(p, r, 0x1.5555555555556p-3);
-    p = fma(p, r, 0x1.0000000000001p-1);
-    p = fma(p, r, 1.0);
-    p = fma(p, r, 1.0);
+    double q = MLPLAB_EXP_C7;
+    q = fma(q, r, MLPLAB_EXP_C6);
+    q = fma(q, r, MLPLAB_EXP_C5);
+    q = fma(q, r, MLPLAB_EXP_C4);
+    q = fma(q, r, MLPLAB_EXP_C3);
+    q = fma(q, r, MLPLAB_EXP_C2);
+    const double p = fma(r * r, q, r); /* exp(r) - 1 */
 
-    /* times 2^k = 2^k1 * 2^k2, k1 = floor(k / 2), k2 = k - k1, both in
-     * [-539, 513]: p * 2^k1 is exact (normal), the second product rounds
-     * once, to a subnormal, to 0 or to inf where it must.  The exponent
-     * fields come from integer arithmetic on the bits of t (bits(t) =
-     * bits(shifter) + k), with 64-bit add, subtract and logical shifts only,
-     * which SSE2 has; the bias 2048 keeps the halving shift unsigned. */
-    const uint64_t kb = mlplab_double_to_bits(t) - (uint64_t)0x4338000000000000ULL + 2048u;
-    const uint64_t k1b = kb >> 1;     /* k1 + 1024 */
-    const uint64_t k2b = kb - k1b;    /* k2 + 1024 */
-    const double s1 = mlplab_bits_to_double((k1b - 1u) << 52); /* 2^k1: field k1 + 1023 */
-    const double s2 = mlplab_bits_to_double((k2b - 1u) << 52);
-    return (p * s1) * s2;
+    const uint64_t tb = mlplab_double_to_bits(t);
+    const size_t j = (size_t)(tb & 15u);
+    const double e = fma(mlplab_exp2_hi[j], p, mlplab_exp2_lo[j]) + mlplab_exp2_hi[j];
+
+    /* times 2^m = 2^m1 * 2^m2, m1 = floor(m / 2), m2 = m - m1, both in
+     * [-539, 512]: e * 2^m1 is exact (normal), the second product rounds
+     * once, to a subnormal, to 0 or to inf where it must.  m is the integer
+     * bits(t) - bits(shifter) shifted right by 4 (an arithmetic shift: the
+     * floor); the bias 2048 keeps the halving shift unsigned. */
+    const int64_t m = (int64_t)(tb - (uint64_t)0x4338000000000000ULL) >> 4;
+    const uint64_t mb = (uint64_t)(m + 2048);
+    const uint64_t m1b = mb >> 1;  /* m1 + 1024 */
+    const uint64_t m2b = mb - m1b; /* m2 + 1024 */
+    const double s1 = mlplab_bits_to_double((m1b - 1u) << 52); /* 2^m1: field m1 + 1023 */
+    const double s2 = mlplab_bits_to_double((m2b - 1u) << 52);
+    return (e * s1) * s2;
 }
 
 /* log1p(e) for e in [0, 1] (what softplus and bce need, e = exp(-|t|)),
@@ -130,9 +154,11 @@ static inline double mlplab_vexp(double x)
  * R = sum_{j>=1} 2 s^(2j) / (2j + 1) (13 terms: truncation < 1e-19 relative),
  * plus k ln2 split hi + lo.  NaN gives NaN.  Accuracy: <= 1 ulp against
  * glibc's log1p over [0, 1] (tests/test_vexp.c). */
+#define MLPLAB_LN2_HI 0x1.62e42fee00000p-1
+#define MLPLAB_LN2_LO 0x1.a39ef35793c76p-33
+
 static inline double mlplab_vlog1p01(double e)
 {
-    const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
     const int big = e > 0.5;
     const double k = big ? 1.0 : 0.0;
     const double f = big ? (e - 1.0) * 0.5 : e;
@@ -153,7 +179,7 @@ static inline double mlplab_vlog1p01(double e)
     r = fma(r, z, 2.0 / 3.0);
     r *= z;
     const double hfsq = 0.5 * f * f;
-    return k * ln2_hi - ((hfsq - fma(s, hfsq + r, k * ln2_lo)) - f);
+    return k * MLPLAB_LN2_HI - ((hfsq - fma(s, hfsq + r, k * MLPLAB_LN2_LO)) - f);
 }
 
 /* sigmoid(z) = 1 / (1 + exp(-z)) as (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|):
@@ -164,6 +190,126 @@ static inline double mlplab_vsigmoid(double z)
 
     return (z >= 0.0 ? 1.0 : e) / (1.0 + e);
 }
+
+/* ---- AVX-512 twins ------------------------------------------------------
+ * The same operations as above, eight lanes at a time, with the tables in
+ * registers (vpermt2pd) and the final scaling as vscalefpd, which rounds
+ * e * 2^m once exactly as the two products above do.  A kernel calls them
+ * from a function marked MLPLAB_AVX512 when mlplab_have_avx512(), and the
+ * plain-C loop otherwise; the results are the same bits (tests/test_vexp.c
+ * compares them on every input it tries). */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(MLPLAB_VEXP_NO_CLONES)
+#define MLPLAB_HAVE_AVX512_PATH 1
+#include <immintrin.h>
+
+#define MLPLAB_AVX512 __attribute__((target("avx512f")))
+#define MLPLAB_AVX512_INLINE static inline __attribute__((always_inline, target("avx512f")))
+
+/* Whether this CPU runs the AVX-512 twins (decided once, at load time). */
+static int mlplab_avx512_ok;
+__attribute__((constructor)) static void mlplab_avx512_probe(void)
+{
+    __builtin_cpu_init();
+    mlplab_avx512_ok = __builtin_cpu_supports("avx512f");
+}
+
+static inline int mlplab_have_avx512(void)
+{
+    return mlplab_avx512_ok;
+}
+
+MLPLAB_AVX512_INLINE __m512d mlplab_vexp8(__m512d x)
+{
+    const __m512d th0 = _mm512_load_pd(mlplab_exp2_hi), th1 = _mm512_load_pd(mlplab_exp2_hi + 8);
+    const __m512d tl0 = _mm512_load_pd(mlplab_exp2_lo), tl1 = _mm512_load_pd(mlplab_exp2_lo + 8);
+    const __m512d sh = _mm512_set1_pd(MLPLAB_EXP_SHIFTER);
+    /* max(c, x) and min(c, x) return x when x is NaN, as the C clamps do */
+    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-746.0), x);
+    xc = _mm512_min_pd(_mm512_set1_pd(710.0), xc);
+
+    const __m512d t = _mm512_fmadd_pd(xc, _mm512_set1_pd(MLPLAB_EXP_INV), sh);
+    const __m512d k = _mm512_sub_pd(t, sh);
+    __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(MLPLAB_EXP_L_HI), xc);
+    r = _mm512_fnmadd_pd(k, _mm512_set1_pd(MLPLAB_EXP_L_LO), r);
+
+    __m512d q = _mm512_set1_pd(MLPLAB_EXP_C7);
+    q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(MLPLAB_EXP_C6));
+    q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(MLPLAB_EXP_C5));
+    q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(MLPLAB_EXP_C4));
+    q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(MLPLAB_EXP_C3));
+    q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(MLPLAB_EXP_C2));
+    const __m512d p = _mm512_fmadd_pd(_mm512_mul_pd(r, r), q, r);
+
+    /* vpermt2pd reads the low 4 bits of each index: j */
+    const __m512i idx = _mm512_castpd_si512(t);
+    const __m512d th = _mm512_permutex2var_pd(th0, idx, th1);
+    const __m512d tl = _mm512_permutex2var_pd(tl0, idx, tl1);
+    const __m512d e = _mm512_add_pd(_mm512_fmadd_pd(th, p, tl), th);
+    /* k / 16 is exact, and vscalefpd scales by 2^floor(k / 16) = 2^m */
+    return _mm512_scalef_pd(e, _mm512_mul_pd(k, _mm512_set1_pd(0.0625)));
+}
+
+MLPLAB_AVX512_INLINE __m512d mlplab_vlog1p01_8(__m512d e)
+{
+    const __mmask8 big = _mm512_cmp_pd_mask(e, _mm512_set1_pd(0.5), _CMP_GT_OQ);
+    const __m512d k = _mm512_maskz_mov_pd(big, _mm512_set1_pd(1.0));
+    const __m512d f = _mm512_mask_blend_pd(
+        big, e, _mm512_mul_pd(_mm512_sub_pd(e, _mm512_set1_pd(1.0)), _mm512_set1_pd(0.5)));
+    const __m512d s = _mm512_div_pd(f, _mm512_add_pd(_mm512_set1_pd(2.0), f));
+    const __m512d z = _mm512_mul_pd(s, s);
+    __m512d r = _mm512_set1_pd(2.0 / 27.0);
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 25.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 23.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 21.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 19.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 17.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 15.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 13.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 11.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 9.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 7.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 5.0));
+    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 3.0));
+    r = _mm512_mul_pd(r, z);
+    const __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
+    const __m512d c = _mm512_fmadd_pd(s, _mm512_add_pd(hfsq, r),
+                                      _mm512_mul_pd(k, _mm512_set1_pd(MLPLAB_LN2_LO)));
+    return _mm512_sub_pd(_mm512_mul_pd(k, _mm512_set1_pd(MLPLAB_LN2_HI)),
+                         _mm512_sub_pd(_mm512_sub_pd(hfsq, c), f));
+}
+
+/* -|z| (the sign bit set) */
+MLPLAB_AVX512_INLINE __m512d mlplab_negabs8(__m512d z)
+{
+    return _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(z),
+                                               _mm512_set1_epi64((long long)0x8000000000000000ULL)));
+}
+
+/* e = exp(-|z|) in, sigmoid(z) out */
+MLPLAB_AVX512_INLINE __m512d mlplab_vsigmoid8_from(__m512d z, __m512d e)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    const __mmask8 pos = _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ);
+    return _mm512_div_pd(_mm512_mask_blend_pd(pos, e, one), _mm512_add_pd(one, e));
+}
+
+MLPLAB_AVX512_INLINE __m512d mlplab_vsigmoid8(__m512d z)
+{
+    return mlplab_vsigmoid8_from(z, mlplab_vexp8(mlplab_negabs8(z)));
+}
+
+/* The mask of the first r < 8 lanes, for a loop's tail. */
+static inline __mmask8 mlplab_tail_mask(size_t r)
+{
+    return (__mmask8)((1u << r) - 1u);
+}
+#else
+static inline int mlplab_have_avx512(void)
+{
+    return 0;
+}
+#endif
 
 /* Sums that do not depend on the vector width: t[i] goes to lane i mod 8 of
  * an 8-wide accumulator (one AVX-512, two AVX2 or four SSE2 registers, the

@@ -40,6 +40,7 @@
 #include <omp.h>
 #endif
 
+#include "model.h"
 #include "rng.h"
 
 #define TOL 1e-5              /* relative tolerance of a gradient check, floor 1 */
@@ -1264,12 +1265,57 @@ out:
     return st;
 }
 
+/* Training calls the loss on blocks of a batch and combines them (a mean
+ * weighted by the blocks' sizes, a sum by adding: mlp_model_loss_grad), so
+ * the loss must be a mean or a sum of per-sample terms.  Check that a batch
+ * of 64 and its split into 40 + 24 give the same value to rounding (the
+ * dlogits then agree too, when the loss-gradient check passes). */
+static void loss_blocks(checker *c)
+{
+    const mlp_loss_desc *d = c->pl->d.loss;
+    const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = 64, n1 = 40, n2 = n - n1;
+    double z[64 * LOSS_MAXK], y[64];
+    double worst = 0.0;
+    mlp_rng r;
+
+    mlp_rng_init(&r, CHECK_SEED, 5, 0);
+    for (size_t i = 0; i < n * k; i++)
+        z[i] = 6.0 * (2.0 * mlp_rng_uniform(&r) - 1.0);
+    loss_labels(y, n, classes, 0);
+    for (size_t s = 0; s < c->n_set; s++) {
+        const mlp_param_value *p = c->set[s].v;
+        const bool sum = mlp_loss_is_sum(d, p);
+        const double w1 = sum ? 1.0 : (double)n1 / (double)n;
+        const double w2 = sum ? 1.0 : (double)n2 / (double)n;
+        char where[SET_LEN + 8];
+        const double l = d->loss(z, y, NULL, n, k, p);
+        const double lb = d->loss(z, y, NULL, n1, k, p) * w1 +
+                          d->loss(z + n1 * k, y + n1, NULL, n2, k, p) * w2;
+        const double err = fabs(lb - l) / (fabs(l) + 1e-300);
+
+        worst = err > worst ? err : worst;
+        if (!(err <= 1e-9)) {
+            say(c, "the loss is not a %s of per-sample terms%s: a batch of %zu gives %.17g, "
+                "its blocks of %zu and %zu combined %.17g (training evaluates batches in "
+                "blocks of up to 256 samples; see docs/writing-plugins.md, Losses)",
+                sum ? "sum" : "mean", in_setting(&c->set[s], where, sizeof(where)), n, l, n1,
+                n2, lb);
+            emit_plain(c, "blocks", MLP_CHECK_FAIL, c->set[s].text);
+            return;
+        }
+    }
+    say(c, "a batch of %zu and its blocks of %zu and %zu combined agree (largest relative "
+        "difference %.2g, %zu setting%s)", n, n1, n2, worst, c->n_set, c->n_set == 1 ? "" : "s");
+    emit(c, "blocks", MLP_CHECK_PASS, "", c->n_set, NAN, worst, NAN);
+}
+
 static mlp_status check_loss(checker *c, mlp_error *err)
 {
     for (size_t k = 0; k < c->n_set; k++)
         loss_gradient(c, &c->set[k]);
     loss_finite(c);
     loss_determinism(c);
+    loss_blocks(c);
     return loss_threads(c, err);
 }
 

@@ -671,6 +671,22 @@ static void add_into(double *restrict acc, const double *restrict g, size_t n)
         acc[i] += g[i];
 }
 
+bool mlp_loss_is_sum(const mlp_loss_desc *d, const mlp_param_value *p)
+{
+    for (uint32_t i = 0; p && i < d->h.n_params; i++) {
+        const mlp_param_decl *decl = &d->h.params[i];
+        const char *c = decl->choices;
+        size_t idx;
+
+        if (decl->type != MLP_PARAM_ENUM || strcmp(decl->name, "reduction") != 0 || !c)
+            continue;
+        for (idx = 0; idx < (size_t)p[i].num && (c = strchr(c, '|')) != NULL; idx++)
+            c++;
+        return c && strncmp(c, "sum", 3) == 0 && (c[3] == '|' || c[3] == '\0');
+    }
+    return false;
+}
+
 double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *x,
                            const double *y, size_t n, const mlp_batch_loss *bl, double *logits,
                            double *grad)

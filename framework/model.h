@@ -87,6 +87,11 @@ void mlp_model_free(mlp_model *m);
  * U(-a, a) is drawn as a*(2u-1), u uniform in [0, 1); normals by Box-Muller. */
 void mlp_model_init(mlp_model *m, mlp_init_kind kind, double scale, mlp_rng *rng);
 
+/* Whether a loss sums its per-sample terms: it declares an enum parameter
+ * `reduction` set to the choice named "sum" (otherwise it is a mean, as the
+ * plugin ABI says). */
+bool mlp_loss_is_sum(const mlp_loss_desc *d, const mlp_param_value *p);
+
 /* A workspace for m whose mlp_model_forward takes up to cap samples (0:
  * only mlp_model_logits and mlp_model_loss_grad), using one thread. */
 mlp_status mlp_workspace_create(const mlp_model *m, size_t cap, mlp_workspace **out,

@@ -74,25 +74,6 @@ out:
     return st;
 }
 
-/* Whether the loss plugin sums its per-sample terms: it declares an enum
- * parameter `reduction` set to the choice named "sum" (else it is a mean,
- * as the plugin ABI says). */
-static bool loss_is_sum(const mlp_loss_desc *d, const mlp_param_value *p)
-{
-    for (uint32_t i = 0; p && i < d->h.n_params; i++) {
-        const mlp_param_decl *decl = &d->h.params[i];
-        const char *c = decl->choices;
-        size_t idx;
-
-        if (decl->type != MLP_PARAM_ENUM || strcmp(decl->name, "reduction") != 0 || !c)
-            continue;
-        for (idx = 0; idx < (size_t)p[i].num && (c = strchr(c, '|')) != NULL; idx++)
-            c++;
-        return c && strncmp(c, "sum", 3) == 0 && (c[3] == '|' || c[3] == '\0');
-    }
-    return false;
-}
-
 static bool any_not_finite(const double *v, size_t n)
 {
     uint64_t bad = 0, u;
@@ -423,7 +404,7 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
         mlp_workspace_free(ws);
         return st;
     }
-    batch_loss = (mlp_batch_loss){.desc = loss, .params = lp, .sum = loss_is_sum(loss, lp)};
+    batch_loss = (mlp_batch_loss){.desc = loss, .params = lp, .sum = mlp_loss_is_sum(loss, lp)};
     /* grad, two moment blocks, logits (cap, k), prob (chunk, k), and the
      * gathered minibatch x (bs, dim), y (bs) */
     total = P * (moments ? 3 : 1) + cap * k + MLP_CHECK_CHUNK * k + (full ? 0 : bs * (dim + 1));

@@ -241,6 +241,20 @@ static void test_check_loss_mean_sum_confusion(void **state)
     mlp_registry_free(reg);
 }
 
+/* A loss of the whole batch (a root mean square) has a right gradient but
+ * is not a mean of per-sample terms: training's blocks would change it. */
+static void test_check_loss_not_per_sample(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, CHECK_FIXTURE("losses", "rmse_batch"), NULL, 0);
+    expect_no_failure("loss-gradient");
+    expect_failure("blocks", NULL, "not a mean of per-sample terms", "a batch of 64 gives",
+                   "its blocks of 40 and 24 combined", NULL);
+    mlp_registry_free(reg);
+}
+
 static void test_check_static_buffer(void **state)
 {
     mlp_registry *reg = registry();
@@ -467,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_check_wrong_scale),
         cmocka_unit_test(test_check_wrong_for_negative_inputs),
         cmocka_unit_test(test_check_loss_mean_sum_confusion),
+        cmocka_unit_test(test_check_loss_not_per_sample),
         cmocka_unit_test(test_check_static_buffer),
         cmocka_unit_test(test_check_nondeterministic),
         cmocka_unit_test(test_check_inplace_broken),

@@ -482,7 +482,8 @@ static void unchanged_note(const mlp_model *m, const double *initial, char *note
                  n > 1 ? "their" : "its");
 }
 
-static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error *err)
+static mlp_status run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
+                          run_outcome *out, mlp_error *err)
 {
     const mlp_spec *spec = st->spec;
     mlp_plan_run pr;
@@ -631,7 +632,7 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     rec.train = spec->dataset_swept ? &de->train : NULL;
     rec.test = spec->dataset_swept ? test : NULL;
 
-    rc = mlp_results_write_run(st->runs_dir, st->run_hash, &rec, err);
+    rc = mlp_results_journal_add(journal, &rec, err);
     if (rc == MLP_OK) {
         out->status = tr.status;
         out->train_accuracy = train_acc;
@@ -656,6 +657,18 @@ out_config:
 }
 
 /* ---- the sweep -------------------------------------------------------- */
+
+/* How often a worker's journal is written out: after this many seconds
+ * (what a kill -9 may cost, per worker), or when it holds this many bytes
+ * (shared by the workers, so memory stays bounded at any thread count). */
+#define JOURNAL_SECONDS 0.5
+#define JOURNAL_BYTES_ALL ((size_t)64 << 20)
+
+static size_t journal_bytes(int threads)
+{
+    size_t b = JOURNAL_BYTES_ALL / (size_t)(threads > 0 ? threads : 1);
+    return b < ((size_t)1 << 20) ? (size_t)1 << 20 : b;
+}
 
 char *mlp_sweep_output_path(const mlp_spec *spec, const char *override)
 {
@@ -941,7 +954,7 @@ static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
     return rc;
 }
 
-static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
+static mlp_status check_run_folder(sweep_state *st, unsigned char *done, mlp_error *err)
 {
     const mlp_sweep_opts *o = st->o;
     size_t same, other;
@@ -953,12 +966,13 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
     }
     rc = mlp_results_clean_tmp(st->runs_dir, err);
     if (rc == MLP_OK)
-        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, &same, &other, err);
+        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, st->spec->plan.n_runs, done,
+                                   &same, &other, err);
     if (rc != MLP_OK)
         return rc;
     if (!o->resume && same + other > 0)
         return mlp_fail(err, MLP_ERR_EXISTS,
-                        "%s holds %zu finished run file%s of an earlier, unfinished sweep "
+                        "%s holds %zu finished run%s of an earlier, unfinished sweep "
                         "(use --resume to continue it, or --force to start over)",
                         st->runs_dir, same + other, same + other == 1 ? "" : "s");
     if (o->resume && same == 0 && access(o->output, F_OK) == 0) {
@@ -987,7 +1001,7 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
         free(old);
         char *w = mlp_sb_take(&why);
         mlp_fail(err, MLP_ERR_SPEC,
-                 "%s holds %zu run file%s of a different sweep (the spec, its --set overrides, "
+                 "%s holds %zu run%s of a different sweep (the spec, its --set overrides, "
                  "a plugin, a data file or the runner changed since they were written); --resume will not "
                  "mix them: restore what changed, or use --force to start over%s",
                  st->runs_dir, other, other == 1 ? "" : "s", w ? w : "");
@@ -1003,6 +1017,9 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     sweep_state st;
     size_t n = spec->plan.n_runs, n_todo = 0;
     size_t *todo = NULL;
+    unsigned char *done = NULL;
+    mlp_results_journal **journal = NULL;
+    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
     char *resolved = NULL;
     mlp_status rc;
     double t0 = omp_get_wtime();
@@ -1038,15 +1055,24 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         goto out;
     st.runs_dir = mlp_results_runs_dir(o->output);
     todo = malloc((n ? n : 1) * sizeof(size_t));
-    if (!st.runs_dir || !todo) {
+    done = calloc(n ? n : 1, 1);
+    journal = calloc((size_t)threads, sizeof(*journal));
+    if (!st.runs_dir || !todo || !done || !journal) {
         rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
         goto out;
     }
-    rc = check_run_folder(&st, err);
+    rc = check_run_folder(&st, done, err);
+    if (rc != MLP_OK)
+        goto out;
+    /* one journal per worker: finished runs are written out together, every
+     * JOURNAL_SECONDS or JOURNAL_BYTES, so a kill loses at most that much */
+    for (int t = 0; t < threads && rc == MLP_OK; t++)
+        rc = mlp_results_journal_open(st.runs_dir, st.run_hash, JOURNAL_SECONDS,
+                                      journal_bytes(threads), &journal[t], err);
     if (rc != MLP_OK)
         goto out;
     for (size_t k = 0; k < n; k++) {
-        if (o->resume && mlp_results_run_done(st.runs_dir, k, st.run_hash))
+        if (o->resume && done[k])
             rep->n_resumed++;
         else
             todo[n_todo++] = k;
@@ -1060,7 +1086,6 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     prog.done = rep->n_resumed;
     prog.best_train_accuracy = NAN;
 
-    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
     int failed = 0;
     mlp_status first_rc = MLP_OK;
 
@@ -1074,7 +1099,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         run_outcome ro = {0};
         mlp_error e;
         mlp_error_clear(&e);
-        mlp_status r = run_one(&st, todo[i], &ro, &e);
+        mlp_status r = run_one(&st, todo[i], journal[omp_get_thread_num()], &ro, &e);
 #pragma omp critical(mlplab_progress)
         {
             if (r == MLP_ERR_INTERRUPTED) {
@@ -1111,6 +1136,17 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         }
     }
 
+    /* the runs the journals still hold are finished: write them out, even
+     * when the sweep stops (interrupted, or failed elsewhere) */
+    for (int t = 0; t < threads; t++) {
+        mlp_error e;
+        mlp_error_clear(&e);
+        if (mlp_results_journal_flush(journal[t], &e) != MLP_OK && first_rc == MLP_OK) {
+            first_rc = e.code;
+            if (err)
+                *err = e;
+        }
+    }
     if (first_rc != MLP_OK) {
         rc = first_rc;
         goto out;
@@ -1140,6 +1176,10 @@ out:
     free(st.identity);
     for (size_t i = 0; i < st.n_files; i++)
         free(st.file_copy[i]);
+    for (int t = 0; journal && t < threads; t++)
+        mlp_results_journal_free(journal[t]);
+    free(journal);
+    free(done);
     free(todo);
     free(resolved);
     return rc;

@@ -56,15 +56,41 @@ static void unlock(void)
     pthread_mutex_unlock(&results_lock);
 }
 
+/* One entry of a dimension scale's REFERENCE_LIST, laid out as the HDF5
+ * high-level library lays it out (ds_list_t in H5DSprivate.h). */
+typedef struct scale_use {
+    hobj_ref_t dataset;
+    int dim;
+} scale_use;
+
+/* A dimension scale being written: its reference, and the datasets attached
+ * to it so far (written as its REFERENCE_LIST when it is closed). */
+typedef struct open_scale {
+    hid_t id;
+    hobj_ref_t ref;
+    scale_use *use;
+    size_t n, cap;
+} open_scale;
+
+#define MAX_OPEN_SCALES 16
+#define COMPACT_MAX 16384  /* bytes: arrays up to this size use the compact layout */
+
 /* What one file operation needs: the file's name for messages, the error
- * record, and the property lists and string type used throughout. */
+ * record, and the property lists, types and dataspace used throughout. */
 typedef struct h5w {
     const char *file;
     mlp_error *err;
     hid_t dcpl;  /* datasets: no timestamps, so equal content gives equal bytes */
+    hid_t compact;    /* likewise, compact layout (the data in the object header) */
     hid_t gcpl;  /* groups: likewise */
     hid_t str;   /* variable-length UTF-8 string */
+    hid_t scalar;     /* a scalar dataspace */
+    hid_t dim_list;   /* DIMENSION_LIST: variable-length object references */
+    hid_t ref_list;   /* REFERENCE_LIST: {dataset reference, dimension} */
+    open_scale scale[MAX_OPEN_SCALES];
+    size_t n_scales;
 } h5w;
+
 
 /* The innermost HDF5 message, reduced to what a user can act on: the
  * system's error text when HDF5 quotes one, else the first line. */
@@ -106,12 +132,21 @@ static mlp_status h5w_open(h5w *w, const char *file, mlp_error *err)
 {
     w->file = file;
     w->err = err;
+    w->n_scales = 0;
     w->dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    w->compact = H5Pcreate(H5P_DATASET_CREATE);
     w->gcpl = H5Pcreate(H5P_GROUP_CREATE);
     w->str = H5Tcopy(H5T_C_S1);
-    if (w->dcpl < 0 || w->gcpl < 0 || w->str < 0 || H5Pset_obj_track_times(w->dcpl, 0) < 0 ||
+    w->scalar = H5Screate(H5S_SCALAR);
+    w->dim_list = H5Tvlen_create(H5T_STD_REF_OBJ);
+    w->ref_list = H5Tcreate(H5T_COMPOUND, sizeof(scale_use));
+    if (w->dcpl < 0 || w->compact < 0 || w->gcpl < 0 || w->str < 0 || w->scalar < 0 ||
+        w->dim_list < 0 || w->ref_list < 0 || H5Pset_obj_track_times(w->dcpl, 0) < 0 ||
+        H5Pset_obj_track_times(w->compact, 0) < 0 || H5Pset_layout(w->compact, H5D_COMPACT) < 0 ||
         H5Pset_obj_track_times(w->gcpl, 0) < 0 || H5Tset_size(w->str, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(w->str, H5T_CSET_UTF8) < 0)
+        H5Tset_cset(w->str, H5T_CSET_UTF8) < 0 ||
+        H5Tinsert(w->ref_list, "dataset", offsetof(scale_use, dataset), H5T_STD_REF_OBJ) < 0 ||
+        H5Tinsert(w->ref_list, "dimension", offsetof(scale_use, dim), H5T_NATIVE_INT) < 0)
         return h5fail(w, "set up property lists");
     return MLP_OK;
 }
@@ -120,11 +155,22 @@ static void h5w_close(h5w *w)
 {
     if (w->dcpl >= 0)
         H5Pclose(w->dcpl);
+    if (w->compact >= 0)
+        H5Pclose(w->compact);
     if (w->gcpl >= 0)
         H5Pclose(w->gcpl);
     if (w->str >= 0)
         H5Tclose(w->str);
-    w->dcpl = w->gcpl = w->str = -1;
+    if (w->scalar >= 0)
+        H5Sclose(w->scalar);
+    if (w->dim_list >= 0)
+        H5Tclose(w->dim_list);
+    if (w->ref_list >= 0)
+        H5Tclose(w->ref_list);
+    for (size_t i = 0; i < w->n_scales; i++)
+        free(w->scale[i].use);
+    w->n_scales = 0;
+    w->dcpl = w->compact = w->gcpl = w->str = w->scalar = w->dim_list = w->ref_list = -1;
 }
 
 /* ---- names ---------------------------------------------------------- */
@@ -173,7 +219,7 @@ static mlp_status attr_put(h5w *w, hid_t obj, const char *name, hid_t ftype, hid
     hsize_t dim = n;
     hid_t sp = -1, a = -1;
 
-    sp = n ? H5Screate_simple(1, &dim, NULL) : H5Screate(H5S_SCALAR);
+    sp = n ? H5Screate_simple(1, &dim, NULL) : w->scalar;
     if (sp < 0) {
         st = h5fail(w, "create the dataspace of attribute '%s'", name);
         goto out;
@@ -188,7 +234,7 @@ static mlp_status attr_put(h5w *w, hid_t obj, const char *name, hid_t ftype, hid
 out:
     if (a >= 0)
         H5Aclose(a);
-    if (sp >= 0)
+    if (n && sp >= 0)
         H5Sclose(sp);
     return st;
 }
@@ -229,6 +275,111 @@ static hid_t group_create(h5w *w, hid_t parent, const char *name)
     return g;
 }
 
+/* ---- dimension scales ---------------------------------------------------
+ *
+ * Written as the HDF5 high-level library (H5DS) writes them, attribute for
+ * attribute, but each attribute once: a scale gets CLASS and NAME when it is
+ * made; a dataset gets its DIMENSION_LIST (one object reference per axis)
+ * when it is written; a scale gets its REFERENCE_LIST (every dataset axis
+ * attached to it, in order) when it is closed.  H5DSattach_scale rewrites
+ * both lists on every attachment, which made it a third of the cost of a
+ * sweep file.  H5DSis_attached, H5DSiterate_scales, netCDF-C and h5py read
+ * the result as their own. */
+
+/* A fixed-length ASCII string attribute (what H5DSset_scale writes). */
+static mlp_status attr_fixed(h5w *w, hid_t obj, const char *name, const char *s, size_t size)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    char *buf = calloc(1, size);
+    mlp_status st;
+
+    if (t < 0 || !buf || H5Tset_size(t, size) < 0) {
+        st = h5fail(w, "create the type of attribute '%s'", name);
+    } else {
+        memcpy(buf, s, strlen(s) < size ? strlen(s) : size);
+        st = attr_put(w, obj, name, t, t, buf, 0);
+    }
+    free(buf);
+    if (t >= 0)
+        H5Tclose(t);
+    return st;
+}
+
+/* Make dataset d (named name in its group) a dimension scale called label. */
+static mlp_status scale_make(h5w *w, hid_t d, const char *name, const char *label)
+{
+    open_scale *s;
+    mlp_status st;
+
+    if (w->n_scales == MAX_OPEN_SCALES)
+        return mlp_fail(w->err, MLP_ERR_RUNTIME, "%s: more than %d dimension scales open",
+                        w->file, MAX_OPEN_SCALES);
+    if ((st = attr_fixed(w, d, "CLASS", "DIMENSION_SCALE", 16)) ||
+        (st = attr_fixed(w, d, "NAME", label, strlen(label) + 1)))
+        return st;
+    s = &w->scale[w->n_scales];
+    memset(s, 0, sizeof(*s));
+    s->id = d;
+    if (H5Rcreate(&s->ref, d, ".", H5R_OBJECT, -1) < 0)
+        return h5fail(w, "make a reference to scale '%s'", name);
+    w->n_scales++;
+    return MLP_OK;
+}
+
+static open_scale *scale_find(h5w *w, hid_t id)
+{
+    for (size_t i = 0; i < w->n_scales; i++)
+        if (w->scale[i].id == id)
+            return &w->scale[i];
+    return NULL;
+}
+
+/* Attach axis i of dataset d (named name) to scales[i], for every axis. */
+static mlp_status scale_attach(h5w *w, hid_t d, const char *name, int rank, const hid_t *scales)
+{
+    hvl_t dl[H5S_MAX_RANK];
+    open_scale *sc[H5S_MAX_RANK];
+    hobj_ref_t self;
+
+    for (int i = 0; i < rank; i++) {
+        if (!(sc[i] = scale_find(w, scales[i])))
+            return mlp_fail(w->err, MLP_ERR_RUNTIME, "%s: axis %d of '%s' has no open scale",
+                            w->file, i, name);
+        dl[i].len = 1;
+        dl[i].p = &sc[i]->ref;
+    }
+    if (H5Rcreate(&self, d, ".", H5R_OBJECT, -1) < 0)
+        return h5fail(w, "make a reference to '%s'", name);
+    for (int i = 0; i < rank; i++) {
+        open_scale *s = sc[i];
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? 2 * s->cap : 8;
+            scale_use *u = realloc(s->use, cap * sizeof(*u));
+            if (!u)
+                return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+            s->use = u;
+            s->cap = cap;
+        }
+        s->use[s->n++] = (scale_use){self, i};
+    }
+    return attr_put(w, d, "DIMENSION_LIST", w->dim_list, w->dim_list, dl, (size_t)rank);
+}
+
+/* Close a scale, writing its REFERENCE_LIST first (unless *st already
+ * holds an error; a new error goes to *st). */
+static void scale_close(h5w *w, hid_t id, mlp_status *st)
+{
+    open_scale *s = scale_find(w, id);
+
+    if (s) {
+        if (*st == MLP_OK && s->n)
+            *st = attr_put(w, id, "REFERENCE_LIST", w->ref_list, w->ref_list, s->use, s->n);
+        free(s->use);
+        *s = w->scale[--w->n_scales];
+    }
+    H5Dclose(id);
+}
+
 /* A netCDF dimension without a coordinate variable: an empty float32
  * dataset of the dimension's length made a scale whose NAME says so, as
  * netCDF-C writes it.  Returns the open dataset, or < 0 with err filled. */
@@ -249,8 +400,7 @@ static hid_t dim_only(h5w *w, hid_t g, const char *name, hsize_t len)
         h5fail(w, "create dimension '%s'", name);
         return -1;
     }
-    if (H5DSset_scale(d, label) < 0) {
-        h5fail(w, "make '%s' a dimension scale", name);
+    if (scale_make(w, d, name, label)) {
         H5Dclose(d);
         return -1;
     }
@@ -276,7 +426,11 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
         st = h5fail(w, "create the dataspace of '%s'", name);
         goto out;
     }
-    d = H5Dcreate2(g, name, ftype, sp, H5P_DEFAULT, w->dcpl, H5P_DEFAULT);
+    /* small arrays live in the object header (compact layout): one object
+     * to create and write instead of two */
+    d = H5Dcreate2(g, name, ftype, sp, H5P_DEFAULT,
+                   count && count * H5Tget_size(ftype) <= COMPACT_MAX ? w->compact : w->dcpl,
+                   H5P_DEFAULT);
     if (d < 0) {
         st = h5fail(w, "create dataset '%s'", name);
         goto out;
@@ -285,15 +439,10 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
         st = h5fail(w, "write dataset '%s'", name);
         goto out;
     }
-    if (!scales && H5DSset_scale(d, name) < 0) {
-        st = h5fail(w, "make '%s' a dimension scale", name);
+    if (!scales && (st = scale_make(w, d, name, name)))
         goto out;
-    }
-    for (int i = 0; scales && i < rank; i++)
-        if (H5DSattach_scale(d, scales[i], (unsigned)i) < 0) {
-            st = h5fail(w, "attach dimension %d of '%s' to its scale", i, name);
-            goto out;
-        }
+    if (scales && (st = scale_attach(w, d, name, rank, scales)))
+        goto out;
     if ((st = attr_str(w, d, "long_name", long_name)) || (st = attr_str(w, d, "units", units)))
         goto out;
     if (out) {
@@ -301,7 +450,9 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
         d = -1;
     }
 out:
-    if (d >= 0)
+    if (d >= 0 && !scales)
+        scale_close(w, d, &st);
+    else if (d >= 0)
         H5Dclose(d);
     if (sp >= 0)
         H5Sclose(sp);
@@ -386,9 +537,9 @@ static mlp_status write_data(h5w *w, hid_t parent, const char *name, const mlp_d
         goto out;
 out:
     if (feature >= 0)
-        H5Dclose(feature);
+        scale_close(w, feature, &st);
     if (sample >= 0)
-        H5Dclose(sample);
+        scale_close(w, sample, &st);
     if (g >= 0)
         H5Gclose(g);
     free(y);
@@ -454,15 +605,15 @@ static mlp_status write_curves(h5w *w, hid_t g, const mlp_run_record *r)
             st = f64_var(w, g, "validation_accuracy", 1, &vdim, r->validation_accuracy, &ep,
                          "accuracy on the validation split at the end of each epoch", "1");
         if (ep >= 0)
-            H5Dclose(ep);
+            scale_close(w, ep, &st);
     }
 out:
     free(part);
     if (ly >= 0)
-        H5Dclose(ly);
+        scale_close(w, ly, &st);
     if (ev >= 0)
-        H5Dclose(ev);
-    H5Dclose(it);
+        scale_close(w, ev, &st);
+    scale_close(w, it, &st);
     return st;
 }
 
@@ -509,21 +660,23 @@ static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
                           NULL)))
             goto out;
         off += no * (ni + 1);
-        H5Dclose(din);
-        H5Dclose(dout);
+        scale_close(w, din, &st);
+        scale_close(w, dout, &st);
         H5Gclose(lg);
         din = dout = lg = -1;
+        if (st)
+            goto out;
     }
 out:
     free(part);
     if (din >= 0)
-        H5Dclose(din);
+        scale_close(w, din, &st);
     if (dout >= 0)
-        H5Dclose(dout);
+        scale_close(w, dout, &st);
     if (lg >= 0)
         H5Gclose(lg);
     if (si >= 0)
-        H5Dclose(si);
+        scale_close(w, si, &st);
     H5Gclose(sg);
     return st;
 }
@@ -554,16 +707,18 @@ static mlp_status write_weights(h5w *w, hid_t g, const mlp_run_record *r)
         if ((st = f64_var(w, lg, "b", 1, dims, p, &dout, "biases", NULL)))
             goto out;
         p += dims[0];
-        H5Dclose(din);
-        H5Dclose(dout);
+        scale_close(w, din, &st);
+        scale_close(w, dout, &st);
         H5Gclose(lg);
         din = dout = lg = -1;
+        if (st)
+            goto out;
     }
 out:
     if (din >= 0)
-        H5Dclose(din);
+        scale_close(w, din, &st);
     if (dout >= 0)
-        H5Dclose(dout);
+        scale_close(w, dout, &st);
     if (lg >= 0)
         H5Gclose(lg);
     H5Gclose(wg);
@@ -595,14 +750,16 @@ static mlp_status write_hidden(h5w *w, hid_t g, const mlp_run_record *r)
         if ((st = f64_var(w, hg, name, 2, dims, r->hidden[l], (hid_t[]){sample, unit}, lname,
                           NULL)))
             goto out;
-        H5Dclose(unit);
+        scale_close(w, unit, &st);
         unit = -1;
+        if (st)
+            goto out;
     }
 out:
     if (unit >= 0)
-        H5Dclose(unit);
+        scale_close(w, unit, &st);
     if (sample >= 0)
-        H5Dclose(sample);
+        scale_close(w, sample, &st);
     if (hg >= 0)
         H5Gclose(hg);
     return st;
@@ -655,11 +812,11 @@ static mlp_status write_boundary(h5w *w, hid_t g, const mlp_run_record *r)
     }
 out:
     if (cls >= 0)
-        H5Dclose(cls);
+        scale_close(w, cls, &st);
     if (gx >= 0)
-        H5Dclose(gx);
+        scale_close(w, gx, &st);
     if (gy >= 0)
-        H5Dclose(gy);
+        scale_close(w, gy, &st);
     H5Gclose(bg);
     return st;
 }
@@ -1877,7 +2034,9 @@ static mlp_status remove_files(const char *dir, const char *prefix, const char *
 char *mlp_results_identity(const char *sweep_path)
 {
     mlp_error e;
-    h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .gcpl = -1, .str = -1};
+    h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+             .scalar = -1,
+             .dim_list = -1, .ref_list = -1};
     char *hash = NULL;
     hid_t f;
 
@@ -1900,7 +2059,9 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, g = -1;
-    h5w w = {.file = path, .err = err, .dcpl = -1, .gcpl = -1, .str = -1};
+    h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+             .scalar = -1,
+             .dim_list = -1, .ref_list = -1};
     hsize_t dims[3];
     double *part = NULL;
     size_t off = 0;
@@ -2115,7 +2276,7 @@ static mlp_status write_summary(h5w *w, hid_t f, const mlp_sweep_meta *meta, con
 out:
     free(status);
     if (run >= 0)
-        H5Dclose(run);
+        scale_close(w, run, &st);
     H5Gclose(g);
     return st;
 }
@@ -2262,7 +2423,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
 out:
     free(buf);
     if (run >= 0)
-        H5Dclose(run);
+        scale_close(w, run, &st);
     for (size_t i = 0; ptypes && i < s->n_swept; i++)
         if (ptypes[i] >= 0)
             H5Tclose(ptypes[i]);
@@ -2339,6 +2500,37 @@ static mlp_status write_root_attrs(h5w *w, hid_t f, const mlp_sweep_meta *m)
             return st;
     }
     return MLP_OK;
+}
+
+/* File access for the sweep file: a small metadata cache.  The file is
+ * written once, front to back, and HDF5 1.10's cache costs more per insert
+ * the more it holds (measured: building 1000 tiny runs takes 0.52 s of CPU
+ * with 128 kB, 0.62 s with 1 MB, 0.74 s with the default 2 MB, 0.80 s with
+ * 8 MB); what a run's objects need stays in it. */
+static hid_t sweep_fapl(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5AC_cache_config_t mdc;
+
+    if (fapl < 0)
+        return -1;
+    memset(&mdc, 0, sizeof(mdc));
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(fapl, &mdc) < 0)
+        goto fail;
+    mdc.set_initial_size = true;
+    mdc.initial_size = (size_t)128 << 10;
+    mdc.min_size = mdc.initial_size;
+    mdc.max_size = mdc.initial_size;
+    mdc.incr_mode = H5C_incr__off;
+    mdc.flash_incr_mode = H5C_flash_incr__off;
+    mdc.decr_mode = H5C_decr__off;
+    if (H5Pset_mdc_config(fapl, &mdc) < 0)
+        goto fail;
+    return fapl;
+fail:
+    H5Pclose(fapl);
+    return -1;
 }
 
 /* Remove part files, run files and temporaries, then the folder if that left
@@ -2513,8 +2705,10 @@ mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta,
 {
     mlp_status st = MLP_OK;
     char *runs_dir = NULL, *tmp = NULL;
-    hid_t f = -1, runs = -1, dg = -1;
-    h5w w = {.dcpl = -1, .gcpl = -1, .str = -1};
+    hid_t f = -1, runs = -1, dg = -1, fapl = -1;
+    h5w w = {.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+             .scalar = -1,
+             .dim_list = -1, .ref_list = -1};
     summary s;
     parts ps;
     run_view v;
@@ -2547,7 +2741,11 @@ mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta,
         }
     if ((st = h5w_open(&w, tmp, err)))
         goto out;
-    if ((f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+    if ((fapl = sweep_fapl()) < 0) {
+        st = h5fail(&w, "set up the file access properties");
+        goto out;
+    }
+    if ((f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
         st = h5fail(&w, "create the file");
         goto out;
     }
@@ -2594,6 +2792,8 @@ out:
         H5Gclose(runs);
     if (f >= 0)
         H5Fclose(f);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (st && tmp)
         unlink(tmp);
     h5w_close(&w);
@@ -2646,7 +2846,9 @@ mlp_status mlp_results_summary(const char *path, bool exact,
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1, ms = -1, *mtypes = NULL;
-    h5w w = {.file = path, .err = err, .dcpl = -1, .gcpl = -1, .str = -1};
+    h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+             .scalar = -1,
+             .dim_list = -1, .ref_list = -1};
     int nm = 0;
     char **names = NULL, **cells = NULL;
     size_t *offs = NULL, rsize;

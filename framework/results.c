@@ -821,9 +821,8 @@ out:
     return st;
 }
 
-/* Everything a run leaves, into group g: the content of a run file's root
- * and of the sweep file's /runs/run_<k>/, written by this one function for
- * both.  Every axis gets a dimension scale: coordinates where the axis has
+/* Everything a run leaves, into group g: the content of the sweep file's
+ * /runs/run_<k>/.  Every axis gets a dimension scale: coordinates where the axis has
  * values (iteration, grid_x, grid_y, class), netCDF dimension-only scales
  * elsewhere, named per group so that one name has one length. */
 static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)

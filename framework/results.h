@@ -80,7 +80,7 @@ typedef struct mlp_plugin_prov {
 typedef struct mlp_sweep_meta {
     const char *name, *description;
     const char *spec_text, *spec_sha256, *spec_resolved;
-    const char *run_sha256;      /* the hash every run file must carry (SHA-256 of
+    const char *run_sha256;      /* the hash every part file must carry (SHA-256 of
                                     spec_resolved, so --set overrides count) */
     const char *command, *hostname, *created;  /* created: ISO 8601 UTC */
     const char *mlplab_version, *git_commit;

@@ -1,6 +1,7 @@
 /* sweep.c -- the executor: resolves every run, generates each distinct
- * dataset once, trains the runs in parallel (OpenMP, largest first), writes
- * each finished run to its own file and builds the sweep file from them. */
+ * dataset once, trains the runs in parallel (OpenMP, largest first), keeps
+ * each finished run in its worker's journal (written out as part files) and
+ * builds the sweep file from them. */
 #include "sweep.h"
 
 #include <math.h>
@@ -837,7 +838,7 @@ static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
  * --set overrides count), every plugin file's hash and the code's commit, so
  * a rebuilt plugin or runner never mixes its runs with older ones.  As text
  * (one setting a line), kept in the run folder so that a refused --resume can
- * say what differs; its SHA-256 is the hash every run file carries. */
+ * say what differs; its SHA-256 is the hash every part file carries. */
 static char *run_identity(sweep_state *st, const char *resolved)
 {
     mlp_sb sb = {0};
@@ -930,7 +931,7 @@ static void run_hash(sweep_state *st, const char *resolved)
         mlp_sha256_hex(resolved, strlen(resolved), st->run_hash);
 }
 
-/* The disk must hold the run files and the sweep file built from them
+/* The disk must hold the part files and the sweep file built from them
  * (about twice what the sweep records): refuse before training when it
  * clearly cannot. */
 static mlp_status check_free_space(const sweep_state *st, mlp_error *err)

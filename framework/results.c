@@ -1087,6 +1087,9 @@ static uint64_t part_sum(const unsigned char *header, const unsigned char *index
     return checksum(header, PART_HEADER) * UINT64_C(0x9e3779b97f4a7c15) ^ checksum(index, len);
 }
 
+static mlp_status builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
+                               size_t n, mlp_error *err);
+
 /* ---- serialization ---- */
 
 /* A growable byte buffer whose length stays a multiple of 8. */
@@ -1440,6 +1443,7 @@ static bool record_get(const unsigned char *p, size_t len, run_view *v, bool *no
 
 struct mlp_results_journal {
     char *runs_dir;
+    mlp_results_builder *builder;  /* told of each part file written, or NULL */
     char hash[64];              /* NUL-padded */
     bytes buf;                  /* header, then the records held */
     bytes index;                /* (run, offset, size) of each record held */
@@ -1480,6 +1484,11 @@ mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, doub
     journal_reset(j);
     *out = j;
     return MLP_OK;
+}
+
+void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b)
+{
+    j->builder = b;
 }
 
 void mlp_results_journal_free(mlp_results_journal *j)
@@ -1557,9 +1566,14 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         goto out;
     }
     /* the new name is durable once the folder is synced */
-    if (fsync_path(j->runs_dir, true) != 0)
+    if (fsync_path(j->runs_dir, true) != 0) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", j->runs_dir,
                       strerror(errno));
+        goto out;
+    }
+    if (j->builder)
+        st = builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p, j->n,
+                          err);
 out:
     if (fd >= 0)
         close(fd);
@@ -2575,12 +2589,53 @@ static void parts_free(parts *ps)
     free(ps->loc);
 }
 
+/* A part file of this sweep (open as fd, or -1) and its index: n (run,
+ * offset, size) triples.  A run already found elsewhere keeps that place. */
+static mlp_status parts_add(parts *ps, const char *path, int fd, const uint64_t *ix, size_t n,
+                            mlp_error *err)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        char **p = realloc(ps->path, cap * sizeof(*p));
+        int *f = p ? realloc(ps->fd, cap * sizeof(*f)) : NULL;
+        if (p)
+            ps->path = p;
+        if (f)
+            ps->fd = f;
+        if (!p || !f)
+            goto nomem;
+        ps->cap = cap;
+    }
+    if (!(ps->path[ps->n] = strdup(path)))
+        goto nomem;
+    if (fd >= 0 && ps->n_open < PARTS_MAX_OPEN) {
+        ps->fd[ps->n] = fd;
+        ps->n_open++;
+    } else {
+        ps->fd[ps->n] = -1;
+        if (fd >= 0)
+            close(fd);
+    }
+    ps->n++;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = ix[3 * i];
+        if (k < ps->n_runs && !ps->loc[k].file)
+            ps->loc[k] = (run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
+    }
+    return MLP_OK;
+nomem:
+    if (fd >= 0)
+        close(fd);
+    return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+}
+
 static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
 {
     parts *ps = vctx;
     part_index pi;
     bool nomem;
     enum part_state s;
+    mlp_status st;
     int fd;
 
     if (ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -2594,41 +2649,9 @@ static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
         ps->other++;
         return nomem ? mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path) : MLP_OK;
     }
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? 2 * ps->cap : 16;
-        char **p = realloc(ps->path, cap * sizeof(*p));
-        int *f = p ? realloc(ps->fd, cap * sizeof(*f)) : NULL;
-        if (p)
-            ps->path = p;
-        if (f)
-            ps->fd = f;
-        if (!p || !f) {
-            close(fd);
-            free(pi.ix);
-            return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-        }
-        ps->cap = cap;
-    }
-    if (!(ps->path[ps->n] = strdup(path))) {
-        close(fd);
-        free(pi.ix);
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-    }
-    if (ps->n_open < PARTS_MAX_OPEN) {
-        ps->fd[ps->n] = fd;
-        ps->n_open++;
-    } else {
-        ps->fd[ps->n] = -1;
-        close(fd);
-    }
-    ps->n++;
-    for (size_t i = 0; i < pi.n; i++) {
-        uint64_t k = pi.ix[3 * i];
-        if (k < ps->n_runs && !ps->loc[k].file)
-            ps->loc[k] = (run_loc){(uint32_t)ps->n, pi.ix[3 * i + 1], pi.ix[3 * i + 2]};
-    }
+    st = parts_add(ps, path, fd, pi.ix, pi.n, err);
     free(pi.ix);
-    return MLP_OK;
+    return st;
 }
 
 /* Run k's record from its part file into *buf (grown as needed), checked. */
@@ -2658,6 +2681,7 @@ static mlp_status read_record(parts *ps, size_t k, unsigned char **buf, size_t *
             return mlp_fail(err, MLP_ERR_IO, "%s: cannot open: %s", ps->path[i], strerror(errno));
         ps->n_open++;
     }
+    errno = 0;
     if (!pread_all(ps->fd[i], *buf, (size_t)l->size, l->at))
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot read run %zu: %s", ps->path[i], k,
                         errno ? strerror(errno) : "file cut short");
@@ -2669,141 +2693,286 @@ static mlp_status read_record(parts *ps, size_t k, unsigned char **buf, size_t *
     return MLP_OK;
 }
 
-/* Copy run k from its part file into /runs/run_<k>/ and its row into s. */
-static mlp_status copy_run(h5w *w, hid_t runs, parts *ps, size_t k, const mlp_sweep_meta *meta,
-                           summary *s, run_view *v, unsigned char **buf, size_t *cap)
+/* ---- the builder: the sweep file, written while the sweep runs ------- */
+
+/* The builder copies runs 0, 1, 2, ... into <output>.tmp, in its own thread,
+ * as soon as each is in a part file: those found when it starts, and those
+ * that journals fed to it announce when they write them.  It waits for a run
+ * that is not there yet, so the file's layout is the same whatever order the
+ * runs finish in.  finish() adds what only the end knows (root attributes,
+ * the shared dataset, the summary) and publishes the file. */
+struct mlp_results_builder {
+    char *sweep_path, *runs_dir, *tmp;
+    size_t n_runs, n_swept;
+
+    pthread_mutex_t mu;      /* guards ps, next, closing, stop */
+    pthread_cond_t cv;
+    parts ps;
+    size_t next;             /* the next run to copy */
+    bool closing;            /* every run has been announced */
+    bool stop;               /* abandon the build */
+    bool running;            /* the thread was started */
+    pthread_t thread;
+
+    /* the builder thread's own (HDF5 calls under the module lock) */
+    h5w w;
+    hid_t f, runs, fapl;
+    summary s;
+    run_view v;
+    unsigned char *buf;
+    size_t cap;
+    mlp_status st;
+    mlp_error err;
+};
+
+/* Copy run k, read into b->buf, into /runs/run_<k>/ and its row into the summary. */
+static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
 {
     mlp_status st;
-    const char *file = ps->path[ps->loc[k].file - 1];
     char gname[32];
     bool nomem;
     hid_t g;
 
-    if ((st = read_record(ps, k, buf, cap, w->err)))
-        return st;
-    if (!record_get(*buf + 16, (size_t)ps->loc[k].size - 16, v, &nomem))
-        return nomem ? mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", file)
-                     : mlp_fail(w->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
+    if (!record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
+        return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
+                     : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
                                 "mlplab can read", file, k);
-    if (v->rec.index != k || v->rec.n_params != meta->n_swept)
-        return mlp_fail(w->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
-                        "run %zu with %zu was expected", file, v->rec.index, v->rec.n_params, k,
-                        meta->n_swept);
+    if (b->v.rec.index != k || b->v.rec.n_params != b->n_swept)
+        return mlp_fail(&b->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
+                        "run %zu with %zu was expected", file, b->v.rec.index,
+                        b->v.rec.n_params, k, b->n_swept);
     snprintf(gname, sizeof(gname), "run_%04zu", k);
-    if ((g = group_create(w, runs, gname)) < 0)
-        return failed(w);
-    st = write_run_content(w, g, &v->rec);
-    H5Gclose(g);
-    if (!st && !summary_add(s, k, &v->rec))
-        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+    lock();
+    if ((g = group_create(&b->w, b->runs, gname)) < 0) {
+        st = failed(&b->w);
+    } else {
+        st = write_run_content(&b->w, g, &b->v.rec);
+        H5Gclose(g);
+    }
+    unlock();
+    if (!st && !summary_add(&b->s, k, &b->v.rec))
+        st = mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
+    return st;
+}
+
+static void *builder_main(void *arg)
+{
+    mlp_results_builder *b = arg;
+    mlp_status st = MLP_OK;
+
+    pthread_mutex_lock(&b->mu);
+    while (!st && !b->stop && b->next < b->n_runs) {
+        size_t k = b->next;
+        if (!b->ps.loc[k].file) {
+            if (!b->closing) {
+                pthread_cond_wait(&b->cv, &b->mu);
+                continue;
+            }
+            st = mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is missing%s (run the sweep again "
+                          "with --resume)", b->runs_dir, k,
+                          b->ps.other ? "; files there hold runs of another sweep or are damaged"
+                                      : "");
+            break;
+        }
+        /* read under the mutex (journals may grow ps), write without it */
+        st = read_record(&b->ps, k, &b->buf, &b->cap, &b->err);
+        char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
+        pthread_mutex_unlock(&b->mu);
+        if (!st)
+            st = file ? builder_copy(b, k, file)
+                      : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
+        free(file);
+        pthread_mutex_lock(&b->mu);
+        b->next++;
+    }
+    b->st = st;
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Stop the thread (if running) and wait for it. */
+static void builder_join(mlp_results_builder *b, bool stop)
+{
+    if (!b->running)
+        return;
+    pthread_mutex_lock(&b->mu);
+    if (stop)
+        b->stop = true;
+    b->closing = true;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    b->running = false;
+}
+
+/* Everything but the thread: close the file (removing the temporary unless
+ * it was published), free. */
+static void builder_free(mlp_results_builder *b, bool remove_tmp)
+{
+    lock();
+    if (b->runs >= 0)
+        H5Gclose(b->runs);
+    if (b->f >= 0)
+        H5Fclose(b->f);
+    if (b->fapl >= 0)
+        H5Pclose(b->fapl);
+    h5w_close(&b->w);
+    H5Eclear2(H5E_DEFAULT);
+    unlock();
+    if (remove_tmp && b->tmp)
+        unlink(b->tmp);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    summary_free(&b->s);
+    parts_free(&b->ps);
+    free(b->v.params);
+    free(b->buf);
+    free(b->tmp);
+    free(b->runs_dir);
+    free(b->sweep_path);
+    free(b);
+}
+
+mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
+                                     size_t n_swept, mlp_results_builder **out, mlp_error *err)
+{
+    mlp_results_builder *b = calloc(1, sizeof(*b));
+    mlp_status st = MLP_OK;
+
+    *out = NULL;
+    if (!b)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    b->w = (h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1, .dim_list = -1,
+                 .ref_list = -1};
+    b->f = b->runs = b->fapl = -1;
+    b->n_runs = n_runs;
+    b->n_swept = n_swept;
+    b->ps.hash = hash;
+    b->ps.n_runs = n_runs;
+    mlp_error_clear(&b->err);
+    if (!(b->sweep_path = strdup(sweep_path)) || !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
+        !(b->tmp = str_printf("%s.tmp", sweep_path)) ||
+        !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
+        !summary_alloc(&b->s, n_runs, n_swept)) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
+        goto out;
+    }
+    /* the runs already there (--resume) */
+    if ((st = each_file(b->runs_dir, is_run_file_name, index_one, &b->ps, err)))
+        goto out;
+    lock();
+    if (!(st = h5w_open(&b->w, b->tmp, err))) {
+        if ((b->fapl = sweep_fapl()) < 0)
+            st = h5fail(&b->w, "set up the file access properties");
+        else if ((b->f = H5Fcreate(b->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, b->fapl)) < 0)
+            st = h5fail(&b->w, "create the file");
+        else if ((b->runs = group_create(&b->w, b->f, "runs")) < 0)
+            st = failed(&b->w);
+    }
+    b->w.err = &b->err;  /* from here on, errors are the thread's */
+    unlock();
+    if (st)
+        goto out;
+    if (pthread_create(&b->thread, NULL, builder_main, b) != 0) {
+        st = mlp_fail(err, MLP_ERR_RUNTIME, "%s: cannot start a thread", sweep_path);
+        goto out;
+    }
+    b->running = true;
+out:
+    if (st) {
+        builder_free(b, true);
+        return st;
+    }
+    *out = b;
+    return MLP_OK;
+}
+
+/* A journal wrote a part file: runs ix[0..n) of it are there now. */
+static mlp_status builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
+                               size_t n, mlp_error *err)
+{
+    mlp_status st;
+
+    pthread_mutex_lock(&b->mu);
+    st = parts_add(&b->ps, path, -1, ix, n, err);
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    return st;
+}
+
+void mlp_results_builder_abort(mlp_results_builder *b)
+{
+    if (!b)
+        return;
+    builder_join(b, true);
+    builder_free(b, true);
+}
+
+mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
+                                      bool keep_runs, mlp_error *err)
+{
+    mlp_status st;
+    h5w *w = &b->w;
+    hid_t dg = -1;
+
+    builder_join(b, false);
+    if ((st = b->st)) {
+        if (err)
+            *err = b->err;
+        builder_free(b, true);
+        return st;
+    }
+    lock();
+    w->err = err;
+    if ((st = write_root_attrs(w, b->f, meta)))
+        goto out;
+    if (meta->train) {
+        if ((dg = group_create(w, b->f, "dataset")) < 0) {
+            st = failed(w);
+            goto out;
+        }
+        if ((st = write_data(w, dg, "train", meta->train)) ||
+            (meta->test && (st = write_data(w, dg, "test", meta->test))))
+            goto out;
+    }
+    if ((st = write_summary(w, b->f, meta, &b->s)) ||
+        (st = write_summary_table(w, b->f, meta, &b->s)))
+        goto out;
+    if (dg >= 0)
+        H5Gclose(dg);
+    dg = -1;
+    H5Gclose(b->runs);
+    b->runs = -1;
+    if (H5Fclose(b->f) < 0) {
+        b->f = -1;
+        st = h5fail(w, "close the file");
+        goto out;
+    }
+    b->f = -1;
+    if ((st = publish(b->tmp, b->sweep_path, err)))
+        goto out;
+    if (!keep_runs)
+        remove_runs_dir(b->runs_dir);
+out:
+    if (dg >= 0)
+        H5Gclose(dg);
+    unlock();
+    builder_free(b, st != MLP_OK);
     return st;
 }
 
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err)
 {
-    mlp_status st = MLP_OK;
-    char *runs_dir = NULL, *tmp = NULL;
-    hid_t f = -1, runs = -1, dg = -1, fapl = -1;
-    h5w w = {.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-             .scalar = -1,
-             .dim_list = -1, .ref_list = -1};
-    summary s;
-    parts ps;
-    run_view v;
-    unsigned char *buf = NULL;
-    size_t cap = 0;
+    mlp_results_builder *b;
+    mlp_status st = mlp_results_builder_start(sweep_path,
+                                              meta->run_sha256 ? meta->run_sha256
+                                                               : meta->spec_sha256,
+                                              meta->n_runs, meta->n_swept, &b, err);
 
-    memset(&s, 0, sizeof(s));
-    memset(&ps, 0, sizeof(ps));
-    memset(&v, 0, sizeof(v));
-    ps.hash = meta->run_sha256 ? meta->run_sha256 : meta->spec_sha256;
-    ps.n_runs = meta->n_runs;
-    lock();
-    if (!(runs_dir = mlp_results_runs_dir(sweep_path)) ||
-        !(tmp = str_printf("%s.tmp", sweep_path)) ||
-        !(ps.loc = calloc(meta->n_runs ? meta->n_runs : 1, sizeof(*ps.loc))) ||
-        !summary_alloc(&s, meta->n_runs, meta->n_swept)) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
-        goto out;
-    }
-    /* every run present and of this sweep before anything is written */
-    if ((st = each_file(runs_dir, is_run_file_name, index_one, &ps, err)))
-        goto out;
-    for (size_t k = 0; k < meta->n_runs; k++)
-        if (!ps.loc[k].file) {
-            st = mlp_fail(err, MLP_ERR_IO, "%s: run %zu is missing%s (run the sweep again with "
-                          "--resume)", runs_dir, k,
-                          ps.other ? "; files there hold runs of another sweep or are damaged"
-                                   : "");
-            goto out;
-        }
-    if ((st = h5w_open(&w, tmp, err)))
-        goto out;
-    if ((fapl = sweep_fapl()) < 0) {
-        st = h5fail(&w, "set up the file access properties");
-        goto out;
-    }
-    if ((f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
-        st = h5fail(&w, "create the file");
-        goto out;
-    }
-    if ((st = write_root_attrs(&w, f, meta)))
-        goto out;
-    if (meta->train) {
-        if ((dg = group_create(&w, f, "dataset")) < 0) {
-            st = failed(&w);
-            goto out;
-        }
-        if ((st = write_data(&w, dg, "train", meta->train)) ||
-            (meta->test && (st = write_data(&w, dg, "test", meta->test))))
-            goto out;
-    }
-    if ((runs = group_create(&w, f, "runs")) < 0) {
-        st = failed(&w);
-        goto out;
-    }
-    /* in run order, one at a time: memory holds one run plus the summary columns */
-    for (size_t k = 0; k < meta->n_runs; k++)
-        if ((st = copy_run(&w, runs, &ps, k, meta, &s, &v, &buf, &cap)))
-            goto out;
-    if ((st = write_summary(&w, f, meta, &s)) || (st = write_summary_table(&w, f, meta, &s)))
-        goto out;
-    H5Gclose(runs);
-    runs = -1;
-    if (dg >= 0)
-        H5Gclose(dg);
-    dg = -1;
-    if (H5Fclose(f) < 0) {
-        f = -1;
-        st = h5fail(&w, "close the file");
-        goto out;
-    }
-    f = -1;
-    if ((st = publish(tmp, sweep_path, err)))
-        goto out;
-    if (!keep_runs)
-        remove_runs_dir(runs_dir);
-out:
-    if (dg >= 0)
-        H5Gclose(dg);
-    if (runs >= 0)
-        H5Gclose(runs);
-    if (f >= 0)
-        H5Fclose(f);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    if (st && tmp)
-        unlink(tmp);
-    h5w_close(&w);
-    summary_free(&s);
-    parts_free(&ps);
-    free(v.params);
-    free(buf);
-    free(tmp);
-    free(runs_dir);
-    unlock();
-    return st;
+    return st ? st : mlp_results_builder_finish(b, meta, keep_runs, err);
 }
 
 /* ---- reading the summary back ------------------------------------------- */

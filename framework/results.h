@@ -121,6 +121,7 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
  * of one worker's work.  Part files carry hash (the sweep's identity) and a
  * checksum of every record. */
 typedef struct mlp_results_journal mlp_results_journal;
+typedef struct mlp_results_builder mlp_results_builder;
 
 mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, double max_seconds,
                                     size_t max_bytes, mlp_results_journal **out, mlp_error *err);
@@ -132,6 +133,9 @@ mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record 
 mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err);
 /* Frees without writing (flush first to keep the runs held).  Accepts NULL. */
 void mlp_results_journal_free(mlp_results_journal *j);
+/* Tell builder b of every part file j writes from now on (b must outlive
+ * j's writes: flush the journals before finishing or aborting b). */
+void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b);
 
 /* One run as its own part file, written now (a journal of one run). */
 mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
@@ -152,6 +156,22 @@ mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, 
 
 /* Delete every part file, run file and temporary in runs_dir (for --force). */
 mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
+
+/* The sweep file, built while the sweep runs: start() creates
+ * <sweep_path>.tmp and a thread that copies runs 0, 1, 2, ... into it (in
+ * run order, so the layout does not depend on the order runs finish in)
+ * as soon as each is in a part file: those in the run folder now, and those
+ * that journals fed to the builder write later.  It holds the HDF5 lock
+ * only while it writes one run.  finish() (every journal flushed) waits for
+ * the rest, adds the root attributes, /dataset and the summary, fsyncs and
+ * renames the file over sweep_path, and removes the run folder unless
+ * keep_runs; a run that never came is an error naming it.  abort() stops
+ * and removes the temporary.  Both free b; abort accepts NULL. */
+mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
+                                     size_t n_swept, mlp_results_builder **out, mlp_error *err);
+mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
+                                      bool keep_runs, mlp_error *err);
+void mlp_results_builder_abort(mlp_results_builder *b);
 
 /* Build the sweep file from the part files in the run folder, which must
  * hold runs 0 .. n_runs-1 of this sweep (meta->run_sha256): temporary name,

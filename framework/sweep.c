@@ -43,6 +43,7 @@ typedef struct sweep_state {
     mlp_registry *reg;
     const mlp_sweep_opts *o;
     char *runs_dir;
+    mlp_results_builder *builder; /* the sweep file, written while the runs run */
     char run_hash[65];           /* identifies this spec's runs, for --resume */
     char *identity;              /* the text behind run_hash (see run_identity) */
 
@@ -808,7 +809,9 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
         meta.train = &st->data[0].train;
         meta.test = st->data[0].test.n ? &st->data[0].test : NULL;
     }
-    return mlp_results_build(st->o->output, &meta, st->o->keep_runs, err);
+    mlp_results_builder *b = st->builder;
+    st->builder = NULL;
+    return mlp_results_builder_finish(b, &meta, st->o->keep_runs, err);
 }
 
 /* What is already in the run folder decides what may happen: finished runs
@@ -1067,9 +1070,14 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         goto out;
     /* one journal per worker: finished runs are written out together, every
      * JOURNAL_SECONDS or JOURNAL_BYTES, so a kill loses at most that much */
-    for (int t = 0; t < threads && rc == MLP_OK; t++)
+    /* the sweep file is built meanwhile, from the part files as they come */
+    rc = mlp_results_builder_start(o->output, st.run_hash, n, spec->n_axes, &st.builder, err);
+    for (int t = 0; t < threads && rc == MLP_OK; t++) {
         rc = mlp_results_journal_open(st.runs_dir, st.run_hash, JOURNAL_SECONDS,
                                       journal_bytes(threads), &journal[t], err);
+        if (rc == MLP_OK)
+            mlp_results_journal_feed(journal[t], st.builder);
+    }
     if (rc != MLP_OK)
         goto out;
     for (size_t k = 0; k < n; k++) {
@@ -1161,6 +1169,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     rc = build_sweep_file(&st, resolved, err);
 
 out:
+    mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;

@@ -1,9 +1,11 @@
-/* results.h -- the only module that includes hdf5.h.  Writes each finished
- * run to its own file (temporary name, fsync, rename), builds the sweep file
- * from the run files (temporary name, rename), reads results back, and scans
- * a run folder for --resume.  Every HDF5 call in the process goes through
- * this module, which serializes them behind one lock: callers may call it
- * from any thread. */
+/* results.h -- finished runs and the sweep file.  Workers append finished
+ * runs to a journal (one per worker, flushed as a part file in the run folder
+ * through a temporary name, fsync and rename); the sweep file is built from
+ * the part files at the end; results are read back; a run folder is scanned
+ * for --resume.  This is the only module that includes hdf5.h, and every HDF5
+ * call in the process goes through it, serialized behind one lock: callers
+ * may call it from any thread.  The journal itself makes no HDF5 call, so
+ * workers never wait for the lock while a sweep runs. */
 #ifndef MLPLAB_RESULTS_H
 #define MLPLAB_RESULTS_H
 
@@ -78,7 +80,7 @@ typedef struct mlp_plugin_prov {
 typedef struct mlp_sweep_meta {
     const char *name, *description;
     const char *spec_text, *spec_sha256, *spec_resolved;
-    const char *run_sha256;      /* the hash every run file must carry (SHA-256 of
+    const char *run_sha256;      /* the hash every part file must carry (SHA-256 of
                                     spec_resolved, so --set overrides count) */
     const char *command, *hostname, *created;  /* created: ISO 8601 UTC */
     const char *mlplab_version, *git_commit;
@@ -100,35 +102,82 @@ typedef struct mlp_sweep_meta {
 
 /* "results/x.h5" -> "results/x.runs" (malloc'd). */
 char *mlp_results_runs_dir(const char *sweep_path);
-/* "<dir>/run_0042.h5" (malloc'd); at least 4 digits. */
-char *mlp_results_run_path(const char *runs_dir, size_t index);
+/* "<dir>/part_0042.bin" (malloc'd): the part file whose first run is `first`;
+ * at least 4 digits. */
+char *mlp_results_part_path(const char *runs_dir, size_t first);
 
 /* Check that `path` can be written as the sweep file: it does not exist
  * (unless force; with resume an existing file means the sweep is complete), its folder exists and is writable (probe write).  Creates
  * the run folder. */
 mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err);
 
-/* Write a run file: <runs_dir>/run_<k>.h5 via a temporary name, fsync,
- * rename.  The file records spec_sha256 so that --resume can trust it. */
+/* A journal of finished runs, owned by one thread at a time (a sweep keeps
+ * one per worker).  Each run added is copied (serialized) at once, so the
+ * record's buffers may be freed on return.  The runs held are written out as
+ * one part file, <runs_dir>/part_<first run>.bin (temporary name, fsync,
+ * rename, fsync of the folder), when max_seconds have passed since the last
+ * write or max_bytes are held, and by mlp_results_journal_flush.  A process
+ * killed meanwhile loses the runs not yet written: at most about max_seconds
+ * of one worker's work.  Part files carry hash (the sweep's identity) and a
+ * checksum of every record. */
+typedef struct mlp_results_journal mlp_results_journal;
+typedef struct mlp_results_builder mlp_results_builder;
+
+mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, double max_seconds,
+                                    size_t max_bytes, mlp_results_journal **out, mlp_error *err);
+/* Append a finished run; writes the part file when one is due.  On an error
+ * the runs held (this one included) are dropped and the temporary removed. */
+mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record *rec,
+                                   mlp_error *err);
+/* Write out the runs held, if any. */
+mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err);
+/* Frees without writing (flush first to keep the runs held).  Accepts NULL. */
+void mlp_results_journal_free(mlp_results_journal *j);
+/* Tell builder b of every part file j writes from now on (b must outlive
+ * j's writes: flush the journals before finishing or aborting b). */
+void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b);
+
+/* One run as its own part file, written now (a journal of one run). */
 mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
                                  const mlp_run_record *rec, mlp_error *err);
 
-/* True when run k's file exists, opens, is complete and has this spec hash. */
-bool mlp_results_run_done(const char *runs_dir, size_t index, const char *spec_sha256);
-
-/* Remove leftover temporaries in runs_dir. */
+/* Remove leftover temporaries in runs_dir, and part files that fail their
+ * checks (cut short or corrupted, as after a power loss; every record is
+ * read and its checksum verified): their runs count as not done. */
 mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err);
 
-/* Count the run files in runs_dir: complete ones with this hash (n_same)
- * and the others (incomplete or of another spec). */
-mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, size_t *n_same,
-                                 size_t *n_other, mlp_error *err);
+/* What runs_dir holds: runs complete with this hash (n_same, each run counted
+ * once; done[k] set for those with k < n_runs when done is not NULL, which
+ * holds n_runs flags) and the others (runs of another sweep, files of an
+ * older format such as run_<k>.h5, files that fail their checks). */
+mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, size_t n_runs,
+                                 unsigned char *done, size_t *n_same, size_t *n_other,
+                                 mlp_error *err);
 
-/* Delete every run file and temporary in runs_dir (for --force). */
+/* Delete every part file, run file and temporary in runs_dir (for --force). */
 mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
 
-/* Build the sweep file from the n_runs run files: temporary name, then
- * rename over sweep_path.  Removes the run folder unless keep_runs. */
+/* The sweep file, built while the sweep runs: start() creates
+ * <sweep_path>.tmp and a thread that copies runs 0, 1, 2, ... into it (in
+ * run order, so the layout does not depend on the order runs finish in)
+ * as soon as each is in a part file: those in the run folder now, and those
+ * that journals fed to the builder write later.  It holds the HDF5 lock
+ * only while it writes one run.  finish() (every journal flushed) waits for
+ * the rest, adds the root attributes, /dataset and the summary, fsyncs and
+ * renames the file over sweep_path, and removes the run folder unless
+ * keep_runs; a run that never came is an error naming it.  abort() stops
+ * and removes the temporary.  Both free b; abort accepts NULL. */
+mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
+                                     size_t n_swept, mlp_results_builder **out, mlp_error *err);
+mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
+                                      bool keep_runs, mlp_error *err);
+void mlp_results_builder_abort(mlp_results_builder *b);
+
+/* Build the sweep file from the part files in the run folder, which must
+ * hold runs 0 .. n_runs-1 of this sweep (meta->run_sha256): temporary name,
+ * fsync, then rename over sweep_path.  Runs are read one at a time (memory
+ * holds one run and the summary columns).  Removes the run folder unless
+ * keep_runs. */
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err);
 

@@ -1,6 +1,7 @@
 /* sweep.c -- the executor: resolves every run, generates each distinct
- * dataset once, trains the runs in parallel (OpenMP, largest first), writes
- * each finished run to its own file and builds the sweep file from them. */
+ * dataset once, trains the runs in parallel (OpenMP, largest first), keeps
+ * each finished run in its worker's journal (written out as part files) and
+ * builds the sweep file from them. */
 #include "sweep.h"
 
 #include <math.h>
@@ -42,6 +43,7 @@ typedef struct sweep_state {
     mlp_registry *reg;
     const mlp_sweep_opts *o;
     char *runs_dir;
+    mlp_results_builder *builder; /* the sweep file, written while the runs run */
     char run_hash[65];           /* identifies this spec's runs, for --resume */
     char *identity;              /* the text behind run_hash (see run_identity) */
 
@@ -482,7 +484,8 @@ static void unchanged_note(const mlp_model *m, const double *initial, char *note
                  n > 1 ? "their" : "its");
 }
 
-static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error *err)
+static mlp_status run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
+                          run_outcome *out, mlp_error *err)
 {
     const mlp_spec *spec = st->spec;
     mlp_plan_run pr;
@@ -631,7 +634,7 @@ static mlp_status run_one(sweep_state *st, size_t k, run_outcome *out, mlp_error
     rec.train = spec->dataset_swept ? &de->train : NULL;
     rec.test = spec->dataset_swept ? test : NULL;
 
-    rc = mlp_results_write_run(st->runs_dir, st->run_hash, &rec, err);
+    rc = mlp_results_journal_add(journal, &rec, err);
     if (rc == MLP_OK) {
         out->status = tr.status;
         out->train_accuracy = train_acc;
@@ -656,6 +659,18 @@ out_config:
 }
 
 /* ---- the sweep -------------------------------------------------------- */
+
+/* How often a worker's journal is written out: after this many seconds
+ * (what a kill -9 may cost, per worker), or when it holds this many bytes
+ * (shared by the workers, so memory stays bounded at any thread count). */
+#define JOURNAL_SECONDS 0.5
+#define JOURNAL_BYTES_ALL ((size_t)64 << 20)
+
+static size_t journal_bytes(int threads)
+{
+    size_t b = JOURNAL_BYTES_ALL / (size_t)(threads > 0 ? threads : 1);
+    return b < ((size_t)1 << 20) ? (size_t)1 << 20 : b;
+}
 
 char *mlp_sweep_output_path(const mlp_spec *spec, const char *override)
 {
@@ -794,7 +809,9 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
         meta.train = &st->data[0].train;
         meta.test = st->data[0].test.n ? &st->data[0].test : NULL;
     }
-    return mlp_results_build(st->o->output, &meta, st->o->keep_runs, err);
+    mlp_results_builder *b = st->builder;
+    st->builder = NULL;
+    return mlp_results_builder_finish(b, &meta, st->o->keep_runs, err);
 }
 
 /* What is already in the run folder decides what may happen: finished runs
@@ -824,7 +841,7 @@ static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
  * --set overrides count), every plugin file's hash and the code's commit, so
  * a rebuilt plugin or runner never mixes its runs with older ones.  As text
  * (one setting a line), kept in the run folder so that a refused --resume can
- * say what differs; its SHA-256 is the hash every run file carries. */
+ * say what differs; its SHA-256 is the hash every part file carries. */
 static char *run_identity(sweep_state *st, const char *resolved)
 {
     mlp_sb sb = {0};
@@ -917,7 +934,7 @@ static void run_hash(sweep_state *st, const char *resolved)
         mlp_sha256_hex(resolved, strlen(resolved), st->run_hash);
 }
 
-/* The disk must hold the run files and the sweep file built from them
+/* The disk must hold the part files and the sweep file built from them
  * (about twice what the sweep records): refuse before training when it
  * clearly cannot. */
 static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
@@ -941,7 +958,7 @@ static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
     return rc;
 }
 
-static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
+static mlp_status check_run_folder(sweep_state *st, unsigned char *done, mlp_error *err)
 {
     const mlp_sweep_opts *o = st->o;
     size_t same, other;
@@ -953,12 +970,13 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
     }
     rc = mlp_results_clean_tmp(st->runs_dir, err);
     if (rc == MLP_OK)
-        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, &same, &other, err);
+        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, st->spec->plan.n_runs, done,
+                                   &same, &other, err);
     if (rc != MLP_OK)
         return rc;
     if (!o->resume && same + other > 0)
         return mlp_fail(err, MLP_ERR_EXISTS,
-                        "%s holds %zu finished run file%s of an earlier, unfinished sweep "
+                        "%s holds %zu finished run%s of an earlier, unfinished sweep "
                         "(use --resume to continue it, or --force to start over)",
                         st->runs_dir, same + other, same + other == 1 ? "" : "s");
     if (o->resume && same == 0 && access(o->output, F_OK) == 0) {
@@ -987,7 +1005,7 @@ static mlp_status check_run_folder(sweep_state *st, mlp_error *err)
         free(old);
         char *w = mlp_sb_take(&why);
         mlp_fail(err, MLP_ERR_SPEC,
-                 "%s holds %zu run file%s of a different sweep (the spec, its --set overrides, "
+                 "%s holds %zu run%s of a different sweep (the spec, its --set overrides, "
                  "a plugin, a data file or the runner changed since they were written); --resume will not "
                  "mix them: restore what changed, or use --force to start over%s",
                  st->runs_dir, other, other == 1 ? "" : "s", w ? w : "");
@@ -1003,6 +1021,9 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     sweep_state st;
     size_t n = spec->plan.n_runs, n_todo = 0;
     size_t *todo = NULL;
+    unsigned char *done = NULL;
+    mlp_results_journal **journal = NULL;
+    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
     char *resolved = NULL;
     mlp_status rc;
     double t0 = omp_get_wtime();
@@ -1038,15 +1059,29 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         goto out;
     st.runs_dir = mlp_results_runs_dir(o->output);
     todo = malloc((n ? n : 1) * sizeof(size_t));
-    if (!st.runs_dir || !todo) {
+    done = calloc(n ? n : 1, 1);
+    journal = calloc((size_t)threads, sizeof(*journal));
+    if (!st.runs_dir || !todo || !done || !journal) {
         rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
         goto out;
     }
-    rc = check_run_folder(&st, err);
+    rc = check_run_folder(&st, done, err);
+    if (rc != MLP_OK)
+        goto out;
+    /* one journal per worker: finished runs are written out together, every
+     * JOURNAL_SECONDS or JOURNAL_BYTES, so a kill loses at most that much */
+    /* the sweep file is built meanwhile, from the part files as they come */
+    rc = mlp_results_builder_start(o->output, st.run_hash, n, spec->n_axes, &st.builder, err);
+    for (int t = 0; t < threads && rc == MLP_OK; t++) {
+        rc = mlp_results_journal_open(st.runs_dir, st.run_hash, JOURNAL_SECONDS,
+                                      journal_bytes(threads), &journal[t], err);
+        if (rc == MLP_OK)
+            mlp_results_journal_feed(journal[t], st.builder);
+    }
     if (rc != MLP_OK)
         goto out;
     for (size_t k = 0; k < n; k++) {
-        if (o->resume && mlp_results_run_done(st.runs_dir, k, st.run_hash))
+        if (o->resume && done[k])
             rep->n_resumed++;
         else
             todo[n_todo++] = k;
@@ -1060,7 +1095,6 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     prog.done = rep->n_resumed;
     prog.best_train_accuracy = NAN;
 
-    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
     int failed = 0;
     mlp_status first_rc = MLP_OK;
 
@@ -1074,7 +1108,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         run_outcome ro = {0};
         mlp_error e;
         mlp_error_clear(&e);
-        mlp_status r = run_one(&st, todo[i], &ro, &e);
+        mlp_status r = run_one(&st, todo[i], journal[omp_get_thread_num()], &ro, &e);
 #pragma omp critical(mlplab_progress)
         {
             if (r == MLP_ERR_INTERRUPTED) {
@@ -1111,6 +1145,17 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         }
     }
 
+    /* the runs the journals still hold are finished: write them out, even
+     * when the sweep stops (interrupted, or failed elsewhere) */
+    for (int t = 0; t < threads; t++) {
+        mlp_error e;
+        mlp_error_clear(&e);
+        if (mlp_results_journal_flush(journal[t], &e) != MLP_OK && first_rc == MLP_OK) {
+            first_rc = e.code;
+            if (err)
+                *err = e;
+        }
+    }
     if (first_rc != MLP_OK) {
         rc = first_rc;
         goto out;
@@ -1124,6 +1169,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     rc = build_sweep_file(&st, resolved, err);
 
 out:
+    mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
@@ -1140,6 +1186,10 @@ out:
     free(st.identity);
     for (size_t i = 0; i < st.n_files; i++)
         free(st.file_copy[i]);
+    for (int t = 0; journal && t < threads; t++)
+        mlp_results_journal_free(journal[t]);
+    free(journal);
+    free(done);
     free(todo);
     free(resolved);
     return rc;

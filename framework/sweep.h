@@ -1,6 +1,7 @@
 /* sweep.h -- the executor: every run of a plan, in parallel (OpenMP across
- * runs, largest first), each run written to its own file as it finishes,
- * then the sweep file built from them.  Results never depend on the number
+ * runs, largest first), each finished run kept in its worker's journal and
+ * written out with the others of the last 0.5 s as a part file, then the
+ * sweep file built from them.  Results never depend on the number
  * of threads: each run draws from its own streams and datasets are keyed by
  * the base seed and their parameters. */
 #ifndef MLPLAB_SWEEP_H
@@ -18,7 +19,7 @@
 typedef struct mlp_sweep_progress {
     size_t done;              /* runs finished so far, including resumed ones */
     size_t total;
-    size_t resumed;           /* runs skipped because their file was complete */
+    size_t resumed;           /* runs skipped: already in a part file of this sweep */
     size_t diverged;          /* runs so far with status diverged */
     size_t index;             /* the run that just finished (when done > resumed) */
     int status;               /* its status: 0 ok, 1 diverged */
@@ -34,7 +35,7 @@ typedef struct mlp_sweep_opts {
     const char *output;       /* sweep file path (see mlp_sweep_output_path) */
     int threads;              /* worker threads; 0 = all cores */
     bool force;               /* replace an existing sweep file */
-    bool resume;              /* keep complete run files of this spec, redo the rest */
+    bool resume;              /* keep the finished runs of this sweep, redo the rest */
     bool keep_runs;           /* keep the run folder after building the sweep file */
     bool create_folder;       /* create the output's folder when missing (the default results/) */
     const char *command;      /* the command line, recorded in the file */

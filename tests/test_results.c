@@ -1,5 +1,5 @@
-/* test_results.c -- run files, resume checks and the sweep file, read back
- * through the HDF5 C API.  Files go under the build folder; the sample
+/* test_results.c -- the run journal (part files), resume checks and the
+ * sweep file, read back through the HDF5 C API.  Files go under the build folder; the sample
  * sweep files test_results_sample*.h5 are left there for check_h5.py. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -321,14 +321,14 @@ static bool attached(hid_t f, const char *var, const char *scale, unsigned axis)
 static void test_results_paths(void **state)
 {
     char *a = mlp_results_runs_dir("results/x.h5"), *b = mlp_results_runs_dir("x"),
-         *c = mlp_results_run_path("results/x.runs", 3),
-         *d = mlp_results_run_path("r", 12345);
+         *c = mlp_results_part_path("results/x.runs", 3),
+         *d = mlp_results_part_path("r", 12345);
 
     (void)state;
     assert_string_equal(a, "results/x.runs");
     assert_string_equal(b, "x.runs");
-    assert_string_equal(c, "results/x.runs/run_0003.h5");
-    assert_string_equal(d, "r/run_12345.h5");
+    assert_string_equal(c, "results/x.runs/part_0003.bin");
+    assert_string_equal(d, "r/part_12345.bin");
     free(a), free(b), free(c), free(d);
 }
 
@@ -384,37 +384,157 @@ static void test_results_prepare_bad_folder(void **state)
     done_dir(dir);
 }
 
+/* Runs done as the scan sees them: n_runs flags, and the counts. */
+static void scan(const char *runs, const char *hash, size_t n_runs, unsigned char *done,
+                 size_t *same, size_t *other)
+{
+    mlp_error err;
+
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_scan_runs(runs, hash, n_runs, done, same, other, &err), MLP_OK);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf;
+    long len;
+
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    buf = malloc((size_t)len);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+    fclose(fp);
+    *n = (size_t)len;
+    return buf;
+}
+
 static void test_results_run_done(void **state)
 {
     char *dir = fresh_dir("rundone"), *sweep = xprintf("%s/s.h5", dir),
-         *runs = mlp_results_runs_dir(sweep), *tmp, *bad;
+         *runs = mlp_results_runs_dir(sweep), *tmp, *legacy, *part1 = mlp_results_part_path(runs, 1),
+         *part2 = mlp_results_part_path(runs, 2), *copy = mlp_results_part_path(runs, 7);
+    unsigned char done[N_RUNS + 1], *bytes;
+    size_t same, other, n;
     mlp_error err;
-    FILE *fp;
 
     (void)state;
     mlp_error_clear(&err);
     write_runs(sweep);
+    scan(runs, HASH, N_RUNS + 1, done, &same, &other);
+    assert_int_equal(same, N_RUNS);
+    assert_int_equal(other, 0);
     for (size_t k = 0; k < N_RUNS; k++)
-        assert_true(mlp_results_run_done(runs, k, HASH));
-    assert_false(mlp_results_run_done(runs, 0, "another-hash"));
-    assert_false(mlp_results_run_done(runs, N_RUNS, HASH));
-    /* a leftover temporary and a truncated run file */
-    tmp = xprintf("%s/run_0007.h5.tmp", runs);
-    bad = xprintf("%s/run_0008.h5", runs);
-    fp = fopen(tmp, "w");
-    fputs("partial", fp);
-    fclose(fp);
-    fp = fopen(bad, "w");
-    fputs("\x89HDF\r\n\x1a\n truncated", fp);
-    fclose(fp);
-    assert_false(mlp_results_run_done(runs, 7, HASH));
-    assert_false(mlp_results_run_done(runs, 8, HASH));
+        assert_true(done[k]);
+    assert_false(done[N_RUNS]);
+    /* another sweep's hash: none of them */
+    scan(runs, "another-hash", N_RUNS, done, &same, &other);
+    assert_int_equal(same, 0);
+    assert_int_equal(other, N_RUNS);
+    assert_false(done[0]);
+    /* the same run in two files counts once */
+    bytes = slurp(part1, &n);
+    write_file(copy, bytes, n);
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(same, N_RUNS);
+    assert_int_equal(other, 0);
+    assert_int_equal(unlink(copy), 0);
+    /* a leftover temporary, a run file of an older mlplab, and a damaged part
+     * file (one byte of a record changed): the temporary and the damaged file
+     * go, their runs count as not done; the old run file stays, counted as
+     * another sweep's */
+    tmp = xprintf("%s/part_0007.bin.tmp", runs);
+    legacy = xprintf("%s/run_0008.h5", runs);
+    write_file(tmp, "partial", 7);
+    write_file(legacy, "\x89HDF\r\n\x1a\n truncated", 19);
+    bytes[n / 2] ^= 1;
+    write_file(part1, bytes, n);
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(other, 1);          /* the old run file */
     assert_int_equal(mlp_results_clean_tmp(runs, &err), MLP_OK);
     assert_false(exists(tmp));
-    assert_true(exists(bad));
+    assert_false(exists(part1));
+    assert_true(exists(legacy));
+    assert_true(exists(part2));
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(same, N_RUNS - 1);
+    assert_int_equal(other, 1);
+    assert_false(done[1]);
+    assert_true(done[0] && done[2]);
+    /* a part file cut short is damaged too */
+    free(bytes);
+    bytes = slurp(part2, &n);
+    write_file(part2, bytes, n - 8);
+    assert_int_equal(mlp_results_clean_tmp(runs, &err), MLP_OK);
+    assert_false(exists(part2));
     assert_int_equal(mlp_results_clean_tmp("/nonexistent/x.runs", &err), MLP_OK);
-    free(bad);
+    /* --force clears every run file, old and new */
+    assert_int_equal(mlp_results_clear_runs(runs, &err), MLP_OK);
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(same + other, 0);
+    free(bytes);
+    free(copy);
+    free(part2);
+    free(part1);
+    free(legacy);
     free(tmp);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+/* A journal holds runs until one is due, then writes them as one part file;
+ * the sweep file built from it is the one built from one file per run. */
+static void test_results_journal_batches(void **state)
+{
+    char *dir = fresh_dir("journal"), *sweep = xprintf("%s/j.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *part0;
+    mlp_sweep_meta meta = make_meta();
+    mlp_results_journal *j = NULL;
+    unsigned char done[N_RUNS];
+    size_t same, other;
+    mlp_error err;
+
+    (void)state;
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_journal_open(runs, HASH, 3600, 1 << 30, &j, &err), MLP_OK);
+    for (size_t k = N_RUNS; k-- > 0;) {  /* in any order */
+        fake_run f;
+        fake_run_init(&f, k);
+        assert_int_equal(mlp_results_journal_add(j, &f.rec, &err), MLP_OK);
+    }
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(same, 0);  /* nothing due yet: nothing written */
+    assert_int_equal(mlp_results_journal_flush(j, &err), MLP_OK);
+    assert_int_equal(mlp_results_journal_flush(j, &err), MLP_OK);  /* nothing held: no-op */
+    scan(runs, HASH, N_RUNS, done, &same, &other);
+    assert_int_equal(same, N_RUNS);
+    part0 = mlp_results_part_path(runs, N_RUNS - 1);  /* named for its first run */
+    assert_true(exists(part0));
+    mlp_results_journal_free(j);
+    mlp_results_journal_free(NULL);
+    assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
+    hid_t f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+    double v[N_LOSS];
+    assert_true(f >= 0);
+    read_doubles(f, "/runs/run_0001/loss", v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+    assert_true(v[2] == lval(1, 2));
+    H5Fclose(f);
+    assert_false(exists(runs));
+    free(part0);
     free(runs);
     free(sweep);
     done_dir(dir);
@@ -595,7 +715,7 @@ static void test_results_build_reads_back(void **state)
 static void test_results_build_keep_runs(void **state)
 {
     char *dir = fresh_dir("keep"), *sweep = xprintf("%s/k.h5", dir),
-         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_run_path(runs, 1);
+         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_part_path(runs, 1);
     mlp_sweep_meta meta = make_meta();
     mlp_error err;
 
@@ -614,7 +734,7 @@ static void test_results_build_keep_runs(void **state)
 static void test_results_build_missing_run(void **state)
 {
     char *dir = fresh_dir("missing"), *sweep = xprintf("%s/m.h5", dir),
-         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_run_path(runs, 1),
+         *runs = mlp_results_runs_dir(sweep), *run1 = mlp_results_part_path(runs, 1),
          *tmp = xprintf("%s.tmp", sweep);
     mlp_sweep_meta meta = make_meta();
     mlp_error err;
@@ -625,7 +745,7 @@ static void test_results_build_missing_run(void **state)
     assert_int_equal(unlink(run1), 0);
     assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_ERR_IO);
     assert_non_null(strstr(err.msg, "run 1 is missing"));
-    assert_non_null(strstr(err.msg, run1));
+    assert_non_null(strstr(err.msg, runs));
     assert_false(exists(sweep));
     assert_false(exists(tmp));
     assert_true(exists(runs));
@@ -633,7 +753,7 @@ static void test_results_build_missing_run(void **state)
     meta.spec_sha256 = "different";
     mlp_error_clear(&err);
     assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_ERR_IO);
-    assert_non_null(strstr(err.msg, "run 0 is incomplete or from another spec"));
+    assert_non_null(strstr(err.msg, "run 0 is missing; files there hold runs of another sweep"));
     assert_false(exists(sweep));
     assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
     free(tmp);
@@ -795,7 +915,13 @@ static void test_results_threads(void **state)
     for (size_t i = 0; i < NT; i++) {
         pthread_join(th[i], NULL);
         assert_int_equal(args[i].st, MLP_OK);
-        assert_true(mlp_results_run_done(runs, i, HASH));
+    }
+    {
+        unsigned char done[NT];
+        size_t same, other;
+        scan(runs, HASH, NT, done, &same, &other);
+        assert_int_equal(same, NT);
+        assert_int_equal(other, 0);
     }
     assert_int_equal(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
     free(runs);
@@ -819,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_results_prepare_refuses_existing),
         cmocka_unit_test(test_results_prepare_bad_folder),
         cmocka_unit_test(test_results_run_done),
+        cmocka_unit_test(test_results_journal_batches),
         cmocka_unit_test(test_results_build_reads_back),
         cmocka_unit_test(test_results_build_keep_runs),
         cmocka_unit_test(test_results_build_missing_run),

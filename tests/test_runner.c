@@ -1,5 +1,6 @@
 /* test_runner.c -- integration: run the `runner` binary on small specs and
  * read what it wrote back through the HDF5 C API. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,6 +23,8 @@
 #include <hdf5_hl.h>
 
 #include "broken_specs.h"
+#include "results.h"
+#include "sha256.h"
 
 #define RUNNER MLPLAB_TEST_RUNNER
 #define TMP MLPLAB_TEST_BINARY_DIR "/runner_tmp"
@@ -107,6 +110,40 @@ static bool exists(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0;
+}
+
+/* How many runs of the sweep that wrote run folder dir (the one its
+ * sweep.identity names) are complete in its part files; done (n_runs
+ * flags) says which. */
+static size_t runs_kept(const char *dir, size_t n_runs, unsigned char *done)
+{
+    char path[512], ident[1 << 14], hash[65];
+    size_t same = 0, other = 0;
+    mlp_error err;
+
+    memset(done, 0, n_runs);
+    snprintf(path, sizeof(path), "%s/sweep.identity", dir);
+    if (!exists(path))
+        return 0;
+    slurp(path, ident, sizeof(ident));
+    mlp_sha256_hex(ident, strlen(ident), hash);
+    assert_int_equal(mlp_results_scan_runs(dir, hash, n_runs, done, &same, &other, &err), MLP_OK);
+    return same;
+}
+
+/* Part files in a run folder. */
+static size_t count_parts(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+
+    while (d && (e = readdir(d)))
+        n += !strncmp(e->d_name, "part_", 5) && strstr(e->d_name, ".bin") &&
+             !strstr(e->d_name, ".tmp");
+    if (d)
+        closedir(d);
+    return n;
 }
 
 static int setup(void **state)
@@ -400,9 +437,10 @@ static void test_runner_keep_runs_and_info(void **state)
 {
     (void)state;
     write_file(TMP "/small.yaml", small_spec);
+    unsigned char done[3];
     assert_int_equal(run("small.yaml", "-q", "-o", "kept.h5", "--keep-runs", NULL), 0);
-    assert_true(exists(TMP "/kept.runs/run_0000.h5"));
-    assert_true(exists(TMP "/kept.runs/run_0002.h5"));
+    assert_int_equal(runs_kept(TMP "/kept.runs", 3, done), 3);
+    assert_true(count_parts(TMP "/kept.runs") >= 1);
     assert_int_equal(run("info", "kept.h5", NULL), 0);
     assert_non_null(strstr(out_buf, "train_accuracy"));
     assert_non_null(strstr(out_buf, "model.hidden"));
@@ -456,15 +494,18 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
 {
     const char *args[] = {"slow.yaml", "-j1", "-o", "slow.h5", NULL};
     struct timespec nap = {0, 20 * 1000 * 1000};
+    unsigned char done[2];
     int status;
 
     (void)state;
     write_file(TMP "/slow.yaml", slow_spec);
     pid_t pid = spawn(args);
-    /* wait for the first run file (run 0: largest first), then Ctrl-C */
-    for (int i = 0; i < 3000 && !exists(TMP "/slow.runs/run_0000.h5"); i++)
+    /* wait for the first run to be written out (run 0: largest first; a run
+     * this long is written as soon as it ends), then Ctrl-C */
+    for (int i = 0; i < 3000 && count_parts(TMP "/slow.runs") == 0; i++)
         nanosleep(&nap, NULL);
-    assert_true(exists(TMP "/slow.runs/run_0000.h5"));
+    assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1);
+    assert_true(done[0]);
     kill(pid, SIGINT);
     waitpid(pid, &status, 0);
     slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
@@ -473,8 +514,9 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_non_null(strstr(err_buf, "interrupted: 1 of 2 runs"));
     assert_non_null(strstr(err_buf, "--resume"));
     assert_false(exists(TMP "/slow.h5"));              /* no half-built sweep file */
-    assert_true(exists(TMP "/slow.runs/run_0000.h5")); /* the finished run is kept */
-    assert_false(exists(TMP "/slow.runs/run_0001.h5"));
+    assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1); /* the finished run is kept */
+    assert_true(done[0]);
+    assert_false(done[1]);
 
     /* the kept run is not overwritten by a plain run, nor mixed into another spec */
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", NULL), 2);
@@ -598,17 +640,6 @@ static int run_limited(rlim_t limit, const char *const *args)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static bool run_file_complete(const char *path)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    signed char complete = 0;
-    bool ok = f >= 0 && H5Aexists(f, "complete") > 0 &&
-              H5LTget_attribute_char(f, "/", "complete", (char *)&complete) >= 0 && complete == 1;
-    if (f >= 0)
-        H5Fclose(f);
-    return ok;
-}
-
 /* Disk and path faults: a missing folder, a file where a folder should be,
  * and a disk that fills up while the sweep file is built: a clear error,
  * and every finished run stays (and --resume then completes the sweep). */
@@ -625,19 +656,18 @@ static void test_runner_disk_and_path_faults(void **state)
     assert_non_null(strstr(err_buf, "small.yaml"));
     assert_false(exists(TMP "/nowhere"));
 
-    /* run files (~35 kB each) fit under 64 kB, the sweep file (~120 kB) does not */
+    /* the part file (3 runs, ~30 kB) fits under 64 kB, the sweep file (~120 kB) does not */
+    unsigned char done[3];
     assert_int_equal(run_limited(64 * 1024, args), 1);
     assert_non_null(strstr(err_buf, "full.h5"));
     assert_non_null(strstr(err_buf, "File too large"));
     assert_false(exists(TMP "/full.h5"));
-    assert_true(run_file_complete(TMP "/full.runs/run_0000.h5"));
-    assert_true(run_file_complete(TMP "/full.runs/run_0001.h5"));
-    assert_true(run_file_complete(TMP "/full.runs/run_0002.h5"));
+    assert_int_equal(runs_kept(TMP "/full.runs", 3, done), 3);
     assert_int_equal(run("small.yaml", "-q", "-o", "full.h5", "--resume", NULL), 0);
     assert_non_null(strstr(out_buf, "3 resumed"));
 }
 
-/* kill -9 at 20 moments: whatever is left is either a complete run file or
+/* kill -9 at 20 moments: whatever is left is either an intact part file or
  * a temporary; --resume then finishes with the numbers of a sweep that was
  * never interrupted. */
 static void test_runner_kill9_keeps_complete_runs(void **state)
@@ -677,13 +707,13 @@ static void test_runner_kill9_keeps_complete_runs(void **state)
         int status;
         waitpid(pid, &status, 0);
         kills += WIFSIGNALED(status);
-        /* every run file present is complete */
-        for (int k = 0; k < 6; k++) {
-            char path[512];
-            snprintf(path, sizeof(path), TMP "/k.runs/run_%04d.h5", k);
-            if (exists(path) && !run_file_complete(path))
-                fail_msg("kill %d after %ld us: %s is not complete", i, us, path);
-        }
+        /* every part file present passes its checks (the clean-up that
+         * --resume starts with deletes the ones that do not) */
+        size_t parts = count_parts(TMP "/k.runs");
+        mlp_error e;
+        assert_int_equal(mlp_results_clean_tmp(TMP "/k.runs", &e), MLP_OK);
+        if (count_parts(TMP "/k.runs") != parts)
+            fail_msg("kill %d after %ld us: a part file failed its checks", i, us);
         /* --resume finishes it with the same numbers */
         if (!exists(TMP "/k.h5")) {
             int rc = run("k.yaml", "-q", "-o", "k.h5", "--resume", NULL);
@@ -713,8 +743,9 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
 
     (void)state;
     write_file(TMP "/slow.yaml", slow_spec);
+    unsigned char done[2];
     pid_t pid = spawn(args);
-    for (int i = 0; i < 3000 && !exists(TMP "/slow.runs/run_0000.h5"); i++)
+    for (int i = 0; i < 3000 && count_parts(TMP "/slow.runs") == 0; i++)
         nanosleep(&nap, NULL);
     kill(pid, SIGINT);
     nanosleep(&tiny, NULL);
@@ -722,7 +753,8 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
     waitpid(pid, &status, 0);
     assert_true((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
                 (WIFEXITED(status) && WEXITSTATUS(status) == 130));
-    assert_true(run_file_complete(TMP "/slow.runs/run_0000.h5"));
+    assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1);
+    assert_true(done[0]);
     assert_false(exists(TMP "/slow.h5"));
 }
 

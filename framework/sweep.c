@@ -60,6 +60,8 @@ typedef struct sweep_state {
     char *file_copy[64];
     size_t n_files;
     double record_bytes;         /* estimated bytes the sweep records */
+    int inner_threads;           /* threads inside each run's kernels (1 unless the
+                                    sweep has fewer runs than threads) */
     uint64_t budget;             /* record.budget */
     size_t n_plugins;
 } sweep_state;
@@ -538,6 +540,7 @@ static mlp_status run_one(sweep_state *st, size_t k, mlp_results_journal *journa
     }
     memcpy(initial, m->params, m->n_params * sizeof(double));
 
+    cfg.train.threads = st->inner_threads;
     rc = mlp_train_run(&cfg, m, &de->train, test, pr.seed, st->o->stop, &tr, err);
     if (rc == MLP_ERR_PLUGIN) {
         /* name the run and the plugin files behind the message */
@@ -1098,7 +1101,19 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     int failed = 0;
     mlp_status first_rc = MLP_OK;
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    /* Fewer runs than threads: the spare threads go inside the runs, whose
+     * kernels then compute a batch's blocks in parallel (model.c: the same
+     * numbers, only sooner). */
+    int outer = threads;
+    st.inner_threads = 1;
+    if (n_todo > 0 && (size_t)threads > n_todo) {
+        outer = (int)n_todo;
+        st.inner_threads = threads / outer;
+        if (outer > 1)
+            omp_set_max_active_levels(2);
+    }
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
     for (size_t i = 0; i < n_todo; i++) {
         int f;
 #pragma omp atomic read

@@ -397,6 +397,43 @@ static void test_runner_same_numbers_for_any_thread_count(void **state)
     H5Fclose(b);
 }
 
+/* One run and three threads: the run's kernels share its batch's blocks
+ * (1000 points: four blocks; two hidden layers; minibatches of 600, two
+ * blocks each, and the last of 400), and the numbers stay those of -j1. */
+static const char one_run_spec[] =
+    "name: one\n"
+    "seed: 5\n"
+    "dataset: {plugin: circles, train: 1000, test: 300, factor: 0.5, noise: 0.1}\n"
+    "model: {hidden: [6, 4], activation: tanh}\n"
+    "loss: bce\n"
+    "train: {optimizer: adam, learning_rate: 0.01, iterations: 40, batch_size: 600}\n"
+    "record:\n"
+    "  boundary: {resolution: 20, extent: [-1.5, 1.5, -1.5, 1.5]}\n";
+
+static void test_runner_one_run_threads_inside(void **state)
+{
+    (void)state;
+    write_file(TMP "/one.yaml", one_run_spec);
+    assert_int_equal(run("one.yaml", "-q", "-j1", "-o", "one1.h5", NULL), 0);
+    assert_int_equal(run("one.yaml", "-q", "-j3", "-o", "one3.h5", NULL), 0);
+    assert_int_equal(run("one.yaml", "-q", "-j3", "-o", "full3.h5", "--set",
+                         "train.batch_size=0", NULL), 0);
+    assert_int_equal(run("one.yaml", "-q", "-j1", "-o", "full1.h5", "--set",
+                         "train.batch_size=0", NULL), 0);
+    const char *pairs[2][2] = {{TMP "/one1.h5", TMP "/one3.h5"}, {TMP "/full1.h5", TMP "/full3.h5"}};
+    for (int p = 0; p < 2; p++) {
+        hid_t a = H5Fopen(pairs[p][0], H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t b = H5Fopen(pairs[p][1], H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(a >= 0 && b >= 0);
+        cmp_ctx c = {.other = b};
+        H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
+        assert_true(c.compared > 20);
+        assert_int_equal(c.differ, 0);
+        H5Fclose(a);
+        H5Fclose(b);
+    }
+}
+
 static void test_runner_diverged_run_is_a_result(void **state)
 {
     (void)state;
@@ -485,7 +522,7 @@ static const char slow_spec[] =
     "name: slow\n"
     "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
     "model: {hidden: 50}\n"
-    "train: {learning_rate: 2.0, iterations: 40000}\n"
+    "train: {learning_rate: 2.0, iterations: 200000}\n"
     "sweep:\n"
     "  model.hidden: [50, 49]\n"
     "record: {boundary: false}\n";
@@ -524,7 +561,7 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",
                          "train.iterations=10", NULL), 2);
     assert_non_null(strstr(err_buf, "different sweep"));
-    assert_non_null(strstr(err_buf, "then: train.iterations: 40000\n"));
+    assert_non_null(strstr(err_buf, "then: train.iterations: 200000\n"));
     assert_non_null(strstr(err_buf, "now:  train.iterations: 10\n"));
 
     /* --resume finishes it, with the same numbers as an uninterrupted sweep */
@@ -797,6 +834,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_dry_run_lists_runs, setup),
         cmocka_unit_test_setup(test_runner_set_overrides, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_for_any_thread_count, setup),
+        cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),

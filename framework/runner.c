@@ -990,8 +990,8 @@ int main(int argc, char **argv)
     /* Runs allocate and free the same few buffers (workspaces, grids, curves)
      * over and over: keep them in the heap instead of fresh mmap'd pages
      * that fault in zeroed again for every run. */
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
 #endif
     if (argc < 2) {
         fputs(usage_text, stderr);

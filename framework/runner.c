@@ -2,7 +2,6 @@
  * errors, and maps statuses to exit codes.  The only code that prints or
  * exits; everything else is in the library. */
 #include <errno.h>
-#include <malloc.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -986,13 +985,6 @@ int main(int argc, char **argv)
 {
     options o;
 
-#ifdef M_MMAP_THRESHOLD
-    /* Runs allocate and free the same few buffers (workspaces, grids, curves)
-     * over and over: keep them in the heap instead of fresh mmap'd pages
-     * that fault in zeroed again for every run. */
-    mallopt(M_MMAP_THRESHOLD, 16 << 20);
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
-#endif
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;

@@ -39,8 +39,8 @@ static bool any_not_finite(const double *v, size_t n);
 
 /* A loss that is not finite is usually divergence (weights that grew until
  * something overflowed).  But a plugin that returns NaN for finite inputs
- * is broken, not diverging: look at the forward pass just made (ws holds
- * every layer's z and a) and say which plugin it was. */
+ * is broken, not diverging: run the batch's forward pass again, keeping
+ * every layer's z and a, and say which plugin it was. */
 static mlp_status blame_plugin(const mlp_model *m, const double *x, const mlp_loss_desc *loss,
                                const double *logits, double l, size_t nb, size_t k, size_t t,
                                mlp_error *err)

@@ -2015,33 +2015,10 @@ static void format_number(double v, char *buf, size_t len)
     }
 }
 
-/* Delete the files in dir whose names end with suffix (and start with prefix). */
-static mlp_status remove_files(const char *dir, const char *prefix, const char *suffix,
-                               mlp_error *err)
+/* The sweep's own identity note in its run folder (sweep.c writes it). */
+static bool is_identity_note(const char *name)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    mlp_status st = MLP_OK;
-
-    if (!d)
-        return errno == ENOENT ? MLP_OK
-                               : mlp_fail(err, MLP_ERR_IO, "%s: cannot list folder: %s", dir,
-                                          strerror(errno));
-    while ((e = readdir(d))) {
-        char *p;
-
-        if (strncmp(e->d_name, prefix, strlen(prefix)) || !ends_with(e->d_name, suffix))
-            continue;
-        if (!(p = str_printf("%s/%s", dir, e->d_name))) {
-            st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", dir);
-            break;
-        }
-        if (unlink(p) != 0 && errno != ENOENT)
-            st = mlp_fail(err, MLP_ERR_IO, "%s: cannot delete: %s", p, strerror(errno));
-        free(p);
-    }
-    closedir(d);
-    return st;
+    return !strncmp(name, "sweep.", 6) && ends_with(name, ".identity");
 }
 
 char *mlp_results_identity(const char *sweep_path)
@@ -2551,7 +2528,7 @@ fail:
 static void remove_runs_dir(const char *runs_dir)
 {
     each_file(runs_dir, is_leftover, delete_one, NULL, NULL);
-    remove_files(runs_dir, "sweep.", ".identity", NULL);  /* the sweep's own note (sweep.c) */
+    each_file(runs_dir, is_identity_note, delete_one, NULL, NULL);
     rmdir(runs_dir);
     /* the folder's removal is durable once its parent is synced */
     char *parent = parent_dir(runs_dir);

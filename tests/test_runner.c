@@ -380,21 +380,28 @@ static void test_runner_set_overrides(void **state)
     assert_non_null(strstr(err_buf, "--set:1:18: error:"));
 }
 
+/* Every dataset of two results files the same bits (cmp_visit), and at
+ * least min_compared of them. */
+static void assert_same_numbers(const char *path_a, const char *path_b, int min_compared)
+{
+    hid_t a = H5Fopen(path_a, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t b = H5Fopen(path_b, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(a >= 0 && b >= 0);
+    cmp_ctx c = {.other = b};
+    H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
+    assert_true(c.compared > min_compared);
+    assert_int_equal(c.differ, 0);
+    H5Fclose(a);
+    H5Fclose(b);
+}
+
 static void test_runner_same_numbers_for_any_thread_count(void **state)
 {
     (void)state;
     write_file(TMP "/small.yaml", small_spec);
     assert_int_equal(run("small.yaml", "-q", "-j1", "-o", "j1.h5", "--set", "repeats=2", NULL), 0);
     assert_int_equal(run("small.yaml", "-q", "-j", "2", "-o", "j2.h5", "--set", "repeats=2", NULL), 0);
-    hid_t a = H5Fopen(TMP "/j1.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t b = H5Fopen(TMP "/j2.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(a >= 0 && b >= 0);
-    cmp_ctx c = {.other = b};
-    H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
-    assert_true(c.compared > 30);
-    assert_int_equal(c.differ, 0);
-    H5Fclose(a);
-    H5Fclose(b);
+    assert_same_numbers(TMP "/j1.h5", TMP "/j2.h5", 30);
 }
 
 /* One run and three threads: the run's kernels share its batch's blocks
@@ -420,18 +427,8 @@ static void test_runner_one_run_threads_inside(void **state)
                          "train.batch_size=0", NULL), 0);
     assert_int_equal(run("one.yaml", "-q", "-j1", "-o", "full1.h5", "--set",
                          "train.batch_size=0", NULL), 0);
-    const char *pairs[2][2] = {{TMP "/one1.h5", TMP "/one3.h5"}, {TMP "/full1.h5", TMP "/full3.h5"}};
-    for (int p = 0; p < 2; p++) {
-        hid_t a = H5Fopen(pairs[p][0], H5F_ACC_RDONLY, H5P_DEFAULT);
-        hid_t b = H5Fopen(pairs[p][1], H5F_ACC_RDONLY, H5P_DEFAULT);
-        assert_true(a >= 0 && b >= 0);
-        cmp_ctx c = {.other = b};
-        H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
-        assert_true(c.compared > 20);
-        assert_int_equal(c.differ, 0);
-        H5Fclose(a);
-        H5Fclose(b);
-    }
+    assert_same_numbers(TMP "/one1.h5", TMP "/one3.h5", 20);
+    assert_same_numbers(TMP "/full1.h5", TMP "/full3.h5", 20);
 }
 
 static void test_runner_diverged_run_is_a_result(void **state)
@@ -568,15 +565,7 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_int_equal(run("slow.yaml", "-q", "-j1", "-o", "slow.h5", "--resume", NULL), 0);
     assert_non_null(strstr(out_buf, "1 resumed"));
     assert_int_equal(run("slow.yaml", "-q", "-j2", "-o", "fresh.h5", NULL), 0);
-    hid_t a = H5Fopen(TMP "/slow.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t b = H5Fopen(TMP "/fresh.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
-    assert_true(a >= 0 && b >= 0);
-    cmp_ctx c = {.other = b};
-    H5Ovisit(a, H5_INDEX_NAME, H5_ITER_NATIVE, cmp_visit, &c);
-    assert_true(c.compared > 10);
-    assert_int_equal(c.differ, 0);
-    H5Fclose(a);
-    H5Fclose(b);
+    assert_same_numbers(TMP "/slow.h5", TMP "/fresh.h5", 10);
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", NULL), 2);
     assert_non_null(strstr(err_buf, "already complete"));
     assert_int_equal(run("slow.yaml", "-q", "-o", "slow.h5", "--resume", "--set",

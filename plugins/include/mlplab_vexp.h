@@ -156,6 +156,13 @@ static inline double mlplab_vexp(double x)
  * glibc's log1p over [0, 1] (tests/test_vexp.c). */
 #define MLPLAB_LN2_HI 0x1.62e42fee00000p-1
 #define MLPLAB_LN2_LO 0x1.a39ef35793c76p-33
+#define MLPLAB_LOG1P_TERMS 13
+
+/* 2 / (2j + 1), j = 13 down to 1: R's coefficients, highest first. */
+static const double mlplab_log1p_c[MLPLAB_LOG1P_TERMS] = {
+    2.0 / 27.0, 2.0 / 25.0, 2.0 / 23.0, 2.0 / 21.0, 2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0,
+    2.0 / 13.0, 2.0 / 11.0, 2.0 / 9.0,  2.0 / 7.0,  2.0 / 5.0,  2.0 / 3.0,
+};
 
 static inline double mlplab_vlog1p01(double e)
 {
@@ -164,19 +171,9 @@ static inline double mlplab_vlog1p01(double e)
     const double f = big ? (e - 1.0) * 0.5 : e;
     const double s = f / (2.0 + f);
     const double z = s * s;
-    double r = 2.0 / 27.0;
-    r = fma(r, z, 2.0 / 25.0);
-    r = fma(r, z, 2.0 / 23.0);
-    r = fma(r, z, 2.0 / 21.0);
-    r = fma(r, z, 2.0 / 19.0);
-    r = fma(r, z, 2.0 / 17.0);
-    r = fma(r, z, 2.0 / 15.0);
-    r = fma(r, z, 2.0 / 13.0);
-    r = fma(r, z, 2.0 / 11.0);
-    r = fma(r, z, 2.0 / 9.0);
-    r = fma(r, z, 2.0 / 7.0);
-    r = fma(r, z, 2.0 / 5.0);
-    r = fma(r, z, 2.0 / 3.0);
+    double r = mlplab_log1p_c[0];
+    for (int j = 1; j < MLPLAB_LOG1P_TERMS; j++)
+        r = fma(r, z, mlplab_log1p_c[j]);
     r *= z;
     const double hfsq = 0.5 * f * f;
     return k * MLPLAB_LN2_HI - ((hfsq - fma(s, hfsq + r, k * MLPLAB_LN2_LO)) - f);
@@ -258,19 +255,9 @@ MLPLAB_AVX512_INLINE __m512d mlplab_vlog1p01_8(__m512d e)
         big, e, _mm512_mul_pd(_mm512_sub_pd(e, _mm512_set1_pd(1.0)), _mm512_set1_pd(0.5)));
     const __m512d s = _mm512_div_pd(f, _mm512_add_pd(_mm512_set1_pd(2.0), f));
     const __m512d z = _mm512_mul_pd(s, s);
-    __m512d r = _mm512_set1_pd(2.0 / 27.0);
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 25.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 23.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 21.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 19.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 17.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 15.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 13.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 11.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 9.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 7.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 5.0));
-    r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(2.0 / 3.0));
+    __m512d r = _mm512_set1_pd(mlplab_log1p_c[0]);
+    for (int j = 1; j < MLPLAB_LOG1P_TERMS; j++)
+        r = _mm512_fmadd_pd(r, z, _mm512_set1_pd(mlplab_log1p_c[j]));
     r = _mm512_mul_pd(r, z);
     const __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
     const __m512d c = _mm512_fmadd_pd(s, _mm512_add_pd(hfsq, r),

@@ -172,6 +172,9 @@ static inline double mlplab_vlog1p01(double e)
     const double s = f / (2.0 + f);
     const double z = s * s;
     double r = mlplab_log1p_c[0];
+    /* unrolled before vectorization: a loop inside would keep the callers'
+     * loops from vectorizing */
+#pragma GCC unroll 16
     for (int j = 1; j < MLPLAB_LOG1P_TERMS; j++)
         r = fma(r, z, mlplab_log1p_c[j]);
     r *= z;

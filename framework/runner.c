@@ -42,7 +42,7 @@ static const char usage_text[] =
     "      --dry-run          validate, print the expanded runs and exit\n"
     "      --resume           continue an interrupted sweep: keep the runs already complete\n"
     "      --force            replace an existing results file\n"
-    "      --keep-runs        keep the per-run files after the sweep file is built\n"
+    "      --keep-runs        keep the run folder's part files after the sweep file is built\n"
     "      --plugin-path DIR  extra plugin directory, searched first (repeatable);\n"
     "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
     "  -q, --quiet            no progress display\n"
@@ -419,7 +419,7 @@ static int cmd_run(int argc, char **argv, const options *o)
     printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
            rep.n_runs - rep.n_diverged, rep.n_diverged);
     if (rep.n_resumed)
-        printf("; %zu resumed from earlier run files", rep.n_resumed);
+        printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);
     code = 0;
 

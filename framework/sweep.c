@@ -953,7 +953,7 @@ static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
     if (statvfs(d, &fs) == 0) {
         have = (double)fs.f_bavail * (double)fs.f_frsize;
         if (have < need)
-            rc = mlp_fail(err, MLP_ERR_IO, "%s: the sweep needs about %.3g MB of disk (its run "
+            rc = mlp_fail(err, MLP_ERR_IO, "%s: the sweep needs about %.3g MB of disk (its part "
                           "files and the sweep file built from them), but only %.3g MB are free "
                           "there", d, need / 1e6, have / 1e6);
     }

@@ -5,7 +5,7 @@
  * Not a test and not part of the build:
  *
  *   cc -O2 -I framework -I framework/include bench/model_bench.c \
- *      build-num/framework/libmlplab_{train,probe,model,rng,error}.a -lm -o /tmp/model_bench
+ *      build-num/framework/{train/libmlplab_{train,probe,model},base/libmlplab_{rng,error}}.a -lm -o /tmp/model_bench
  *   /tmp/model_bench N T lr [H]       (no H: the peers' 11 widths, one thread)
  *
  * The sigmoid and BCE below stand in for the plugins, written the way a
@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
-#include "probe.h"
-#include "registry.h"
-#include "train.h"
+#include "train/model.h"
+#include "train/probe.h"
+#include "registry/registry.h"
+#include "train/train.h"
 
 static void sig_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
 {

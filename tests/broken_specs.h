@@ -5,7 +5,7 @@
 #ifndef MLPLAB_TEST_BROKEN_SPECS_H
 #define MLPLAB_TEST_BROKEN_SPECS_H
 
-#include "error.h"
+#include "base/error.h"
 
 #ifndef BASE
 #define BASE "name: t\ndataset: circles\n"

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
-#include "rng.h"
+#include "registry/registry.h"
+#include "base/rng.h"
 
 #ifndef MAXP
 #error "define MAXP (the parameters a loaded plugin declares, at most) before plugin_testing.h"

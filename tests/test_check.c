@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "check.h"
-#include "registry.h"
+#include "check/check.h"
+#include "registry/registry.h"
 
 #define CHECK_FIXTURE(kind, name) MLPLAB_TEST_FIXTURE_DIR "/check/" kind "/" name ".so"
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "model.h"
-#include "rng.h"
+#include "train/model.h"
+#include "base/rng.h"
 #include "test_descriptors.h"
 
 /* ---- activations and losses for the tests ----------------------------- */

@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
+#include "train/probe.h"
 #include "reference/torch_multiclass.h"
 
 #define TOL 1e-7        /* relative and absolute tolerance of the difference checks */

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "plan.h"
-#include "rng.h"
+#include "plan/plan.h"
+#include "base/rng.h"
 
 static void test_plan_product(void **state)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
+#include "train/probe.h"
 
 static void tanh_fwd(const double *z, double *a, size_t n, const mlp_param_value *p)
 {

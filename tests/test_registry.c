@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "registry.h"
-#include "sha256.h"
+#include "registry/registry.h"
+#include "base/sha256.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)

@@ -33,7 +33,7 @@
 #include <hdf5_hl.h>
 #endif
 
-#include "results.h"
+#include "results/results.h"
 
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define N_RUNS 3

@@ -23,8 +23,8 @@
 #include <hdf5_hl.h>
 
 #include "broken_specs.h"
-#include "results.h"
-#include "sha256.h"
+#include "results/results.h"
+#include "base/sha256.h"
 
 #define RUNNER MLPLAB_TEST_RUNNER
 #define TMP MLPLAB_TEST_BINARY_DIR "/runner_tmp"

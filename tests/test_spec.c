@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "sha256.h"
-#include "spec.h"
+#include "base/sha256.h"
+#include "spec/spec.h"
 
 /* The smallest valid spec, which most cases extend. */
 #define BASE "name: t\ndataset: circles\n"

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "test_descriptors.h"
-#include "train.h"
+#include "train/train.h"
 
 /* ---- activations and losses for the tests ----------------------------- */
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "mlplab_vexp.h"
-#include "rng.h"
+#include "base/rng.h"
 
 #define N_RANDOM 10000000
 #define MAX_ULP 2

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 #ifndef MLPLAB_FUZZ_PLUGIN_DIR
 #error "MLPLAB_FUZZ_PLUGIN_DIR must name the build's plugin folder"

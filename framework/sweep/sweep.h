@@ -1,0 +1,63 @@
+/* sweep.h -- the executor: every run of a plan, in parallel (OpenMP across
+ * runs, largest first), each finished run kept in its worker's journal and
+ * written out with the others of the last 0.5 s as a part file, then the
+ * sweep file built from them.  Results never depend on the number
+ * of threads: each run draws from its own streams and datasets are keyed by
+ * the base seed and their parameters. */
+#ifndef MLPLAB_SWEEP_H
+#define MLPLAB_SWEEP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "registry/registry.h"
+#include "spec/spec.h"
+
+/* What the progress callback sees after each finished run. */
+typedef struct mlp_sweep_progress {
+    size_t done;              /* runs finished so far, including resumed ones */
+    size_t total;
+    size_t resumed;           /* runs skipped: already in a part file of this sweep */
+    size_t diverged;          /* runs so far with status diverged */
+    size_t index;             /* the run that just finished (when done > resumed) */
+    int status;               /* its status: 0 ok, 1 diverged */
+    double train_accuracy;    /* its final training accuracy */
+    double final_loss;
+    double wall_seconds;      /* its training time */
+    const char *note;         /* something worth telling about it, or NULL */
+    double best_train_accuracy; /* best so far */
+    double elapsed;           /* seconds since the sweep started */
+} mlp_sweep_progress;
+
+typedef struct mlp_sweep_opts {
+    const char *output;       /* sweep file path (see mlp_sweep_output_path) */
+    int threads;              /* worker threads; 0 = all cores */
+    bool force;               /* replace an existing sweep file */
+    bool resume;              /* keep the finished runs of this sweep, redo the rest */
+    bool keep_runs;           /* keep the run folder after building the sweep file */
+    bool create_folder;       /* create the output's folder when missing (the default results/) */
+    const char *command;      /* the command line, recorded in the file */
+    const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
+    /* Called after each finished run, one thread at a time; may be NULL. */
+    void (*progress)(void *ctx, const mlp_sweep_progress *p);
+    void *ctx;
+} mlp_sweep_opts;
+
+typedef struct mlp_sweep_report {
+    size_t n_runs, n_ok, n_diverged, n_resumed;
+    double wall_seconds;
+} mlp_sweep_report;
+
+/* Output path: `override` if given, else the spec's `output:`, else
+ * results/<name>.h5.  malloc'd. */
+char *mlp_sweep_output_path(const mlp_spec *spec, const char *override);
+
+/* Run the sweep.  The spec must have passed mlp_spec_validate.  Returns
+ * MLP_ERR_INTERRUPTED (finished runs kept, no sweep file) when *stop became
+ * non-zero; MLP_ERR_EXISTS when the output exists without force/resume. */
+mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
+                         mlp_sweep_report *rep, mlp_error *err);
+
+#endif

@@ -3,7 +3,7 @@
  * mlplab that includes hdf5.h.  Every public function that calls HDF5 holds
  * one process-wide lock, so HDF5 sees one thread at a time (DESIGN invariant
  * 3).  Layout: SPEC section 4 and docs/results.md; the netCDF-4 conventions
- * it follows are described at write_run_content() and dim_only(). */
+ * it follows are described at mlp_format1_write_run() and mlp_h5_dim_only(). */
 #include "results/results.h"
 
 #include <dirent.h>
@@ -33,9 +33,9 @@
 static pthread_mutex_t results_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Take the lock and silence HDF5's automatic error printing (library code
- * prints nothing; errors are read off the stack by h5fail).  Done on every
+ * prints nothing; errors are read off the stack by mlp_h5_fail).  Done on every
  * entry since the setting is per thread in thread-safe builds. */
-static void lock(void)
+static void mlp_results_lock(void)
 {
     static bool started;
 
@@ -51,7 +51,7 @@ static void lock(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void unlock(void)
+static void mlp_results_unlock(void)
 {
     pthread_mutex_unlock(&results_lock);
 }
@@ -77,7 +77,7 @@ typedef struct open_scale {
 
 /* What one file operation needs: the file's name for messages, the error
  * record, and the property lists, types and dataspace used throughout. */
-typedef struct h5w {
+typedef struct mlp_h5w {
     const char *file;
     mlp_error *err;
     hid_t dcpl;  /* datasets: no timestamps, so equal content gives equal bytes */
@@ -89,8 +89,7 @@ typedef struct h5w {
     hid_t ref_list;   /* REFERENCE_LIST: {dataset reference, dimension} */
     open_scale scale[MAX_OPEN_SCALES];
     size_t n_scales;
-} h5w;
-
+} mlp_h5w;
 
 /* The innermost HDF5 message, reduced to what a user can act on: the
  * system's error text when HDF5 quotes one, else the first line. */
@@ -112,8 +111,9 @@ static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *ctx)
 }
 
 /* Fail with "FILE: HDF5 could not WHAT (innermost HDF5 message)". */
-static mlp_status h5fail(h5w *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static mlp_status h5fail(h5w *w, const char *fmt, ...)
+static mlp_status mlp_h5_fail(mlp_h5w *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static mlp_status mlp_h5_fail(mlp_h5w *w, const char *fmt, ...)
 {
     char what[768], why[256] = "";
     va_list ap;
@@ -128,7 +128,7 @@ static mlp_status h5fail(h5w *w, const char *fmt, ...)
     return mlp_fail(w->err, MLP_ERR_IO, "%s: HDF5 could not %s", w->file, what);
 }
 
-static mlp_status h5w_open(h5w *w, const char *file, mlp_error *err)
+static mlp_status mlp_h5w_open(mlp_h5w *w, const char *file, mlp_error *err)
 {
     w->file = file;
     w->err = err;
@@ -147,11 +147,11 @@ static mlp_status h5w_open(h5w *w, const char *file, mlp_error *err)
         H5Tset_cset(w->str, H5T_CSET_UTF8) < 0 ||
         H5Tinsert(w->ref_list, "dataset", offsetof(scale_use, dataset), H5T_STD_REF_OBJ) < 0 ||
         H5Tinsert(w->ref_list, "dimension", offsetof(scale_use, dim), H5T_NATIVE_INT) < 0)
-        return h5fail(w, "set up property lists");
+        return mlp_h5_fail(w, "set up property lists");
     return MLP_OK;
 }
 
-static void h5w_close(h5w *w)
+static void mlp_h5w_close(mlp_h5w *w)
 {
     if (w->dcpl >= 0)
         H5Pclose(w->dcpl);
@@ -188,7 +188,7 @@ static const char *const reserved_names[] = {
 /* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
  * '/' and control characters become '_'; a first character that is not a
  * letter, digit or '_' gets a '_' in front. */
-static void nc_name(const char *path, char *buf, size_t len)
+static void mlp_h5_nc_name(const char *path, char *buf, size_t len)
 {
     size_t i = 0, o = 0;
     unsigned char c0 = (unsigned char)path[0];
@@ -212,8 +212,8 @@ static void nc_name(const char *path, char *buf, size_t len)
 /* ---- writing: attributes, variables, dimensions ---------------------- */
 
 /* Attribute `name` on obj: n values (n == 0: a scalar). */
-static mlp_status attr_put(h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                           const void *val, size_t n)
+static mlp_status mlp_h5_attr_put(mlp_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                                  const void *val, size_t n)
 {
     mlp_status st = MLP_OK;
     hsize_t dim = n;
@@ -221,16 +221,16 @@ static mlp_status attr_put(h5w *w, hid_t obj, const char *name, hid_t ftype, hid
 
     sp = n ? H5Screate_simple(1, &dim, NULL) : w->scalar;
     if (sp < 0) {
-        st = h5fail(w, "create the dataspace of attribute '%s'", name);
+        st = mlp_h5_fail(w, "create the dataspace of attribute '%s'", name);
         goto out;
     }
     a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0) {
-        st = h5fail(w, "create attribute '%s'", name);
+        st = mlp_h5_fail(w, "create attribute '%s'", name);
         goto out;
     }
     if (H5Awrite(a, mtype, val) < 0)
-        st = h5fail(w, "write attribute '%s'", name);
+        st = mlp_h5_fail(w, "write attribute '%s'", name);
 out:
     if (a >= 0)
         H5Aclose(a);
@@ -239,39 +239,39 @@ out:
     return st;
 }
 
-static mlp_status attr_str(h5w *w, hid_t obj, const char *name, const char *s)
+static mlp_status mlp_h5_attr_str(mlp_h5w *w, hid_t obj, const char *name, const char *s)
 {
     if (!s)
         return MLP_OK;
-    return attr_put(w, obj, name, w->str, w->str, &s, 0);
+    return mlp_h5_attr_put(w, obj, name, w->str, w->str, &s, 0);
 }
 
-static mlp_status attr_f64(h5w *w, hid_t obj, const char *name, double v)
+static mlp_status mlp_h5_attr_f64(mlp_h5w *w, hid_t obj, const char *name, double v)
 {
-    return attr_put(w, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, 0);
+    return mlp_h5_attr_put(w, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, 0);
 }
 
-static mlp_status attr_i64(h5w *w, hid_t obj, const char *name, int64_t v)
+static mlp_status mlp_h5_attr_i64(mlp_h5w *w, hid_t obj, const char *name, int64_t v)
 {
-    return attr_put(w, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, 0);
+    return mlp_h5_attr_put(w, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, 0);
 }
 
-static mlp_status attr_u64(h5w *w, hid_t obj, const char *name, uint64_t v)
+static mlp_status mlp_h5_attr_u64(mlp_h5w *w, hid_t obj, const char *name, uint64_t v)
 {
-    return attr_put(w, obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v, 0);
+    return mlp_h5_attr_put(w, obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v, 0);
 }
 
-static mlp_status attr_i8(h5w *w, hid_t obj, const char *name, int8_t v)
+static mlp_status mlp_h5_attr_i8(mlp_h5w *w, hid_t obj, const char *name, int8_t v)
 {
-    return attr_put(w, obj, name, H5T_STD_I8LE, H5T_NATIVE_INT8, &v, 0);
+    return mlp_h5_attr_put(w, obj, name, H5T_STD_I8LE, H5T_NATIVE_INT8, &v, 0);
 }
 
-static hid_t group_create(h5w *w, hid_t parent, const char *name)
+static hid_t mlp_h5_group_create(mlp_h5w *w, hid_t parent, const char *name)
 {
     hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
 
     if (g < 0)
-        h5fail(w, "create group '%s'", name);
+        mlp_h5_fail(w, "create group '%s'", name);
     return g;
 }
 
@@ -287,17 +287,17 @@ static hid_t group_create(h5w *w, hid_t parent, const char *name)
  * the result as their own. */
 
 /* A fixed-length ASCII string attribute (what H5DSset_scale writes). */
-static mlp_status attr_fixed(h5w *w, hid_t obj, const char *name, const char *s, size_t size)
+static mlp_status attr_fixed(mlp_h5w *w, hid_t obj, const char *name, const char *s, size_t size)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     char *buf = calloc(1, size);
     mlp_status st;
 
     if (t < 0 || !buf || H5Tset_size(t, size) < 0) {
-        st = h5fail(w, "create the type of attribute '%s'", name);
+        st = mlp_h5_fail(w, "create the type of attribute '%s'", name);
     } else {
         memcpy(buf, s, strlen(s) < size ? strlen(s) : size);
-        st = attr_put(w, obj, name, t, t, buf, 0);
+        st = mlp_h5_attr_put(w, obj, name, t, t, buf, 0);
     }
     free(buf);
     if (t >= 0)
@@ -306,7 +306,7 @@ static mlp_status attr_fixed(h5w *w, hid_t obj, const char *name, const char *s,
 }
 
 /* Make dataset d (named name in its group) a dimension scale called label. */
-static mlp_status scale_make(h5w *w, hid_t d, const char *name, const char *label)
+static mlp_status scale_make(mlp_h5w *w, hid_t d, const char *name, const char *label)
 {
     open_scale *s;
     mlp_status st;
@@ -321,12 +321,12 @@ static mlp_status scale_make(h5w *w, hid_t d, const char *name, const char *labe
     memset(s, 0, sizeof(*s));
     s->id = d;
     if (H5Rcreate(&s->ref, d, ".", H5R_OBJECT, -1) < 0)
-        return h5fail(w, "make a reference to scale '%s'", name);
+        return mlp_h5_fail(w, "make a reference to scale '%s'", name);
     w->n_scales++;
     return MLP_OK;
 }
 
-static open_scale *scale_find(h5w *w, hid_t id)
+static open_scale *scale_find(mlp_h5w *w, hid_t id)
 {
     for (size_t i = 0; i < w->n_scales; i++)
         if (w->scale[i].id == id)
@@ -335,7 +335,7 @@ static open_scale *scale_find(h5w *w, hid_t id)
 }
 
 /* Attach axis i of dataset d (named name) to scales[i], for every axis. */
-static mlp_status scale_attach(h5w *w, hid_t d, const char *name, int rank, const hid_t *scales)
+static mlp_status scale_attach(mlp_h5w *w, hid_t d, const char *name, int rank, const hid_t *scales)
 {
     hvl_t dl[H5S_MAX_RANK];
     open_scale *sc[H5S_MAX_RANK];
@@ -349,7 +349,7 @@ static mlp_status scale_attach(h5w *w, hid_t d, const char *name, int rank, cons
         dl[i].p = &sc[i]->ref;
     }
     if (H5Rcreate(&self, d, ".", H5R_OBJECT, -1) < 0)
-        return h5fail(w, "make a reference to '%s'", name);
+        return mlp_h5_fail(w, "make a reference to '%s'", name);
     for (int i = 0; i < rank; i++) {
         open_scale *s = sc[i];
         if (s->n == s->cap) {
@@ -362,18 +362,18 @@ static mlp_status scale_attach(h5w *w, hid_t d, const char *name, int rank, cons
         }
         s->use[s->n++] = (scale_use){self, i};
     }
-    return attr_put(w, d, "DIMENSION_LIST", w->dim_list, w->dim_list, dl, (size_t)rank);
+    return mlp_h5_attr_put(w, d, "DIMENSION_LIST", w->dim_list, w->dim_list, dl, (size_t)rank);
 }
 
 /* Close a scale, writing its REFERENCE_LIST first (unless *st already
  * holds an error; a new error goes to *st). */
-static void scale_close(h5w *w, hid_t id, mlp_status *st)
+static void mlp_h5_scale_close(mlp_h5w *w, hid_t id, mlp_status *st)
 {
     open_scale *s = scale_find(w, id);
 
     if (s) {
         if (*st == MLP_OK && s->n)
-            *st = attr_put(w, id, "REFERENCE_LIST", w->ref_list, w->ref_list, s->use, s->n);
+            *st = mlp_h5_attr_put(w, id, "REFERENCE_LIST", w->ref_list, w->ref_list, s->use, s->n);
         free(s->use);
         *s = w->scale[--w->n_scales];
     }
@@ -383,7 +383,7 @@ static void scale_close(h5w *w, hid_t id, mlp_status *st)
 /* A netCDF dimension without a coordinate variable: an empty float32
  * dataset of the dimension's length made a scale whose NAME says so, as
  * netCDF-C writes it.  Returns the open dataset, or < 0 with err filled. */
-static hid_t dim_only(h5w *w, hid_t g, const char *name, hsize_t len)
+static hid_t mlp_h5_dim_only(mlp_h5w *w, hid_t g, const char *name, hsize_t len)
 {
     char label[sizeof(NC_DIM_ONLY) + 32];
     hid_t sp, d = -1;
@@ -391,13 +391,13 @@ static hid_t dim_only(h5w *w, hid_t g, const char *name, hsize_t len)
     snprintf(label, sizeof(label), "%s%10d", NC_DIM_ONLY, (int)len);
     sp = H5Screate_simple(1, &len, &len);
     if (sp < 0) {
-        h5fail(w, "create the dataspace of dimension '%s'", name);
+        mlp_h5_fail(w, "create the dataspace of dimension '%s'", name);
         return -1;
     }
     d = H5Dcreate2(g, name, H5T_IEEE_F32BE, sp, H5P_DEFAULT, w->dcpl, H5P_DEFAULT);
     H5Sclose(sp);
     if (d < 0) {
-        h5fail(w, "create dimension '%s'", name);
+        mlp_h5_fail(w, "create dimension '%s'", name);
         return -1;
     }
     if (scale_make(w, d, name, label)) {
@@ -411,9 +411,10 @@ static hid_t dim_only(h5w *w, hid_t g, const char *name, hsize_t len)
  * mtype), one dimension scale attached per axis (scales == NULL: the
  * dataset is a coordinate and becomes its own scale), long_name and units
  * when given.  The open dataset goes to *out, or is closed when out is NULL. */
-static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_t mtype, int rank,
-                            const hsize_t *dims, const void *data, const hid_t *scales,
-                            const char *long_name, const char *units, hid_t *out)
+static mlp_status mlp_h5_var_write(mlp_h5w *w, hid_t g, const char *name, hid_t ftype, hid_t mtype,
+                                   int rank, const hsize_t *dims, const void *data,
+                                   const hid_t *scales, const char *long_name, const char *units,
+                                   hid_t *out)
 {
     mlp_status st = MLP_OK;
     hid_t sp = -1, d = -1;
@@ -423,7 +424,7 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
         count *= dims[i];
     sp = H5Screate_simple(rank, dims, NULL);
     if (sp < 0) {
-        st = h5fail(w, "create the dataspace of '%s'", name);
+        st = mlp_h5_fail(w, "create the dataspace of '%s'", name);
         goto out;
     }
     /* small arrays live in the object header (compact layout): one object
@@ -432,18 +433,19 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
                    count && count * H5Tget_size(ftype) <= COMPACT_MAX ? w->compact : w->dcpl,
                    H5P_DEFAULT);
     if (d < 0) {
-        st = h5fail(w, "create dataset '%s'", name);
+        st = mlp_h5_fail(w, "create dataset '%s'", name);
         goto out;
     }
     if (count && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        st = h5fail(w, "write dataset '%s'", name);
+        st = mlp_h5_fail(w, "write dataset '%s'", name);
         goto out;
     }
     if (!scales && (st = scale_make(w, d, name, name)))
         goto out;
     if (scales && (st = scale_attach(w, d, name, rank, scales)))
         goto out;
-    if ((st = attr_str(w, d, "long_name", long_name)) || (st = attr_str(w, d, "units", units)))
+    if ((st = mlp_h5_attr_str(w, d, "long_name", long_name)) ||
+        (st = mlp_h5_attr_str(w, d, "units", units)))
         goto out;
     if (out) {
         *out = d;
@@ -451,7 +453,7 @@ static mlp_status var_write(h5w *w, hid_t g, const char *name, hid_t ftype, hid_
     }
 out:
     if (d >= 0 && !scales)
-        scale_close(w, d, &st);
+        mlp_h5_scale_close(w, d, &st);
     else if (d >= 0)
         H5Dclose(d);
     if (sp >= 0)
@@ -459,17 +461,17 @@ out:
     return st;
 }
 
-static mlp_status f64_var(h5w *w, hid_t g, const char *name, int rank, const hsize_t *dims,
-                          const double *data, const hid_t *scales, const char *long_name,
-                          const char *units)
+static mlp_status mlp_h5_f64_var(mlp_h5w *w, hid_t g, const char *name, int rank,
+                                 const hsize_t *dims, const double *data, const hid_t *scales,
+                                 const char *long_name, const char *units)
 {
-    return var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, scales,
-                     long_name, units, NULL);
+    return mlp_h5_var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, scales,
+                            long_name, units, NULL);
 }
 
 /* An int64 coordinate 0, step, 2*step, ... of length n; its open scale in *out. */
-static mlp_status i64_coord(h5w *w, hid_t g, const char *name, size_t n, int64_t step,
-                            const char *long_name, hid_t *out)
+static mlp_status mlp_h5_i64_coord(mlp_h5w *w, hid_t g, const char *name, size_t n, int64_t step,
+                                   const char *long_name, hid_t *out)
 {
     int64_t *v = malloc((n ? n : 1) * sizeof(*v));
     hsize_t dim = n;
@@ -479,15 +481,15 @@ static mlp_status i64_coord(h5w *w, hid_t g, const char *name, size_t n, int64_t
         return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
     for (size_t i = 0; i < n; i++)
         v[i] = (int64_t)i * step;
-    st = var_write(w, g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, v, NULL, long_name, NULL,
-                   out);
+    st = mlp_h5_var_write(w, g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, v, NULL, long_name,
+                          NULL, out);
     free(v);
     return st;
 }
 
 /* A float64 coordinate: n points evenly from lo to hi. */
-static mlp_status linspace_coord(h5w *w, hid_t g, const char *name, size_t n, double lo, double hi,
-                                 const char *long_name, hid_t *out)
+static mlp_status mlp_h5_linspace_coord(mlp_h5w *w, hid_t g, const char *name, size_t n, double lo,
+                                        double hi, const char *long_name, hid_t *out)
 {
     double *v = malloc((n ? n : 1) * sizeof(*v));
     hsize_t dim = n;
@@ -497,8 +499,8 @@ static mlp_status linspace_coord(h5w *w, hid_t g, const char *name, size_t n, do
         return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
     for (size_t i = 0; i < n; i++)
         v[i] = n > 1 ? lo + (hi - lo) * (double)i / (double)(n - 1) : lo;
-    st = var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, v, NULL, long_name,
-                   NULL, out);
+    st = mlp_h5_var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, v, NULL,
+                          long_name, NULL, out);
     free(v);
     return st;
 }
@@ -506,13 +508,14 @@ static mlp_status linspace_coord(h5w *w, hid_t g, const char *name, size_t n, do
 /* ---- writing: the run group ------------------------------------------ */
 
 /* Status of a failed group/dimension helper: they fill err themselves. */
-static mlp_status failed(h5w *w)
+static mlp_status mlp_h5_failed(mlp_h5w *w)
 {
     return w->err && w->err->code != MLP_OK ? w->err->code : MLP_ERR_IO;
 }
 
 /* A dataset: x (sample, feature) float64, y (sample) int64 labels. */
-static mlp_status write_data(h5w *w, hid_t parent, const char *name, const mlp_data *data)
+static mlp_status mlp_format1_write_data(mlp_h5w *w, hid_t parent, const char *name,
+                                         const mlp_data *data)
 {
     mlp_status st = MLP_OK;
     hid_t g = -1, sample = -1, feature = -1;
@@ -523,23 +526,23 @@ static mlp_status write_data(h5w *w, hid_t parent, const char *name, const mlp_d
         return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
     for (size_t i = 0; i < data->n; i++)
         y[i] = (int64_t)llround(data->y[i]);
-    if ((g = group_create(w, parent, name)) < 0 ||
-        (sample = dim_only(w, g, "sample", data->n)) < 0 ||
-        (feature = dim_only(w, g, "feature", data->dim)) < 0) {
-        st = failed(w);
+    if ((g = mlp_h5_group_create(w, parent, name)) < 0 ||
+        (sample = mlp_h5_dim_only(w, g, "sample", data->n)) < 0 ||
+        (feature = mlp_h5_dim_only(w, g, "feature", data->dim)) < 0) {
+        st = mlp_h5_failed(w);
         goto out;
     }
-    if ((st = attr_i64(w, g, "classes", (int64_t)data->classes)) ||
-        (st = f64_var(w, g, "x", 2, dims, data->x, (hid_t[]){sample, feature}, "input features",
-                      NULL)) ||
-        (st = var_write(w, g, "y", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, y,
-                        (hid_t[]){sample}, "class label", NULL, NULL)))
+    if ((st = mlp_h5_attr_i64(w, g, "classes", (int64_t)data->classes)) ||
+        (st = mlp_h5_f64_var(w, g, "x", 2, dims, data->x, (hid_t[]){sample, feature},
+                             "input features", NULL)) ||
+        (st = mlp_h5_var_write(w, g, "y", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, y,
+                               (hid_t[]){sample}, "class label", NULL, NULL)))
         goto out;
 out:
     if (feature >= 0)
-        scale_close(w, feature, &st);
+        mlp_h5_scale_close(w, feature, &st);
     if (sample >= 0)
-        scale_close(w, sample, &st);
+        mlp_h5_scale_close(w, sample, &st);
     if (g >= 0)
         H5Gclose(g);
     free(y);
@@ -547,23 +550,24 @@ out:
 }
 
 /* iteration (coordinate), loss (iteration), test_loss (iteration). */
-static mlp_status write_curves(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status write_curves(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st;
     hid_t it = -1, ev = -1, ly = -1;
     hsize_t dim = r->n_loss, edim = r->n_eval;
     double *part = NULL;
 
-    st = i64_coord(w, g, "iteration", r->n_loss, (int64_t)(r->loss_every ? r->loss_every : 1),
-                   "training iteration (updates before the recorded forward pass)", &it);
+    st = mlp_h5_i64_coord(w, g, "iteration", r->n_loss,
+                          (int64_t)(r->loss_every ? r->loss_every : 1),
+                          "training iteration (updates before the recorded forward pass)", &it);
     if (st)
         return st;
-    if ((st = f64_var(w, g, "loss", 1, &dim, r->loss, &it, "training loss", NULL)))
+    if ((st = mlp_h5_f64_var(w, g, "loss", 1, &dim, r->loss, &it, "training loss", NULL)))
         goto out;
     /* gradient norms per layer: (iteration, layer), W and b apart */
     if (r->grad_norm && r->n_layers && r->n_loss) {
         hsize_t d2[2] = {r->n_loss, r->n_layers};
-        if ((st = i64_coord(w, g, "layer", r->n_layers, 1, "weight layer", &ly)))
+        if ((st = mlp_h5_i64_coord(w, g, "layer", r->n_layers, 1, "weight layer", &ly)))
             goto out;
         if (!(part = malloc(r->n_loss * r->n_layers * sizeof(double)))) {
             st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
@@ -572,54 +576,55 @@ static mlp_status write_curves(h5w *w, hid_t g, const mlp_run_record *r)
         for (int wb = 0; wb < 2 && !st; wb++) {
             for (size_t j = 0; j < r->n_loss * r->n_layers; j++)
                 part[j] = r->grad_norm[2 * j + (size_t)wb];
-            st = f64_var(w, g, wb ? "grad_norm_b" : "grad_norm_W", 2, d2, part,
-                         (hid_t[]){it, ly},
-                         wb ? "L2 norm of the bias gradient of each layer"
-                            : "L2 norm of the weight gradient of each layer", NULL);
+            st = mlp_h5_f64_var(w, g, wb ? "grad_norm_b" : "grad_norm_W", 2, d2, part,
+                                (hid_t[]){it, ly},
+                                wb ? "L2 norm of the bias gradient of each layer"
+                                   : "L2 norm of the weight gradient of each layer",
+                                NULL);
         }
         if (st)
             goto out;
     }
     /* evaluation curves on their own coordinate */
     if (r->n_eval && (r->test_loss || r->test_accuracy_curve || r->train_accuracy_curve)) {
-        if ((st = i64_coord(w, g, "eval_iteration", r->n_eval,
-                            (int64_t)(r->eval_every ? r->eval_every : 1),
-                            "training iteration of the evaluation (before its update)", &ev)))
+        if ((st = mlp_h5_i64_coord(
+                 w, g, "eval_iteration", r->n_eval, (int64_t)(r->eval_every ? r->eval_every : 1),
+                 "training iteration of the evaluation (before its update)", &ev)))
             goto out;
-        if (r->test_loss &&
-            (st = f64_var(w, g, "test_loss", 1, &edim, r->test_loss, &ev, "test loss", NULL)))
+        if (r->test_loss && (st = mlp_h5_f64_var(w, g, "test_loss", 1, &edim, r->test_loss, &ev,
+                                                 "test loss", NULL)))
             goto out;
         if (r->test_accuracy_curve &&
-            (st = f64_var(w, g, "test_accuracy_curve", 1, &edim, r->test_accuracy_curve, &ev,
-                          "accuracy on the test set", "1")))
+            (st = mlp_h5_f64_var(w, g, "test_accuracy_curve", 1, &edim, r->test_accuracy_curve, &ev,
+                                 "accuracy on the test set", "1")))
             goto out;
         if (r->train_accuracy_curve &&
-            (st = f64_var(w, g, "train_accuracy_curve", 1, &edim, r->train_accuracy_curve, &ev,
-                          "accuracy on the training points", "1")))
+            (st = mlp_h5_f64_var(w, g, "train_accuracy_curve", 1, &edim, r->train_accuracy_curve,
+                                 &ev, "accuracy on the training points", "1")))
             goto out;
     }
     if (r->validation_accuracy && r->n_scores) {
         hsize_t vdim = r->n_scores;
         hid_t ep = -1;
-        if (!(st = i64_coord(w, g, "epoch", r->n_scores, 1, "epoch (0 = the first)", &ep)))
-            st = f64_var(w, g, "validation_accuracy", 1, &vdim, r->validation_accuracy, &ep,
-                         "accuracy on the validation split at the end of each epoch", "1");
+        if (!(st = mlp_h5_i64_coord(w, g, "epoch", r->n_scores, 1, "epoch (0 = the first)", &ep)))
+            st = mlp_h5_f64_var(w, g, "validation_accuracy", 1, &vdim, r->validation_accuracy, &ep,
+                                "accuracy on the validation split at the end of each epoch", "1");
         if (ep >= 0)
-            scale_close(w, ep, &st);
+            mlp_h5_scale_close(w, ep, &st);
     }
 out:
     free(part);
     if (ly >= 0)
-        scale_close(w, ly, &st);
+        mlp_h5_scale_close(w, ly, &st);
     if (ev >= 0)
-        scale_close(w, ev, &st);
-    scale_close(w, it, &st);
+        mlp_h5_scale_close(w, ev, &st);
+    mlp_h5_scale_close(w, it, &st);
     return st;
 }
 
 /* snapshots/snapshot_iteration, snapshots/layer<l>/W (snapshot_iteration, out, in)
  * and b (snapshot_iteration, out): the parameters every weights_every iterations. */
-static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status write_snapshots(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st = MLP_OK;
     hid_t sg = -1, lg = -1, si = -1, dout = -1, din = -1;
@@ -629,11 +634,11 @@ static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
 
     for (size_t l = 0; l < r->n_layers; l++)
         np += r->width[l + 1] * (r->width[l] + 1);
-    if ((sg = group_create(w, g, "snapshots")) < 0)
-        return failed(w);
-    if ((st = i64_coord(w, sg, "snapshot_iteration", r->n_snapshots,
-                        (int64_t)(r->weights_every ? r->weights_every : 1),
-                        "training iteration of the snapshot (before its update)", &si)))
+    if ((sg = mlp_h5_group_create(w, g, "snapshots")) < 0)
+        return mlp_h5_failed(w);
+    if ((st = mlp_h5_i64_coord(w, sg, "snapshot_iteration", r->n_snapshots,
+                               (int64_t)(r->weights_every ? r->weights_every : 1),
+                               "training iteration of the snapshot (before its update)", &si)))
         goto out;
     if (!(part = malloc((r->n_snapshots * np > 0 ? r->n_snapshots * np : 1) * sizeof(double)))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
@@ -644,24 +649,25 @@ static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
         hsize_t dw[3] = {r->n_snapshots, no, ni}, db[2] = {r->n_snapshots, no};
 
         snprintf(name, sizeof(name), "layer%zu", l);
-        if ((lg = group_create(w, sg, name)) < 0 || (dout = dim_only(w, lg, "out", no)) < 0 ||
-            (din = dim_only(w, lg, "in", ni)) < 0) {
-            st = failed(w);
+        if ((lg = mlp_h5_group_create(w, sg, name)) < 0 ||
+            (dout = mlp_h5_dim_only(w, lg, "out", no)) < 0 ||
+            (din = mlp_h5_dim_only(w, lg, "in", ni)) < 0) {
+            st = mlp_h5_failed(w);
             goto out;
         }
         for (size_t j = 0; j < r->n_snapshots; j++)
             memcpy(part + j * no * ni, r->snapshots + j * np + off, no * ni * sizeof(double));
-        if ((st = f64_var(w, lg, "W", 3, dw, part, (hid_t[]){si, dout, din},
-                          "weights (snapshot, output unit, input unit)", NULL)))
+        if ((st = mlp_h5_f64_var(w, lg, "W", 3, dw, part, (hid_t[]){si, dout, din},
+                                 "weights (snapshot, output unit, input unit)", NULL)))
             goto out;
         for (size_t j = 0; j < r->n_snapshots; j++)
             memcpy(part + j * no, r->snapshots + j * np + off + no * ni, no * sizeof(double));
-        if ((st = f64_var(w, lg, "b", 2, db, part, (hid_t[]){si, dout}, "biases (snapshot, unit)",
-                          NULL)))
+        if ((st = mlp_h5_f64_var(w, lg, "b", 2, db, part, (hid_t[]){si, dout},
+                                 "biases (snapshot, unit)", NULL)))
             goto out;
         off += no * (ni + 1);
-        scale_close(w, din, &st);
-        scale_close(w, dout, &st);
+        mlp_h5_scale_close(w, din, &st);
+        mlp_h5_scale_close(w, dout, &st);
         H5Gclose(lg);
         din = dout = lg = -1;
         if (st)
@@ -670,45 +676,46 @@ static mlp_status write_snapshots(h5w *w, hid_t g, const mlp_run_record *r)
 out:
     free(part);
     if (din >= 0)
-        scale_close(w, din, &st);
+        mlp_h5_scale_close(w, din, &st);
     if (dout >= 0)
-        scale_close(w, dout, &st);
+        mlp_h5_scale_close(w, dout, &st);
     if (lg >= 0)
         H5Gclose(lg);
     if (si >= 0)
-        scale_close(w, si, &st);
+        mlp_h5_scale_close(w, si, &st);
     H5Gclose(sg);
     return st;
 }
 
 /* weights/layer<l>/W (out, in) and b (out), in the order of model.h. */
-static mlp_status write_weights(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status write_weights(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st = MLP_OK;
     hid_t wg = -1, lg = -1, dout = -1, din = -1;
     const double *p = r->weights;
     char name[32];
 
-    if ((wg = group_create(w, g, "weights")) < 0)
-        return failed(w);
+    if ((wg = mlp_h5_group_create(w, g, "weights")) < 0)
+        return mlp_h5_failed(w);
     for (size_t l = 0; l < r->n_layers; l++) {
         hsize_t dims[2] = {r->width[l + 1], r->width[l]};
 
         snprintf(name, sizeof(name), "layer%zu", l);
-        if ((lg = group_create(w, wg, name)) < 0 || (dout = dim_only(w, lg, "out", dims[0])) < 0 ||
-            (din = dim_only(w, lg, "in", dims[1])) < 0) {
-            st = failed(w);
+        if ((lg = mlp_h5_group_create(w, wg, name)) < 0 ||
+            (dout = mlp_h5_dim_only(w, lg, "out", dims[0])) < 0 ||
+            (din = mlp_h5_dim_only(w, lg, "in", dims[1])) < 0) {
+            st = mlp_h5_failed(w);
             goto out;
         }
-        if ((st = f64_var(w, lg, "W", 2, dims, p, (hid_t[]){dout, din},
-                          "weights (output unit, input unit)", NULL)))
+        if ((st = mlp_h5_f64_var(w, lg, "W", 2, dims, p, (hid_t[]){dout, din},
+                                 "weights (output unit, input unit)", NULL)))
             goto out;
         p += dims[0] * dims[1];
-        if ((st = f64_var(w, lg, "b", 1, dims, p, &dout, "biases", NULL)))
+        if ((st = mlp_h5_f64_var(w, lg, "b", 1, dims, p, &dout, "biases", NULL)))
             goto out;
         p += dims[0];
-        scale_close(w, din, &st);
-        scale_close(w, dout, &st);
+        mlp_h5_scale_close(w, din, &st);
+        mlp_h5_scale_close(w, dout, &st);
         H5Gclose(lg);
         din = dout = lg = -1;
         if (st)
@@ -716,9 +723,9 @@ static mlp_status write_weights(h5w *w, hid_t g, const mlp_run_record *r)
     }
 out:
     if (din >= 0)
-        scale_close(w, din, &st);
+        mlp_h5_scale_close(w, din, &st);
     if (dout >= 0)
-        scale_close(w, dout, &st);
+        mlp_h5_scale_close(w, dout, &st);
     if (lg >= 0)
         H5Gclose(lg);
     H5Gclose(wg);
@@ -726,15 +733,15 @@ out:
 }
 
 /* hidden/layer<l> (sample, unit_<l>): one dimension per layer width. */
-static mlp_status write_hidden(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status write_hidden(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st = MLP_OK;
     hid_t hg = -1, sample = -1, unit = -1;
     char name[32], uname[32], lname[96];
 
-    if ((hg = group_create(w, g, "hidden")) < 0 ||
-        (sample = dim_only(w, hg, "sample", r->n_hidden_points)) < 0) {
-        st = failed(w);
+    if ((hg = mlp_h5_group_create(w, g, "hidden")) < 0 ||
+        (sample = mlp_h5_dim_only(w, hg, "sample", r->n_hidden_points)) < 0) {
+        st = mlp_h5_failed(w);
         goto out;
     }
     for (size_t l = 0; l + 1 < r->n_layers; l++) {
@@ -743,23 +750,23 @@ static mlp_status write_hidden(h5w *w, hid_t g, const mlp_run_record *r)
         snprintf(name, sizeof(name), "layer%zu", l);
         snprintf(uname, sizeof(uname), "unit_%zu", l);
         snprintf(lname, sizeof(lname), "outputs of hidden layer %zu on the training points", l);
-        if ((unit = dim_only(w, hg, uname, dims[1])) < 0) {
-            st = failed(w);
+        if ((unit = mlp_h5_dim_only(w, hg, uname, dims[1])) < 0) {
+            st = mlp_h5_failed(w);
             goto out;
         }
-        if ((st = f64_var(w, hg, name, 2, dims, r->hidden[l], (hid_t[]){sample, unit}, lname,
-                          NULL)))
+        if ((st = mlp_h5_f64_var(w, hg, name, 2, dims, r->hidden[l], (hid_t[]){sample, unit}, lname,
+                                 NULL)))
             goto out;
-        scale_close(w, unit, &st);
+        mlp_h5_scale_close(w, unit, &st);
         unit = -1;
         if (st)
             goto out;
     }
 out:
     if (unit >= 0)
-        scale_close(w, unit, &st);
+        mlp_h5_scale_close(w, unit, &st);
     if (sample >= 0)
-        scale_close(w, sample, &st);
+        mlp_h5_scale_close(w, sample, &st);
     if (hg >= 0)
         H5Gclose(hg);
     return st;
@@ -767,26 +774,26 @@ out:
 
 /* boundary/prob (grid_y, grid_x) or (grid_y, grid_x, class), with the
  * grid's coordinates; the extent is kept as an attribute too. */
-static mlp_status write_boundary(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status write_boundary(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st = MLP_OK;
     hid_t bg = -1, gx = -1, gy = -1, cls = -1;
     size_t k = r->classes_out ? r->classes_out : 1;
     hsize_t dims[3] = {r->resolution, r->resolution, k};
 
-    if ((bg = group_create(w, g, "boundary")) < 0)
-        return failed(w);
-    if ((st = attr_put(w, bg, "extent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->extent, 4)) ||
-        (st = linspace_coord(w, bg, "grid_y", r->resolution, r->extent[2], r->extent[3],
-                             "input feature 1 (grid y)", &gy)) ||
-        (st = linspace_coord(w, bg, "grid_x", r->resolution, r->extent[0], r->extent[1],
-                             "input feature 0 (grid x)", &gx)))
+    if ((bg = mlp_h5_group_create(w, g, "boundary")) < 0)
+        return mlp_h5_failed(w);
+    if ((st = mlp_h5_attr_put(w, bg, "extent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->extent, 4)) ||
+        (st = mlp_h5_linspace_coord(w, bg, "grid_y", r->resolution, r->extent[2], r->extent[3],
+                                    "input feature 1 (grid y)", &gy)) ||
+        (st = mlp_h5_linspace_coord(w, bg, "grid_x", r->resolution, r->extent[0], r->extent[1],
+                                    "input feature 0 (grid x)", &gx)))
         goto out;
-    if (k > 1 && (st = i64_coord(w, bg, "class", k, 1, "class", &cls)))
+    if (k > 1 && (st = mlp_h5_i64_coord(w, bg, "class", k, 1, "class", &cls)))
         goto out;
-    st = f64_var(w, bg, "prob", k > 1 ? 3 : 2, dims, r->boundary, (hid_t[]){gy, gx, cls},
-                 k > 1 ? "predicted probability of each class" : "predicted probability of class 1",
-                 "1");
+    st = mlp_h5_f64_var(
+        w, bg, "prob", k > 1 ? 3 : 2, dims, r->boundary, (hid_t[]){gy, gx, cls},
+        k > 1 ? "predicted probability of each class" : "predicted probability of class 1", "1");
     if (!st && k > 1) {
         /* the predicted class of every grid point: the first most probable, -1 for NaN */
         size_t np = r->resolution * r->resolution;
@@ -806,17 +813,17 @@ static mlp_status write_boundary(h5w *w, hid_t g, const mlp_run_record *r)
             }
             am[i] = nan ? -1 : (int64_t)best;
         }
-        st = var_write(w, bg, "argmax", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dims, am,
-                       (hid_t[]){gy, gx}, "predicted class (the most probable)", NULL, NULL);
+        st = mlp_h5_var_write(w, bg, "argmax", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dims, am,
+                              (hid_t[]){gy, gx}, "predicted class (the most probable)", NULL, NULL);
         free(am);
     }
 out:
     if (cls >= 0)
-        scale_close(w, cls, &st);
+        mlp_h5_scale_close(w, cls, &st);
     if (gx >= 0)
-        scale_close(w, gx, &st);
+        mlp_h5_scale_close(w, gx, &st);
     if (gy >= 0)
-        scale_close(w, gy, &st);
+        mlp_h5_scale_close(w, gy, &st);
     H5Gclose(bg);
     return st;
 }
@@ -825,24 +832,25 @@ out:
  * /runs/run_<k>/.  Every axis gets a dimension scale: coordinates where the axis has
  * values (iteration, grid_x, grid_y, class), netCDF dimension-only scales
  * elsewhere, named per group so that one name has one length. */
-static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
+static mlp_status mlp_format1_write_run(mlp_h5w *w, hid_t g, const mlp_run_record *r)
 {
     mlp_status st;
     char name[NAME_MAX_LEN];
 
-    if ((st = attr_i64(w, g, "index", (int64_t)r->index)) ||
-        (st = attr_i64(w, g, "repeat", (int64_t)r->repeat)) ||
-        (st = attr_u64(w, g, "seed", r->seed)) ||
-        (st = attr_str(w, g, "status", r->status ? "diverged" : "ok")) ||
-        (st = attr_f64(w, g, "wall_seconds", r->wall_seconds)) ||
-        (st = attr_i64(w, g, "iterations", (int64_t)r->iterations)) ||
-        (st = attr_i64(w, g, "iterations_run", (int64_t)r->iterations_run)) ||
-        (st = attr_i64(w, g, "loss_every", (int64_t)r->loss_every)))
+    if ((st = mlp_h5_attr_i64(w, g, "index", (int64_t)r->index)) ||
+        (st = mlp_h5_attr_i64(w, g, "repeat", (int64_t)r->repeat)) ||
+        (st = mlp_h5_attr_u64(w, g, "seed", r->seed)) ||
+        (st = mlp_h5_attr_str(w, g, "status", r->status ? "diverged" : "ok")) ||
+        (st = mlp_h5_attr_f64(w, g, "wall_seconds", r->wall_seconds)) ||
+        (st = mlp_h5_attr_i64(w, g, "iterations", (int64_t)r->iterations)) ||
+        (st = mlp_h5_attr_i64(w, g, "iterations_run", (int64_t)r->iterations_run)) ||
+        (st = mlp_h5_attr_i64(w, g, "loss_every", (int64_t)r->loss_every)))
         return st;
-    if (r->note && r->note[0] && (st = attr_str(w, g, "note", r->note)))
+    if (r->note && r->note[0] && (st = mlp_h5_attr_str(w, g, "note", r->note)))
         return st;
-    if ((st = attr_str(w, g, "stop_reason", r->stop_reason ? r->stop_reason : "iterations")) ||
-        (st = attr_i64(w, g, "best_iteration", (int64_t)r->best_iteration)))
+    if ((st = mlp_h5_attr_str(w, g, "stop_reason",
+                              r->stop_reason ? r->stop_reason : "iterations")) ||
+        (st = mlp_h5_attr_i64(w, g, "best_iteration", (int64_t)r->best_iteration)))
         return st;
     if (r->width && r->n_layers) {
         int64_t wv[MLP_RESULTS_MAX_LAYERS + 1];
@@ -852,21 +860,23 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
                             r->n_layers, MLP_RESULTS_MAX_LAYERS);
         for (size_t l = 0; l <= r->n_layers; l++)
             wv[l] = (int64_t)r->width[l];
-        if ((st = attr_put(w, g, "widths", H5T_STD_I64LE, H5T_NATIVE_INT64, wv, r->n_layers + 1)))
+        if ((st = mlp_h5_attr_put(w, g, "widths", H5T_STD_I64LE, H5T_NATIVE_INT64, wv,
+                                  r->n_layers + 1)))
             return st;
     }
     for (size_t i = 0; i < r->n_params; i++) {
         const mlp_param_cell *c = &r->params[i];
 
-        nc_name(c->path, name, sizeof(name));
-        st = c->numeric ? attr_f64(w, g, name, c->num) : attr_str(w, g, name, c->text ? c->text : "");
+        mlp_h5_nc_name(c->path, name, sizeof(name));
+        st = c->numeric ? mlp_h5_attr_f64(w, g, name, c->num)
+                        : mlp_h5_attr_str(w, g, name, c->text ? c->text : "");
         if (st)
             return st;
     }
-    if ((st = attr_f64(w, g, "final_loss", r->final_loss)) ||
-        (st = attr_f64(w, g, "train_accuracy", r->train_accuracy)) ||
-        (st = attr_f64(w, g, "test_accuracy", r->test_accuracy)) ||
-        (st = attr_i64(w, g, "first_iteration_at_100pct", (int64_t)r->first_100pct)))
+    if ((st = mlp_h5_attr_f64(w, g, "final_loss", r->final_loss)) ||
+        (st = mlp_h5_attr_f64(w, g, "train_accuracy", r->train_accuracy)) ||
+        (st = mlp_h5_attr_f64(w, g, "test_accuracy", r->test_accuracy)) ||
+        (st = mlp_h5_attr_i64(w, g, "first_iteration_at_100pct", (int64_t)r->first_100pct)))
         return st;
     if ((st = write_curves(w, g, r)))
         return st;
@@ -879,13 +889,13 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
     if (r->boundary && r->resolution && (st = write_boundary(w, g, r)))
         return st;
     if (r->train) {
-        hid_t dg = group_create(w, g, "dataset");
+        hid_t dg = mlp_h5_group_create(w, g, "dataset");
 
         if (dg < 0)
-            return failed(w);
-        st = write_data(w, dg, "train", r->train);
+            return mlp_h5_failed(w);
+        st = mlp_format1_write_data(w, dg, "train", r->train);
         if (!st && r->test)
-            st = write_data(w, dg, "test", r->test);
+            st = mlp_format1_write_data(w, dg, "test", r->test);
         H5Gclose(dg);
     }
     return st;
@@ -893,8 +903,8 @@ static mlp_status write_run_content(h5w *w, hid_t g, const mlp_run_record *r)
 
 /* ---- file-system helpers --------------------------------------------- */
 
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *str_printf(const char *fmt, ...)
+static char *mlp_str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *mlp_str_printf(const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -912,7 +922,7 @@ static char *str_printf(const char *fmt, ...)
 }
 
 /* The folder of a path ("." when it has none), malloc'd. */
-static char *parent_dir(const char *path)
+static char *mlp_path_parent(const char *path)
 {
     const char *slash = strrchr(path, '/');
 
@@ -920,11 +930,11 @@ static char *parent_dir(const char *path)
         return strdup(".");
     if (slash == path)
         return strdup("/");
-    return str_printf("%.*s", (int)(slash - path), path);
+    return mlp_str_printf("%.*s", (int)(slash - path), path);
 }
 
 /* fsync a file or folder by name. */
-static int fsync_path(const char *path, bool dir)
+static int mlp_path_sync(const char *path, bool dir)
 {
     int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
     int rc;
@@ -938,26 +948,26 @@ static int fsync_path(const char *path, bool dir)
 }
 
 /* Publish tmp as path: fsync the file, rename, fsync the folder. */
-static mlp_status publish(const char *tmp, const char *path, mlp_error *err)
+static mlp_status mlp_path_publish(const char *tmp, const char *path, mlp_error *err)
 {
     char *dir;
     int rc;
 
-    if (fsync_path(tmp, false) != 0)
+    if (mlp_path_sync(tmp, false) != 0)
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot sync to disk: %s", tmp, strerror(errno));
     if (rename(tmp, path) != 0)
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
                         strerror(errno));
-    if (!(dir = parent_dir(path)))
+    if (!(dir = mlp_path_parent(path)))
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-    rc = fsync_path(dir, true);
+    rc = mlp_path_sync(dir, true);
     if (rc != 0)
         mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", dir, strerror(errno));
     free(dir);
     return rc ? MLP_ERR_IO : MLP_OK;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static bool mlp_str_ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
 
@@ -970,16 +980,16 @@ char *mlp_results_runs_dir(const char *sweep_path)
     const char *slash = strrchr(sweep_path, '/');
     const char *base = slash ? slash + 1 : sweep_path;
 
-    if (ends_with(base, ".h5") && strlen(base) > 3)
+    if (mlp_str_ends_with(base, ".h5") && strlen(base) > 3)
         n -= 3;
-    else if (ends_with(base, ".hdf5") && strlen(base) > 5)
+    else if (mlp_str_ends_with(base, ".hdf5") && strlen(base) > 5)
         n -= 5;
-    return str_printf("%.*s.runs", (int)n, sweep_path);
+    return mlp_str_printf("%.*s.runs", (int)n, sweep_path);
 }
 
 char *mlp_results_part_path(const char *runs_dir, size_t first)
 {
-    return str_printf("%s/part_%04zu.bin", runs_dir, first);
+    return mlp_str_printf("%s/part_%04zu.bin", runs_dir, first);
 }
 
 mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err)
@@ -989,7 +999,7 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
     char *dir = NULL, *probe = NULL, *runs = NULL;
     int fd;
 
-    lock();
+    mlp_results_lock();
     if (stat(sweep_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results there: not a regular file",
                       sweep_path);
@@ -1002,8 +1012,8 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
                       sweep_path);
         goto out;
     }
-    if (!(dir = parent_dir(sweep_path)) || !(runs = mlp_results_runs_dir(sweep_path)) ||
-        !(probe = str_printf("%s/.mlplab-probe-XXXXXX", dir))) {
+    if (!(dir = mlp_path_parent(sweep_path)) || !(runs = mlp_results_runs_dir(sweep_path)) ||
+        !(probe = mlp_str_printf("%s/.mlplab-probe-XXXXXX", dir))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
         goto out;
     }
@@ -1029,7 +1039,7 @@ out:
     free(probe);
     free(runs);
     free(dir);
-    unlock();
+    mlp_results_unlock();
     return st;
 }
 
@@ -1042,10 +1052,10 @@ out:
  *   header   "MLPRUNS1", u64 0x0102030405060708 (byte order), u64 size of
  *            size_t and double (8, 8 as two u32), hash[64] (hex), u64 n_records
  *   records  each: u64 size (bytes, this word included), u64 checksum of the
- *            payload, payload (8-byte words, see record_put)
+ *            payload, payload (8-byte words, see mlp_record_put)
  *   index    n_records x (u64 run, u64 offset, u64 size)
  *   trailer  u64 offset of the index, u64 checksum of the header and the
- *            index (part_sum), "MLPRUNS1"
+ *            index (mlp_part_sum), "MLPRUNS1"
  *
  * The file is written whole (one write), fsynced and renamed into place,
  * so under its final name it is complete; the checksums catch what a power
@@ -1059,7 +1069,7 @@ out:
 
 /* A 64-bit checksum of n bytes (n a multiple of 8): not cryptographic, fast
  * enough to be free beside the copy, and any change of a word changes it. */
-static uint64_t checksum(const unsigned char *p, size_t n)
+static uint64_t mlp_part_checksum(const unsigned char *p, size_t n)
 {
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, g = UINT64_C(0xc2b2ae3d27d4eb4f);
 
@@ -1082,24 +1092,25 @@ static uint64_t checksum(const unsigned char *p, size_t n)
 }
 
 /* The checksum of a part file's header and index. */
-static uint64_t part_sum(const unsigned char *header, const unsigned char *index, size_t len)
+static uint64_t mlp_part_sum(const unsigned char *header, const unsigned char *index, size_t len)
 {
-    return checksum(header, PART_HEADER) * UINT64_C(0x9e3779b97f4a7c15) ^ checksum(index, len);
+    return mlp_part_checksum(header, PART_HEADER) * UINT64_C(0x9e3779b97f4a7c15) ^
+           mlp_part_checksum(index, len);
 }
 
-static mlp_status builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
-                               size_t n, mlp_error *err);
+static mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,
+                                           const uint64_t *ix, size_t n, mlp_error *err);
 
 /* ---- serialization ---- */
 
 /* A growable byte buffer whose length stays a multiple of 8. */
-typedef struct bytes {
+typedef struct mlp_bytes {
     unsigned char *p;
     size_t len, cap;
     bool nomem;
-} bytes;
+} mlp_bytes;
 
-static bool bytes_grow(bytes *b, size_t more)
+static bool mlp_bytes_grow(mlp_bytes *b, size_t more)
 {
     if (b->nomem)
         return false;
@@ -1120,11 +1131,11 @@ static bool bytes_grow(bytes *b, size_t more)
 
 /* n bytes, then zeros up to the next multiple of 8 (pad_nul: at least one,
  * so that a string is NUL-terminated where it lies). */
-static void put_raw(bytes *b, const void *v, size_t n, bool pad_nul)
+static void mlp_bytes_put(mlp_bytes *b, const void *v, size_t n, bool pad_nul)
 {
     size_t padded = (n + (pad_nul ? 1 : 0) + 7) / 8 * 8;
 
-    if (!bytes_grow(b, padded))
+    if (!mlp_bytes_grow(b, padded))
         return;
     if (n)
         memcpy(b->p + b->len, v, n);
@@ -1132,29 +1143,29 @@ static void put_raw(bytes *b, const void *v, size_t n, bool pad_nul)
     b->len += padded;
 }
 
-static void put_u64(bytes *b, uint64_t v)
+static void mlp_bytes_put_u64(mlp_bytes *b, uint64_t v)
 {
-    put_raw(b, &v, 8, false);
+    mlp_bytes_put(b, &v, 8, false);
 }
 
-static void put_f64(bytes *b, double v)
+static void put_f64(mlp_bytes *b, double v)
 {
-    put_raw(b, &v, 8, false);
+    mlp_bytes_put(b, &v, 8, false);
 }
 
-static void put_str(bytes *b, const char *s)
+static void put_str(mlp_bytes *b, const char *s)
 {
-    put_u64(b, s ? strlen(s) : PART_ABSENT);
+    mlp_bytes_put_u64(b, s ? strlen(s) : PART_ABSENT);
     if (s)
-        put_raw(b, s, strlen(s), true);
+        mlp_bytes_put(b, s, strlen(s), true);
 }
 
 /* n doubles, or absent (a NULL array). */
-static void put_arr(bytes *b, const double *a, size_t n)
+static void put_arr(mlp_bytes *b, const double *a, size_t n)
 {
-    put_u64(b, a ? n : PART_ABSENT);
+    mlp_bytes_put_u64(b, a ? n : PART_ABSENT);
     if (a)
-        put_raw(b, a, n * sizeof(double), false);
+        mlp_bytes_put(b, a, n * sizeof(double), false);
 }
 
 /* Parameters of all the weight layers (model.h layout), 0 without widths. */
@@ -1167,76 +1178,76 @@ static size_t n_model_params(const mlp_run_record *r)
     return np;
 }
 
-static void put_data(bytes *b, const mlp_data *d)
+static void put_data(mlp_bytes *b, const mlp_data *d)
 {
-    put_u64(b, d ? 1 : 0);
+    mlp_bytes_put_u64(b, d ? 1 : 0);
     if (!d)
         return;
-    put_u64(b, d->n);
-    put_u64(b, d->dim);
-    put_u64(b, d->classes);
+    mlp_bytes_put_u64(b, d->n);
+    mlp_bytes_put_u64(b, d->dim);
+    mlp_bytes_put_u64(b, d->classes);
     put_arr(b, d->x, d->n * d->dim);
     put_arr(b, d->y, d->n);
 }
 
-/* A run's payload: what write_run_content writes, in its order.  Arrays that
- * write_run_content would not write (missing widths, ...) are stored absent,
+/* A run's payload: what mlp_format1_write_run writes, in its order.  Arrays that
+ * mlp_format1_write_run would not write (missing widths, ...) are stored absent,
  * so the record read back writes the same groups. */
-static void record_put(bytes *b, const mlp_run_record *r)
+static void mlp_record_put(mlp_bytes *b, const mlp_run_record *r)
 {
     size_t np = n_model_params(r), k = r->classes_out ? r->classes_out : 1;
     bool has_w = r->width && r->n_layers;
 
-    put_u64(b, r->index);
-    put_u64(b, r->repeat);
-    put_u64(b, r->seed);
-    put_u64(b, (uint64_t)r->status);
+    mlp_bytes_put_u64(b, r->index);
+    mlp_bytes_put_u64(b, r->repeat);
+    mlp_bytes_put_u64(b, r->seed);
+    mlp_bytes_put_u64(b, (uint64_t)r->status);
     put_f64(b, r->wall_seconds);
     put_f64(b, r->final_loss);
     put_f64(b, r->train_accuracy);
     put_f64(b, r->test_accuracy);
-    put_u64(b, (uint64_t)(int64_t)r->first_100pct);
+    mlp_bytes_put_u64(b, (uint64_t)(int64_t)r->first_100pct);
     put_str(b, r->note);
-    put_u64(b, r->iterations);
-    put_u64(b, r->iterations_run);
-    put_u64(b, r->loss_every);
+    mlp_bytes_put_u64(b, r->iterations);
+    mlp_bytes_put_u64(b, r->iterations_run);
+    mlp_bytes_put_u64(b, r->loss_every);
     put_str(b, r->stop_reason);
-    put_u64(b, (uint64_t)(int64_t)r->best_iteration);
-    put_u64(b, r->n_layers);
-    put_u64(b, has_w ? 1 : 0);
+    mlp_bytes_put_u64(b, (uint64_t)(int64_t)r->best_iteration);
+    mlp_bytes_put_u64(b, r->n_layers);
+    mlp_bytes_put_u64(b, has_w ? 1 : 0);
     for (size_t l = 0; has_w && l <= r->n_layers; l++)
-        put_u64(b, r->width[l]);
-    put_u64(b, r->n_params);
+        mlp_bytes_put_u64(b, r->width[l]);
+    mlp_bytes_put_u64(b, r->n_params);
     for (size_t i = 0; i < r->n_params; i++) {
         put_str(b, r->params[i].path);
-        put_u64(b, r->params[i].numeric);
+        mlp_bytes_put_u64(b, r->params[i].numeric);
         put_f64(b, r->params[i].num);
         put_str(b, r->params[i].text ? r->params[i].text : "");
     }
-    put_u64(b, r->n_loss);
+    mlp_bytes_put_u64(b, r->n_loss);
     put_arr(b, r->loss, r->n_loss);
     put_arr(b, r->grad_norm && r->n_layers && r->n_loss ? r->grad_norm : NULL,
             r->n_loss * r->n_layers * 2);
-    put_u64(b, r->eval_every);
-    put_u64(b, r->n_eval);
+    mlp_bytes_put_u64(b, r->eval_every);
+    mlp_bytes_put_u64(b, r->n_eval);
     put_arr(b, r->test_loss, r->n_eval);
     put_arr(b, r->test_accuracy_curve, r->n_eval);
     put_arr(b, r->train_accuracy_curve, r->n_eval);
-    put_u64(b, r->weights_every);
-    put_u64(b, r->n_snapshots);
+    mlp_bytes_put_u64(b, r->weights_every);
+    mlp_bytes_put_u64(b, r->n_snapshots);
     put_arr(b, r->snapshots && r->n_snapshots && has_w ? r->snapshots : NULL,
             r->n_snapshots * np);
-    put_u64(b, r->n_scores);
+    mlp_bytes_put_u64(b, r->n_scores);
     put_arr(b, r->validation_accuracy, r->n_scores);
     put_arr(b, r->weights && has_w ? r->weights : NULL, np);
-    put_u64(b, r->n_hidden_points);
+    mlp_bytes_put_u64(b, r->n_hidden_points);
     bool hidden = r->hidden && has_w && r->n_layers > 1;
-    put_u64(b, hidden ? 1 : 0);
+    mlp_bytes_put_u64(b, hidden ? 1 : 0);
     for (size_t l = 0; hidden && l + 1 < r->n_layers; l++)
         put_arr(b, r->hidden[l], r->n_hidden_points * r->width[l + 1]);
     bool boundary = r->boundary && r->resolution;
-    put_u64(b, boundary ? r->resolution : 0);
-    put_u64(b, r->classes_out);
+    mlp_bytes_put_u64(b, boundary ? r->resolution : 0);
+    mlp_bytes_put_u64(b, r->classes_out);
     for (int i = 0; i < 4; i++)
         put_f64(b, r->extent[i]);
     put_arr(b, boundary ? r->boundary : NULL, r->resolution * r->resolution * k);
@@ -1323,14 +1334,14 @@ static const double *get_arr(reader *r, size_t n)
 }
 
 /* A run read back from a part file: the record points into the bytes. */
-typedef struct run_view {
+typedef struct mlp_run_view {
     mlp_run_record rec;
     size_t width[MLP_RESULTS_MAX_LAYERS + 1];
     mlp_param_cell *params;    /* (n_params) */
     size_t cap_params;
     const double *hidden[MLP_RESULTS_MAX_LAYERS];
     mlp_data data[2];
-} run_view;
+} mlp_run_view;
 
 static bool get_data(reader *r, mlp_data *d)
 {
@@ -1350,7 +1361,7 @@ static bool get_data(reader *r, mlp_data *d)
 
 /* Parse a payload into v (pointers into p).  False: the bytes are not a
  * record (or memory ran out for the parameter cells: *nomem). */
-static bool record_get(const unsigned char *p, size_t len, run_view *v, bool *nomem)
+static bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem)
 {
     reader rd = {p, len, 0, false}, *r = &rd;
     mlp_run_record *rec = &v->rec;
@@ -1445,8 +1456,8 @@ struct mlp_results_journal {
     char *runs_dir;
     mlp_results_builder *builder;  /* told of each part file written, or NULL */
     char hash[64];              /* NUL-padded */
-    bytes buf;                  /* header, then the records held */
-    bytes index;                /* (run, offset, size) of each record held */
+    mlp_bytes buf;              /* header, then the records held */
+    mlp_bytes index;            /* (run, offset, size) of each record held */
     size_t n, first;            /* records held; the first one's run */
     double last_write;          /* CLOCK_MONOTONIC seconds */
     double max_seconds;
@@ -1521,7 +1532,7 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
     mlp_status st = MLP_OK;
     char *path = NULL, *tmp = NULL;
     uint64_t index_at, sum, sizes;
-    bytes *b = &j->buf;
+    mlp_bytes *b = &j->buf;
     int fd = -1;
 
     if (j->n == 0)
@@ -1537,15 +1548,15 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         memcpy(b->p + 24, j->hash, 64);
         memcpy(b->p + 88, &n, 8);
     }
-    put_raw(b, j->index.p, j->index.len, false);
+    mlp_bytes_put(b, j->index.p, j->index.len, false);
     if (!b->nomem) {
-        sum = part_sum(b->p, j->index.p, j->index.len);
-        put_u64(b, index_at);
-        put_u64(b, sum);
-        put_raw(b, PART_MAGIC, 8, false);
+        sum = mlp_part_sum(b->p, j->index.p, j->index.len);
+        mlp_bytes_put_u64(b, index_at);
+        mlp_bytes_put_u64(b, sum);
+        mlp_bytes_put(b, PART_MAGIC, 8, false);
     }
     if (b->nomem || j->index.nomem || !(path = mlp_results_part_path(j->runs_dir, j->first)) ||
-        !(tmp = str_printf("%s.tmp", path))) {
+        !(tmp = mlp_str_printf("%s.tmp", path))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
         goto out;
     }
@@ -1566,14 +1577,14 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         goto out;
     }
     /* the new name is durable once the folder is synced */
-    if (fsync_path(j->runs_dir, true) != 0) {
+    if (mlp_path_sync(j->runs_dir, true) != 0) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", j->runs_dir,
                       strerror(errno));
         goto out;
     }
     if (j->builder)
-        st = builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p, j->n,
-                          err);
+        st = mlp_results_builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p,
+                                      j->n, err);
 out:
     if (fd >= 0)
         close(fd);
@@ -1589,29 +1600,29 @@ out:
 mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record *rec,
                                    mlp_error *err)
 {
-    bytes *b = &j->buf;
+    mlp_bytes *b = &j->buf;
     size_t at;
     uint64_t size, sum, ix[3];
 
     if (j->n == 0) {
         j->first = rec->index;
-        if (!bytes_grow(b, PART_HEADER))
+        if (!mlp_bytes_grow(b, PART_HEADER))
             goto nomem;
         memset(b->p, 0, PART_HEADER);
         b->len = PART_HEADER;
     }
     at = b->len;
-    put_u64(b, 0);  /* size and checksum, filled in below */
-    put_u64(b, 0);
-    record_put(b, rec);
+    mlp_bytes_put_u64(b, 0);  /* size and checksum, filled in below */
+    mlp_bytes_put_u64(b, 0);
+    mlp_record_put(b, rec);
     if (b->nomem)
         goto nomem;
     size = b->len - at;
-    sum = checksum(b->p + at + 16, (size_t)size - 16);
+    sum = mlp_part_checksum(b->p + at + 16, (size_t)size - 16);
     memcpy(b->p + at, &size, 8);
     memcpy(b->p + at + 8, &sum, 8);
     ix[0] = rec->index, ix[1] = at, ix[2] = size;
-    put_raw(&j->index, ix, sizeof(ix), false);
+    mlp_bytes_put(&j->index, ix, sizeof(ix), false);
     if (j->index.nomem)
         goto nomem;
     j->n++;
@@ -1707,7 +1718,7 @@ static enum part_state part_open_index(int fd, const char *hash, bool verify, pa
         *nomem = true;
         return PART_DAMAGED;
     }
-    if (!pread_all(fd, hi, n * 24, index_at) || part_sum(head, hi, n * 24) != sum)
+    if (!pread_all(fd, hi, n * 24, index_at) || mlp_part_sum(head, hi, n * 24) != sum)
         goto out;
     for (size_t i = 0; i < n; i++) {
         uint64_t e[3];
@@ -1728,7 +1739,7 @@ static enum part_state part_open_index(int fd, const char *hash, bool verify, pa
             if (!pread_all(fd, rec, e[2], e[1]))
                 goto out;
             memcpy(head2, rec, 16);
-            if (head2[0] != e[2] || checksum(rec + 16, e[2] - 16) != head2[1])
+            if (head2[0] != e[2] || mlp_part_checksum(rec + 16, e[2] - 16) != head2[1])
                 goto out;
         }
     }
@@ -1754,7 +1765,7 @@ out:
 
 static bool is_part_name(const char *name)
 {
-    return !strncmp(name, "part_", 5) && ends_with(name, ".bin");
+    return !strncmp(name, "part_", 5) && mlp_str_ends_with(name, ".bin");
 }
 
 /* Files of the run folder that hold runs: part files, and run_<k>.h5 files
@@ -1762,7 +1773,7 @@ static bool is_part_name(const char *name)
  * version is part of the identity). */
 static bool is_run_file_name(const char *name)
 {
-    return is_part_name(name) || (!strncmp(name, "run_", 4) && ends_with(name, ".h5"));
+    return is_part_name(name) || (!strncmp(name, "run_", 4) && mlp_str_ends_with(name, ".h5"));
 }
 
 /* Each entry of dir whose name passes want(), as "<dir>/<name>" (malloc'd),
@@ -1784,7 +1795,7 @@ static mlp_status each_file(const char *dir, bool (*want)(const char *name),
 
         if (!want(e->d_name))
             continue;
-        if (!(p = str_printf("%s/%s", dir, e->d_name))) {
+        if (!(p = mlp_str_printf("%s/%s", dir, e->d_name))) {
             st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", dir);
             break;
         }
@@ -1797,7 +1808,7 @@ static mlp_status each_file(const char *dir, bool (*want)(const char *name),
 
 static bool is_tmp_or_part(const char *name)
 {
-    return ends_with(name, ".tmp") || is_part_name(name);
+    return mlp_str_ends_with(name, ".tmp") || is_part_name(name);
 }
 
 /* Delete a temporary, or a part file that fails its checks. */
@@ -1808,7 +1819,7 @@ static mlp_status clean_one(void *ctx, const char *path, mlp_error *err)
     int fd;
 
     (void)ctx;
-    if (!ends_with(path, ".tmp")) {
+    if (!mlp_str_ends_with(path, ".tmp")) {
         if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
             return MLP_OK;  /* unreadable: left alone, the scan counts it */
         damaged = part_open_index(fd, NULL, true, &pi, &nomem) == PART_DAMAGED;
@@ -1829,7 +1840,7 @@ mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err)
 
 static bool is_leftover(const char *name)
 {
-    return is_run_file_name(name) || ends_with(name, ".tmp");
+    return is_run_file_name(name) || mlp_str_ends_with(name, ".tmp");
 }
 
 static mlp_status delete_one(void *ctx, const char *path, mlp_error *err)
@@ -1861,7 +1872,7 @@ static mlp_status scan_one(void *vctx, const char *path, mlp_error *err)
     enum part_state s;
     int fd;
 
-    if (ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+    if (mlp_str_ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         c->other++;  /* a run file of an older mlplab, or unreadable */
         return MLP_OK;
     }
@@ -1909,7 +1920,7 @@ mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, 
 /* ---- reading -------------------------------------------------------- */
 
 /* A string attribute (variable or fixed length), malloc'd into *out. */
-static mlp_status attr_get_str(h5w *w, hid_t obj, const char *name, char **out)
+static mlp_status attr_get_str(mlp_h5w *w, hid_t obj, const char *name, char **out)
 {
     mlp_status st = MLP_OK;
     hid_t a = -1, t = -1, mt = -1, sp = -1;
@@ -1918,7 +1929,7 @@ static mlp_status attr_get_str(h5w *w, hid_t obj, const char *name, char **out)
     *out = NULL;
     if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
         (sp = H5Aget_space(a)) < 0) {
-        st = h5fail(w, "open attribute '%s'", name);
+        st = mlp_h5_fail(w, "open attribute '%s'", name);
         goto out;
     }
     if (H5Tget_class(t) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) {
@@ -1929,7 +1940,7 @@ static mlp_status attr_get_str(h5w *w, hid_t obj, const char *name, char **out)
         char *s = NULL;
 
         if (H5Aread(a, w->str, &s) < 0) {
-            st = h5fail(w, "read attribute '%s'", name);
+            st = mlp_h5_fail(w, "read attribute '%s'", name);
             goto out;
         }
         *out = strdup(s ? s : "");
@@ -1939,7 +1950,7 @@ static mlp_status attr_get_str(h5w *w, hid_t obj, const char *name, char **out)
 
         if ((mt = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mt, size) < 0 ||
             !(*out = calloc(size + 1, 1)) || H5Aread(a, mt, *out) < 0) {
-            st = h5fail(w, "read attribute '%s'", name);
+            st = mlp_h5_fail(w, "read attribute '%s'", name);
             goto out;
         }
     }
@@ -1962,7 +1973,7 @@ out:
 }
 
 /* Dataset `name` of rank `rank` read as double (malloc'd); its shape in dims. */
-static mlp_status read_f64(h5w *w, hid_t g, const char *name, int rank, hsize_t *dims,
+static mlp_status read_f64(mlp_h5w *w, hid_t g, const char *name, int rank, hsize_t *dims,
                            double **out)
 {
     mlp_status st = MLP_OK;
@@ -1971,7 +1982,7 @@ static mlp_status read_f64(h5w *w, hid_t g, const char *name, int rank, hsize_t 
 
     *out = NULL;
     if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(d)) < 0) {
-        st = h5fail(w, "open dataset '%s'", name);
+        st = mlp_h5_fail(w, "open dataset '%s'", name);
         goto out;
     }
     if (H5Sget_simple_extent_ndims(sp) != rank) {
@@ -1987,7 +1998,7 @@ static mlp_status read_f64(h5w *w, hid_t g, const char *name, int rank, hsize_t 
         goto out;
     }
     if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-        st = h5fail(w, "read dataset '%s'", name);
+        st = mlp_h5_fail(w, "read dataset '%s'", name);
 out:
     if (st) {
         free(*out);
@@ -2018,20 +2029,19 @@ static void format_number(double v, char *buf, size_t len)
 /* The sweep's own identity note in its run folder (sweep.c writes it). */
 static bool is_identity_note(const char *name)
 {
-    return !strncmp(name, "sweep.", 6) && ends_with(name, ".identity");
+    return !strncmp(name, "sweep.", 6) && mlp_str_ends_with(name, ".identity");
 }
 
 char *mlp_results_identity(const char *sweep_path)
 {
     mlp_error e;
-    h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-             .scalar = -1,
-             .dim_list = -1, .ref_list = -1};
+    mlp_h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
     char *hash = NULL;
     hid_t f;
 
-    lock();
-    if (!h5w_open(&w, sweep_path, &e) &&
+    mlp_results_lock();
+    if (!mlp_h5w_open(&w, sweep_path, &e) &&
         (f = H5Fopen(sweep_path, H5F_ACC_RDONLY, H5P_DEFAULT)) >= 0) {
         if (H5Aexists(f, "spec_resolved_sha256") > 0 &&
             attr_get_str(&w, f, "spec_resolved_sha256", &hash) != MLP_OK)
@@ -2039,8 +2049,8 @@ char *mlp_results_identity(const char *sweep_path)
         H5Fclose(f);
     }
     H5Eclear2(H5E_DEFAULT);
-    h5w_close(&w);
-    unlock();
+    mlp_h5w_close(&w);
+    mlp_results_unlock();
     return hash;
 }
 
@@ -2049,22 +2059,21 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, g = -1;
-    h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-             .scalar = -1,
-             .dim_list = -1, .ref_list = -1};
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
     hsize_t dims[3];
     double *part = NULL;
     size_t off = 0;
     char name[64];
     struct stat sb;
 
-    lock();
+    mlp_results_lock();
     if (stat(path, &sb) != 0) {
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: cannot read the warm-start file: %s", path,
                       strerror(errno));
         goto out;
     }
-    if ((st = h5w_open(&w, path, err)))
+    if ((st = mlp_h5w_open(&w, path, err)))
         goto out;
     if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: not an HDF5 results file", path);
@@ -2076,7 +2085,7 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
         goto out;
     }
     if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
-        st = h5fail(&w, "open group '%s'", name);
+        st = mlp_h5_fail(&w, "open group '%s'", name);
         goto out;
     }
     if (!has_link(g, "weights")) {
@@ -2126,8 +2135,8 @@ out:
     if (f >= 0)
         H5Fclose(f);
     H5Eclear2(H5E_DEFAULT);
-    h5w_close(&w);
-    unlock();
+    mlp_h5w_close(&w);
+    mlp_results_unlock();
     return st;
 }
 
@@ -2209,7 +2218,7 @@ static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
 static const char *const status_text[2] = {"ok", "diverged"};
 
 /* /summary/: one 1-D dataset per column over the `run` coordinate. */
-static mlp_status write_summary(h5w *w, hid_t f, const mlp_sweep_meta *meta, const summary *s)
+static mlp_status write_summary(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta, const summary *s)
 {
     mlp_status st = MLP_OK;
     hid_t g = -1, run = -1;
@@ -2217,56 +2226,60 @@ static mlp_status write_summary(h5w *w, hid_t f, const mlp_sweep_meta *meta, con
     const char **status = NULL;
     char name[NAME_MAX_LEN];
 
-    if ((g = group_create(w, f, "summary")) < 0)
-        return failed(w);
+    if ((g = mlp_h5_group_create(w, f, "summary")) < 0)
+        return mlp_h5_failed(w);
     if (!(status = malloc((s->n ? s->n : 1) * sizeof(*status)))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
     for (size_t k = 0; k < s->n; k++)
         status[k] = status_text[s->diverged[k]];
-    if ((st = i64_coord(w, g, "run", s->n, 1, "run index", &run)) ||
-        (st = var_write(w, g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &dim, s->seed, &run,
-                        "random seed of the run", NULL, NULL)) ||
-        (st = var_write(w, g, "repeat", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, s->repeat, &run,
-                        "which repeat of its sweep point (0 .. repeats-1)", NULL, NULL)) ||
-        (st = var_write(w, g, "status", w->str, w->str, 1, &dim, status, &run,
-                        "ok, or diverged (non-finite loss)", NULL, NULL)))
+    if ((st = mlp_h5_i64_coord(w, g, "run", s->n, 1, "run index", &run)) ||
+        (st = mlp_h5_var_write(w, g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &dim, s->seed,
+                               &run, "random seed of the run", NULL, NULL)) ||
+        (st = mlp_h5_var_write(w, g, "repeat", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, s->repeat,
+                               &run, "which repeat of its sweep point (0 .. repeats-1)", NULL,
+                               NULL)) ||
+        (st = mlp_h5_var_write(w, g, "status", w->str, w->str, 1, &dim, status, &run,
+                               "ok, or diverged (non-finite loss)", NULL, NULL)))
         goto out;
     for (size_t i = 0; i < s->n_swept; i++) {
-        nc_name(meta->swept_paths[i], name, sizeof(name));
+        mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
         if (meta->swept_numeric[i])
-            st = f64_var(w, g, name, 1, &dim, s->num + i * s->n, &run, meta->swept_paths[i], NULL);
+            st = mlp_h5_f64_var(w, g, name, 1, &dim, s->num + i * s->n, &run, meta->swept_paths[i],
+                                NULL);
         else
-            st = var_write(w, g, name, w->str, w->str, 1, &dim, s->text + i * s->n, &run,
-                           meta->swept_paths[i], NULL, NULL);
+            st = mlp_h5_var_write(w, g, name, w->str, w->str, 1, &dim, s->text + i * s->n, &run,
+                                  meta->swept_paths[i], NULL, NULL);
         if (st)
             goto out;
     }
-    if ((st = f64_var(w, g, "final_loss", 1, &dim, s->final_loss, &run, "final training loss",
-                      NULL)) ||
-        (st = f64_var(w, g, "train_accuracy", 1, &dim, s->train_acc, &run,
-                      "accuracy on the training set", "1")) ||
-        (st = f64_var(w, g, "test_accuracy", 1, &dim, s->test_acc, &run,
-                      "accuracy on the test set (NaN without one)", "1")) ||
-        (st = var_write(w, g, "first_iteration_at_100pct", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
-                        &dim, s->first100, &run,
-                        "first iteration with 100% training accuracy (-1: never)", NULL, NULL)) ||
-        (st = f64_var(w, g, "wall_seconds", 1, &dim, s->wall, &run, "wall-clock time of the run",
-                      "s")) ||
-        (st = var_write(w, g, "iterations_run", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, s->iters,
-                        &run, "updates made before training stopped", NULL, NULL)))
+    if ((st = mlp_h5_f64_var(w, g, "final_loss", 1, &dim, s->final_loss, &run,
+                             "final training loss", NULL)) ||
+        (st = mlp_h5_f64_var(w, g, "train_accuracy", 1, &dim, s->train_acc, &run,
+                             "accuracy on the training set", "1")) ||
+        (st = mlp_h5_f64_var(w, g, "test_accuracy", 1, &dim, s->test_acc, &run,
+                             "accuracy on the test set (NaN without one)", "1")) ||
+        (st = mlp_h5_var_write(w, g, "first_iteration_at_100pct", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                               1, &dim, s->first100, &run,
+                               "first iteration with 100% training accuracy (-1: never)", NULL,
+                               NULL)) ||
+        (st = mlp_h5_f64_var(w, g, "wall_seconds", 1, &dim, s->wall, &run,
+                             "wall-clock time of the run", "s")) ||
+        (st = mlp_h5_var_write(w, g, "iterations_run", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                               s->iters, &run, "updates made before training stopped", NULL, NULL)))
         goto out;
     for (size_t k = 0; k < s->n; k++)
         status[k] = s->stop[k];
-    if ((st = var_write(w, g, "stop_reason", w->str, w->str, 1, &dim, status, &run,
-                        "why training stopped: iterations, target_accuracy, tol, "
-                        "early_stopping, max_seconds or diverged", NULL, NULL)))
+    if ((st = mlp_h5_var_write(w, g, "stop_reason", w->str, w->str, 1, &dim, status, &run,
+                               "why training stopped: iterations, target_accuracy, tol, "
+                               "early_stopping, max_seconds or diverged",
+                               NULL, NULL)))
         goto out;
 out:
     free(status);
     if (run >= 0)
-        scale_close(w, run, &st);
+        mlp_h5_scale_close(w, run, &st);
     H5Gclose(g);
     return st;
 }
@@ -2287,7 +2300,7 @@ static hid_t fixed_str(size_t size)
 /* /summary_table: the summary's rows as one compound dataset, strings of
  * fixed length (what PyTables, hence pandas.read_hdf, reads as a table).
  * Its axis is the root coordinate /run. */
-static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *meta,
+static mlp_status write_summary_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta,
                                       const summary *s)
 {
     mlp_status st = MLP_OK;
@@ -2335,12 +2348,12 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
 
     if ((mt = H5Tcreate(H5T_COMPOUND, row)) < 0 || (ft = H5Tcreate(H5T_COMPOUND, row)) < 0 ||
         (sstat = fixed_str(8)) < 0 || (sstop = fixed_str(16)) < 0) {
-        st = h5fail(w, "create the type of summary_table");
+        st = mlp_h5_fail(w, "create the type of summary_table");
         goto out;
     }
     for (size_t i = 0; i < s->n_swept; i++)
         if (!meta->swept_numeric[i] && (ptypes[i] = fixed_str(plen[i])) < 0) {
-            st = h5fail(w, "create the type of summary_table");
+            st = mlp_h5_fail(w, "create the type of summary_table");
             goto out;
         }
     {
@@ -2353,7 +2366,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
              H5Tinsert(ft, "repeat", o_rep, H5T_STD_I64LE);
         e |= H5Tinsert(mt, "status", o_status, sstat) | H5Tinsert(ft, "status", o_status, sstat);
         for (size_t i = 0; i < s->n_swept; i++) {
-            nc_name(meta->swept_paths[i], name, sizeof(name));
+            mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
             if (meta->swept_numeric[i])
                 e |= H5Tinsert(mt, name, pofs[i], H5T_NATIVE_DOUBLE) |
                      H5Tinsert(ft, name, pofs[i], H5T_IEEE_F64LE);
@@ -2375,7 +2388,7 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
              H5Tinsert(ft, "iterations_run", o_iters, H5T_STD_I64LE);
         e |= H5Tinsert(mt, "stop_reason", o_stop, sstop) | H5Tinsert(ft, "stop_reason", o_stop, sstop);
         if (e < 0) {
-            st = h5fail(w, "build the type of summary_table (duplicate column name?)");
+            st = mlp_h5_fail(w, "build the type of summary_table (duplicate column name?)");
             goto out;
         }
     }
@@ -2406,14 +2419,14 @@ static mlp_status write_summary_table(h5w *w, hid_t f, const mlp_sweep_meta *met
         memcpy(p + o_iters, &s->iters[k], 8);
         memcpy(p + o_stop, s->stop[k], strnlen(s->stop[k], 16));
     }
-    if ((st = i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
-        (st = var_write(w, f, "summary_table", ft, mt, 1, &dim, buf, &run,
-                        "one row per run: the columns of /summary", NULL, NULL)))
+    if ((st = mlp_h5_i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
+        (st = mlp_h5_var_write(w, f, "summary_table", ft, mt, 1, &dim, buf, &run,
+                               "one row per run: the columns of /summary", NULL, NULL)))
         goto out;
 out:
     free(buf);
     if (run >= 0)
-        scale_close(w, run, &st);
+        mlp_h5_scale_close(w, run, &st);
     for (size_t i = 0; ptypes && i < s->n_swept; i++)
         if (ptypes[i] >= 0)
             H5Tclose(ptypes[i]);
@@ -2431,7 +2444,7 @@ out:
     return st;
 }
 
-static void hdf5_version_number(char *buf, size_t len)
+static void mlp_h5_version_number(char *buf, size_t len)
 {
     unsigned maj = 0, min = 0, rel = 0;
 
@@ -2441,52 +2454,53 @@ static void hdf5_version_number(char *buf, size_t len)
 
 /* Root attributes: format, provenance, library and plugin versions.
  * A plugin's attributes are plugin_<kind>_<name>_{file,sha256,version}. */
-static mlp_status write_root_attrs(h5w *w, hid_t f, const mlp_sweep_meta *m)
+static mlp_status write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta *m)
 {
     mlp_status st;
     char ver[64], name[3 * NAME_MAX_LEN], base[2 * NAME_MAX_LEN + 16];
 
-    hdf5_version_number(ver, sizeof(ver));
-    if ((st = attr_str(w, f, "format", "mlplab-results")) ||
-        (st = attr_i64(w, f, "format_version", 1)) ||
-        (st = attr_str(w, f, "Conventions", "CF-1.8")) ||
-        (st = attr_str(w, f, "title", m->name)) || (st = attr_str(w, f, "name", m->name)) ||
-        (st = attr_str(w, f, "description", m->description)) ||
-        (st = attr_str(w, f, "mlplab_version", m->mlplab_version)) ||
-        (st = attr_str(w, f, "git_commit", m->git_commit)) ||
-        (st = attr_i8(w, f, "git_dirty", m->git_dirty ? 1 : 0)) ||
-        (st = attr_str(w, f, "created", m->created)) ||
-        (st = attr_str(w, f, "command", m->command)) ||
-        (st = attr_str(w, f, "hostname", m->hostname)) ||
-        (st = attr_str(w, f, "spec", m->spec_text)) ||
-        (st = attr_str(w, f, "spec_sha256", m->spec_sha256)) ||
-        (st = attr_str(w, f, "spec_resolved", m->spec_resolved)) ||
-        (st = attr_str(w, f, "spec_resolved_sha256", m->run_sha256 ? m->run_sha256 : "")) ||
-        (st = attr_u64(w, f, "seed", m->seed)) ||
-        (st = attr_i64(w, f, "n_runs", (int64_t)m->n_runs)) ||
-        (st = attr_str(w, f, "hdf5_version", ver)) ||
-        (st = attr_str(w, f, "libyaml_version", m->libyaml_version)) ||
-        (st = attr_str(w, f, "openmp_version", m->openmp_version)))
+    mlp_h5_version_number(ver, sizeof(ver));
+    if ((st = mlp_h5_attr_str(w, f, "format", "mlplab-results")) ||
+        (st = mlp_h5_attr_i64(w, f, "format_version", 1)) ||
+        (st = mlp_h5_attr_str(w, f, "Conventions", "CF-1.8")) ||
+        (st = mlp_h5_attr_str(w, f, "title", m->name)) ||
+        (st = mlp_h5_attr_str(w, f, "name", m->name)) ||
+        (st = mlp_h5_attr_str(w, f, "description", m->description)) ||
+        (st = mlp_h5_attr_str(w, f, "mlplab_version", m->mlplab_version)) ||
+        (st = mlp_h5_attr_str(w, f, "git_commit", m->git_commit)) ||
+        (st = mlp_h5_attr_i8(w, f, "git_dirty", m->git_dirty ? 1 : 0)) ||
+        (st = mlp_h5_attr_str(w, f, "created", m->created)) ||
+        (st = mlp_h5_attr_str(w, f, "command", m->command)) ||
+        (st = mlp_h5_attr_str(w, f, "hostname", m->hostname)) ||
+        (st = mlp_h5_attr_str(w, f, "spec", m->spec_text)) ||
+        (st = mlp_h5_attr_str(w, f, "spec_sha256", m->spec_sha256)) ||
+        (st = mlp_h5_attr_str(w, f, "spec_resolved", m->spec_resolved)) ||
+        (st = mlp_h5_attr_str(w, f, "spec_resolved_sha256", m->run_sha256 ? m->run_sha256 : "")) ||
+        (st = mlp_h5_attr_u64(w, f, "seed", m->seed)) ||
+        (st = mlp_h5_attr_i64(w, f, "n_runs", (int64_t)m->n_runs)) ||
+        (st = mlp_h5_attr_str(w, f, "hdf5_version", ver)) ||
+        (st = mlp_h5_attr_str(w, f, "libyaml_version", m->libyaml_version)) ||
+        (st = mlp_h5_attr_str(w, f, "openmp_version", m->openmp_version)))
         return st;
-    if (m->n_swept &&
-        (st = attr_put(w, f, "swept_parameters", w->str, w->str, m->swept_paths, m->n_swept)))
+    if (m->n_swept && (st = mlp_h5_attr_put(w, f, "swept_parameters", w->str, w->str,
+                                            m->swept_paths, m->n_swept)))
         return st;
     for (size_t i = 0; i < m->n_plugins; i++) {
         const mlp_plugin_prov *p = &m->plugins[i];
         char raw[2 * NAME_MAX_LEN + 16];
 
         snprintf(raw, sizeof(raw), "plugin_%s_%s", p->kind ? p->kind : "", p->name ? p->name : "");
-        nc_name(raw, base, sizeof(base));
+        mlp_h5_nc_name(raw, base, sizeof(base));
         snprintf(name, sizeof(name), "%s_file", base);
         if (H5Aexists(f, name) > 0)
             continue; /* the same plugin used twice */
-        if ((st = attr_str(w, f, name, p->file)))
+        if ((st = mlp_h5_attr_str(w, f, name, p->file)))
             return st;
         snprintf(name, sizeof(name), "%s_sha256", base);
-        if ((st = attr_str(w, f, name, p->sha256)))
+        if ((st = mlp_h5_attr_str(w, f, name, p->sha256)))
             return st;
         snprintf(name, sizeof(name), "%s_version", base);
-        if ((st = attr_str(w, f, name, p->version)))
+        if ((st = mlp_h5_attr_str(w, f, name, p->version)))
             return st;
     }
     return MLP_OK;
@@ -2525,36 +2539,36 @@ fail:
 
 /* Remove part files, run files and temporaries, then the folder if that left
  * it empty (anything else the user put there is kept, silently). */
-static void remove_runs_dir(const char *runs_dir)
+static void mlp_runs_dir_remove(const char *runs_dir)
 {
     each_file(runs_dir, is_leftover, delete_one, NULL, NULL);
     each_file(runs_dir, is_identity_note, delete_one, NULL, NULL);
     rmdir(runs_dir);
     /* the folder's removal is durable once its parent is synced */
-    char *parent = parent_dir(runs_dir);
+    char *parent = mlp_path_parent(runs_dir);
     if (parent)
-        fsync_path(parent, true);
+        mlp_path_sync(parent, true);
     free(parent);
 }
 
 /* Where each run of the sweep lies in the part files. */
-typedef struct run_loc {
+typedef struct mlp_run_loc {
     uint32_t file;           /* index + 1 into parts.path; 0: not found */
     uint64_t at, size;
-} run_loc;
+} mlp_run_loc;
 
-typedef struct parts {
+typedef struct mlp_parts {
     const char *hash;
     size_t n_runs;
-    run_loc *loc;            /* (n_runs) */
+    mlp_run_loc *loc;        /* (n_runs) */
     char **path;             /* part files holding runs of this sweep */
     int *fd;                 /* their descriptors, -1 when closed */
     size_t n, cap, n_open, other;
-} parts;
+} mlp_parts;
 
 #define PARTS_MAX_OPEN 256
 
-static void parts_free(parts *ps)
+static void mlp_parts_free(mlp_parts *ps)
 {
     for (size_t i = 0; i < ps->n; i++) {
         if (ps->fd[i] >= 0)
@@ -2568,8 +2582,8 @@ static void parts_free(parts *ps)
 
 /* A part file of this sweep (open as fd, or -1) and its index: n (run,
  * offset, size) triples.  A run already found elsewhere keeps that place. */
-static mlp_status parts_add(parts *ps, const char *path, int fd, const uint64_t *ix, size_t n,
-                            mlp_error *err)
+static mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t *ix,
+                                size_t n, mlp_error *err)
 {
     if (ps->n == ps->cap) {
         size_t cap = ps->cap ? 2 * ps->cap : 16;
@@ -2597,7 +2611,7 @@ static mlp_status parts_add(parts *ps, const char *path, int fd, const uint64_t 
     for (size_t i = 0; i < n; i++) {
         uint64_t k = ix[3 * i];
         if (k < ps->n_runs && !ps->loc[k].file)
-            ps->loc[k] = (run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
+            ps->loc[k] = (mlp_run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
     }
     return MLP_OK;
 nomem:
@@ -2608,14 +2622,14 @@ nomem:
 
 static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
 {
-    parts *ps = vctx;
+    mlp_parts *ps = vctx;
     part_index pi;
     bool nomem;
     enum part_state s;
     mlp_status st;
     int fd;
 
-    if (ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+    if (mlp_str_ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         ps->other++;
         return MLP_OK;
     }
@@ -2626,16 +2640,16 @@ static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
         ps->other++;
         return nomem ? mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path) : MLP_OK;
     }
-    st = parts_add(ps, path, fd, pi.ix, pi.n, err);
+    st = mlp_parts_add(ps, path, fd, pi.ix, pi.n, err);
     free(pi.ix);
     return st;
 }
 
 /* Run k's record from its part file into *buf (grown as needed), checked. */
-static mlp_status read_record(parts *ps, size_t k, unsigned char **buf, size_t *cap,
-                              mlp_error *err)
+static mlp_status mlp_parts_read(mlp_parts *ps, size_t k, unsigned char **buf, size_t *cap,
+                                 mlp_error *err)
 {
-    run_loc *l = &ps->loc[k];
+    mlp_run_loc *l = &ps->loc[k];
     size_t i = l->file - 1;
     uint64_t head[2];
 
@@ -2663,7 +2677,7 @@ static mlp_status read_record(parts *ps, size_t k, unsigned char **buf, size_t *
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot read run %zu: %s", ps->path[i], k,
                         errno ? strerror(errno) : "file cut short");
     memcpy(head, *buf, 16);
-    if (head[0] != l->size || checksum(*buf + 16, (size_t)l->size - 16) != head[1])
+    if (head[0] != l->size || mlp_part_checksum(*buf + 16, (size_t)l->size - 16) != head[1])
         return mlp_fail(err, MLP_ERR_IO, "%s: run %zu fails its checksum (a damaged file: "
                         "run the sweep again with --resume, which redoes its runs)",
                         ps->path[i], k);
@@ -2684,7 +2698,7 @@ struct mlp_results_builder {
 
     pthread_mutex_t mu;      /* guards ps, next, closing, stop */
     pthread_cond_t cv;
-    parts ps;
+    mlp_parts ps;
     size_t next;             /* the next run to copy */
     bool closing;            /* every run has been announced */
     bool stop;               /* abandon the build */
@@ -2692,10 +2706,10 @@ struct mlp_results_builder {
     pthread_t thread;
 
     /* the builder thread's own (HDF5 calls under the module lock) */
-    h5w w;
+    mlp_h5w w;
     hid_t f, runs, fapl;
     summary s;
-    run_view v;
+    mlp_run_view v;
     unsigned char *buf;
     size_t cap;
     mlp_status st;
@@ -2710,7 +2724,7 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
     bool nomem;
     hid_t g;
 
-    if (!record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
+    if (!mlp_record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
         return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
                      : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
                                 "mlplab can read", file, k);
@@ -2719,14 +2733,14 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
                         "run %zu with %zu was expected", file, b->v.rec.index,
                         b->v.rec.n_params, k, b->n_swept);
     snprintf(gname, sizeof(gname), "run_%04zu", k);
-    lock();
-    if ((g = group_create(&b->w, b->runs, gname)) < 0) {
-        st = failed(&b->w);
+    mlp_results_lock();
+    if ((g = mlp_h5_group_create(&b->w, b->runs, gname)) < 0) {
+        st = mlp_h5_failed(&b->w);
     } else {
-        st = write_run_content(&b->w, g, &b->v.rec);
+        st = mlp_format1_write_run(&b->w, g, &b->v.rec);
         H5Gclose(g);
     }
-    unlock();
+    mlp_results_unlock();
     if (!st && !summary_add(&b->s, k, &b->v.rec))
         st = mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
     return st;
@@ -2752,7 +2766,7 @@ static void *builder_main(void *arg)
             break;
         }
         /* read under the mutex (journals may grow ps), write without it */
-        st = read_record(&b->ps, k, &b->buf, &b->cap, &b->err);
+        st = mlp_parts_read(&b->ps, k, &b->buf, &b->cap, &b->err);
         char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
         pthread_mutex_unlock(&b->mu);
         if (!st)
@@ -2786,22 +2800,22 @@ static void builder_join(mlp_results_builder *b, bool stop)
  * it was published), free. */
 static void builder_free(mlp_results_builder *b, bool remove_tmp)
 {
-    lock();
+    mlp_results_lock();
     if (b->runs >= 0)
         H5Gclose(b->runs);
     if (b->f >= 0)
         H5Fclose(b->f);
     if (b->fapl >= 0)
         H5Pclose(b->fapl);
-    h5w_close(&b->w);
+    mlp_h5w_close(&b->w);
     H5Eclear2(H5E_DEFAULT);
-    unlock();
+    mlp_results_unlock();
     if (remove_tmp && b->tmp)
         unlink(b->tmp);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
     summary_free(&b->s);
-    parts_free(&b->ps);
+    mlp_parts_free(&b->ps);
     free(b->v.params);
     free(b->buf);
     free(b->tmp);
@@ -2821,16 +2835,17 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
-    b->w = (h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1, .dim_list = -1,
-                 .ref_list = -1};
+    b->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
+                     .dim_list = -1, .ref_list = -1};
     b->f = b->runs = b->fapl = -1;
     b->n_runs = n_runs;
     b->n_swept = n_swept;
     b->ps.hash = hash;
     b->ps.n_runs = n_runs;
     mlp_error_clear(&b->err);
-    if (!(b->sweep_path = strdup(sweep_path)) || !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
-        !(b->tmp = str_printf("%s.tmp", sweep_path)) ||
+    if (!(b->sweep_path = strdup(sweep_path)) ||
+        !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
+        !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
         !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
         !summary_alloc(&b->s, n_runs, n_swept)) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
@@ -2839,17 +2854,17 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
     /* the runs already there (--resume) */
     if ((st = each_file(b->runs_dir, is_run_file_name, index_one, &b->ps, err)))
         goto out;
-    lock();
-    if (!(st = h5w_open(&b->w, b->tmp, err))) {
+    mlp_results_lock();
+    if (!(st = mlp_h5w_open(&b->w, b->tmp, err))) {
         if ((b->fapl = sweep_fapl()) < 0)
-            st = h5fail(&b->w, "set up the file access properties");
+            st = mlp_h5_fail(&b->w, "set up the file access properties");
         else if ((b->f = H5Fcreate(b->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, b->fapl)) < 0)
-            st = h5fail(&b->w, "create the file");
-        else if ((b->runs = group_create(&b->w, b->f, "runs")) < 0)
-            st = failed(&b->w);
+            st = mlp_h5_fail(&b->w, "create the file");
+        else if ((b->runs = mlp_h5_group_create(&b->w, b->f, "runs")) < 0)
+            st = mlp_h5_failed(&b->w);
     }
     b->w.err = &b->err;  /* from here on, errors are the thread's */
-    unlock();
+    mlp_results_unlock();
     if (st)
         goto out;
     if (pthread_create(&b->thread, NULL, builder_main, b) != 0) {
@@ -2867,13 +2882,13 @@ out:
 }
 
 /* A journal wrote a part file: runs ix[0..n) of it are there now. */
-static mlp_status builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
-                               size_t n, mlp_error *err)
+static mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,
+                                           const uint64_t *ix, size_t n, mlp_error *err)
 {
     mlp_status st;
 
     pthread_mutex_lock(&b->mu);
-    st = parts_add(&b->ps, path, -1, ix, n, err);
+    st = mlp_parts_add(&b->ps, path, -1, ix, n, err);
     pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->mu);
     return st;
@@ -2891,7 +2906,7 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
                                       bool keep_runs, mlp_error *err)
 {
     mlp_status st;
-    h5w *w = &b->w;
+    mlp_h5w *w = &b->w;
     hid_t dg = -1;
 
     builder_join(b, false);
@@ -2901,17 +2916,17 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
         builder_free(b, true);
         return st;
     }
-    lock();
+    mlp_results_lock();
     w->err = err;
     if ((st = write_root_attrs(w, b->f, meta)))
         goto out;
     if (meta->train) {
-        if ((dg = group_create(w, b->f, "dataset")) < 0) {
-            st = failed(w);
+        if ((dg = mlp_h5_group_create(w, b->f, "dataset")) < 0) {
+            st = mlp_h5_failed(w);
             goto out;
         }
-        if ((st = write_data(w, dg, "train", meta->train)) ||
-            (meta->test && (st = write_data(w, dg, "test", meta->test))))
+        if ((st = mlp_format1_write_data(w, dg, "train", meta->train)) ||
+            (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
             goto out;
     }
     if ((st = write_summary(w, b->f, meta, &b->s)) ||
@@ -2924,18 +2939,18 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
     b->runs = -1;
     if (H5Fclose(b->f) < 0) {
         b->f = -1;
-        st = h5fail(w, "close the file");
+        st = mlp_h5_fail(w, "close the file");
         goto out;
     }
     b->f = -1;
-    if ((st = publish(b->tmp, b->sweep_path, err)))
+    if ((st = mlp_path_publish(b->tmp, b->sweep_path, err)))
         goto out;
     if (!keep_runs)
-        remove_runs_dir(b->runs_dir);
+        mlp_runs_dir_remove(b->runs_dir);
 out:
     if (dg >= 0)
         H5Gclose(dg);
-    unlock();
+    mlp_results_unlock();
     builder_free(b, st != MLP_OK);
     return st;
 }
@@ -2991,29 +3006,28 @@ mlp_status mlp_results_summary(const char *path, bool exact,
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1, ms = -1, *mtypes = NULL;
-    h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-             .scalar = -1,
-             .dim_list = -1, .ref_list = -1};
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
     int nm = 0;
     char **names = NULL, **cells = NULL;
     size_t *offs = NULL, rsize;
     unsigned char *buf = NULL;
     hsize_t n = 0, one = 1;
 
-    lock();
+    mlp_results_lock();
     H5Eclear2(H5E_DEFAULT);
     if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        st = h5fail(&w, "open the results file");
+        st = mlp_h5_fail(&w, "open the results file");
         goto out;
     }
     if ((d = H5Dopen2(f, "summary_table", H5P_DEFAULT)) < 0) {
-        st = h5fail(&w, "open /summary_table (not an mlplab results file?)");
+        st = mlp_h5_fail(&w, "open /summary_table (not an mlplab results file?)");
         goto out;
     }
     if ((ft = H5Dget_type(d)) < 0 || H5Tget_class(ft) != H5T_COMPOUND ||
         (mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)) < 0 || (nm = H5Tget_nmembers(mt)) <= 0 ||
         (fs = H5Dget_space(d)) < 0 || H5Sget_simple_extent_ndims(fs) != 1) {
-        st = h5fail(&w, "read the layout of /summary_table");
+        st = mlp_h5_fail(&w, "read the layout of /summary_table");
         goto out;
     }
     H5Sget_simple_extent_dims(fs, &n, NULL);
@@ -3044,13 +3058,13 @@ mlp_status mlp_results_summary(const char *path, bool exact,
     row(ctx, (size_t)nm, (const char *const *)names);
     /* one row at a time: memory does not grow with the number of runs */
     if ((ms = H5Screate_simple(1, &one, NULL)) < 0) {
-        st = h5fail(&w, "create a dataspace");
+        st = mlp_h5_fail(&w, "create a dataspace");
         goto out;
     }
     for (hsize_t k = 0; k < n; k++) {
         if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
             H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0) {
-            st = h5fail(&w, "read row %llu of /summary_table", (unsigned long long)k);
+            st = mlp_h5_fail(&w, "read row %llu of /summary_table", (unsigned long long)k);
             goto out;
         }
         for (int i = 0; i < nm; i++)
@@ -3083,7 +3097,7 @@ out:
         H5Dclose(d);
     if (f >= 0)
         H5Fclose(f);
-    unlock();
+    mlp_results_unlock();
     return st;
 }
 
@@ -3091,8 +3105,8 @@ void mlp_results_hdf5_version(char *buf, size_t len)
 {
     char ver[64];
 
-    lock();
-    hdf5_version_number(ver, sizeof(ver));
-    unlock();
+    mlp_results_lock();
+    mlp_h5_version_number(ver, sizeof(ver));
+    mlp_results_unlock();
     snprintf(buf, len, "HDF5 %s", ver);
 }

@@ -16,4 +16,15 @@
 void mlp_results_lock(void);
 void mlp_results_unlock(void);
 
+/* File-system helpers (fsutil.c). */
+/* printf into a malloc'd string, or NULL. */
+char *mlp_str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool mlp_str_ends_with(const char *s, const char *suffix);
+/* The folder of a path ("." when it has none), malloc'd. */
+char *mlp_path_parent(const char *path);
+/* fsync a file or folder by name: 0, or -1 with errno set. */
+int mlp_path_sync(const char *path, bool dir);
+/* Publish tmp as path: fsync the file, rename, fsync the folder. */
+mlp_status mlp_path_publish(const char *tmp, const char *path, mlp_error *err);
+
 #endif

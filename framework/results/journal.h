@@ -66,6 +66,36 @@ void mlp_record_put(mlp_bytes *b, const mlp_run_record *r);
  * record (or memory ran out for the parameter cells: *nomem). */
 bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem);
 
+/* Where each run of the sweep lies in the part files. */
+typedef struct mlp_run_loc {
+    uint32_t file;           /* index + 1 into parts.path; 0: not found */
+    uint64_t at, size;
+} mlp_run_loc;
+
+typedef struct mlp_parts {
+    const char *hash;
+    size_t n_runs;
+    mlp_run_loc *loc;        /* (n_runs) */
+    char **path;             /* part files holding runs of this sweep */
+    int *fd;                 /* their descriptors, -1 when closed */
+    size_t n, cap, n_open, other;
+} mlp_parts;
+
+/* The part files of a run folder (part_read.c).  scan adds those that hold
+ * runs of ps->hash (the others count in ps->other); add adds one (fd open,
+ * or -1) and its n (run, offset, size) triples, a run found elsewhere
+ * keeping its place; read puts run k's record into *buf (grown as needed),
+ * checked. */
+mlp_status mlp_parts_scan(mlp_parts *ps, const char *runs_dir, mlp_error *err);
+mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t *ix, size_t n,
+                         mlp_error *err);
+mlp_status mlp_parts_read(mlp_parts *ps, size_t k, unsigned char **buf, size_t *cap,
+                          mlp_error *err);
+void mlp_parts_free(mlp_parts *ps);
+/* Remove part files, run files, temporaries and the sweep's identity note,
+ * then the folder if that left it empty. */
+void mlp_runs_dir_remove(const char *runs_dir);
+
 /* A journal wrote a part file: runs ix[0..n) of it ((run, offset, size)
  * triples) are there now (builder.c). */
 mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,

@@ -259,19 +259,97 @@ static void format_cell(const unsigned char *p, hid_t t, bool exact, char *buf, 
     }
 }
 
+/* The columns of a summary_table row (native type mt): names, offsets,
+ * member types, and a text buffer per cell. */
+typedef struct table_cols {
+    int n;
+    char **names, **cells;
+    size_t *offs;
+    hid_t *types;
+} table_cols;
+
+static void cols_free(table_cols *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (c->names)
+            free(c->names[i]);
+        if (c->cells)
+            free(c->cells[i]);
+        if (c->types && c->types[i] >= 0)
+            H5Tclose(c->types[i]);
+    }
+    free(c->names);
+    free(c->cells);
+    free(c->offs);
+    free(c->types);
+}
+
+/* The n members of mt into c (c->n set first, so cols_free undoes a part). */
+static mlp_status cols_get(table_cols *c, hid_t mt, int n, const char *path, mlp_error *err)
+{
+    c->n = n;
+    c->names = calloc((size_t)n, sizeof(*c->names));
+    c->cells = calloc((size_t)n, sizeof(*c->cells));
+    c->offs = calloc((size_t)n, sizeof(*c->offs));
+    c->types = calloc((size_t)n, sizeof(*c->types));
+    for (int i = 0; c->types && i < n; i++)
+        c->types[i] = -1;
+    if (!c->names || !c->cells || !c->offs || !c->types)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+    for (int i = 0; i < n; i++) {
+        char *nm_i = H5Tget_member_name(mt, (unsigned)i);
+
+        c->names[i] = nm_i ? strdup(nm_i) : NULL;
+        H5free_memory(nm_i);
+        c->offs[i] = H5Tget_member_offset(mt, (unsigned)i);
+        c->types[i] = H5Tget_member_type(mt, (unsigned)i);
+        if (!c->names[i] || c->types[i] < 0 ||
+            !(c->cells[i] = malloc(128 + H5Tget_size(c->types[i]))))
+            return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+    }
+    return MLP_OK;
+}
+
+/* Rows 0 .. n-1 of dataset d (file space fs, row type mt) to row(), one at
+ * a time: memory does not grow with the number of runs.  buf holds a row. */
+static mlp_status rows_emit(mlp_h5w *w, hid_t d, hid_t fs, hid_t mt, hsize_t n,
+                            const table_cols *c, unsigned char *buf, bool exact,
+                            void (*row)(void *ctx, size_t n, const char *const *cells),
+                            void *ctx)
+{
+    mlp_status st = MLP_OK;
+    hsize_t one = 1;
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+
+    if (ms < 0)
+        return mlp_h5_fail(w, "create a dataspace");
+    for (hsize_t k = 0; k < n; k++) {
+        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
+            H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0) {
+            st = mlp_h5_fail(w, "read row %llu of /summary_table", (unsigned long long)k);
+            break;
+        }
+        for (int i = 0; i < c->n; i++)
+            format_cell(buf + c->offs[i], c->types[i], exact, c->cells[i],
+                        128 + H5Tget_size(c->types[i]));
+        row(ctx, (size_t)c->n, (const char *const *)c->cells);
+    }
+    H5Sclose(ms);
+    return st;
+}
+
 mlp_status mlp_results_summary(const char *path, bool exact,
                                void (*row)(void *ctx, size_t n, const char *const *cells),
                                void *ctx, mlp_error *err)
 {
     mlp_status st = MLP_OK;
-    hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1, ms = -1, *mtypes = NULL;
+    hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1;
     mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     int nm = 0;
-    char **names = NULL, **cells = NULL;
-    size_t *offs = NULL, rsize;
+    table_cols cols = {0};
     unsigned char *buf = NULL;
-    hsize_t n = 0, one = 1;
+    hsize_t n = 0;
 
     mlp_results_lock();
     H5Eclear2(H5E_DEFAULT);
@@ -290,62 +368,17 @@ mlp_status mlp_results_summary(const char *path, bool exact,
         goto out;
     }
     H5Sget_simple_extent_dims(fs, &n, NULL);
-    rsize = H5Tget_size(mt);
-    names = calloc((size_t)nm, sizeof(*names));
-    cells = calloc((size_t)nm, sizeof(*cells));
-    offs = calloc((size_t)nm, sizeof(*offs));
-    mtypes = calloc((size_t)nm, sizeof(*mtypes));
-    buf = malloc(rsize);
-    for (int i = 0; mtypes && i < nm; i++)
-        mtypes[i] = -1;
-    if (!names || !cells || !offs || !mtypes || !buf) {
+    if (!(buf = malloc(H5Tget_size(mt)))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    for (int i = 0; i < nm; i++) {
-        char *nm_i = H5Tget_member_name(mt, (unsigned)i);
-
-        names[i] = nm_i ? strdup(nm_i) : NULL;
-        H5free_memory(nm_i);
-        offs[i] = H5Tget_member_offset(mt, (unsigned)i);
-        mtypes[i] = H5Tget_member_type(mt, (unsigned)i);
-        if (!names[i] || mtypes[i] < 0 || !(cells[i] = malloc(128 + H5Tget_size(mtypes[i])))) {
-            st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-            goto out;
-        }
-    }
-    row(ctx, (size_t)nm, (const char *const *)names);
-    /* one row at a time: memory does not grow with the number of runs */
-    if ((ms = H5Screate_simple(1, &one, NULL)) < 0) {
-        st = mlp_h5_fail(&w, "create a dataspace");
+    if ((st = cols_get(&cols, mt, nm, path, err)))
         goto out;
-    }
-    for (hsize_t k = 0; k < n; k++) {
-        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
-            H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0) {
-            st = mlp_h5_fail(&w, "read row %llu of /summary_table", (unsigned long long)k);
-            goto out;
-        }
-        for (int i = 0; i < nm; i++)
-            format_cell(buf + offs[i], mtypes[i], exact, cells[i], 128 + H5Tget_size(mtypes[i]));
-        row(ctx, (size_t)nm, (const char *const *)cells);
-    }
+    row(ctx, (size_t)nm, (const char *const *)cols.names);
+    st = rows_emit(&w, d, fs, mt, n, &cols, buf, exact, row, ctx);
 out:
-    for (int i = 0; i < nm; i++) {
-        if (names)
-            free(names[i]);
-        if (cells)
-            free(cells[i]);
-        if (mtypes && mtypes[i] >= 0)
-            H5Tclose(mtypes[i]);
-    }
-    free(names);
-    free(cells);
-    free(offs);
-    free(mtypes);
+    cols_free(&cols);
     free(buf);
-    if (ms >= 0)
-        H5Sclose(ms);
     if (fs >= 0)
         H5Sclose(fs);
     if (mt >= 0)

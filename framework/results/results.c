@@ -23,6 +23,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "results/format.h"
 #include "results/format1.h"
 #include "results/h5.h"
 #include "results/internal.h"
@@ -417,6 +418,130 @@ fail:
     return -1;
 }
 
+/* ---- the format-1 writer, as the builder calls it ---- */
+
+/* The writer's state: the file being written and the summary columns. */
+typedef struct format1 {
+    mlp_h5w w;
+    hid_t f, runs, fapl;
+    summary s;
+} format1;
+
+static void format1_close(void *state)
+{
+    format1 *x = state;
+
+    if (!x)
+        return;
+    if (x->runs >= 0)
+        H5Gclose(x->runs);
+    if (x->f >= 0)
+        H5Fclose(x->f);
+    if (x->fapl >= 0)
+        H5Pclose(x->fapl);
+    mlp_h5w_close(&x->w);
+    H5Eclear2(H5E_DEFAULT);
+    summary_free(&x->s);
+    free(x);
+}
+
+static void *format1_create(size_t n_runs, size_t n_swept)
+{
+    format1 *x = calloc(1, sizeof(*x));
+
+    if (!x)
+        return NULL;
+    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
+                     .dim_list = -1, .ref_list = -1};
+    x->f = x->runs = x->fapl = -1;
+    if (!summary_alloc(&x->s, n_runs, n_swept)) {
+        format1_close(x);
+        return NULL;
+    }
+    return x;
+}
+
+static mlp_status format1_open(void *state, const char *tmp, mlp_error *err)
+{
+    format1 *x = state;
+    mlp_status st;
+
+    if ((st = mlp_h5w_open(&x->w, tmp, err)))
+        return st;
+    if ((x->fapl = sweep_fapl()) < 0)
+        return mlp_h5_fail(&x->w, "set up the file access properties");
+    if ((x->f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, x->fapl)) < 0)
+        return mlp_h5_fail(&x->w, "create the file");
+    if ((x->runs = mlp_h5_group_create(&x->w, x->f, "runs")) < 0)
+        return mlp_h5_failed(&x->w);
+    return MLP_OK;
+}
+
+/* Run r into /runs/run_<k>/ and its row into the summary. */
+static mlp_status format1_add_run(void *state, const mlp_run_record *r, mlp_error *err)
+{
+    format1 *x = state;
+    mlp_status st;
+    char gname[32];
+    hid_t g;
+
+    x->w.err = err;
+    snprintf(gname, sizeof(gname), "run_%04zu", r->index);
+    if ((g = mlp_h5_group_create(&x->w, x->runs, gname)) < 0) {
+        st = mlp_h5_failed(&x->w);
+    } else {
+        st = mlp_format1_write_run(&x->w, g, r);
+        H5Gclose(g);
+    }
+    if (!st && !summary_add(&x->s, r->index, r))
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);
+    return st;
+}
+
+/* The root attributes, /dataset and the summary; then the file is closed. */
+static mlp_status format1_finish(void *state, const mlp_sweep_meta *meta, mlp_error *err)
+{
+    format1 *x = state;
+    mlp_h5w *w = &x->w;
+    mlp_status st;
+    hid_t dg = -1;
+
+    w->err = err;
+    if ((st = write_root_attrs(w, x->f, meta)))
+        goto out;
+    if (meta->train) {
+        if ((dg = mlp_h5_group_create(w, x->f, "dataset")) < 0) {
+            st = mlp_h5_failed(w);
+            goto out;
+        }
+        if ((st = mlp_format1_write_data(w, dg, "train", meta->train)) ||
+            (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
+            goto out;
+    }
+    if ((st = write_summary(w, x->f, meta, &x->s)) ||
+        (st = write_summary_table(w, x->f, meta, &x->s)))
+        goto out;
+    if (dg >= 0)
+        H5Gclose(dg);
+    dg = -1;
+    H5Gclose(x->runs);
+    x->runs = -1;
+    if (H5Fclose(x->f) < 0) {
+        x->f = -1;
+        st = mlp_h5_fail(w, "close the file");
+        goto out;
+    }
+    x->f = -1;
+out:
+    if (dg >= 0)
+        H5Gclose(dg);
+    return st;
+}
+
+const mlp_results_format mlp_results_format1 = {
+    format1_create, format1_open, format1_add_run, format1_finish, format1_close,
+};
+
 /* ---- the builder: the sweep file, written while the sweep runs ------- */
 
 /* The builder copies runs 0, 1, 2, ... into <output>.tmp, in its own thread,
@@ -438,10 +563,9 @@ struct mlp_results_builder {
     bool running;            /* the thread was started */
     pthread_t thread;
 
-    /* the builder thread's own (HDF5 calls under the module lock) */
-    mlp_h5w w;
-    hid_t f, runs, fapl;
-    summary s;
+    /* the builder thread's own (format calls under the module lock) */
+    const mlp_results_format *fmt;
+    void *out;               /* the format's writer */
     mlp_run_view v;
     unsigned char *buf;
     size_t cap;
@@ -453,9 +577,7 @@ struct mlp_results_builder {
 static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
 {
     mlp_status st;
-    char gname[32];
     bool nomem;
-    hid_t g;
 
     if (!mlp_record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
         return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
@@ -465,17 +587,9 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
         return mlp_fail(&b->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
                         "run %zu with %zu was expected", file, b->v.rec.index,
                         b->v.rec.n_params, k, b->n_swept);
-    snprintf(gname, sizeof(gname), "run_%04zu", k);
     mlp_results_lock();
-    if ((g = mlp_h5_group_create(&b->w, b->runs, gname)) < 0) {
-        st = mlp_h5_failed(&b->w);
-    } else {
-        st = mlp_format1_write_run(&b->w, g, &b->v.rec);
-        H5Gclose(g);
-    }
+    st = b->fmt->add_run(b->out, &b->v.rec, &b->err);
     mlp_results_unlock();
-    if (!st && !summary_add(&b->s, k, &b->v.rec))
-        st = mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
     return st;
 }
 
@@ -534,20 +648,12 @@ static void builder_join(mlp_results_builder *b, bool stop)
 static void builder_free(mlp_results_builder *b, bool remove_tmp)
 {
     mlp_results_lock();
-    if (b->runs >= 0)
-        H5Gclose(b->runs);
-    if (b->f >= 0)
-        H5Fclose(b->f);
-    if (b->fapl >= 0)
-        H5Pclose(b->fapl);
-    mlp_h5w_close(&b->w);
-    H5Eclear2(H5E_DEFAULT);
+    b->fmt->close(b->out);
     mlp_results_unlock();
     if (remove_tmp && b->tmp)
         unlink(b->tmp);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
-    summary_free(&b->s);
     mlp_parts_free(&b->ps);
     free(b->v.params);
     free(b->buf);
@@ -568,9 +674,7 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
-    b->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
-                     .dim_list = -1, .ref_list = -1};
-    b->f = b->runs = b->fapl = -1;
+    b->fmt = &mlp_results_format1;  /* the one format there is */
     b->n_runs = n_runs;
     b->n_swept = n_swept;
     b->ps.hash = hash;
@@ -580,7 +684,7 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
         !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
         !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
         !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
-        !summary_alloc(&b->s, n_runs, n_swept)) {
+        !(b->out = b->fmt->create(n_runs, n_swept))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
         goto out;
     }
@@ -588,15 +692,7 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
     if ((st = mlp_parts_scan(&b->ps, b->runs_dir, err)))
         goto out;
     mlp_results_lock();
-    if (!(st = mlp_h5w_open(&b->w, b->tmp, err))) {
-        if ((b->fapl = sweep_fapl()) < 0)
-            st = mlp_h5_fail(&b->w, "set up the file access properties");
-        else if ((b->f = H5Fcreate(b->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, b->fapl)) < 0)
-            st = mlp_h5_fail(&b->w, "create the file");
-        else if ((b->runs = mlp_h5_group_create(&b->w, b->f, "runs")) < 0)
-            st = mlp_h5_failed(&b->w);
-    }
-    b->w.err = &b->err;  /* from here on, errors are the thread's */
+    st = b->fmt->open(b->out, b->tmp, err);
     mlp_results_unlock();
     if (st)
         goto out;
@@ -639,8 +735,6 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
                                       bool keep_runs, mlp_error *err)
 {
     mlp_status st;
-    mlp_h5w *w = &b->w;
-    hid_t dg = -1;
 
     builder_join(b, false);
     if ((st = b->st)) {
@@ -650,39 +744,9 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
         return st;
     }
     mlp_results_lock();
-    w->err = err;
-    if ((st = write_root_attrs(w, b->f, meta)))
-        goto out;
-    if (meta->train) {
-        if ((dg = mlp_h5_group_create(w, b->f, "dataset")) < 0) {
-            st = mlp_h5_failed(w);
-            goto out;
-        }
-        if ((st = mlp_format1_write_data(w, dg, "train", meta->train)) ||
-            (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
-            goto out;
-    }
-    if ((st = write_summary(w, b->f, meta, &b->s)) ||
-        (st = write_summary_table(w, b->f, meta, &b->s)))
-        goto out;
-    if (dg >= 0)
-        H5Gclose(dg);
-    dg = -1;
-    H5Gclose(b->runs);
-    b->runs = -1;
-    if (H5Fclose(b->f) < 0) {
-        b->f = -1;
-        st = mlp_h5_fail(w, "close the file");
-        goto out;
-    }
-    b->f = -1;
-    if ((st = mlp_path_publish(b->tmp, b->sweep_path, err)))
-        goto out;
-    if (!keep_runs)
+    if (!(st = b->fmt->finish(b->out, meta, err)) &&
+        !(st = mlp_path_publish(b->tmp, b->sweep_path, err)) && !keep_runs)
         mlp_runs_dir_remove(b->runs_dir);
-out:
-    if (dg >= 0)
-        H5Gclose(dg);
     mlp_results_unlock();
     builder_free(b, st != MLP_OK);
     return st;

@@ -186,6 +186,140 @@ static hid_t fixed_str(size_t size)
     return t;
 }
 
+/* Where each column of a summary_table row lies: a packed layout, the same
+ * in memory and in the file.  pofs, plen: each swept parameter's offset and
+ * (for text) length. */
+typedef struct table_layout {
+    size_t row, run, seed, rep, status, fl, tr, te, first100, wall, iters, stop;
+    size_t *pofs, *plen;
+} table_layout;
+
+/* The row types, memory (mt) and file (ft), and the string types in them. */
+typedef struct table_types {
+    hid_t mt, ft, sstat, sstop;
+    hid_t *ptypes;           /* (n_swept): text parameters' types, else -1 */
+} table_types;
+
+static void table_layout_compute(table_layout *l, const mlp_sweep_meta *meta, const summary *s)
+{
+    size_t row = 0;
+
+    l->run = row, row += 8;
+    l->seed = row, row += 8;
+    l->rep = row, row += 8;
+    l->status = row, row += 8;
+    for (size_t i = 0; i < s->n_swept; i++) {
+        l->pofs[i] = row;
+        if (meta->swept_numeric[i]) {
+            row += 8;
+            continue;
+        }
+        l->plen[i] = 1;
+        for (size_t k = 0; k < s->n; k++) {
+            size_t n = strlen(s->text[i * s->n + k]);
+            l->plen[i] = n > l->plen[i] ? n : l->plen[i];
+        }
+        row += l->plen[i];
+    }
+    l->fl = row, row += 8;
+    l->tr = row, row += 8;
+    l->te = row, row += 8;
+    l->first100 = row, row += 8;
+    l->wall = row, row += 8;
+    l->iters = row, row += 8;
+    l->stop = row, row += 16;
+    l->row = row;
+}
+
+/* Column `name` at off in both row types. */
+static herr_t table_insert(const table_types *t, const char *name, size_t off, hid_t mtype,
+                           hid_t ftype)
+{
+    return H5Tinsert(t->mt, name, off, mtype) | H5Tinsert(t->ft, name, off, ftype);
+}
+
+static mlp_status table_types_make(mlp_h5w *w, table_types *t, const table_layout *l,
+                                   const mlp_sweep_meta *meta, const summary *s)
+{
+    char name[NAME_MAX_LEN];
+    herr_t e = 0;
+
+    if ((t->mt = H5Tcreate(H5T_COMPOUND, l->row)) < 0 ||
+        (t->ft = H5Tcreate(H5T_COMPOUND, l->row)) < 0 || (t->sstat = fixed_str(8)) < 0 ||
+        (t->sstop = fixed_str(16)) < 0)
+        return mlp_h5_fail(w, "create the type of summary_table");
+    for (size_t i = 0; i < s->n_swept; i++)
+        if (!meta->swept_numeric[i] && (t->ptypes[i] = fixed_str(l->plen[i])) < 0)
+            return mlp_h5_fail(w, "create the type of summary_table");
+    e |= table_insert(t, "run", l->run, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "seed", l->seed, H5T_NATIVE_UINT64, H5T_STD_U64LE);
+    e |= table_insert(t, "repeat", l->rep, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "status", l->status, t->sstat, t->sstat);
+    for (size_t i = 0; i < s->n_swept; i++) {
+        mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
+        if (meta->swept_numeric[i])
+            e |= table_insert(t, name, l->pofs[i], H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+        else
+            e |= table_insert(t, name, l->pofs[i], t->ptypes[i], t->ptypes[i]);
+    }
+    e |= table_insert(t, "final_loss", l->fl, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "train_accuracy", l->tr, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "test_accuracy", l->te, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "first_iteration_at_100pct", l->first100, H5T_NATIVE_INT64,
+                      H5T_STD_I64LE);
+    e |= table_insert(t, "wall_seconds", l->wall, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "iterations_run", l->iters, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "stop_reason", l->stop, t->sstop, t->sstop);
+    if (e < 0)
+        return mlp_h5_fail(w, "build the type of summary_table (duplicate column name?)");
+    return MLP_OK;
+}
+
+static void table_types_close(table_types *t, size_t n_swept)
+{
+    for (size_t i = 0; t->ptypes && i < n_swept; i++)
+        if (t->ptypes[i] >= 0)
+            H5Tclose(t->ptypes[i]);
+    if (t->sstat >= 0)
+        H5Tclose(t->sstat);
+    if (t->sstop >= 0)
+        H5Tclose(t->sstop);
+    if (t->ft >= 0)
+        H5Tclose(t->ft);
+    if (t->mt >= 0)
+        H5Tclose(t->mt);
+    free(t->ptypes);
+}
+
+/* The rows, s->n of l->row bytes each, into buf (zeroed: strings NUL-padded). */
+static void table_rows_fill(unsigned char *buf, const table_layout *l, const mlp_sweep_meta *meta,
+                            const summary *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        unsigned char *p = buf + k * l->row;
+        int64_t run_k = (int64_t)k;
+        const char *stat_k = status_text[s->diverged[k]];
+
+        memcpy(p + l->run, &run_k, 8);
+        memcpy(p + l->seed, &s->seed[k], 8);
+        memcpy(p + l->rep, &s->repeat[k], 8);
+        memcpy(p + l->status, stat_k, strlen(stat_k));
+        for (size_t i = 0; i < s->n_swept; i++) {
+            if (meta->swept_numeric[i])
+                memcpy(p + l->pofs[i], &s->num[i * s->n + k], 8);
+            else
+                memcpy(p + l->pofs[i], s->text[i * s->n + k], strlen(s->text[i * s->n + k]));
+        }
+        memcpy(p + l->fl, &s->final_loss[k], 8);
+        memcpy(p + l->tr, &s->train_acc[k], 8);
+        memcpy(p + l->te, &s->test_acc[k], 8);
+        memcpy(p + l->first100, &s->first100[k], 8);
+        memcpy(p + l->wall, &s->wall[k], 8);
+        memcpy(p + l->iters, &s->iters[k], 8);
+        memcpy(p + l->stop, s->stop[k], strnlen(s->stop[k], 16));
+    }
+}
+
 /* /summary_table: the summary's rows as one compound dataset, strings of
  * fixed length (what PyTables, hence pandas.read_hdf, reads as a table).
  * Its axis is the root coordinate /run. */
@@ -193,143 +327,39 @@ static mlp_status write_summary_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta 
                                       const summary *s)
 {
     mlp_status st = MLP_OK;
-    hid_t mt = -1, ft = -1, sstat = -1, run = -1, *ptypes = NULL;
-    size_t row = 0, *pofs = NULL, *plen = NULL, o_run, o_seed, o_status, o_fl, o_tr, o_te, o_100,
-           o_wall, o_iters, o_stop, o_rep;
-    hid_t sstop = -1;
+    table_layout l = {0};
+    table_types t = {.mt = -1, .ft = -1, .sstat = -1, .sstop = -1, .ptypes = NULL};
+    hid_t run = -1;
     unsigned char *buf = NULL;
     hsize_t dim = s->n;
-    char name[NAME_MAX_LEN];
 
-    if (!(ptypes = calloc(s->n_swept + 1, sizeof(*ptypes))) ||
-        !(pofs = calloc(s->n_swept + 1, sizeof(*pofs))) ||
-        !(plen = calloc(s->n_swept + 1, sizeof(*plen)))) {
+    if (!(t.ptypes = calloc(s->n_swept + 1, sizeof(*t.ptypes))) ||
+        !(l.pofs = calloc(s->n_swept + 1, sizeof(*l.pofs))) ||
+        !(l.plen = calloc(s->n_swept + 1, sizeof(*l.plen)))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
     for (size_t i = 0; i < s->n_swept; i++)
-        ptypes[i] = -1;
-    /* packed layout, the same in memory and in the file */
-    o_run = row, row += 8;
-    o_seed = row, row += 8;
-    o_rep = row, row += 8;
-    o_status = row, row += 8;
-    for (size_t i = 0; i < s->n_swept; i++) {
-        pofs[i] = row;
-        if (meta->swept_numeric[i]) {
-            row += 8;
-            continue;
-        }
-        plen[i] = 1;
-        for (size_t k = 0; k < s->n; k++) {
-            size_t n = strlen(s->text[i * s->n + k]);
-            plen[i] = n > plen[i] ? n : plen[i];
-        }
-        row += plen[i];
-    }
-    o_fl = row, row += 8;
-    o_tr = row, row += 8;
-    o_te = row, row += 8;
-    o_100 = row, row += 8;
-    o_wall = row, row += 8;
-    o_iters = row, row += 8;
-    o_stop = row, row += 16;
-
-    if ((mt = H5Tcreate(H5T_COMPOUND, row)) < 0 || (ft = H5Tcreate(H5T_COMPOUND, row)) < 0 ||
-        (sstat = fixed_str(8)) < 0 || (sstop = fixed_str(16)) < 0) {
-        st = mlp_h5_fail(w, "create the type of summary_table");
+        t.ptypes[i] = -1;
+    table_layout_compute(&l, meta, s);
+    if ((st = table_types_make(w, &t, &l, meta, s)))
         goto out;
-    }
-    for (size_t i = 0; i < s->n_swept; i++)
-        if (!meta->swept_numeric[i] && (ptypes[i] = fixed_str(plen[i])) < 0) {
-            st = mlp_h5_fail(w, "create the type of summary_table");
-            goto out;
-        }
-    {
-        herr_t e = 0;
-
-        e |= H5Tinsert(mt, "run", o_run, H5T_NATIVE_INT64) | H5Tinsert(ft, "run", o_run, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "seed", o_seed, H5T_NATIVE_UINT64) |
-             H5Tinsert(ft, "seed", o_seed, H5T_STD_U64LE);
-        e |= H5Tinsert(mt, "repeat", o_rep, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "repeat", o_rep, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "status", o_status, sstat) | H5Tinsert(ft, "status", o_status, sstat);
-        for (size_t i = 0; i < s->n_swept; i++) {
-            mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
-            if (meta->swept_numeric[i])
-                e |= H5Tinsert(mt, name, pofs[i], H5T_NATIVE_DOUBLE) |
-                     H5Tinsert(ft, name, pofs[i], H5T_IEEE_F64LE);
-            else
-                e |= H5Tinsert(mt, name, pofs[i], ptypes[i]) |
-                     H5Tinsert(ft, name, pofs[i], ptypes[i]);
-        }
-        e |= H5Tinsert(mt, "final_loss", o_fl, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "final_loss", o_fl, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "train_accuracy", o_tr, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "train_accuracy", o_tr, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "test_accuracy", o_te, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "test_accuracy", o_te, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "first_iteration_at_100pct", o_100, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "first_iteration_at_100pct", o_100, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "wall_seconds", o_wall, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "wall_seconds", o_wall, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "iterations_run", o_iters, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "iterations_run", o_iters, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "stop_reason", o_stop, sstop) | H5Tinsert(ft, "stop_reason", o_stop, sstop);
-        if (e < 0) {
-            st = mlp_h5_fail(w, "build the type of summary_table (duplicate column name?)");
-            goto out;
-        }
-    }
-    if (!(buf = calloc(s->n ? s->n : 1, row))) {
+    if (!(buf = calloc(s->n ? s->n : 1, l.row))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
-    for (size_t k = 0; k < s->n; k++) {
-        unsigned char *p = buf + k * row;
-        int64_t run_k = (int64_t)k;
-        const char *stat_k = status_text[s->diverged[k]];
-
-        memcpy(p + o_run, &run_k, 8);
-        memcpy(p + o_seed, &s->seed[k], 8);
-        memcpy(p + o_rep, &s->repeat[k], 8);
-        memcpy(p + o_status, stat_k, strlen(stat_k));
-        for (size_t i = 0; i < s->n_swept; i++) {
-            if (meta->swept_numeric[i])
-                memcpy(p + pofs[i], &s->num[i * s->n + k], 8);
-            else
-                memcpy(p + pofs[i], s->text[i * s->n + k], strlen(s->text[i * s->n + k]));
-        }
-        memcpy(p + o_fl, &s->final_loss[k], 8);
-        memcpy(p + o_tr, &s->train_acc[k], 8);
-        memcpy(p + o_te, &s->test_acc[k], 8);
-        memcpy(p + o_100, &s->first100[k], 8);
-        memcpy(p + o_wall, &s->wall[k], 8);
-        memcpy(p + o_iters, &s->iters[k], 8);
-        memcpy(p + o_stop, s->stop[k], strnlen(s->stop[k], 16));
-    }
+    table_rows_fill(buf, &l, meta, s);
     if ((st = mlp_h5_i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
-        (st = mlp_h5_var_write(w, f, "summary_table", ft, mt, 1, &dim, buf, &run,
+        (st = mlp_h5_var_write(w, f, "summary_table", t.ft, t.mt, 1, &dim, buf, &run,
                                "one row per run: the columns of /summary", NULL, NULL)))
         goto out;
 out:
     free(buf);
     if (run >= 0)
         mlp_h5_scale_close(w, run, &st);
-    for (size_t i = 0; ptypes && i < s->n_swept; i++)
-        if (ptypes[i] >= 0)
-            H5Tclose(ptypes[i]);
-    if (sstat >= 0)
-        H5Tclose(sstat);
-    if (sstop >= 0)
-        H5Tclose(sstop);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (mt >= 0)
-        H5Tclose(mt);
-    free(ptypes);
-    free(pofs);
-    free(plen);
+    table_types_close(&t, s->n_swept);
+    free(l.pofs);
+    free(l.plen);
     return st;
 }
 

@@ -1,2146 +1,13 @@
-/* results.c -- the run journal (finished runs in part files, no HDF5), the
- * sweep file built from it, and reading results back: the only code in
- * mlplab that includes hdf5.h.  Every public function that calls HDF5 holds
- * one process-wide lock, so HDF5 sees one thread at a time (DESIGN invariant
- * 3).  Layout: SPEC section 4 and docs/results.md; the netCDF-4 conventions
- * it follows are described at mlp_format1_write_run() and mlp_h5_dim_only(). */
-#include "results/results.h"
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+/* format1_sweep.c -- the format-1 sweep file around its run groups: root
+ * attributes, /dataset, /summary and /summary_table; and the writer the
+ * builder calls (mlp_results_format1, see results/format.h). */
 #include <math.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
-/* netCDF-4 marks a dimension that has no coordinate variable with this NAME
- * (followed by the length, "%10d"); netCDF-C and h5netcdf hide such scales. */
-#define NC_DIM_ONLY "This is a netCDF dimension but not a netCDF variable."
-
-#define NAME_MAX_LEN 256
-#define MLP_RESULTS_MAX_LAYERS (MLP_MAX_HIDDEN + 1)
-
-static pthread_mutex_t results_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Take the lock and silence HDF5's automatic error printing (library code
- * prints nothing; errors are read off the stack by mlp_h5_fail).  Done on every
- * entry since the setting is per thread in thread-safe builds. */
-static void mlp_results_lock(void)
-{
-    static bool started;
-
-    pthread_mutex_lock(&results_lock);
-    if (!started) {
-        /* After a failed write (a full disk, a file-size limit) HDF5 1.10
-         * cannot close that file, and its exit handler then crashes trying
-         * again: keep the handler out.  Every file we write is closed, or
-         * was abandoned with an error already reported. */
-        H5dont_atexit();
-        started = true;
-    }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void mlp_results_unlock(void)
-{
-    pthread_mutex_unlock(&results_lock);
-}
-
-/* One entry of a dimension scale's REFERENCE_LIST, laid out as the HDF5
- * high-level library lays it out (ds_list_t in H5DSprivate.h). */
-typedef struct scale_use {
-    hobj_ref_t dataset;
-    int dim;
-} scale_use;
-
-/* A dimension scale being written: its reference, and the datasets attached
- * to it so far (written as its REFERENCE_LIST when it is closed). */
-typedef struct open_scale {
-    hid_t id;
-    hobj_ref_t ref;
-    scale_use *use;
-    size_t n, cap;
-} open_scale;
-
-#define MAX_OPEN_SCALES 16
-#define COMPACT_MAX 16384  /* bytes: arrays up to this size use the compact layout */
-
-/* What one file operation needs: the file's name for messages, the error
- * record, and the property lists, types and dataspace used throughout. */
-typedef struct mlp_h5w {
-    const char *file;
-    mlp_error *err;
-    hid_t dcpl;  /* datasets: no timestamps, so equal content gives equal bytes */
-    hid_t compact;    /* likewise, compact layout (the data in the object header) */
-    hid_t gcpl;  /* groups: likewise */
-    hid_t str;   /* variable-length UTF-8 string */
-    hid_t scalar;     /* a scalar dataspace */
-    hid_t dim_list;   /* DIMENSION_LIST: variable-length object references */
-    hid_t ref_list;   /* REFERENCE_LIST: {dataset reference, dimension} */
-    open_scale scale[MAX_OPEN_SCALES];
-    size_t n_scales;
-} mlp_h5w;
-
-/* The innermost HDF5 message, reduced to what a user can act on: the
- * system's error text when HDF5 quotes one, else the first line. */
-static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *ctx)
-{
-    const char *d = e->desc, *q;
-    char *out = ctx;
-
-    (void)n;
-    if (!d || !d[0])
-        return 0;
-    if ((q = strstr(d, "error message = '"))) {
-        q += strlen("error message = '");
-        snprintf(out, 256, "%.*s", (int)strcspn(q, "'"), q);
-    } else {
-        snprintf(out, 256, "%.*s", (int)strcspn(d, "\n"), d);
-    }
-    return 0;
-}
-
-/* Fail with "FILE: HDF5 could not WHAT (innermost HDF5 message)". */
-static mlp_status mlp_h5_fail(mlp_h5w *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static mlp_status mlp_h5_fail(mlp_h5w *w, const char *fmt, ...)
-{
-    char what[768], why[256] = "";
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_error, why);
-    H5Eclear2(H5E_DEFAULT);
-    if (why[0])
-        return mlp_fail(w->err, MLP_ERR_IO, "%s: HDF5 could not %s (%s)", w->file, what, why);
-    return mlp_fail(w->err, MLP_ERR_IO, "%s: HDF5 could not %s", w->file, what);
-}
-
-static mlp_status mlp_h5w_open(mlp_h5w *w, const char *file, mlp_error *err)
-{
-    w->file = file;
-    w->err = err;
-    w->n_scales = 0;
-    w->dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    w->compact = H5Pcreate(H5P_DATASET_CREATE);
-    w->gcpl = H5Pcreate(H5P_GROUP_CREATE);
-    w->str = H5Tcopy(H5T_C_S1);
-    w->scalar = H5Screate(H5S_SCALAR);
-    w->dim_list = H5Tvlen_create(H5T_STD_REF_OBJ);
-    w->ref_list = H5Tcreate(H5T_COMPOUND, sizeof(scale_use));
-    if (w->dcpl < 0 || w->compact < 0 || w->gcpl < 0 || w->str < 0 || w->scalar < 0 ||
-        w->dim_list < 0 || w->ref_list < 0 || H5Pset_obj_track_times(w->dcpl, 0) < 0 ||
-        H5Pset_obj_track_times(w->compact, 0) < 0 || H5Pset_layout(w->compact, H5D_COMPACT) < 0 ||
-        H5Pset_obj_track_times(w->gcpl, 0) < 0 || H5Tset_size(w->str, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(w->str, H5T_CSET_UTF8) < 0 ||
-        H5Tinsert(w->ref_list, "dataset", offsetof(scale_use, dataset), H5T_STD_REF_OBJ) < 0 ||
-        H5Tinsert(w->ref_list, "dimension", offsetof(scale_use, dim), H5T_NATIVE_INT) < 0)
-        return mlp_h5_fail(w, "set up property lists");
-    return MLP_OK;
-}
-
-static void mlp_h5w_close(mlp_h5w *w)
-{
-    if (w->dcpl >= 0)
-        H5Pclose(w->dcpl);
-    if (w->compact >= 0)
-        H5Pclose(w->compact);
-    if (w->gcpl >= 0)
-        H5Pclose(w->gcpl);
-    if (w->str >= 0)
-        H5Tclose(w->str);
-    if (w->scalar >= 0)
-        H5Sclose(w->scalar);
-    if (w->dim_list >= 0)
-        H5Tclose(w->dim_list);
-    if (w->ref_list >= 0)
-        H5Tclose(w->ref_list);
-    for (size_t i = 0; i < w->n_scales; i++)
-        free(w->scale[i].use);
-    w->n_scales = 0;
-    w->dcpl = w->compact = w->gcpl = w->str = w->scalar = w->dim_list = w->ref_list = -1;
-}
-
-/* ---- names ---------------------------------------------------------- */
-
-/* Names used by the run group and the summary; a swept parameter whose
- * dotted path equals one of them is stored as "param_<path>". */
-static const char *const reserved_names[] = {
-    "index", "repeat", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",
-    "widths", "final_loss", "train_accuracy", "test_accuracy", "first_iteration_at_100pct",
-    "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
-    "spec_sha256", "complete", "note", "stop_reason", "best_iteration", "eval_iteration",
-    "test_accuracy_curve", "train_accuracy_curve", "grad_norm_W", "grad_norm_b", "layer",
-    "snapshots", "validation_accuracy", "epoch", "argmax", NULL};
-
-/* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
- * '/' and control characters become '_'; a first character that is not a
- * letter, digit or '_' gets a '_' in front. */
-static void mlp_h5_nc_name(const char *path, char *buf, size_t len)
-{
-    size_t i = 0, o = 0;
-    unsigned char c0 = (unsigned char)path[0];
-    bool reserved = false;
-
-    for (size_t r = 0; reserved_names[r]; r++)
-        if (!strcmp(path, reserved_names[r]))
-            reserved = true;
-    if (reserved)
-        o = (size_t)snprintf(buf, len, "param_");
-    else if (!(c0 == '_' || (c0 >= '0' && c0 <= '9') || (c0 >= 'A' && c0 <= 'Z') ||
-               (c0 >= 'a' && c0 <= 'z') || c0 >= 0x80))
-        buf[o++] = '_';
-    for (; path[i] && o + 1 < len; i++) {
-        unsigned char c = (unsigned char)path[i];
-        buf[o++] = (c == '/' || c < 0x20 || c == 0x7f) ? '_' : (char)c;
-    }
-    buf[o] = '\0';
-}
-
-/* ---- writing: attributes, variables, dimensions ---------------------- */
-
-/* Attribute `name` on obj: n values (n == 0: a scalar). */
-static mlp_status mlp_h5_attr_put(mlp_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                                  const void *val, size_t n)
-{
-    mlp_status st = MLP_OK;
-    hsize_t dim = n;
-    hid_t sp = -1, a = -1;
-
-    sp = n ? H5Screate_simple(1, &dim, NULL) : w->scalar;
-    if (sp < 0) {
-        st = mlp_h5_fail(w, "create the dataspace of attribute '%s'", name);
-        goto out;
-    }
-    a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0) {
-        st = mlp_h5_fail(w, "create attribute '%s'", name);
-        goto out;
-    }
-    if (H5Awrite(a, mtype, val) < 0)
-        st = mlp_h5_fail(w, "write attribute '%s'", name);
-out:
-    if (a >= 0)
-        H5Aclose(a);
-    if (n && sp >= 0)
-        H5Sclose(sp);
-    return st;
-}
-
-static mlp_status mlp_h5_attr_str(mlp_h5w *w, hid_t obj, const char *name, const char *s)
-{
-    if (!s)
-        return MLP_OK;
-    return mlp_h5_attr_put(w, obj, name, w->str, w->str, &s, 0);
-}
-
-static mlp_status mlp_h5_attr_f64(mlp_h5w *w, hid_t obj, const char *name, double v)
-{
-    return mlp_h5_attr_put(w, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v, 0);
-}
-
-static mlp_status mlp_h5_attr_i64(mlp_h5w *w, hid_t obj, const char *name, int64_t v)
-{
-    return mlp_h5_attr_put(w, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v, 0);
-}
-
-static mlp_status mlp_h5_attr_u64(mlp_h5w *w, hid_t obj, const char *name, uint64_t v)
-{
-    return mlp_h5_attr_put(w, obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v, 0);
-}
-
-static mlp_status mlp_h5_attr_i8(mlp_h5w *w, hid_t obj, const char *name, int8_t v)
-{
-    return mlp_h5_attr_put(w, obj, name, H5T_STD_I8LE, H5T_NATIVE_INT8, &v, 0);
-}
-
-static hid_t mlp_h5_group_create(mlp_h5w *w, hid_t parent, const char *name)
-{
-    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
-
-    if (g < 0)
-        mlp_h5_fail(w, "create group '%s'", name);
-    return g;
-}
-
-/* ---- dimension scales ---------------------------------------------------
- *
- * Written as the HDF5 high-level library (H5DS) writes them, attribute for
- * attribute, but each attribute once: a scale gets CLASS and NAME when it is
- * made; a dataset gets its DIMENSION_LIST (one object reference per axis)
- * when it is written; a scale gets its REFERENCE_LIST (every dataset axis
- * attached to it, in order) when it is closed.  H5DSattach_scale rewrites
- * both lists on every attachment, which made it a third of the cost of a
- * sweep file.  H5DSis_attached, H5DSiterate_scales, netCDF-C and h5py read
- * the result as their own. */
-
-/* A fixed-length ASCII string attribute (what H5DSset_scale writes). */
-static mlp_status attr_fixed(mlp_h5w *w, hid_t obj, const char *name, const char *s, size_t size)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    char *buf = calloc(1, size);
-    mlp_status st;
-
-    if (t < 0 || !buf || H5Tset_size(t, size) < 0) {
-        st = mlp_h5_fail(w, "create the type of attribute '%s'", name);
-    } else {
-        memcpy(buf, s, strlen(s) < size ? strlen(s) : size);
-        st = mlp_h5_attr_put(w, obj, name, t, t, buf, 0);
-    }
-    free(buf);
-    if (t >= 0)
-        H5Tclose(t);
-    return st;
-}
-
-/* Make dataset d (named name in its group) a dimension scale called label. */
-static mlp_status scale_make(mlp_h5w *w, hid_t d, const char *name, const char *label)
-{
-    open_scale *s;
-    mlp_status st;
-
-    if (w->n_scales == MAX_OPEN_SCALES)
-        return mlp_fail(w->err, MLP_ERR_RUNTIME, "%s: more than %d dimension scales open",
-                        w->file, MAX_OPEN_SCALES);
-    if ((st = attr_fixed(w, d, "CLASS", "DIMENSION_SCALE", 16)) ||
-        (st = attr_fixed(w, d, "NAME", label, strlen(label) + 1)))
-        return st;
-    s = &w->scale[w->n_scales];
-    memset(s, 0, sizeof(*s));
-    s->id = d;
-    if (H5Rcreate(&s->ref, d, ".", H5R_OBJECT, -1) < 0)
-        return mlp_h5_fail(w, "make a reference to scale '%s'", name);
-    w->n_scales++;
-    return MLP_OK;
-}
-
-static open_scale *scale_find(mlp_h5w *w, hid_t id)
-{
-    for (size_t i = 0; i < w->n_scales; i++)
-        if (w->scale[i].id == id)
-            return &w->scale[i];
-    return NULL;
-}
-
-/* Attach axis i of dataset d (named name) to scales[i], for every axis. */
-static mlp_status scale_attach(mlp_h5w *w, hid_t d, const char *name, int rank, const hid_t *scales)
-{
-    hvl_t dl[H5S_MAX_RANK];
-    open_scale *sc[H5S_MAX_RANK];
-    hobj_ref_t self;
-
-    for (int i = 0; i < rank; i++) {
-        if (!(sc[i] = scale_find(w, scales[i])))
-            return mlp_fail(w->err, MLP_ERR_RUNTIME, "%s: axis %d of '%s' has no open scale",
-                            w->file, i, name);
-        dl[i].len = 1;
-        dl[i].p = &sc[i]->ref;
-    }
-    if (H5Rcreate(&self, d, ".", H5R_OBJECT, -1) < 0)
-        return mlp_h5_fail(w, "make a reference to '%s'", name);
-    for (int i = 0; i < rank; i++) {
-        open_scale *s = sc[i];
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? 2 * s->cap : 8;
-            scale_use *u = realloc(s->use, cap * sizeof(*u));
-            if (!u)
-                return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-            s->use = u;
-            s->cap = cap;
-        }
-        s->use[s->n++] = (scale_use){self, i};
-    }
-    return mlp_h5_attr_put(w, d, "DIMENSION_LIST", w->dim_list, w->dim_list, dl, (size_t)rank);
-}
-
-/* Close a scale, writing its REFERENCE_LIST first (unless *st already
- * holds an error; a new error goes to *st). */
-static void mlp_h5_scale_close(mlp_h5w *w, hid_t id, mlp_status *st)
-{
-    open_scale *s = scale_find(w, id);
-
-    if (s) {
-        if (*st == MLP_OK && s->n)
-            *st = mlp_h5_attr_put(w, id, "REFERENCE_LIST", w->ref_list, w->ref_list, s->use, s->n);
-        free(s->use);
-        *s = w->scale[--w->n_scales];
-    }
-    H5Dclose(id);
-}
-
-/* A netCDF dimension without a coordinate variable: an empty float32
- * dataset of the dimension's length made a scale whose NAME says so, as
- * netCDF-C writes it.  Returns the open dataset, or < 0 with err filled. */
-static hid_t mlp_h5_dim_only(mlp_h5w *w, hid_t g, const char *name, hsize_t len)
-{
-    char label[sizeof(NC_DIM_ONLY) + 32];
-    hid_t sp, d = -1;
-
-    snprintf(label, sizeof(label), "%s%10d", NC_DIM_ONLY, (int)len);
-    sp = H5Screate_simple(1, &len, &len);
-    if (sp < 0) {
-        mlp_h5_fail(w, "create the dataspace of dimension '%s'", name);
-        return -1;
-    }
-    d = H5Dcreate2(g, name, H5T_IEEE_F32BE, sp, H5P_DEFAULT, w->dcpl, H5P_DEFAULT);
-    H5Sclose(sp);
-    if (d < 0) {
-        mlp_h5_fail(w, "create dimension '%s'", name);
-        return -1;
-    }
-    if (scale_make(w, d, name, label)) {
-        H5Dclose(d);
-        return -1;
-    }
-    return d;
-}
-
-/* Dataset `name` in g, shape dims[rank], filled from data (memory type
- * mtype), one dimension scale attached per axis (scales == NULL: the
- * dataset is a coordinate and becomes its own scale), long_name and units
- * when given.  The open dataset goes to *out, or is closed when out is NULL. */
-static mlp_status mlp_h5_var_write(mlp_h5w *w, hid_t g, const char *name, hid_t ftype, hid_t mtype,
-                                   int rank, const hsize_t *dims, const void *data,
-                                   const hid_t *scales, const char *long_name, const char *units,
-                                   hid_t *out)
-{
-    mlp_status st = MLP_OK;
-    hid_t sp = -1, d = -1;
-    hsize_t count = 1;
-
-    for (int i = 0; i < rank; i++)
-        count *= dims[i];
-    sp = H5Screate_simple(rank, dims, NULL);
-    if (sp < 0) {
-        st = mlp_h5_fail(w, "create the dataspace of '%s'", name);
-        goto out;
-    }
-    /* small arrays live in the object header (compact layout): one object
-     * to create and write instead of two */
-    d = H5Dcreate2(g, name, ftype, sp, H5P_DEFAULT,
-                   count && count * H5Tget_size(ftype) <= COMPACT_MAX ? w->compact : w->dcpl,
-                   H5P_DEFAULT);
-    if (d < 0) {
-        st = mlp_h5_fail(w, "create dataset '%s'", name);
-        goto out;
-    }
-    if (count && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        st = mlp_h5_fail(w, "write dataset '%s'", name);
-        goto out;
-    }
-    if (!scales && (st = scale_make(w, d, name, name)))
-        goto out;
-    if (scales && (st = scale_attach(w, d, name, rank, scales)))
-        goto out;
-    if ((st = mlp_h5_attr_str(w, d, "long_name", long_name)) ||
-        (st = mlp_h5_attr_str(w, d, "units", units)))
-        goto out;
-    if (out) {
-        *out = d;
-        d = -1;
-    }
-out:
-    if (d >= 0 && !scales)
-        mlp_h5_scale_close(w, d, &st);
-    else if (d >= 0)
-        H5Dclose(d);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return st;
-}
-
-static mlp_status mlp_h5_f64_var(mlp_h5w *w, hid_t g, const char *name, int rank,
-                                 const hsize_t *dims, const double *data, const hid_t *scales,
-                                 const char *long_name, const char *units)
-{
-    return mlp_h5_var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, scales,
-                            long_name, units, NULL);
-}
-
-/* An int64 coordinate 0, step, 2*step, ... of length n; its open scale in *out. */
-static mlp_status mlp_h5_i64_coord(mlp_h5w *w, hid_t g, const char *name, size_t n, int64_t step,
-                                   const char *long_name, hid_t *out)
-{
-    int64_t *v = malloc((n ? n : 1) * sizeof(*v));
-    hsize_t dim = n;
-    mlp_status st;
-
-    if (!v)
-        return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-    for (size_t i = 0; i < n; i++)
-        v[i] = (int64_t)i * step;
-    st = mlp_h5_var_write(w, g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim, v, NULL, long_name,
-                          NULL, out);
-    free(v);
-    return st;
-}
-
-/* A float64 coordinate: n points evenly from lo to hi. */
-static mlp_status mlp_h5_linspace_coord(mlp_h5w *w, hid_t g, const char *name, size_t n, double lo,
-                                        double hi, const char *long_name, hid_t *out)
-{
-    double *v = malloc((n ? n : 1) * sizeof(*v));
-    hsize_t dim = n;
-    mlp_status st;
-
-    if (!v)
-        return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-    for (size_t i = 0; i < n; i++)
-        v[i] = n > 1 ? lo + (hi - lo) * (double)i / (double)(n - 1) : lo;
-    st = mlp_h5_var_write(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, v, NULL,
-                          long_name, NULL, out);
-    free(v);
-    return st;
-}
-
-/* ---- writing: the run group ------------------------------------------ */
-
-/* Status of a failed group/dimension helper: they fill err themselves. */
-static mlp_status mlp_h5_failed(mlp_h5w *w)
-{
-    return w->err && w->err->code != MLP_OK ? w->err->code : MLP_ERR_IO;
-}
-
-/* A dataset: x (sample, feature) float64, y (sample) int64 labels. */
-static mlp_status mlp_format1_write_data(mlp_h5w *w, hid_t parent, const char *name,
-                                         const mlp_data *data)
-{
-    mlp_status st = MLP_OK;
-    hid_t g = -1, sample = -1, feature = -1;
-    hsize_t dims[2] = {data->n, data->dim};
-    int64_t *y = malloc((data->n ? data->n : 1) * sizeof(*y));
-
-    if (!y)
-        return mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-    for (size_t i = 0; i < data->n; i++)
-        y[i] = (int64_t)llround(data->y[i]);
-    if ((g = mlp_h5_group_create(w, parent, name)) < 0 ||
-        (sample = mlp_h5_dim_only(w, g, "sample", data->n)) < 0 ||
-        (feature = mlp_h5_dim_only(w, g, "feature", data->dim)) < 0) {
-        st = mlp_h5_failed(w);
-        goto out;
-    }
-    if ((st = mlp_h5_attr_i64(w, g, "classes", (int64_t)data->classes)) ||
-        (st = mlp_h5_f64_var(w, g, "x", 2, dims, data->x, (hid_t[]){sample, feature},
-                             "input features", NULL)) ||
-        (st = mlp_h5_var_write(w, g, "y", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, dims, y,
-                               (hid_t[]){sample}, "class label", NULL, NULL)))
-        goto out;
-out:
-    if (feature >= 0)
-        mlp_h5_scale_close(w, feature, &st);
-    if (sample >= 0)
-        mlp_h5_scale_close(w, sample, &st);
-    if (g >= 0)
-        H5Gclose(g);
-    free(y);
-    return st;
-}
-
-/* iteration (coordinate), loss (iteration), test_loss (iteration). */
-static mlp_status write_curves(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st;
-    hid_t it = -1, ev = -1, ly = -1;
-    hsize_t dim = r->n_loss, edim = r->n_eval;
-    double *part = NULL;
-
-    st = mlp_h5_i64_coord(w, g, "iteration", r->n_loss,
-                          (int64_t)(r->loss_every ? r->loss_every : 1),
-                          "training iteration (updates before the recorded forward pass)", &it);
-    if (st)
-        return st;
-    if ((st = mlp_h5_f64_var(w, g, "loss", 1, &dim, r->loss, &it, "training loss", NULL)))
-        goto out;
-    /* gradient norms per layer: (iteration, layer), W and b apart */
-    if (r->grad_norm && r->n_layers && r->n_loss) {
-        hsize_t d2[2] = {r->n_loss, r->n_layers};
-        if ((st = mlp_h5_i64_coord(w, g, "layer", r->n_layers, 1, "weight layer", &ly)))
-            goto out;
-        if (!(part = malloc(r->n_loss * r->n_layers * sizeof(double)))) {
-            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-            goto out;
-        }
-        for (int wb = 0; wb < 2 && !st; wb++) {
-            for (size_t j = 0; j < r->n_loss * r->n_layers; j++)
-                part[j] = r->grad_norm[2 * j + (size_t)wb];
-            st = mlp_h5_f64_var(w, g, wb ? "grad_norm_b" : "grad_norm_W", 2, d2, part,
-                                (hid_t[]){it, ly},
-                                wb ? "L2 norm of the bias gradient of each layer"
-                                   : "L2 norm of the weight gradient of each layer",
-                                NULL);
-        }
-        if (st)
-            goto out;
-    }
-    /* evaluation curves on their own coordinate */
-    if (r->n_eval && (r->test_loss || r->test_accuracy_curve || r->train_accuracy_curve)) {
-        if ((st = mlp_h5_i64_coord(
-                 w, g, "eval_iteration", r->n_eval, (int64_t)(r->eval_every ? r->eval_every : 1),
-                 "training iteration of the evaluation (before its update)", &ev)))
-            goto out;
-        if (r->test_loss && (st = mlp_h5_f64_var(w, g, "test_loss", 1, &edim, r->test_loss, &ev,
-                                                 "test loss", NULL)))
-            goto out;
-        if (r->test_accuracy_curve &&
-            (st = mlp_h5_f64_var(w, g, "test_accuracy_curve", 1, &edim, r->test_accuracy_curve, &ev,
-                                 "accuracy on the test set", "1")))
-            goto out;
-        if (r->train_accuracy_curve &&
-            (st = mlp_h5_f64_var(w, g, "train_accuracy_curve", 1, &edim, r->train_accuracy_curve,
-                                 &ev, "accuracy on the training points", "1")))
-            goto out;
-    }
-    if (r->validation_accuracy && r->n_scores) {
-        hsize_t vdim = r->n_scores;
-        hid_t ep = -1;
-        if (!(st = mlp_h5_i64_coord(w, g, "epoch", r->n_scores, 1, "epoch (0 = the first)", &ep)))
-            st = mlp_h5_f64_var(w, g, "validation_accuracy", 1, &vdim, r->validation_accuracy, &ep,
-                                "accuracy on the validation split at the end of each epoch", "1");
-        if (ep >= 0)
-            mlp_h5_scale_close(w, ep, &st);
-    }
-out:
-    free(part);
-    if (ly >= 0)
-        mlp_h5_scale_close(w, ly, &st);
-    if (ev >= 0)
-        mlp_h5_scale_close(w, ev, &st);
-    mlp_h5_scale_close(w, it, &st);
-    return st;
-}
-
-/* snapshots/snapshot_iteration, snapshots/layer<l>/W (snapshot_iteration, out, in)
- * and b (snapshot_iteration, out): the parameters every weights_every iterations. */
-static mlp_status write_snapshots(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st = MLP_OK;
-    hid_t sg = -1, lg = -1, si = -1, dout = -1, din = -1;
-    size_t np = 0, off = 0;
-    double *part = NULL;
-    char name[32];
-
-    for (size_t l = 0; l < r->n_layers; l++)
-        np += r->width[l + 1] * (r->width[l] + 1);
-    if ((sg = mlp_h5_group_create(w, g, "snapshots")) < 0)
-        return mlp_h5_failed(w);
-    if ((st = mlp_h5_i64_coord(w, sg, "snapshot_iteration", r->n_snapshots,
-                               (int64_t)(r->weights_every ? r->weights_every : 1),
-                               "training iteration of the snapshot (before its update)", &si)))
-        goto out;
-    if (!(part = malloc((r->n_snapshots * np > 0 ? r->n_snapshots * np : 1) * sizeof(double)))) {
-        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-        goto out;
-    }
-    for (size_t l = 0; l < r->n_layers && !st; l++) {
-        size_t no = r->width[l + 1], ni = r->width[l];
-        hsize_t dw[3] = {r->n_snapshots, no, ni}, db[2] = {r->n_snapshots, no};
-
-        snprintf(name, sizeof(name), "layer%zu", l);
-        if ((lg = mlp_h5_group_create(w, sg, name)) < 0 ||
-            (dout = mlp_h5_dim_only(w, lg, "out", no)) < 0 ||
-            (din = mlp_h5_dim_only(w, lg, "in", ni)) < 0) {
-            st = mlp_h5_failed(w);
-            goto out;
-        }
-        for (size_t j = 0; j < r->n_snapshots; j++)
-            memcpy(part + j * no * ni, r->snapshots + j * np + off, no * ni * sizeof(double));
-        if ((st = mlp_h5_f64_var(w, lg, "W", 3, dw, part, (hid_t[]){si, dout, din},
-                                 "weights (snapshot, output unit, input unit)", NULL)))
-            goto out;
-        for (size_t j = 0; j < r->n_snapshots; j++)
-            memcpy(part + j * no, r->snapshots + j * np + off + no * ni, no * sizeof(double));
-        if ((st = mlp_h5_f64_var(w, lg, "b", 2, db, part, (hid_t[]){si, dout},
-                                 "biases (snapshot, unit)", NULL)))
-            goto out;
-        off += no * (ni + 1);
-        mlp_h5_scale_close(w, din, &st);
-        mlp_h5_scale_close(w, dout, &st);
-        H5Gclose(lg);
-        din = dout = lg = -1;
-        if (st)
-            goto out;
-    }
-out:
-    free(part);
-    if (din >= 0)
-        mlp_h5_scale_close(w, din, &st);
-    if (dout >= 0)
-        mlp_h5_scale_close(w, dout, &st);
-    if (lg >= 0)
-        H5Gclose(lg);
-    if (si >= 0)
-        mlp_h5_scale_close(w, si, &st);
-    H5Gclose(sg);
-    return st;
-}
-
-/* weights/layer<l>/W (out, in) and b (out), in the order of model.h. */
-static mlp_status write_weights(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st = MLP_OK;
-    hid_t wg = -1, lg = -1, dout = -1, din = -1;
-    const double *p = r->weights;
-    char name[32];
-
-    if ((wg = mlp_h5_group_create(w, g, "weights")) < 0)
-        return mlp_h5_failed(w);
-    for (size_t l = 0; l < r->n_layers; l++) {
-        hsize_t dims[2] = {r->width[l + 1], r->width[l]};
-
-        snprintf(name, sizeof(name), "layer%zu", l);
-        if ((lg = mlp_h5_group_create(w, wg, name)) < 0 ||
-            (dout = mlp_h5_dim_only(w, lg, "out", dims[0])) < 0 ||
-            (din = mlp_h5_dim_only(w, lg, "in", dims[1])) < 0) {
-            st = mlp_h5_failed(w);
-            goto out;
-        }
-        if ((st = mlp_h5_f64_var(w, lg, "W", 2, dims, p, (hid_t[]){dout, din},
-                                 "weights (output unit, input unit)", NULL)))
-            goto out;
-        p += dims[0] * dims[1];
-        if ((st = mlp_h5_f64_var(w, lg, "b", 1, dims, p, &dout, "biases", NULL)))
-            goto out;
-        p += dims[0];
-        mlp_h5_scale_close(w, din, &st);
-        mlp_h5_scale_close(w, dout, &st);
-        H5Gclose(lg);
-        din = dout = lg = -1;
-        if (st)
-            goto out;
-    }
-out:
-    if (din >= 0)
-        mlp_h5_scale_close(w, din, &st);
-    if (dout >= 0)
-        mlp_h5_scale_close(w, dout, &st);
-    if (lg >= 0)
-        H5Gclose(lg);
-    H5Gclose(wg);
-    return st;
-}
-
-/* hidden/layer<l> (sample, unit_<l>): one dimension per layer width. */
-static mlp_status write_hidden(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st = MLP_OK;
-    hid_t hg = -1, sample = -1, unit = -1;
-    char name[32], uname[32], lname[96];
-
-    if ((hg = mlp_h5_group_create(w, g, "hidden")) < 0 ||
-        (sample = mlp_h5_dim_only(w, hg, "sample", r->n_hidden_points)) < 0) {
-        st = mlp_h5_failed(w);
-        goto out;
-    }
-    for (size_t l = 0; l + 1 < r->n_layers; l++) {
-        hsize_t dims[2] = {r->n_hidden_points, r->width[l + 1]};
-
-        snprintf(name, sizeof(name), "layer%zu", l);
-        snprintf(uname, sizeof(uname), "unit_%zu", l);
-        snprintf(lname, sizeof(lname), "outputs of hidden layer %zu on the training points", l);
-        if ((unit = mlp_h5_dim_only(w, hg, uname, dims[1])) < 0) {
-            st = mlp_h5_failed(w);
-            goto out;
-        }
-        if ((st = mlp_h5_f64_var(w, hg, name, 2, dims, r->hidden[l], (hid_t[]){sample, unit}, lname,
-                                 NULL)))
-            goto out;
-        mlp_h5_scale_close(w, unit, &st);
-        unit = -1;
-        if (st)
-            goto out;
-    }
-out:
-    if (unit >= 0)
-        mlp_h5_scale_close(w, unit, &st);
-    if (sample >= 0)
-        mlp_h5_scale_close(w, sample, &st);
-    if (hg >= 0)
-        H5Gclose(hg);
-    return st;
-}
-
-/* boundary/prob (grid_y, grid_x) or (grid_y, grid_x, class), with the
- * grid's coordinates; the extent is kept as an attribute too. */
-static mlp_status write_boundary(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st = MLP_OK;
-    hid_t bg = -1, gx = -1, gy = -1, cls = -1;
-    size_t k = r->classes_out ? r->classes_out : 1;
-    hsize_t dims[3] = {r->resolution, r->resolution, k};
-
-    if ((bg = mlp_h5_group_create(w, g, "boundary")) < 0)
-        return mlp_h5_failed(w);
-    if ((st = mlp_h5_attr_put(w, bg, "extent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->extent, 4)) ||
-        (st = mlp_h5_linspace_coord(w, bg, "grid_y", r->resolution, r->extent[2], r->extent[3],
-                                    "input feature 1 (grid y)", &gy)) ||
-        (st = mlp_h5_linspace_coord(w, bg, "grid_x", r->resolution, r->extent[0], r->extent[1],
-                                    "input feature 0 (grid x)", &gx)))
-        goto out;
-    if (k > 1 && (st = mlp_h5_i64_coord(w, bg, "class", k, 1, "class", &cls)))
-        goto out;
-    st = mlp_h5_f64_var(
-        w, bg, "prob", k > 1 ? 3 : 2, dims, r->boundary, (hid_t[]){gy, gx, cls},
-        k > 1 ? "predicted probability of each class" : "predicted probability of class 1", "1");
-    if (!st && k > 1) {
-        /* the predicted class of every grid point: the first most probable, -1 for NaN */
-        size_t np = r->resolution * r->resolution;
-        int64_t *am = malloc((np ? np : 1) * sizeof(*am));
-        if (!am) {
-            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-            goto out;
-        }
-        for (size_t i = 0; i < np; i++) {
-            const double *p = r->boundary + i * k;
-            size_t best = 0;
-            bool nan = false;
-            for (size_t c = 0; c < k; c++) {
-                nan = nan || p[c] != p[c];
-                if (c > 0 && p[c] > p[best])
-                    best = c;
-            }
-            am[i] = nan ? -1 : (int64_t)best;
-        }
-        st = mlp_h5_var_write(w, bg, "argmax", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dims, am,
-                              (hid_t[]){gy, gx}, "predicted class (the most probable)", NULL, NULL);
-        free(am);
-    }
-out:
-    if (cls >= 0)
-        mlp_h5_scale_close(w, cls, &st);
-    if (gx >= 0)
-        mlp_h5_scale_close(w, gx, &st);
-    if (gy >= 0)
-        mlp_h5_scale_close(w, gy, &st);
-    H5Gclose(bg);
-    return st;
-}
-
-/* Everything a run leaves, into group g: the content of the sweep file's
- * /runs/run_<k>/.  Every axis gets a dimension scale: coordinates where the axis has
- * values (iteration, grid_x, grid_y, class), netCDF dimension-only scales
- * elsewhere, named per group so that one name has one length. */
-static mlp_status mlp_format1_write_run(mlp_h5w *w, hid_t g, const mlp_run_record *r)
-{
-    mlp_status st;
-    char name[NAME_MAX_LEN];
-
-    if ((st = mlp_h5_attr_i64(w, g, "index", (int64_t)r->index)) ||
-        (st = mlp_h5_attr_i64(w, g, "repeat", (int64_t)r->repeat)) ||
-        (st = mlp_h5_attr_u64(w, g, "seed", r->seed)) ||
-        (st = mlp_h5_attr_str(w, g, "status", r->status ? "diverged" : "ok")) ||
-        (st = mlp_h5_attr_f64(w, g, "wall_seconds", r->wall_seconds)) ||
-        (st = mlp_h5_attr_i64(w, g, "iterations", (int64_t)r->iterations)) ||
-        (st = mlp_h5_attr_i64(w, g, "iterations_run", (int64_t)r->iterations_run)) ||
-        (st = mlp_h5_attr_i64(w, g, "loss_every", (int64_t)r->loss_every)))
-        return st;
-    if (r->note && r->note[0] && (st = mlp_h5_attr_str(w, g, "note", r->note)))
-        return st;
-    if ((st = mlp_h5_attr_str(w, g, "stop_reason",
-                              r->stop_reason ? r->stop_reason : "iterations")) ||
-        (st = mlp_h5_attr_i64(w, g, "best_iteration", (int64_t)r->best_iteration)))
-        return st;
-    if (r->width && r->n_layers) {
-        int64_t wv[MLP_RESULTS_MAX_LAYERS + 1];
-
-        if (r->n_layers > MLP_RESULTS_MAX_LAYERS)
-            return mlp_fail(w->err, MLP_ERR_RUNTIME, "%s: %zu layers is more than %d", w->file,
-                            r->n_layers, MLP_RESULTS_MAX_LAYERS);
-        for (size_t l = 0; l <= r->n_layers; l++)
-            wv[l] = (int64_t)r->width[l];
-        if ((st = mlp_h5_attr_put(w, g, "widths", H5T_STD_I64LE, H5T_NATIVE_INT64, wv,
-                                  r->n_layers + 1)))
-            return st;
-    }
-    for (size_t i = 0; i < r->n_params; i++) {
-        const mlp_param_cell *c = &r->params[i];
-
-        mlp_h5_nc_name(c->path, name, sizeof(name));
-        st = c->numeric ? mlp_h5_attr_f64(w, g, name, c->num)
-                        : mlp_h5_attr_str(w, g, name, c->text ? c->text : "");
-        if (st)
-            return st;
-    }
-    if ((st = mlp_h5_attr_f64(w, g, "final_loss", r->final_loss)) ||
-        (st = mlp_h5_attr_f64(w, g, "train_accuracy", r->train_accuracy)) ||
-        (st = mlp_h5_attr_f64(w, g, "test_accuracy", r->test_accuracy)) ||
-        (st = mlp_h5_attr_i64(w, g, "first_iteration_at_100pct", (int64_t)r->first_100pct)))
-        return st;
-    if ((st = write_curves(w, g, r)))
-        return st;
-    if (r->weights && r->width && (st = write_weights(w, g, r)))
-        return st;
-    if (r->snapshots && r->n_snapshots && r->width && (st = write_snapshots(w, g, r)))
-        return st;
-    if (r->hidden && r->width && r->n_layers > 1 && (st = write_hidden(w, g, r)))
-        return st;
-    if (r->boundary && r->resolution && (st = write_boundary(w, g, r)))
-        return st;
-    if (r->train) {
-        hid_t dg = mlp_h5_group_create(w, g, "dataset");
-
-        if (dg < 0)
-            return mlp_h5_failed(w);
-        st = mlp_format1_write_data(w, dg, "train", r->train);
-        if (!st && r->test)
-            st = mlp_format1_write_data(w, dg, "test", r->test);
-        H5Gclose(dg);
-    }
-    return st;
-}
-
-/* ---- file-system helpers --------------------------------------------- */
-
-static char *mlp_str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *mlp_str_printf(const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    char *s;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(s = malloc((size_t)n + 1)))
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* The folder of a path ("." when it has none), malloc'd. */
-static char *mlp_path_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (!slash)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return mlp_str_printf("%.*s", (int)(slash - path), path);
-}
-
-/* fsync a file or folder by name. */
-static int mlp_path_sync(const char *path, bool dir)
-{
-    int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    int rc;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    if (close(fd) != 0)
-        rc = -1;
-    return rc;
-}
-
-/* Publish tmp as path: fsync the file, rename, fsync the folder. */
-static mlp_status mlp_path_publish(const char *tmp, const char *path, mlp_error *err)
-{
-    char *dir;
-    int rc;
-
-    if (mlp_path_sync(tmp, false) != 0)
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot sync to disk: %s", tmp, strerror(errno));
-    if (rename(tmp, path) != 0)
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
-                        strerror(errno));
-    if (!(dir = mlp_path_parent(path)))
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-    rc = mlp_path_sync(dir, true);
-    if (rc != 0)
-        mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", dir, strerror(errno));
-    free(dir);
-    return rc ? MLP_ERR_IO : MLP_OK;
-}
-
-static bool mlp_str_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
-char *mlp_results_runs_dir(const char *sweep_path)
-{
-    size_t n = strlen(sweep_path);
-    const char *slash = strrchr(sweep_path, '/');
-    const char *base = slash ? slash + 1 : sweep_path;
-
-    if (mlp_str_ends_with(base, ".h5") && strlen(base) > 3)
-        n -= 3;
-    else if (mlp_str_ends_with(base, ".hdf5") && strlen(base) > 5)
-        n -= 5;
-    return mlp_str_printf("%.*s.runs", (int)n, sweep_path);
-}
-
-char *mlp_results_part_path(const char *runs_dir, size_t first)
-{
-    return mlp_str_printf("%s/part_%04zu.bin", runs_dir, first);
-}
-
-mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err)
-{
-    mlp_status st = MLP_OK;
-    struct stat sb;
-    char *dir = NULL, *probe = NULL, *runs = NULL;
-    int fd;
-
-    mlp_results_lock();
-    if (stat(sweep_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results there: not a regular file",
-                      sweep_path);
-        goto out;
-    }
-    /* with resume, an existing file is either complete or an older sweep that
-     * a --force run (now being resumed) will replace: the caller decides */
-    if (stat(sweep_path, &sb) == 0 && !force && !resume) {
-        st = mlp_fail(err, MLP_ERR_EXISTS, "%s: results file exists (use --force to replace it)",
-                      sweep_path);
-        goto out;
-    }
-    if (!(dir = mlp_path_parent(sweep_path)) || !(runs = mlp_results_runs_dir(sweep_path)) ||
-        !(probe = mlp_str_printf("%s/.mlplab-probe-XXXXXX", dir))) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
-        goto out;
-    }
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results: folder %s: %s", sweep_path, dir,
-                      stat(dir, &sb) != 0 ? strerror(errno) : "not a folder");
-        goto out;
-    }
-    /* Probe: permissions alone do not tell (read-only mounts, ACLs). */
-    if ((fd = mkstemp(probe)) < 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write in folder %s: %s", sweep_path, dir,
-                      strerror(errno));
-        goto out;
-    }
-    close(fd);
-    unlink(probe);
-    if (mkdir(runs, 0777) != 0 && (errno != EEXIST || stat(runs, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot create run folder: %s", runs,
-                      errno == EEXIST ? "a file of that name exists" : strerror(errno));
-        goto out;
-    }
-out:
-    free(probe);
-    free(runs);
-    free(dir);
-    mlp_results_unlock();
-    return st;
-}
-
-/* ---- the run journal: part files ------------------------------------- */
-
-/* A part file holds the finished runs one worker wrote out at once, in the
- * order they finished.  It is private to mlplab (only the sweep file is
- * a results format), so it stores the record as the machine holds it:
- *
- *   header   "MLPRUNS1", u64 0x0102030405060708 (byte order), u64 size of
- *            size_t and double (8, 8 as two u32), hash[64] (hex), u64 n_records
- *   records  each: u64 size (bytes, this word included), u64 checksum of the
- *            payload, payload (8-byte words, see mlp_record_put)
- *   index    n_records x (u64 run, u64 offset, u64 size)
- *   trailer  u64 offset of the index, u64 checksum of the header and the
- *            index (mlp_part_sum), "MLPRUNS1"
- *
- * The file is written whole (one write), fsynced and renamed into place,
- * so under its final name it is complete; the checksums catch what a power
- * loss or a bad disk might still leave. */
-
-#define PART_MAGIC "MLPRUNS1"
-#define PART_ORDER UINT64_C(0x0102030405060708)
-#define PART_HEADER (8 + 8 + 8 + 64 + 8)
-#define PART_TRAILER (8 + 8 + 8)
-#define PART_ABSENT UINT64_MAX  /* an array or string that is not there */
-
-/* A 64-bit checksum of n bytes (n a multiple of 8): not cryptographic, fast
- * enough to be free beside the copy, and any change of a word changes it. */
-static uint64_t mlp_part_checksum(const unsigned char *p, size_t n)
-{
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, g = UINT64_C(0xc2b2ae3d27d4eb4f);
-
-    for (size_t i = 0; i + 16 <= n; i += 16) {  /* two lanes: twice the speed */
-        uint64_t a, b;
-        memcpy(&a, p + i, 8);
-        memcpy(&b, p + i + 8, 8);
-        h = (h ^ a) * UINT64_C(0xff51afd7ed558ccd);
-        g = (g ^ b) * UINT64_C(0xc4ceb9fe1a85ec53);
-        h ^= h >> 29;
-        g ^= g >> 31;
-    }
-    if (n % 16) {
-        uint64_t a;
-        memcpy(&a, p + n - 8, 8);
-        h = (h ^ a) * UINT64_C(0xff51afd7ed558ccd);
-    }
-    h ^= g * UINT64_C(0x9e3779b97f4a7c15);
-    return h ^ (h >> 32);
-}
-
-/* The checksum of a part file's header and index. */
-static uint64_t mlp_part_sum(const unsigned char *header, const unsigned char *index, size_t len)
-{
-    return mlp_part_checksum(header, PART_HEADER) * UINT64_C(0x9e3779b97f4a7c15) ^
-           mlp_part_checksum(index, len);
-}
-
-static mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,
-                                           const uint64_t *ix, size_t n, mlp_error *err);
-
-/* ---- serialization ---- */
-
-/* A growable byte buffer whose length stays a multiple of 8. */
-typedef struct mlp_bytes {
-    unsigned char *p;
-    size_t len, cap;
-    bool nomem;
-} mlp_bytes;
-
-static bool mlp_bytes_grow(mlp_bytes *b, size_t more)
-{
-    if (b->nomem)
-        return false;
-    if (b->len + more <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 65536;
-    while (cap < b->len + more)
-        cap *= 2;
-    unsigned char *p = realloc(b->p, cap);
-    if (!p) {
-        b->nomem = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-/* n bytes, then zeros up to the next multiple of 8 (pad_nul: at least one,
- * so that a string is NUL-terminated where it lies). */
-static void mlp_bytes_put(mlp_bytes *b, const void *v, size_t n, bool pad_nul)
-{
-    size_t padded = (n + (pad_nul ? 1 : 0) + 7) / 8 * 8;
-
-    if (!mlp_bytes_grow(b, padded))
-        return;
-    if (n)
-        memcpy(b->p + b->len, v, n);
-    memset(b->p + b->len + n, 0, padded - n);
-    b->len += padded;
-}
-
-static void mlp_bytes_put_u64(mlp_bytes *b, uint64_t v)
-{
-    mlp_bytes_put(b, &v, 8, false);
-}
-
-static void put_f64(mlp_bytes *b, double v)
-{
-    mlp_bytes_put(b, &v, 8, false);
-}
-
-static void put_str(mlp_bytes *b, const char *s)
-{
-    mlp_bytes_put_u64(b, s ? strlen(s) : PART_ABSENT);
-    if (s)
-        mlp_bytes_put(b, s, strlen(s), true);
-}
-
-/* n doubles, or absent (a NULL array). */
-static void put_arr(mlp_bytes *b, const double *a, size_t n)
-{
-    mlp_bytes_put_u64(b, a ? n : PART_ABSENT);
-    if (a)
-        mlp_bytes_put(b, a, n * sizeof(double), false);
-}
-
-/* Parameters of all the weight layers (model.h layout), 0 without widths. */
-static size_t n_model_params(const mlp_run_record *r)
-{
-    size_t np = 0;
-
-    for (size_t l = 0; r->width && l < r->n_layers; l++)
-        np += r->width[l + 1] * (r->width[l] + 1);
-    return np;
-}
-
-static void put_data(mlp_bytes *b, const mlp_data *d)
-{
-    mlp_bytes_put_u64(b, d ? 1 : 0);
-    if (!d)
-        return;
-    mlp_bytes_put_u64(b, d->n);
-    mlp_bytes_put_u64(b, d->dim);
-    mlp_bytes_put_u64(b, d->classes);
-    put_arr(b, d->x, d->n * d->dim);
-    put_arr(b, d->y, d->n);
-}
-
-/* A run's payload: what mlp_format1_write_run writes, in its order.  Arrays that
- * mlp_format1_write_run would not write (missing widths, ...) are stored absent,
- * so the record read back writes the same groups. */
-static void mlp_record_put(mlp_bytes *b, const mlp_run_record *r)
-{
-    size_t np = n_model_params(r), k = r->classes_out ? r->classes_out : 1;
-    bool has_w = r->width && r->n_layers;
-
-    mlp_bytes_put_u64(b, r->index);
-    mlp_bytes_put_u64(b, r->repeat);
-    mlp_bytes_put_u64(b, r->seed);
-    mlp_bytes_put_u64(b, (uint64_t)r->status);
-    put_f64(b, r->wall_seconds);
-    put_f64(b, r->final_loss);
-    put_f64(b, r->train_accuracy);
-    put_f64(b, r->test_accuracy);
-    mlp_bytes_put_u64(b, (uint64_t)(int64_t)r->first_100pct);
-    put_str(b, r->note);
-    mlp_bytes_put_u64(b, r->iterations);
-    mlp_bytes_put_u64(b, r->iterations_run);
-    mlp_bytes_put_u64(b, r->loss_every);
-    put_str(b, r->stop_reason);
-    mlp_bytes_put_u64(b, (uint64_t)(int64_t)r->best_iteration);
-    mlp_bytes_put_u64(b, r->n_layers);
-    mlp_bytes_put_u64(b, has_w ? 1 : 0);
-    for (size_t l = 0; has_w && l <= r->n_layers; l++)
-        mlp_bytes_put_u64(b, r->width[l]);
-    mlp_bytes_put_u64(b, r->n_params);
-    for (size_t i = 0; i < r->n_params; i++) {
-        put_str(b, r->params[i].path);
-        mlp_bytes_put_u64(b, r->params[i].numeric);
-        put_f64(b, r->params[i].num);
-        put_str(b, r->params[i].text ? r->params[i].text : "");
-    }
-    mlp_bytes_put_u64(b, r->n_loss);
-    put_arr(b, r->loss, r->n_loss);
-    put_arr(b, r->grad_norm && r->n_layers && r->n_loss ? r->grad_norm : NULL,
-            r->n_loss * r->n_layers * 2);
-    mlp_bytes_put_u64(b, r->eval_every);
-    mlp_bytes_put_u64(b, r->n_eval);
-    put_arr(b, r->test_loss, r->n_eval);
-    put_arr(b, r->test_accuracy_curve, r->n_eval);
-    put_arr(b, r->train_accuracy_curve, r->n_eval);
-    mlp_bytes_put_u64(b, r->weights_every);
-    mlp_bytes_put_u64(b, r->n_snapshots);
-    put_arr(b, r->snapshots && r->n_snapshots && has_w ? r->snapshots : NULL,
-            r->n_snapshots * np);
-    mlp_bytes_put_u64(b, r->n_scores);
-    put_arr(b, r->validation_accuracy, r->n_scores);
-    put_arr(b, r->weights && has_w ? r->weights : NULL, np);
-    mlp_bytes_put_u64(b, r->n_hidden_points);
-    bool hidden = r->hidden && has_w && r->n_layers > 1;
-    mlp_bytes_put_u64(b, hidden ? 1 : 0);
-    for (size_t l = 0; hidden && l + 1 < r->n_layers; l++)
-        put_arr(b, r->hidden[l], r->n_hidden_points * r->width[l + 1]);
-    bool boundary = r->boundary && r->resolution;
-    mlp_bytes_put_u64(b, boundary ? r->resolution : 0);
-    mlp_bytes_put_u64(b, r->classes_out);
-    for (int i = 0; i < 4; i++)
-        put_f64(b, r->extent[i]);
-    put_arr(b, boundary ? r->boundary : NULL, r->resolution * r->resolution * k);
-    put_data(b, r->train);
-    put_data(b, r->train ? r->test : NULL);
-}
-
-/* Reading a payload back: every read checked against the bytes there are. */
-typedef struct reader {
-    const unsigned char *p;
-    size_t len, pos;
-    bool bad;
-} reader;
-
-static uint64_t get_u64(reader *r)
-{
-    uint64_t v = 0;
-
-    if (r->bad || r->len - r->pos < 8) {
-        r->bad = true;
-        return 0;
-    }
-    memcpy(&v, r->p + r->pos, 8);
-    r->pos += 8;
-    return v;
-}
-
-static double get_f64(reader *r)
-{
-    uint64_t u = get_u64(r);
-    double v;
-
-    memcpy(&v, &u, 8);
-    return v;
-}
-
-/* A count that must be small enough to be real (the record's own length). */
-static size_t get_count(reader *r)
-{
-    uint64_t v = get_u64(r);
-
-    if (v > r->len) {
-        r->bad = true;
-        return 0;
-    }
-    return (size_t)v;
-}
-
-/* A string where it lies in the record (NUL-terminated there), or NULL. */
-static const char *get_str(reader *r)
-{
-    uint64_t n = get_u64(r);
-    size_t padded;
-    const char *s;
-
-    if (r->bad || n == PART_ABSENT)
-        return NULL;
-    padded = (size_t)(n + 1 + 7) / 8 * 8;
-    if (n >= r->len || r->len - r->pos < padded || r->p[r->pos + n] != '\0') {
-        r->bad = true;
-        return NULL;
-    }
-    s = (const char *)r->p + r->pos;
-    r->pos += padded;
-    return s;
-}
-
-/* n doubles where they lie (the record is 8-aligned), or NULL when absent;
- * an array of another length than expected is a bad record. */
-static const double *get_arr(reader *r, size_t n)
-{
-    uint64_t m = get_u64(r);
-    const double *a;
-
-    if (r->bad || m == PART_ABSENT)
-        return NULL;
-    if (m != n || n > (r->len - r->pos) / 8) {
-        r->bad = true;
-        return NULL;
-    }
-    a = (const double *)(const void *)(r->p + r->pos);
-    r->pos += n * 8;
-    return a;
-}
-
-/* A run read back from a part file: the record points into the bytes. */
-typedef struct mlp_run_view {
-    mlp_run_record rec;
-    size_t width[MLP_RESULTS_MAX_LAYERS + 1];
-    mlp_param_cell *params;    /* (n_params) */
-    size_t cap_params;
-    const double *hidden[MLP_RESULTS_MAX_LAYERS];
-    mlp_data data[2];
-} mlp_run_view;
-
-static bool get_data(reader *r, mlp_data *d)
-{
-    if (get_u64(r) == 0)
-        return false;
-    d->n = get_count(r);
-    d->dim = get_count(r);
-    d->classes = get_count(r);
-    if (d->dim && d->n > r->len / d->dim)
-        r->bad = true;
-    d->x = (double *)get_arr(r, d->n * d->dim);
-    d->y = (double *)get_arr(r, d->n);
-    if ((d->n && (!d->x || !d->y)))
-        r->bad = true;
-    return !r->bad;
-}
-
-/* Parse a payload into v (pointers into p).  False: the bytes are not a
- * record (or memory ran out for the parameter cells: *nomem). */
-static bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem)
-{
-    reader rd = {p, len, 0, false}, *r = &rd;
-    mlp_run_record *rec = &v->rec;
-    size_t np = 0, k;
-
-    *nomem = false;
-    memset(rec, 0, sizeof(*rec));
-    memset(v->hidden, 0, sizeof(v->hidden));
-    rec->index = (size_t)get_u64(r);
-    rec->repeat = (size_t)get_u64(r);
-    rec->seed = get_u64(r);
-    rec->status = get_u64(r) != 0;
-    rec->wall_seconds = get_f64(r);
-    rec->final_loss = get_f64(r);
-    rec->train_accuracy = get_f64(r);
-    rec->test_accuracy = get_f64(r);
-    rec->first_100pct = (long)(int64_t)get_u64(r);
-    rec->note = get_str(r);
-    rec->iterations = (size_t)get_u64(r);
-    rec->iterations_run = (size_t)get_u64(r);
-    rec->loss_every = (size_t)get_u64(r);
-    rec->stop_reason = get_str(r);
-    rec->best_iteration = (long)(int64_t)get_u64(r);
-    rec->n_layers = get_count(r);
-    if (rec->n_layers > MLP_RESULTS_MAX_LAYERS)
-        return false;
-    if (get_u64(r) && rec->n_layers) {
-        for (size_t l = 0; l <= rec->n_layers; l++)
-            v->width[l] = get_count(r);
-        rec->width = v->width;
-        for (size_t l = 0; l < rec->n_layers; l++)
-            np += v->width[l + 1] * (v->width[l] + 1);
-    }
-    rec->n_params = get_count(r);
-    if (r->bad)
-        return false;
-    if (rec->n_params > v->cap_params) {
-        mlp_param_cell *c = realloc(v->params, rec->n_params * sizeof(*c));
-        if (!c) {
-            *nomem = true;
-            return false;
-        }
-        v->params = c;
-        v->cap_params = rec->n_params;
-    }
-    for (size_t i = 0; i < rec->n_params; i++) {
-        v->params[i].path = get_str(r);
-        v->params[i].numeric = get_u64(r) != 0;
-        v->params[i].num = get_f64(r);
-        v->params[i].text = get_str(r);
-    }
-    rec->params = v->params;
-    rec->n_loss = get_count(r);
-    rec->loss = get_arr(r, rec->n_loss);
-    rec->grad_norm = get_arr(r, rec->n_loss * rec->n_layers * 2);
-    rec->eval_every = (size_t)get_u64(r);
-    rec->n_eval = get_count(r);
-    rec->test_loss = get_arr(r, rec->n_eval);
-    rec->test_accuracy_curve = get_arr(r, rec->n_eval);
-    rec->train_accuracy_curve = get_arr(r, rec->n_eval);
-    rec->weights_every = (size_t)get_u64(r);
-    rec->n_snapshots = get_count(r);
-    rec->snapshots = get_arr(r, rec->n_snapshots * np);
-    rec->n_scores = get_count(r);
-    rec->validation_accuracy = get_arr(r, rec->n_scores);
-    rec->weights = get_arr(r, np);
-    rec->n_hidden_points = get_count(r);
-    if (get_u64(r) && rec->n_layers > 1) {
-        for (size_t l = 0; l + 1 < rec->n_layers; l++)
-            if (!(v->hidden[l] = get_arr(r, rec->n_hidden_points * v->width[l + 1])))
-                r->bad = true;
-        rec->hidden = v->hidden;
-    }
-    rec->resolution = get_count(r);
-    rec->classes_out = get_count(r);
-    for (int i = 0; i < 4; i++)
-        rec->extent[i] = get_f64(r);
-    k = rec->classes_out ? rec->classes_out : 1;
-    if (rec->resolution && (rec->resolution * rec->resolution > r->len || k > r->len))
-        return false;
-    rec->boundary = get_arr(r, rec->resolution * rec->resolution * k);
-    if (get_data(r, &v->data[0]))
-        rec->train = &v->data[0];
-    if (get_data(r, &v->data[1]))
-        rec->test = &v->data[1];
-    return !r->bad && r->pos == r->len && !(rec->resolution && !rec->boundary);
-}
-
-/* ---- writing part files ---- */
-
-struct mlp_results_journal {
-    char *runs_dir;
-    mlp_results_builder *builder;  /* told of each part file written, or NULL */
-    char hash[64];              /* NUL-padded */
-    mlp_bytes buf;              /* header, then the records held */
-    mlp_bytes index;            /* (run, offset, size) of each record held */
-    size_t n, first;            /* records held; the first one's run */
-    double last_write;          /* CLOCK_MONOTONIC seconds */
-    double max_seconds;
-    size_t max_bytes;
-};
-
-static double now_seconds(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void journal_reset(mlp_results_journal *j)
-{
-    j->buf.len = 0;
-    j->index.len = 0;
-    j->n = 0;
-    j->last_write = now_seconds();
-}
-
-mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, double max_seconds,
-                                    size_t max_bytes, mlp_results_journal **out, mlp_error *err)
-{
-    mlp_results_journal *j = calloc(1, sizeof(*j));
-
-    if (!j || !(j->runs_dir = strdup(runs_dir))) {
-        free(j);
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
-    }
-    strncpy(j->hash, hash ? hash : "", sizeof(j->hash));
-    j->max_seconds = max_seconds;
-    j->max_bytes = max_bytes;
-    journal_reset(j);
-    *out = j;
-    return MLP_OK;
-}
-
-void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b)
-{
-    j->builder = b;
-}
-
-void mlp_results_journal_free(mlp_results_journal *j)
-{
-    if (!j)
-        return;
-    free(j->buf.p);
-    free(j->index.p);
-    free(j->runs_dir);
-    free(j);
-}
-
-/* Write all of n bytes to fd. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
-{
-    mlp_status st = MLP_OK;
-    char *path = NULL, *tmp = NULL;
-    uint64_t index_at, sum, sizes;
-    mlp_bytes *b = &j->buf;
-    int fd = -1;
-
-    if (j->n == 0)
-        return MLP_OK;
-    /* header (the space was kept when the first record came), index, trailer */
-    index_at = b->len;
-    memcpy(b->p, PART_MAGIC, 8);
-    {
-        uint64_t order = PART_ORDER, n = j->n;
-        memcpy(b->p + 8, &order, 8);
-        sizes = (uint64_t)sizeof(size_t) | (uint64_t)sizeof(double) << 32;
-        memcpy(b->p + 16, &sizes, 8);
-        memcpy(b->p + 24, j->hash, 64);
-        memcpy(b->p + 88, &n, 8);
-    }
-    mlp_bytes_put(b, j->index.p, j->index.len, false);
-    if (!b->nomem) {
-        sum = mlp_part_sum(b->p, j->index.p, j->index.len);
-        mlp_bytes_put_u64(b, index_at);
-        mlp_bytes_put_u64(b, sum);
-        mlp_bytes_put(b, PART_MAGIC, 8, false);
-    }
-    if (b->nomem || j->index.nomem || !(path = mlp_results_part_path(j->runs_dir, j->first)) ||
-        !(tmp = mlp_str_printf("%s.tmp", path))) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
-        goto out;
-    }
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
-        write_all(fd, b->p, b->len) != 0 || fsync(fd) != 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
-                      strerror(errno));
-        goto out;
-    }
-    /* the new name is durable once the folder is synced */
-    if (mlp_path_sync(j->runs_dir, true) != 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", j->runs_dir,
-                      strerror(errno));
-        goto out;
-    }
-    if (j->builder)
-        st = mlp_results_builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p,
-                                      j->n, err);
-out:
-    if (fd >= 0)
-        close(fd);
-    if (st && tmp)
-        unlink(tmp);
-    free(tmp);
-    free(path);
-    b->nomem = j->index.nomem = false;
-    journal_reset(j);
-    return st;
-}
-
-mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record *rec,
-                                   mlp_error *err)
-{
-    mlp_bytes *b = &j->buf;
-    size_t at;
-    uint64_t size, sum, ix[3];
-
-    if (j->n == 0) {
-        j->first = rec->index;
-        if (!mlp_bytes_grow(b, PART_HEADER))
-            goto nomem;
-        memset(b->p, 0, PART_HEADER);
-        b->len = PART_HEADER;
-    }
-    at = b->len;
-    mlp_bytes_put_u64(b, 0);  /* size and checksum, filled in below */
-    mlp_bytes_put_u64(b, 0);
-    mlp_record_put(b, rec);
-    if (b->nomem)
-        goto nomem;
-    size = b->len - at;
-    sum = mlp_part_checksum(b->p + at + 16, (size_t)size - 16);
-    memcpy(b->p + at, &size, 8);
-    memcpy(b->p + at + 8, &sum, 8);
-    ix[0] = rec->index, ix[1] = at, ix[2] = size;
-    mlp_bytes_put(&j->index, ix, sizeof(ix), false);
-    if (j->index.nomem)
-        goto nomem;
-    j->n++;
-    if (b->len >= j->max_bytes || now_seconds() - j->last_write >= j->max_seconds)
-        return mlp_results_journal_flush(j, err);
-    return MLP_OK;
-nomem:
-    b->nomem = j->index.nomem = false;
-    journal_reset(j);
-    return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory for run %zu", j->runs_dir,
-                    rec->index);
-}
-
-mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
-                                 const mlp_run_record *rec, mlp_error *err)
-{
-    mlp_results_journal *j;
-    mlp_status st = mlp_results_journal_open(runs_dir, spec_sha256, 0, 0, &j, err);
-
-    if (st)
-        return st;
-    st = mlp_results_journal_add(j, rec, err);  /* due at once: max_bytes is 0 */
-    mlp_results_journal_free(j);
-    return st;
-}
-
-/* ---- reading part files ---- */
-
-/* What a part file is. */
-enum part_state { PART_SAME, PART_OTHER, PART_DAMAGED };
-
-/* An open part file's index: (run, offset, size) triples. */
-typedef struct part_index {
-    uint64_t *ix;
-    size_t n;
-} part_index;
-
-static bool pread_all(int fd, void *buf, size_t n, uint64_t at)
-{
-    unsigned char *p = buf;
-
-    while (n > 0) {
-        ssize_t r = pread(fd, p, n, (off_t)at);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-        at += (uint64_t)r;
-    }
-    return true;
-}
-
-/* Read the header and index of the part file open as fd, and with verify
- * every record's checksum too.  PART_SAME (index in *pi, malloc'd) when it
- * is intact and carries this hash; PART_OTHER for another sweep's or
- * another format's; PART_DAMAGED when it fails a check.  *nomem on a
- * failed allocation (then the state means nothing). */
-static enum part_state part_open_index(int fd, const char *hash, bool verify, part_index *pi,
-                                       bool *nomem)
-{
-    unsigned char head[PART_HEADER], tail[PART_TRAILER], *hi = NULL, *rec = NULL;
-    uint64_t order, sizes, n, index_at, sum;
-    char want[64];
-    struct stat sb;
-    enum part_state state = PART_DAMAGED;
-    size_t cap = 0;
-
-    *nomem = false;
-    pi->ix = NULL;
-    pi->n = 0;
-    if (fstat(fd, &sb) != 0 || sb.st_size < PART_HEADER + PART_TRAILER ||
-        !pread_all(fd, head, PART_HEADER, 0))
-        return PART_DAMAGED;
-    memcpy(&order, head + 8, 8);
-    memcpy(&sizes, head + 16, 8);
-    if (memcmp(head, PART_MAGIC, 7) != 0)
-        return PART_DAMAGED;
-    if (head[7] != PART_MAGIC[7] || order != PART_ORDER ||
-        sizes != ((uint64_t)sizeof(size_t) | (uint64_t)sizeof(double) << 32))
-        return PART_OTHER;  /* another format version or another kind of machine */
-    memcpy(&n, head + 88, 8);
-    if (!pread_all(fd, tail, PART_TRAILER, (uint64_t)sb.st_size - PART_TRAILER) ||
-        memcmp(tail + 16, PART_MAGIC, 8) != 0)
-        return PART_DAMAGED;
-    memcpy(&index_at, tail, 8);
-    memcpy(&sum, tail + 8, 8);
-    if (n == 0 || n > (uint64_t)sb.st_size / 24 ||
-        index_at + n * 24 + PART_TRAILER != (uint64_t)sb.st_size || index_at < PART_HEADER)
-        return PART_DAMAGED;
-    if (!(hi = malloc(n * 24))) {
-        *nomem = true;
-        return PART_DAMAGED;
-    }
-    if (!pread_all(fd, hi, n * 24, index_at) || mlp_part_sum(head, hi, n * 24) != sum)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t e[3];
-        memcpy(e, hi + i * 24, 24);
-        if (e[1] < PART_HEADER || e[2] < 16 || e[2] % 8 || e[1] + e[2] > index_at)
-            goto out;
-        if (verify) {
-            uint64_t head2[2];
-            if (e[2] > cap) {
-                unsigned char *p = realloc(rec, e[2]);
-                if (!p) {
-                    *nomem = true;
-                    goto out;
-                }
-                rec = p;
-                cap = e[2];
-            }
-            if (!pread_all(fd, rec, e[2], e[1]))
-                goto out;
-            memcpy(head2, rec, 16);
-            if (head2[0] != e[2] || mlp_part_checksum(rec + 16, e[2] - 16) != head2[1])
-                goto out;
-        }
-    }
-    memset(want, 0, sizeof(want));
-    strncpy(want, hash ? hash : "", sizeof(want));
-    if (memcmp(head + 24, want, 64) != 0) {
-        pi->n = (size_t)n;  /* how many runs of another sweep */
-        state = PART_OTHER;
-        goto out;
-    }
-    if (!(pi->ix = malloc(n * 24))) {
-        *nomem = true;
-        goto out;
-    }
-    memcpy(pi->ix, hi, n * 24);
-    pi->n = (size_t)n;
-    state = PART_SAME;
-out:
-    free(rec);
-    free(hi);
-    return state;
-}
-
-static bool is_part_name(const char *name)
-{
-    return !strncmp(name, "part_", 5) && mlp_str_ends_with(name, ".bin");
-}
-
-/* Files of the run folder that hold runs: part files, and run_<k>.h5 files
- * of mlplab versions before the journal (never of this sweep: the runner's
- * version is part of the identity). */
-static bool is_run_file_name(const char *name)
-{
-    return is_part_name(name) || (!strncmp(name, "run_", 4) && mlp_str_ends_with(name, ".h5"));
-}
-
-/* Each entry of dir whose name passes want(), as "<dir>/<name>" (malloc'd),
- * to fn; stops at the first error fn returns.  A missing folder is empty. */
-static mlp_status each_file(const char *dir, bool (*want)(const char *name),
-                            mlp_status (*fn)(void *ctx, const char *path, mlp_error *err),
-                            void *ctx, mlp_error *err)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    mlp_status st = MLP_OK;
-
-    if (!d)
-        return errno == ENOENT ? MLP_OK
-                               : mlp_fail(err, MLP_ERR_IO, "%s: cannot list folder: %s", dir,
-                                          strerror(errno));
-    while (!st && (e = readdir(d))) {
-        char *p;
-
-        if (!want(e->d_name))
-            continue;
-        if (!(p = mlp_str_printf("%s/%s", dir, e->d_name))) {
-            st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", dir);
-            break;
-        }
-        st = fn(ctx, p, err);
-        free(p);
-    }
-    closedir(d);
-    return st;
-}
-
-static bool is_tmp_or_part(const char *name)
-{
-    return mlp_str_ends_with(name, ".tmp") || is_part_name(name);
-}
-
-/* Delete a temporary, or a part file that fails its checks. */
-static mlp_status clean_one(void *ctx, const char *path, mlp_error *err)
-{
-    part_index pi;
-    bool nomem = false, damaged = true;
-    int fd;
-
-    (void)ctx;
-    if (!mlp_str_ends_with(path, ".tmp")) {
-        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-            return MLP_OK;  /* unreadable: left alone, the scan counts it */
-        damaged = part_open_index(fd, NULL, true, &pi, &nomem) == PART_DAMAGED;
-        free(pi.ix);
-        close(fd);
-        if (nomem)
-            return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-    }
-    if (damaged && unlink(path) != 0 && errno != ENOENT)
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot delete: %s", path, strerror(errno));
-    return MLP_OK;
-}
-
-mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err)
-{
-    return each_file(runs_dir, is_tmp_or_part, clean_one, NULL, err);
-}
-
-static bool is_leftover(const char *name)
-{
-    return is_run_file_name(name) || mlp_str_ends_with(name, ".tmp");
-}
-
-static mlp_status delete_one(void *ctx, const char *path, mlp_error *err)
-{
-    (void)ctx;
-    if (unlink(path) != 0 && errno != ENOENT)
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot delete: %s", path, strerror(errno));
-    return MLP_OK;
-}
-
-mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err)
-{
-    return each_file(runs_dir, is_leftover, delete_one, NULL, err);
-}
-
-/* What the scan of a run folder found. */
-typedef struct scan_ctx {
-    const char *hash;
-    size_t n_runs;
-    unsigned char *done;     /* (n_runs) */
-    size_t same, other;
-} scan_ctx;
-
-static mlp_status scan_one(void *vctx, const char *path, mlp_error *err)
-{
-    scan_ctx *c = vctx;
-    part_index pi;
-    bool nomem;
-    enum part_state s;
-    int fd;
-
-    if (mlp_str_ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        c->other++;  /* a run file of an older mlplab, or unreadable */
-        return MLP_OK;
-    }
-    s = part_open_index(fd, c->hash, false, &pi, &nomem);
-    close(fd);
-    if (nomem)
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-    if (s != PART_SAME) {
-        c->other += pi.n ? pi.n : 1;
-        return MLP_OK;
-    }
-    for (size_t i = 0; i < pi.n; i++) {
-        uint64_t k = pi.ix[3 * i];
-        if (k >= c->n_runs)
-            c->other++;
-        else if (!c->done[k]) {
-            c->done[k] = 1;
-            c->same++;
-        }
-    }
-    free(pi.ix);
-    return MLP_OK;
-}
-
-mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, size_t n_runs,
-                                 unsigned char *done, size_t *n_same, size_t *n_other,
-                                 mlp_error *err)
-{
-    scan_ctx c = {spec_sha256, n_runs, done, 0, 0};
-    mlp_status st;
-
-    *n_same = *n_other = 0;
-    if (!done && !(c.done = calloc(n_runs ? n_runs : 1, 1)))
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
-    if (done)
-        memset(done, 0, n_runs);
-    st = each_file(runs_dir, is_run_file_name, scan_one, &c, err);
-    if (!done)
-        free(c.done);
-    *n_same = c.same;
-    *n_other = c.other;
-    return st;
-}
-
-/* ---- reading -------------------------------------------------------- */
-
-/* A string attribute (variable or fixed length), malloc'd into *out. */
-static mlp_status attr_get_str(mlp_h5w *w, hid_t obj, const char *name, char **out)
-{
-    mlp_status st = MLP_OK;
-    hid_t a = -1, t = -1, mt = -1, sp = -1;
-    htri_t vlen;
-
-    *out = NULL;
-    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
-        (sp = H5Aget_space(a)) < 0) {
-        st = mlp_h5_fail(w, "open attribute '%s'", name);
-        goto out;
-    }
-    if (H5Tget_class(t) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) {
-        st = mlp_fail(w->err, MLP_ERR_IO, "%s: attribute '%s' is not one string", w->file, name);
-        goto out;
-    }
-    if ((vlen = H5Tis_variable_str(t)) > 0) {
-        char *s = NULL;
-
-        if (H5Aread(a, w->str, &s) < 0) {
-            st = mlp_h5_fail(w, "read attribute '%s'", name);
-            goto out;
-        }
-        *out = strdup(s ? s : "");
-        H5free_memory(s);
-    } else {
-        size_t size = H5Tget_size(t);
-
-        if ((mt = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mt, size) < 0 ||
-            !(*out = calloc(size + 1, 1)) || H5Aread(a, mt, *out) < 0) {
-            st = mlp_h5_fail(w, "read attribute '%s'", name);
-            goto out;
-        }
-    }
-    if (!*out)
-        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-out:
-    if (st) {
-        free(*out);
-        *out = NULL;
-    }
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return st;
-}
-
-/* Dataset `name` of rank `rank` read as double (malloc'd); its shape in dims. */
-static mlp_status read_f64(mlp_h5w *w, hid_t g, const char *name, int rank, hsize_t *dims,
-                           double **out)
-{
-    mlp_status st = MLP_OK;
-    hid_t d = -1, sp = -1;
-    size_t count = 1;
-
-    *out = NULL;
-    if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(d)) < 0) {
-        st = mlp_h5_fail(w, "open dataset '%s'", name);
-        goto out;
-    }
-    if (H5Sget_simple_extent_ndims(sp) != rank) {
-        st = mlp_fail(w->err, MLP_ERR_IO, "%s: dataset '%s' does not have %d dimensions", w->file,
-                      name, rank);
-        goto out;
-    }
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    for (int i = 0; i < rank; i++)
-        count *= dims[i];
-    if (!(*out = malloc((count ? count : 1) * sizeof(double)))) {
-        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-        goto out;
-    }
-    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-        st = mlp_h5_fail(w, "read dataset '%s'", name);
-out:
-    if (st) {
-        free(*out);
-        *out = NULL;
-    }
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (d >= 0)
-        H5Dclose(d);
-    return st;
-}
-
-static bool has_link(hid_t g, const char *name)
-{
-    return H5Lexists(g, name, H5P_DEFAULT) > 0;
-}
-
-/* Shortest "%.*g" text that reads back as v. */
-static void format_number(double v, char *buf, size_t len)
-{
-    for (int p = 6; p <= 17; p++) {
-        snprintf(buf, len, "%.*g", p, v);
-        if (strtod(buf, NULL) == v || isnan(v))
-            return;
-    }
-}
-
-/* The sweep's own identity note in its run folder (sweep.c writes it). */
-static bool is_identity_note(const char *name)
-{
-    return !strncmp(name, "sweep.", 6) && mlp_str_ends_with(name, ".identity");
-}
-
-char *mlp_results_identity(const char *sweep_path)
-{
-    mlp_error e;
-    mlp_h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-                 .scalar = -1, .dim_list = -1, .ref_list = -1};
-    char *hash = NULL;
-    hid_t f;
-
-    mlp_results_lock();
-    if (!mlp_h5w_open(&w, sweep_path, &e) &&
-        (f = H5Fopen(sweep_path, H5F_ACC_RDONLY, H5P_DEFAULT)) >= 0) {
-        if (H5Aexists(f, "spec_resolved_sha256") > 0 &&
-            attr_get_str(&w, f, "spec_resolved_sha256", &hash) != MLP_OK)
-            hash = NULL;
-        H5Fclose(f);
-    }
-    H5Eclear2(H5E_DEFAULT);
-    mlp_h5w_close(&w);
-    mlp_results_unlock();
-    return hash;
-}
-
-mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
-                                    size_t n_layers, double *params, mlp_error *err)
-{
-    mlp_status st = MLP_OK;
-    hid_t f = -1, g = -1;
-    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-                 .scalar = -1, .dim_list = -1, .ref_list = -1};
-    hsize_t dims[3];
-    double *part = NULL;
-    size_t off = 0;
-    char name[64];
-    struct stat sb;
-
-    mlp_results_lock();
-    if (stat(path, &sb) != 0) {
-        st = mlp_fail(err, MLP_ERR_SPEC, "%s: cannot read the warm-start file: %s", path,
-                      strerror(errno));
-        goto out;
-    }
-    if ((st = mlp_h5w_open(&w, path, err)))
-        goto out;
-    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        st = mlp_fail(err, MLP_ERR_SPEC, "%s: not an HDF5 results file", path);
-        goto out;
-    }
-    snprintf(name, sizeof(name), "runs/run_%04zu", run);
-    if (!has_link(f, "runs") || H5Lexists(f, name, H5P_DEFAULT) <= 0) {
-        st = mlp_fail(err, MLP_ERR_SPEC, "%s: no run %zu in this results file", path, run);
-        goto out;
-    }
-    if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
-        st = mlp_h5_fail(&w, "open group '%s'", name);
-        goto out;
-    }
-    if (!has_link(g, "weights")) {
-        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu recorded no final weights "
-                      "(record.weights was none)", path, run);
-        goto out;
-    }
-    for (size_t l = 0; l < n_layers; l++) {
-        snprintf(name, sizeof(name), "weights/layer%zu", l);
-        if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
-            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has fewer weight layers than this "
-                          "model's %zu", path, run, n_layers);
-            goto out;
-        }
-        snprintf(name, sizeof(name), "weights/layer%zu/W", l);
-        if ((st = read_f64(&w, g, name, 2, dims, &part)))
-            goto out;
-        if (dims[0] != width[l + 1] || dims[1] != width[l]) {
-            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
-                          "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
-                          (unsigned long long)dims[0], (unsigned long long)dims[1], l,
-                          width[l + 1], width[l]);
-            goto out;
-        }
-        if (params)
-            memcpy(params + off, part, width[l + 1] * width[l] * sizeof(double));
-        off += width[l + 1] * width[l];
-        free(part);
-        part = NULL;
-        snprintf(name, sizeof(name), "weights/layer%zu/b", l);
-        if ((st = read_f64(&w, g, name, 1, dims, &part)))
-            goto out;
-        if (params)
-            memcpy(params + off, part, width[l + 1] * sizeof(double));
-        off += width[l + 1];
-        free(part);
-        part = NULL;
-    }
-    snprintf(name, sizeof(name), "weights/layer%zu", n_layers);
-    if (H5Lexists(g, name, H5P_DEFAULT) > 0)
-        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has more weight layers than this model's "
-                      "%zu", path, run, n_layers);
-out:
-    free(part);
-    if (g >= 0)
-        H5Gclose(g);
-    if (f >= 0)
-        H5Fclose(f);
-    H5Eclear2(H5E_DEFAULT);
-    mlp_h5w_close(&w);
-    mlp_results_unlock();
-    return st;
-}
-
-/* ---- the sweep file ---------------------------------------------------- */
+#include "results/format.h"
+#include "results/format1.h"
 
 /* The summary columns, one value per run (all that build keeps in memory). */
 typedef struct summary {
@@ -2297,6 +164,140 @@ static hid_t fixed_str(size_t size)
     return t;
 }
 
+/* Where each column of a summary_table row lies: a packed layout, the same
+ * in memory and in the file.  pofs, plen: each swept parameter's offset and
+ * (for text) length. */
+typedef struct table_layout {
+    size_t row, run, seed, rep, status, fl, tr, te, first100, wall, iters, stop;
+    size_t *pofs, *plen;
+} table_layout;
+
+/* The row types, memory (mt) and file (ft), and the string types in them. */
+typedef struct table_types {
+    hid_t mt, ft, sstat, sstop;
+    hid_t *ptypes;           /* (n_swept): text parameters' types, else -1 */
+} table_types;
+
+static void table_layout_compute(table_layout *l, const mlp_sweep_meta *meta, const summary *s)
+{
+    size_t row = 0;
+
+    l->run = row, row += 8;
+    l->seed = row, row += 8;
+    l->rep = row, row += 8;
+    l->status = row, row += 8;
+    for (size_t i = 0; i < s->n_swept; i++) {
+        l->pofs[i] = row;
+        if (meta->swept_numeric[i]) {
+            row += 8;
+            continue;
+        }
+        l->plen[i] = 1;
+        for (size_t k = 0; k < s->n; k++) {
+            size_t n = strlen(s->text[i * s->n + k]);
+            l->plen[i] = n > l->plen[i] ? n : l->plen[i];
+        }
+        row += l->plen[i];
+    }
+    l->fl = row, row += 8;
+    l->tr = row, row += 8;
+    l->te = row, row += 8;
+    l->first100 = row, row += 8;
+    l->wall = row, row += 8;
+    l->iters = row, row += 8;
+    l->stop = row, row += 16;
+    l->row = row;
+}
+
+/* Column `name` at off in both row types. */
+static herr_t table_insert(const table_types *t, const char *name, size_t off, hid_t mtype,
+                           hid_t ftype)
+{
+    return H5Tinsert(t->mt, name, off, mtype) | H5Tinsert(t->ft, name, off, ftype);
+}
+
+static mlp_status table_types_make(mlp_h5w *w, table_types *t, const table_layout *l,
+                                   const mlp_sweep_meta *meta, const summary *s)
+{
+    char name[NAME_MAX_LEN];
+    herr_t e = 0;
+
+    if ((t->mt = H5Tcreate(H5T_COMPOUND, l->row)) < 0 ||
+        (t->ft = H5Tcreate(H5T_COMPOUND, l->row)) < 0 || (t->sstat = fixed_str(8)) < 0 ||
+        (t->sstop = fixed_str(16)) < 0)
+        return mlp_h5_fail(w, "create the type of summary_table");
+    for (size_t i = 0; i < s->n_swept; i++)
+        if (!meta->swept_numeric[i] && (t->ptypes[i] = fixed_str(l->plen[i])) < 0)
+            return mlp_h5_fail(w, "create the type of summary_table");
+    e |= table_insert(t, "run", l->run, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "seed", l->seed, H5T_NATIVE_UINT64, H5T_STD_U64LE);
+    e |= table_insert(t, "repeat", l->rep, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "status", l->status, t->sstat, t->sstat);
+    for (size_t i = 0; i < s->n_swept; i++) {
+        mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
+        if (meta->swept_numeric[i])
+            e |= table_insert(t, name, l->pofs[i], H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+        else
+            e |= table_insert(t, name, l->pofs[i], t->ptypes[i], t->ptypes[i]);
+    }
+    e |= table_insert(t, "final_loss", l->fl, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "train_accuracy", l->tr, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "test_accuracy", l->te, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "first_iteration_at_100pct", l->first100, H5T_NATIVE_INT64,
+                      H5T_STD_I64LE);
+    e |= table_insert(t, "wall_seconds", l->wall, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    e |= table_insert(t, "iterations_run", l->iters, H5T_NATIVE_INT64, H5T_STD_I64LE);
+    e |= table_insert(t, "stop_reason", l->stop, t->sstop, t->sstop);
+    if (e < 0)
+        return mlp_h5_fail(w, "build the type of summary_table (duplicate column name?)");
+    return MLP_OK;
+}
+
+static void table_types_close(table_types *t, size_t n_swept)
+{
+    for (size_t i = 0; t->ptypes && i < n_swept; i++)
+        if (t->ptypes[i] >= 0)
+            H5Tclose(t->ptypes[i]);
+    if (t->sstat >= 0)
+        H5Tclose(t->sstat);
+    if (t->sstop >= 0)
+        H5Tclose(t->sstop);
+    if (t->ft >= 0)
+        H5Tclose(t->ft);
+    if (t->mt >= 0)
+        H5Tclose(t->mt);
+    free(t->ptypes);
+}
+
+/* The rows, s->n of l->row bytes each, into buf (zeroed: strings NUL-padded). */
+static void table_rows_fill(unsigned char *buf, const table_layout *l, const mlp_sweep_meta *meta,
+                            const summary *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        unsigned char *p = buf + k * l->row;
+        int64_t run_k = (int64_t)k;
+        const char *stat_k = status_text[s->diverged[k]];
+
+        memcpy(p + l->run, &run_k, 8);
+        memcpy(p + l->seed, &s->seed[k], 8);
+        memcpy(p + l->rep, &s->repeat[k], 8);
+        memcpy(p + l->status, stat_k, strlen(stat_k));
+        for (size_t i = 0; i < s->n_swept; i++) {
+            if (meta->swept_numeric[i])
+                memcpy(p + l->pofs[i], &s->num[i * s->n + k], 8);
+            else
+                memcpy(p + l->pofs[i], s->text[i * s->n + k], strlen(s->text[i * s->n + k]));
+        }
+        memcpy(p + l->fl, &s->final_loss[k], 8);
+        memcpy(p + l->tr, &s->train_acc[k], 8);
+        memcpy(p + l->te, &s->test_acc[k], 8);
+        memcpy(p + l->first100, &s->first100[k], 8);
+        memcpy(p + l->wall, &s->wall[k], 8);
+        memcpy(p + l->iters, &s->iters[k], 8);
+        memcpy(p + l->stop, s->stop[k], strnlen(s->stop[k], 16));
+    }
+}
+
 /* /summary_table: the summary's rows as one compound dataset, strings of
  * fixed length (what PyTables, hence pandas.read_hdf, reads as a table).
  * Its axis is the root coordinate /run. */
@@ -2304,152 +305,40 @@ static mlp_status write_summary_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta 
                                       const summary *s)
 {
     mlp_status st = MLP_OK;
-    hid_t mt = -1, ft = -1, sstat = -1, run = -1, *ptypes = NULL;
-    size_t row = 0, *pofs = NULL, *plen = NULL, o_run, o_seed, o_status, o_fl, o_tr, o_te, o_100,
-           o_wall, o_iters, o_stop, o_rep;
-    hid_t sstop = -1;
+    table_layout l = {0};
+    table_types t = {.mt = -1, .ft = -1, .sstat = -1, .sstop = -1, .ptypes = NULL};
+    hid_t run = -1;
     unsigned char *buf = NULL;
     hsize_t dim = s->n;
-    char name[NAME_MAX_LEN];
 
-    if (!(ptypes = calloc(s->n_swept + 1, sizeof(*ptypes))) ||
-        !(pofs = calloc(s->n_swept + 1, sizeof(*pofs))) ||
-        !(plen = calloc(s->n_swept + 1, sizeof(*plen)))) {
+    if (!(t.ptypes = calloc(s->n_swept + 1, sizeof(*t.ptypes))) ||
+        !(l.pofs = calloc(s->n_swept + 1, sizeof(*l.pofs))) ||
+        !(l.plen = calloc(s->n_swept + 1, sizeof(*l.plen)))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
     for (size_t i = 0; i < s->n_swept; i++)
-        ptypes[i] = -1;
-    /* packed layout, the same in memory and in the file */
-    o_run = row, row += 8;
-    o_seed = row, row += 8;
-    o_rep = row, row += 8;
-    o_status = row, row += 8;
-    for (size_t i = 0; i < s->n_swept; i++) {
-        pofs[i] = row;
-        if (meta->swept_numeric[i]) {
-            row += 8;
-            continue;
-        }
-        plen[i] = 1;
-        for (size_t k = 0; k < s->n; k++) {
-            size_t n = strlen(s->text[i * s->n + k]);
-            plen[i] = n > plen[i] ? n : plen[i];
-        }
-        row += plen[i];
-    }
-    o_fl = row, row += 8;
-    o_tr = row, row += 8;
-    o_te = row, row += 8;
-    o_100 = row, row += 8;
-    o_wall = row, row += 8;
-    o_iters = row, row += 8;
-    o_stop = row, row += 16;
-
-    if ((mt = H5Tcreate(H5T_COMPOUND, row)) < 0 || (ft = H5Tcreate(H5T_COMPOUND, row)) < 0 ||
-        (sstat = fixed_str(8)) < 0 || (sstop = fixed_str(16)) < 0) {
-        st = mlp_h5_fail(w, "create the type of summary_table");
+        t.ptypes[i] = -1;
+    table_layout_compute(&l, meta, s);
+    if ((st = table_types_make(w, &t, &l, meta, s)))
         goto out;
-    }
-    for (size_t i = 0; i < s->n_swept; i++)
-        if (!meta->swept_numeric[i] && (ptypes[i] = fixed_str(plen[i])) < 0) {
-            st = mlp_h5_fail(w, "create the type of summary_table");
-            goto out;
-        }
-    {
-        herr_t e = 0;
-
-        e |= H5Tinsert(mt, "run", o_run, H5T_NATIVE_INT64) | H5Tinsert(ft, "run", o_run, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "seed", o_seed, H5T_NATIVE_UINT64) |
-             H5Tinsert(ft, "seed", o_seed, H5T_STD_U64LE);
-        e |= H5Tinsert(mt, "repeat", o_rep, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "repeat", o_rep, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "status", o_status, sstat) | H5Tinsert(ft, "status", o_status, sstat);
-        for (size_t i = 0; i < s->n_swept; i++) {
-            mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
-            if (meta->swept_numeric[i])
-                e |= H5Tinsert(mt, name, pofs[i], H5T_NATIVE_DOUBLE) |
-                     H5Tinsert(ft, name, pofs[i], H5T_IEEE_F64LE);
-            else
-                e |= H5Tinsert(mt, name, pofs[i], ptypes[i]) |
-                     H5Tinsert(ft, name, pofs[i], ptypes[i]);
-        }
-        e |= H5Tinsert(mt, "final_loss", o_fl, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "final_loss", o_fl, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "train_accuracy", o_tr, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "train_accuracy", o_tr, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "test_accuracy", o_te, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "test_accuracy", o_te, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "first_iteration_at_100pct", o_100, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "first_iteration_at_100pct", o_100, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "wall_seconds", o_wall, H5T_NATIVE_DOUBLE) |
-             H5Tinsert(ft, "wall_seconds", o_wall, H5T_IEEE_F64LE);
-        e |= H5Tinsert(mt, "iterations_run", o_iters, H5T_NATIVE_INT64) |
-             H5Tinsert(ft, "iterations_run", o_iters, H5T_STD_I64LE);
-        e |= H5Tinsert(mt, "stop_reason", o_stop, sstop) | H5Tinsert(ft, "stop_reason", o_stop, sstop);
-        if (e < 0) {
-            st = mlp_h5_fail(w, "build the type of summary_table (duplicate column name?)");
-            goto out;
-        }
-    }
-    if (!(buf = calloc(s->n ? s->n : 1, row))) {
+    if (!(buf = calloc(s->n ? s->n : 1, l.row))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
-    for (size_t k = 0; k < s->n; k++) {
-        unsigned char *p = buf + k * row;
-        int64_t run_k = (int64_t)k;
-        const char *stat_k = status_text[s->diverged[k]];
-
-        memcpy(p + o_run, &run_k, 8);
-        memcpy(p + o_seed, &s->seed[k], 8);
-        memcpy(p + o_rep, &s->repeat[k], 8);
-        memcpy(p + o_status, stat_k, strlen(stat_k));
-        for (size_t i = 0; i < s->n_swept; i++) {
-            if (meta->swept_numeric[i])
-                memcpy(p + pofs[i], &s->num[i * s->n + k], 8);
-            else
-                memcpy(p + pofs[i], s->text[i * s->n + k], strlen(s->text[i * s->n + k]));
-        }
-        memcpy(p + o_fl, &s->final_loss[k], 8);
-        memcpy(p + o_tr, &s->train_acc[k], 8);
-        memcpy(p + o_te, &s->test_acc[k], 8);
-        memcpy(p + o_100, &s->first100[k], 8);
-        memcpy(p + o_wall, &s->wall[k], 8);
-        memcpy(p + o_iters, &s->iters[k], 8);
-        memcpy(p + o_stop, s->stop[k], strnlen(s->stop[k], 16));
-    }
+    table_rows_fill(buf, &l, meta, s);
     if ((st = mlp_h5_i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
-        (st = mlp_h5_var_write(w, f, "summary_table", ft, mt, 1, &dim, buf, &run,
+        (st = mlp_h5_var_write(w, f, "summary_table", t.ft, t.mt, 1, &dim, buf, &run,
                                "one row per run: the columns of /summary", NULL, NULL)))
         goto out;
 out:
     free(buf);
     if (run >= 0)
         mlp_h5_scale_close(w, run, &st);
-    for (size_t i = 0; ptypes && i < s->n_swept; i++)
-        if (ptypes[i] >= 0)
-            H5Tclose(ptypes[i]);
-    if (sstat >= 0)
-        H5Tclose(sstat);
-    if (sstop >= 0)
-        H5Tclose(sstop);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (mt >= 0)
-        H5Tclose(mt);
-    free(ptypes);
-    free(pofs);
-    free(plen);
+    table_types_close(&t, s->n_swept);
+    free(l.pofs);
+    free(l.plen);
     return st;
-}
-
-static void mlp_h5_version_number(char *buf, size_t len)
-{
-    unsigned maj = 0, min = 0, rel = 0;
-
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(buf, len, "%u.%u.%u", maj, min, rel);
 }
 
 /* Root attributes: format, provenance, library and plugin versions.
@@ -2537,391 +426,99 @@ fail:
     return -1;
 }
 
-/* Remove part files, run files and temporaries, then the folder if that left
- * it empty (anything else the user put there is kept, silently). */
-static void mlp_runs_dir_remove(const char *runs_dir)
-{
-    each_file(runs_dir, is_leftover, delete_one, NULL, NULL);
-    each_file(runs_dir, is_identity_note, delete_one, NULL, NULL);
-    rmdir(runs_dir);
-    /* the folder's removal is durable once its parent is synced */
-    char *parent = mlp_path_parent(runs_dir);
-    if (parent)
-        mlp_path_sync(parent, true);
-    free(parent);
-}
+/* ---- the format-1 writer, as the builder calls it ---- */
 
-/* Where each run of the sweep lies in the part files. */
-typedef struct mlp_run_loc {
-    uint32_t file;           /* index + 1 into parts.path; 0: not found */
-    uint64_t at, size;
-} mlp_run_loc;
-
-typedef struct mlp_parts {
-    const char *hash;
-    size_t n_runs;
-    mlp_run_loc *loc;        /* (n_runs) */
-    char **path;             /* part files holding runs of this sweep */
-    int *fd;                 /* their descriptors, -1 when closed */
-    size_t n, cap, n_open, other;
-} mlp_parts;
-
-#define PARTS_MAX_OPEN 256
-
-static void mlp_parts_free(mlp_parts *ps)
-{
-    for (size_t i = 0; i < ps->n; i++) {
-        if (ps->fd[i] >= 0)
-            close(ps->fd[i]);
-        free(ps->path[i]);
-    }
-    free(ps->path);
-    free(ps->fd);
-    free(ps->loc);
-}
-
-/* A part file of this sweep (open as fd, or -1) and its index: n (run,
- * offset, size) triples.  A run already found elsewhere keeps that place. */
-static mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t *ix,
-                                size_t n, mlp_error *err)
-{
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? 2 * ps->cap : 16;
-        char **p = realloc(ps->path, cap * sizeof(*p));
-        int *f = p ? realloc(ps->fd, cap * sizeof(*f)) : NULL;
-        if (p)
-            ps->path = p;
-        if (f)
-            ps->fd = f;
-        if (!p || !f)
-            goto nomem;
-        ps->cap = cap;
-    }
-    if (!(ps->path[ps->n] = strdup(path)))
-        goto nomem;
-    if (fd >= 0 && ps->n_open < PARTS_MAX_OPEN) {
-        ps->fd[ps->n] = fd;
-        ps->n_open++;
-    } else {
-        ps->fd[ps->n] = -1;
-        if (fd >= 0)
-            close(fd);
-    }
-    ps->n++;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = ix[3 * i];
-        if (k < ps->n_runs && !ps->loc[k].file)
-            ps->loc[k] = (mlp_run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
-    }
-    return MLP_OK;
-nomem:
-    if (fd >= 0)
-        close(fd);
-    return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-}
-
-static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
-{
-    mlp_parts *ps = vctx;
-    part_index pi;
-    bool nomem;
-    enum part_state s;
-    mlp_status st;
-    int fd;
-
-    if (mlp_str_ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        ps->other++;
-        return MLP_OK;
-    }
-    s = part_open_index(fd, ps->hash, false, &pi, &nomem);
-    if (nomem || s != PART_SAME) {
-        close(fd);
-        free(pi.ix);
-        ps->other++;
-        return nomem ? mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path) : MLP_OK;
-    }
-    st = mlp_parts_add(ps, path, fd, pi.ix, pi.n, err);
-    free(pi.ix);
-    return st;
-}
-
-/* Run k's record from its part file into *buf (grown as needed), checked. */
-static mlp_status mlp_parts_read(mlp_parts *ps, size_t k, unsigned char **buf, size_t *cap,
-                                 mlp_error *err)
-{
-    mlp_run_loc *l = &ps->loc[k];
-    size_t i = l->file - 1;
-    uint64_t head[2];
-
-    if (l->size > *cap) {
-        unsigned char *p = realloc(*buf, (size_t)l->size);
-        if (!p)
-            return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory for run %zu", ps->path[i], k);
-        *buf = p;
-        *cap = (size_t)l->size;
-    }
-    if (ps->fd[i] < 0) {
-        if (ps->n_open >= PARTS_MAX_OPEN)  /* many part files: keep few open */
-            for (size_t j = 0; j < ps->n; j++)
-                if (ps->fd[j] >= 0) {
-                    close(ps->fd[j]);
-                    ps->fd[j] = -1;
-                    ps->n_open--;
-                }
-        if ((ps->fd[i] = open(ps->path[i], O_RDONLY | O_CLOEXEC)) < 0)
-            return mlp_fail(err, MLP_ERR_IO, "%s: cannot open: %s", ps->path[i], strerror(errno));
-        ps->n_open++;
-    }
-    errno = 0;
-    if (!pread_all(ps->fd[i], *buf, (size_t)l->size, l->at))
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot read run %zu: %s", ps->path[i], k,
-                        errno ? strerror(errno) : "file cut short");
-    memcpy(head, *buf, 16);
-    if (head[0] != l->size || mlp_part_checksum(*buf + 16, (size_t)l->size - 16) != head[1])
-        return mlp_fail(err, MLP_ERR_IO, "%s: run %zu fails its checksum (a damaged file: "
-                        "run the sweep again with --resume, which redoes its runs)",
-                        ps->path[i], k);
-    return MLP_OK;
-}
-
-/* ---- the builder: the sweep file, written while the sweep runs ------- */
-
-/* The builder copies runs 0, 1, 2, ... into <output>.tmp, in its own thread,
- * as soon as each is in a part file: those found when it starts, and those
- * that journals fed to it announce when they write them.  It waits for a run
- * that is not there yet, so the file's layout is the same whatever order the
- * runs finish in.  finish() adds what only the end knows (root attributes,
- * the shared dataset, the summary) and publishes the file. */
-struct mlp_results_builder {
-    char *sweep_path, *runs_dir, *tmp;
-    size_t n_runs, n_swept;
-
-    pthread_mutex_t mu;      /* guards ps, next, closing, stop */
-    pthread_cond_t cv;
-    mlp_parts ps;
-    size_t next;             /* the next run to copy */
-    bool closing;            /* every run has been announced */
-    bool stop;               /* abandon the build */
-    bool running;            /* the thread was started */
-    pthread_t thread;
-
-    /* the builder thread's own (HDF5 calls under the module lock) */
+/* The writer's state: the file being written and the summary columns. */
+typedef struct format1 {
     mlp_h5w w;
     hid_t f, runs, fapl;
     summary s;
-    mlp_run_view v;
-    unsigned char *buf;
-    size_t cap;
-    mlp_status st;
-    mlp_error err;
-};
+} format1;
 
-/* Copy run k, read into b->buf, into /runs/run_<k>/ and its row into the summary. */
-static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
+static void format1_close(void *state)
 {
-    mlp_status st;
-    char gname[32];
-    bool nomem;
-    hid_t g;
+    format1 *x = state;
 
-    if (!mlp_record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
-        return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
-                     : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
-                                "mlplab can read", file, k);
-    if (b->v.rec.index != k || b->v.rec.n_params != b->n_swept)
-        return mlp_fail(&b->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
-                        "run %zu with %zu was expected", file, b->v.rec.index,
-                        b->v.rec.n_params, k, b->n_swept);
-    snprintf(gname, sizeof(gname), "run_%04zu", k);
-    mlp_results_lock();
-    if ((g = mlp_h5_group_create(&b->w, b->runs, gname)) < 0) {
-        st = mlp_h5_failed(&b->w);
-    } else {
-        st = mlp_format1_write_run(&b->w, g, &b->v.rec);
-        H5Gclose(g);
-    }
-    mlp_results_unlock();
-    if (!st && !summary_add(&b->s, k, &b->v.rec))
-        st = mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
-    return st;
-}
-
-static void *builder_main(void *arg)
-{
-    mlp_results_builder *b = arg;
-    mlp_status st = MLP_OK;
-
-    pthread_mutex_lock(&b->mu);
-    while (!st && !b->stop && b->next < b->n_runs) {
-        size_t k = b->next;
-        if (!b->ps.loc[k].file) {
-            if (!b->closing) {
-                pthread_cond_wait(&b->cv, &b->mu);
-                continue;
-            }
-            st = mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is missing%s (run the sweep again "
-                          "with --resume)", b->runs_dir, k,
-                          b->ps.other ? "; files there hold runs of another sweep or are damaged"
-                                      : "");
-            break;
-        }
-        /* read under the mutex (journals may grow ps), write without it */
-        st = mlp_parts_read(&b->ps, k, &b->buf, &b->cap, &b->err);
-        char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
-        pthread_mutex_unlock(&b->mu);
-        if (!st)
-            st = file ? builder_copy(b, k, file)
-                      : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
-        free(file);
-        pthread_mutex_lock(&b->mu);
-        b->next++;
-    }
-    b->st = st;
-    pthread_mutex_unlock(&b->mu);
-    return NULL;
-}
-
-/* Stop the thread (if running) and wait for it. */
-static void builder_join(mlp_results_builder *b, bool stop)
-{
-    if (!b->running)
+    if (!x)
         return;
-    pthread_mutex_lock(&b->mu);
-    if (stop)
-        b->stop = true;
-    b->closing = true;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    pthread_join(b->thread, NULL);
-    b->running = false;
-}
-
-/* Everything but the thread: close the file (removing the temporary unless
- * it was published), free. */
-static void builder_free(mlp_results_builder *b, bool remove_tmp)
-{
-    mlp_results_lock();
-    if (b->runs >= 0)
-        H5Gclose(b->runs);
-    if (b->f >= 0)
-        H5Fclose(b->f);
-    if (b->fapl >= 0)
-        H5Pclose(b->fapl);
-    mlp_h5w_close(&b->w);
+    if (x->runs >= 0)
+        H5Gclose(x->runs);
+    if (x->f >= 0)
+        H5Fclose(x->f);
+    if (x->fapl >= 0)
+        H5Pclose(x->fapl);
+    mlp_h5w_close(&x->w);
     H5Eclear2(H5E_DEFAULT);
-    mlp_results_unlock();
-    if (remove_tmp && b->tmp)
-        unlink(b->tmp);
-    pthread_mutex_destroy(&b->mu);
-    pthread_cond_destroy(&b->cv);
-    summary_free(&b->s);
-    mlp_parts_free(&b->ps);
-    free(b->v.params);
-    free(b->buf);
-    free(b->tmp);
-    free(b->runs_dir);
-    free(b->sweep_path);
-    free(b);
+    summary_free(&x->s);
+    free(x);
 }
 
-mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
-                                     size_t n_swept, mlp_results_builder **out, mlp_error *err)
+static void *format1_create(size_t n_runs, size_t n_swept)
 {
-    mlp_results_builder *b = calloc(1, sizeof(*b));
-    mlp_status st = MLP_OK;
+    format1 *x = calloc(1, sizeof(*x));
 
-    *out = NULL;
-    if (!b)
-        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
-    pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->cv, NULL);
-    b->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
+    if (!x)
+        return NULL;
+    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
                      .dim_list = -1, .ref_list = -1};
-    b->f = b->runs = b->fapl = -1;
-    b->n_runs = n_runs;
-    b->n_swept = n_swept;
-    b->ps.hash = hash;
-    b->ps.n_runs = n_runs;
-    mlp_error_clear(&b->err);
-    if (!(b->sweep_path = strdup(sweep_path)) ||
-        !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
-        !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
-        !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
-        !summary_alloc(&b->s, n_runs, n_swept)) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
-        goto out;
+    x->f = x->runs = x->fapl = -1;
+    if (!summary_alloc(&x->s, n_runs, n_swept)) {
+        format1_close(x);
+        return NULL;
     }
-    /* the runs already there (--resume) */
-    if ((st = each_file(b->runs_dir, is_run_file_name, index_one, &b->ps, err)))
-        goto out;
-    mlp_results_lock();
-    if (!(st = mlp_h5w_open(&b->w, b->tmp, err))) {
-        if ((b->fapl = sweep_fapl()) < 0)
-            st = mlp_h5_fail(&b->w, "set up the file access properties");
-        else if ((b->f = H5Fcreate(b->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, b->fapl)) < 0)
-            st = mlp_h5_fail(&b->w, "create the file");
-        else if ((b->runs = mlp_h5_group_create(&b->w, b->f, "runs")) < 0)
-            st = mlp_h5_failed(&b->w);
-    }
-    b->w.err = &b->err;  /* from here on, errors are the thread's */
-    mlp_results_unlock();
-    if (st)
-        goto out;
-    if (pthread_create(&b->thread, NULL, builder_main, b) != 0) {
-        st = mlp_fail(err, MLP_ERR_RUNTIME, "%s: cannot start a thread", sweep_path);
-        goto out;
-    }
-    b->running = true;
-out:
-    if (st) {
-        builder_free(b, true);
+    return x;
+}
+
+static mlp_status format1_open(void *state, const char *tmp, mlp_error *err)
+{
+    format1 *x = state;
+    mlp_status st;
+
+    if ((st = mlp_h5w_open(&x->w, tmp, err)))
         return st;
-    }
-    *out = b;
+    if ((x->fapl = sweep_fapl()) < 0)
+        return mlp_h5_fail(&x->w, "set up the file access properties");
+    if ((x->f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, x->fapl)) < 0)
+        return mlp_h5_fail(&x->w, "create the file");
+    if ((x->runs = mlp_h5_group_create(&x->w, x->f, "runs")) < 0)
+        return mlp_h5_failed(&x->w);
     return MLP_OK;
 }
 
-/* A journal wrote a part file: runs ix[0..n) of it are there now. */
-static mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,
-                                           const uint64_t *ix, size_t n, mlp_error *err)
+/* Run r into /runs/run_<k>/ and its row into the summary. */
+static mlp_status format1_add_run(void *state, const mlp_run_record *r, mlp_error *err)
 {
+    format1 *x = state;
     mlp_status st;
+    char gname[32];
+    hid_t g;
 
-    pthread_mutex_lock(&b->mu);
-    st = mlp_parts_add(&b->ps, path, -1, ix, n, err);
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
+    x->w.err = err;
+    snprintf(gname, sizeof(gname), "run_%04zu", r->index);
+    if ((g = mlp_h5_group_create(&x->w, x->runs, gname)) < 0) {
+        st = mlp_h5_failed(&x->w);
+    } else {
+        st = mlp_format1_write_run(&x->w, g, r);
+        H5Gclose(g);
+    }
+    if (!st && !summary_add(&x->s, r->index, r))
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);
     return st;
 }
 
-void mlp_results_builder_abort(mlp_results_builder *b)
+/* The root attributes, /dataset and the summary; then the file is closed. */
+static mlp_status format1_finish(void *state, const mlp_sweep_meta *meta, mlp_error *err)
 {
-    if (!b)
-        return;
-    builder_join(b, true);
-    builder_free(b, true);
-}
-
-mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
-                                      bool keep_runs, mlp_error *err)
-{
+    format1 *x = state;
+    mlp_h5w *w = &x->w;
     mlp_status st;
-    mlp_h5w *w = &b->w;
     hid_t dg = -1;
 
-    builder_join(b, false);
-    if ((st = b->st)) {
-        if (err)
-            *err = b->err;
-        builder_free(b, true);
-        return st;
-    }
-    mlp_results_lock();
     w->err = err;
-    if ((st = write_root_attrs(w, b->f, meta)))
+    if ((st = write_root_attrs(w, x->f, meta)))
         goto out;
     if (meta->train) {
-        if ((dg = mlp_h5_group_create(w, b->f, "dataset")) < 0) {
+        if ((dg = mlp_h5_group_create(w, x->f, "dataset")) < 0) {
             st = mlp_h5_failed(w);
             goto out;
         }
@@ -2929,184 +526,26 @@ mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_me
             (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
             goto out;
     }
-    if ((st = write_summary(w, b->f, meta, &b->s)) ||
-        (st = write_summary_table(w, b->f, meta, &b->s)))
+    if ((st = write_summary(w, x->f, meta, &x->s)) ||
+        (st = write_summary_table(w, x->f, meta, &x->s)))
         goto out;
     if (dg >= 0)
         H5Gclose(dg);
     dg = -1;
-    H5Gclose(b->runs);
-    b->runs = -1;
-    if (H5Fclose(b->f) < 0) {
-        b->f = -1;
+    H5Gclose(x->runs);
+    x->runs = -1;
+    if (H5Fclose(x->f) < 0) {
+        x->f = -1;
         st = mlp_h5_fail(w, "close the file");
         goto out;
     }
-    b->f = -1;
-    if ((st = mlp_path_publish(b->tmp, b->sweep_path, err)))
-        goto out;
-    if (!keep_runs)
-        mlp_runs_dir_remove(b->runs_dir);
+    x->f = -1;
 out:
     if (dg >= 0)
         H5Gclose(dg);
-    mlp_results_unlock();
-    builder_free(b, st != MLP_OK);
     return st;
 }
 
-mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
-                             mlp_error *err)
-{
-    mlp_results_builder *b;
-    mlp_status st = mlp_results_builder_start(sweep_path,
-                                              meta->run_sha256 ? meta->run_sha256
-                                                               : meta->spec_sha256,
-                                              meta->n_runs, meta->n_swept, &b, err);
-
-    return st ? st : mlp_results_builder_finish(b, meta, keep_runs, err);
-}
-
-/* ---- reading the summary back ------------------------------------------- */
-
-/* One cell of a summary_table row as text: counts as integers, other
- * numbers "%.6g", strings as stored. */
-static void format_cell(const unsigned char *p, hid_t t, bool exact, char *buf, size_t len)
-{
-    H5T_class_t cls = H5Tget_class(t);
-    size_t size = H5Tget_size(t);
-
-    if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE && size == 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        snprintf(buf, len, "%" PRIu64, v);
-    } else if (cls == H5T_INTEGER && size == 8) {
-        int64_t v;
-        memcpy(&v, p, 8);
-        snprintf(buf, len, "%" PRId64, v);
-    } else if (cls == H5T_FLOAT && size == 8) {
-        double v;
-        memcpy(&v, p, 8);
-        if (exact)
-            format_number(v, buf, len);  /* the shortest text that reads back as v */
-        else
-            snprintf(buf, len, "%.6g", v);
-    } else if (cls == H5T_STRING) {
-        size_t n = size < len - 1 ? size : len - 1;
-        memcpy(buf, p, n);
-        buf[n] = '\0';
-    } else {
-        snprintf(buf, len, "?");
-    }
-}
-
-mlp_status mlp_results_summary(const char *path, bool exact,
-                               void (*row)(void *ctx, size_t n, const char *const *cells),
-                               void *ctx, mlp_error *err)
-{
-    mlp_status st = MLP_OK;
-    hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1, ms = -1, *mtypes = NULL;
-    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
-                 .scalar = -1, .dim_list = -1, .ref_list = -1};
-    int nm = 0;
-    char **names = NULL, **cells = NULL;
-    size_t *offs = NULL, rsize;
-    unsigned char *buf = NULL;
-    hsize_t n = 0, one = 1;
-
-    mlp_results_lock();
-    H5Eclear2(H5E_DEFAULT);
-    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        st = mlp_h5_fail(&w, "open the results file");
-        goto out;
-    }
-    if ((d = H5Dopen2(f, "summary_table", H5P_DEFAULT)) < 0) {
-        st = mlp_h5_fail(&w, "open /summary_table (not an mlplab results file?)");
-        goto out;
-    }
-    if ((ft = H5Dget_type(d)) < 0 || H5Tget_class(ft) != H5T_COMPOUND ||
-        (mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)) < 0 || (nm = H5Tget_nmembers(mt)) <= 0 ||
-        (fs = H5Dget_space(d)) < 0 || H5Sget_simple_extent_ndims(fs) != 1) {
-        st = mlp_h5_fail(&w, "read the layout of /summary_table");
-        goto out;
-    }
-    H5Sget_simple_extent_dims(fs, &n, NULL);
-    rsize = H5Tget_size(mt);
-    names = calloc((size_t)nm, sizeof(*names));
-    cells = calloc((size_t)nm, sizeof(*cells));
-    offs = calloc((size_t)nm, sizeof(*offs));
-    mtypes = calloc((size_t)nm, sizeof(*mtypes));
-    buf = malloc(rsize);
-    for (int i = 0; mtypes && i < nm; i++)
-        mtypes[i] = -1;
-    if (!names || !cells || !offs || !mtypes || !buf) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    for (int i = 0; i < nm; i++) {
-        char *nm_i = H5Tget_member_name(mt, (unsigned)i);
-
-        names[i] = nm_i ? strdup(nm_i) : NULL;
-        H5free_memory(nm_i);
-        offs[i] = H5Tget_member_offset(mt, (unsigned)i);
-        mtypes[i] = H5Tget_member_type(mt, (unsigned)i);
-        if (!names[i] || mtypes[i] < 0 || !(cells[i] = malloc(128 + H5Tget_size(mtypes[i])))) {
-            st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
-            goto out;
-        }
-    }
-    row(ctx, (size_t)nm, (const char *const *)names);
-    /* one row at a time: memory does not grow with the number of runs */
-    if ((ms = H5Screate_simple(1, &one, NULL)) < 0) {
-        st = mlp_h5_fail(&w, "create a dataspace");
-        goto out;
-    }
-    for (hsize_t k = 0; k < n; k++) {
-        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
-            H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0) {
-            st = mlp_h5_fail(&w, "read row %llu of /summary_table", (unsigned long long)k);
-            goto out;
-        }
-        for (int i = 0; i < nm; i++)
-            format_cell(buf + offs[i], mtypes[i], exact, cells[i], 128 + H5Tget_size(mtypes[i]));
-        row(ctx, (size_t)nm, (const char *const *)cells);
-    }
-out:
-    for (int i = 0; i < nm; i++) {
-        if (names)
-            free(names[i]);
-        if (cells)
-            free(cells[i]);
-        if (mtypes && mtypes[i] >= 0)
-            H5Tclose(mtypes[i]);
-    }
-    free(names);
-    free(cells);
-    free(offs);
-    free(mtypes);
-    free(buf);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (d >= 0)
-        H5Dclose(d);
-    if (f >= 0)
-        H5Fclose(f);
-    mlp_results_unlock();
-    return st;
-}
-
-void mlp_results_hdf5_version(char *buf, size_t len)
-{
-    char ver[64];
-
-    mlp_results_lock();
-    mlp_h5_version_number(ver, sizeof(ver));
-    mlp_results_unlock();
-    snprintf(buf, len, "HDF5 %s", ver);
-}
+const mlp_results_format mlp_results_format1 = {
+    format1_create, format1_open, format1_add_run, format1_finish, format1_close,
+};

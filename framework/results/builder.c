@@ -40,7 +40,8 @@ struct mlp_results_builder {
     mlp_error err;
 };
 
-/* Copy run k, read into b->buf, into /runs/run_<k>/ and its row into the summary. */
+/* Hand run k, read into b->buf, to the format's writer (format 1: its group
+ * /runs/run_<k>/ and its row of the summary). */
 static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
 {
     mlp_status st;

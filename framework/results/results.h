@@ -1,11 +1,16 @@
-/* results.h -- finished runs and the sweep file.  Workers append finished
- * runs to a journal (one per worker, flushed as a part file in the run folder
- * through a temporary name, fsync and rename); the sweep file is built from
- * the part files at the end; results are read back; a run folder is scanned
- * for --resume.  This is the only module that includes hdf5.h, and every HDF5
- * call in the process goes through it, serialized behind one lock: callers
- * may call it from any thread.  The journal itself makes no HDF5 call, so
- * workers never wait for the lock while a sweep runs. */
+/* results.h -- finished runs and the sweep file.  Owns the results on
+ * disk: the run journal (one per worker, flushed as a part file in the run
+ * folder through a temporary name, fsync and rename), the sweep file built
+ * from the part files, results read back, and the run folder scanned for
+ * --resume.  May use: base/ and train/config.h only.  This is the only
+ * module that includes hdf5.h, and every HDF5 call in the process goes
+ * through it, serialized behind one lock: callers may call it from any
+ * thread.  The journal itself makes no HDF5 call, so workers never wait for
+ * the lock while a sweep runs.
+ * Inside (framework/results/): h5.c shared HDF5 helpers, fsutil.c paths,
+ * journal.c records, part_write.c / part_read.c part files, format1_*.c the
+ * format-1 writer, builder.c the sweep file as it runs, read.c reading back.
+ * Layout of the files: SPEC section 4 and docs/results.md. */
 #ifndef MLPLAB_RESULTS_H
 #define MLPLAB_RESULTS_H
 

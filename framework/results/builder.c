@@ -1,0 +1,233 @@
+/* builder.c -- the sweep file, built while the sweep runs: a thread copies
+ * runs in run order from the part files into the file through the format's
+ * writer (results/format.h), and finish publishes it.  No HDF5 call here. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "results/format.h"
+#include "results/internal.h"
+#include "results/journal.h"
+
+/* The builder copies runs 0, 1, 2, ... into <output>.tmp, in its own thread,
+ * as soon as each is in a part file: those found when it starts, and those
+ * that journals fed to it announce when they write them.  It waits for a run
+ * that is not there yet, so the file's layout is the same whatever order the
+ * runs finish in.  finish() adds what only the end knows (root attributes,
+ * the shared dataset, the summary) and publishes the file. */
+struct mlp_results_builder {
+    char *sweep_path, *runs_dir, *tmp;
+    size_t n_runs, n_swept;
+
+    pthread_mutex_t mu;      /* guards ps, next, closing, stop */
+    pthread_cond_t cv;
+    mlp_parts ps;
+    size_t next;             /* the next run to copy */
+    bool closing;            /* every run has been announced */
+    bool stop;               /* abandon the build */
+    bool running;            /* the thread was started */
+    pthread_t thread;
+
+    /* the builder thread's own (format calls under the module lock) */
+    const mlp_results_format *fmt;
+    void *out;               /* the format's writer */
+    mlp_run_view v;
+    unsigned char *buf;
+    size_t cap;
+    mlp_status st;
+    mlp_error err;
+};
+
+/* Hand run k, read into b->buf, to the format's writer (format 1: its group
+ * /runs/run_<k>/ and its row of the summary). */
+static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
+{
+    mlp_status st;
+    bool nomem;
+
+    if (!mlp_record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
+        return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
+                     : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
+                                "mlplab can read", file, k);
+    if (b->v.rec.index != k || b->v.rec.n_params != b->n_swept)
+        return mlp_fail(&b->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
+                        "run %zu with %zu was expected", file, b->v.rec.index,
+                        b->v.rec.n_params, k, b->n_swept);
+    mlp_results_lock();
+    st = b->fmt->add_run(b->out, &b->v.rec, &b->err);
+    mlp_results_unlock();
+    return st;
+}
+
+static void *builder_main(void *arg)
+{
+    mlp_results_builder *b = arg;
+    mlp_status st = MLP_OK;
+
+    pthread_mutex_lock(&b->mu);
+    while (!st && !b->stop && b->next < b->n_runs) {
+        size_t k = b->next;
+        if (!b->ps.loc[k].file) {
+            if (!b->closing) {
+                pthread_cond_wait(&b->cv, &b->mu);
+                continue;
+            }
+            st = mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is missing%s (run the sweep again "
+                          "with --resume)", b->runs_dir, k,
+                          b->ps.other ? "; files there hold runs of another sweep or are damaged"
+                                      : "");
+            break;
+        }
+        /* read under the mutex (journals may grow ps), write without it */
+        st = mlp_parts_read(&b->ps, k, &b->buf, &b->cap, &b->err);
+        char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
+        pthread_mutex_unlock(&b->mu);
+        if (!st)
+            st = file ? builder_copy(b, k, file)
+                      : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
+        free(file);
+        pthread_mutex_lock(&b->mu);
+        b->next++;
+    }
+    b->st = st;
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Stop the thread (if running) and wait for it. */
+static void builder_join(mlp_results_builder *b, bool stop)
+{
+    if (!b->running)
+        return;
+    pthread_mutex_lock(&b->mu);
+    if (stop)
+        b->stop = true;
+    b->closing = true;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    b->running = false;
+}
+
+/* Everything but the thread: close the file (removing the temporary unless
+ * it was published), free. */
+static void builder_free(mlp_results_builder *b, bool remove_tmp)
+{
+    mlp_results_lock();
+    b->fmt->close(b->out);
+    mlp_results_unlock();
+    if (remove_tmp && b->tmp)
+        unlink(b->tmp);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    mlp_parts_free(&b->ps);
+    free(b->v.params);
+    free(b->buf);
+    free(b->tmp);
+    free(b->runs_dir);
+    free(b->sweep_path);
+    free(b);
+}
+
+mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
+                                     size_t n_swept, mlp_results_builder **out, mlp_error *err)
+{
+    mlp_results_builder *b = calloc(1, sizeof(*b));
+    mlp_status st = MLP_OK;
+
+    *out = NULL;
+    if (!b)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    b->fmt = &mlp_results_format1;  /* the one format there is */
+    b->n_runs = n_runs;
+    b->n_swept = n_swept;
+    b->ps.hash = hash;
+    b->ps.n_runs = n_runs;
+    mlp_error_clear(&b->err);
+    if (!(b->sweep_path = strdup(sweep_path)) ||
+        !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
+        !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
+        !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
+        !(b->out = b->fmt->create(n_runs, n_swept))) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
+        goto out;
+    }
+    /* the runs already there (--resume) */
+    if ((st = mlp_parts_scan(&b->ps, b->runs_dir, err)))
+        goto out;
+    mlp_results_lock();
+    st = b->fmt->open(b->out, b->tmp, err);
+    mlp_results_unlock();
+    if (st)
+        goto out;
+    if (pthread_create(&b->thread, NULL, builder_main, b) != 0) {
+        st = mlp_fail(err, MLP_ERR_RUNTIME, "%s: cannot start a thread", sweep_path);
+        goto out;
+    }
+    b->running = true;
+out:
+    if (st) {
+        builder_free(b, true);
+        return st;
+    }
+    *out = b;
+    return MLP_OK;
+}
+
+/* A journal wrote a part file: runs ix[0..n) of it are there now. */
+mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
+                                    size_t n, mlp_error *err)
+{
+    mlp_status st;
+
+    pthread_mutex_lock(&b->mu);
+    st = mlp_parts_add(&b->ps, path, -1, ix, n, err);
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    return st;
+}
+
+void mlp_results_builder_abort(mlp_results_builder *b)
+{
+    if (!b)
+        return;
+    builder_join(b, true);
+    builder_free(b, true);
+}
+
+mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
+                                      bool keep_runs, mlp_error *err)
+{
+    mlp_status st;
+
+    builder_join(b, false);
+    if ((st = b->st)) {
+        if (err)
+            *err = b->err;
+        builder_free(b, true);
+        return st;
+    }
+    mlp_results_lock();
+    if (!(st = b->fmt->finish(b->out, meta, err)) &&
+        !(st = mlp_path_publish(b->tmp, b->sweep_path, err)) && !keep_runs)
+        mlp_runs_dir_remove(b->runs_dir);
+    mlp_results_unlock();
+    builder_free(b, st != MLP_OK);
+    return st;
+}
+
+mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
+                             mlp_error *err)
+{
+    mlp_results_builder *b;
+    mlp_status st = mlp_results_builder_start(sweep_path,
+                                              meta->run_sha256 ? meta->run_sha256
+                                                               : meta->spec_sha256,
+                                              meta->n_runs, meta->n_swept, &b, err);
+
+    return st ? st : mlp_results_builder_finish(b, meta, keep_runs, err);
+}

@@ -1,0 +1,30 @@
+/* results/format.h -- how the builder writes a sweep file: a format is one
+ * writer behind this table (format 1: format1_sweep.c).  The builder calls
+ * open, add_run and finish with the module lock held, from one thread at a
+ * time, and close (under the lock too) whatever happened.  Private to
+ * framework/results/. */
+#ifndef MLPLAB_RESULTS_FORMAT_H
+#define MLPLAB_RESULTS_FORMAT_H
+
+#include <stddef.h>
+
+#include "results/results.h"
+
+typedef struct mlp_results_format {
+    /* The writer's state for n_runs runs of n_swept swept parameters, in
+     * memory only; NULL when memory ran out. */
+    void *(*create)(size_t n_runs, size_t n_swept);
+    /* Create the file at tmp (kept for messages until close). */
+    mlp_status (*open)(void *state, const char *tmp, mlp_error *err);
+    /* Add a run; runs come in order 0, 1, 2, ... */
+    mlp_status (*add_run)(void *state, const mlp_run_record *rec, mlp_error *err);
+    /* Write what only the end knows and close the file. */
+    mlp_status (*finish)(void *state, const mlp_sweep_meta *meta, mlp_error *err);
+    /* Close what is still open and free the state.  Accepts NULL. */
+    void (*close)(void *state);
+} mlp_results_format;
+
+/* The format-1 sweep file: /runs/run_<k>, /dataset, /summary, /summary_table. */
+extern const mlp_results_format mlp_results_format1;
+
+#endif

@@ -1,0 +1,209 @@
+/* part_write.c -- the run journal: finished runs held per worker and
+ * written out as one part file (temporary name, fsync, rename). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results/journal.h"
+
+struct mlp_results_journal {
+    char *runs_dir;
+    mlp_results_builder *builder;  /* told of each part file written, or NULL */
+    char hash[64];              /* NUL-padded */
+    mlp_bytes buf;              /* header, then the records held */
+    mlp_bytes index;            /* (run, offset, size) of each record held */
+    size_t n, first;            /* records held; the first one's run */
+    double last_write;          /* CLOCK_MONOTONIC seconds */
+    double max_seconds;
+    size_t max_bytes;
+};
+
+static double now_seconds(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void journal_reset(mlp_results_journal *j)
+{
+    j->buf.len = 0;
+    j->index.len = 0;
+    j->n = 0;
+    j->last_write = now_seconds();
+}
+
+mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, double max_seconds,
+                                    size_t max_bytes, mlp_results_journal **out, mlp_error *err)
+{
+    mlp_results_journal *j = calloc(1, sizeof(*j));
+
+    if (!j || !(j->runs_dir = strdup(runs_dir))) {
+        free(j);
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
+    }
+    strncpy(j->hash, hash ? hash : "", sizeof(j->hash));
+    j->max_seconds = max_seconds;
+    j->max_bytes = max_bytes;
+    journal_reset(j);
+    *out = j;
+    return MLP_OK;
+}
+
+void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b)
+{
+    j->builder = b;
+}
+
+void mlp_results_journal_free(mlp_results_journal *j)
+{
+    if (!j)
+        return;
+    free(j->buf.p);
+    free(j->index.p);
+    free(j->runs_dir);
+    free(j);
+}
+
+/* Write all of n bytes to fd. */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+    char *path = NULL, *tmp = NULL;
+    uint64_t index_at, sum, sizes;
+    mlp_bytes *b = &j->buf;
+    int fd = -1;
+
+    if (j->n == 0)
+        return MLP_OK;
+    /* header (the space was kept when the first record came), index, trailer */
+    index_at = b->len;
+    memcpy(b->p, PART_MAGIC, 8);
+    {
+        uint64_t order = PART_ORDER, n = j->n;
+        memcpy(b->p + 8, &order, 8);
+        sizes = (uint64_t)sizeof(size_t) | (uint64_t)sizeof(double) << 32;
+        memcpy(b->p + 16, &sizes, 8);
+        memcpy(b->p + 24, j->hash, 64);
+        memcpy(b->p + 88, &n, 8);
+    }
+    mlp_bytes_put(b, j->index.p, j->index.len, false);
+    if (!b->nomem) {
+        sum = mlp_part_sum(b->p, j->index.p, j->index.len);
+        mlp_bytes_put_u64(b, index_at);
+        mlp_bytes_put_u64(b, sum);
+        mlp_bytes_put(b, PART_MAGIC, 8, false);
+    }
+    if (b->nomem || j->index.nomem || !(path = mlp_results_part_path(j->runs_dir, j->first)) ||
+        !(tmp = mlp_str_printf("%s.tmp", path))) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
+        goto out;
+    }
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
+        write_all(fd, b->p, b->len) != 0 || fsync(fd) != 0) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
+                      strerror(errno));
+        goto out;
+    }
+    /* the new name is durable once the folder is synced */
+    if (mlp_path_sync(j->runs_dir, true) != 0) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", j->runs_dir,
+                      strerror(errno));
+        goto out;
+    }
+    if (j->builder)
+        st = mlp_results_builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p,
+                                      j->n, err);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (st && tmp)
+        unlink(tmp);
+    free(tmp);
+    free(path);
+    b->nomem = j->index.nomem = false;
+    journal_reset(j);
+    return st;
+}
+
+mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record *rec,
+                                   mlp_error *err)
+{
+    mlp_bytes *b = &j->buf;
+    size_t at;
+    uint64_t size, sum, ix[3];
+
+    if (j->n == 0) {
+        j->first = rec->index;
+        if (!mlp_bytes_grow(b, PART_HEADER))
+            goto nomem;
+        memset(b->p, 0, PART_HEADER);
+        b->len = PART_HEADER;
+    }
+    at = b->len;
+    mlp_bytes_put_u64(b, 0);  /* size and checksum, filled in below */
+    mlp_bytes_put_u64(b, 0);
+    mlp_record_put(b, rec);
+    if (b->nomem)
+        goto nomem;
+    size = b->len - at;
+    sum = mlp_part_checksum(b->p + at + 16, (size_t)size - 16);
+    memcpy(b->p + at, &size, 8);
+    memcpy(b->p + at + 8, &sum, 8);
+    ix[0] = rec->index, ix[1] = at, ix[2] = size;
+    mlp_bytes_put(&j->index, ix, sizeof(ix), false);
+    if (j->index.nomem)
+        goto nomem;
+    j->n++;
+    if (b->len >= j->max_bytes || now_seconds() - j->last_write >= j->max_seconds)
+        return mlp_results_journal_flush(j, err);
+    return MLP_OK;
+nomem:
+    b->nomem = j->index.nomem = false;
+    journal_reset(j);
+    return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory for run %zu", j->runs_dir,
+                    rec->index);
+}
+
+mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
+                                 const mlp_run_record *rec, mlp_error *err)
+{
+    mlp_results_journal *j;
+    mlp_status st = mlp_results_journal_open(runs_dir, spec_sha256, 0, 0, &j, err);
+
+    if (st)
+        return st;
+    st = mlp_results_journal_add(j, rec, err);  /* due at once: max_bytes is 0 */
+    mlp_results_journal_free(j);
+    return st;
+}
+

@@ -1,0 +1,394 @@
+/* read.c -- results read back: the sweep file's identity hash, warm-start
+ * weights of one run, and the summary table as text rows. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "results/h5.h"
+#include "results/internal.h"
+
+/* A string attribute (variable or fixed length), malloc'd into *out. */
+static mlp_status attr_get_str(mlp_h5w *w, hid_t obj, const char *name, char **out)
+{
+    mlp_status st = MLP_OK;
+    hid_t a = -1, t = -1, mt = -1, sp = -1;
+    htri_t vlen;
+
+    *out = NULL;
+    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0) {
+        st = mlp_h5_fail(w, "open attribute '%s'", name);
+        goto out;
+    }
+    if (H5Tget_class(t) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) {
+        st = mlp_fail(w->err, MLP_ERR_IO, "%s: attribute '%s' is not one string", w->file, name);
+        goto out;
+    }
+    if ((vlen = H5Tis_variable_str(t)) > 0) {
+        char *s = NULL;
+
+        if (H5Aread(a, w->str, &s) < 0) {
+            st = mlp_h5_fail(w, "read attribute '%s'", name);
+            goto out;
+        }
+        *out = strdup(s ? s : "");
+        H5free_memory(s);
+    } else {
+        size_t size = H5Tget_size(t);
+
+        if ((mt = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mt, size) < 0 ||
+            !(*out = calloc(size + 1, 1)) || H5Aread(a, mt, *out) < 0) {
+            st = mlp_h5_fail(w, "read attribute '%s'", name);
+            goto out;
+        }
+    }
+    if (!*out)
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+out:
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return st;
+}
+
+/* Dataset `name` of rank `rank` read as double (malloc'd); its shape in dims. */
+static mlp_status read_f64(mlp_h5w *w, hid_t g, const char *name, int rank, hsize_t *dims,
+                           double **out)
+{
+    mlp_status st = MLP_OK;
+    hid_t d = -1, sp = -1;
+    size_t count = 1;
+
+    *out = NULL;
+    if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(d)) < 0) {
+        st = mlp_h5_fail(w, "open dataset '%s'", name);
+        goto out;
+    }
+    if (H5Sget_simple_extent_ndims(sp) != rank) {
+        st = mlp_fail(w->err, MLP_ERR_IO, "%s: dataset '%s' does not have %d dimensions", w->file,
+                      name, rank);
+        goto out;
+    }
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    for (int i = 0; i < rank; i++)
+        count *= dims[i];
+    if (!(*out = malloc((count ? count : 1) * sizeof(double)))) {
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        goto out;
+    }
+    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
+        st = mlp_h5_fail(w, "read dataset '%s'", name);
+out:
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    return st;
+}
+
+static bool has_link(hid_t g, const char *name)
+{
+    return H5Lexists(g, name, H5P_DEFAULT) > 0;
+}
+
+/* Shortest "%.*g" text that reads back as v. */
+static void format_number(double v, char *buf, size_t len)
+{
+    for (int p = 6; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, v);
+        if (strtod(buf, NULL) == v || isnan(v))
+            return;
+    }
+}
+
+char *mlp_results_identity(const char *sweep_path)
+{
+    mlp_error e;
+    mlp_h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
+    char *hash = NULL;
+    hid_t f;
+
+    mlp_results_lock();
+    if (!mlp_h5w_open(&w, sweep_path, &e) &&
+        (f = H5Fopen(sweep_path, H5F_ACC_RDONLY, H5P_DEFAULT)) >= 0) {
+        if (H5Aexists(f, "spec_resolved_sha256") > 0 &&
+            attr_get_str(&w, f, "spec_resolved_sha256", &hash) != MLP_OK)
+            hash = NULL;
+        H5Fclose(f);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    mlp_h5w_close(&w);
+    mlp_results_unlock();
+    return hash;
+}
+
+mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
+                                    size_t n_layers, double *params, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+    hid_t f = -1, g = -1;
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
+    hsize_t dims[3];
+    double *part = NULL;
+    size_t off = 0;
+    char name[64];
+    struct stat sb;
+
+    mlp_results_lock();
+    if (stat(path, &sb) != 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: cannot read the warm-start file: %s", path,
+                      strerror(errno));
+        goto out;
+    }
+    if ((st = mlp_h5w_open(&w, path, err)))
+        goto out;
+    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: not an HDF5 results file", path);
+        goto out;
+    }
+    snprintf(name, sizeof(name), "runs/run_%04zu", run);
+    if (!has_link(f, "runs") || H5Lexists(f, name, H5P_DEFAULT) <= 0) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: no run %zu in this results file", path, run);
+        goto out;
+    }
+    if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
+        st = mlp_h5_fail(&w, "open group '%s'", name);
+        goto out;
+    }
+    if (!has_link(g, "weights")) {
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu recorded no final weights "
+                      "(record.weights was none)", path, run);
+        goto out;
+    }
+    for (size_t l = 0; l < n_layers; l++) {
+        snprintf(name, sizeof(name), "weights/layer%zu", l);
+        if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
+            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has fewer weight layers than this "
+                          "model's %zu", path, run, n_layers);
+            goto out;
+        }
+        snprintf(name, sizeof(name), "weights/layer%zu/W", l);
+        if ((st = read_f64(&w, g, name, 2, dims, &part)))
+            goto out;
+        if (dims[0] != width[l + 1] || dims[1] != width[l]) {
+            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
+                          "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
+                          (unsigned long long)dims[0], (unsigned long long)dims[1], l,
+                          width[l + 1], width[l]);
+            goto out;
+        }
+        if (params)
+            memcpy(params + off, part, width[l + 1] * width[l] * sizeof(double));
+        off += width[l + 1] * width[l];
+        free(part);
+        part = NULL;
+        snprintf(name, sizeof(name), "weights/layer%zu/b", l);
+        if ((st = read_f64(&w, g, name, 1, dims, &part)))
+            goto out;
+        if (params)
+            memcpy(params + off, part, width[l + 1] * sizeof(double));
+        off += width[l + 1];
+        free(part);
+        part = NULL;
+    }
+    snprintf(name, sizeof(name), "weights/layer%zu", n_layers);
+    if (H5Lexists(g, name, H5P_DEFAULT) > 0)
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has more weight layers than this model's "
+                      "%zu", path, run, n_layers);
+out:
+    free(part);
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    mlp_h5w_close(&w);
+    mlp_results_unlock();
+    return st;
+}
+
+/* ---- reading the summary back ------------------------------------------- */
+
+/* One cell of a summary_table row as text: counts as integers, other
+ * numbers "%.6g", strings as stored. */
+static void format_cell(const unsigned char *p, hid_t t, bool exact, char *buf, size_t len)
+{
+    H5T_class_t cls = H5Tget_class(t);
+    size_t size = H5Tget_size(t);
+
+    if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE && size == 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        snprintf(buf, len, "%" PRIu64, v);
+    } else if (cls == H5T_INTEGER && size == 8) {
+        int64_t v;
+        memcpy(&v, p, 8);
+        snprintf(buf, len, "%" PRId64, v);
+    } else if (cls == H5T_FLOAT && size == 8) {
+        double v;
+        memcpy(&v, p, 8);
+        if (exact)
+            format_number(v, buf, len);  /* the shortest text that reads back as v */
+        else
+            snprintf(buf, len, "%.6g", v);
+    } else if (cls == H5T_STRING) {
+        size_t n = size < len - 1 ? size : len - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+    } else {
+        snprintf(buf, len, "?");
+    }
+}
+
+/* The columns of a summary_table row (native type mt): names, offsets,
+ * member types, and a text buffer per cell. */
+typedef struct table_cols {
+    int n;
+    char **names, **cells;
+    size_t *offs;
+    hid_t *types;
+} table_cols;
+
+static void cols_free(table_cols *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (c->names)
+            free(c->names[i]);
+        if (c->cells)
+            free(c->cells[i]);
+        if (c->types && c->types[i] >= 0)
+            H5Tclose(c->types[i]);
+    }
+    free(c->names);
+    free(c->cells);
+    free(c->offs);
+    free(c->types);
+}
+
+/* The n members of mt into c (c->n set first, so cols_free undoes a part). */
+static mlp_status cols_get(table_cols *c, hid_t mt, int n, const char *path, mlp_error *err)
+{
+    c->n = n;
+    c->names = calloc((size_t)n, sizeof(*c->names));
+    c->cells = calloc((size_t)n, sizeof(*c->cells));
+    c->offs = calloc((size_t)n, sizeof(*c->offs));
+    c->types = calloc((size_t)n, sizeof(*c->types));
+    for (int i = 0; c->types && i < n; i++)
+        c->types[i] = -1;
+    if (!c->names || !c->cells || !c->offs || !c->types)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+    for (int i = 0; i < n; i++) {
+        char *nm_i = H5Tget_member_name(mt, (unsigned)i);
+
+        c->names[i] = nm_i ? strdup(nm_i) : NULL;
+        H5free_memory(nm_i);
+        c->offs[i] = H5Tget_member_offset(mt, (unsigned)i);
+        c->types[i] = H5Tget_member_type(mt, (unsigned)i);
+        if (!c->names[i] || c->types[i] < 0 ||
+            !(c->cells[i] = malloc(128 + H5Tget_size(c->types[i]))))
+            return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+    }
+    return MLP_OK;
+}
+
+/* Rows 0 .. n-1 of dataset d (file space fs, row type mt) to row(), one at
+ * a time: memory does not grow with the number of runs.  buf holds a row. */
+static mlp_status rows_emit(mlp_h5w *w, hid_t d, hid_t fs, hid_t mt, hsize_t n,
+                            const table_cols *c, unsigned char *buf, bool exact,
+                            void (*row)(void *ctx, size_t n, const char *const *cells),
+                            void *ctx)
+{
+    mlp_status st = MLP_OK;
+    hsize_t one = 1;
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+
+    if (ms < 0)
+        return mlp_h5_fail(w, "create a dataspace");
+    for (hsize_t k = 0; k < n; k++) {
+        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
+            H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0) {
+            st = mlp_h5_fail(w, "read row %llu of /summary_table", (unsigned long long)k);
+            break;
+        }
+        for (int i = 0; i < c->n; i++)
+            format_cell(buf + c->offs[i], c->types[i], exact, c->cells[i],
+                        128 + H5Tget_size(c->types[i]));
+        row(ctx, (size_t)c->n, (const char *const *)c->cells);
+    }
+    H5Sclose(ms);
+    return st;
+}
+
+mlp_status mlp_results_summary(const char *path, bool exact,
+                               void (*row)(void *ctx, size_t n, const char *const *cells),
+                               void *ctx, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+    hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1;
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
+    int nm = 0;
+    table_cols cols = {0};
+    unsigned char *buf = NULL;
+    hsize_t n = 0;
+
+    mlp_results_lock();
+    H5Eclear2(H5E_DEFAULT);
+    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        st = mlp_h5_fail(&w, "open the results file");
+        goto out;
+    }
+    if ((d = H5Dopen2(f, "summary_table", H5P_DEFAULT)) < 0) {
+        st = mlp_h5_fail(&w, "open /summary_table (not an mlplab results file?)");
+        goto out;
+    }
+    if ((ft = H5Dget_type(d)) < 0 || H5Tget_class(ft) != H5T_COMPOUND ||
+        (mt = H5Tget_native_type(ft, H5T_DIR_ASCEND)) < 0 || (nm = H5Tget_nmembers(mt)) <= 0 ||
+        (fs = H5Dget_space(d)) < 0 || H5Sget_simple_extent_ndims(fs) != 1) {
+        st = mlp_h5_fail(&w, "read the layout of /summary_table");
+        goto out;
+    }
+    H5Sget_simple_extent_dims(fs, &n, NULL);
+    if (!(buf = malloc(H5Tget_size(mt)))) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    if ((st = cols_get(&cols, mt, nm, path, err)))
+        goto out;
+    row(ctx, (size_t)nm, (const char *const *)cols.names);
+    st = rows_emit(&w, d, fs, mt, n, &cols, buf, exact, row, ctx);
+out:
+    cols_free(&cols);
+    free(buf);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0)
+        H5Fclose(f);
+    mlp_results_unlock();
+    return st;
+}

@@ -1,7 +1,7 @@
 /* spec_tree.c -- YAML text into the mlp_node tree through libyaml's event API,
  * refusing everything a plain-data spec does not need; scalar typing (YAML 1.2
  * core schema) and writing a tree back out as flow or block YAML. */
-#include "spec/spec.h"
+#include "spec/tree.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,0 +1,889 @@
+/* spec_tree.c -- YAML text into the mlp_node tree through libyaml's event API,
+ * refusing everything a plain-data spec does not need; scalar typing (YAML 1.2
+ * core schema) and writing a tree back out as flow or block YAML. */
+#include "spec/tree.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+
+
+/* ---- nodes ---------------------------------------------------------------- */
+
+mlp_node *mlp_node_new(mlp_node_kind kind, const char *file, int line, int col)
+{
+    mlp_node *n = calloc(1, sizeof(*n));
+
+    if (!n)
+        return NULL;
+    n->kind = kind;
+    n->file = file;
+    n->line = line;
+    n->col = col;
+    return n;
+}
+
+mlp_node *mlp_node_scalar(const char *text, bool quoted, const char *file, int line, int col)
+{
+    mlp_node *n = mlp_node_new(MLP_NODE_SCALAR, file, line, col);
+
+    if (!n)
+        return NULL;
+    n->text = strdup(text);
+    if (!n->text) {
+        free(n);
+        return NULL;
+    }
+    n->quoted = quoted;
+    return n;
+}
+
+void mlp_node_free(mlp_node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n; i++) {
+        mlp_node_free(n->items[i]);
+        if (n->keys)
+            mlp_node_free(n->keys[i]);
+    }
+    free(n->items);
+    free(n->keys);
+    free(n->text);
+    free(n);
+}
+
+/* Append an item (SEQ: key == NULL) or an entry (MAP).  On failure nothing
+ * is taken over: the caller still owns key and val.  The arrays grow by
+ * doubling, so a list of n items costs O(n) copies, not O(n^2) (realloc
+ * copies every time under ASan or valgrind). */
+bool mlp_node_append(mlp_node *n, mlp_node *key, mlp_node *val)
+{
+    if (n->n >= n->cap) {
+        /* cap may lag n when a caller sized the arrays exactly: grow from n */
+        size_t cap = n->n < 4 ? 8 : 2 * n->n;
+        mlp_node **items, **keys;
+
+        if (cap > SIZE_MAX / sizeof(*items))
+            return false;
+        items = realloc(n->items, cap * sizeof(*items));
+        if (!items)
+            return false;
+        n->items = items;
+        if (n->kind == MLP_NODE_MAP) {
+            keys = realloc(n->keys, cap * sizeof(*keys));
+            if (!keys)
+                return false;
+            n->keys = keys;
+        }
+        n->cap = cap;
+    }
+    if (n->kind == MLP_NODE_MAP)
+        n->keys[n->n] = key;
+    n->items[n->n++] = val;
+    return true;
+}
+
+mlp_node *mlp_node_clone(const mlp_node *n)
+{
+    mlp_node *c;
+
+    if (!n)
+        return NULL;
+    c = mlp_node_new(n->kind, n->file, n->line, n->col);
+    if (!c)
+        return NULL;
+    c->quoted = n->quoted;
+    if (n->text && !(c->text = strdup(n->text)))
+        goto fail;
+    if (n->n) {
+        c->items = calloc(n->n, sizeof(*c->items));
+        if (!c->items)
+            goto fail;
+        if (n->kind == MLP_NODE_MAP && !(c->keys = calloc(n->n, sizeof(*c->keys))))
+            goto fail;
+        c->cap = n->n;
+        /* count items as they are made so a failure frees exactly those */
+        for (size_t i = 0; i < n->n; i++) {
+            c->items[i] = mlp_node_clone(n->items[i]);
+            if (c->keys)
+                c->keys[i] = mlp_node_clone(n->keys[i]);
+            c->n = i + 1;
+            if (!c->items[i] || (c->keys && !c->keys[i]))
+                goto fail;
+        }
+    }
+    return c;
+fail:
+    mlp_node_free(c);
+    return NULL;
+}
+
+const mlp_node *mlp_node_get(const mlp_node *map, const char *key)
+{
+    int i = mlp_node_index(map, key);
+
+    return i < 0 ? NULL : map->items[i];
+}
+
+int mlp_node_index(const mlp_node *map, const char *key)
+{
+    if (!map || map->kind != MLP_NODE_MAP)
+        return -1;
+    for (size_t i = 0; i < map->n; i++)
+        if (map->keys[i]->text && strcmp(map->keys[i]->text, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* One open collection while the events arrive. */
+typedef struct frame {
+    mlp_node *node;
+    mlp_node *key;          /* MAP: key read, value pending; NULL otherwise */
+    size_t *seen;           /* MAP: open-addressing index of its keys (entry + 1, 0 =
+                               empty), so that duplicate keys are found in linear time */
+    size_t seen_cap;        /* slots, a power of two, at least twice the keys */
+} frame;
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The entry of f's map whose key is `text`, or -1; with add, records `text`
+ * as the next entry (index f->node->n) when it is new.  False on no memory. */
+static bool seen_key(frame *f, const char *text, bool add, long *found)
+{
+    mlp_node *map = f->node;
+
+    *found = -1;
+    if (add && 2 * (map->n + 1) > f->seen_cap) {
+        size_t cap = f->seen_cap ? 2 * f->seen_cap : 16;
+        size_t *t = calloc(cap, sizeof(*t));
+        if (!t)
+            return false;
+        for (size_t i = 0; i < map->n; i++) {
+            size_t j = (size_t)key_hash(map->keys[i]->text) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = i + 1;
+        }
+        free(f->seen);
+        f->seen = t;
+        f->seen_cap = cap;
+    }
+    if (!f->seen_cap)
+        return true;
+    size_t j = (size_t)key_hash(text) & (f->seen_cap - 1);
+    for (; f->seen[j]; j = (j + 1) & (f->seen_cap - 1))
+        if (!strcmp(map->keys[f->seen[j] - 1]->text, text)) {
+            *found = (long)(f->seen[j] - 1);
+            return true;
+        }
+    if (add)
+        f->seen[j] = map->n + 1;
+    return true;
+}
+
+typedef struct builder {
+    const char *file;
+    frame stack[MLP_SPEC_MAX_DEPTH + 1];
+    int depth;
+    mlp_node *root;
+    int documents;
+} builder;
+
+static int mark_line(const yaml_mark_t *m) { return (int)m->line + 1; }
+static int mark_col(const yaml_mark_t *m) { return (int)m->column + 1; }
+
+static const char *const core_tags[] = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",  "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+};
+
+/* Anchors and tags are refused on every node; returns MLP_OK or the error. */
+static mlp_status check_props(const builder *b, const yaml_char_t *anchor, const yaml_char_t *tag,
+                              const yaml_mark_t *m, mlp_error *err)
+{
+    if (anchor)
+        return mlp_fail_at(err, MLP_ERR_SPEC, b->file, mark_line(m), mark_col(m),
+                           "anchors and aliases are not allowed: a spec is plain data "
+                           "(anchor '&%s')", (const char *)anchor);
+    if (tag) {
+        for (size_t i = 0; i < sizeof(core_tags) / sizeof(core_tags[0]); i++)
+            if (strcmp((const char *)tag, core_tags[i]) == 0)
+                return MLP_OK;
+        return mlp_fail_at(err, MLP_ERR_SPEC, b->file, mark_line(m), mark_col(m),
+                           "tag '%s' is not allowed: a spec uses only the core YAML types "
+                           "(!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)",
+                           (const char *)tag);
+    }
+    return MLP_OK;
+}
+
+/* Hang a finished node (scalar or collection) on the open collection. */
+static mlp_status attach(builder *b, mlp_node *n, mlp_error *err)
+{
+    frame *f;
+
+    if (b->depth == 0) {
+        b->root = n;
+        return MLP_OK;
+    }
+    f = &b->stack[b->depth - 1];
+    if (f->node->kind == MLP_NODE_SEQ) {
+        if (!mlp_node_append(f->node, NULL, n))
+            goto nomem;
+        return MLP_OK;
+    }
+    if (!f->key) {
+        /* a key: must be a scalar and not given before */
+        if (n->kind != MLP_NODE_SCALAR) {
+            mlp_fail_at(err, MLP_ERR_SPEC, b->file, n->line, n->col,
+                        "a key must be a plain scalar, not a %s",
+                        n->kind == MLP_NODE_MAP ? "mapping" : "list");
+            mlp_node_free(n);
+            return MLP_ERR_SPEC;
+        }
+        long dup;
+        if (!seen_key(f, n->text, false, &dup))
+            goto nomem;
+        if (dup >= 0) {
+            mlp_fail_at(err, MLP_ERR_SPEC, b->file, n->line, n->col,
+                        "duplicate key '%s' (first given at line %d)", n->text,
+                        f->node->keys[dup]->line);
+            mlp_node_free(n);
+            return MLP_ERR_SPEC;
+        }
+        f->key = n;
+        return MLP_OK;
+    }
+    long dup;
+    if (!seen_key(f, f->key->text, true, &dup) || !mlp_node_append(f->node, f->key, n))
+        goto nomem;
+    f->key = NULL;
+    return MLP_OK;
+nomem:
+    mlp_node_free(n);
+    return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+}
+
+static mlp_status on_scalar(builder *b, const yaml_event_t *ev, mlp_error *err)
+{
+    const yaml_mark_t *m = &ev->start_mark;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    mlp_node *n;
+    mlp_status rc;
+
+    rc = check_props(b, ev->data.scalar.anchor, ev->data.scalar.tag, m, err);
+    if (rc)
+        return rc;
+    n = mlp_node_new(MLP_NODE_SCALAR, b->file, mark_line(m), mark_col(m));
+    if (!n || !(n->text = malloc(ev->data.scalar.length + 1))) {
+        free(n);
+        return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+    }
+    memcpy(n->text, ev->data.scalar.value, ev->data.scalar.length);
+    n->text[ev->data.scalar.length] = '\0';
+    /* quoted and block scalars are strings; an explicit core tag decides */
+    n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
+                ev->data.scalar.style != YAML_ANY_SCALAR_STYLE;
+    if (tag)
+        n->quoted = strcmp(tag, "tag:yaml.org,2002:str") == 0;
+    return attach(b, n, err);
+}
+
+static mlp_status on_start(builder *b, const yaml_event_t *ev, mlp_error *err)
+{
+    bool is_map = ev->type == YAML_MAPPING_START_EVENT;
+    const yaml_mark_t *m = &ev->start_mark;
+    const yaml_char_t *anchor = is_map ? ev->data.mapping_start.anchor
+                                       : ev->data.sequence_start.anchor;
+    const yaml_char_t *tag = is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
+    mlp_status rc;
+    mlp_node *n;
+
+    rc = check_props(b, anchor, tag, m, err);
+    if (rc)
+        return rc;
+    if (b->depth > 0 && b->stack[b->depth - 1].node->kind == MLP_NODE_MAP &&
+        !b->stack[b->depth - 1].key)
+        return mlp_fail_at(err, MLP_ERR_SPEC, b->file, mark_line(m), mark_col(m),
+                           "a key must be a plain scalar, not a %s", is_map ? "mapping" : "list");
+    if (b->depth >= MLP_SPEC_MAX_DEPTH)
+        return mlp_fail_at(err, MLP_ERR_SPEC, b->file, mark_line(m), mark_col(m),
+                           "nesting deeper than %d levels: a spec is small plain data",
+                           MLP_SPEC_MAX_DEPTH);
+    n = mlp_node_new(is_map ? MLP_NODE_MAP : MLP_NODE_SEQ, b->file, mark_line(m), mark_col(m));
+    if (!n)
+        return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+    b->stack[b->depth].node = n;
+    b->stack[b->depth].key = NULL;
+    b->stack[b->depth].seen = NULL;
+    b->stack[b->depth].seen_cap = 0;
+    b->depth++;
+    return MLP_OK;
+}
+
+static mlp_status on_end(builder *b, mlp_error *err)
+{
+    frame *f = &b->stack[--b->depth];
+
+    free(f->seen);
+    f->seen = NULL;
+    return attach(b, f->node, err);
+}
+
+/* libyaml's reader errors carry a byte offset instead of a mark. */
+static void offset_place(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+static mlp_status syntax_error(const yaml_parser_t *p, const char *text, const char *file,
+                               mlp_error *err)
+{
+    int line, col;
+    const char *problem = p->problem ? p->problem : "unknown problem";
+
+    if (p->error == YAML_MEMORY_ERROR)
+        return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+    if (p->error == YAML_READER_ERROR) {
+        offset_place(text, p->problem_offset, &line, &col);
+        return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s", problem);
+    }
+    line = mark_line(&p->problem_mark);
+    col = mark_col(&p->problem_mark);
+    if (p->context)
+        return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s %s at line %d", problem,
+                           p->context, mark_line(&p->context_mark));
+    return mlp_fail_at(err, MLP_ERR_SPEC, file, line, col, "YAML: %s", problem);
+}
+
+mlp_status mlp_yaml_parse(const char *text, size_t len, const char *file, mlp_node **out,
+                          mlp_error *err)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    builder b;
+    mlp_status rc = MLP_OK;
+    bool done = false;
+
+    memset(&b, 0, sizeof(b));
+    b.file = file;
+    if (len > MLP_SPEC_MAX_BYTES)
+        return mlp_fail_at(err, MLP_ERR_SPEC, file, 0, 0,
+                           "%zu bytes is over the %u-byte cap: a spec is small plain data", len,
+                           MLP_SPEC_MAX_BYTES);
+    if (!yaml_parser_initialize(&parser))
+        return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    while (!done && rc == MLP_OK) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = syntax_error(&parser, text, file, err);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++b.documents > 1)
+                rc = mlp_fail_at(err, MLP_ERR_SPEC, file, mark_line(&ev.start_mark),
+                                 mark_col(&ev.start_mark),
+                                 "a second YAML document: a spec is exactly one document");
+            break;
+        case YAML_ALIAS_EVENT:
+            rc = mlp_fail_at(err, MLP_ERR_SPEC, file, mark_line(&ev.start_mark),
+                             mark_col(&ev.start_mark),
+                             "anchors and aliases are not allowed: a spec is plain data "
+                             "(alias '*%s')", (const char *)ev.data.alias.anchor);
+            break;
+        case YAML_SCALAR_EVENT:
+            rc = on_scalar(&b, &ev, err);
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            rc = on_start(&b, &ev, err);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            rc = on_end(&b, err);
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    /* free whatever was still open: the pending keys and the collections */
+    while (b.depth > 0) {
+        frame *f = &b.stack[--b.depth];
+        free(f->seen);
+        mlp_node_free(f->key);
+        mlp_node_free(f->node);
+    }
+    if (rc) {
+        mlp_node_free(b.root);
+        return rc;
+    }
+    if (!b.root) {
+        /* an empty document is a null */
+        b.root = mlp_node_scalar("", false, file, 1, 1);
+        if (!b.root)
+            return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
+    }
+    *out = b.root;
+    return MLP_OK;
+}
+
+/* ---- scalar typing (YAML 1.2 core schema) ------------------------------ */
+
+static bool plain_scalar(const mlp_node *n)
+{
+    return n && n->kind == MLP_NODE_SCALAR && !n->quoted && n->text;
+}
+
+bool mlp_scalar_is_null(const mlp_node *n)
+{
+    const char *t;
+
+    if (!plain_scalar(n))
+        return false;
+    t = n->text;
+    return !*t || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
+           !strcmp(t, "NULL");
+}
+
+bool mlp_scalar_bool(const mlp_node *n, bool *v)
+{
+    const char *t;
+
+    if (!plain_scalar(n))
+        return false;
+    t = n->text;
+    if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE")) {
+        *v = true;
+        return true;
+    }
+    if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE")) {
+        *v = false;
+        return true;
+    }
+    return false;
+}
+
+/* Digits of `t` in `base` into *v; false when empty, not all digits, or > max. */
+static bool parse_digits(const char *t, unsigned base, uint64_t max, uint64_t *v)
+{
+    uint64_t x = 0;
+
+    if (!*t)
+        return false;
+    for (; *t; t++) {
+        unsigned d;
+        if (*t >= '0' && *t <= '9')
+            d = (unsigned)(*t - '0');
+        else if (*t >= 'a' && *t <= 'f')
+            d = (unsigned)(*t - 'a' + 10);
+        else if (*t >= 'A' && *t <= 'F')
+            d = (unsigned)(*t - 'A' + 10);
+        else
+            return false;
+        if (d >= base || x > (max - d) / base)
+            return false;
+        x = x * base + d;
+    }
+    *v = x;
+    return true;
+}
+
+/* Core-schema integer: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ */
+static bool parse_int(const char *t, bool *neg, uint64_t max_mag, uint64_t *mag)
+{
+    *neg = false;
+    if (t[0] == '0' && t[1] == 'x')
+        return parse_digits(t + 2, 16, max_mag, mag);
+    if (t[0] == '0' && t[1] == 'o')
+        return parse_digits(t + 2, 8, max_mag, mag);
+    if (*t == '-' || *t == '+')
+        *neg = *t++ == '-';
+    return parse_digits(t, 10, max_mag, mag);
+}
+
+bool mlp_scalar_int(const mlp_node *n, int64_t *v)
+{
+    bool neg;
+    uint64_t mag;
+
+    if (!plain_scalar(n) || !parse_int(n->text, &neg, (uint64_t)INT64_MAX + 1, &mag))
+        return false;
+    if (!neg && mag > (uint64_t)INT64_MAX)
+        return false;
+    *v = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    return true;
+}
+
+bool mlp_scalar_uint64(const mlp_node *n, uint64_t *v)
+{
+    bool neg;
+    uint64_t mag;
+
+    if (!plain_scalar(n) || !parse_int(n->text, &neg, UINT64_MAX, &mag) || (neg && mag))
+        return false;
+    *v = mag;
+    return true;
+}
+
+/* Core-schema float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool float_syntax(const char *t)
+{
+    bool digits = false;
+
+    if (*t == '-' || *t == '+')
+        t++;
+    while (*t >= '0' && *t <= '9') {
+        t++;
+        digits = true;
+    }
+    if (*t == '.') {
+        t++;
+        while (*t >= '0' && *t <= '9') {
+            t++;
+            digits = true;
+        }
+    }
+    if (!digits)
+        return false;
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '-' || *t == '+')
+            t++;
+        if (!(*t >= '0' && *t <= '9'))
+            return false;
+        while (*t >= '0' && *t <= '9')
+            t++;
+    }
+    return *t == '\0';
+}
+
+bool mlp_scalar_real(const mlp_node *n, double *v)
+{
+    const char *t, *s;
+    int64_t i;
+    uint64_t u;
+
+    if (!plain_scalar(n))
+        return false;
+    if (mlp_scalar_int(n, &i)) {
+        *v = (double)i;
+        return true;
+    }
+    if (mlp_scalar_uint64(n, &u)) {
+        *v = (double)u;
+        return true;
+    }
+    t = n->text;
+    s = (*t == '-' || *t == '+') ? t + 1 : t;
+    if (!strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF")) {
+        *v = *t == '-' ? -INFINITY : INFINITY;
+        return true;
+    }
+    if (!strcmp(t, ".nan") || !strcmp(t, ".NaN") || !strcmp(t, ".NAN")) {
+        *v = NAN;
+        return true;
+    }
+    if (!float_syntax(t))
+        return false;
+    errno = 0;
+    *v = strtod(t, NULL);
+    return true; /* overflow gives ±HUGE_VAL (inf), as YAML readers do */
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+void mlp_sb_putn(mlp_sb *sb, const char *s, size_t n)
+{
+    if (sb->oom)
+        return;
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 64;
+        char *p;
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        p = realloc(sb->buf, cap);
+        if (!p) {
+            sb->oom = true;
+            return;
+        }
+        sb->buf = p;
+        sb->cap = cap;
+    }
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void mlp_sb_puts(mlp_sb *sb, const char *s) { mlp_sb_putn(sb, s, strlen(s)); }
+
+void mlp_sb_printf(mlp_sb *sb, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        sb->oom = true;
+        return;
+    }
+    if ((size_t)n < sizeof(tmp)) {
+        mlp_sb_putn(sb, tmp, (size_t)n);
+        return;
+    }
+    {
+        char *big = malloc((size_t)n + 1);
+        if (!big) {
+            sb->oom = true;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        mlp_sb_putn(sb, big, (size_t)n);
+        free(big);
+    }
+}
+
+/* The built text, or NULL (and the buffer freed) after a failed allocation. */
+char *mlp_sb_take(mlp_sb *sb)
+{
+    if (sb->oom) {
+        free(sb->buf);
+        return NULL;
+    }
+    if (!sb->buf)
+        return strdup("");
+    return sb->buf;
+}
+
+/* Can this text be written plain and read back as the same string? */
+static bool plain_safe(const char *t)
+{
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./";
+    size_t n = strlen(t);
+
+    if (!n || !strchr(ok, t[0]) || t[n - 1] == ' ')
+        return false;
+    for (const char *p = t; *p; p++)
+        if (!strchr(ok, *p) && *p != '-' && *p != '+' && *p != ' ')
+            return false;
+    return true;
+}
+
+static bool typed_plain(const mlp_node *n)
+{
+    bool b;
+    double d;
+    uint64_t u;
+
+    return mlp_scalar_is_null(n) || mlp_scalar_bool(n, &b) || mlp_scalar_real(n, &d) ||
+           mlp_scalar_uint64(n, &u);
+}
+
+/* A character in a double-quoted scalar that must be written as an escape:
+ * libyaml refuses C0 and C1 control characters (but tab, LF, CR, NEL), DEL,
+ * U+FFFE and U+FFFF in its input, and reads NEL, LS and PS (U+0085, U+2028,
+ * U+2029) as line breaks, which a quoted scalar folds into a space; a BOM
+ * (U+FEFF) may be skipped.  Returns the bytes of the UTF-8 sequence at p to
+ * escape as \uXXXX (its code point in *cp), or 0 to copy it as it is. */
+static size_t needs_escape(const unsigned char *p, unsigned *cp)
+{
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *cp = p[1];
+        return 2;
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+        *cp = 0x2000u | (p[2] - 0x80u);
+        return 3;
+    }
+    if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) || (p[1] == 0xbf && p[2] >= 0xbe))) {
+        *cp = ((p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)) | 0xf000u;
+        return 3;
+    }
+    return 0;
+}
+
+static void put_scalar(mlp_sb *sb, const mlp_node *n)
+{
+    const unsigned char *p;
+
+    if (!n->quoted && typed_plain(n)) {
+        /* a typed plain scalar: written as given (null as "null") */
+        mlp_sb_puts(sb, n->text[0] ? n->text : "null");
+        return;
+    }
+    if (plain_safe(n->text)) {
+        mlp_node probe = *n;
+        probe.quoted = false;
+        if (!typed_plain(&probe)) {
+            mlp_sb_puts(sb, n->text);
+            return;
+        }
+    }
+    mlp_sb_puts(sb, "\"");
+    for (p = (const unsigned char *)n->text; *p; p++) {
+        unsigned cp;
+        size_t len;
+
+        if (*p == '"' || *p == '\\')
+            mlp_sb_printf(sb, "\\%c", *p);
+        else if (*p == '\n')
+            mlp_sb_puts(sb, "\\n");
+        else if (*p == '\t')
+            mlp_sb_puts(sb, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            mlp_sb_printf(sb, "\\x%02x", *p);
+        else if ((len = needs_escape(p, &cp)) > 0) {
+            mlp_sb_printf(sb, "\\u%04X", cp);
+            p += len - 1;
+        } else
+            mlp_sb_putn(sb, (const char *)p, 1);
+    }
+    mlp_sb_puts(sb, "\"");
+}
+
+/* libyaml takes an implicit key ("k: v") of at most 1024 characters; longer
+ * ones, and the empty plain key (a null, which written as "null" could
+ * clash with a key "null" of the same map), take the explicit form
+ * ("? k : v").  Keys are written on one line, so this many bytes is safe. */
+#define IMPLICIT_KEY_MAX 1000
+
+/* A map key and its ':' (block: a line of its own for the explicit form,
+ * the ':' left for the caller to follow with " value" or a block). */
+static void put_key(mlp_sb *sb, const mlp_node *k, bool block, int indent)
+{
+    mlp_sb key = {0};
+    bool empty = !k->quoted && !k->text[0];
+
+    if (!empty)
+        put_scalar(&key, k);
+    if (key.oom) {
+        sb->oom = true;
+        free(key.buf);
+        return;
+    }
+    if (!empty && key.len <= IMPLICIT_KEY_MAX) {
+        mlp_sb_putn(sb, key.buf, key.len);
+        mlp_sb_puts(sb, ":");
+    } else if (block) {
+        mlp_sb_puts(sb, empty ? "?\n" : "? ");
+        if (!empty) {
+            mlp_sb_putn(sb, key.buf, key.len);
+            mlp_sb_puts(sb, "\n");
+        }
+        mlp_sb_printf(sb, "%*s:", indent, "");
+    } else {
+        mlp_sb_puts(sb, "? ");
+        if (!empty)
+            mlp_sb_putn(sb, key.buf, key.len);
+        mlp_sb_puts(sb, " :");
+    }
+    free(key.buf);
+}
+
+void mlp_node_put_flow(mlp_sb *sb, const mlp_node *n)
+{
+    switch (n->kind) {
+    case MLP_NODE_SCALAR:
+        put_scalar(sb, n);
+        break;
+    case MLP_NODE_SEQ:
+        mlp_sb_puts(sb, "[");
+        for (size_t i = 0; i < n->n; i++) {
+            if (i)
+                mlp_sb_puts(sb, ", ");
+            mlp_node_put_flow(sb, n->items[i]);
+        }
+        mlp_sb_puts(sb, "]");
+        break;
+    case MLP_NODE_MAP:
+        mlp_sb_puts(sb, "{");
+        for (size_t i = 0; i < n->n; i++) {
+            if (i)
+                mlp_sb_puts(sb, ", ");
+            put_key(sb, n->keys[i], false, 0);
+            mlp_sb_puts(sb, " ");
+            mlp_node_put_flow(sb, n->items[i]);
+        }
+        mlp_sb_puts(sb, "}");
+        break;
+    }
+}
+
+char *mlp_node_to_flow(const mlp_node *n)
+{
+    mlp_sb sb = {0};
+
+    if (!n)
+        return strdup("null");
+    mlp_node_put_flow(&sb, n);
+    return mlp_sb_take(&sb);
+}
+
+/* Block style for maps; lists (mostly short: widths, sweep values) in flow. */
+static void put_block(mlp_sb *sb, const mlp_node *n, int indent)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        const mlp_node *v = n->items[i];
+        mlp_sb_printf(sb, "%*s", indent, "");
+        put_key(sb, n->keys[i], true, indent);
+        if (v->kind == MLP_NODE_MAP && v->n > 0) {
+            mlp_sb_puts(sb, "\n");
+            put_block(sb, v, indent + 2);
+        } else {
+            mlp_sb_puts(sb, " ");
+            mlp_node_put_flow(sb, v);
+            mlp_sb_puts(sb, "\n");
+        }
+    }
+}
+
+char *mlp_node_to_yaml(const mlp_node *n)
+{
+    mlp_sb sb = {0};
+
+    if (!n)
+        return strdup("null\n");
+    if (n->kind == MLP_NODE_MAP && n->n > 0) {
+        put_block(&sb, n, 0);
+    } else {
+        mlp_node_put_flow(&sb, n);
+        mlp_sb_puts(&sb, "\n");
+    }
+    return mlp_sb_take(&sb);
+}

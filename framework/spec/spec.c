@@ -2,7 +2,7 @@
  * into a plan, and resolution of one run into an mlp_config, every error
  * placed at the file:line:col of the node at fault. */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "spec/spec.h"
+#include "spec/internal.h"
 
 #include <errno.h>
 #include <float.h>
@@ -15,12 +15,11 @@
 #include "base/sha256.h"
 
 /* File name of the nodes made from --set arguments. */
-static const char set_file[] = "--set";
+const char mlp_spec_set_file[] = "--set";
 
-static const char *const top_keys[] = {"name",  "description", "seed",    "dataset",
-                                       "model", "loss",        "train",   "sweep",
-                                       "repeats", "record",    "output",  "max_runs",
-                                       NULL};
+const char *const mlp_spec_top_keys[] = {"name",   "description", "seed",  "dataset", "model",
+                                         "loss",   "train",       "sweep", "repeats", "record",
+                                         "output", "max_runs",    NULL};
 static const char *const sweepable[] = {"dataset", "model", "loss", "train", "record", NULL};
 static const char *const model_keys[] = {"hidden", "activation", "init", NULL};
 static const char *const train_keys[] = {
@@ -33,7 +32,7 @@ static const char *const record_keys[] = {"loss_every", "eval_every", "weights",
 static const char *const boundary_keys[] = {"resolution", "extent", NULL};
 static const char *const range_keys[] = {"from", "to", "step", "num", "scale", NULL};
 static const char *const dataset_host_keys[] = {"train", "test", NULL};
-static const char *const optimizers[] = {"gd", "sgd", "momentum", "adam", NULL};
+const char *const mlp_spec_optimizers[] = {"gd", "sgd", "momentum", "adam", NULL};
 /* model.init words, and the kind each stands for */
 static const char *const inits[] = {"xavier",    "xavier_uniform", "xavier_normal", "he",
                                     "he_normal", "he_uniform",     "uniform",       "sklearn",
@@ -45,22 +44,19 @@ static const mlp_init_kind init_kinds[] = {MLP_INIT_XAVIER,  MLP_INIT_XAVIER, ML
 static const char *const init_names[] = {"xavier",        "he",         "uniform",
                                          "xavier_normal", "he_uniform", "sklearn"};
 static const char *const init_map_keys[] = {"uniform", NULL};
-static const char *const schedules[] = {"constant", "invscaling", "step", "cosine", NULL};
+const char *const mlp_spec_schedules[] = {"constant", "invscaling", "step", "cosine", NULL};
 static const char *const weights_modes[] = {"final", "none", NULL};
 static const char *const scales[] = {"linear", "log", NULL};
 
 #define MAX_POINTS 100000000  /* cap on dataset train/test sizes */
 #define MAX_ITER 1000000000   /* cap on iterations and similar counts */
 
-static mlp_status nomem(mlp_error *err)
+mlp_status mlp_spec_nomem(mlp_error *err)
 {
     return mlp_fail(err, MLP_ERR_NOMEM, "spec: out of memory");
 }
 
-/* An MLP_ERR_SPEC error at n's place (no place when n is NULL). */
-static mlp_status fail_node(mlp_error *err, const mlp_node *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static mlp_status fail_node(mlp_error *err, const mlp_node *n, const char *fmt, ...)
+mlp_status mlp_spec_fail(mlp_error *err, const mlp_node *n, const char *fmt, ...)
 {
     va_list ap;
 
@@ -101,14 +97,7 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-/* Keeps the closest candidate that is close enough to be a likely typo. */
-typedef struct suggester {
-    const char *word;
-    char best[128];
-    size_t dist;
-} suggester;
-
-static void suggest_init(suggester *s, const char *word)
+void mlp_suggest_init(mlp_suggester *s, const char *word)
 {
     s->word = word;
     s->best[0] = '\0';
@@ -125,7 +114,7 @@ static const char *const key_aliases[][2] = {
     {"solver", "optimizer"},        {"betas", "beta1"},
 };
 
-static void suggest_try(suggester *s, const char *cand)
+void mlp_suggest_try(mlp_suggester *s, const char *cand)
 {
     for (size_t i = 0; i < sizeof(key_aliases) / sizeof(key_aliases[0]); i++)
         if (!strcmp(s->word, key_aliases[i][0]) && !strcmp(cand, key_aliases[i][1])) {
@@ -146,7 +135,7 @@ static void suggest_try(suggester *s, const char *cand)
 }
 
 /* " (did you mean 'x'?)" or "" into buf. */
-static const char *suggest_text(const suggester *s, char *buf, size_t len)
+const char *mlp_suggest_text(const mlp_suggester *s, char *buf, size_t len)
 {
     if (!s->best[0])
         return "";
@@ -157,7 +146,7 @@ static const char *suggest_text(const suggester *s, char *buf, size_t len)
 /* ---- typed access with messages -------------------------------------- */
 
 /* What a node is, for "got ..." in messages. */
-static const char *describe(const mlp_node *n, char *buf, size_t len)
+const char *mlp_node_describe(const mlp_node *n, char *buf, size_t len)
 {
     if (n->kind == MLP_NODE_MAP)
         return "a mapping";
@@ -172,24 +161,24 @@ static const char *describe(const mlp_node *n, char *buf, size_t len)
     return buf;
 }
 
-static mlp_status wrong_type(const mlp_node *n, const char *expected, const char *name,
-                             mlp_error *err)
+mlp_status mlp_spec_wrong_type(const mlp_node *n, const char *expected, const char *name,
+                               mlp_error *err)
 {
     char buf[160];
 
-    return fail_node(err, n, "expected %s for '%s', got %s", expected, name,
-                     describe(n, buf, sizeof(buf)));
+    return mlp_spec_fail(err, n, "expected %s for '%s', got %s", expected, name,
+                         mlp_node_describe(n, buf, sizeof(buf)));
 }
 
 /* Unknown keys of `map`: known (and extra, may be NULL) list what is allowed;
  * `where` completes "unknown key 'k' ..." (e.g. "in 'train'"). */
-static mlp_status check_keys(const mlp_node *map, const char *where, const char *const *known,
-                             const char *const *extra, mlp_error *err)
+mlp_status mlp_spec_check_keys(const mlp_node *map, const char *where, const char *const *known,
+                               const char *const *extra, mlp_error *err)
 {
     for (size_t i = 0; i < map->n; i++) {
         const char *k = map->keys[i]->text;
         bool found = false;
-        suggester s;
+        mlp_suggester s;
         char buf[160];
 
         for (size_t j = 0; known[j] && !found; j++)
@@ -198,19 +187,19 @@ static mlp_status check_keys(const mlp_node *map, const char *where, const char 
             found = !strcmp(k, extra[j]);
         if (found)
             continue;
-        suggest_init(&s, k);
+        mlp_suggest_init(&s, k);
         for (size_t j = 0; known[j]; j++)
-            suggest_try(&s, known[j]);
+            mlp_suggest_try(&s, known[j]);
         for (size_t j = 0; extra && extra[j]; j++)
-            suggest_try(&s, extra[j]);
-        return fail_node(err, map->keys[i], "unknown key '%s' %s%s", k, where,
-                         suggest_text(&s, buf, sizeof(buf)));
+            mlp_suggest_try(&s, extra[j]);
+        return mlp_spec_fail(err, map->keys[i], "unknown key '%s' %s%s", k, where,
+                             mlp_suggest_text(&s, buf, sizeof(buf)));
     }
     return MLP_OK;
 }
 
 /* Value of key in map, or NULL when map is NULL, the key is absent, or null. */
-static const mlp_node *get_opt(const mlp_node *map, const char *key)
+const mlp_node *mlp_spec_get_opt(const mlp_node *map, const char *key)
 {
     const mlp_node *n = map ? mlp_node_get(map, key) : NULL;
 
@@ -218,68 +207,61 @@ static const mlp_node *get_opt(const mlp_node *map, const char *key)
 }
 
 /* A section that must be a mapping when given: *out is NULL when absent. */
-static mlp_status get_section(const mlp_node *map, const char *key, const char *name,
-                              const mlp_node **out, mlp_error *err)
+mlp_status mlp_spec_get_section(const mlp_node *map, const char *key, const char *name,
+                                const mlp_node **out, mlp_error *err)
 {
-    const mlp_node *n = get_opt(map, key);
+    const mlp_node *n = mlp_spec_get_opt(map, key);
 
     *out = NULL;
     if (n && n->kind != MLP_NODE_MAP)
-        return wrong_type(n, "a mapping", name, err);
+        return mlp_spec_wrong_type(n, "a mapping", name, err);
     *out = n;
     return MLP_OK;
 }
 
-static mlp_status to_int(const mlp_node *n, const char *name, int64_t min, int64_t max,
-                         int64_t *out, mlp_error *err)
+mlp_status mlp_spec_to_int(const mlp_node *n, const char *name, int64_t min, int64_t max,
+                           int64_t *out, mlp_error *err)
 {
     int64_t v;
 
     if (!mlp_scalar_int(n, &v))
-        return wrong_type(n, "an integer", name, err);
+        return mlp_spec_wrong_type(n, "an integer", name, err);
     if (v < min || v > max) {
         if (max == INT64_MAX)
-            return fail_node(err, n, "'%s' must be >= %" PRId64 ", got %s", name, min, n->text);
-        return fail_node(err, n, "'%s' must be between %" PRId64 " and %" PRId64 ", got %s",
-                         name, min, max, n->text);
+            return mlp_spec_fail(err, n, "'%s' must be >= %" PRId64 ", got %s", name, min, n->text);
+        return mlp_spec_fail(err, n, "'%s' must be between %" PRId64 " and %" PRId64 ", got %s",
+                             name, min, max, n->text);
     }
     *out = v;
     return MLP_OK;
 }
 
-static mlp_status get_int(const mlp_node *map, const char *key, const char *name, int64_t min,
-                          int64_t max, int64_t def, int64_t *out, mlp_error *err)
+mlp_status mlp_spec_get_int(const mlp_node *map, const char *key, const char *name, int64_t min,
+                            int64_t max, int64_t def, int64_t *out, mlp_error *err)
 {
-    const mlp_node *n = get_opt(map, key);
+    const mlp_node *n = mlp_spec_get_opt(map, key);
 
     if (!n) {
         *out = def;
         return MLP_OK;
     }
-    return to_int(n, name, min, max, out, err);
+    return mlp_spec_to_int(n, name, min, max, out, err);
 }
 
-static mlp_status get_size(const mlp_node *map, const char *key, const char *name, int64_t min,
-                           int64_t max, int64_t def, size_t *out, mlp_error *err)
+mlp_status mlp_spec_get_size(const mlp_node *map, const char *key, const char *name, int64_t min,
+                             int64_t max, int64_t def, size_t *out, mlp_error *err)
 {
     int64_t v;
-    mlp_status rc = get_int(map, key, name, min, max, def, &v, err);
+    mlp_status rc = mlp_spec_get_int(map, key, name, min, max, def, &v, err);
 
     if (rc == MLP_OK)
         *out = (size_t)v;
     return rc;
 }
 
-/* Bounds of a real: [lo, hi] with each end open or closed; an infinite end
- * is no bound. */
-typedef struct bounds {
-    double lo, hi;
-    bool lo_open, hi_open;
-} bounds;
+const mlp_bounds mlp_spec_any_real = {-INFINITY, INFINITY, false, false};
 
-static const bounds any_real = {-INFINITY, INFINITY, false, false};
-
-static bool in_bounds(double v, const bounds *b)
+static bool in_bounds(double v, const mlp_bounds *b)
 {
     if (b->lo_open ? !(v > b->lo) : !(v >= b->lo))
         return false;
@@ -296,7 +278,7 @@ static void short_g(double v, char *buf, size_t len)
     }
 }
 
-static void bounds_text(const bounds *b, char *buf, size_t len)
+static void bounds_text(const mlp_bounds *b, char *buf, size_t len)
 {
     bool lo = isfinite(b->lo) && b->lo > -DBL_MAX, hi = isfinite(b->hi) && b->hi < DBL_MAX;
     char l[32], h[32];
@@ -314,29 +296,29 @@ static void bounds_text(const bounds *b, char *buf, size_t len)
 }
 
 /* A real in bounds; non-finite values only where an infinite bound allows. */
-static mlp_status to_real(const mlp_node *n, const char *name, const bounds *b, double *out,
-                          mlp_error *err)
+mlp_status mlp_spec_to_real(const mlp_node *n, const char *name, const mlp_bounds *b, double *out,
+                            mlp_error *err)
 {
     double v;
     char bt[96];
 
     if (!mlp_scalar_real(n, &v))
-        return wrong_type(n, "a number", name, err);
+        return mlp_spec_wrong_type(n, "a number", name, err);
     if (isnan(v) || (isinf(v) && !(isinf(b->lo) && v < 0) && !(isinf(b->hi) && v > 0)) ||
-        (isinf(v) && b == &any_real))
-        return fail_node(err, n, "'%s' must be a finite number, got %s", name, n->text);
+        (isinf(v) && b == &mlp_spec_any_real))
+        return mlp_spec_fail(err, n, "'%s' must be a finite number, got %s", name, n->text);
     if (!in_bounds(v, b)) {
         bounds_text(b, bt, sizeof(bt));
-        return fail_node(err, n, "'%s' must be %s, got %s", name, bt, n->text);
+        return mlp_spec_fail(err, n, "'%s' must be %s, got %s", name, bt, n->text);
     }
     *out = v;
     return MLP_OK;
 }
 
-static mlp_status get_real(const mlp_node *map, const char *key, const char *name, bounds b,
-                           double def, double *out, mlp_error *err)
+mlp_status mlp_spec_get_real(const mlp_node *map, const char *key, const char *name, mlp_bounds b,
+                             double def, double *out, mlp_error *err)
 {
-    const mlp_node *n = get_opt(map, key);
+    const mlp_node *n = mlp_spec_get_opt(map, key);
 
     if (!n) {
         *out = def;
@@ -347,35 +329,35 @@ static mlp_status get_real(const mlp_node *map, const char *key, const char *nam
         b.lo = -DBL_MAX;
     if (!isfinite(b.hi))
         b.hi = DBL_MAX;
-    return to_real(n, name, &b, out, err);
+    return mlp_spec_to_real(n, name, &b, out, err);
 }
 
-static mlp_status to_bool(const mlp_node *n, const char *name, bool *out, mlp_error *err)
+mlp_status mlp_spec_to_bool(const mlp_node *n, const char *name, bool *out, mlp_error *err)
 {
     if (!mlp_scalar_bool(n, out))
-        return wrong_type(n, "true or false", name, err);
+        return mlp_spec_wrong_type(n, "true or false", name, err);
     return MLP_OK;
 }
 
-static mlp_status get_bool(const mlp_node *map, const char *key, const char *name, bool def,
-                           bool *out, mlp_error *err)
+mlp_status mlp_spec_get_bool(const mlp_node *map, const char *key, const char *name, bool def,
+                             bool *out, mlp_error *err)
 {
-    const mlp_node *n = get_opt(map, key);
+    const mlp_node *n = mlp_spec_get_opt(map, key);
 
     if (!n) {
         *out = def;
         return MLP_OK;
     }
-    return to_bool(n, name, out, err);
+    return mlp_spec_to_bool(n, name, out, err);
 }
 
 /* One of a NULL-terminated list of words; *out is its index. */
-static mlp_status to_enum(const mlp_node *n, const char *name, const char *const *choices,
-                          int *out, mlp_error *err)
+mlp_status mlp_spec_to_enum(const mlp_node *n, const char *name, const char *const *choices,
+                            int *out, mlp_error *err)
 {
     char list[256] = "", sbuf[160];
     size_t used = 0;
-    suggester s;
+    mlp_suggester s;
 
     if (n->kind == MLP_NODE_SCALAR)
         for (int i = 0; choices[i]; i++)
@@ -388,40 +370,39 @@ static mlp_status to_enum(const mlp_node *n, const char *name, const char *const
                                  choices[i]);
     if (n->kind != MLP_NODE_SCALAR) {
         char what[160];
-        return fail_node(err, n, "'%s' must be one of %s, got %s", name, list,
-                         describe(n, what, sizeof(what)));
+        return mlp_spec_fail(err, n, "'%s' must be one of %s, got %s", name, list,
+                             mlp_node_describe(n, what, sizeof(what)));
     }
-    suggest_init(&s, n->text);
+    mlp_suggest_init(&s, n->text);
     for (int i = 0; choices[i]; i++)
-        suggest_try(&s, choices[i]);
-    return fail_node(err, n, "'%s' must be one of %s, got '%.80s'%s", name, list, n->text,
-                     suggest_text(&s, sbuf, sizeof(sbuf)));
+        mlp_suggest_try(&s, choices[i]);
+    return mlp_spec_fail(err, n, "'%s' must be one of %s, got '%.80s'%s", name, list, n->text,
+                         mlp_suggest_text(&s, sbuf, sizeof(sbuf)));
 }
 
-static mlp_status get_enum(const mlp_node *map, const char *key, const char *name,
-                           const char *const *choices, int def, int *out, mlp_error *err)
+mlp_status mlp_spec_get_enum(const mlp_node *map, const char *key, const char *name,
+                             const char *const *choices, int def, int *out, mlp_error *err)
 {
-    const mlp_node *n = get_opt(map, key);
+    const mlp_node *n = mlp_spec_get_opt(map, key);
 
     if (!n) {
         *out = def;
         return MLP_OK;
     }
-    return to_enum(n, name, choices, out, err);
+    return mlp_spec_to_enum(n, name, choices, out, err);
 }
 
 /* A string: any non-null scalar; *out points into the node. */
-static mlp_status to_string(const mlp_node *n, const char *name, const char **out,
-                            mlp_error *err)
+mlp_status mlp_spec_to_string(const mlp_node *n, const char *name, const char **out, mlp_error *err)
 {
     if (n->kind != MLP_NODE_SCALAR || mlp_scalar_is_null(n))
-        return wrong_type(n, "a string", name, err);
+        return mlp_spec_wrong_type(n, "a string", name, err);
     *out = n->text;
     return MLP_OK;
 }
 
 /* Shortest text that reads back as exactly v, and reads as a real in YAML. */
-static void real_text(double v, char *buf, size_t len)
+void mlp_spec_real_text(double v, char *buf, size_t len)
 {
     if (isnan(v)) {
         snprintf(buf, len, ".nan");
@@ -438,14 +419,7 @@ static void real_text(double v, char *buf, size_t len)
 
 /* ---- dotted paths ---------------------------------------------------------- */
 
-/* One part of a dotted path, with where it was written. */
-typedef struct path_part {
-    char *text;
-    const char *file;
-    int line, col;
-} path_part;
-
-static void parts_free(path_part *p, size_t n)
+void mlp_path_parts_free(mlp_path_part *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(p[i].text);
@@ -456,12 +430,11 @@ static void parts_free(path_part *p, size_t n)
  * Every part is placed at (file, line, col + its offset) when
  * per_part_cols, else at (file, line, col).  Empty parts are refused with
  * *empty set (the caller words the message). */
-static mlp_status split_path(const char *path, const char *file, int line, int col,
-                             bool per_part_cols, path_part **out, size_t *n_out, bool *empty,
-                             mlp_error *err)
+mlp_status mlp_path_split(const char *path, const char *file, int line, int col, bool per_part_cols,
+                          mlp_path_part **out, size_t *n_out, bool *empty, mlp_error *err)
 {
     size_t cap = 1, n = 0;
-    path_part *parts;
+    mlp_path_part *parts;
     const char *p = path;
 
     *empty = false;
@@ -469,7 +442,7 @@ static mlp_status split_path(const char *path, const char *file, int line, int c
         cap += *q == '.';
     parts = calloc(cap, sizeof(*parts));
     if (!parts)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     for (;;) {
         const char *end = strchr(p, '.');
         size_t len;
@@ -478,13 +451,13 @@ static mlp_status split_path(const char *path, const char *file, int line, int c
         len = end ? (size_t)(end - p) : strlen(p);
         if (len == 0) {
             *empty = true;
-            parts_free(parts, n);
+            mlp_path_parts_free(parts, n);
             return MLP_ERR_SPEC;
         }
         parts[n].text = strndup(p, len);
         if (!parts[n].text) {
-            parts_free(parts, n);
-            return nomem(err);
+            mlp_path_parts_free(parts, n);
+            return mlp_spec_nomem(err);
         }
         parts[n].file = file;
         parts[n].line = line;
@@ -500,14 +473,14 @@ static mlp_status split_path(const char *path, const char *file, int line, int c
 }
 
 /* Is parts[0..n) the place of a plugin reference? */
-static bool plugin_position(const path_part *parts, size_t n)
+static bool plugin_position(const mlp_path_part *parts, size_t n)
 {
     if (n == 1)
         return !strcmp(parts[0].text, "dataset") || !strcmp(parts[0].text, "loss");
     return n == 2 && !strcmp(parts[0].text, "model") && !strcmp(parts[1].text, "activation");
 }
 
-static char *join_parts(const path_part *parts, size_t n)
+static char *join_parts(const mlp_path_part *parts, size_t n)
 {
     mlp_sb sb = {0};
 
@@ -556,13 +529,13 @@ static const mlp_node *node_at_level(const mlp_node *n, int level)
  * is n + depth(val) levels deep.  The error is placed where level
  * MLP_SPEC_MAX_DEPTH + 1 would begin, as the reader places it: at the part
  * it would hold, or at the value's collection that would open it. */
-static mlp_status check_path_depth(const path_part *parts, size_t n, const mlp_node *val,
-                                   mlp_error *err)
+mlp_status mlp_path_check_depth(const mlp_path_part *parts, size_t n, const mlp_node *val,
+                                mlp_error *err)
 {
     const mlp_node *deep;
 
     if (n > MLP_SPEC_MAX_DEPTH) {
-        const path_part *pp = &parts[MLP_SPEC_MAX_DEPTH];
+        const mlp_path_part *pp = &parts[MLP_SPEC_MAX_DEPTH];
         return mlp_fail_at(err, MLP_ERR_SPEC, pp->file, pp->line, pp->col,
                            "nesting deeper than %d levels: a spec is small plain data",
                            MLP_SPEC_MAX_DEPTH);
@@ -570,27 +543,27 @@ static mlp_status check_path_depth(const path_part *parts, size_t n, const mlp_n
     if ((int)n + node_depth(val) <= MLP_SPEC_MAX_DEPTH)
         return MLP_OK;
     deep = node_at_level(val, MLP_SPEC_MAX_DEPTH - (int)n);
-    return fail_node(err, deep ? deep : val,
-                     "nesting deeper than %d levels: a spec is small plain data",
-                     MLP_SPEC_MAX_DEPTH);
+    return mlp_spec_fail(err, deep ? deep : val,
+                         "nesting deeper than %d levels: a spec is small plain data",
+                         MLP_SPEC_MAX_DEPTH);
 }
 
 /* Put val (taken, freed on failure) at parts[0..n) under root, a map:
  * missing or null maps on the way are made, and a scalar plugin reference
  * on the way becomes {plugin: name}.  `verb` words the message ("set",
  * "sweep") when the path crosses a value that is not a mapping. */
-static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp_node *val,
-                           const char *verb, mlp_error *err)
+mlp_status mlp_path_set(mlp_node *root, const mlp_path_part *parts, size_t n, mlp_node *val,
+                        const char *verb, mlp_error *err)
 {
     mlp_node *cur = root;
     mlp_status rc;
 
     if (!val)
-        return nomem(err);
-    if ((rc = check_path_depth(parts, n, val, err)))
+        return mlp_spec_nomem(err);
+    if ((rc = mlp_path_check_depth(parts, n, val, err)))
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        const path_part *pp = &parts[i];
+        const mlp_path_part *pp = &parts[i];
         int at = mlp_node_index(cur, pp->text);
         mlp_node *child = at >= 0 ? cur->items[at] : NULL;
 
@@ -603,7 +576,7 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
             mlp_node *key = mlp_node_scalar(pp->text, false, pp->file, pp->line, pp->col);
             if (!key || !mlp_node_append(cur, key, val)) {
                 mlp_node_free(key);
-                rc = nomem(err);
+                rc = mlp_spec_nomem(err);
                 goto fail;
             }
             return MLP_OK;
@@ -612,7 +585,7 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
             /* a missing (or null) section: make it */
             mlp_node *map = mlp_node_new(MLP_NODE_MAP, pp->file, pp->line, pp->col);
             if (!map) {
-                rc = nomem(err);
+                rc = mlp_spec_nomem(err);
                 goto fail;
             }
             if (child) {
@@ -623,7 +596,7 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
                 if (!key || !mlp_node_append(cur, key, map)) {
                     mlp_node_free(key);
                     mlp_node_free(map);
-                    rc = nomem(err);
+                    rc = mlp_spec_nomem(err);
                     goto fail;
                 }
             }
@@ -635,7 +608,7 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
             if (!map || !key || !mlp_node_append(map, key, child)) {
                 mlp_node_free(map);
                 mlp_node_free(key);
-                rc = nomem(err);
+                rc = mlp_spec_nomem(err);
                 goto fail;
             }
             cur->items[at] = map;
@@ -645,10 +618,10 @@ static mlp_status set_path(mlp_node *root, const path_part *parts, size_t n, mlp
             char what[160];
             if (whole && prefix)
                 rc = mlp_fail_at(err, MLP_ERR_SPEC, pp->file, pp->line, pp->col,
-                                 "cannot %s '%s': '%s' is %s, not a mapping", verb, whole,
-                                 prefix, describe(child, what, sizeof(what)));
+                                 "cannot %s '%s': '%s' is %s, not a mapping", verb, whole, prefix,
+                                 mlp_node_describe(child, what, sizeof(what)));
             else
-                rc = nomem(err);
+                rc = mlp_spec_nomem(err);
             free(whole);
             free(prefix);
             goto fail;
@@ -661,7 +634,7 @@ fail:
 }
 
 /* The node at parts[0..n) through maps only, or NULL. */
-static const mlp_node *lookup_path(const mlp_node *root, const path_part *parts, size_t n)
+const mlp_node *mlp_path_lookup(const mlp_node *root, const mlp_path_part *parts, size_t n)
 {
     const mlp_node *cur = root;
 
@@ -671,7 +644,7 @@ static const mlp_node *lookup_path(const mlp_node *root, const path_part *parts,
 }
 
 /* Remove the entry at parts[0..n) through maps, if it is there. */
-static void delete_path(mlp_node *root, const path_part *parts, size_t n)
+void mlp_path_delete(mlp_node *root, const mlp_path_part *parts, size_t n)
 {
     mlp_node *cur = root;
     int at;
@@ -742,7 +715,7 @@ static mlp_status check_set_key(const char *arg, size_t len, mlp_error *err)
     for (size_t i = 0; i < len;) {
         size_t n = utf8_len(p + i);
         if (n == 0 || i + n > len)
-            return mlp_fail_at(err, MLP_ERR_SPEC, set_file, 1, (int)i + 1,
+            return mlp_fail_at(err, MLP_ERR_SPEC, mlp_spec_set_file, 1, (int)i + 1,
                                "the key is not valid UTF-8 (byte 0x%02x)", p[i]);
         i += n;
     }
@@ -750,10 +723,10 @@ static mlp_status check_set_key(const char *arg, size_t len, mlp_error *err)
 }
 
 /* One --set argument "dotted.path=VALUE" applied to root. */
-static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
+mlp_status mlp_spec_apply_set(mlp_node *root, const char *arg, mlp_error *err)
 {
     const char *eq = strchr(arg, '=');
-    path_part *parts = NULL;
+    mlp_path_part *parts = NULL;
     size_t n = 0;
     mlp_node *val = NULL;
     char *path = NULL;
@@ -768,8 +741,8 @@ static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
                         "--set '%s': expected KEY=VALUE, e.g. --set train.iterations=500", arg);
     path = strndup(arg, (size_t)(eq - arg));
     if (!path)
-        return nomem(err);
-    rc = split_path(path, set_file, 1, 1, true, &parts, &n, &empty, err);
+        return mlp_spec_nomem(err);
+    rc = mlp_path_split(path, mlp_spec_set_file, 1, 1, true, &parts, &n, &empty, err);
     free(path);
     if (rc) {
         if (empty)
@@ -777,7 +750,7 @@ static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
         return rc;
     }
     off = (int)(eq + 1 - arg);
-    rc = mlp_yaml_parse(eq + 1, strlen(eq + 1), set_file, &val, err);
+    rc = mlp_yaml_parse(eq + 1, strlen(eq + 1), mlp_spec_set_file, &val, err);
     if (rc) {
         /* place it in the argument; past the end of a one-line value is its end */
         if (err && err->line > 1 && !strchr(eq + 1, '\n')) {
@@ -789,9 +762,9 @@ static mlp_status apply_set(mlp_node *root, const char *arg, mlp_error *err)
         goto out;
     }
     shift_cols(val, off);
-    rc = set_path(root, parts, n, val, "set", err);
+    rc = mlp_path_set(root, parts, n, val, "set", err);
 out:
-    parts_free(parts, n);
+    mlp_path_parts_free(parts, n);
     return rc;
 }
 
@@ -802,7 +775,7 @@ out:
 static mlp_status axis_push(mlp_sweep_axis *ax, mlp_node *v, mlp_error *err)
 {
     if (!v)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     if (ax->n >= ax->cap) {
         size_t cap = ax->cap < 4 ? 8 : 2 * ax->cap;
         mlp_node **values = cap <= SIZE_MAX / sizeof(*values)
@@ -810,7 +783,7 @@ static mlp_status axis_push(mlp_sweep_axis *ax, mlp_node *v, mlp_error *err)
                                 : NULL;
         if (!values) {
             mlp_node_free(v);
-            return nomem(err);
+            return mlp_spec_nomem(err);
         }
         ax->values = values;
         ax->cap = cap;
@@ -834,57 +807,58 @@ static mlp_status expand_range(const mlp_node *r, mlp_sweep_axis *ax, mlp_error 
     mlp_status rc;
 
     snprintf(where, sizeof(where), "in a range of sweep '%s'", ax->path);
-    rc = check_keys(r, where, range_keys, NULL, err);
+    rc = mlp_spec_check_keys(r, where, range_keys, NULL, err);
     if (rc)
         return rc;
     if (!nto)
-        return fail_node(err, r, "missing key 'to' in a range of sweep '%s'", ax->path);
-    if ((rc = to_real(nfrom, "from", &any_real, &from, err)) ||
-        (rc = to_real(nto, "to", &any_real, &to, err)))
+        return mlp_spec_fail(err, r, "missing key 'to' in a range of sweep '%s'", ax->path);
+    if ((rc = mlp_spec_to_real(nfrom, "from", &mlp_spec_any_real, &from, err)) ||
+        (rc = mlp_spec_to_real(nto, "to", &mlp_spec_any_real, &to, err)))
         return rc;
     if (nstep && nnum)
-        return fail_node(err, r, "a range takes 'step' or 'num', not both");
+        return mlp_spec_fail(err, r, "a range takes 'step' or 'num', not both");
     if (!nstep && !nnum)
-        return fail_node(err, r, "a range needs 'step' ({from, to, step}) or 'num' "
-                                 "({from, to, num, scale})");
+        return mlp_spec_fail(err, r,
+                             "a range needs 'step' ({from, to, step}) or 'num' "
+                             "({from, to, num, scale})");
     if (nstep) {
         if (nscale)
-            return fail_node(err, nscale, "'scale' goes with 'num', not with 'step'");
-        if ((rc = to_real(nstep, "step", &any_real, &step, err)))
+            return mlp_spec_fail(err, nscale, "'scale' goes with 'num', not with 'step'");
+        if ((rc = mlp_spec_to_real(nstep, "step", &mlp_spec_any_real, &step, err)))
             return rc;
         if (step == 0)
-            return fail_node(err, nstep, "range step must not be zero");
+            return mlp_spec_fail(err, nstep, "range step must not be zero");
         if ((to - from) * step < 0)
-            return fail_node(err, nstep, "range step %s points away from 'to' (from %s to %s)",
-                             nstep->text, nfrom->text, nto->text);
+            return mlp_spec_fail(err, nstep, "range step %s points away from 'to' (from %s to %s)",
+                                 nstep->text, nfrom->text, nto->text);
         if (mlp_range_step(from, to, step, NULL, &n, MLP_SPEC_MAX_RUNS, &sub))
-            return fail_node(err, r, "%s", sub.msg);
+            return mlp_spec_fail(err, r, "%s", sub.msg);
     } else {
-        if ((rc = to_int(nnum, "num", 1, MLP_SPEC_MAX_RUNS, &num, err)))
+        if ((rc = mlp_spec_to_int(nnum, "num", 1, MLP_SPEC_MAX_RUNS, &num, err)))
             return rc;
         if (nscale && !mlp_scalar_is_null(nscale) &&
-            (rc = to_enum(nscale, "scale", scales, &scale, err)))
+            (rc = mlp_spec_to_enum(nscale, "scale", scales, &scale, err)))
             return rc;
         if (scale == 1 && (from <= 0 || to <= 0))
-            return fail_node(err, r, "a log range needs from > 0 and to > 0, got from %s to %s",
-                             nfrom->text, nto->text);
+            return mlp_spec_fail(err, r, "a log range needs from > 0 and to > 0, got from %s to %s",
+                                 nfrom->text, nto->text);
         n = (size_t)num;
     }
     if (n == 0)
-        return fail_node(err, r, "the range gives no values");
+        return mlp_spec_fail(err, r, "the range gives no values");
     if (ax->n + n > MLP_SPEC_MAX_RUNS)
-        return fail_node(err, r, "sweep '%s' has more than %d values", ax->path,
-                         MLP_SPEC_MAX_RUNS);
+        return mlp_spec_fail(err, r, "sweep '%s' has more than %d values", ax->path,
+                             MLP_SPEC_MAX_RUNS);
     vals = malloc(n * sizeof(*vals));
     if (!vals)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     if (nstep)
         rc = mlp_range_step(from, to, step, vals, &n, n, &sub);
     else
         rc = mlp_range_num(from, to, n, scale == 1, vals, n, &sub);
     if (rc) {
         free(vals);
-        return fail_node(err, r, "%s", sub.msg);
+        return mlp_spec_fail(err, r, "%s", sub.msg);
     }
     /* integer from, to and step give integers ("5", not "5.0") */
     bool ints = nstep && mlp_scalar_int(nfrom, &ifrom) && mlp_scalar_int(nto, &ito) &&
@@ -893,7 +867,7 @@ static mlp_status expand_range(const mlp_node *r, mlp_sweep_axis *ax, mlp_error 
         if (ints)
             snprintf(text, sizeof(text), "%" PRId64, ifrom + (int64_t)i * istep);
         else
-            real_text(vals[i], text, sizeof(text));
+            mlp_spec_real_text(vals[i], text, sizeof(text));
         rc = axis_push(ax, mlp_node_scalar(text, false, r->file, r->line, r->col), err);
     }
     free(vals);
@@ -904,38 +878,40 @@ static mlp_status expand_range(const mlp_node *r, mlp_sweep_axis *ax, mlp_error 
 static mlp_status expand_axis(const mlp_node *key, const mlp_node *list, mlp_sweep_axis *ax,
                               mlp_error *err)
 {
-    path_part *parts = NULL;
+    mlp_path_part *parts = NULL;
     size_t n_parts = 0;
     bool empty;
     mlp_status rc;
-    suggester s;
+    mlp_suggester s;
     char buf[160];
 
     ax->key = key;
     ax->path = strdup(key->text);
     if (!ax->path)
-        return nomem(err);
-    rc = split_path(key->text, key->file, key->line, key->col, false, &parts, &n_parts, &empty,
-                    err);
+        return mlp_spec_nomem(err);
+    rc = mlp_path_split(key->text, key->file, key->line, key->col, false, &parts, &n_parts, &empty,
+                        err);
     if (rc)
-        return empty ? fail_node(err, key, "sweep key '%s' has an empty part", key->text) : rc;
-    for (size_t i = 0; top_keys[i]; i++)
-        if (!strcmp(parts[0].text, top_keys[i])) {
+        return empty ? mlp_spec_fail(err, key, "sweep key '%s' has an empty part", key->text) : rc;
+    for (size_t i = 0; mlp_spec_top_keys[i]; i++)
+        if (!strcmp(parts[0].text, mlp_spec_top_keys[i])) {
             bool ok = false;
             for (size_t j = 0; sweepable[j]; j++)
                 ok = ok || !strcmp(parts[0].text, sweepable[j]);
             if (!ok) {
-                rc = fail_node(err, key, "'%s' cannot be swept (a sweep varies dataset, model, "
-                                         "loss, train or record keys)", parts[0].text);
+                rc = mlp_spec_fail(err, key,
+                                   "'%s' cannot be swept (a sweep varies dataset, model, "
+                                   "loss, train or record keys)",
+                                   parts[0].text);
                 goto out;
             }
             goto known;
         }
-    suggest_init(&s, parts[0].text);
+    mlp_suggest_init(&s, parts[0].text);
     for (size_t j = 0; sweepable[j]; j++)
-        suggest_try(&s, sweepable[j]);
-    rc = fail_node(err, key, "sweep '%s' names unknown key '%s'%s", key->text, parts[0].text,
-                   suggest_text(&s, buf, sizeof(buf)));
+        mlp_suggest_try(&s, sweepable[j]);
+    rc = mlp_spec_fail(err, key, "sweep '%s' names unknown key '%s'%s", key->text, parts[0].text,
+                       mlp_suggest_text(&s, buf, sizeof(buf)));
     goto out;
 known:
     /* a range on its own stands for the list of its values */
@@ -946,13 +922,14 @@ known:
         goto labels;
     }
     if (list->kind != MLP_NODE_SEQ) {
-        rc = fail_node(err, list, "sweep '%s' needs a list of values, e.g. [3, 5], or a range "
-                       "{from, to, step}, got %s",
-                       key->text, describe(list, buf, sizeof(buf)));
+        rc = mlp_spec_fail(err, list,
+                           "sweep '%s' needs a list of values, e.g. [3, 5], or a range "
+                           "{from, to, step}, got %s",
+                           key->text, mlp_node_describe(list, buf, sizeof(buf)));
         goto out;
     }
     if (list->n == 0) {
-        rc = fail_node(err, list, "sweep '%s' has an empty list of values", key->text);
+        rc = mlp_spec_fail(err, list, "sweep '%s' has an empty list of values", key->text);
         goto out;
     }
     for (size_t i = 0; i < list->n; i++) {
@@ -968,19 +945,19 @@ labels:
     /* each value goes at the key's path in every run: the nesting cap holds
      * there as in the file */
     for (size_t i = 0; i < ax->n; i++)
-        if ((rc = check_path_depth(parts, n_parts, ax->values[i], err)))
+        if ((rc = mlp_path_check_depth(parts, n_parts, ax->values[i], err)))
             goto out;
     ax->labels = calloc(ax->n, sizeof(*ax->labels));
     ax->num = calloc(ax->n, sizeof(*ax->num));
     if (!ax->labels || !ax->num) {
-        rc = nomem(err);
+        rc = mlp_spec_nomem(err);
         goto out;
     }
     ax->numeric = true;
     for (size_t i = 0; i < ax->n; i++) {
         ax->labels[i] = mlp_node_to_flow(ax->values[i]);
         if (!ax->labels[i]) {
-            rc = nomem(err);
+            rc = mlp_spec_nomem(err);
             goto out;
         }
         if (!mlp_scalar_real(ax->values[i], &ax->num[i]))
@@ -991,26 +968,26 @@ labels:
         ax->num = NULL;
     }
 out:
-    parts_free(parts, n_parts);
+    mlp_path_parts_free(parts, n_parts);
     return rc;
 }
 
-static mlp_status expand_sweep(mlp_spec *spec, mlp_error *err)
+mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
 {
-    const mlp_node *sw = get_opt(spec->root, "sweep");
+    const mlp_node *sw = mlp_spec_get_opt(spec->root, "sweep");
     size_t lens[MLP_PLAN_MAX_AXES];
     mlp_error sub;
     mlp_status rc;
 
     if (sw && sw->kind != MLP_NODE_MAP)
-        return wrong_type(sw, "a mapping of dotted keys to lists of values", "sweep", err);
+        return mlp_spec_wrong_type(sw, "a mapping of dotted keys to lists of values", "sweep", err);
     if (sw && sw->n > MLP_PLAN_MAX_AXES)
-        return fail_node(err, sw->keys[MLP_PLAN_MAX_AXES], "more than %d sweep keys",
-                         MLP_PLAN_MAX_AXES);
+        return mlp_spec_fail(err, sw->keys[MLP_PLAN_MAX_AXES], "more than %d sweep keys",
+                             MLP_PLAN_MAX_AXES);
     if (sw && sw->n) {
         spec->axes = calloc(sw->n, sizeof(*spec->axes));
         if (!spec->axes)
-            return nomem(err);
+            return mlp_spec_nomem(err);
         for (size_t i = 0; i < sw->n; i++) {
             spec->n_axes = i + 1;
             rc = expand_axis(sw->keys[i], sw->items[i], &spec->axes[i], err);
@@ -1024,8 +1001,8 @@ static mlp_status expand_sweep(mlp_spec *spec, mlp_error *err)
     }
     if (mlp_plan_init(&spec->plan, lens, spec->n_axes, spec->repeats, spec->seed,
                       spec->max_runs, &sub))
-        return fail_node(err, sw ? sw : spec->root, "%s (raise max_runs to allow more)",
-                         sub.msg);
+        return mlp_spec_fail(err, sw ? sw : spec->root, "%s (raise max_runs to allow more)",
+                             sub.msg);
     return MLP_OK;
 }
 
@@ -1051,44 +1028,46 @@ static mlp_status check_top(mlp_spec *spec, mlp_error *err)
     int64_t rep;
     mlp_status rc;
 
-    rc = check_keys(root, "at the top level", top_keys, NULL, err);
+    rc = mlp_spec_check_keys(root, "at the top level", mlp_spec_top_keys, NULL, err);
     if (rc)
         return rc;
-    n = get_opt(root, "name");
+    n = mlp_spec_get_opt(root, "name");
     if (!n)
-        return fail_node(err, root, "missing required key 'name'");
-    if ((rc = to_string(n, "name", &s, err)))
+        return mlp_spec_fail(err, root, "missing required key 'name'");
+    if ((rc = mlp_spec_to_string(n, "name", &s, err)))
         return rc;
     if (!name_ok(s))
-        return fail_node(err, n, "name '%.80s' may hold only letters, digits, '_', '.' and '-' "
-                                 "(it names the results file)", s);
+        return mlp_spec_fail(err, n,
+                             "name '%.80s' may hold only letters, digits, '_', '.' and '-' "
+                             "(it names the results file)",
+                             s);
     if (!(spec->name = strdup(s)))
-        return nomem(err);
+        return mlp_spec_nomem(err);
     s = "";
-    n = get_opt(root, "description");
-    if (n && (rc = to_string(n, "description", &s, err)))
+    n = mlp_spec_get_opt(root, "description");
+    if (n && (rc = mlp_spec_to_string(n, "description", &s, err)))
         return rc;
     if (!(spec->description = strdup(s)))
-        return nomem(err);
-    n = get_opt(root, "output");
+        return mlp_spec_nomem(err);
+    n = mlp_spec_get_opt(root, "output");
     if (n) {
-        if ((rc = to_string(n, "output", &s, err)))
+        if ((rc = mlp_spec_to_string(n, "output", &s, err)))
             return rc;
         if (!(spec->output = strdup(s)))
-            return nomem(err);
+            return mlp_spec_nomem(err);
     }
     spec->seed = 0;
-    n = get_opt(root, "seed");
+    n = mlp_spec_get_opt(root, "seed");
     if (n && !mlp_scalar_uint64(n, &spec->seed))
-        return wrong_type(n, "an unsigned 64-bit integer", "seed", err);
-    if ((rc = get_int(root, "repeats", "repeats", 1, MLP_SPEC_MAX_RUNS, 1, &rep, err)))
+        return mlp_spec_wrong_type(n, "an unsigned 64-bit integer", "seed", err);
+    if ((rc = mlp_spec_get_int(root, "repeats", "repeats", 1, MLP_SPEC_MAX_RUNS, 1, &rep, err)))
         return rc;
     spec->repeats = (size_t)rep;
     /* the cap on the runs one sweep may expand to: a typo in a range should
      * not start a billion runs */
     int64_t cap;
-    if ((rc = get_int(root, "max_runs", "max_runs", 1, (int64_t)1 << 40, MLP_SPEC_MAX_RUNS, &cap,
-                      err)))
+    if ((rc = mlp_spec_get_int(root, "max_runs", "max_runs", 1, (int64_t)1 << 40, MLP_SPEC_MAX_RUNS,
+                               &cap, err)))
         return rc;
     spec->max_runs = (size_t)cap;
     return MLP_OK;
@@ -1102,11 +1081,11 @@ mlp_status mlp_spec_parse(const char *text, size_t len, const char *name,
     mlp_status rc;
 
     if (!spec)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     spec->path = strdup(name);
     spec->text = malloc(len + 1);
     if (!spec->path || !spec->text) {
-        rc = nomem(err);
+        rc = mlp_spec_nomem(err);
         goto fail;
     }
     memcpy(spec->text, text, len);
@@ -1118,18 +1097,20 @@ mlp_status mlp_spec_parse(const char *text, size_t len, const char *name,
         goto fail;
     if (spec->root->kind != MLP_NODE_MAP) {
         if (mlp_scalar_is_null(spec->root))
-            rc = fail_node(err, spec->root, "the spec is empty: it needs at least 'name' and "
-                                            "'dataset'");
+            rc = mlp_spec_fail(err, spec->root,
+                               "the spec is empty: it needs at least 'name' and "
+                               "'dataset'");
         else
-            rc = fail_node(err, spec->root, "a spec is a mapping of keys (name, dataset, model, "
-                                            "...), not %s",
-                           spec->root->kind == MLP_NODE_SEQ ? "a list" : "a scalar");
+            rc = mlp_spec_fail(err, spec->root,
+                               "a spec is a mapping of keys (name, dataset, model, "
+                               "...), not %s",
+                               spec->root->kind == MLP_NODE_SEQ ? "a list" : "a scalar");
         goto fail;
     }
     for (size_t i = 0; i < n_sets; i++)
-        if ((rc = apply_set(spec->root, sets[i], err)))
+        if ((rc = mlp_spec_apply_set(spec->root, sets[i], err)))
             goto fail;
-    if ((rc = check_top(spec, err)) || (rc = expand_sweep(spec, err)))
+    if ((rc = check_top(spec, err)) || (rc = mlp_spec_expand_sweep(spec, err)))
         goto fail;
     *out = spec;
     return MLP_OK;
@@ -1153,7 +1134,7 @@ mlp_status mlp_spec_load(const char *path, const char *const *sets, size_t n_set
     buf = malloc((size_t)MLP_SPEC_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        return nomem(err);
+        return mlp_spec_nomem(err);
     }
     n = fread(buf, 1, (size_t)MLP_SPEC_MAX_BYTES + 1, f);
     if (ferror(f)) {
@@ -1202,7 +1183,7 @@ void mlp_spec_free(mlp_spec *spec)
 
 /* ---- plugins -------------------------------------------------------------- */
 
-static void use_free(mlp_plugin_use *u)
+void mlp_plugin_use_free(mlp_plugin_use *u)
 {
     if (u->params && u->plugin)
         for (uint32_t i = 0; i < u->plugin->h->n_params; i++)
@@ -1216,13 +1197,13 @@ static void use_free(mlp_plugin_use *u)
  * of the map that belong to the host, `name` is the reference's path. */
 /* A file path given in a spec is relative to the spec's folder (one given
  * with --set, to the working directory).  malloc'd. */
-static char *path_from_spec(const char *path, const char *spec_file)
+char *mlp_spec_file_path(const char *path, const char *spec_file)
 {
     const char *slash = spec_file ? strrchr(spec_file, '/') : NULL;
     mlp_sb sb = {0};
     char *joined, *real;
 
-    if (path[0] == '/' || !spec_file || !strcmp(spec_file, set_file))
+    if (path[0] == '/' || !spec_file || !strcmp(spec_file, mlp_spec_set_file))
         joined = strdup(path);
     else if (!slash)
         joined = strdup(path);  /* the spec is in the working directory */
@@ -1253,7 +1234,7 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
     for (uint32_t i = 0; i < h->n_params; i++) {
         if (h->params[i].type == MLP_PARAM_STRING && h->params[i].def_str &&
             !(vals[i].str = strdup(h->params[i].def_str)))
-            return nomem(err);
+            return mlp_spec_nomem(err);
     }
     for (size_t k = 0; map && k < map->n; k++) {
         const char *key = map->keys[k]->text;
@@ -1267,27 +1248,27 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
             continue;
         idx = mlp_plugin_param_index(pl, key);
         if (idx < 0) {
-            suggester s;
+            mlp_suggester s;
             size_t used = 0;
-            suggest_init(&s, key);
+            mlp_suggest_init(&s, key);
             for (uint32_t i = 0; i < h->n_params; i++)
-                suggest_try(&s, h->params[i].name);
+                mlp_suggest_try(&s, h->params[i].name);
             for (size_t j = 0; host && host[j]; j++)
-                suggest_try(&s, host[j]);
+                mlp_suggest_try(&s, host[j]);
             if (s.best[0])
-                return fail_node(err, map->keys[k], "unknown key '%s' in '%s'%s", key, name,
-                                 suggest_text(&s, buf, sizeof(buf)));
+                return mlp_spec_fail(err, map->keys[k], "unknown key '%s' in '%s'%s", key, name,
+                                     mlp_suggest_text(&s, buf, sizeof(buf)));
             where[0] = '\0';
             for (uint32_t i = 0; i < h->n_params && used < sizeof(where); i++)
                 used += (size_t)snprintf(where + used, sizeof(where) - used, "%s%s",
                                          i ? ", " : "", h->params[i].name);
             if (!h->n_params)
-                return fail_node(err, map->keys[k],
-                                 "unknown key '%s' in '%s' (%s plugin '%s' takes no parameters)",
-                                 key, name, mlp_kind_name(pl->kind), h->name);
-            return fail_node(err, map->keys[k],
-                             "unknown key '%s' in '%s' (%s plugin '%s' takes: %s)", key, name,
-                             mlp_kind_name(pl->kind), h->name, where);
+                return mlp_spec_fail(err, map->keys[k],
+                                     "unknown key '%s' in '%s' (%s plugin '%s' takes no "
+                                     "parameters)", key, name, mlp_kind_name(pl->kind), h->name);
+            return mlp_spec_fail(err, map->keys[k],
+                                 "unknown key '%s' in '%s' (%s plugin '%s' takes: %s)", key, name,
+                                 mlp_kind_name(pl->kind), h->name, where);
         }
         const mlp_param_decl *d = &h->params[idx];
         mlp_status rc = MLP_OK;
@@ -1296,21 +1277,21 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
             continue; /* null: the default */
         switch (d->type) {
         case MLP_PARAM_REAL: {
-            bounds b = {d->min, d->max, false, false};
-            rc = to_real(v, full, &b, &vals[idx].num, err);
+            mlp_bounds b = {d->min, d->max, false, false};
+            rc = mlp_spec_to_real(v, full, &b, &vals[idx].num, err);
             break;
         }
         case MLP_PARAM_INT: {
             int64_t iv = 0;
             double lo = d->min, hi = d->max;
-            rc = to_int(v, full, lo > -9.2e18 ? (int64_t)ceil(lo) : INT64_MIN,
-                        hi < 9.2e18 ? (int64_t)floor(hi) : INT64_MAX, &iv, err);
+            rc = mlp_spec_to_int(v, full, lo > -9.2e18 ? (int64_t)ceil(lo) : INT64_MIN,
+                                 hi < 9.2e18 ? (int64_t)floor(hi) : INT64_MAX, &iv, err);
             vals[idx].num = (double)iv;
             break;
         }
         case MLP_PARAM_BOOL: {
             bool bv = false;
-            rc = to_bool(v, full, &bv, err);
+            rc = mlp_spec_to_bool(v, full, &bv, err);
             vals[idx].num = bv;
             break;
         }
@@ -1328,21 +1309,21 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
                 *p++ = '\0';
             }
             list[n] = NULL;
-            rc = to_enum(v, full, list, &pick, err);
+            rc = mlp_spec_to_enum(v, full, list, &pick, err);
             vals[idx].num = pick;
             break;
         }
         case MLP_PARAM_STRING: {
             const char *s = NULL;
-            rc = to_string(v, full, &s, err);
+            rc = mlp_spec_to_string(v, full, &s, err);
             if (rc == MLP_OK) {
                 free((char *)vals[idx].str);
                 if (!strcmp(h->params[idx].name, "path"))
-                    vals[idx].str = path_from_spec(s, v->file);
+                    vals[idx].str = mlp_spec_file_path(s, v->file);
                 else
                     vals[idx].str = strdup(s);
                 if (!vals[idx].str)
-                    rc = nomem(err);
+                    rc = mlp_spec_nomem(err);
             }
             break;
         }
@@ -1352,16 +1333,16 @@ static mlp_status bind_params(const mlp_node *map, const mlp_node *place, const 
     }
     for (uint32_t i = 0; i < h->n_params; i++)
         if (h->params[i].type == MLP_PARAM_STRING && !vals[i].str)
-            return fail_node(err, place, "missing key '%s' in '%s' (%s plugin '%s' needs it)",
-                             h->params[i].name, name, mlp_kind_name(pl->kind), h->name);
+            return mlp_spec_fail(err, place, "missing key '%s' in '%s' (%s plugin '%s' needs it)",
+                                 h->params[i].name, name, mlp_kind_name(pl->kind), h->name);
     return MLP_OK;
 }
 
 /* A plugin reference at `ref` (NULL: absent, then `def` or an error placed
  * at `owner`): a name, or {plugin: name, params...}. */
-static mlp_status resolve_plugin(const mlp_node *ref, const mlp_node *owner, mlp_plugin_kind kind,
-                                 const char *name, const char *def, const char *const *host,
-                                 mlp_registry *reg, mlp_plugin_use *use, mlp_error *err)
+mlp_status mlp_spec_resolve_plugin(const mlp_node *ref, const mlp_node *owner, mlp_plugin_kind kind,
+                                   const char *name, const char *def, const char *const *host,
+                                   mlp_registry *reg, mlp_plugin_use *use, mlp_error *err)
 {
     const mlp_node *place = ref ? ref : owner, *map = NULL;
     const char *pname = def;
@@ -1370,33 +1351,33 @@ static mlp_status resolve_plugin(const mlp_node *ref, const mlp_node *owner, mlp
     mlp_status rc;
 
     if (ref && ref->kind == MLP_NODE_MAP) {
-        const mlp_node *p = get_opt(ref, "plugin");
+        const mlp_node *p = mlp_spec_get_opt(ref, "plugin");
         map = ref;
         if (!p)
-            return fail_node(err, ref, "missing key 'plugin' in '%s'", name);
+            return mlp_spec_fail(err, ref, "missing key 'plugin' in '%s'", name);
         if (p->kind != MLP_NODE_SCALAR)
-            return wrong_type(p, "a plugin name", name, err);
+            return mlp_spec_wrong_type(p, "a plugin name", name, err);
         pname = p->text;
         place = p;
     } else if (ref) {
         if (ref->kind != MLP_NODE_SCALAR || (!ref->quoted && !mlp_scalar_is_null(ref) &&
                                               ref->text[0] >= '0' && ref->text[0] <= '9'))
-            return wrong_type(ref, "a plugin name or {plugin: name, ...}", name, err);
+            return mlp_spec_wrong_type(ref, "a plugin name or {plugin: name, ...}", name, err);
         pname = ref->text;
     }
     if (!pname)
-        return fail_node(err, owner, "missing required key '%s'", name);
+        return mlp_spec_fail(err, owner, "missing required key '%s'", name);
     mlp_error_clear(&sub);
     if (mlp_registry_get(reg, kind, pname, &pl, &sub)) {
         /* the registry's reason names the plugin and suggests a near name */
         if (strstr(sub.msg, pname))
-            return fail_node(err, place, "%s", sub.msg);
-        return fail_node(err, place, "%s plugin '%s': %s", mlp_kind_name(kind), pname, sub.msg);
+            return mlp_spec_fail(err, place, "%s", sub.msg);
+        return mlp_spec_fail(err, place, "%s plugin '%s': %s", mlp_kind_name(kind), pname, sub.msg);
     }
     use->plugin = pl;
     use->params = calloc(pl->h->n_params ? pl->h->n_params : 1, sizeof(*use->params));
     if (!use->params)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     rc = bind_params(map, place, pl, name, host, use->params, err);
     return rc;
 }
@@ -1407,11 +1388,11 @@ void mlp_config_free(mlp_config *cfg)
 {
     if (!cfg)
         return;
-    use_free(&cfg->dataset);
+    mlp_plugin_use_free(&cfg->dataset);
     for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
-        use_free(&cfg->layer_act[l]);
+        mlp_plugin_use_free(&cfg->layer_act[l]);
     memset(&cfg->activation, 0, sizeof(cfg->activation)); /* a copy of layer_act[0] */
-    use_free(&cfg->loss);
+    mlp_plugin_use_free(&cfg->loss);
     free(cfg->dataset_key);
     cfg->dataset_key = NULL;
     free(cfg->init_file);
@@ -1445,33 +1426,34 @@ static char *dataset_key(const mlp_config *cfg)
 static mlp_status resolve_activations(const mlp_node *model, const mlp_node *root,
                                       mlp_registry *reg, mlp_config *cfg, mlp_error *err)
 {
-    const mlp_node *act = get_opt(model, "activation"), *owner = model ? model : root;
+    const mlp_node *act = mlp_spec_get_opt(model, "activation"), *owner = model ? model : root;
     const size_t n = cfg->n_hidden ? cfg->n_hidden : 1;
     char name[64];
     mlp_status rc;
 
     if (act && act->kind == MLP_NODE_SEQ) {
         if (act->n != cfg->n_hidden)
-            return fail_node(err, act, "'model.activation' lists %zu activation%s, but "
-                                       "'model.hidden' has %zu layer%s",
-                             act->n, act->n == 1 ? "" : "s", cfg->n_hidden,
-                             cfg->n_hidden == 1 ? "" : "s");
+            return mlp_spec_fail(err, act,
+                                 "'model.activation' lists %zu activation%s, but "
+                                 "'model.hidden' has %zu layer%s",
+                                 act->n, act->n == 1 ? "" : "s", cfg->n_hidden,
+                                 cfg->n_hidden == 1 ? "" : "s");
         cfg->act_list = true;
         for (size_t l = 0; l < act->n; l++) {
             snprintf(name, sizeof(name), "model.activation[%zu]", l);
-            if ((rc = resolve_plugin(act->items[l], act, MLP_KIND_ACTIVATION, name, NULL, NULL,
-                                     reg, &cfg->layer_act[l], err)))
+            if ((rc = mlp_spec_resolve_plugin(act->items[l], act, MLP_KIND_ACTIVATION, name, NULL,
+                                              NULL, reg, &cfg->layer_act[l], err)))
                 return rc;
         }
         if (cfg->n_hidden == 0 &&
-            (rc = resolve_plugin(NULL, owner, MLP_KIND_ACTIVATION, "model.activation", "sigmoid",
-                                 NULL, reg, &cfg->layer_act[0], err)))
+            (rc = mlp_spec_resolve_plugin(NULL, owner, MLP_KIND_ACTIVATION, "model.activation",
+                                          "sigmoid", NULL, reg, &cfg->layer_act[0], err)))
             return rc;
     } else {
         /* each layer binds its own copy of the parameters (each is freed once) */
         for (size_t l = 0; l < n; l++)
-            if ((rc = resolve_plugin(act, owner, MLP_KIND_ACTIVATION, "model.activation",
-                                     "sigmoid", NULL, reg, &cfg->layer_act[l], err)))
+            if ((rc = mlp_spec_resolve_plugin(act, owner, MLP_KIND_ACTIVATION, "model.activation",
+                                              "sigmoid", NULL, reg, &cfg->layer_act[l], err)))
                 return rc;
     }
     cfg->activation = cfg->layer_act[0];
@@ -1486,33 +1468,33 @@ static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_con
     int64_t w;
     int pick;
 
-    if ((rc = get_section(root, "model", "model", &model, err)))
+    if ((rc = mlp_spec_get_section(root, "model", "model", &model, err)))
         return rc;
-    if (model && (rc = check_keys(model, "in 'model'", model_keys, NULL, err)))
+    if (model && (rc = mlp_spec_check_keys(model, "in 'model'", model_keys, NULL, err)))
         return rc;
-    h = get_opt(model, "hidden");
+    h = mlp_spec_get_opt(model, "hidden");
     cfg->n_hidden = 1;
     cfg->hidden[0] = 3;
     if (h && h->kind == MLP_NODE_SEQ) {
         if (h->n > MLP_MAX_HIDDEN)
-            return fail_node(err, h, "'model.hidden' has %zu layers; at most %d", h->n,
-                             MLP_MAX_HIDDEN);
+            return mlp_spec_fail(err, h, "'model.hidden' has %zu layers; at most %d", h->n,
+                                 MLP_MAX_HIDDEN);
         cfg->n_hidden = h->n;
         for (size_t i = 0; i < h->n; i++) {
-            if ((rc = to_int(h->items[i], "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
+            if ((rc = mlp_spec_to_int(h->items[i], "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
                 return rc;
             cfg->hidden[i] = (size_t)w;
         }
     } else if (h && h->kind == MLP_NODE_SCALAR) {
-        if ((rc = to_int(h, "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
+        if ((rc = mlp_spec_to_int(h, "model.hidden", 1, MLP_MAX_WIDTH, &w, err)))
             return rc;
         cfg->hidden[0] = (size_t)w;
     } else if (h) {
-        return wrong_type(h, "a width or a list of widths", "model.hidden", err);
+        return mlp_spec_wrong_type(h, "a width or a list of widths", "model.hidden", err);
     }
     if ((rc = resolve_activations(model, root, reg, cfg, err)))
         return rc;
-    init = get_opt(model, "init");
+    init = mlp_spec_get_opt(model, "init");
     cfg->init = MLP_INIT_XAVIER;
     cfg->init_scale = 0; /* MLP_INIT_UNIFORM: PyTorch's 1/sqrt(fan_in) */
     if (init && init->kind == MLP_NODE_MAP && (mlp_node_get(init, "file") ||
@@ -1521,37 +1503,39 @@ static mlp_status resolve_model(const mlp_node *root, mlp_registry *reg, mlp_con
         static const char *const warm_keys[] = {"file", "run", NULL};
         const mlp_node *f = mlp_node_get(init, "file");
         const char *path = NULL;
-        if ((rc = check_keys(init, "in 'model.init'", warm_keys, NULL, err)))
+        if ((rc = mlp_spec_check_keys(init, "in 'model.init'", warm_keys, NULL, err)))
             return rc;
         if (!f)
-            return fail_node(err, init, "missing key 'file' in 'model.init' (a warm start "
-                                        "names a results file and a run)");
-        if ((rc = to_string(f, "model.init.file", &path, err)))
+            return mlp_spec_fail(err, init,
+                                 "missing key 'file' in 'model.init' (a warm start "
+                                 "names a results file and a run)");
+        if ((rc = mlp_spec_to_string(f, "model.init.file", &path, err)))
             return rc;
         if (!mlp_node_get(init, "run"))
-            return fail_node(err, init, "missing key 'run' in 'model.init' (a warm start "
-                                        "names a results file and a run)");
-        if ((rc = get_size(init, "run", "model.init.run", 0, MLP_SPEC_MAX_RUNS, 0,
-                           &cfg->init_run, err)))
+            return mlp_spec_fail(err, init,
+                                 "missing key 'run' in 'model.init' (a warm start "
+                                 "names a results file and a run)");
+        if ((rc = mlp_spec_get_size(init, "run", "model.init.run", 0, MLP_SPEC_MAX_RUNS, 0,
+                                    &cfg->init_run, err)))
             return rc;
-        if (!(cfg->init_file = path_from_spec(path, f->file)))
-            return nomem(err);
+        if (!(cfg->init_file = mlp_spec_file_path(path, f->file)))
+            return mlp_spec_nomem(err);
         return MLP_OK;
     }
     if (init && init->kind == MLP_NODE_MAP) {
         /* {uniform: a}: W and b from U(-a, a) */
-        const bounds positive = {0, INFINITY, true, false};
+        const mlp_bounds positive = {0, INFINITY, true, false};
         const mlp_node *a;
-        if ((rc = check_keys(init, "in 'model.init'", init_map_keys, NULL, err)))
+        if ((rc = mlp_spec_check_keys(init, "in 'model.init'", init_map_keys, NULL, err)))
             return rc;
-        if (!(a = get_opt(init, "uniform")))
-            return wrong_type(init, "an init name or {uniform: a}", "model.init", err);
-        if ((rc = get_real(init, "uniform", "model.init.uniform", positive, 0, &cfg->init_scale,
-                           err)))
+        if (!(a = mlp_spec_get_opt(init, "uniform")))
+            return mlp_spec_wrong_type(init, "an init name or {uniform: a}", "model.init", err);
+        if ((rc = mlp_spec_get_real(init, "uniform", "model.init.uniform", positive, 0,
+                                    &cfg->init_scale, err)))
             return rc;
         cfg->init = MLP_INIT_UNIFORM;
     } else if (init) {
-        if ((rc = to_enum(init, "model.init", inits, &pick, err)))
+        if ((rc = mlp_spec_to_enum(init, "model.init", inits, &pick, err)))
             return rc;
         cfg->init = init_kinds[pick];
     }
@@ -1562,60 +1546,65 @@ static mlp_status resolve_train(const mlp_node *root, mlp_config *cfg, mlp_error
 {
     const mlp_node *t;
     mlp_train_opts *o = &cfg->train;
-    const bounds positive = {0, INFINITY, true, false}, nonneg = {0, INFINITY, false, false};
-    const bounds unit = {0, 1, false, true}, frac = {0, 1, true, false};
+    const mlp_bounds positive = {0, INFINITY, true, false}, nonneg = {0, INFINITY, false, false};
+    const mlp_bounds unit = {0, 1, false, true}, frac = {0, 1, true, false};
     const mlp_node *n;
     mlp_status rc;
     int pick;
 
-    if ((rc = get_section(root, "train", "train", &t, err)))
+    if ((rc = mlp_spec_get_section(root, "train", "train", &t, err)))
         return rc;
-    if (t && (rc = check_keys(t, "in 'train'", train_keys, NULL, err)))
+    if (t && (rc = mlp_spec_check_keys(t, "in 'train'", train_keys, NULL, err)))
         return rc;
-    if ((rc = get_enum(t, "optimizer", "train.optimizer", optimizers, 0, &pick, err)))
+    if ((rc = mlp_spec_get_enum(t, "optimizer", "train.optimizer", mlp_spec_optimizers, 0, &pick,
+                                err)))
         return rc;
     o->optimizer = (mlp_optimizer)pick;
-    if ((rc = get_real(t, "learning_rate", "train.learning_rate", positive, 0.1,
-                       &o->learning_rate, err)) ||
-        (rc = get_real(t, "momentum", "train.momentum", unit, 0.9, &o->momentum, err)) ||
-        (rc = get_bool(t, "nesterov", "train.nesterov", false, &o->nesterov, err)) ||
-        (rc = get_real(t, "beta1", "train.beta1", unit, 0.9, &o->beta1, err)) ||
-        (rc = get_real(t, "beta2", "train.beta2", unit, 0.999, &o->beta2, err)) ||
-        (rc = get_real(t, "eps", "train.eps", positive, 1e-8, &o->eps, err)) ||
-        (rc = get_size(t, "iterations", "train.iterations", 1, MAX_ITER, 1000, &o->iterations,
-                       err)) ||
-        (rc = get_size(t, "batch_size", "train.batch_size", 0, MAX_POINTS, 0, &o->batch_size,
-                       err)) ||
-        (rc = get_enum(t, "schedule", "train.schedule", schedules, 0, &pick, err)))
+    if ((rc = mlp_spec_get_real(t, "learning_rate", "train.learning_rate", positive, 0.1,
+                                &o->learning_rate, err)) ||
+        (rc = mlp_spec_get_real(t, "momentum", "train.momentum", unit, 0.9, &o->momentum, err)) ||
+        (rc = mlp_spec_get_bool(t, "nesterov", "train.nesterov", false, &o->nesterov, err)) ||
+        (rc = mlp_spec_get_real(t, "beta1", "train.beta1", unit, 0.9, &o->beta1, err)) ||
+        (rc = mlp_spec_get_real(t, "beta2", "train.beta2", unit, 0.999, &o->beta2, err)) ||
+        (rc = mlp_spec_get_real(t, "eps", "train.eps", positive, 1e-8, &o->eps, err)) ||
+        (rc = mlp_spec_get_size(t, "iterations", "train.iterations", 1, MAX_ITER, 1000,
+                                &o->iterations, err)) ||
+        (rc = mlp_spec_get_size(t, "batch_size", "train.batch_size", 0, MAX_POINTS, 0,
+                                &o->batch_size, err)) ||
+        (rc = mlp_spec_get_enum(t, "schedule", "train.schedule", mlp_spec_schedules, 0, &pick,
+                                err)))
         return rc;
     o->schedule = (mlp_schedule)pick;
-    if ((rc = get_real(t, "power_t", "train.power_t", nonneg, 0.5, &o->power_t, err)) ||
-        (rc = get_size(t, "step_size", "train.step_size", 1, MAX_ITER, 0, &o->step_size, err)) ||
-        (rc = get_real(t, "gamma", "train.gamma", positive, 0.1, &o->gamma, err)) ||
-        (rc = get_real(t, "eta_min", "train.eta_min", nonneg, 0, &o->eta_min, err)) ||
-        (rc = get_real(t, "l2", "train.l2", nonneg, 0, &o->l2, err)) ||
-        (rc = get_real(t, "alpha", "train.alpha", nonneg, 0, &o->alpha, err)) ||
-        (rc = get_real(t, "l1", "train.l1", nonneg, 0, &o->l1, err)) ||
-        (rc = get_real(t, "target_accuracy", "train.target_accuracy", frac, 0,
-                       &o->target_accuracy, err)) ||
-        (rc = get_real(t, "tol", "train.tol", nonneg, 1e-4, &o->tol, err)) ||
-        (rc = get_size(t, "n_iter_no_change", "train.n_iter_no_change", 1, MAX_ITER, 10,
-                       &o->n_iter_no_change, err)) ||
-        (rc = get_real(t, "validation_fraction", "train.validation_fraction", unit, 0,
-                       &o->validation_fraction, err)) ||
-        (rc = get_real(t, "max_seconds", "train.max_seconds", positive, 0, &o->max_seconds,
-                       err)))
+    if ((rc = mlp_spec_get_real(t, "power_t", "train.power_t", nonneg, 0.5, &o->power_t, err)) ||
+        (rc = mlp_spec_get_size(t, "step_size", "train.step_size", 1, MAX_ITER, 0, &o->step_size,
+                                err)) ||
+        (rc = mlp_spec_get_real(t, "gamma", "train.gamma", positive, 0.1, &o->gamma, err)) ||
+        (rc = mlp_spec_get_real(t, "eta_min", "train.eta_min", nonneg, 0, &o->eta_min, err)) ||
+        (rc = mlp_spec_get_real(t, "l2", "train.l2", nonneg, 0, &o->l2, err)) ||
+        (rc = mlp_spec_get_real(t, "alpha", "train.alpha", nonneg, 0, &o->alpha, err)) ||
+        (rc = mlp_spec_get_real(t, "l1", "train.l1", nonneg, 0, &o->l1, err)) ||
+        (rc = mlp_spec_get_real(t, "target_accuracy", "train.target_accuracy", frac, 0,
+                                &o->target_accuracy, err)) ||
+        (rc = mlp_spec_get_real(t, "tol", "train.tol", nonneg, 1e-4, &o->tol, err)) ||
+        (rc = mlp_spec_get_size(t, "n_iter_no_change", "train.n_iter_no_change", 1, MAX_ITER, 10,
+                                &o->n_iter_no_change, err)) ||
+        (rc = mlp_spec_get_real(t, "validation_fraction", "train.validation_fraction", unit, 0,
+                                &o->validation_fraction, err)) ||
+        (rc = mlp_spec_get_real(t, "max_seconds", "train.max_seconds", positive, 0, &o->max_seconds,
+                                err)))
         return rc;
-    o->use_tol = get_opt(t, "tol") != NULL;
+    o->use_tol = mlp_spec_get_opt(t, "tol") != NULL;
     if (o->schedule == MLP_SCHED_STEP && o->step_size == 0)
-        return fail_node(err, get_opt(t, "schedule"),
-                         "schedule 'step' needs 'train.step_size' (iterations between decays)");
+        return mlp_spec_fail(err, mlp_spec_get_opt(t, "schedule"),
+                             "schedule 'step' needs 'train.step_size' (iterations between decays)");
     /* a generated dataset's size is known: the split must leave points to train on */
-    n = get_opt(t, "validation_fraction");
+    n = mlp_spec_get_opt(t, "validation_fraction");
     if (n && cfg->n_train > 0 &&
         ceil(o->validation_fraction * (double)cfg->n_train) >= (double)cfg->n_train)
-        return fail_node(err, n, "'train.validation_fraction' %s holds out all %zu training "
-                                 "points", n->text, cfg->n_train);
+        return mlp_spec_fail(err, n,
+                             "'train.validation_fraction' %s holds out all %zu training "
+                             "points",
+                             n->text, cfg->n_train);
     return MLP_OK;
 }
 
@@ -1633,13 +1622,13 @@ static mlp_status to_bytes(const mlp_node *n, const char *name, uint64_t *out, m
     char *end;
 
     if (n->kind != MLP_NODE_SCALAR || mlp_scalar_is_null(n))
-        return wrong_type(n, what, name, err);
+        return mlp_spec_wrong_type(n, what, name, err);
     if (mlp_scalar_int(n, &iv)) {
         v = (double)iv;
     } else {
         const char *p = n->text;
         if (n->quoted || !((*p >= '0' && *p <= '9') || *p == '.'))
-            return wrong_type(n, what, name, err);
+            return mlp_spec_wrong_type(n, what, name, err);
         v = strtod(p, &end);
         while (*end == ' ')
             end++;
@@ -1648,11 +1637,12 @@ static mlp_status to_bytes(const mlp_node *n, const char *name, uint64_t *out, m
             if (!strcmp(end, units[u].unit))
                 break;
         if (end == p || u == sizeof(units) / sizeof(units[0]) || !isfinite(v))
-            return wrong_type(n, what, name, err);
+            return mlp_spec_wrong_type(n, what, name, err);
         v = floor(v * units[u].mult);
     }
     if (!(v >= 1) || v > 9.2e18)
-        return fail_node(err, n, "'%s' must be between 1 byte and 8 EiB, got %s", name, n->text);
+        return mlp_spec_fail(err, n, "'%s' must be between 1 byte and 8 EiB, got %s", name,
+                             n->text);
     *out = (uint64_t)v;
     return MLP_OK;
 }
@@ -1693,66 +1683,71 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
     dataset_shape(cfg, &dim, &classes);
     bool on = dim == 2;
 
-    if ((rc = get_section(root, "record", "record", &r, err)))
+    if ((rc = mlp_spec_get_section(root, "record", "record", &r, err)))
         return rc;
-    if (r && (rc = check_keys(r, "in 'record'", record_keys, NULL, err)))
+    if (r && (rc = mlp_spec_check_keys(r, "in 'record'", record_keys, NULL, err)))
         return rc;
-    if ((rc = get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1, &o->loss_every,
-                       err)) ||
+    if ((rc = mlp_spec_get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1,
+                                &o->loss_every, err)) ||
         /* evaluating the test set costs a forward pass: by default about 100
          * points per curve, never denser than the loss curve */
-        (rc = get_size(r, "eval_every", "record.eval_every", 1, MAX_ITER,
-                       (int64_t)(cfg->train.iterations / 100 > o->loss_every
-                                     ? cfg->train.iterations / 100 : o->loss_every),
-                       &o->eval_every, err)) ||
-        (rc = get_enum(r, "weights", "record.weights", weights_modes, 0, &pick, err)) ||
-        (rc = get_size(r, "weights_every", "record.weights_every", 0, MAX_ITER, 0,
-                       &o->weights_every, err)) ||
-        (rc = get_bool(r, "hidden", "record.hidden", true, &o->hidden, err)))
+        (rc = mlp_spec_get_size(r, "eval_every", "record.eval_every", 1, MAX_ITER,
+                                (int64_t)(cfg->train.iterations / 100 > o->loss_every
+                                              ? cfg->train.iterations / 100
+                                              : o->loss_every),
+                                &o->eval_every, err)) ||
+        (rc = mlp_spec_get_enum(r, "weights", "record.weights", weights_modes, 0, &pick, err)) ||
+        (rc = mlp_spec_get_size(r, "weights_every", "record.weights_every", 0, MAX_ITER, 0,
+                                &o->weights_every, err)) ||
+        (rc = mlp_spec_get_bool(r, "hidden", "record.hidden", true, &o->hidden, err)))
         return rc;
     o->budget = 1073741824u; /* 1 GiB */
-    if (get_opt(r, "budget") &&
-        (rc = to_bytes(get_opt(r, "budget"), "record.budget", &o->budget, err)))
+    if (mlp_spec_get_opt(r, "budget") &&
+        (rc = to_bytes(mlp_spec_get_opt(r, "budget"), "record.budget", &o->budget, err)))
         return rc;
     o->weights = pick == 0;
     o->resolution = 200;
     memcpy(o->extent, d->extent, sizeof(o->extent));
-    b = get_opt(r, "boundary");
+    b = mlp_spec_get_opt(r, "boundary");
     if (b && b->kind == MLP_NODE_SCALAR) {
-        if ((rc = to_bool(b, "record.boundary", &on, err)))
+        if ((rc = mlp_spec_to_bool(b, "record.boundary", &on, err)))
             return rc;
         if (!on) {
             o->boundary = false;
             return MLP_OK;
         }
     } else if (b && b->kind != MLP_NODE_MAP) {
-        return wrong_type(b, "false or {resolution, extent}", "record.boundary", err);
+        return mlp_spec_wrong_type(b, "false or {resolution, extent}", "record.boundary", err);
     }
     /* dim 0: a dataset read from a file, whose shape is known when it is read */
     if (b && dim != 2 && dim != 0)
-        return fail_node(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %zu",
-                         cfg->dataset.plugin->h->name, dim);
+        return mlp_spec_fail(err, b, "a decision boundary needs 2-D inputs; dataset '%s' has %zu",
+                             cfg->dataset.plugin->h->name, dim);
     o->boundary = on;
     if (!b || b->kind != MLP_NODE_MAP)
         return MLP_OK;
-    if ((rc = check_keys(b, "in 'record.boundary'", boundary_keys, NULL, err)) ||
-        (rc = get_size(b, "resolution", "record.boundary.resolution", 2, 4096, 200,
-                       &o->resolution, err)))
+    if ((rc = mlp_spec_check_keys(b, "in 'record.boundary'", boundary_keys, NULL, err)) ||
+        (rc = mlp_spec_get_size(b, "resolution", "record.boundary.resolution", 2, 4096, 200,
+                                &o->resolution, err)))
         return rc;
-    ext = get_opt(b, "extent");
+    ext = mlp_spec_get_opt(b, "extent");
     if (!ext)
         return MLP_OK;
     if (ext->kind != MLP_NODE_SEQ || ext->n != 4)
-        return wrong_type(ext, "a list [xmin, xmax, ymin, ymax]", "record.boundary.extent", err);
+        return mlp_spec_wrong_type(ext, "a list [xmin, xmax, ymin, ymax]", "record.boundary.extent",
+                                   err);
     for (size_t i = 0; i < 4; i++) {
-        bounds fin = {-DBL_MAX, DBL_MAX, false, false};
-        if ((rc = to_real(ext->items[i], "record.boundary.extent", &fin, &o->extent[i], err)))
+        mlp_bounds fin = {-DBL_MAX, DBL_MAX, false, false};
+        if ((rc = mlp_spec_to_real(ext->items[i], "record.boundary.extent", &fin, &o->extent[i],
+                                   err)))
             return rc;
     }
     if (!(o->extent[0] < o->extent[1]) || !(o->extent[2] < o->extent[3]))
-        return fail_node(err, ext, "'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
-                                   "got [%s, %s, %s, %s]", ext->items[0]->text,
-                         ext->items[1]->text, ext->items[2]->text, ext->items[3]->text);
+        return mlp_spec_fail(err, ext,
+                             "'record.boundary.extent' needs xmin < xmax and ymin < ymax, "
+                             "got [%s, %s, %s, %s]",
+                             ext->items[0]->text, ext->items[1]->text, ext->items[2]->text,
+                             ext->items[3]->text);
     return MLP_OK;
 }
 
@@ -1767,7 +1762,7 @@ static mlp_status check_model_size(const mlp_node *root, const mlp_config *cfg, 
     dataset_shape(cfg, &dim, &classes);
     double in = dim ? (double)dim : 1, n = 0;  /* 0: read from a file, known later */
     double out = (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) ? (double)classes : 1;
-    const mlp_node *model = get_opt(root, "model"), *h = get_opt(model, "hidden");
+    const mlp_node *model = mlp_spec_get_opt(root, "model"), *h = mlp_spec_get_opt(model, "hidden");
 
     for (size_t l = 0; l < cfg->n_hidden; l++) {
         n += (in + 1) * (double)cfg->hidden[l];
@@ -1775,44 +1770,44 @@ static mlp_status check_model_size(const mlp_node *root, const mlp_config *cfg, 
     }
     n += (in + 1) * out;
     if (n > MAX_MODEL_PARAMS)
-        return fail_node(err, h ? h : model ? model : root,
-                         "'model.hidden' makes a model of %.0f parameters; at most %.0f", n,
-                         MAX_MODEL_PARAMS);
+        return mlp_spec_fail(err, h ? h : model ? model : root,
+                             "'model.hidden' makes a model of %.0f parameters; at most %.0f", n,
+                             MAX_MODEL_PARAMS);
     return MLP_OK;
 }
 
-static mlp_status resolve(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
-                          mlp_error *err)
+mlp_status mlp_spec_resolve_run(const mlp_node *root, mlp_registry *reg, mlp_config *cfg,
+                                mlp_error *err)
 {
     const mlp_node *ds;
     mlp_status rc;
 
     memset(cfg, 0, sizeof(*cfg));
-    ds = get_opt(root, "dataset");
-    rc = resolve_plugin(ds, root, MLP_KIND_DATASET, "dataset", NULL, dataset_host_keys, reg,
-                        &cfg->dataset, err);
+    ds = mlp_spec_get_opt(root, "dataset");
+    rc = mlp_spec_resolve_plugin(ds, root, MLP_KIND_DATASET, "dataset", NULL, dataset_host_keys,
+                                 reg, &cfg->dataset, err);
     if (rc)
         goto fail;
     /* generated data: 200 training points by default; data read from a file:
      * train 0 stands for every row not held out for the test */
     bool loads = mlp_dataset_loads(cfg->dataset.plugin);
     if (ds && ds->kind == MLP_NODE_MAP &&
-        ((rc = get_size(ds, "train", "dataset.train", loads ? 0 : 1, MAX_POINTS,
-                        loads ? 0 : 200, &cfg->n_train, err)) ||
-         (rc = get_size(ds, "test", "dataset.test", 0, MAX_POINTS, 0, &cfg->n_test, err))))
+        ((rc = mlp_spec_get_size(ds, "train", "dataset.train", loads ? 0 : 1, MAX_POINTS,
+                                 loads ? 0 : 200, &cfg->n_train, err)) ||
+         (rc = mlp_spec_get_size(ds, "test", "dataset.test", 0, MAX_POINTS, 0, &cfg->n_test, err))))
         goto fail;
     if (!ds || ds->kind != MLP_NODE_MAP) {
         cfg->n_train = loads ? 0 : 200;
         cfg->n_test = 0;
     }
     if (!(cfg->dataset_key = dataset_key(cfg))) {
-        rc = nomem(err);
+        rc = mlp_spec_nomem(err);
         goto fail;
     }
     if ((rc = resolve_model(root, reg, cfg, err)))
         goto fail;
-    rc = resolve_plugin(get_opt(root, "loss"), root, MLP_KIND_LOSS, "loss", "bce", NULL, reg,
-                        &cfg->loss, err);
+    rc = mlp_spec_resolve_plugin(mlp_spec_get_opt(root, "loss"), root, MLP_KIND_LOSS, "loss", "bce",
+                                 NULL, reg, &cfg->loss, err);
     if (rc || (rc = check_model_size(root, cfg, err)) || (rc = resolve_train(root, cfg, err)) ||
         (rc = resolve_record(root, cfg, err)))
         goto fail;
@@ -1823,7 +1818,7 @@ fail:
 }
 
 /* Run k's tree: the root with each axis's value set at its path. */
-static mlp_status run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp_error *err)
+mlp_status mlp_spec_run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp_error *err)
 {
     mlp_plan_run run;
     mlp_node *tree;
@@ -1835,18 +1830,18 @@ static mlp_status run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp_e
     mlp_plan_get(&spec->plan, k, &run);
     tree = mlp_node_clone(spec->root);
     if (!tree)
-        return nomem(err);
+        return mlp_spec_nomem(err);
     for (size_t a = 0; a < spec->n_axes && rc == MLP_OK; a++) {
         const mlp_sweep_axis *ax = &spec->axes[a];
-        path_part *parts;
+        mlp_path_part *parts;
         size_t n;
         bool empty;
-        rc = split_path(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts, &n,
-                        &empty, err);
+        rc = mlp_path_split(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts, &n,
+                            &empty, err);
         if (rc)
             break;
-        rc = set_path(tree, parts, n, mlp_node_clone(ax->values[run.value[a]]), "sweep", err);
-        parts_free(parts, n);
+        rc = mlp_path_set(tree, parts, n, mlp_node_clone(ax->values[run.value[a]]), "sweep", err);
+        mlp_path_parts_free(parts, n);
     }
     if (rc) {
         mlp_node_free(tree);
@@ -1861,11 +1856,11 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
 {
     mlp_node *tree;
     mlp_config c;
-    mlp_status rc = run_tree(spec, k, &tree, err);
+    mlp_status rc = mlp_spec_run_tree(spec, k, &tree, err);
 
     if (rc)
         return rc;
-    rc = resolve(tree, reg, &c, err);
+    rc = mlp_spec_resolve_run(tree, reg, &c, err);
     mlp_node_free(tree);
     if (rc == MLP_OK)
         *cfg = c;
@@ -1888,7 +1883,7 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
 static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
-    path_part *parts[MLP_PLAN_MAX_AXES] = {NULL};
+    mlp_path_part *parts[MLP_PLAN_MAX_AXES] = {NULL};
     size_t n_parts[MLP_PLAN_MAX_AXES] = {0};
     mlp_error first;
     mlp_status rc = MLP_OK, first_rc = MLP_OK;
@@ -1899,11 +1894,11 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
         const mlp_sweep_axis *ax = &spec->axes[a];
         const mlp_node *base;
         bool empty;
-        rc = split_path(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts[a],
-                        &n_parts[a], &empty, err);
+        rc = mlp_path_split(ax->path, ax->key->file, ax->key->line, ax->key->col, false, &parts[a],
+                            &n_parts[a], &empty, err);
         if (rc)
             break;
-        base = lookup_path(spec->root, parts[a], n_parts[a]);
+        base = mlp_path_lookup(spec->root, parts[a], n_parts[a]);
         if (!base || mlp_scalar_is_null(base))
             fill[n_fill++] = a;
     }
@@ -1916,20 +1911,20 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
         mlp_error sub;
 
         if (!tree) {
-            rc = nomem(err);
+            rc = mlp_spec_nomem(err);
             goto out;
         }
         for (size_t f = 0; f < n_fill && rc == MLP_OK; f++) {
             const mlp_sweep_axis *ax = &spec->axes[fill[f]];
-            rc = set_path(tree, parts[fill[f]], n_parts[fill[f]],
-                          mlp_node_clone(ax->values[pick[f]]), "sweep", err);
+            rc = mlp_path_set(tree, parts[fill[f]], n_parts[fill[f]],
+                              mlp_node_clone(ax->values[pick[f]]), "sweep", err);
         }
         if (rc) {
             mlp_node_free(tree);
             goto out;
         }
         mlp_error_clear(&sub);
-        rc = resolve(tree, reg, &cfg, &sub);
+        rc = mlp_spec_resolve_run(tree, reg, &cfg, &sub);
         mlp_node_free(tree);
         if (rc == MLP_OK) {
             mlp_config_free(&cfg);
@@ -1960,7 +1955,7 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
         *err = first;
 out:
     for (size_t a = 0; a < spec->n_axes; a++)
-        parts_free(parts[a], n_parts[a]);
+        mlp_path_parts_free(parts[a], n_parts[a]);
     return rc;
 }
 
@@ -2021,7 +2016,7 @@ static mlp_node *b_real(builder *b, double v)
 {
     char t[64];
 
-    real_text(v, t, sizeof(t));
+    mlp_spec_real_text(v, t, sizeof(t));
     return b_text(b, t, false);
 }
 
@@ -2048,7 +2043,7 @@ static void b_push(builder *b, mlp_node *seq, mlp_node *val)
 /* The name a reference used (as written in the run's tree) or the plugin's. */
 static const char *ref_name(const mlp_node *ref, const mlp_plugin *pl)
 {
-    const mlp_node *p = ref && ref->kind == MLP_NODE_MAP ? get_opt(ref, "plugin") : ref;
+    const mlp_node *p = ref && ref->kind == MLP_NODE_MAP ? mlp_spec_get_opt(ref, "plugin") : ref;
 
     return p && p->kind == MLP_NODE_SCALAR && !mlp_scalar_is_null(p) ? p->text : pl->h->name;
 }
@@ -2123,7 +2118,7 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     snprintf(t64, sizeof(t64), "%" PRIu64, spec->seed);
     b_put(b, root, "seed", b_text(b, t64, false));
 
-    n = get_opt(tree, "dataset");
+    n = mlp_spec_get_opt(tree, "dataset");
     b_put(b, root, "dataset", b_plugin(b, &cfg->dataset, n, cfg));
 
     if (cfg->n_hidden == 1) {
@@ -2134,7 +2129,7 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
             b_push(b, hidden, b_size(b, cfg->hidden[i]));
     }
     b_put(b, model, "hidden", hidden);
-    n = get_opt(get_opt(tree, "model"), "activation");
+    n = mlp_spec_get_opt(mlp_spec_get_opt(tree, "model"), "activation");
     if (cfg->act_list) {
         mlp_node *acts = b_seq(b);
         for (size_t i = 0; i < cfg->n_hidden; i++)
@@ -2156,9 +2151,9 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
         b_put(b, model, "init", b_text(b, init_names[cfg->init], true));
     }
     b_put(b, root, "model", model);
-    b_put(b, root, "loss", b_plugin(b, &cfg->loss, get_opt(tree, "loss"), NULL));
+    b_put(b, root, "loss", b_plugin(b, &cfg->loss, mlp_spec_get_opt(tree, "loss"), NULL));
 
-    b_put(b, train, "optimizer", b_text(b, optimizers[t->optimizer], true));
+    b_put(b, train, "optimizer", b_text(b, mlp_spec_optimizers[t->optimizer], true));
     b_put(b, train, "learning_rate", b_real(b, t->learning_rate));
     b_put(b, train, "momentum", b_real(b, t->momentum));
     b_put(b, train, "nesterov", b_text(b, t->nesterov ? "true" : "false", false));
@@ -2167,7 +2162,7 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     b_put(b, train, "eps", b_real(b, t->eps));
     b_put(b, train, "iterations", b_size(b, t->iterations));
     b_put(b, train, "batch_size", b_size(b, t->batch_size));
-    b_put(b, train, "schedule", b_text(b, schedules[t->schedule], true));
+    b_put(b, train, "schedule", b_text(b, mlp_spec_schedules[t->schedule], true));
     b_put(b, train, "power_t", b_real(b, t->power_t));
     b_put(b, train, "step_size", t->step_size ? b_size(b, t->step_size) : b_text(b, "null", false));
     b_put(b, train, "gamma", b_real(b, t->gamma));
@@ -2185,7 +2180,7 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
                                                       : b_text(b, "null", false));
     b_put(b, root, "train", train);
 
-    if ((n = get_opt(spec->root, "sweep")))
+    if ((n = mlp_spec_get_opt(spec->root, "sweep")))
         b_put(b, root, "sweep", mlp_node_clone(n));
     b_put(b, root, "repeats", b_size(b, spec->repeats));
 
@@ -2223,26 +2218,26 @@ char *mlp_spec_resolved(const mlp_spec *spec, mlp_registry *reg)
     builder b = {spec->path, true};
     char *text = NULL;
 
-    if (run_tree(spec, 0, &tree, NULL))
+    if (mlp_spec_run_tree(spec, 0, &tree, NULL))
         return NULL;
-    if (resolve(tree, reg, &cfg, NULL))
+    if (mlp_spec_resolve_run(tree, reg, &cfg, NULL))
         goto out_tree;
     eff = effective_tree(spec, tree, &cfg, &b);
     for (size_t a = 0; a < spec->n_axes && b.ok; a++) {
-        path_part *parts;
+        mlp_path_part *parts;
         size_t n;
         bool empty;
         const mlp_node *base;
-        if (split_path(spec->axes[a].path, spec->path, 0, 0, false, &parts, &n, &empty, NULL)) {
+        if (mlp_path_split(spec->axes[a].path, spec->path, 0, 0, false, &parts, &n, &empty, NULL)) {
             b.ok = false;
             break;
         }
-        base = lookup_path(spec->root, parts, n);
+        base = mlp_path_lookup(spec->root, parts, n);
         if (base)
-            b.ok = set_path(eff, parts, n, mlp_node_clone(base), "set", NULL) == MLP_OK;
+            b.ok = mlp_path_set(eff, parts, n, mlp_node_clone(base), "set", NULL) == MLP_OK;
         else
-            delete_path(eff, parts, n);
-        parts_free(parts, n);
+            mlp_path_delete(eff, parts, n);
+        mlp_path_parts_free(parts, n);
     }
     if (b.ok)
         text = mlp_node_to_yaml(eff);

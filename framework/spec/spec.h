@@ -70,7 +70,7 @@ void mlp_spec_free(mlp_spec *spec);
 /* Resolve every run (loading the plugins it names through reg), so that any
  * problem is reported, with its place, before training starts; then check
  * the swept keys' values in the spec body, which no run uses but the
- * resolved spec shows (the rule: validate_base in spec.c). */
+ * resolved spec shows (the rule: validate_base in spec/resolve.c). */
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err);
 
 /* The configuration of run k.  *cfg is filled only on success; free with

@@ -1,18 +1,9 @@
-/* spec.c -- the experiment spec: loading, --set overrides, sweep expansion
- * into a plan, and resolution of one run into an mlp_config, every error
- * placed at the file:line:col of the node at fault. */
-#define _XOPEN_SOURCE 700 /* realpath */
+/* spec.c -- the spec's shared vocabulary (top-level keys, optimizer and
+ * schedule words, the --set file name) and the errors every file of the
+ * room raises, placed at the file:line:col of the node at fault. */
 #include "spec/internal.h"
 
-#include <errno.h>
-#include <float.h>
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "base/sha256.h"
+#include <stdarg.h>
 
 /* File name of the nodes made from --set arguments. */
 const char mlp_spec_set_file[] = "--set";

@@ -139,24 +139,11 @@ static mlp_node *b_plugin(builder *b, const mlp_plugin_use *u, const mlp_node *r
     return map;
 }
 
-/* The effective settings of a run's tree and config, as a tree. */
-static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
-                                const mlp_config *cfg, builder *b)
+/* model: hidden widths, activation(s) as the run's tree names them, init. */
+static mlp_node *b_model(builder *b, const mlp_node *tree, const mlp_config *cfg)
 {
-    mlp_node *root = b_map(b), *model = b_map(b), *train = b_map(b);
-    mlp_node *rec = b_map(b), *hidden;
+    mlp_node *model = b_map(b), *hidden;
     const mlp_node *n;
-    const mlp_train_opts *t = &cfg->train;
-    char t64[32];
-
-    b_put(b, root, "name", b_text(b, spec->name, true));
-    if (spec->description[0])
-        b_put(b, root, "description", b_text(b, spec->description, true));
-    snprintf(t64, sizeof(t64), "%" PRIu64, spec->seed);
-    b_put(b, root, "seed", b_text(b, t64, false));
-
-    n = mlp_spec_get_opt(tree, "dataset");
-    b_put(b, root, "dataset", b_plugin(b, &cfg->dataset, n, cfg));
 
     if (cfg->n_hidden == 1) {
         hidden = b_size(b, cfg->hidden[0]);
@@ -187,8 +174,13 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     } else {
         b_put(b, model, "init", b_text(b, init_names[cfg->init], true));
     }
-    b_put(b, root, "model", model);
-    b_put(b, root, "loss", b_plugin(b, &cfg->loss, mlp_spec_get_opt(tree, "loss"), NULL));
+    return model;
+}
+
+/* train: every option, the stopping rules that are off as null. */
+static mlp_node *b_train(builder *b, const mlp_train_opts *t)
+{
+    mlp_node *train = b_map(b);
 
     b_put(b, train, "optimizer", b_text(b, mlp_spec_optimizers[t->optimizer], true));
     b_put(b, train, "learning_rate", b_real(b, t->learning_rate));
@@ -215,30 +207,57 @@ static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
     b_put(b, train, "validation_fraction", b_real(b, t->validation_fraction));
     b_put(b, train, "max_seconds", t->max_seconds > 0 ? b_real(b, t->max_seconds)
                                                       : b_text(b, "null", false));
-    b_put(b, root, "train", train);
+    return train;
+}
 
-    if ((n = mlp_spec_get_opt(spec->root, "sweep")))
-        b_put(b, root, "sweep", mlp_node_clone(n));
-    b_put(b, root, "repeats", b_size(b, spec->repeats));
+/* record: what is kept of each run, and the budget. */
+static mlp_node *b_record(builder *b, const mlp_record_opts *r)
+{
+    mlp_node *rec = b_map(b);
+    char t64[32];
 
-    b_put(b, rec, "loss_every", b_size(b, cfg->record.loss_every));
-    b_put(b, rec, "eval_every", b_size(b, cfg->record.eval_every));
-    b_put(b, rec, "weights", b_text(b, cfg->record.weights ? "final" : "none", true));
-    b_put(b, rec, "weights_every", b_size(b, cfg->record.weights_every));
-    b_put(b, rec, "hidden", b_text(b, cfg->record.hidden ? "true" : "false", false));
-    if (cfg->record.boundary) {
+    b_put(b, rec, "loss_every", b_size(b, r->loss_every));
+    b_put(b, rec, "eval_every", b_size(b, r->eval_every));
+    b_put(b, rec, "weights", b_text(b, r->weights ? "final" : "none", true));
+    b_put(b, rec, "weights_every", b_size(b, r->weights_every));
+    b_put(b, rec, "hidden", b_text(b, r->hidden ? "true" : "false", false));
+    if (r->boundary) {
         mlp_node *bd = b_map(b), *ext = b_seq(b);
-        b_put(b, bd, "resolution", b_size(b, cfg->record.resolution));
+        b_put(b, bd, "resolution", b_size(b, r->resolution));
         for (size_t i = 0; i < 4; i++)
-            b_push(b, ext, b_real(b, cfg->record.extent[i]));
+            b_push(b, ext, b_real(b, r->extent[i]));
         b_put(b, bd, "extent", ext);
         b_put(b, rec, "boundary", bd);
     } else {
         b_put(b, rec, "boundary", b_text(b, "false", false));
     }
-    snprintf(t64, sizeof(t64), "%" PRIu64, cfg->record.budget);
+    snprintf(t64, sizeof(t64), "%" PRIu64, r->budget);
     b_put(b, rec, "budget", b_text(b, t64, false));
-    b_put(b, root, "record", rec);
+    return rec;
+}
+
+/* The effective settings of a run's tree and config, as a tree. */
+static mlp_node *effective_tree(const mlp_spec *spec, const mlp_node *tree,
+                                const mlp_config *cfg, builder *b)
+{
+    mlp_node *root = b_map(b);
+    const mlp_node *n;
+    char t64[32];
+
+    b_put(b, root, "name", b_text(b, spec->name, true));
+    if (spec->description[0])
+        b_put(b, root, "description", b_text(b, spec->description, true));
+    snprintf(t64, sizeof(t64), "%" PRIu64, spec->seed);
+    b_put(b, root, "seed", b_text(b, t64, false));
+    n = mlp_spec_get_opt(tree, "dataset");
+    b_put(b, root, "dataset", b_plugin(b, &cfg->dataset, n, cfg));
+    b_put(b, root, "model", b_model(b, tree, cfg));
+    b_put(b, root, "loss", b_plugin(b, &cfg->loss, mlp_spec_get_opt(tree, "loss"), NULL));
+    b_put(b, root, "train", b_train(b, &cfg->train));
+    if ((n = mlp_spec_get_opt(spec->root, "sweep")))
+        b_put(b, root, "sweep", mlp_node_clone(n));
+    b_put(b, root, "repeats", b_size(b, spec->repeats));
+    b_put(b, root, "record", b_record(b, &cfg->record));
     if (spec->output)
         b_put(b, root, "output", b_text(b, spec->output, true));
     return root;

@@ -1,0 +1,997 @@
+/* registry.c -- the plugin module: the search path, dlopen, a check of every
+ * descriptor field with a message naming the file and the reason, and the
+ * parameter declaration tables. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "registry/registry.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "base/sha256.h"
+
+#define MAX_NAME 63      /* longest plugin or parameter name */
+
+/* A loaded plugin and the identity of its file (so that a file reached by
+ * two paths is loaded once). */
+typedef struct entry {
+    mlp_plugin pl;
+    dev_t dev;
+    ino_t ino;
+} entry;
+
+struct mlp_registry {
+    char **dirs;                 /* search directories, in order, owned */
+    size_t n_dirs;
+    entry **loaded;              /* every plugin accepted so far, owned */
+    size_t n_loaded, cap_loaded;
+    const mlp_plugin **found;    /* the last discover's list, owned */
+    size_t n_found;
+};
+
+/* A list of owned strings. */
+typedef struct strlist {
+    char **s;
+    size_t n, cap;
+} strlist;
+
+static int strlist_add(strlist *l, const char *s, size_t len)
+{
+    char *copy;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **p = realloc(l->s, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        l->s = p;
+        l->cap = cap;
+    }
+    copy = malloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    l->s[l->n++] = copy;
+    return 0;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->s[i]);
+    free(l->s);
+    l->s = NULL;
+    l->n = l->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+const char *mlp_kind_name(mlp_plugin_kind kind)
+{
+    switch (kind) {
+    case MLP_KIND_ACTIVATION: return "activation";
+    case MLP_KIND_LOSS: return "loss";
+    case MLP_KIND_DATASET: return "dataset";
+    }
+    return "unknown";
+}
+
+/* "an activation", "a loss", ... for messages. */
+static const char *kind_with_article(mlp_plugin_kind kind)
+{
+    switch (kind) {
+    case MLP_KIND_ACTIVATION: return "an activation";
+    case MLP_KIND_LOSS: return "a loss";
+    case MLP_KIND_DATASET: return "a dataset";
+    }
+    return "an unknown";
+}
+
+static const char *kind_folder(mlp_plugin_kind kind)
+{
+    switch (kind) {
+    case MLP_KIND_ACTIVATION: return "activations";
+    case MLP_KIND_LOSS: return "losses";
+    case MLP_KIND_DATASET: return "datasets";
+    }
+    return NULL;
+}
+
+static bool kind_valid(uint32_t kind)
+{
+    return kind >= MLP_KIND_ACTIVATION && kind <= MLP_KIND_DATASET;
+}
+
+const char *mlp_param_type_name(mlp_param_type type)
+{
+    switch (type) {
+    case MLP_PARAM_REAL: return "real";
+    case MLP_PARAM_INT: return "int";
+    case MLP_PARAM_BOOL: return "bool";
+    case MLP_PARAM_ENUM: return "enum";
+    case MLP_PARAM_STRING: return "string";
+    }
+    return "unknown";
+}
+
+/* [a-z][a-z0-9_]*, at most MAX_NAME characters. */
+static bool name_valid(const char *s)
+{
+    size_t i;
+
+    if (!s || !(s[0] >= 'a' && s[0] <= 'z'))
+        return false;
+    for (i = 1; s[i]; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return i <= MAX_NAME;
+}
+
+/* The file's base name less a ".so" suffix: start and length. */
+static const char *file_stem(const char *path, size_t *len)
+{
+    const char *base = strrchr(path, '/');
+    size_t n;
+
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".so") == 0)
+        n -= 3;
+    *len = n;
+    return base;
+}
+
+static bool is_integral(double d)
+{
+    /* within +-2^53 every integer is exact, so the cast round-trips */
+    return d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(int64_t)d;
+}
+
+/* ---- parameter declarations ------------------------------------------- */
+
+/* Number of choices in a well-formed "a|b|c" list (items non-empty, made of
+ * [A-Za-z0-9_.+-], no item twice), or 0 with the reason in why. */
+static size_t enum_count(const char *choices, char *why, size_t len)
+{
+    size_t count = 0;
+    const char *p = choices;
+
+    if (!choices || !*choices) {
+        snprintf(why, len, "an enum needs a non-empty choices list such as \"mean|sum\"");
+        return 0;
+    }
+    for (;;) {
+        const char *end = p;
+        while (*end && *end != '|') {
+            char c = *end;
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '+' || c == '-')) {
+                snprintf(why, len, "choices \"%s\" contain the character '%c'", choices, c);
+                return 0;
+            }
+            end++;
+        }
+        if (end == p) {
+            snprintf(why, len, "choices \"%s\" contain an empty choice", choices);
+            return 0;
+        }
+        /* the same item earlier in the list? */
+        for (const char *q = choices; q < p;) {
+            const char *qe = strchr(q, '|');
+            if ((size_t)(qe - q) == (size_t)(end - p) && memcmp(q, p, (size_t)(end - p)) == 0) {
+                snprintf(why, len, "choices \"%s\" list '%.*s' twice", choices, (int)(end - p), p);
+                return 0;
+            }
+            q = qe + 1;
+        }
+        count++;
+        if (!*end)
+            return count;
+        p = end + 1;
+    }
+}
+
+/* Why declaration d (index i of h) is wrong, into why; false when it is fine. */
+static bool param_bad(const mlp_plugin_header *h, uint32_t i, char *why, size_t len)
+{
+    const mlp_param_decl *d = &h->params[i];
+    size_t count;
+
+    if (!d->name) {
+        snprintf(why, len, "no name");
+        return true;
+    }
+    if (!name_valid(d->name)) {
+        snprintf(why, len, "bad name: a parameter name is [a-z][a-z0-9_]*, at most %d characters",
+                 MAX_NAME);
+        return true;
+    }
+    if (!strcmp(d->name, "plugin") || !strcmp(d->name, "train") || !strcmp(d->name, "test")) {
+        snprintf(why, len, "the name '%s' is reserved by the spec", d->name);
+        return true;
+    }
+    for (uint32_t j = 0; j < i; j++) {
+        if (h->params[j].name && !strcmp(h->params[j].name, d->name)) {
+            snprintf(why, len, "duplicate name: also declared as parameter %u", (unsigned)j);
+            return true;
+        }
+    }
+    if (!d->help || !*d->help) {
+        snprintf(why, len, "no help text");
+        return true;
+    }
+    switch (d->type) {
+    case MLP_PARAM_REAL:
+    case MLP_PARAM_INT:
+        if (!isfinite(d->min) || !isfinite(d->max) || !isfinite(d->def)) {
+            snprintf(why, len, "default and bounds must be finite (default %g, min %g, max %g)",
+                     d->def, d->min, d->max);
+            return true;
+        }
+        if (d->min > d->max) {
+            snprintf(why, len, "min %g > max %g", d->min, d->max);
+            return true;
+        }
+        if (d->def < d->min || d->def > d->max) {
+            snprintf(why, len, "default %g outside [%g, %g]", d->def, d->min, d->max);
+            return true;
+        }
+        if (d->type == MLP_PARAM_INT && !is_integral(d->def)) {
+            snprintf(why, len, "default %g of an int parameter is not an integer", d->def);
+            return true;
+        }
+        return false;
+    case MLP_PARAM_BOOL:
+        if (d->def != 0.0 && d->def != 1.0) {
+            snprintf(why, len, "default of a bool parameter must be 0 or 1, not %g", d->def);
+            return true;
+        }
+        return false;
+    case MLP_PARAM_ENUM:
+        count = enum_count(d->choices, why, len);
+        if (!count)
+            return true;
+        if (!is_integral(d->def) || d->def < 0 || d->def >= (double)count) {
+            snprintf(why, len, "default index %g is not one of the %zu choices \"%s\"", d->def,
+                     count, d->choices);
+            return true;
+        }
+        return false;
+    case MLP_PARAM_STRING:
+        return false;
+    }
+    snprintf(why, len, "unknown type %d", (int)d->type);
+    return true;
+}
+
+mlp_status mlp_plugin_check_params(const mlp_plugin_header *h, const char *file, mlp_error *err)
+{
+    char why[512];
+    const char *f = file ? file : "(descriptor)";
+
+    if (h->n_params > MLP_MAX_PARAMS)
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: bad parameter declaration: %u parameters, at most %d allowed",
+                        f, (unsigned)h->n_params, MLP_MAX_PARAMS);
+    if (h->n_params && !h->params)
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: bad parameter declaration: %u parameters declared but the "
+                        "table is NULL",
+                        f, (unsigned)h->n_params);
+    for (uint32_t i = 0; i < h->n_params; i++) {
+        if (!param_bad(h, i, why, sizeof(why)))
+            continue;
+        if (h->params[i].name)
+            return mlp_fail(err, MLP_ERR_PLUGIN,
+                            "plugin %s: bad parameter declaration: parameter %u '%.*s': %s", f,
+                            (unsigned)i, MAX_NAME + 1, h->params[i].name, why);
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: bad parameter declaration: parameter %u: %s", f, (unsigned)i,
+                        why);
+    }
+    return MLP_OK;
+}
+
+int mlp_plugin_param_index(const mlp_plugin *pl, const char *key)
+{
+    for (uint32_t i = 0; i < pl->h->n_params; i++)
+        if (!strcmp(pl->h->params[i].name, key))
+            return (int)i;
+    return -1;
+}
+
+void mlp_plugin_param_defaults(const mlp_plugin *pl, mlp_param_value *vals)
+{
+    for (uint32_t i = 0; i < pl->h->n_params; i++) {
+        const mlp_param_decl *d = &pl->h->params[i];
+        if (d->type == MLP_PARAM_STRING) {
+            vals[i].num = 0;
+            vals[i].str = d->def_str;
+        } else {
+            vals[i].num = d->def;
+            vals[i].str = NULL;
+        }
+    }
+}
+
+/* ---- descriptors ------------------------------------------------------- */
+
+/* The size a descriptor of this kind must have at least, for the ABI minor
+ * it was built against (fields added by later minors are not read). */
+static size_t kind_size(mlp_plugin_kind kind, unsigned minor)
+{
+    switch (kind) {
+    case MLP_KIND_ACTIVATION: return sizeof(mlp_activation_desc);
+    case MLP_KIND_LOSS: return sizeof(mlp_loss_desc);
+    case MLP_KIND_DATASET:
+        return minor >= 1 ? sizeof(mlp_dataset_desc) : MLP_DATASET_DESC_SIZE_1_0;
+    }
+    return sizeof(mlp_plugin_header);
+}
+
+bool mlp_dataset_describes(const mlp_plugin *pl)
+{
+    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
+           pl->h->size >= sizeof(mlp_dataset_desc) && pl->d.data->describe;
+}
+
+bool mlp_dataset_loads(const mlp_plugin *pl)
+{
+    const mlp_dataset_desc *d = pl->d.data;
+
+    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
+           pl->h->size >= sizeof(mlp_dataset_desc) && d->describe && d->load;
+}
+
+/* The kind's own fields: functions present, dataset shape sensible. */
+static mlp_status check_kind_fields(const mlp_plugin_header *h, const char *f, mlp_error *err)
+{
+    const mlp_activation_desc *act = (const mlp_activation_desc *)h;
+    const mlp_loss_desc *loss = (const mlp_loss_desc *)h;
+    const mlp_dataset_desc *data = (const mlp_dataset_desc *)h;
+    const double *e;
+
+    switch ((mlp_plugin_kind)h->kind) {
+    case MLP_KIND_ACTIVATION:
+        if (!act->forward)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: forward is NULL", f);
+        if (!act->backward)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: backward is NULL",
+                            f);
+        break;
+    case MLP_KIND_LOSS:
+        if (!loss->loss)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: loss is NULL", f);
+        if (!loss->predict)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: predict is NULL",
+                            f);
+        break;
+    case MLP_KIND_DATASET: {
+        bool loads = h->abi_minor >= 1 && data->load;
+        if (loads && !data->describe)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: describe is NULL "
+                            "(a dataset that loads needs both describe and load)", f);
+        if (!data->generate && !loads)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: generate is NULL",
+                            f);
+        if (loads && data->dim == 0 && data->classes == 0)
+            break;  /* the shape comes from describe */
+        if (data->dim == 0)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: dataset dimension (dim) is 0", f);
+        if (data->classes < 2)
+            return mlp_fail(err, MLP_ERR_PLUGIN,
+                            "plugin %s: a dataset needs at least 2 classes, not %u", f,
+                            (unsigned)data->classes);
+        e = data->extent;
+        for (int i = 0; i < 4; i++)
+            if (!isfinite(e[i]))
+                return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: bad extent: value %d is %g", f,
+                                i, e[i]);
+        /* a plotting extent only means something for 2-D inputs */
+        if (data->dim == 2 && !(e[0] < e[1] && e[2] < e[3]))
+            return mlp_fail(err, MLP_ERR_PLUGIN,
+                            "plugin %s: bad extent [%g, %g, %g, %g]: need xmin < xmax and "
+                            "ymin < ymax",
+                            f, e[0], e[1], e[2], e[3]);
+        break;
+    }
+    }
+    return MLP_OK;
+}
+
+mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *file,
+                                       mlp_plugin_kind want, mlp_error *err)
+{
+    const char *f = file ? file : "(descriptor)";
+    const char *stem;
+    size_t stem_len;
+    mlp_status st;
+
+    /* size, abi_major and abi_minor sit at the head of every ABI's header */
+    if (h->abi_major != MLP_ABI_MAJOR)
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: ABI major mismatch: built for ABI %u.%u, this runner speaks "
+                        "%d.%d; rebuild the plugin against this runner's mlplab/plugin.h",
+                        f, (unsigned)h->abi_major, (unsigned)h->abi_minor, MLP_ABI_MAJOR,
+                        MLP_ABI_MINOR);
+    if (h->abi_minor > MLP_ABI_MINOR)
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: ABI minor too new: built for ABI %u.%u, this runner speaks "
+                        "%d.%d; upgrade the runner or rebuild the plugin",
+                        f, (unsigned)h->abi_major, (unsigned)h->abi_minor, MLP_ABI_MAJOR,
+                        MLP_ABI_MINOR);
+    if (h->size < sizeof(mlp_plugin_header))
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: short descriptor: size %u is smaller than the header (%zu "
+                        "bytes)",
+                        f, (unsigned)h->size, sizeof(mlp_plugin_header));
+    if (!kind_valid(h->kind))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: unknown kind %u", f, (unsigned)h->kind);
+    if (want && h->kind != (uint32_t)want)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s", f,
+                        kind_with_article((mlp_plugin_kind)h->kind), kind_with_article(want));
+    if (h->size < kind_size((mlp_plugin_kind)h->kind, h->abi_minor))
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: short descriptor: size %u is smaller than %s descriptor "
+                        "of ABI %u.%u (%zu bytes)",
+                        f, (unsigned)h->size, kind_with_article((mlp_plugin_kind)h->kind),
+                        (unsigned)h->abi_major, (unsigned)h->abi_minor,
+                        kind_size((mlp_plugin_kind)h->kind, h->abi_minor));
+    if (!h->name || !*h->name)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing name in the descriptor", f);
+    if (!name_valid(h->name))
+        return mlp_fail(err, MLP_ERR_PLUGIN,
+                        "plugin %s: bad name '%.*s': a plugin name is [a-z][a-z0-9_]*, at most "
+                        "%d characters",
+                        f, MAX_NAME + 1, h->name, MAX_NAME);
+    if (!h->version || !*h->version)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing version in the descriptor", f);
+    if (!h->help || !*h->help)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing help in the descriptor", f);
+    if (file) {
+        stem = file_stem(file, &stem_len);
+        if (strlen(h->name) != stem_len || strncmp(h->name, stem, stem_len) != 0)
+            return mlp_fail(err, MLP_ERR_PLUGIN,
+                            "plugin %s: name mismatch: the descriptor says '%s' but the file is "
+                            "named '%.*s'",
+                            f, h->name, (int)stem_len, stem);
+    }
+    st = check_kind_fields(h, f, err);
+    if (st)
+        return st;
+    return mlp_plugin_check_params(h, file, err);
+}
+
+/* ---- the registry ------------------------------------------------------ */
+
+static mlp_status add_dir(mlp_registry *reg, const char *dir, size_t len, mlp_error *err)
+{
+    char **p;
+    char *copy;
+
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    if (len == 0)
+        return MLP_OK;
+    for (size_t i = 0; i < reg->n_dirs; i++)
+        if (strlen(reg->dirs[i]) == len && !strncmp(reg->dirs[i], dir, len))
+            return MLP_OK;
+    p = realloc(reg->dirs, (reg->n_dirs + 1) * sizeof(*p));
+    if (!p)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    reg->dirs = p;
+    copy = malloc(len + 1);
+    if (!copy)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    memcpy(copy, dir, len);
+    copy[len] = '\0';
+    reg->dirs[reg->n_dirs++] = copy;
+    return MLP_OK;
+}
+
+/* The installed plugin folder as seen from the running executable:
+ * <folder of /proc/self/exe>/MLPLAB_INSTALL_PLUGIN_RELDIR, or NULL when that
+ * folder does not exist (a runner in the build tree, a test program) or
+ * cannot be worked out.  It is what lets an installed runner find the plugins
+ * installed with it under whatever prefix `cmake --install --prefix` was
+ * given, or after the whole tree was moved.  The kernel gives the executable's
+ * path without symbolic links, so the leading "../" of the relative path are
+ * resolved by dropping components: the result is a plain path, the same
+ * string as the compiled-in install folder when the prefix is the configured
+ * one.  Returns a malloc'd string. */
+static char *exe_plugin_dir(void)
+{
+#ifdef MLPLAB_INSTALL_PLUGIN_RELDIR
+    const char *rel = MLPLAB_INSTALL_PLUGIN_RELDIR;
+    char exe[4096], *cut, *dir;
+    struct stat sb;
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    size_t size;
+
+    if (len <= 0 || exe[0] != '/')
+        return NULL;
+    exe[len] = '\0';
+    *strrchr(exe, '/') = '\0'; /* the executable's folder ("" for /) */
+    for (; !strncmp(rel, "../", 3); rel += 3) {
+        if (!(cut = strrchr(exe, '/')))
+            return NULL;
+        *cut = '\0';
+    }
+    size = strlen(exe) + strlen(rel) + 2;
+    if (!(dir = malloc(size)))
+        return NULL;
+    snprintf(dir, size, "%s/%s", exe, rel);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+#else
+    return NULL;
+#endif
+}
+
+mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra, mlp_registry **out,
+                               mlp_error *err)
+{
+    mlp_registry *reg = calloc(1, sizeof(*reg));
+    char *installed;
+    const char *env;
+    mlp_status st = MLP_OK;
+
+    if (!reg)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    installed = exe_plugin_dir();
+    for (size_t i = 0; i < n_extra; i++) {
+        if (extra_dirs[i] && (st = add_dir(reg, extra_dirs[i], strlen(extra_dirs[i]), err)))
+            goto out_free;
+    }
+    env = getenv("MLPLAB_PLUGIN_PATH");
+    while (env && *env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if ((st = add_dir(reg, env, len, err)))
+            goto out_free;
+        env = colon ? colon + 1 : NULL;
+    }
+    /* An installed runner (one with a plugin folder beside it) skips the build
+     * tree it was compiled in, so that it uses the plugins installed with it. */
+#ifdef MLPLAB_BUILD_PLUGIN_DIR
+    if (!installed &&
+        (st = add_dir(reg, MLPLAB_BUILD_PLUGIN_DIR, strlen(MLPLAB_BUILD_PLUGIN_DIR), err)))
+        goto out_free;
+#endif
+    if (installed && (st = add_dir(reg, installed, strlen(installed), err)))
+        goto out_free;
+#ifdef MLPLAB_INSTALL_PLUGIN_DIR
+    if ((st = add_dir(reg, MLPLAB_INSTALL_PLUGIN_DIR, strlen(MLPLAB_INSTALL_PLUGIN_DIR), err)))
+        goto out_free;
+#endif
+    free(installed);
+    *out = reg;
+    return MLP_OK;
+out_free:
+    free(installed);
+    mlp_registry_free(reg);
+    return st;
+}
+
+void mlp_registry_free(mlp_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->n_loaded; i++) {
+        entry *e = reg->loaded[i];
+        dlclose(e->pl.handle);
+        free(e->pl.name);
+        free(e->pl.path);
+        free(e);
+    }
+    free(reg->loaded);
+    for (size_t i = 0; i < reg->n_dirs; i++)
+        free(reg->dirs[i]);
+    free(reg->dirs);
+    free(reg->found);
+    free(reg);
+}
+
+size_t mlp_registry_dirs(const mlp_registry *reg, const char *const **dirs)
+{
+    *dirs = (const char *const *)reg->dirs;
+    return reg->n_dirs;
+}
+
+/* "dir/sub/name" into a new string (sub and name may be NULL). */
+static char *join(const char *dir, const char *sub, const char *name)
+{
+    size_t len = strlen(dir) + (sub ? strlen(sub) + 1 : 0) + (name ? strlen(name) + 1 : 0) + 1;
+    char *s = malloc(len);
+
+    if (!s)
+        return NULL;
+    snprintf(s, len, "%s%s%s%s%s", dir, sub ? "/" : "", sub ? sub : "", name ? "/" : "",
+             name ? name : "");
+    return s;
+}
+
+static mlp_status append_loaded(mlp_registry *reg, entry *e, mlp_error *err)
+{
+    if (reg->n_loaded == reg->cap_loaded) {
+        size_t cap = reg->cap_loaded ? 2 * reg->cap_loaded : 16;
+        entry **p = realloc(reg->loaded, cap * sizeof(*p));
+        if (!p)
+            return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+        reg->loaded = p;
+        reg->cap_loaded = cap;
+    }
+    reg->loaded[reg->n_loaded++] = e;
+    return MLP_OK;
+}
+
+/* Load the file at path (or return it when already loaded), refusing it
+ * unless it is a sound plugin of kind `want` (0: any kind). */
+static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
+                            const mlp_plugin **out, mlp_error *err)
+{
+    struct stat sb;
+    char *dlpath = NULL;
+    void *handle = NULL, *sym;
+    mlp_plugin_entry_fn fn;
+    const mlp_plugin_header *h;
+    const char *why = NULL;
+    entry *e = NULL;
+    mlp_status st;
+
+    if (stat(path, &sb) != 0)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %s", path,
+                        errno == ENOENT ? "no such file" : strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+    for (size_t i = 0; i < reg->n_loaded; i++) {
+        const entry *old = reg->loaded[i];
+        if (old->dev != sb.st_dev || old->ino != sb.st_ino)
+            continue;
+        if (want && old->pl.kind != want)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
+                            path, kind_with_article(old->pl.kind), kind_with_article(want));
+        *out = &old->pl;
+        return MLP_OK;
+    }
+
+    /* a bare file name would send dlopen along the library path */
+    dlpath = strchr(path, '/') ? join(path, NULL, NULL) : join(".", path, NULL);
+    if (!dlpath)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    handle = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char *msg = dlerror();
+        size_t len = strlen(dlpath);
+        /* dlerror says "<file>: <reason>"; the message names the file already */
+        if (msg && !strncmp(msg, dlpath, len) && !strncmp(msg + len, ": ", 2))
+            msg += len + 2;
+        st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a shared object, or it cannot be "
+                      "loaded: %s", path, msg ? msg : "dlopen failed");
+        goto out_free;
+    }
+    dlerror();
+    sym = dlsym(handle, MLP_PLUGIN_ENTRY_NAME);
+    if (!sym) {
+        st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: no entry symbol %s: not an mlplab plugin, "
+                      "or built without exporting it", path, MLP_PLUGIN_ENTRY_NAME);
+        goto out_close;
+    }
+    memcpy(&fn, &sym, sizeof(fn)); /* POSIX: dlsym's object pointer holds a function */
+    h = fn(MLP_ABI_MAJOR, MLP_ABI_MINOR, &why);
+    if (!h) {
+        st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: the entry returned NULL: %s", path,
+                      why ? why : "(it gave no reason)");
+        goto out_close;
+    }
+    if ((st = mlp_plugin_check_descriptor(h, path, want, err)))
+        goto out_close;
+
+    e = calloc(1, sizeof(*e));
+    if (!e) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+        goto out_close;
+    }
+    if ((st = mlp_sha256_file(path, e->pl.sha256, err)))
+        goto out_entry;
+    e->pl.kind = (mlp_plugin_kind)h->kind;
+    e->pl.name = strdup(h->name);
+    /* provenance wants the file, wherever the runner was started */
+    e->pl.path = realpath(path, NULL);
+    if (!e->pl.path)
+        e->pl.path = strdup(path);
+    if (!e->pl.name || !e->pl.path) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+        goto out_entry;
+    }
+    e->pl.handle = handle;
+    e->pl.h = h;
+    switch (e->pl.kind) {
+    case MLP_KIND_ACTIVATION: e->pl.d.act = (const mlp_activation_desc *)h; break;
+    case MLP_KIND_LOSS: e->pl.d.loss = (const mlp_loss_desc *)h; break;
+    case MLP_KIND_DATASET: e->pl.d.data = (const mlp_dataset_desc *)h; break;
+    }
+    e->dev = sb.st_dev;
+    e->ino = sb.st_ino;
+    if ((st = append_loaded(reg, e, err)))
+        goto out_entry;
+    free(dlpath);
+    *out = &e->pl;
+    return MLP_OK;
+
+out_entry:
+    free(e->pl.name);
+    free(e->pl.path);
+    free(e);
+out_close:
+    dlclose(handle);
+out_free:
+    free(dlpath);
+    return st;
+}
+
+mlp_status mlp_registry_load_file(mlp_registry *reg, const char *path, const mlp_plugin **out,
+                                  mlp_error *err)
+{
+    return load_path(reg, path, 0, out, err);
+}
+
+/* Base names (less ".so") of the *.so files in dir, sorted.  A missing or
+ * unreadable directory is an empty list. */
+static mlp_status list_plugin_files(const char *dir, strlist *names, mlp_error *err)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+
+    if (!dp)
+        return MLP_OK;
+    while ((de = readdir(dp))) {
+        size_t len = strlen(de->d_name);
+        if (len <= 3 || strcmp(de->d_name + len - 3, ".so") != 0)
+            continue;
+        if (strlist_add(names, de->d_name, len - 3)) {
+            closedir(dp);
+            return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+        }
+    }
+    closedir(dp);
+    qsort(names->s, names->n, sizeof(*names->s), cmp_str);
+    return MLP_OK;
+}
+
+/* Edit distance (insertions, deletions, substitutions; case-insensitive). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[MAX_NAME + 2];
+
+    if (la > MAX_NAME || lb > MAX_NAME)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            char ca = a[i - 1], cb = b[j - 1];
+            size_t up = row[j];
+            size_t best = diag + ((ca | 0x20) == (cb | 0x20) ? 0 : 1);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The closest plugin file name of `kind` in the search dirs, or "" when none
+ * is close enough to suggest. */
+static mlp_status closest_name(const mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                               char *best, size_t len, mlp_error *err)
+{
+    size_t best_d = (size_t)-1, limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
+    mlp_status st = MLP_OK;
+
+    best[0] = '\0';
+    for (size_t i = 0; i < reg->n_dirs; i++) {
+        strlist names = {0};
+        char *dir = join(reg->dirs[i], kind_folder(kind), NULL);
+        if (!dir)
+            return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+        st = list_plugin_files(dir, &names, err);
+        free(dir);
+        for (size_t j = 0; !st && j < names.n; j++) {
+            size_t d = edit_distance(name, names.s[j]);
+            size_t l = strlen(names.s[j]);
+            if (d <= limit && d < best_d && l < len) {
+                best_d = d;
+                memcpy(best, names.s[j], l + 1);
+            }
+        }
+        strlist_free(&names);
+        if (st)
+            return st;
+    }
+    return MLP_OK;
+}
+
+/* The "not found" message: name, kind, directories searched, a suggestion. */
+static mlp_status not_found(const mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                            mlp_error *err)
+{
+    char dirs[1024], guess[MAX_NAME + 1];
+    size_t used = 0;
+    mlp_status st;
+
+    dirs[0] = '\0';
+    for (size_t i = 0; i < reg->n_dirs && used < sizeof(dirs); i++) {
+        int w = snprintf(dirs + used, sizeof(dirs) - used, "%s%s", i ? ", " : "", reg->dirs[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    if ((st = closest_name(reg, kind, name, guess, sizeof(guess), err)))
+        return st;
+    return mlp_fail(err, MLP_ERR_PLUGIN,
+                    "no %s plugin '%s': no %s/%s.so or %s.so in any of the search directories "
+                    "(%s)%s%s%s",
+                    mlp_kind_name(kind), name, kind_folder(kind), name, name,
+                    reg->n_dirs ? dirs : "none", guess[0] ? "; did you mean '" : "", guess,
+                    guess[0] ? "'?" : "");
+}
+
+mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                            const mlp_plugin **out, mlp_error *err)
+{
+    struct stat sb;
+
+    if (!kind_valid((uint32_t)kind))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin '%s': unknown kind %d requested",
+                        name ? name : "", (int)kind);
+    if (!name || !*name)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "empty %s plugin name", mlp_kind_name(kind));
+    if (strchr(name, '/'))
+        return load_path(reg, name, kind, out, err);
+
+    for (size_t i = 0; i < reg->n_dirs; i++) {
+        for (int flat = 0; flat < 2; flat++) {
+            char file[MAX_NAME * 4 + 8];
+            char *path;
+            mlp_status st;
+
+            snprintf(file, sizeof(file), "%s.so", name);
+            path = join(reg->dirs[i], flat ? NULL : kind_folder(kind), file);
+            if (!path)
+                return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+            if (stat(path, &sb) != 0) {
+                free(path);
+                continue;
+            }
+            /* the first file found is the plugin, even when it refuses */
+            st = load_path(reg, path, kind, out, err);
+            free(path);
+            return st;
+        }
+    }
+    return not_found(reg, kind, name, err);
+}
+
+static int cmp_plugin(const void *a, const void *b)
+{
+    const mlp_plugin *x = *(const mlp_plugin *const *)a, *y = *(const mlp_plugin *const *)b;
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Load the plugins of one kind folder, skipping names already seen. */
+static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin_kind kind,
+                                  strlist *seen, size_t *cap,
+                                  void (*refused)(void *ctx, const mlp_error *why), void *ctx,
+                                  mlp_error *err)
+{
+    strlist names = {0};
+    char *folder = join(dir, kind_folder(kind), NULL);
+    mlp_status st;
+
+    if (!folder)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    if ((st = list_plugin_files(folder, &names, err)))
+        goto out;
+    for (size_t i = 0; i < names.n; i++) {
+        char key[MAX_NAME * 4 + 16];
+        const mlp_plugin *pl;
+        mlp_error why = {0};
+        char *path;
+        bool dup = false;
+
+        snprintf(key, sizeof(key), "%d/%s", (int)kind, names.s[i]);
+        for (size_t j = 0; j < seen->n && !dup; j++)
+            dup = !strcmp(seen->s[j], key);
+        if (dup)
+            continue;
+        if (strlist_add(seen, key, strlen(key))) {
+            st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+            goto out;
+        }
+        snprintf(key, sizeof(key), "%s.so", names.s[i]);
+        path = join(folder, key, NULL);
+        if (!path) {
+            st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+            goto out;
+        }
+        st = load_path(reg, path, kind, &pl, &why);
+        free(path);
+        if (st == MLP_ERR_NOMEM) {
+            *err = why;
+            goto out;
+        }
+        if (st) {
+            if (refused)
+                refused(ctx, &why);
+            st = MLP_OK;
+            continue;
+        }
+        if (reg->n_found == *cap) {
+            size_t ncap = *cap ? 2 * *cap : 16;
+            const mlp_plugin **p = realloc(reg->found, ncap * sizeof(*p));
+            if (!p) {
+                st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+                goto out;
+            }
+            reg->found = p;
+            *cap = ncap;
+        }
+        reg->found[reg->n_found++] = pl;
+    }
+out:
+    strlist_free(&names);
+    free(folder);
+    return st;
+}
+
+mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **out, size_t *n,
+                                 void (*refused)(void *ctx, const mlp_error *why), void *ctx,
+                                 mlp_error *err)
+{
+    strlist seen = {0};
+    size_t cap = 0;
+    mlp_status st = MLP_OK;
+
+    free(reg->found);
+    reg->found = NULL;
+    reg->n_found = 0;
+    for (size_t i = 0; i < reg->n_dirs && !st; i++)
+        for (int k = MLP_KIND_ACTIVATION; k <= MLP_KIND_DATASET && !st; k++)
+            st = discover_folder(reg, reg->dirs[i], (mlp_plugin_kind)k, &seen, &cap, refused,
+                                 ctx, err);
+    strlist_free(&seen);
+    if (st)
+        return st;
+    if (reg->n_found)
+        qsort(reg->found, reg->n_found, sizeof(*reg->found), cmp_plugin);
+    *out = reg->found;
+    *n = reg->n_found;
+    return MLP_OK;
+}

@@ -65,8 +65,8 @@ static const double fixed_inputs[] = {1.0, -1.0, 5.0, -5.0, 50.0, -50.0,
 #define N_GRAD (N_FIXED + N_RANDOM)
 
 /* Magnitudes of the finite-output check, in increasing order. */
-static const double extreme_mags[] = {50.0, 700.0, 1e6};
-#define N_MAGS (sizeof(extreme_mags) / sizeof(extreme_mags[0]))
+static const double mlp_extreme_mags[] = {50.0, 700.0, 1e6};
+#define N_MAGS (sizeof(mlp_extreme_mags) / sizeof(mlp_extreme_mags[0]))
 
 static const double loss_scales[] = {1e-3, 1.0, 10.0, 50.0};
 #define N_SCALES (sizeof(loss_scales) / sizeof(loss_scales[0]))
@@ -93,8 +93,8 @@ typedef struct checker {
 
 /* ---- reporting ---------------------------------------------------------- */
 
-static void say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(checker *c, const char *fmt, ...)
+static void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void mlp_check_say(checker *c, const char *fmt, ...)
 {
     va_list ap;
 
@@ -103,8 +103,8 @@ static void say(checker *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static void add(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(checker *c, const char *fmt, ...)
+static void mlp_check_add(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void mlp_check_add(checker *c, const char *fmt, ...)
 {
     size_t used = strlen(c->msg);
     va_list ap;
@@ -117,7 +117,7 @@ static void add(checker *c, const char *fmt, ...)
 }
 
 /* Report the line whose message is in c->msg. */
-static void emit(checker *c, const char *check, mlp_check_verdict v, const char *setting,
+static void mlp_check_emit(checker *c, const char *check, mlp_check_verdict v, const char *setting,
                  size_t points, double max_abs, double max_rel, double at)
 {
     mlp_check_line l = {
@@ -141,13 +141,14 @@ static void emit(checker *c, const char *check, mlp_check_verdict v, const char 
         c->line(c->ctx, &l);
 }
 
-static void emit_plain(checker *c, const char *check, mlp_check_verdict v, const char *setting)
+static void mlp_check_emit_plain(checker *c, const char *check, mlp_check_verdict v,
+                                 const char *setting)
 {
-    emit(c, check, v, setting, 0, NAN, NAN, NAN);
+    mlp_check_emit(c, check, v, setting, 0, NAN, NAN, NAN);
 }
 
 /* " (slope=0.01)", or "" for a plugin without parameters. */
-static const char *in_setting(const setting *s, char *buf, size_t len)
+static const char *mlp_check_in_setting(const setting *s, char *buf, size_t len)
 {
     if (!s->text[0])
         return "";
@@ -184,7 +185,8 @@ static const char *choice_name(const char *choices, size_t idx, char *buf, size_
     return buf;
 }
 
-static void value_text(const mlp_param_decl *d, const mlp_param_value *v, char *buf, size_t len)
+static void mlp_check_value_text(const mlp_param_decl *d, const mlp_param_value *v, char *buf,
+                                 size_t len)
 {
     switch (d->type) {
     case MLP_PARAM_BOOL:
@@ -210,7 +212,7 @@ static void setting_text(const mlp_plugin *pl, const mlp_param_value *v, char *b
         char val[128];
         int w;
 
-        value_text(&pl->h->params[i], &v[i], val, sizeof(val));
+        mlp_check_value_text(&pl->h->params[i], &v[i], val, sizeof(val));
         w = snprintf(buf + used, len - used, "%s%s=%s", i ? ", " : "", pl->h->params[i].name,
                      val);
         if (w < 0)
@@ -220,8 +222,8 @@ static void setting_text(const mlp_plugin *pl, const mlp_param_value *v, char *b
 }
 
 /* Apply "key=value" settings to base; fixed[i] marks the parameters set. */
-static mlp_status apply_sets(const mlp_plugin *pl, const mlp_check_opts *o, mlp_param_value *base,
-                             bool *fixed, mlp_error *err)
+static mlp_status mlp_check_apply_sets(const mlp_plugin *pl, const mlp_check_opts *o,
+                                       mlp_param_value *base, bool *fixed, mlp_error *err)
 {
     for (size_t s = 0; o && s < o->n_sets; s++) {
         const char *kv = o->sets[s], *eq = strchr(kv, '=');
@@ -255,7 +257,8 @@ static mlp_status apply_sets(const mlp_plugin *pl, const mlp_check_opts *o, mlp_
             char *end;
             double x = strtod(val, &end);
             if (end == val || *end || !isfinite(x))
-                return mlp_fail(err, MLP_ERR_USAGE, "check-plugin: --set '%s': '%s' is not a number",
+                return mlp_fail(err, MLP_ERR_USAGE, "check-plugin: --set '%s': '%s' is not a "
+                    "number",
                                 kv, val);
             if (x < d->min || x > d->max)
                 return mlp_fail(err, MLP_ERR_USAGE,
@@ -331,8 +334,8 @@ static size_t candidates(const mlp_param_decl *d, double *out, size_t cap)
 
 /* The base setting, then (when vary) each parameter not fixed moved alone
  * over its candidates. */
-static mlp_status make_settings(checker *c, const mlp_param_value *base, const bool *fixed,
-                                bool vary, mlp_error *err)
+static mlp_status mlp_check_make_settings(checker *c, const mlp_param_value *base,
+                                          const bool *fixed, bool vary, mlp_error *err)
 {
     const mlp_plugin_header *h = c->pl->h;
     size_t cap = 1;
@@ -379,7 +382,7 @@ static mlp_status make_settings(checker *c, const mlp_param_value *base, const b
 
 /* ---- descriptor --------------------------------------------------------- */
 
-static void check_descriptor(checker *c)
+static void mlp_check_descriptor(checker *c)
 {
     const mlp_plugin *pl = c->pl;
     const mlp_plugin_header *h = pl->h;
@@ -387,41 +390,42 @@ static void check_descriptor(checker *c)
 
     mlp_error_clear(&e);
     if (mlp_plugin_check_descriptor(h, pl->path, pl->kind, &e) != MLP_OK) {
-        say(c, "%s", e.msg);
-        emit_plain(c, "descriptor", MLP_CHECK_FAIL, "");
+        mlp_check_say(c, "%s", e.msg);
+        mlp_check_emit_plain(c, "descriptor", MLP_CHECK_FAIL, "");
         return;
     }
-    say(c, "%s '%s' version %s from %s: ABI %u.%u (this host speaks %d.%d), descriptor of %u "
-        "bytes, %u parameter%s",
+    mlp_check_say(c, "%s '%s' version %s from %s: ABI %u.%u (this host speaks %d.%d), descriptor "
+        "of %u bytes, %u parameter%s",
         mlp_kind_name(pl->kind), h->name, h->version, pl->path, (unsigned)h->abi_major,
         (unsigned)h->abi_minor, MLP_ABI_MAJOR, MLP_ABI_MINOR, (unsigned)h->size,
         (unsigned)h->n_params, h->n_params == 1 ? "" : "s");
     switch (pl->kind) {
     case MLP_KIND_ACTIVATION:
-        add(c, "; forward and backward present; in place claimed: forward %s, backward %s",
+        mlp_check_add(c, "; forward and backward present; in place claimed: forward %s, backward "
+            "%s",
             pl->d.act->flags & MLP_ACT_FORWARD_INPLACE ? "yes" : "no",
             pl->d.act->flags & MLP_ACT_BACKWARD_INPLACE ? "yes" : "no");
         break;
     case MLP_KIND_LOSS:
-        add(c, "; loss and predict present; %s",
+        mlp_check_add(c, "; loss and predict present; %s",
             pl->d.loss->flags & MLP_LOSS_MULTICLASS ? "multi-class (one output per class)"
                                                     : "binary (one output)");
         break;
     case MLP_KIND_DATASET: {
         const mlp_dataset_desc *d = pl->d.data;
         if (mlp_dataset_loads(pl))
-            add(c, "; loads from a source (describe and load)%s",
+            mlp_check_add(c, "; loads from a source (describe and load)%s",
                 d->generate ? ", and generates" : "");
         else
-            add(c, "; generates points");
+            mlp_check_add(c, "; generates points");
         if (d->dim)
-            add(c, "; %u input%s, %u classes, extent [%g, %g, %g, %g]", (unsigned)d->dim,
+            mlp_check_add(c, "; %u input%s, %u classes, extent [%g, %g, %g, %g]", (unsigned)d->dim,
                 d->dim == 1 ? "" : "s", (unsigned)d->classes, d->extent[0], d->extent[1],
                 d->extent[2], d->extent[3]);
         break;
     }
     }
-    emit_plain(c, "descriptor", MLP_CHECK_PASS, "");
+    mlp_check_emit_plain(c, "descriptor", MLP_CHECK_PASS, "");
 
     /* each declaration, checked as the loader does, one prefix at a time */
     for (uint32_t i = 0; i < h->n_params; i++) {
@@ -433,19 +437,19 @@ static void check_descriptor(checker *c)
         prefix.n_params = i + 1;
         mlp_error_clear(&e);
         if (mlp_plugin_check_params(&prefix, pl->path, &e) != MLP_OK) {
-            say(c, "%s", e.msg);
-            emit_plain(c, "parameter", MLP_CHECK_FAIL, "");
+            mlp_check_say(c, "%s", e.msg);
+            mlp_check_emit_plain(c, "parameter", MLP_CHECK_FAIL, "");
             continue;
         }
-        value_text(d, &v, def, sizeof(def));
-        say(c, "%s: %s, default %s", d->name, mlp_param_type_name(d->type),
+        mlp_check_value_text(d, &v, def, sizeof(def));
+        mlp_check_say(c, "%s: %s, default %s", d->name, mlp_param_type_name(d->type),
             d->type == MLP_PARAM_STRING && !d->def_str ? "none (required)" : def);
         if (d->type == MLP_PARAM_REAL || d->type == MLP_PARAM_INT)
-            add(c, ", bounds [%g, %g]", d->min, d->max);
+            mlp_check_add(c, ", bounds [%g, %g]", d->min, d->max);
         if (d->type == MLP_PARAM_ENUM)
-            add(c, ", one of %s", d->choices);
-        add(c, ": %s", d->help);
-        emit_plain(c, "parameter", MLP_CHECK_PASS, "");
+            mlp_check_add(c, ", one of %s", d->choices);
+        mlp_check_add(c, ": %s", d->help);
+        mlp_check_emit_plain(c, "parameter", MLP_CHECK_PASS, "");
     }
 }
 
@@ -464,7 +468,7 @@ typedef struct grad_acc {
     double kink_z[MAX_LISTED];
 } grad_acc;
 
-static void grad_init(grad_acc *g)
+static void mlp_grad_init(grad_acc *g)
 {
     memset(g, 0, sizeof(*g));
     g->at = NAN;
@@ -475,8 +479,8 @@ static void grad_init(grad_acc *g)
 /* Compare the analytic derivative `ana` at z with central differences of
  * f0 = f(z), fp = f(zp), fm = f(zm) (zm < z < zp).  Returns true when this
  * point became the worst failure (the caller records its context). */
-static bool grad_point(grad_acc *g, double z, double zp, double zm, double f0, double fp, double fm,
-                       double ana)
+static bool mlp_grad_point(grad_acc *g, double z, double zp, double zm, double f0, double fp,
+                           double fm, double ana)
 {
     double hp = zp - z, hm = z - zm;
     double num = (fp - fm) / (zp - zm);
@@ -554,48 +558,52 @@ static bool grad_point(grad_acc *g, double z, double zp, double zm, double f0, d
 /* The diagnosis of a failed gradient check: where it fails and how the
  * analytic values relate to the numeric ones.  `terms` is the number of
  * terms a loss averages over (0 for activations). */
-static void grad_diagnose(checker *c, const grad_acc *g, const char *var, size_t terms)
+static void mlp_grad_diagnose(checker *c, const grad_acc *g, const char *var, size_t terms)
 {
     if (g->neg_fails && !g->pos_fails && g->pos)
-        add(c, "; wrong only for %s < 0 (%zu of %zu negative points fail, none of %zu positive)",
+        mlp_check_add(c, "; wrong only for %s < 0 (%zu of %zu negative points fail, none of %zu "
+            "positive)",
             var, g->neg_fails, g->neg, g->pos);
     else if (g->pos_fails && !g->neg_fails && g->neg)
-        add(c, "; wrong only for %s > 0 (%zu of %zu positive points fail, none of %zu negative)",
+        mlp_check_add(c, "; wrong only for %s > 0 (%zu of %zu positive points fail, none of %zu "
+            "negative)",
             var, g->pos_fails, g->pos, g->neg);
     if (g->n_ratio == 0)
         return;
     double r = 0.5 * (g->rmin + g->rmax);
     if (g->rmax - g->rmin <= 1e-3 * fmax(fabs(g->rmin), fabs(g->rmax))) {
         if (fabs(r + 1.0) < 1e-3)
-            add(c, "; analytic = -1 x numeric at every failing point: wrong sign");
+            mlp_check_add(c, "; analytic = -1 x numeric at every failing point: wrong sign");
         else if (terms > 1 && fabs(r - (double)terms) < 1e-3 * (double)terms)
-            add(c, "; analytic = %.4g x numeric at every failing point, %zu being the number "
-                "of terms in the batch: the loss is divided by it but the gradient is not "
+            mlp_check_add(c, "; analytic = %.4g x numeric at every failing point, %zu being the "
+                "number of terms in the batch: the loss is divided by it but the gradient is not "
                 "(mean/sum confusion)", r, terms);
         else if (terms > 1 && fabs(r * (double)terms - 1.0) < 1e-3)
-            add(c, "; analytic = 1/%zu x numeric at every failing point: the gradient is divided "
-                "by the batch size but the loss is not (mean/sum confusion)", terms);
+            mlp_check_add(c, "; analytic = 1/%zu x numeric at every failing point: the gradient is "
+                "divided by the batch size but the loss is not (mean/sum confusion)", terms);
         else if (r < 0.0)
-            add(c, "; analytic = %.4g x numeric at every failing point: wrong sign and scale", r);
+            mlp_check_add(c, "; analytic = %.4g x numeric at every failing point: wrong sign and "
+                "scale", r);
         else
-            add(c, "; analytic = %.4g x numeric at every failing point: wrong scale", r);
+            mlp_check_add(c, "; analytic = %.4g x numeric at every failing point: wrong scale", r);
     } else {
-        add(c, "; analytic / numeric ranges over [%.4g, %.4g] at the failing points", g->rmin,
+        mlp_check_add(c, "; analytic / numeric ranges over [%.4g, %.4g] at the failing "
+            "points", g->rmin,
             g->rmax);
     }
 }
 
 /* The kinks skipped, for a message. */
-static void grad_kinks(checker *c, const grad_acc *g, const char *var)
+static void mlp_grad_kinks(checker *c, const grad_acc *g, const char *var)
 {
     if (!g->kinks)
         return;
-    add(c, "; kink%s at %s=", g->kinks == 1 ? "" : "s", var);
+    mlp_check_add(c, "; kink%s at %s=", g->kinks == 1 ? "" : "s", var);
     for (size_t i = 0; i < g->kinks && i < MAX_LISTED; i++)
-        add(c, "%s%g", i ? ", " : "", g->kink_z[i]);
+        mlp_check_add(c, "%s%g", i ? ", " : "", g->kink_z[i]);
     if (g->kinks > MAX_LISTED)
-        add(c, " and %zu more", g->kinks - MAX_LISTED);
-    add(c, " skipped (analytic within the one-sided slopes)");
+        mlp_check_add(c, " and %zu more", g->kinks - MAX_LISTED);
+    mlp_check_add(c, " skipped (analytic within the one-sided slopes)");
 }
 
 /* ---- activations -------------------------------------------------------- */
@@ -611,13 +619,13 @@ static void act_inputs(double *z)
         z[i] = 20.0 * mlp_rng_uniform(&r) - 10.0;
 }
 
-static void canary_set(double *p, size_t n)
+static void mlp_canary_set(double *p, size_t n)
 {
     for (size_t i = 0; i < CANARY; i++)
         p[n + i] = -7.25e77;
 }
 
-static bool canary_ok(const double *p, size_t n)
+static bool mlp_canary_ok(const double *p, size_t n)
 {
     for (size_t i = 0; i < CANARY; i++)
         if (p[n + i] != -7.25e77)
@@ -631,7 +639,7 @@ static void act_gradient(checker *c, const setting *s)
     double z[N_GRAD], zp[N_GRAD], zm[N_GRAD], ap[N_GRAD], am[N_GRAD], da[N_GRAD];
     double a[N_GRAD + CANARY], dz[N_GRAD + CANARY];
     char where[SET_LEN + 8];
-    const char *at = in_setting(s, where, sizeof(where));
+    const char *at = mlp_check_in_setting(s, where, sizeof(where));
     grad_acc g;
     mlp_rng r;
 
@@ -643,46 +651,49 @@ static void act_gradient(checker *c, const setting *s)
         zm[i] = z[i] - h;
         da[i] = 0.5 + mlp_rng_uniform(&r); /* a chain-rule factor, not just 1 */
     }
-    canary_set(a, N_GRAD);
-    canary_set(dz, N_GRAD);
+    mlp_canary_set(a, N_GRAD);
+    mlp_canary_set(dz, N_GRAD);
     d->forward(z, a, N_GRAD, s->v);
     d->forward(zp, ap, N_GRAD, s->v);
     d->forward(zm, am, N_GRAD, s->v);
     d->backward(z, a, da, dz, N_GRAD, s->v);
-    if (!canary_ok(a, N_GRAD) || !canary_ok(dz, N_GRAD)) {
-        say(c, "%s writes past the end of its output (n = %zu)%s",
-            canary_ok(a, N_GRAD) ? "backward" : "forward", (size_t)N_GRAD, at);
-        emit_plain(c, "gradient", MLP_CHECK_FAIL, s->text);
+    if (!mlp_canary_ok(a, N_GRAD) || !mlp_canary_ok(dz, N_GRAD)) {
+        mlp_check_say(c, "%s writes past the end of its output (n = %zu)%s",
+            mlp_canary_ok(a, N_GRAD) ? "backward" : "forward", (size_t)N_GRAD, at);
+        mlp_check_emit_plain(c, "gradient", MLP_CHECK_FAIL, s->text);
         return;
     }
-    grad_init(&g);
+    mlp_grad_init(&g);
     for (size_t i = 0; i < N_GRAD; i++)
-        grad_point(&g, z[i], zp[i], zm[i], a[i], ap[i], am[i], dz[i] / da[i]);
+        mlp_grad_point(&g, z[i], zp[i], zm[i], a[i], ap[i], am[i], dz[i] / da[i]);
 
     if (g.fails) {
-        say(c, "backward disagrees with forward's central differences at %zu of %zu points%s: ",
+        mlp_check_say(c, "backward disagrees with forward's central differences at %zu of %zu "
+            "points%s: ",
             g.fails, g.points, at);
         if (g.w_kink)
-            add(c, "worst at the kink z=%g: analytic f'(z) %.6g outside the one-sided slopes "
-                "[%.6g, %.6g]", g.w_z, g.w_ana, g.w_lo, g.w_hi);
+            mlp_check_add(c, "worst at the kink z=%g: analytic f'(z) %.6g outside the one-sided "
+                "slopes [%.6g, %.6g]", g.w_z, g.w_ana, g.w_lo, g.w_hi);
         else
-            add(c, "worst at z=%g: analytic f'(z) %.6g vs numeric %.6g (abs err %.3g, rel err "
-                "%.3g)", g.w_z, g.w_ana, g.w_num, g.w_abs, g.w_rel);
-        grad_diagnose(c, &g, "z", 0);
-        emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.w_z);
+            mlp_check_add(c, "worst at z=%g: analytic f'(z) %.6g vs numeric %.6g (abs err %.3g, "
+                "rel err %.3g)", g.w_z, g.w_ana, g.w_num, g.w_abs, g.w_rel);
+        mlp_grad_diagnose(c, &g, "z", 0);
+        mlp_check_emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel,
+                       g.w_z);
         return;
     }
     if ((double)g.kinks > KINK_SHARE * (double)g.points) {
-        say(c, "forward has kinks at %zu of %zu points%s: not smooth enough at step h = 1e-6 "
-            "max(1, |z|) for a gradient check", g.kinks, g.points, at);
-        grad_kinks(c, &g, "z");
-        emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.at);
+        mlp_check_say(c, "forward has kinks at %zu of %zu points%s: not smooth enough at step h = "
+            "1e-6 max(1, |z|) for a gradient check", g.kinks, g.points, at);
+        mlp_grad_kinks(c, &g, "z");
+        mlp_check_emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel,
+                       g.at);
         return;
     }
-    say(c, "backward matches forward's central differences at %zu points%s: max abs err %.3g, "
-        "max rel err %.3g (worst at z=%g)", g.checked, at, g.max_abs, g.max_rel, g.at);
-    grad_kinks(c, &g, "z");
-    emit(c, "gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel, g.at);
+    mlp_check_say(c, "backward matches forward's central differences at %zu points%s: max abs err "
+        "%.3g, max rel err %.3g (worst at z=%g)", g.checked, at, g.max_abs, g.max_rel, g.at);
+    mlp_grad_kinks(c, &g, "z");
+    mlp_check_emit(c, "gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel, g.at);
 }
 
 /* First failure of a finite-output check, for the message. */
@@ -695,21 +706,21 @@ typedef struct finite_acc {
 
 /* Values v[j] at inputs sign * extreme_mags[j]: NaN fails; Inf fails unless
  * `may_overflow` and |v| at the previous magnitude already exceeds its square. */
-static void finite_series(finite_acc *f, const char *fn, const char *var, double sign,
+static void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double sign,
                           const double *v, bool may_overflow, const char *set)
 {
     for (size_t j = 0; j < N_MAGS; j++) {
-        double x = sign * extreme_mags[j];
+        double x = sign * mlp_extreme_mags[j];
         f->points++;
         if (isfinite(v[j]) || f->failed)
             continue;
         if (isinf(v[j]) && may_overflow && j > 0 &&
-            fabs(v[j - 1]) > extreme_mags[j - 1] * extreme_mags[j - 1]) {
+            fabs(v[j - 1]) > mlp_extreme_mags[j - 1] * mlp_extreme_mags[j - 1]) {
             if (!f->overflow[0])
                 snprintf(f->overflow, sizeof(f->overflow),
                          "; %s overflows to %g at %s=%g, accepted: it grows faster than %s^2 "
                          "(%g at %s=%g)", fn, v[j], var, x, var, v[j - 1], var,
-                         sign * extreme_mags[j - 1]);
+                         sign * mlp_extreme_mags[j - 1]);
             continue;
         }
         f->failed = true;
@@ -719,7 +730,7 @@ static void finite_series(finite_acc *f, const char *fn, const char *var, double
             snprintf(f->what, sizeof(f->what),
                      "%s gives %g at %s=%g%s although it is only %g at %s=%g: compute it in a "
                      "form that cannot overflow", fn, v[j], var, x, set, v[j - 1], var,
-                     sign * extreme_mags[j - 1]);
+                     sign * mlp_extreme_mags[j - 1]);
         else
             snprintf(f->what, sizeof(f->what), "%s gives %g at %s=%g%s", fn, v[j], var, x, set);
     }
@@ -734,31 +745,31 @@ static void act_finite(checker *c)
     for (size_t k = 0; k < c->n_set && !f.failed; k++) {
         const setting *s = &c->set[k];
         char where[SET_LEN + 8];
-        const char *at = in_setting(s, where, sizeof(where));
+        const char *at = mlp_check_in_setting(s, where, sizeof(where));
         for (int sg = 1; sg >= -1; sg -= 2) {
             double z[N_MAGS], a[N_MAGS], da[N_MAGS], dz[N_MAGS];
             for (size_t j = 0; j < N_MAGS; j++) {
-                z[j] = sg * extreme_mags[j];
+                z[j] = sg * mlp_extreme_mags[j];
                 da[j] = 1.0;
             }
             d->forward(z, a, N_MAGS, s->v);
             d->backward(z, a, da, dz, N_MAGS, s->v);
-            finite_series(&f, "forward", "z", sg, a, true, at);
-            finite_series(&f, "backward", "z", sg, dz, true, at);
+            mlp_finite_series(&f, "forward", "z", sg, a, true, at);
+            mlp_finite_series(&f, "backward", "z", sg, dz, true, at);
         }
     }
     if (f.failed) {
-        say(c, "%s", f.what);
-        emit_plain(c, "finite", MLP_CHECK_FAIL, "");
+        mlp_check_say(c, "%s", f.what);
+        mlp_check_emit_plain(c, "finite", MLP_CHECK_FAIL, "");
         return;
     }
-    say(c, "forward and backward are finite at z = +-50, +-700, +-1e6 (%zu setting%s)%s",
+    mlp_check_say(c, "forward and backward are finite at z = +-50, +-700, +-1e6 (%zu setting%s)%s",
         c->n_set, c->n_set == 1 ? "" : "s", f.overflow);
-    emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
+    mlp_check_emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
 }
 
 /* Index of the first differing double of a and b (n of them), or n. */
-static size_t first_diff(const double *a, const double *b, size_t n)
+static size_t mlp_diff_first(const double *a, const double *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (memcmp(&a[i], &b[i], sizeof(double)) != 0)
@@ -766,7 +777,7 @@ static size_t first_diff(const double *a, const double *b, size_t n)
     return n;
 }
 
-static size_t count_diff(const double *a, const double *b, size_t n)
+static size_t mlp_diff_count(const double *a, const double *b, size_t n)
 {
     size_t k = 0;
 
@@ -783,8 +794,8 @@ static void det_inputs(double *z, double *da)
 
     act_inputs(z);
     for (size_t j = 0; j < N_MAGS; j++) {
-        z[N_GRAD + 2 * j] = extreme_mags[j];
-        z[N_GRAD + 2 * j + 1] = -extreme_mags[j];
+        z[N_GRAD + 2 * j] = mlp_extreme_mags[j];
+        z[N_GRAD + 2 * j + 1] = -mlp_extreme_mags[j];
     }
     mlp_rng_init(&r, CHECK_SEED, 2, 0);
     for (size_t i = 0; i < N_DET; i++)
@@ -806,26 +817,27 @@ static void act_determinism(checker *c)
         d->forward(z, a2, N_DET, s->v);
         d->backward(z, a1, da, dz1, N_DET, s->v);
         d->backward(z, a1, da, dz2, N_DET, s->v);
-        if ((i = first_diff(a1, a2, N_DET)) < N_DET) {
-            say(c, "forward gives different results for the same input: %zu of %zu values "
-                "differ, first at z=%g%s: %.17g then %.17g",
-                count_diff(a1, a2, N_DET), (size_t)N_DET, z[i],
-                in_setting(s, where, sizeof(where)), a1[i], a2[i]);
-            emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
+        if ((i = mlp_diff_first(a1, a2, N_DET)) < N_DET) {
+            mlp_check_say(c, "forward gives different results for the same input: %zu of %zu "
+                "values differ, first at z=%g%s: %.17g then %.17g",
+                mlp_diff_count(a1, a2, N_DET), (size_t)N_DET, z[i],
+                mlp_check_in_setting(s, where, sizeof(where)), a1[i], a2[i]);
+            mlp_check_emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
             return;
         }
-        if ((i = first_diff(dz1, dz2, N_DET)) < N_DET) {
-            say(c, "backward gives different results for the same input: %zu of %zu values "
-                "differ, first at z=%g%s: %.17g then %.17g",
-                count_diff(dz1, dz2, N_DET), (size_t)N_DET, z[i],
-                in_setting(s, where, sizeof(where)), dz1[i], dz2[i]);
-            emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
+        if ((i = mlp_diff_first(dz1, dz2, N_DET)) < N_DET) {
+            mlp_check_say(c, "backward gives different results for the same input: %zu of %zu "
+                "values differ, first at z=%g%s: %.17g then %.17g",
+                mlp_diff_count(dz1, dz2, N_DET), (size_t)N_DET, z[i],
+                mlp_check_in_setting(s, where, sizeof(where)), dz1[i], dz2[i]);
+            mlp_check_emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
             return;
         }
     }
-    say(c, "forward and backward twice on %zu inputs give identical bytes (%zu setting%s)",
+    mlp_check_say(c, "forward and backward twice on %zu inputs give identical bytes (%zu "
+        "setting%s)",
         (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "determinism", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
+    mlp_check_emit(c, "determinism", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
 }
 
 static void act_inplace(checker *c)
@@ -846,45 +858,45 @@ static void act_inplace(checker *c)
         if (fwd && fwd_ok) {
             memcpy(buf, z, sizeof(buf));
             d->forward(buf, buf, N_DET, s->v);
-            if ((i = first_diff(buf, a, N_DET)) < N_DET) {
+            if ((i = mlp_diff_first(buf, a, N_DET)) < N_DET) {
                 fwd_ok = false;
-                say(c, "forward is declared in place (MLP_ACT_FORWARD_INPLACE) but with a == z "
-                    "%zu of %zu values differ from out of place, first at z=%g%s: %.17g in place "
-                    "vs %.17g", count_diff(buf, a, N_DET), (size_t)N_DET, z[i],
-                    in_setting(s, where, sizeof(where)), buf[i], a[i]);
-                emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
+                mlp_check_say(c, "forward is declared in place (MLP_ACT_FORWARD_INPLACE) but with "
+                    "a == z %zu of %zu values differ from out of place, first at z=%g%s: %.17g in "
+                    "place vs %.17g", mlp_diff_count(buf, a, N_DET), (size_t)N_DET, z[i],
+                    mlp_check_in_setting(s, where, sizeof(where)), buf[i], a[i]);
+                mlp_check_emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
             }
         }
         if (bwd && bwd_ok) {
             memcpy(buf, da, sizeof(buf));
             d->backward(z, a, buf, buf, N_DET, s->v);
-            if ((i = first_diff(buf, dz, N_DET)) < N_DET) {
+            if ((i = mlp_diff_first(buf, dz, N_DET)) < N_DET) {
                 bwd_ok = false;
-                say(c, "backward is declared in place (MLP_ACT_BACKWARD_INPLACE) but with "
-                    "dz == da %zu of %zu values differ from out of place, first at z=%g%s: "
-                    "%.17g in place vs %.17g", count_diff(buf, dz, N_DET), (size_t)N_DET, z[i],
-                    in_setting(s, where, sizeof(where)), buf[i], dz[i]);
-                emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
+                mlp_check_say(c, "backward is declared in place (MLP_ACT_BACKWARD_INPLACE) but "
+                    "with dz == da %zu of %zu values differ from out of place, first at z=%g%s: "
+                    "%.17g in place vs %.17g", mlp_diff_count(buf, dz, N_DET), (size_t)N_DET, z[i],
+                    mlp_check_in_setting(s, where, sizeof(where)), buf[i], dz[i]);
+                mlp_check_emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
             }
         }
     }
     if (fwd && fwd_ok) {
-        say(c, "forward with a == z gives the same bytes as out of place (%zu inputs, %zu "
-            "setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
+        mlp_check_say(c, "forward with a == z gives the same bytes as out of place (%zu inputs, "
+            "%zu setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
+        mlp_check_emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
     } else if (!fwd) {
-        say(c, "forward in place (a == z) is not claimed (no MLP_ACT_FORWARD_INPLACE): not "
-            "checked; the host always gives it separate buffers");
-        emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
+        mlp_check_say(c, "forward in place (a == z) is not claimed (no MLP_ACT_FORWARD_INPLACE): "
+            "not checked; the host always gives it separate buffers");
+        mlp_check_emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
     }
     if (bwd && bwd_ok) {
-        say(c, "backward with dz == da gives the same bytes as out of place (%zu inputs, %zu "
-            "setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
+        mlp_check_say(c, "backward with dz == da gives the same bytes as out of place (%zu inputs, "
+            "%zu setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
+        mlp_check_emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
     } else if (!bwd) {
-        say(c, "backward in place (dz == da) is not claimed (no MLP_ACT_BACKWARD_INPLACE): not "
-            "checked; the host always gives it separate buffers");
-        emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
+        mlp_check_say(c, "backward in place (dz == da) is not claimed (no "
+            "MLP_ACT_BACKWARD_INPLACE): not checked; the host always gives it separate buffers");
+        mlp_check_emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
     }
 }
 
@@ -896,15 +908,15 @@ typedef struct thread_diff {
     double got, want, at;
 } thread_diff;
 
-static void note_diff(thread_diff *t, const double *got, const double *want, const double *at,
+static void mlp_diff_note(thread_diff *t, const double *got, const double *want, const double *at,
                       size_t n, int what)
 {
-    size_t k = count_diff(got, want, n);
+    size_t k = mlp_diff_count(got, want, n);
 
     if (!k)
         return;
     if (!t->count) {
-        size_t i = first_diff(got, want, n);
+        size_t i = mlp_diff_first(got, want, n);
         t->index = i;
         t->what = what;
         t->got = got[i];
@@ -915,7 +927,7 @@ static void note_diff(thread_diff *t, const double *got, const double *want, con
 }
 
 /* Report the concurrency check's outcome over nt threads. */
-static void threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
+static void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
                            const char *const *names, const char *var, const char *calls)
 {
     size_t total = 0, values = per_call * (size_t)nt * THREAD_REPS;
@@ -928,21 +940,23 @@ static void threads_report(checker *c, const thread_diff *td, int nt, size_t per
     }
     if (first >= 0) {
         const thread_diff *f = &td[first];
-        say(c, "results differ when %s from %d threads at once: %zu of %zu values differ from "
-            "the single-threaded result; first: thread %d, %s", calls, nt, total, values, first,
+        mlp_check_say(c, "results differ when %s from %d threads at once: %zu of %zu values differ "
+            "from the single-threaded result; first: thread %d, "
+            "%s", calls, nt, total, values, first,
             names[f->what]);
         if (!isnan(f->at))
-            add(c, " at %s=%g", var, f->at);
+            mlp_check_add(c, " at %s=%g", var, f->at);
         else
-            add(c, " value %zu", f->index);
-        add(c, ": %.17g vs %.17g alone (shared state, such as a static buffer or counter?)",
+            mlp_check_add(c, " value %zu", f->index);
+        mlp_check_add(c, ": %.17g vs %.17g alone (shared state, such as a static buffer or "
+            "counter?)",
             f->got, f->want);
-        emit(c, "threads", MLP_CHECK_FAIL, c->set[0].text, values, NAN, NAN, f->at);
+        mlp_check_emit(c, "threads", MLP_CHECK_FAIL, c->set[0].text, values, NAN, NAN, f->at);
         return;
     }
-    say(c, "%d threads at once, %d calls each on their own inputs (%zu values per call), give "
-        "the single-threaded bytes", nt, THREAD_REPS, per_call);
-    emit(c, "threads", MLP_CHECK_PASS, c->set[0].text, values, NAN, NAN, NAN);
+    mlp_check_say(c, "%d threads at once, %d calls each on their own inputs (%zu values per call), "
+        "give the single-threaded bytes", nt, THREAD_REPS, per_call);
+    mlp_check_emit(c, "threads", MLP_CHECK_PASS, c->set[0].text, values, NAN, NAN, NAN);
 }
 
 static mlp_status act_threads(checker *c, mlp_error *err)
@@ -977,17 +991,17 @@ static mlp_status act_threads(checker *c, mlp_error *err)
         for (int rep = 0; rep < THREAD_REPS; rep++) {
             d->forward(z + t * n, a + t * n, n, p);
             d->backward(z + t * n, ra + t * n, da + t * n, dz + t * n, n, p);
-            note_diff(&td[t], a + t * n, ra + t * n, z + t * n, n, 0);
-            note_diff(&td[t], dz + t * n, rdz + t * n, z + t * n, n, 1);
+            mlp_diff_note(&td[t], a + t * n, ra + t * n, z + t * n, n, 0);
+            mlp_diff_note(&td[t], dz + t * n, rdz + t * n, z + t * n, n, 1);
         }
     }
-    threads_report(c, td, nt, 2 * n, names, "z", "forward and backward are called");
+    mlp_threads_report(c, td, nt, 2 * n, names, "z", "forward and backward are called");
 out:
     free(z), free(da), free(ra), free(rdz), free(a), free(dz), free(td);
     return st;
 }
 
-static mlp_status check_activation(checker *c, mlp_error *err)
+static mlp_status mlp_check_activation(checker *c, mlp_error *err)
 {
     for (size_t k = 0; k < c->n_set; k++)
         act_gradient(c, &c->set[k]);
@@ -1020,14 +1034,14 @@ static void loss_gradient(checker *c, const setting *s)
     const mlp_loss_desc *d = c->pl->d.loss;
     const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
     char where[SET_LEN + 8];
-    const char *at = in_setting(s, where, sizeof(where));
+    const char *at = mlp_check_in_setting(s, where, sizeof(where));
     grad_acc g;
     size_t w_label = 0, w_sample = 0, w_n = 0, w_terms = 0;
     double w_scale = 0;
     bool bad_value = false;
     mlp_rng r;
 
-    grad_init(&g);
+    mlp_grad_init(&g);
     mlp_rng_init(&r, CHECK_SEED, 3, 0);
     for (size_t si = 0; si < N_SCALES; si++) {
         for (size_t bi = 0; bi < 2; bi++) {
@@ -1040,11 +1054,12 @@ static void loss_gradient(checker *c, const setting *s)
                 for (size_t i = 0; i < m; i++)
                     z[i] = loss_scales[si] * (2.0 * mlp_rng_uniform(&r) - 1.0);
                 loss_labels(y, n, classes, first);
-                canary_set(dz, m);
+                mlp_canary_set(dz, m);
                 l0 = d->loss(z, y, dz, n, k, s->v);
-                if (!canary_ok(dz, m)) {
-                    say(c, "loss writes past the end of dlogits (n = %zu, k = %zu)%s", n, k, at);
-                    emit_plain(c, "loss-gradient", MLP_CHECK_FAIL, s->text);
+                if (!mlp_canary_ok(dz, m)) {
+                    mlp_check_say(c, "loss writes past the end of dlogits (n = %zu, k = "
+                        "%zu)%s", n, k, at);
+                    mlp_check_emit_plain(c, "loss-gradient", MLP_CHECK_FAIL, s->text);
                     return;
                 }
                 if (!isfinite(l0))
@@ -1057,7 +1072,7 @@ static void loss_gradient(checker *c, const setting *s)
                     lp = d->loss(zz, y, NULL, n, k, s->v);
                     zz[j] = zm;
                     lm = d->loss(zz, y, NULL, n, k, s->v);
-                    if (grad_point(&g, z[j], zp, zm, l0, lp, lm, dz[j])) {
+                    if (mlp_grad_point(&g, z[j], zp, zm, l0, lp, lm, dz[j])) {
                         w_label = (size_t)y[j / k];
                         w_sample = j / k;
                         w_n = n;
@@ -1069,39 +1084,46 @@ static void loss_gradient(checker *c, const setting *s)
         }
     }
     if (g.fails) {
-        say(c, "dlogits disagree with the loss's central differences at %zu of %zu logits%s: ",
+        mlp_check_say(c, "dlogits disagree with the loss's central differences at %zu of %zu "
+            "logits%s: ",
             g.fails, g.points, at);
         if (g.w_kink)
-            add(c, "worst at the kink logit=%g", g.w_z);
+            mlp_check_add(c, "worst at the kink logit=%g", g.w_z);
         else
-            add(c, "worst at logit=%g", g.w_z);
-        add(c, " (label %zu, sample %zu of a batch of %zu, logits of scale %g): ", w_label,
+            mlp_check_add(c, "worst at logit=%g", g.w_z);
+        mlp_check_add(c, " (label %zu, sample %zu of a batch of %zu, logits of scale %g): "
+            "", w_label,
             w_sample, w_n, w_scale);
         if (g.w_kink)
-            add(c, "analytic %.6g outside the one-sided slopes [%.6g, %.6g]", g.w_ana, g.w_lo,
+            mlp_check_add(c, "analytic %.6g outside the one-sided slopes [%.6g, "
+                "%.6g]", g.w_ana, g.w_lo,
                 g.w_hi);
         else
-            add(c, "analytic %.6g vs numeric %.6g (abs err %.3g, rel err %.3g)", g.w_ana,
+            mlp_check_add(c, "analytic %.6g vs numeric %.6g (abs err %.3g, rel err %.3g)", g.w_ana,
                 g.w_num, g.w_abs, g.w_rel);
-        grad_diagnose(c, &g, "logit", w_terms);
-        emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.w_z);
+        mlp_grad_diagnose(c, &g, "logit", w_terms);
+        mlp_check_emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs,
+                       g.max_rel, g.w_z);
         return;
     }
     if (bad_value || (double)g.kinks > KINK_SHARE * (double)g.points) {
         if (bad_value)
-            say(c, "the loss is not finite at moderate logits%s", at);
+            mlp_check_say(c, "the loss is not finite at moderate logits%s", at);
         else
-            say(c, "the loss has kinks at %zu of %zu logits%s: not smooth enough at step h to "
-                "check", g.kinks, g.points, at);
-        emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.at);
+            mlp_check_say(c, "the loss has kinks at %zu of %zu logits%s: not smooth enough at step "
+                "h to check", g.kinks, g.points, at);
+        mlp_check_emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs,
+                       g.max_rel, g.at);
         return;
     }
-    say(c, "dlogits match the loss's central differences at %zu logits (%s%slogits of scale "
-        "1e-3, 1, 10, 50; batches of 1 and 7; every label): max abs err %.3g, max rel err %.3g "
-        "(worst at logit=%g)", g.checked, s->text, s->text[0] ? "; " : "", g.max_abs, g.max_rel,
+    mlp_check_say(c, "dlogits match the loss's central differences at %zu logits (%s%slogits of "
+        "scale 1e-3, 1, 10, 50; batches of 1 and 7; every label): max abs err %.3g, max rel err "
+        "%.3g (worst at logit=%g)", g.checked, s->text, s->text[0] ? "; "
+        "" : "", g.max_abs, g.max_rel,
         g.at);
-    grad_kinks(c, &g, "logit");
-    emit(c, "loss-gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel, g.at);
+    mlp_grad_kinks(c, &g, "logit");
+    mlp_check_emit(c, "loss-gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel,
+                   g.at);
 }
 
 /* Loss, dlogits and predict finite at extreme logits; predict a probability
@@ -1135,12 +1157,12 @@ static void loss_finite(checker *c)
     for (size_t s = 0; s < c->n_set && !f.failed; s++) {
         const setting *st = &c->set[s];
         char where[SET_LEN + 8];
-        const char *at = in_setting(st, where, sizeof(where));
+        const char *at = mlp_check_in_setting(st, where, sizeof(where));
         for (size_t j = 0; j < N_MAGS && !f.failed; j++) {
             for (int sg = 1; sg >= -1 && !f.failed; sg -= 2) {
                 for (size_t label = 0; label < classes && !f.failed; label++) {
                     double z[LOSS_MAXK], y = (double)label, dz[LOSS_MAXK], pr[LOSS_MAXK], l;
-                    double x = sg * extreme_mags[j];
+                    double x = sg * mlp_extreme_mags[j];
                     for (size_t q = 0; q < k; q++)
                         z[q] = q == label ? x : -x;
                     l = d->loss(z, &y, dz, 1, k, st->v);
@@ -1171,23 +1193,24 @@ static void loss_finite(checker *c)
         }
     }
     if (f.failed) {
-        say(c, "%s", f.what);
-        emit_plain(c, "finite", MLP_CHECK_FAIL, "");
+        mlp_check_say(c, "%s", f.what);
+        mlp_check_emit_plain(c, "finite", MLP_CHECK_FAIL, "");
     } else {
-        say(c, "loss, dlogits and predict are finite at logits +-50, +-700, +-1e6 for every "
-            "label (%zu setting%s)", c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
+        mlp_check_say(c, "loss, dlogits and predict are finite at logits +-50, +-700, +-1e6 for "
+            "every label (%zu setting%s)", c->n_set, c->n_set == 1 ? "" : "s");
+        mlp_check_emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
     }
     if (pred_failed)
         return; /* the finite line said why */
     if (f.failed)
-        say(c, "predict not checked at extreme logits: the loss failed there first");
+        mlp_check_say(c, "predict not checked at extreme logits: the loss failed there first");
     else if (prob_style)
-        say(c, "predict gives probabilities in [0, 1] at logits from -1e6 to 1e6");
+        mlp_check_say(c, "predict gives probabilities in [0, 1] at logits from -1e6 to 1e6");
     else
-        say(c, "predict is not a probability (%g at logit=%g): checked finite only", outside,
+        mlp_check_say(c, "predict is not a probability (%g at logit=%g): checked finite "
+            "only", outside,
             outside_at);
-    emit_plain(c, "predict", f.failed ? MLP_CHECK_NOTE : MLP_CHECK_PASS, "");
+    mlp_check_emit_plain(c, "predict", f.failed ? MLP_CHECK_NOTE : MLP_CHECK_PASS, "");
 }
 
 /* One call of loss and predict over a batch: value, dlogits and probabilities. */
@@ -1214,17 +1237,17 @@ static void loss_determinism(checker *c)
         size_t i;
         loss_call(d, z, y, n, k, c->set[s].v, o1);
         loss_call(d, z, y, n, k, c->set[s].v, o2);
-        if ((i = first_diff(o1, o2, len)) < len) {
-            say(c, "the same call twice gives different results%s: %s %.17g then %.17g",
-                in_setting(&c->set[s], where, sizeof(where)),
+        if ((i = mlp_diff_first(o1, o2, len)) < len) {
+            mlp_check_say(c, "the same call twice gives different results%s: %s %.17g then %.17g",
+                mlp_check_in_setting(&c->set[s], where, sizeof(where)),
                 i == 0 ? "the loss" : i <= n * k ? "a dlogit" : "a probability", o1[i], o2[i]);
-            emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
+            mlp_check_emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
             return;
         }
     }
-    say(c, "loss, dlogits and predict twice on a batch of %zu give identical bytes (%zu "
+    mlp_check_say(c, "loss, dlogits and predict twice on a batch of %zu give identical bytes (%zu "
         "setting%s)", n, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "determinism", MLP_CHECK_PASS, "", len * c->n_set, NAN, NAN, NAN);
+    mlp_check_emit(c, "determinism", MLP_CHECK_PASS, "", len * c->n_set, NAN, NAN, NAN);
 }
 
 static mlp_status loss_threads(checker *c, mlp_error *err)
@@ -1256,10 +1279,10 @@ static mlp_status loss_threads(checker *c, mlp_error *err)
     for (int t = 0; t < nt; t++) {
         for (int rep = 0; rep < THREAD_REPS; rep++) {
             loss_call(d, z + t * n * k, y, n, k, c->set[0].v, got + t * len);
-            note_diff(&td[t], got + t * len, ref + t * len, NULL, len, 0);
+            mlp_diff_note(&td[t], got + t * len, ref + t * len, NULL, len, 0);
         }
     }
-    threads_report(c, td, nt, len, names, "logit", "loss and predict are called");
+    mlp_threads_report(c, td, nt, len, names, "logit", "loss and predict are called");
 out:
     free(z), free(y), free(ref), free(got), free(td);
     return st;
@@ -1295,21 +1318,22 @@ static void loss_blocks(checker *c)
 
         worst = err > worst ? err : worst;
         if (!(err <= 1e-9)) {
-            say(c, "the loss is not a %s of per-sample terms%s: a batch of %zu gives %.17g, "
-                "its blocks of %zu and %zu combined %.17g (training evaluates batches in "
+            mlp_check_say(c, "the loss is not a %s of per-sample terms%s: a batch of %zu gives "
+                "%.17g, its blocks of %zu and %zu combined %.17g (training evaluates batches in "
                 "blocks of up to 256 samples; see docs/writing-plugins.md, Losses)",
-                sum ? "sum" : "mean", in_setting(&c->set[s], where, sizeof(where)), n, l, n1,
-                n2, lb);
-            emit_plain(c, "blocks", MLP_CHECK_FAIL, c->set[s].text);
+                sum ? "sum" : "mean", mlp_check_in_setting(&c->set[s], where, sizeof(where)), n,
+                l, n1, n2, lb);
+            mlp_check_emit_plain(c, "blocks", MLP_CHECK_FAIL, c->set[s].text);
             return;
         }
     }
-    say(c, "a batch of %zu and its blocks of %zu and %zu combined agree (largest relative "
-        "difference %.2g, %zu setting%s)", n, n1, n2, worst, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "blocks", MLP_CHECK_PASS, "", c->n_set, NAN, worst, NAN);
+    mlp_check_say(c, "a batch of %zu and its blocks of %zu and %zu combined agree (largest "
+        "relative difference %.2g, %zu "
+        "setting%s)", n, n1, n2, worst, c->n_set, c->n_set == 1 ? "" : "s");
+    mlp_check_emit(c, "blocks", MLP_CHECK_PASS, "", c->n_set, NAN, worst, NAN);
 }
 
-static mlp_status check_loss(checker *c, mlp_error *err)
+static mlp_status mlp_check_loss(checker *c, mlp_error *err)
 {
     for (size_t k = 0; k < c->n_set; k++)
         loss_gradient(c, &c->set[k]);
@@ -1362,7 +1386,7 @@ static void data_generate(checker *c, const setting *s)
     const mlp_dataset_desc *d = c->pl->d.data;
     size_t dim = d->dim, classes = d->classes;
     char where[SET_LEN + 8], why_buf[256];
-    const char *at = in_setting(s, where, sizeof(where));
+    const char *at = mlp_check_in_setting(s, where, sizeof(where));
 
     why_buf[0] = '\0';
     /* a generator whose shape depends on its parameters says so through describe */
@@ -1371,8 +1395,8 @@ static void data_generate(checker *c, const setting *s)
         uint32_t dm = 0, cl = 0;
         if (d->describe(s->v, &rows, &dm, &cl, why_buf, sizeof(why_buf)) != 0 || dm == 0 ||
             cl < 2) {
-            say(c, "describe failed%s: %s", at, why_buf[0] ? why_buf : "bad shape");
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "describe failed%s: %s", at, why_buf[0] ? why_buf : "bad shape");
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             return;
         }
         dim = dm;
@@ -1383,42 +1407,43 @@ static void data_generate(checker *c, const setting *s)
     size_t count[8] = {0};
 
     if (!x) {
-        say(c, "out of memory");
-        emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+        mlp_check_say(c, "out of memory");
+        mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
         return;
     }
     for (size_t k = 0; k < 3; k++) {
         const size_t n = sizes[k];
         const char *why, *bad;
-        canary_set(x, n * dim);
-        canary_set(y, n);
+        mlp_canary_set(x, n * dim);
+        mlp_canary_set(y, n);
         if (gen(d, s->v, 1, n, x, y, &why) != 0) {
-            say(c, "generate refused n=%zu%s: %s", n, at, why ? why : "(no reason given)");
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "generate refused n=%zu%s: %s", n, at, why ? why : "(no reason "
+                "given)");
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
-        if (!canary_ok(x, n * dim) || !canary_ok(y, n)) {
-            say(c, "generate writes past the end of %s for n=%zu%s (x holds n x dim = %zu x %zu, "
-                "y holds n)", canary_ok(x, n * dim) ? "y" : "x", n, at, n, dim);
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+        if (!mlp_canary_ok(x, n * dim) || !mlp_canary_ok(y, n)) {
+            mlp_check_say(c, "generate writes past the end of %s for n=%zu%s (x holds n x dim = "
+                "%zu x %zu, y holds n)", mlp_canary_ok(x, n * dim) ? "y" : "x", n, at, n, dim);
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
         if ((bad = points_bad(x, y, n, dim, classes, why_buf, sizeof(why_buf)))) {
-            say(c, "generate n=%zu%s: %s", n, at, bad);
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "generate n=%zu%s: %s", n, at, bad);
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
     }
     for (size_t i = 0; i < GEN_MAXN; i++)
         if ((size_t)y[i] < 8)
             count[(size_t)y[i]]++;
-    say(c, "n = 1, 7, 200%s: x (n, %zu) and y (n) written exactly, coordinates finite, labels "
-        "integers in [0, %zu); 200 points:", at, dim, classes);
+    mlp_check_say(c, "n = 1, 7, 200%s: x (n, %zu) and y (n) written exactly, coordinates finite, "
+        "labels integers in [0, %zu); 200 points:", at, dim, classes);
     for (size_t j = 0; j < classes && j < 8; j++)
-        add(c, "%s %zu of class %zu", j ? "," : "", count[j], j);
+        mlp_check_add(c, "%s %zu of class %zu", j ? "," : "", count[j], j);
     if (classes > 8)
-        add(c, ", ...");
-    emit(c, "generate", MLP_CHECK_PASS, s->text, 208, NAN, NAN, NAN);
+        mlp_check_add(c, ", ...");
+    mlp_check_emit(c, "generate", MLP_CHECK_PASS, s->text, 208, NAN, NAN, NAN);
 out:
     free(x);
 }
@@ -1455,8 +1480,8 @@ static void data_determinism(checker *c)
     bool same = true;
 
     if (!x1 || !x2) {
-        say(c, "out of memory");
-        emit_plain(c, "determinism", MLP_CHECK_FAIL, "");
+        mlp_check_say(c, "out of memory");
+        mlp_check_emit_plain(c, "determinism", MLP_CHECK_FAIL, "");
         goto out;
     }
     for (size_t s = 0; s < c->n_set; s++) {
@@ -1466,36 +1491,37 @@ static void data_determinism(checker *c)
             continue; /* reported by the generate check */
         if (gen(d, c->set[s].v, 42, n, x1, y1, &why) || gen(d, c->set[s].v, 42, n, x2, y2, &why))
             continue; /* reported by the generate check */
-        size_t ix = first_diff(x1, x2, n * dim), iy = first_diff(y1, y2, n);
+        size_t ix = mlp_diff_first(x1, x2, n * dim), iy = mlp_diff_first(y1, y2, n);
         if (ix < n * dim || iy < n) {
-            say(c, "the same stream gives different points%s: ",
-                in_setting(&c->set[s], where, sizeof(where)));
+            mlp_check_say(c, "the same stream gives different points%s: ",
+                mlp_check_in_setting(&c->set[s], where, sizeof(where)));
             if (ix < n * dim)
-                add(c, "point %zu coordinate %zu is %.17g then %.17g", ix / dim, ix % dim, x1[ix],
+                mlp_check_add(c, "point %zu coordinate %zu is %.17g then "
+                    "%.17g", ix / dim, ix % dim, x1[ix],
                     x2[ix]);
             else
-                add(c, "label of point %zu is %g then %g", iy, y1[iy], y2[iy]);
-            emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
+                mlp_check_add(c, "label of point %zu is %g then %g", iy, y1[iy], y2[iy]);
+            mlp_check_emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
             goto out;
         }
     }
-    say(c, "the same stream gives identical bytes (200 points, %zu setting%s)", c->n_set,
+    mlp_check_say(c, "the same stream gives identical bytes (200 points, %zu setting%s)", c->n_set,
         c->n_set == 1 ? "" : "s");
     const size_t dim0 = setting_dim(c, &c->set[0]);
-    emit(c, "determinism", MLP_CHECK_PASS, "", n * (dim0 + 1) * c->n_set, NAN, NAN, NAN);
+    mlp_check_emit(c, "determinism", MLP_CHECK_PASS, "", n * (dim0 + 1) * c->n_set, NAN, NAN, NAN);
 
     /* another stream, other points (at the base setting) */
     if (dim0 && gen(d, c->set[0].v, 42, n, x1, y1, &why) == 0 &&
         gen(d, c->set[0].v, 43, n, x2, y2, &why) == 0) {
-        same = first_diff(x1, x2, n * dim0) == n * dim0 && first_diff(y1, y2, n) == n;
+        same = mlp_diff_first(x1, x2, n * dim0) == n * dim0 && mlp_diff_first(y1, y2, n) == n;
         if (same) {
-            say(c, "two different streams give the same 200 points: the data does not depend on "
-                "the seed (fine for a fixed data set, suspicious for a random one)");
-            emit_plain(c, "stream", MLP_CHECK_NOTE, c->set[0].text);
+            mlp_check_say(c, "two different streams give the same 200 points: the data does not "
+                "depend on the seed (fine for a fixed data set, suspicious for a random one)");
+            mlp_check_emit_plain(c, "stream", MLP_CHECK_NOTE, c->set[0].text);
         } else {
-            say(c, "two different streams give different points (%zu of %zu coordinates "
-                "differ)", count_diff(x1, x2, n * dim0), n * dim0);
-            emit_plain(c, "stream", MLP_CHECK_PASS, c->set[0].text);
+            mlp_check_say(c, "two different streams give different points (%zu of %zu coordinates "
+                "differ)", mlp_diff_count(x1, x2, n * dim0), n * dim0);
+            mlp_check_emit_plain(c, "stream", MLP_CHECK_PASS, c->set[0].text);
         }
     }
 out:
@@ -1521,8 +1547,8 @@ static mlp_status data_threads(checker *c, mlp_error *err)
     }
     for (int t = 0; t < nt; t++)
         if (gen(d, c->set[0].v, 1000 + (uint64_t)t, n, rx + t * len, ry + t * n, &why) != 0) {
-            say(c, "generate refused n=%zu: %s", n, why ? why : "(no reason given)");
-            emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
+            mlp_check_say(c, "generate refused n=%zu: %s", n, why ? why : "(no reason given)");
+            mlp_check_emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
             goto out;
         }
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
@@ -1530,11 +1556,11 @@ static mlp_status data_threads(checker *c, mlp_error *err)
         for (int rep = 0; rep < THREAD_REPS; rep++) {
             const char *w;
             gen(d, c->set[0].v, 1000 + (uint64_t)t, n, x + t * len, y + t * n, &w);
-            note_diff(&td[t], x + t * len, rx + t * len, NULL, len, 0);
-            note_diff(&td[t], y + t * n, ry + t * n, NULL, n, 1);
+            mlp_diff_note(&td[t], x + t * len, rx + t * len, NULL, len, 0);
+            mlp_diff_note(&td[t], y + t * n, ry + t * n, NULL, n, 1);
         }
     }
-    threads_report(c, td, nt, len + n, names, "", "generate is called");
+    mlp_threads_report(c, td, nt, len + n, names, "", "generate is called");
 out:
     free(rx), free(x), free(ry), free(y), free(td);
     return st;
@@ -1557,14 +1583,15 @@ static mlp_status data_load(checker *c, mlp_error *err)
 
     why[0] = '\0';
     if (d->describe(p, &rows, &dim, &classes, why, sizeof(why)) != 0) {
-        say(c, "describe failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason given)");
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "describe failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason "
+            "given)");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         return MLP_OK;
     }
     if (rows == 0 || dim == 0 || classes < 2 || rows > ((size_t)1 << 28) / dim) {
-        say(c, "describe gives %zu rows, %u inputs, %u classes (%s): need rows >= 1, inputs >= 1, "
-            "classes >= 2", rows, (unsigned)dim, (unsigned)classes, c->set[0].text);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "describe gives %zu rows, %u inputs, %u classes (%s): need rows >= 1, "
+            "inputs >= 1, classes >= 2", rows, (unsigned)dim, (unsigned)classes, c->set[0].text);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         return MLP_OK;
     }
     len = rows * dim;
@@ -1577,28 +1604,30 @@ static mlp_status data_load(checker *c, mlp_error *err)
         st = mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
         goto out;
     }
-    canary_set(x, len);
-    canary_set(y, rows);
+    mlp_canary_set(x, len);
+    mlp_canary_set(y, rows);
     if (d->load(p, rows, dim, x, y, why, sizeof(why)) != 0) {
-        say(c, "load failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason given)");
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "load failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason "
+            "given)");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
-    if (!canary_ok(x, len) || !canary_ok(y, rows)) {
-        say(c, "load writes past the end of %s (%zu rows, %u inputs)", canary_ok(x, len) ? "y" : "x",
+    if (!mlp_canary_ok(x, len) || !mlp_canary_ok(y, rows)) {
+        mlp_check_say(c, "load writes past the end of %s (%zu rows, %u "
+            "inputs)", mlp_canary_ok(x, len) ? "y" : "x",
             rows, (unsigned)dim);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
     if ((bad = points_bad(x, y, rows, dim, classes, buf, sizeof(buf)))) {
-        say(c, "load (%s): %s", c->set[0].text, bad);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "load (%s): %s", c->set[0].text, bad);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
-    say(c, "describe and load (%s): %zu rows of %u inputs, %u classes; values finite, labels "
-        "integers in [0, %u)", c->set[0].text, rows, (unsigned)dim, (unsigned)classes,
+    mlp_check_say(c, "describe and load (%s): %zu rows of %u inputs, %u classes; values finite, "
+        "labels integers in [0, %u)", c->set[0].text, rows, (unsigned)dim, (unsigned)classes,
         (unsigned)classes);
-    emit_plain(c, "load", MLP_CHECK_PASS, c->set[0].text);
+    mlp_check_emit_plain(c, "load", MLP_CHECK_PASS, c->set[0].text);
 
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
     for (int t = 0; t < nt; t++) {
@@ -1606,24 +1635,25 @@ static mlp_status data_load(checker *c, mlp_error *err)
         if (d->load(p, rows, dim, x2 + t * len, y2 + t * rows, w, sizeof(w)) != 0)
             diffs[t] = len + rows;
         else
-            diffs[t] = count_diff(x2 + t * len, x, len) + count_diff(y2 + t * rows, y, rows);
+            diffs[t] = mlp_diff_count(x2 + t * len, x, len) +
+                       mlp_diff_count(y2 + t * rows, y, rows);
     }
     for (int t = 0; t < nt; t++)
         total += diffs[t];
     if (total) {
-        say(c, "loading from %d threads at once gives other values than loading alone: %zu of "
-            "%zu values differ", nt, total, (len + rows) * (size_t)nt);
-        emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "loading from %d threads at once gives other values than loading alone: "
+            "%zu of %zu values differ", nt, total, (len + rows) * (size_t)nt);
+        mlp_check_emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
     } else {
-        say(c, "%d threads loading at once get the same bytes as one load", nt);
-        emit_plain(c, "threads", MLP_CHECK_PASS, c->set[0].text);
+        mlp_check_say(c, "%d threads loading at once get the same bytes as one load", nt);
+        mlp_check_emit_plain(c, "threads", MLP_CHECK_PASS, c->set[0].text);
     }
 out:
     free(x), free(y), free(x2), free(y2), free(diffs);
     return st;
 }
 
-static mlp_status check_dataset(checker *c, mlp_error *err)
+static mlp_status mlp_check_dataset(checker *c, mlp_error *err)
 {
     const mlp_dataset_desc *d = c->pl->d.data;
     mlp_status st = MLP_OK;
@@ -1638,9 +1668,9 @@ static mlp_status check_dataset(checker *c, mlp_error *err)
     if (!mlp_dataset_loads(c->pl))
         return st;
     if (!c->n_sets) {
-        say(c, "describe and load skipped: check-plugin cannot invent a source for a dataset "
-            "that loads; give its parameters, e.g. --set path=data.csv");
-        emit_plain(c, "load", MLP_CHECK_NOTE, "");
+        mlp_check_say(c, "describe and load skipped: check-plugin cannot invent a source for a "
+            "dataset that loads; give its parameters, e.g. --set path=data.csv");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_NOTE, "");
         return st;
     }
     return data_load(c, err);
@@ -1669,28 +1699,29 @@ mlp_status mlp_check_plugin(const mlp_plugin *pl, const mlp_check_opts *opts,
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %u parameters, at most %d allowed",
                         pl->path, (unsigned)c.np, MLP_MAX_PARAMS);
     mlp_plugin_param_defaults(pl, base);
-    if ((st = apply_sets(pl, opts, base, fixed, err)))
+    if ((st = mlp_check_apply_sets(pl, opts, base, fixed, err)))
         return st;
 
-    check_descriptor(&c);
+    mlp_check_descriptor(&c);
     for (uint32_t i = 0; i < c.np && !missing; i++)
         if (pl->h->params[i].type == MLP_PARAM_STRING && !base[i].str)
             missing = pl->h->params[i].name;
     if (missing) {
-        say(&c, "functional checks skipped: parameter '%s' has no default (give it: "
+        mlp_check_say(&c, "functional checks skipped: parameter '%s' has no default (give it: "
             "check-plugin %s --set %s=...)", missing, pl->name, missing);
-        emit_plain(&c, pl->kind == MLP_KIND_DATASET ? "load" : "parameter", MLP_CHECK_NOTE, "");
+        mlp_check_emit_plain(&c, pl->kind == MLP_KIND_DATASET ? "load" : "parameter",
+                             MLP_CHECK_NOTE, "");
         goto done;
     }
     /* a dataset that loads from a file is checked at the given setting only:
      * moving a column index or a path over its range means nothing */
-    st = make_settings(&c, base, fixed, !mlp_dataset_loads(pl), err);
+    st = mlp_check_make_settings(&c, base, fixed, !mlp_dataset_loads(pl), err);
     if (st)
         goto done;
     switch (pl->kind) {
-    case MLP_KIND_ACTIVATION: st = check_activation(&c, err); break;
-    case MLP_KIND_LOSS: st = check_loss(&c, err); break;
-    case MLP_KIND_DATASET: st = check_dataset(&c, err); break;
+    case MLP_KIND_ACTIVATION: st = mlp_check_activation(&c, err); break;
+    case MLP_KIND_LOSS: st = mlp_check_loss(&c, err); break;
+    case MLP_KIND_DATASET: st = mlp_check_dataset(&c, err); break;
     }
 done:
     free(c.set);

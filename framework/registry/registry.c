@@ -91,7 +91,7 @@ const char *mlp_kind_name(mlp_plugin_kind kind)
 }
 
 /* "an activation", "a loss", ... for messages. */
-static const char *kind_with_article(mlp_plugin_kind kind)
+static const char *mlp_kind_article(mlp_plugin_kind kind)
 {
     switch (kind) {
     case MLP_KIND_ACTIVATION: return "an activation";
@@ -101,7 +101,7 @@ static const char *kind_with_article(mlp_plugin_kind kind)
     return "an unknown";
 }
 
-static const char *kind_folder(mlp_plugin_kind kind)
+static const char *mlp_kind_folder(mlp_plugin_kind kind)
 {
     switch (kind) {
     case MLP_KIND_ACTIVATION: return "activations";
@@ -111,7 +111,7 @@ static const char *kind_folder(mlp_plugin_kind kind)
     return NULL;
 }
 
-static bool kind_valid(uint32_t kind)
+static bool mlp_kind_valid(uint32_t kind)
 {
     return kind >= MLP_KIND_ACTIVATION && kind <= MLP_KIND_DATASET;
 }
@@ -129,7 +129,7 @@ const char *mlp_param_type_name(mlp_param_type type)
 }
 
 /* [a-z][a-z0-9_]*, at most MAX_NAME characters. */
-static bool name_valid(const char *s)
+static bool mlp_name_valid(const char *s)
 {
     size_t i;
 
@@ -142,7 +142,7 @@ static bool name_valid(const char *s)
 }
 
 /* The file's base name less a ".so" suffix: start and length. */
-static const char *file_stem(const char *path, size_t *len)
+static const char *mlp_file_stem(const char *path, size_t *len)
 {
     const char *base = strrchr(path, '/');
     size_t n;
@@ -215,7 +215,7 @@ static bool param_bad(const mlp_plugin_header *h, uint32_t i, char *why, size_t 
         snprintf(why, len, "no name");
         return true;
     }
-    if (!name_valid(d->name)) {
+    if (!mlp_name_valid(d->name)) {
         snprintf(why, len, "bad name: a parameter name is [a-z][a-z0-9_]*, at most %d characters",
                  MAX_NAME);
         return true;
@@ -439,21 +439,21 @@ mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *f
                         "plugin %s: short descriptor: size %u is smaller than the header (%zu "
                         "bytes)",
                         f, (unsigned)h->size, sizeof(mlp_plugin_header));
-    if (!kind_valid(h->kind))
+    if (!mlp_kind_valid(h->kind))
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: unknown kind %u", f, (unsigned)h->kind);
     if (want && h->kind != (uint32_t)want)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s", f,
-                        kind_with_article((mlp_plugin_kind)h->kind), kind_with_article(want));
+                        mlp_kind_article((mlp_plugin_kind)h->kind), mlp_kind_article(want));
     if (h->size < kind_size((mlp_plugin_kind)h->kind, h->abi_minor))
         return mlp_fail(err, MLP_ERR_PLUGIN,
                         "plugin %s: short descriptor: size %u is smaller than %s descriptor "
                         "of ABI %u.%u (%zu bytes)",
-                        f, (unsigned)h->size, kind_with_article((mlp_plugin_kind)h->kind),
+                        f, (unsigned)h->size, mlp_kind_article((mlp_plugin_kind)h->kind),
                         (unsigned)h->abi_major, (unsigned)h->abi_minor,
                         kind_size((mlp_plugin_kind)h->kind, h->abi_minor));
     if (!h->name || !*h->name)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing name in the descriptor", f);
-    if (!name_valid(h->name))
+    if (!mlp_name_valid(h->name))
         return mlp_fail(err, MLP_ERR_PLUGIN,
                         "plugin %s: bad name '%.*s': a plugin name is [a-z][a-z0-9_]*, at most "
                         "%d characters",
@@ -463,7 +463,7 @@ mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *f
     if (!h->help || !*h->help)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing help in the descriptor", f);
     if (file) {
-        stem = file_stem(file, &stem_len);
+        stem = mlp_file_stem(file, &stem_len);
         if (strlen(h->name) != stem_len || strncmp(h->name, stem, stem_len) != 0)
             return mlp_fail(err, MLP_ERR_PLUGIN,
                             "plugin %s: name mismatch: the descriptor says '%s' but the file is "
@@ -667,7 +667,7 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
             continue;
         if (want && old->pl.kind != want)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
-                            path, kind_with_article(old->pl.kind), kind_with_article(want));
+                            path, mlp_kind_article(old->pl.kind), mlp_kind_article(want));
         *out = &old->pl;
         return MLP_OK;
     }
@@ -815,7 +815,7 @@ static mlp_status closest_name(const mlp_registry *reg, mlp_plugin_kind kind, co
     best[0] = '\0';
     for (size_t i = 0; i < reg->n_dirs; i++) {
         strlist names = {0};
-        char *dir = join(reg->dirs[i], kind_folder(kind), NULL);
+        char *dir = join(reg->dirs[i], mlp_kind_folder(kind), NULL);
         if (!dir)
             return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
         st = list_plugin_files(dir, &names, err);
@@ -855,7 +855,7 @@ static mlp_status not_found(const mlp_registry *reg, mlp_plugin_kind kind, const
     return mlp_fail(err, MLP_ERR_PLUGIN,
                     "no %s plugin '%s': no %s/%s.so or %s.so in any of the search directories "
                     "(%s)%s%s%s",
-                    mlp_kind_name(kind), name, kind_folder(kind), name, name,
+                    mlp_kind_name(kind), name, mlp_kind_folder(kind), name, name,
                     reg->n_dirs ? dirs : "none", guess[0] ? "; did you mean '" : "", guess,
                     guess[0] ? "'?" : "");
 }
@@ -865,7 +865,7 @@ mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char 
 {
     struct stat sb;
 
-    if (!kind_valid((uint32_t)kind))
+    if (!mlp_kind_valid((uint32_t)kind))
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin '%s': unknown kind %d requested",
                         name ? name : "", (int)kind);
     if (!name || !*name)
@@ -880,7 +880,7 @@ mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char 
             mlp_status st;
 
             snprintf(file, sizeof(file), "%s.so", name);
-            path = join(reg->dirs[i], flat ? NULL : kind_folder(kind), file);
+            path = join(reg->dirs[i], flat ? NULL : mlp_kind_folder(kind), file);
             if (!path)
                 return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
             if (stat(path, &sb) != 0) {
@@ -912,7 +912,7 @@ static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin
                                   mlp_error *err)
 {
     strlist names = {0};
-    char *folder = join(dir, kind_folder(kind), NULL);
+    char *folder = join(dir, mlp_kind_folder(kind), NULL);
     mlp_status st;
 
     if (!folder)

@@ -1,31 +1,6 @@
 /* check.c -- the plugin self-test behind `runner check-plugin`: every check a
- * plugin must pass, each reported as one structured line (see check.h).
- *
- * Policy, in one place:
- *  - Gradients are central differences with step h = 1e-6 max(1, |z|), taken
- *    as the exact difference of the rounded points.  A point passes when
- *    |numeric - analytic| <= 1e-5 max(1, |numeric|, |analytic|) + noise, where
- *    noise = 16 eps max|f| / h is the rounding error the difference quotient
- *    itself carries (it only matters where |f| is large next to f', e.g.
- *    softplus with a tiny beta).
- *  - A kink is a point where the one-sided slopes (f(z) - f(z-h)) / h and
- *    (f(z+h) - f(z)) / h disagree by more than that tolerance.  There the
- *    central difference means nothing; the point is skipped and reported, and
- *    the analytic derivative only has to lie between the two one-sided slopes
- *    (any subgradient: relu'(0) = 0 passes, a slope of 1 left of a leaky
- *    relu's kink does not).  More than 10% kinks fails: the function is not
- *    smooth enough at step h to be checked at all.
- *  - Finite input must give finite output.  NaN always fails.  Inf fails for
- *    losses (the ABI promises finite losses for finite logits); for an
- *    activation's forward or backward it is accepted only where the function
- *    demonstrably grows faster than z^2 (|f| at the previous, smaller test
- *    magnitude of the same sign already exceeds its square): exp-like
- *    functions overflow as the math does, a rectifier that overflows is a bug.
- *  - Threads: each thread computes over its own inputs (the same inputs in
- *    every thread would hide a shared buffer: every thread would write the
- *    same values into it) and compares bytes with the single-threaded result.
- *    A pass cannot prove thread safety; a failure proves its absence.
- */
+ * plugin must pass, each reported as one structured line (see check.h); the
+ * policy behind them is in internal.h. */
 #include "check/check.h"
 
 #include <float.h>
@@ -42,20 +17,7 @@
 
 #include "train/model.h"
 #include "base/rng.h"
-
-#define TOL 1e-5              /* relative tolerance of a gradient check, floor 1 */
-#define STEP 1e-6             /* h = STEP * max(1, |z|) */
-#define NOISE_ULPS 16.0       /* rounding noise of a difference quotient, in eps |f| / h */
-#define KINK_SHARE 0.10       /* more kinks than this share of the points fails */
-#define N_RANDOM 200          /* pseudo-random inputs in [-10, 10] */
-#define THREAD_N 32768        /* values per thread in the concurrency check */
-#define THREAD_REPS 8         /* calls per thread */
-#define DEFAULT_THREADS 4
-#define CANARY 4              /* guard values past each output buffer */
-#define MSG_LEN 2048
-#define SET_LEN 256
-#define MAX_LISTED 4          /* kinks named in a message */
-#define CHECK_SEED 0x636865636bull /* "check": inputs are the same in every run */
+#include "check/internal.h"
 
 /* Fixed inputs first, in the order a failure is best reported at (ties go to
  * the first point): moderate values, then large, small, zero and tiny. */
@@ -70,26 +32,6 @@ static const double mlp_extreme_mags[] = {50.0, 700.0, 1e6};
 
 static const double loss_scales[] = {1e-3, 1.0, 10.0, 50.0};
 #define N_SCALES (sizeof(loss_scales) / sizeof(loss_scales[0]))
-
-/* A parameter setting: values in declaration order and how to print them. */
-typedef struct setting {
-    mlp_param_value *v;       /* n_params values, into checker.values */
-    char text[SET_LEN];       /* "slope=0.01", "" without parameters */
-} setting;
-
-typedef struct checker {
-    const mlp_plugin *pl;
-    uint32_t np;
-    void (*line)(void *ctx, const mlp_check_line *l);
-    void *ctx;
-    mlp_check_summary sum;
-    int threads;
-    size_t n_sets;            /* parameters given by the caller (--set) */
-    setting *set;             /* set[0]: the base setting (defaults and --set) */
-    size_t n_set;
-    mlp_param_value *values;  /* n_set * np */
-    char msg[MSG_LEN];
-} checker;
 
 /* ---- reporting ---------------------------------------------------------- */
 

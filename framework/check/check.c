@@ -33,71 +33,6 @@ static const double mlp_extreme_mags[] = {50.0, 700.0, 1e6};
 static const double loss_scales[] = {1e-3, 1.0, 10.0, 50.0};
 #define N_SCALES (sizeof(loss_scales) / sizeof(loss_scales[0]))
 
-/* ---- reporting ---------------------------------------------------------- */
-
-static void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mlp_check_say(checker *c, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
-    va_end(ap);
-}
-
-static void mlp_check_add(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mlp_check_add(checker *c, const char *fmt, ...)
-{
-    size_t used = strlen(c->msg);
-    va_list ap;
-
-    if (used + 1 >= sizeof(c->msg))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(c->msg + used, sizeof(c->msg) - used, fmt, ap);
-    va_end(ap);
-}
-
-/* Report the line whose message is in c->msg. */
-static void mlp_check_emit(checker *c, const char *check, mlp_check_verdict v, const char *setting,
-                 size_t points, double max_abs, double max_rel, double at)
-{
-    mlp_check_line l = {
-        .check = check,
-        .verdict = v,
-        .setting = setting ? setting : "",
-        .points = points,
-        .max_abs = max_abs,
-        .max_rel = max_rel,
-        .at = at,
-        .msg = c->msg,
-    };
-
-    if (v == MLP_CHECK_PASS)
-        c->sum.passed++;
-    else if (v == MLP_CHECK_FAIL)
-        c->sum.failed++;
-    else
-        c->sum.notes++;
-    if (c->line)
-        c->line(c->ctx, &l);
-}
-
-static void mlp_check_emit_plain(checker *c, const char *check, mlp_check_verdict v,
-                                 const char *setting)
-{
-    mlp_check_emit(c, check, v, setting, 0, NAN, NAN, NAN);
-}
-
-/* " (slope=0.01)", or "" for a plugin without parameters. */
-static const char *mlp_check_in_setting(const setting *s, char *buf, size_t len)
-{
-    if (!s->text[0])
-        return "";
-    snprintf(buf, len, " (%s)", s->text);
-    return buf;
-}
-
 /* ---- parameters --------------------------------------------------------- */
 
 static size_t choice_count(const char *choices)
@@ -649,7 +584,7 @@ typedef struct finite_acc {
 /* Values v[j] at inputs sign * extreme_mags[j]: NaN fails; Inf fails unless
  * `may_overflow` and |v| at the previous magnitude already exceeds its square. */
 static void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double sign,
-                          const double *v, bool may_overflow, const char *set)
+                              const double *v, bool may_overflow, const char *set)
 {
     for (size_t j = 0; j < N_MAGS; j++) {
         double x = sign * mlp_extreme_mags[j];
@@ -851,7 +786,7 @@ typedef struct thread_diff {
 } thread_diff;
 
 static void mlp_diff_note(thread_diff *t, const double *got, const double *want, const double *at,
-                      size_t n, int what)
+                          size_t n, int what)
 {
     size_t k = mlp_diff_count(got, want, n);
 
@@ -870,7 +805,7 @@ static void mlp_diff_note(thread_diff *t, const double *got, const double *want,
 
 /* Report the concurrency check's outcome over nt threads. */
 static void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
-                           const char *const *names, const char *var, const char *calls)
+                               const char *const *names, const char *var, const char *calls)
 {
     size_t total = 0, values = per_call * (size_t)nt * THREAD_REPS;
     int first = -1;

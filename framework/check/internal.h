@@ -71,4 +71,14 @@ typedef struct checker {
     char msg[MSG_LEN];
 } checker;
 
+/* report.c: messages and lines */
+/* c->msg = the formatted text; mlp_check_add appends to it. */
+void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mlp_check_add(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mlp_check_emit(checker *c, const char *check, mlp_check_verdict v, const char *setting,
+                    size_t points, double max_abs, double max_rel, double at);
+void mlp_check_emit_plain(checker *c, const char *check, mlp_check_verdict v,
+                          const char *setting);
+const char *mlp_check_in_setting(const setting *s, char *buf, size_t len);
+
 #endif

@@ -71,6 +71,26 @@ typedef struct checker {
     char msg[MSG_LEN];
 } checker;
 
+/* Magnitudes of the finite-output check (compare.c), in increasing order. */
+#define N_MAGS ((size_t)3)
+extern const double mlp_extreme_mags[N_MAGS];
+
+/* First failure of a finite-output check, for the message. */
+typedef struct finite_acc {
+    bool failed;
+    char what[MSG_LEN / 2];   /* the first failure, as a sentence */
+    char overflow[256];       /* an accepted overflow, for the message */
+    size_t points;
+} finite_acc;
+
+/* The first mismatch a thread saw. */
+typedef struct thread_diff {
+    size_t count;
+    size_t index;
+    int what;                 /* which output: an index into the caller's names */
+    double got, want, at;
+} thread_diff;
+
 /* report.c: messages and lines */
 /* c->msg = the formatted text; mlp_check_add appends to it. */
 void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -80,5 +100,17 @@ void mlp_check_emit(checker *c, const char *check, mlp_check_verdict v, const ch
 void mlp_check_emit_plain(checker *c, const char *check, mlp_check_verdict v,
                           const char *setting);
 const char *mlp_check_in_setting(const setting *s, char *buf, size_t len);
+
+/* compare.c: canaries, byte comparison, finite series, threads */
+void mlp_canary_set(double *p, size_t n);
+bool mlp_canary_ok(const double *p, size_t n);
+size_t mlp_diff_first(const double *a, const double *b, size_t n);
+size_t mlp_diff_count(const double *a, const double *b, size_t n);
+void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double sign,
+                       const double *v, bool may_overflow, const char *set);
+void mlp_diff_note(thread_diff *t, const double *got, const double *want, const double *at,
+                   size_t n, int what);
+void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
+                        const char *const *names, const char *var, const char *calls);
 
 #endif

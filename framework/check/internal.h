@@ -91,6 +91,19 @@ typedef struct thread_diff {
     double got, want, at;
 } thread_diff;
 
+/* What a gradient check found over many points. */
+typedef struct grad_acc {
+    size_t points, checked, fails, kinks, kink_fails;
+    size_t neg, pos, neg_fails, pos_fails;
+    double max_abs, max_rel, at;  /* over the points checked (not kinks) */
+    double worst;                 /* largest error / tolerance of a failing point */
+    double w_z, w_ana, w_num, w_abs, w_rel, w_lo, w_hi;
+    bool w_kink;
+    double rmin, rmax;            /* analytic / numeric over failing points */
+    size_t n_ratio;
+    double kink_z[MAX_LISTED];
+} grad_acc;
+
 /* report.c: messages and lines */
 /* c->msg = the formatted text; mlp_check_add appends to it. */
 void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,5 +125,12 @@ void mlp_diff_note(thread_diff *t, const double *got, const double *want, const 
                    size_t n, int what);
 void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
                         const char *const *names, const char *var, const char *calls);
+
+/* gradient.c: the gradient comparison */
+void mlp_grad_init(grad_acc *g);
+bool mlp_grad_point(grad_acc *g, double z, double zp, double zm, double f0, double fp,
+                    double fm, double ana);
+void mlp_grad_diagnose(checker *c, const grad_acc *g, const char *var, size_t terms);
+void mlp_grad_kinks(checker *c, const grad_acc *g, const char *var);
 
 #endif

@@ -133,4 +133,12 @@ bool mlp_grad_point(grad_acc *g, double z, double zp, double zm, double f0, doub
 void mlp_grad_diagnose(checker *c, const grad_acc *g, const char *var, size_t terms);
 void mlp_grad_kinks(checker *c, const grad_acc *g, const char *var);
 
+/* params.c: parameter settings */
+void mlp_check_value_text(const mlp_param_decl *d, const mlp_param_value *v, char *buf,
+                          size_t len);
+mlp_status mlp_check_apply_sets(const mlp_plugin *pl, const mlp_check_opts *o,
+                                mlp_param_value *base, bool *fixed, mlp_error *err);
+mlp_status mlp_check_make_settings(checker *c, const mlp_param_value *base,
+                                   const bool *fixed, bool vary, mlp_error *err);
+
 #endif

@@ -141,4 +141,9 @@ mlp_status mlp_check_apply_sets(const mlp_plugin *pl, const mlp_check_opts *o,
 mlp_status mlp_check_make_settings(checker *c, const mlp_param_value *base,
                                    const bool *fixed, bool vary, mlp_error *err);
 
+/* descriptor.c */
+/* The descriptor and each parameter declaration, checked as the loader does
+ * and described. */
+void mlp_check_descriptor(checker *c);
+
 #endif

@@ -146,4 +146,7 @@ mlp_status mlp_check_make_settings(checker *c, const mlp_param_value *base,
  * and described. */
 void mlp_check_descriptor(checker *c);
 
+/* the checks of each kind (activation.c, loss.c, dataset.c) */
+mlp_status mlp_check_activation(checker *c, mlp_error *err);
+
 #endif

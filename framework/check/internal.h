@@ -149,4 +149,7 @@ void mlp_check_descriptor(checker *c);
 /* the checks of each kind (activation.c, loss.c, dataset.c) */
 mlp_status mlp_check_activation(checker *c, mlp_error *err);
 
+/* the checks of each kind (activation.c, loss.c, dataset.c) */
+mlp_status mlp_check_loss(checker *c, mlp_error *err);
+
 #endif

@@ -1,1325 +1,12 @@
-/* check.c -- the plugin self-test behind `runner check-plugin`: every check a
- * plugin must pass, each reported as one structured line (see check.h).
- *
- * Policy, in one place:
- *  - Gradients are central differences with step h = 1e-6 max(1, |z|), taken
- *    as the exact difference of the rounded points.  A point passes when
- *    |numeric - analytic| <= 1e-5 max(1, |numeric|, |analytic|) + noise, where
- *    noise = 16 eps max|f| / h is the rounding error the difference quotient
- *    itself carries (it only matters where |f| is large next to f', e.g.
- *    softplus with a tiny beta).
- *  - A kink is a point where the one-sided slopes (f(z) - f(z-h)) / h and
- *    (f(z+h) - f(z)) / h disagree by more than that tolerance.  There the
- *    central difference means nothing; the point is skipped and reported, and
- *    the analytic derivative only has to lie between the two one-sided slopes
- *    (any subgradient: relu'(0) = 0 passes, a slope of 1 left of a leaky
- *    relu's kink does not).  More than 10% kinks fails: the function is not
- *    smooth enough at step h to be checked at all.
- *  - Finite input must give finite output.  NaN always fails.  Inf fails for
- *    losses (the ABI promises finite losses for finite logits); for an
- *    activation's forward or backward it is accepted only where the function
- *    demonstrably grows faster than z^2 (|f| at the previous, smaller test
- *    magnitude of the same sign already exceeds its square): exp-like
- *    functions overflow as the math does, a rectifier that overflows is a bug.
- *  - Threads: each thread computes over its own inputs (the same inputs in
- *    every thread would hide a shared buffer: every thread would write the
- *    same values into it) and compares bytes with the single-threaded result.
- *    A pass cannot prove thread safety; a failure proves its absence.
- */
-#include "check/check.h"
-
-#include <float.h>
+/* dataset.c -- the checks of a dataset plugin: generated points and their shape,
+ * determinism and streams, threads, and (for one that loads) describe and load. */
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-#include "train/model.h"
 #include "base/rng.h"
-
-#define TOL 1e-5              /* relative tolerance of a gradient check, floor 1 */
-#define STEP 1e-6             /* h = STEP * max(1, |z|) */
-#define NOISE_ULPS 16.0       /* rounding noise of a difference quotient, in eps |f| / h */
-#define KINK_SHARE 0.10       /* more kinks than this share of the points fails */
-#define N_RANDOM 200          /* pseudo-random inputs in [-10, 10] */
-#define THREAD_N 32768        /* values per thread in the concurrency check */
-#define THREAD_REPS 8         /* calls per thread */
-#define DEFAULT_THREADS 4
-#define CANARY 4              /* guard values past each output buffer */
-#define MSG_LEN 2048
-#define SET_LEN 256
-#define MAX_LISTED 4          /* kinks named in a message */
-#define CHECK_SEED 0x636865636bull /* "check": inputs are the same in every run */
-
-/* Fixed inputs first, in the order a failure is best reported at (ties go to
- * the first point): moderate values, then large, small, zero and tiny. */
-static const double fixed_inputs[] = {1.0, -1.0, 5.0, -5.0, 50.0, -50.0,
-                                      1e-3, -1e-3, 0.0, 1e-8, -1e-8};
-#define N_FIXED (sizeof(fixed_inputs) / sizeof(fixed_inputs[0]))
-#define N_GRAD (N_FIXED + N_RANDOM)
-
-/* Magnitudes of the finite-output check, in increasing order. */
-static const double extreme_mags[] = {50.0, 700.0, 1e6};
-#define N_MAGS (sizeof(extreme_mags) / sizeof(extreme_mags[0]))
-
-static const double loss_scales[] = {1e-3, 1.0, 10.0, 50.0};
-#define N_SCALES (sizeof(loss_scales) / sizeof(loss_scales[0]))
-
-/* A parameter setting: values in declaration order and how to print them. */
-typedef struct setting {
-    mlp_param_value *v;       /* n_params values, into checker.values */
-    char text[SET_LEN];       /* "slope=0.01", "" without parameters */
-} setting;
-
-typedef struct checker {
-    const mlp_plugin *pl;
-    uint32_t np;
-    void (*line)(void *ctx, const mlp_check_line *l);
-    void *ctx;
-    mlp_check_summary sum;
-    int threads;
-    size_t n_sets;            /* parameters given by the caller (--set) */
-    setting *set;             /* set[0]: the base setting (defaults and --set) */
-    size_t n_set;
-    mlp_param_value *values;  /* n_set * np */
-    char msg[MSG_LEN];
-} checker;
-
-/* ---- reporting ---------------------------------------------------------- */
-
-static void say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(checker *c, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
-    va_end(ap);
-}
-
-static void add(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(checker *c, const char *fmt, ...)
-{
-    size_t used = strlen(c->msg);
-    va_list ap;
-
-    if (used + 1 >= sizeof(c->msg))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(c->msg + used, sizeof(c->msg) - used, fmt, ap);
-    va_end(ap);
-}
-
-/* Report the line whose message is in c->msg. */
-static void emit(checker *c, const char *check, mlp_check_verdict v, const char *setting,
-                 size_t points, double max_abs, double max_rel, double at)
-{
-    mlp_check_line l = {
-        .check = check,
-        .verdict = v,
-        .setting = setting ? setting : "",
-        .points = points,
-        .max_abs = max_abs,
-        .max_rel = max_rel,
-        .at = at,
-        .msg = c->msg,
-    };
-
-    if (v == MLP_CHECK_PASS)
-        c->sum.passed++;
-    else if (v == MLP_CHECK_FAIL)
-        c->sum.failed++;
-    else
-        c->sum.notes++;
-    if (c->line)
-        c->line(c->ctx, &l);
-}
-
-static void emit_plain(checker *c, const char *check, mlp_check_verdict v, const char *setting)
-{
-    emit(c, check, v, setting, 0, NAN, NAN, NAN);
-}
-
-/* " (slope=0.01)", or "" for a plugin without parameters. */
-static const char *in_setting(const setting *s, char *buf, size_t len)
-{
-    if (!s->text[0])
-        return "";
-    snprintf(buf, len, " (%s)", s->text);
-    return buf;
-}
-
-/* ---- parameters --------------------------------------------------------- */
-
-static size_t choice_count(const char *choices)
-{
-    size_t n = 1;
-
-    if (!choices || !*choices)
-        return 0;
-    for (const char *p = choices; *p; p++)
-        n += *p == '|';
-    return n;
-}
-
-/* The idx-th choice of "a|b|c" into buf. */
-static const char *choice_name(const char *choices, size_t idx, char *buf, size_t len)
-{
-    const char *p = choices ? choices : "";
-
-    for (size_t i = 0; i < idx && p; i++) {
-        p = strchr(p, '|');
-        if (p)
-            p++;
-    }
-    if (!p)
-        p = "";
-    snprintf(buf, len, "%.*s", (int)strcspn(p, "|"), p);
-    return buf;
-}
-
-static void value_text(const mlp_param_decl *d, const mlp_param_value *v, char *buf, size_t len)
-{
-    switch (d->type) {
-    case MLP_PARAM_BOOL:
-        snprintf(buf, len, "%s", v->num != 0.0 ? "true" : "false");
-        break;
-    case MLP_PARAM_ENUM:
-        choice_name(d->choices, (size_t)v->num, buf, len);
-        break;
-    case MLP_PARAM_STRING:
-        snprintf(buf, len, "%s", v->str ? v->str : "(unset)");
-        break;
-    default:
-        snprintf(buf, len, "%g", v->num);
-    }
-}
-
-static void setting_text(const mlp_plugin *pl, const mlp_param_value *v, char *buf, size_t len)
-{
-    size_t used = 0;
-
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < pl->h->n_params && used + 1 < len; i++) {
-        char val[128];
-        int w;
-
-        value_text(&pl->h->params[i], &v[i], val, sizeof(val));
-        w = snprintf(buf + used, len - used, "%s%s=%s", i ? ", " : "", pl->h->params[i].name,
-                     val);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
-/* Apply "key=value" settings to base; fixed[i] marks the parameters set. */
-static mlp_status apply_sets(const mlp_plugin *pl, const mlp_check_opts *o, mlp_param_value *base,
-                             bool *fixed, mlp_error *err)
-{
-    for (size_t s = 0; o && s < o->n_sets; s++) {
-        const char *kv = o->sets[s], *eq = strchr(kv, '=');
-        const char *val;
-        char key[128], names[512] = "", buf[128];
-        const mlp_param_decl *d;
-        int idx;
-
-        if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key))
-            return mlp_fail(err, MLP_ERR_USAGE, "check-plugin: --set '%s': expected KEY=VALUE",
-                            kv);
-        memcpy(key, kv, (size_t)(eq - kv));
-        key[eq - kv] = '\0';
-        val = eq + 1;
-        idx = mlp_plugin_param_index(pl, key);
-        if (idx < 0) {
-            for (uint32_t i = 0; i < pl->h->n_params; i++) {
-                size_t used = strlen(names);
-                snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
-                         pl->h->params[i].name);
-            }
-            return mlp_fail(err, MLP_ERR_USAGE,
-                            "check-plugin: --set '%s': %s '%s' has no parameter '%s' (%s%s)", kv,
-                            mlp_kind_name(pl->kind), pl->name, key,
-                            names[0] ? "it declares: " : "it declares none", names);
-        }
-        d = &pl->h->params[idx];
-        switch (d->type) {
-        case MLP_PARAM_REAL:
-        case MLP_PARAM_INT: {
-            char *end;
-            double x = strtod(val, &end);
-            if (end == val || *end || !isfinite(x))
-                return mlp_fail(err, MLP_ERR_USAGE, "check-plugin: --set '%s': '%s' is not a number",
-                                kv, val);
-            if (x < d->min || x > d->max)
-                return mlp_fail(err, MLP_ERR_USAGE,
-                                "check-plugin: --set '%s': %g is outside [%g, %g]", kv, x, d->min,
-                                d->max);
-            if (d->type == MLP_PARAM_INT && x != floor(x))
-                return mlp_fail(err, MLP_ERR_USAGE,
-                                "check-plugin: --set '%s': %s is an int parameter", kv, key);
-            base[idx].num = x;
-            break;
-        }
-        case MLP_PARAM_BOOL:
-            if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1"))
-                base[idx].num = 1.0;
-            else if (!strcmp(val, "false") || !strcmp(val, "no") || !strcmp(val, "0"))
-                base[idx].num = 0.0;
-            else
-                return mlp_fail(err, MLP_ERR_USAGE,
-                                "check-plugin: --set '%s': expected true or false", kv);
-            break;
-        case MLP_PARAM_ENUM: {
-            size_t n = choice_count(d->choices), i;
-            for (i = 0; i < n; i++)
-                if (!strcmp(choice_name(d->choices, i, buf, sizeof(buf)), val))
-                    break;
-            if (i == n)
-                return mlp_fail(err, MLP_ERR_USAGE,
-                                "check-plugin: --set '%s': expected one of %s", kv, d->choices);
-            base[idx].num = (double)i;
-            break;
-        }
-        case MLP_PARAM_STRING:
-            base[idx].str = val;
-            break;
-        }
-        fixed[idx] = true;
-    }
-    return MLP_OK;
-}
-
-/* Values a numeric parameter is checked at besides the base: min, max and a
- * midpoint (geometric when the range spans decades), every enum choice, both
- * booleans.  Returns how many went into out (at most 3 or the choices). */
-static size_t candidates(const mlp_param_decl *d, double *out, size_t cap)
-{
-    size_t n = 0;
-
-    switch (d->type) {
-    case MLP_PARAM_REAL:
-    case MLP_PARAM_INT: {
-        double mid = d->min > 0.0 && d->max >= 1e3 * d->min ? sqrt(d->min * d->max)
-                                                             : 0.5 * (d->min + d->max);
-        if (d->type == MLP_PARAM_INT)
-            mid = floor(mid);
-        out[n++] = d->min;
-        out[n++] = mid;
-        out[n++] = d->max;
-        break;
-    }
-    case MLP_PARAM_BOOL:
-        out[n++] = 0.0;
-        out[n++] = 1.0;
-        break;
-    case MLP_PARAM_ENUM:
-        for (size_t i = 0; i < choice_count(d->choices) && n < cap; i++)
-            out[n++] = (double)i;
-        break;
-    case MLP_PARAM_STRING:
-        break;
-    }
-    return n;
-}
-
-/* The base setting, then (when vary) each parameter not fixed moved alone
- * over its candidates. */
-static mlp_status make_settings(checker *c, const mlp_param_value *base, const bool *fixed,
-                                bool vary, mlp_error *err)
-{
-    const mlp_plugin_header *h = c->pl->h;
-    size_t cap = 1;
-
-    for (uint32_t i = 0; vary && i < c->np; i++) {
-        size_t k = choice_count(h->params[i].choices);
-        cap += k > 3 ? k : 3;
-    }
-    c->set = calloc(cap, sizeof(*c->set));
-    c->values = calloc(cap * (c->np ? c->np : 1), sizeof(*c->values));
-    if (!c->set || !c->values)
-        return mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
-    c->n_set = 0;
-    for (uint32_t i = 0; i == 0 || (vary && i < c->np); i++) {
-        double cand[MLP_MAX_PARAMS + 3];
-        size_t nc = 0;
-
-        if (c->n_set == 0) { /* the base, once */
-            setting *s = &c->set[c->n_set];
-            s->v = c->values;
-            memcpy(s->v, base, c->np * sizeof(*base));
-            setting_text(c->pl, s->v, s->text, sizeof(s->text));
-            c->n_set++;
-        }
-        if (!vary || i >= c->np || fixed[i])
-            continue;
-        nc = candidates(&h->params[i], cand, sizeof(cand) / sizeof(cand[0]));
-        for (size_t k = 0; k < nc; k++) {
-            bool seen = cand[k] == base[i].num;
-            for (size_t j = 0; j < k && !seen; j++)
-                seen = cand[j] == cand[k];
-            if (seen || c->n_set == cap)
-                continue;
-            setting *s = &c->set[c->n_set];
-            s->v = c->values + c->n_set * c->np;
-            memcpy(s->v, base, c->np * sizeof(*base));
-            s->v[i].num = cand[k];
-            setting_text(c->pl, s->v, s->text, sizeof(s->text));
-            c->n_set++;
-        }
-    }
-    return MLP_OK;
-}
-
-/* ---- descriptor --------------------------------------------------------- */
-
-static void check_descriptor(checker *c)
-{
-    const mlp_plugin *pl = c->pl;
-    const mlp_plugin_header *h = pl->h;
-    mlp_error e;
-
-    mlp_error_clear(&e);
-    if (mlp_plugin_check_descriptor(h, pl->path, pl->kind, &e) != MLP_OK) {
-        say(c, "%s", e.msg);
-        emit_plain(c, "descriptor", MLP_CHECK_FAIL, "");
-        return;
-    }
-    say(c, "%s '%s' version %s from %s: ABI %u.%u (this host speaks %d.%d), descriptor of %u "
-        "bytes, %u parameter%s",
-        mlp_kind_name(pl->kind), h->name, h->version, pl->path, (unsigned)h->abi_major,
-        (unsigned)h->abi_minor, MLP_ABI_MAJOR, MLP_ABI_MINOR, (unsigned)h->size,
-        (unsigned)h->n_params, h->n_params == 1 ? "" : "s");
-    switch (pl->kind) {
-    case MLP_KIND_ACTIVATION:
-        add(c, "; forward and backward present; in place claimed: forward %s, backward %s",
-            pl->d.act->flags & MLP_ACT_FORWARD_INPLACE ? "yes" : "no",
-            pl->d.act->flags & MLP_ACT_BACKWARD_INPLACE ? "yes" : "no");
-        break;
-    case MLP_KIND_LOSS:
-        add(c, "; loss and predict present; %s",
-            pl->d.loss->flags & MLP_LOSS_MULTICLASS ? "multi-class (one output per class)"
-                                                    : "binary (one output)");
-        break;
-    case MLP_KIND_DATASET: {
-        const mlp_dataset_desc *d = pl->d.data;
-        if (mlp_dataset_loads(pl))
-            add(c, "; loads from a source (describe and load)%s",
-                d->generate ? ", and generates" : "");
-        else
-            add(c, "; generates points");
-        if (d->dim)
-            add(c, "; %u input%s, %u classes, extent [%g, %g, %g, %g]", (unsigned)d->dim,
-                d->dim == 1 ? "" : "s", (unsigned)d->classes, d->extent[0], d->extent[1],
-                d->extent[2], d->extent[3]);
-        break;
-    }
-    }
-    emit_plain(c, "descriptor", MLP_CHECK_PASS, "");
-
-    /* each declaration, checked as the loader does, one prefix at a time */
-    for (uint32_t i = 0; i < h->n_params; i++) {
-        const mlp_param_decl *d = &h->params[i];
-        mlp_plugin_header prefix = *h;
-        char def[128];
-        mlp_param_value v = {.num = d->def, .str = d->def_str};
-
-        prefix.n_params = i + 1;
-        mlp_error_clear(&e);
-        if (mlp_plugin_check_params(&prefix, pl->path, &e) != MLP_OK) {
-            say(c, "%s", e.msg);
-            emit_plain(c, "parameter", MLP_CHECK_FAIL, "");
-            continue;
-        }
-        value_text(d, &v, def, sizeof(def));
-        say(c, "%s: %s, default %s", d->name, mlp_param_type_name(d->type),
-            d->type == MLP_PARAM_STRING && !d->def_str ? "none (required)" : def);
-        if (d->type == MLP_PARAM_REAL || d->type == MLP_PARAM_INT)
-            add(c, ", bounds [%g, %g]", d->min, d->max);
-        if (d->type == MLP_PARAM_ENUM)
-            add(c, ", one of %s", d->choices);
-        add(c, ": %s", d->help);
-        emit_plain(c, "parameter", MLP_CHECK_PASS, "");
-    }
-}
-
-/* ---- gradient comparison ------------------------------------------------ */
-
-/* What a gradient check found over many points. */
-typedef struct grad_acc {
-    size_t points, checked, fails, kinks, kink_fails;
-    size_t neg, pos, neg_fails, pos_fails;
-    double max_abs, max_rel, at;  /* over the points checked (not kinks) */
-    double worst;                 /* largest error / tolerance of a failing point */
-    double w_z, w_ana, w_num, w_abs, w_rel, w_lo, w_hi;
-    bool w_kink;
-    double rmin, rmax;            /* analytic / numeric over failing points */
-    size_t n_ratio;
-    double kink_z[MAX_LISTED];
-} grad_acc;
-
-static void grad_init(grad_acc *g)
-{
-    memset(g, 0, sizeof(*g));
-    g->at = NAN;
-    g->rmin = INFINITY;
-    g->rmax = -INFINITY;
-}
-
-/* Compare the analytic derivative `ana` at z with central differences of
- * f0 = f(z), fp = f(zp), fm = f(zm) (zm < z < zp).  Returns true when this
- * point became the worst failure (the caller records its context). */
-static bool grad_point(grad_acc *g, double z, double zp, double zm, double f0, double fp, double fm,
-                       double ana)
-{
-    double hp = zp - z, hm = z - zm;
-    double num = (fp - fm) / (zp - zm);
-    double dr = (fp - f0) / hp, dl = (f0 - fm) / hm;
-    double big = fmax(fabs(f0), fmax(fabs(fp), fabs(fm)));
-    double noise = NOISE_ULPS * DBL_EPSILON * big / fmin(hp, hm);
-    bool kink = isfinite(num) && isfinite(dr) && isfinite(dl) &&
-                fabs(dr - dl) > TOL * fmax(1.0, fmax(fabs(dr), fabs(dl))) + noise;
-    double err, tol, excess, rel;
-
-    g->points++;
-    if (z < 0.0)
-        g->neg++;
-    else if (z > 0.0)
-        g->pos++;
-    if (kink) {
-        /* the central difference means nothing here: the analytic value need
-         * only lie between the one-sided slopes */
-        double lo = fmin(dl, dr), hi = fmax(dl, dr);
-        if (g->kinks < MAX_LISTED)
-            g->kink_z[g->kinks] = z;
-        g->kinks++;
-        tol = TOL * fmax(1.0, fmax(fabs(lo), fabs(hi))) + noise;
-        if (ana >= lo - tol && ana <= hi + tol)
-            return false;
-        g->kink_fails++;
-        err = ana < lo ? lo - ana : ana - hi;
-        if (!isfinite(err))
-            err = INFINITY;
-        excess = err / tol;
-        rel = err / fmax(fmax(fabs(lo), fabs(hi)), 1e-6);
-    } else {
-        g->checked++;
-        err = fabs(ana - num);
-        tol = TOL * fmax(1.0, fmax(fabs(num), fabs(ana))) + noise;
-        rel = err / fmax(fabs(num), 1e-6);
-        if (!isfinite(err))
-            err = rel = INFINITY;
-        if (err > g->max_abs || g->checked == 1) {
-            g->max_abs = err;
-            g->at = z;
-        }
-        if (rel > g->max_rel)
-            g->max_rel = rel;
-        if (err <= tol)
-            return false;
-        excess = err / tol;
-        if (fabs(num) > 1e-6 && isfinite(ana)) {
-            double r = ana / num;
-            g->rmin = fmin(g->rmin, r);
-            g->rmax = fmax(g->rmax, r);
-            g->n_ratio++;
-        }
-    }
-    g->fails++;
-    if (z < 0.0)
-        g->neg_fails++;
-    else if (z > 0.0)
-        g->pos_fails++;
-    /* near-ties go to the earlier point: the fixed inputs come first */
-    if (g->fails > 1 && !(excess > 1.01 * g->worst))
-        return false;
-    g->worst = excess;
-    g->w_z = z;
-    g->w_ana = ana;
-    g->w_num = num;
-    g->w_abs = err;
-    g->w_rel = rel;
-    g->w_kink = kink;
-    g->w_lo = fmin(dl, dr);
-    g->w_hi = fmax(dl, dr);
-    return true;
-}
-
-/* The diagnosis of a failed gradient check: where it fails and how the
- * analytic values relate to the numeric ones.  `terms` is the number of
- * terms a loss averages over (0 for activations). */
-static void grad_diagnose(checker *c, const grad_acc *g, const char *var, size_t terms)
-{
-    if (g->neg_fails && !g->pos_fails && g->pos)
-        add(c, "; wrong only for %s < 0 (%zu of %zu negative points fail, none of %zu positive)",
-            var, g->neg_fails, g->neg, g->pos);
-    else if (g->pos_fails && !g->neg_fails && g->neg)
-        add(c, "; wrong only for %s > 0 (%zu of %zu positive points fail, none of %zu negative)",
-            var, g->pos_fails, g->pos, g->neg);
-    if (g->n_ratio == 0)
-        return;
-    double r = 0.5 * (g->rmin + g->rmax);
-    if (g->rmax - g->rmin <= 1e-3 * fmax(fabs(g->rmin), fabs(g->rmax))) {
-        if (fabs(r + 1.0) < 1e-3)
-            add(c, "; analytic = -1 x numeric at every failing point: wrong sign");
-        else if (terms > 1 && fabs(r - (double)terms) < 1e-3 * (double)terms)
-            add(c, "; analytic = %.4g x numeric at every failing point, %zu being the number "
-                "of terms in the batch: the loss is divided by it but the gradient is not "
-                "(mean/sum confusion)", r, terms);
-        else if (terms > 1 && fabs(r * (double)terms - 1.0) < 1e-3)
-            add(c, "; analytic = 1/%zu x numeric at every failing point: the gradient is divided "
-                "by the batch size but the loss is not (mean/sum confusion)", terms);
-        else if (r < 0.0)
-            add(c, "; analytic = %.4g x numeric at every failing point: wrong sign and scale", r);
-        else
-            add(c, "; analytic = %.4g x numeric at every failing point: wrong scale", r);
-    } else {
-        add(c, "; analytic / numeric ranges over [%.4g, %.4g] at the failing points", g->rmin,
-            g->rmax);
-    }
-}
-
-/* The kinks skipped, for a message. */
-static void grad_kinks(checker *c, const grad_acc *g, const char *var)
-{
-    if (!g->kinks)
-        return;
-    add(c, "; kink%s at %s=", g->kinks == 1 ? "" : "s", var);
-    for (size_t i = 0; i < g->kinks && i < MAX_LISTED; i++)
-        add(c, "%s%g", i ? ", " : "", g->kink_z[i]);
-    if (g->kinks > MAX_LISTED)
-        add(c, " and %zu more", g->kinks - MAX_LISTED);
-    add(c, " skipped (analytic within the one-sided slopes)");
-}
-
-/* ---- activations -------------------------------------------------------- */
-
-/* The gradient check's inputs: the fixed points, then uniform in [-10, 10]. */
-static void act_inputs(double *z)
-{
-    mlp_rng r;
-
-    memcpy(z, fixed_inputs, sizeof(fixed_inputs));
-    mlp_rng_init(&r, CHECK_SEED, 0, 0);
-    for (size_t i = N_FIXED; i < N_GRAD; i++)
-        z[i] = 20.0 * mlp_rng_uniform(&r) - 10.0;
-}
-
-static void canary_set(double *p, size_t n)
-{
-    for (size_t i = 0; i < CANARY; i++)
-        p[n + i] = -7.25e77;
-}
-
-static bool canary_ok(const double *p, size_t n)
-{
-    for (size_t i = 0; i < CANARY; i++)
-        if (p[n + i] != -7.25e77)
-            return false;
-    return true;
-}
-
-static void act_gradient(checker *c, const setting *s)
-{
-    const mlp_activation_desc *d = c->pl->d.act;
-    double z[N_GRAD], zp[N_GRAD], zm[N_GRAD], ap[N_GRAD], am[N_GRAD], da[N_GRAD];
-    double a[N_GRAD + CANARY], dz[N_GRAD + CANARY];
-    char where[SET_LEN + 8];
-    const char *at = in_setting(s, where, sizeof(where));
-    grad_acc g;
-    mlp_rng r;
-
-    act_inputs(z);
-    mlp_rng_init(&r, CHECK_SEED, 1, 0);
-    for (size_t i = 0; i < N_GRAD; i++) {
-        double h = STEP * fmax(1.0, fabs(z[i]));
-        zp[i] = z[i] + h;
-        zm[i] = z[i] - h;
-        da[i] = 0.5 + mlp_rng_uniform(&r); /* a chain-rule factor, not just 1 */
-    }
-    canary_set(a, N_GRAD);
-    canary_set(dz, N_GRAD);
-    d->forward(z, a, N_GRAD, s->v);
-    d->forward(zp, ap, N_GRAD, s->v);
-    d->forward(zm, am, N_GRAD, s->v);
-    d->backward(z, a, da, dz, N_GRAD, s->v);
-    if (!canary_ok(a, N_GRAD) || !canary_ok(dz, N_GRAD)) {
-        say(c, "%s writes past the end of its output (n = %zu)%s",
-            canary_ok(a, N_GRAD) ? "backward" : "forward", (size_t)N_GRAD, at);
-        emit_plain(c, "gradient", MLP_CHECK_FAIL, s->text);
-        return;
-    }
-    grad_init(&g);
-    for (size_t i = 0; i < N_GRAD; i++)
-        grad_point(&g, z[i], zp[i], zm[i], a[i], ap[i], am[i], dz[i] / da[i]);
-
-    if (g.fails) {
-        say(c, "backward disagrees with forward's central differences at %zu of %zu points%s: ",
-            g.fails, g.points, at);
-        if (g.w_kink)
-            add(c, "worst at the kink z=%g: analytic f'(z) %.6g outside the one-sided slopes "
-                "[%.6g, %.6g]", g.w_z, g.w_ana, g.w_lo, g.w_hi);
-        else
-            add(c, "worst at z=%g: analytic f'(z) %.6g vs numeric %.6g (abs err %.3g, rel err "
-                "%.3g)", g.w_z, g.w_ana, g.w_num, g.w_abs, g.w_rel);
-        grad_diagnose(c, &g, "z", 0);
-        emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.w_z);
-        return;
-    }
-    if ((double)g.kinks > KINK_SHARE * (double)g.points) {
-        say(c, "forward has kinks at %zu of %zu points%s: not smooth enough at step h = 1e-6 "
-            "max(1, |z|) for a gradient check", g.kinks, g.points, at);
-        grad_kinks(c, &g, "z");
-        emit(c, "gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.at);
-        return;
-    }
-    say(c, "backward matches forward's central differences at %zu points%s: max abs err %.3g, "
-        "max rel err %.3g (worst at z=%g)", g.checked, at, g.max_abs, g.max_rel, g.at);
-    grad_kinks(c, &g, "z");
-    emit(c, "gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel, g.at);
-}
-
-/* First failure of a finite-output check, for the message. */
-typedef struct finite_acc {
-    bool failed;
-    char what[MSG_LEN / 2];   /* the first failure, as a sentence */
-    char overflow[256];       /* an accepted overflow, for the message */
-    size_t points;
-} finite_acc;
-
-/* Values v[j] at inputs sign * extreme_mags[j]: NaN fails; Inf fails unless
- * `may_overflow` and |v| at the previous magnitude already exceeds its square. */
-static void finite_series(finite_acc *f, const char *fn, const char *var, double sign,
-                          const double *v, bool may_overflow, const char *set)
-{
-    for (size_t j = 0; j < N_MAGS; j++) {
-        double x = sign * extreme_mags[j];
-        f->points++;
-        if (isfinite(v[j]) || f->failed)
-            continue;
-        if (isinf(v[j]) && may_overflow && j > 0 &&
-            fabs(v[j - 1]) > extreme_mags[j - 1] * extreme_mags[j - 1]) {
-            if (!f->overflow[0])
-                snprintf(f->overflow, sizeof(f->overflow),
-                         "; %s overflows to %g at %s=%g, accepted: it grows faster than %s^2 "
-                         "(%g at %s=%g)", fn, v[j], var, x, var, v[j - 1], var,
-                         sign * extreme_mags[j - 1]);
-            continue;
-        }
-        f->failed = true;
-        if (isnan(v[j]))
-            snprintf(f->what, sizeof(f->what), "%s gives nan at %s=%g%s", fn, var, x, set);
-        else if (j > 0)
-            snprintf(f->what, sizeof(f->what),
-                     "%s gives %g at %s=%g%s although it is only %g at %s=%g: compute it in a "
-                     "form that cannot overflow", fn, v[j], var, x, set, v[j - 1], var,
-                     sign * extreme_mags[j - 1]);
-        else
-            snprintf(f->what, sizeof(f->what), "%s gives %g at %s=%g%s", fn, v[j], var, x, set);
-    }
-}
-
-static void act_finite(checker *c)
-{
-    const mlp_activation_desc *d = c->pl->d.act;
-    finite_acc f;
-
-    memset(&f, 0, sizeof(f));
-    for (size_t k = 0; k < c->n_set && !f.failed; k++) {
-        const setting *s = &c->set[k];
-        char where[SET_LEN + 8];
-        const char *at = in_setting(s, where, sizeof(where));
-        for (int sg = 1; sg >= -1; sg -= 2) {
-            double z[N_MAGS], a[N_MAGS], da[N_MAGS], dz[N_MAGS];
-            for (size_t j = 0; j < N_MAGS; j++) {
-                z[j] = sg * extreme_mags[j];
-                da[j] = 1.0;
-            }
-            d->forward(z, a, N_MAGS, s->v);
-            d->backward(z, a, da, dz, N_MAGS, s->v);
-            finite_series(&f, "forward", "z", sg, a, true, at);
-            finite_series(&f, "backward", "z", sg, dz, true, at);
-        }
-    }
-    if (f.failed) {
-        say(c, "%s", f.what);
-        emit_plain(c, "finite", MLP_CHECK_FAIL, "");
-        return;
-    }
-    say(c, "forward and backward are finite at z = +-50, +-700, +-1e6 (%zu setting%s)%s",
-        c->n_set, c->n_set == 1 ? "" : "s", f.overflow);
-    emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
-}
-
-/* Index of the first differing double of a and b (n of them), or n. */
-static size_t first_diff(const double *a, const double *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(&a[i], &b[i], sizeof(double)) != 0)
-            return i;
-    return n;
-}
-
-static size_t count_diff(const double *a, const double *b, size_t n)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < n; i++)
-        k += memcmp(&a[i], &b[i], sizeof(double)) != 0;
-    return k;
-}
-
-/* Inputs of the determinism and in-place checks: gradient inputs and extremes. */
-#define N_DET (N_GRAD + 2 * N_MAGS)
-static void det_inputs(double *z, double *da)
-{
-    mlp_rng r;
-
-    act_inputs(z);
-    for (size_t j = 0; j < N_MAGS; j++) {
-        z[N_GRAD + 2 * j] = extreme_mags[j];
-        z[N_GRAD + 2 * j + 1] = -extreme_mags[j];
-    }
-    mlp_rng_init(&r, CHECK_SEED, 2, 0);
-    for (size_t i = 0; i < N_DET; i++)
-        da[i] = 2.0 * mlp_rng_uniform(&r) - 1.0;
-}
-
-static void act_determinism(checker *c)
-{
-    const mlp_activation_desc *d = c->pl->d.act;
-    double z[N_DET], da[N_DET], a1[N_DET], a2[N_DET], dz1[N_DET], dz2[N_DET];
-
-    det_inputs(z, da);
-    for (size_t k = 0; k < c->n_set; k++) {
-        const setting *s = &c->set[k];
-        char where[SET_LEN + 8];
-        size_t i;
-
-        d->forward(z, a1, N_DET, s->v);
-        d->forward(z, a2, N_DET, s->v);
-        d->backward(z, a1, da, dz1, N_DET, s->v);
-        d->backward(z, a1, da, dz2, N_DET, s->v);
-        if ((i = first_diff(a1, a2, N_DET)) < N_DET) {
-            say(c, "forward gives different results for the same input: %zu of %zu values "
-                "differ, first at z=%g%s: %.17g then %.17g",
-                count_diff(a1, a2, N_DET), (size_t)N_DET, z[i],
-                in_setting(s, where, sizeof(where)), a1[i], a2[i]);
-            emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
-            return;
-        }
-        if ((i = first_diff(dz1, dz2, N_DET)) < N_DET) {
-            say(c, "backward gives different results for the same input: %zu of %zu values "
-                "differ, first at z=%g%s: %.17g then %.17g",
-                count_diff(dz1, dz2, N_DET), (size_t)N_DET, z[i],
-                in_setting(s, where, sizeof(where)), dz1[i], dz2[i]);
-            emit(c, "determinism", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
-            return;
-        }
-    }
-    say(c, "forward and backward twice on %zu inputs give identical bytes (%zu setting%s)",
-        (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "determinism", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
-}
-
-static void act_inplace(checker *c)
-{
-    const mlp_activation_desc *d = c->pl->d.act;
-    double z[N_DET], da[N_DET], a[N_DET], dz[N_DET], buf[N_DET];
-    const bool fwd = d->flags & MLP_ACT_FORWARD_INPLACE, bwd = d->flags & MLP_ACT_BACKWARD_INPLACE;
-    bool fwd_ok = true, bwd_ok = true;
-
-    det_inputs(z, da);
-    for (size_t k = 0; k < c->n_set && (fwd_ok || bwd_ok); k++) {
-        const setting *s = &c->set[k];
-        char where[SET_LEN + 8];
-        size_t i;
-
-        d->forward(z, a, N_DET, s->v);
-        d->backward(z, a, da, dz, N_DET, s->v);
-        if (fwd && fwd_ok) {
-            memcpy(buf, z, sizeof(buf));
-            d->forward(buf, buf, N_DET, s->v);
-            if ((i = first_diff(buf, a, N_DET)) < N_DET) {
-                fwd_ok = false;
-                say(c, "forward is declared in place (MLP_ACT_FORWARD_INPLACE) but with a == z "
-                    "%zu of %zu values differ from out of place, first at z=%g%s: %.17g in place "
-                    "vs %.17g", count_diff(buf, a, N_DET), (size_t)N_DET, z[i],
-                    in_setting(s, where, sizeof(where)), buf[i], a[i]);
-                emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
-            }
-        }
-        if (bwd && bwd_ok) {
-            memcpy(buf, da, sizeof(buf));
-            d->backward(z, a, buf, buf, N_DET, s->v);
-            if ((i = first_diff(buf, dz, N_DET)) < N_DET) {
-                bwd_ok = false;
-                say(c, "backward is declared in place (MLP_ACT_BACKWARD_INPLACE) but with "
-                    "dz == da %zu of %zu values differ from out of place, first at z=%g%s: "
-                    "%.17g in place vs %.17g", count_diff(buf, dz, N_DET), (size_t)N_DET, z[i],
-                    in_setting(s, where, sizeof(where)), buf[i], dz[i]);
-                emit(c, "inplace", MLP_CHECK_FAIL, s->text, N_DET, NAN, NAN, z[i]);
-            }
-        }
-    }
-    if (fwd && fwd_ok) {
-        say(c, "forward with a == z gives the same bytes as out of place (%zu inputs, %zu "
-            "setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
-    } else if (!fwd) {
-        say(c, "forward in place (a == z) is not claimed (no MLP_ACT_FORWARD_INPLACE): not "
-            "checked; the host always gives it separate buffers");
-        emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
-    }
-    if (bwd && bwd_ok) {
-        say(c, "backward with dz == da gives the same bytes as out of place (%zu inputs, %zu "
-            "setting%s)", (size_t)N_DET, c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "inplace", MLP_CHECK_PASS, "", N_DET * c->n_set, NAN, NAN, NAN);
-    } else if (!bwd) {
-        say(c, "backward in place (dz == da) is not claimed (no MLP_ACT_BACKWARD_INPLACE): not "
-            "checked; the host always gives it separate buffers");
-        emit_plain(c, "inplace", MLP_CHECK_NOTE, "");
-    }
-}
-
-/* The first mismatch a thread saw. */
-typedef struct thread_diff {
-    size_t count;
-    size_t index;
-    int what;                 /* which output: an index into the caller's names */
-    double got, want, at;
-} thread_diff;
-
-static void note_diff(thread_diff *t, const double *got, const double *want, const double *at,
-                      size_t n, int what)
-{
-    size_t k = count_diff(got, want, n);
-
-    if (!k)
-        return;
-    if (!t->count) {
-        size_t i = first_diff(got, want, n);
-        t->index = i;
-        t->what = what;
-        t->got = got[i];
-        t->want = want[i];
-        t->at = at ? at[i] : NAN;
-    }
-    t->count += k;
-}
-
-/* Report the concurrency check's outcome over nt threads. */
-static void threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
-                           const char *const *names, const char *var, const char *calls)
-{
-    size_t total = 0, values = per_call * (size_t)nt * THREAD_REPS;
-    int first = -1;
-
-    for (int t = 0; t < nt; t++) {
-        total += td[t].count;
-        if (td[t].count && first < 0)
-            first = t;
-    }
-    if (first >= 0) {
-        const thread_diff *f = &td[first];
-        say(c, "results differ when %s from %d threads at once: %zu of %zu values differ from "
-            "the single-threaded result; first: thread %d, %s", calls, nt, total, values, first,
-            names[f->what]);
-        if (!isnan(f->at))
-            add(c, " at %s=%g", var, f->at);
-        else
-            add(c, " value %zu", f->index);
-        add(c, ": %.17g vs %.17g alone (shared state, such as a static buffer or counter?)",
-            f->got, f->want);
-        emit(c, "threads", MLP_CHECK_FAIL, c->set[0].text, values, NAN, NAN, f->at);
-        return;
-    }
-    say(c, "%d threads at once, %d calls each on their own inputs (%zu values per call), give "
-        "the single-threaded bytes", nt, THREAD_REPS, per_call);
-    emit(c, "threads", MLP_CHECK_PASS, c->set[0].text, values, NAN, NAN, NAN);
-}
-
-static mlp_status act_threads(checker *c, mlp_error *err)
-{
-    static const char *const names[] = {"forward", "backward"};
-    const mlp_activation_desc *d = c->pl->d.act;
-    const mlp_param_value *p = c->set[0].v;
-    const int nt = c->threads;
-    const size_t n = THREAD_N, all = n * (size_t)nt;
-    double *z = malloc(all * sizeof(double)), *da = malloc(all * sizeof(double));
-    double *ra = malloc(all * sizeof(double)), *rdz = malloc(all * sizeof(double));
-    double *a = malloc(all * sizeof(double)), *dz = malloc(all * sizeof(double));
-    thread_diff *td = calloc((size_t)nt, sizeof(*td));
-    mlp_status st = MLP_OK;
-
-    if (!z || !da || !ra || !rdz || !a || !dz || !td) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
-        goto out;
-    }
-    for (int t = 0; t < nt; t++) {
-        mlp_rng r;
-        mlp_rng_init(&r, CHECK_SEED, 100 + (uint64_t)t, 0);
-        for (size_t i = 0; i < n; i++) {
-            z[t * n + i] = 20.0 * mlp_rng_uniform(&r) - 10.0;
-            da[t * n + i] = 2.0 * mlp_rng_uniform(&r) - 1.0;
-        }
-        d->forward(z + t * n, ra + t * n, n, p);
-        d->backward(z + t * n, ra + t * n, da + t * n, rdz + t * n, n, p);
-    }
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (int t = 0; t < nt; t++) {
-        for (int rep = 0; rep < THREAD_REPS; rep++) {
-            d->forward(z + t * n, a + t * n, n, p);
-            d->backward(z + t * n, ra + t * n, da + t * n, dz + t * n, n, p);
-            note_diff(&td[t], a + t * n, ra + t * n, z + t * n, n, 0);
-            note_diff(&td[t], dz + t * n, rdz + t * n, z + t * n, n, 1);
-        }
-    }
-    threads_report(c, td, nt, 2 * n, names, "z", "forward and backward are called");
-out:
-    free(z), free(da), free(ra), free(rdz), free(a), free(dz), free(td);
-    return st;
-}
-
-static mlp_status check_activation(checker *c, mlp_error *err)
-{
-    for (size_t k = 0; k < c->n_set; k++)
-        act_gradient(c, &c->set[k]);
-    act_finite(c);
-    act_determinism(c);
-    act_inplace(c);
-    return act_threads(c, err);
-}
-
-/* ---- losses ------------------------------------------------------------- */
-
-static size_t loss_width(const checker *c)
-{
-    return c->pl->d.loss->flags & MLP_LOSS_MULTICLASS ? 3 : 1;
-}
-
-/* Labels of a batch of n: alternate classes, so a batch holds each one. */
-static void loss_labels(double *y, size_t n, size_t classes, size_t first)
-{
-    for (size_t i = 0; i < n; i++)
-        y[i] = (double)((first + i) % classes);
-}
-
-#define LOSS_MAXN 7
-#define LOSS_MAXK 3
-
-static void loss_gradient(checker *c, const setting *s)
-{
-    static const size_t batches[] = {1, 7};
-    const mlp_loss_desc *d = c->pl->d.loss;
-    const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
-    char where[SET_LEN + 8];
-    const char *at = in_setting(s, where, sizeof(where));
-    grad_acc g;
-    size_t w_label = 0, w_sample = 0, w_n = 0, w_terms = 0;
-    double w_scale = 0;
-    bool bad_value = false;
-    mlp_rng r;
-
-    grad_init(&g);
-    mlp_rng_init(&r, CHECK_SEED, 3, 0);
-    for (size_t si = 0; si < N_SCALES; si++) {
-        for (size_t bi = 0; bi < 2; bi++) {
-            const size_t n = batches[bi], m = n * k;
-            /* batch 1 twice, once per first label; batch 7 holds both */
-            for (size_t first = 0; first < (n == 1 ? classes : 1); first++) {
-                double z[LOSS_MAXN * LOSS_MAXK], y[LOSS_MAXN], dz[LOSS_MAXN * LOSS_MAXK + CANARY];
-                double l0;
-
-                for (size_t i = 0; i < m; i++)
-                    z[i] = loss_scales[si] * (2.0 * mlp_rng_uniform(&r) - 1.0);
-                loss_labels(y, n, classes, first);
-                canary_set(dz, m);
-                l0 = d->loss(z, y, dz, n, k, s->v);
-                if (!canary_ok(dz, m)) {
-                    say(c, "loss writes past the end of dlogits (n = %zu, k = %zu)%s", n, k, at);
-                    emit_plain(c, "loss-gradient", MLP_CHECK_FAIL, s->text);
-                    return;
-                }
-                if (!isfinite(l0))
-                    bad_value = true;
-                for (size_t j = 0; j < m; j++) {
-                    double zz[LOSS_MAXN * LOSS_MAXK], h = STEP * fmax(1.0, fabs(z[j]));
-                    double zp = z[j] + h, zm = z[j] - h, lp, lm;
-                    memcpy(zz, z, m * sizeof(double));
-                    zz[j] = zp;
-                    lp = d->loss(zz, y, NULL, n, k, s->v);
-                    zz[j] = zm;
-                    lm = d->loss(zz, y, NULL, n, k, s->v);
-                    if (grad_point(&g, z[j], zp, zm, l0, lp, lm, dz[j])) {
-                        w_label = (size_t)y[j / k];
-                        w_sample = j / k;
-                        w_n = n;
-                        w_terms = m;
-                        w_scale = loss_scales[si];
-                    }
-                }
-            }
-        }
-    }
-    if (g.fails) {
-        say(c, "dlogits disagree with the loss's central differences at %zu of %zu logits%s: ",
-            g.fails, g.points, at);
-        if (g.w_kink)
-            add(c, "worst at the kink logit=%g", g.w_z);
-        else
-            add(c, "worst at logit=%g", g.w_z);
-        add(c, " (label %zu, sample %zu of a batch of %zu, logits of scale %g): ", w_label,
-            w_sample, w_n, w_scale);
-        if (g.w_kink)
-            add(c, "analytic %.6g outside the one-sided slopes [%.6g, %.6g]", g.w_ana, g.w_lo,
-                g.w_hi);
-        else
-            add(c, "analytic %.6g vs numeric %.6g (abs err %.3g, rel err %.3g)", g.w_ana,
-                g.w_num, g.w_abs, g.w_rel);
-        grad_diagnose(c, &g, "logit", w_terms);
-        emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.w_z);
-        return;
-    }
-    if (bad_value || (double)g.kinks > KINK_SHARE * (double)g.points) {
-        if (bad_value)
-            say(c, "the loss is not finite at moderate logits%s", at);
-        else
-            say(c, "the loss has kinks at %zu of %zu logits%s: not smooth enough at step h to "
-                "check", g.kinks, g.points, at);
-        emit(c, "loss-gradient", MLP_CHECK_FAIL, s->text, g.points, g.max_abs, g.max_rel, g.at);
-        return;
-    }
-    say(c, "dlogits match the loss's central differences at %zu logits (%s%slogits of scale "
-        "1e-3, 1, 10, 50; batches of 1 and 7; every label): max abs err %.3g, max rel err %.3g "
-        "(worst at logit=%g)", g.checked, s->text, s->text[0] ? "; " : "", g.max_abs, g.max_rel,
-        g.at);
-    grad_kinks(c, &g, "logit");
-    emit(c, "loss-gradient", MLP_CHECK_PASS, s->text, g.points, g.max_abs, g.max_rel, g.at);
-}
-
-/* Loss, dlogits and predict finite at extreme logits; predict a probability
- * where it looks like one (in [0, 1] over moderate logits). */
-static void loss_finite(checker *c)
-{
-    const mlp_loss_desc *d = c->pl->d.loss;
-    const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
-    finite_acc f;
-    bool prob_style = true, pred_failed = false;
-    double outside = NAN, outside_at = NAN;
-
-    memset(&f, 0, sizeof(f));
-    /* is predict a probability over moderate logits (at the base setting)? */
-    {
-        double z[2 * N_SCALES * LOSS_MAXK], pr[2 * N_SCALES * LOSS_MAXK];
-        size_t n = 2 * N_SCALES;
-        for (size_t i = 0; i < N_SCALES; i++)
-            for (size_t j = 0; j < k; j++) {
-                z[(2 * i) * k + j] = loss_scales[i] * (j % 2 ? -1.0 : 1.0);
-                z[(2 * i + 1) * k + j] = -loss_scales[i] * (j % 2 ? -1.0 : 1.0);
-            }
-        d->predict(z, pr, n, k, c->set[0].v);
-        for (size_t i = 0; i < n * k && prob_style; i++)
-            if (!(pr[i] >= 0.0 && pr[i] <= 1.0)) {
-                prob_style = false;
-                outside = pr[i];
-                outside_at = z[i];
-            }
-    }
-    for (size_t s = 0; s < c->n_set && !f.failed; s++) {
-        const setting *st = &c->set[s];
-        char where[SET_LEN + 8];
-        const char *at = in_setting(st, where, sizeof(where));
-        for (size_t j = 0; j < N_MAGS && !f.failed; j++) {
-            for (int sg = 1; sg >= -1 && !f.failed; sg -= 2) {
-                for (size_t label = 0; label < classes && !f.failed; label++) {
-                    double z[LOSS_MAXK], y = (double)label, dz[LOSS_MAXK], pr[LOSS_MAXK], l;
-                    double x = sg * extreme_mags[j];
-                    for (size_t q = 0; q < k; q++)
-                        z[q] = q == label ? x : -x;
-                    l = d->loss(z, &y, dz, 1, k, st->v);
-                    d->predict(z, pr, 1, k, st->v);
-                    f.points++;
-                    bool ok = isfinite(l);
-                    const char *what = "the loss";
-                    double bad = l;
-                    for (size_t q = 0; q < k && ok; q++) {
-                        if (!isfinite(dz[q]))
-                            ok = false, what = "dlogits", bad = dz[q];
-                        else if (!isfinite(pr[q]) ||
-                                 (prob_style && !(pr[q] >= 0.0 && pr[q] <= 1.0)))
-                            ok = false, what = "predict", bad = pr[q];
-                    }
-                    if (ok)
-                        continue;
-                    f.failed = true;
-                    pred_failed = !strcmp(what, "predict");
-                    snprintf(f.what, sizeof(f.what), "%s is %g at logit=%g, label %zu%s%s", what,
-                             bad, x, label, at,
-                             prob_style && !strcmp(what, "predict") && isfinite(bad)
-                                 ? ": outside [0, 1], though it is a probability at moderate "
-                                   "logits"
-                                 : ": a loss must be finite for every finite logit");
-                }
-            }
-        }
-    }
-    if (f.failed) {
-        say(c, "%s", f.what);
-        emit_plain(c, "finite", MLP_CHECK_FAIL, "");
-    } else {
-        say(c, "loss, dlogits and predict are finite at logits +-50, +-700, +-1e6 for every "
-            "label (%zu setting%s)", c->n_set, c->n_set == 1 ? "" : "s");
-        emit(c, "finite", MLP_CHECK_PASS, "", f.points, NAN, NAN, NAN);
-    }
-    if (pred_failed)
-        return; /* the finite line said why */
-    if (f.failed)
-        say(c, "predict not checked at extreme logits: the loss failed there first");
-    else if (prob_style)
-        say(c, "predict gives probabilities in [0, 1] at logits from -1e6 to 1e6");
-    else
-        say(c, "predict is not a probability (%g at logit=%g): checked finite only", outside,
-            outside_at);
-    emit_plain(c, "predict", f.failed ? MLP_CHECK_NOTE : MLP_CHECK_PASS, "");
-}
-
-/* One call of loss and predict over a batch: value, dlogits and probabilities. */
-static void loss_call(const mlp_loss_desc *d, const double *z, const double *y, size_t n,
-                      size_t k, const mlp_param_value *p, double *out)
-{
-    out[0] = d->loss(z, y, out + 1, n, k, p);
-    d->predict(z, out + 1 + n * k, n, k, p);
-}
-
-static void loss_determinism(checker *c)
-{
-    const mlp_loss_desc *d = c->pl->d.loss;
-    const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = 64, len = 1 + 2 * n * k;
-    double z[64 * LOSS_MAXK], y[64], o1[1 + 2 * 64 * LOSS_MAXK], o2[1 + 2 * 64 * LOSS_MAXK];
-    mlp_rng r;
-
-    mlp_rng_init(&r, CHECK_SEED, 4, 0);
-    for (size_t i = 0; i < n * k; i++)
-        z[i] = 10.0 * (2.0 * mlp_rng_uniform(&r) - 1.0);
-    loss_labels(y, n, classes, 0);
-    for (size_t s = 0; s < c->n_set; s++) {
-        char where[SET_LEN + 8];
-        size_t i;
-        loss_call(d, z, y, n, k, c->set[s].v, o1);
-        loss_call(d, z, y, n, k, c->set[s].v, o2);
-        if ((i = first_diff(o1, o2, len)) < len) {
-            say(c, "the same call twice gives different results%s: %s %.17g then %.17g",
-                in_setting(&c->set[s], where, sizeof(where)),
-                i == 0 ? "the loss" : i <= n * k ? "a dlogit" : "a probability", o1[i], o2[i]);
-            emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
-            return;
-        }
-    }
-    say(c, "loss, dlogits and predict twice on a batch of %zu give identical bytes (%zu "
-        "setting%s)", n, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "determinism", MLP_CHECK_PASS, "", len * c->n_set, NAN, NAN, NAN);
-}
-
-static mlp_status loss_threads(checker *c, mlp_error *err)
-{
-    static const char *const names[] = {"loss, dlogits or predict"};
-    const mlp_loss_desc *d = c->pl->d.loss;
-    const int nt = c->threads;
-    const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = THREAD_N / 8;
-    const size_t len = 1 + 2 * n * k, all = len * (size_t)nt;
-    double *z = malloc((size_t)nt * n * k * sizeof(double));
-    double *y = malloc(n * sizeof(double));
-    double *ref = malloc(all * sizeof(double)), *got = malloc(all * sizeof(double));
-    thread_diff *td = calloc((size_t)nt, sizeof(*td));
-    mlp_status st = MLP_OK;
-
-    if (!z || !y || !ref || !got || !td) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
-        goto out;
-    }
-    loss_labels(y, n, classes, 0);
-    for (int t = 0; t < nt; t++) {
-        mlp_rng r;
-        mlp_rng_init(&r, CHECK_SEED, 200 + (uint64_t)t, 0);
-        for (size_t i = 0; i < n * k; i++)
-            z[t * n * k + i] = 10.0 * (2.0 * mlp_rng_uniform(&r) - 1.0);
-        loss_call(d, z + t * n * k, y, n, k, c->set[0].v, ref + t * len);
-    }
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (int t = 0; t < nt; t++) {
-        for (int rep = 0; rep < THREAD_REPS; rep++) {
-            loss_call(d, z + t * n * k, y, n, k, c->set[0].v, got + t * len);
-            note_diff(&td[t], got + t * len, ref + t * len, NULL, len, 0);
-        }
-    }
-    threads_report(c, td, nt, len, names, "logit", "loss and predict are called");
-out:
-    free(z), free(y), free(ref), free(got), free(td);
-    return st;
-}
-
-/* Training calls the loss on blocks of a batch and combines them (a mean
- * weighted by the blocks' sizes, a sum by adding: mlp_model_loss_grad), so
- * the loss must be a mean or a sum of per-sample terms.  Check that a batch
- * of 64 and its split into 40 + 24 give the same value to rounding (the
- * dlogits then agree too, when the loss-gradient check passes). */
-static void loss_blocks(checker *c)
-{
-    const mlp_loss_desc *d = c->pl->d.loss;
-    const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = 64, n1 = 40, n2 = n - n1;
-    double z[64 * LOSS_MAXK], y[64];
-    double worst = 0.0;
-    mlp_rng r;
-
-    mlp_rng_init(&r, CHECK_SEED, 5, 0);
-    for (size_t i = 0; i < n * k; i++)
-        z[i] = 6.0 * (2.0 * mlp_rng_uniform(&r) - 1.0);
-    loss_labels(y, n, classes, 0);
-    for (size_t s = 0; s < c->n_set; s++) {
-        const mlp_param_value *p = c->set[s].v;
-        const bool sum = mlp_loss_is_sum(d, p);
-        const double w1 = sum ? 1.0 : (double)n1 / (double)n;
-        const double w2 = sum ? 1.0 : (double)n2 / (double)n;
-        char where[SET_LEN + 8];
-        const double l = d->loss(z, y, NULL, n, k, p);
-        const double lb = d->loss(z, y, NULL, n1, k, p) * w1 +
-                          d->loss(z + n1 * k, y + n1, NULL, n2, k, p) * w2;
-        const double err = fabs(lb - l) / (fabs(l) + 1e-300);
-
-        worst = err > worst ? err : worst;
-        if (!(err <= 1e-9)) {
-            say(c, "the loss is not a %s of per-sample terms%s: a batch of %zu gives %.17g, "
-                "its blocks of %zu and %zu combined %.17g (training evaluates batches in "
-                "blocks of up to 256 samples; see docs/writing-plugins.md, Losses)",
-                sum ? "sum" : "mean", in_setting(&c->set[s], where, sizeof(where)), n, l, n1,
-                n2, lb);
-            emit_plain(c, "blocks", MLP_CHECK_FAIL, c->set[s].text);
-            return;
-        }
-    }
-    say(c, "a batch of %zu and its blocks of %zu and %zu combined agree (largest relative "
-        "difference %.2g, %zu setting%s)", n, n1, n2, worst, c->n_set, c->n_set == 1 ? "" : "s");
-    emit(c, "blocks", MLP_CHECK_PASS, "", c->n_set, NAN, worst, NAN);
-}
-
-static mlp_status check_loss(checker *c, mlp_error *err)
-{
-    for (size_t k = 0; k < c->n_set; k++)
-        loss_gradient(c, &c->set[k]);
-    loss_finite(c);
-    loss_determinism(c);
-    loss_blocks(c);
-    return loss_threads(c, err);
-}
-
-/* ---- datasets ----------------------------------------------------------- */
+#include "check/internal.h"
 
 /* Points and labels: finite, integral labels in [0, classes).  Returns the
  * first problem as a sentence in buf, or NULL. */
@@ -1362,7 +49,7 @@ static void data_generate(checker *c, const setting *s)
     const mlp_dataset_desc *d = c->pl->d.data;
     size_t dim = d->dim, classes = d->classes;
     char where[SET_LEN + 8], why_buf[256];
-    const char *at = in_setting(s, where, sizeof(where));
+    const char *at = mlp_check_in_setting(s, where, sizeof(where));
 
     why_buf[0] = '\0';
     /* a generator whose shape depends on its parameters says so through describe */
@@ -1371,8 +58,8 @@ static void data_generate(checker *c, const setting *s)
         uint32_t dm = 0, cl = 0;
         if (d->describe(s->v, &rows, &dm, &cl, why_buf, sizeof(why_buf)) != 0 || dm == 0 ||
             cl < 2) {
-            say(c, "describe failed%s: %s", at, why_buf[0] ? why_buf : "bad shape");
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "describe failed%s: %s", at, why_buf[0] ? why_buf : "bad shape");
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             return;
         }
         dim = dm;
@@ -1383,42 +70,43 @@ static void data_generate(checker *c, const setting *s)
     size_t count[8] = {0};
 
     if (!x) {
-        say(c, "out of memory");
-        emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+        mlp_check_say(c, "out of memory");
+        mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
         return;
     }
     for (size_t k = 0; k < 3; k++) {
         const size_t n = sizes[k];
         const char *why, *bad;
-        canary_set(x, n * dim);
-        canary_set(y, n);
+        mlp_canary_set(x, n * dim);
+        mlp_canary_set(y, n);
         if (gen(d, s->v, 1, n, x, y, &why) != 0) {
-            say(c, "generate refused n=%zu%s: %s", n, at, why ? why : "(no reason given)");
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "generate refused n=%zu%s: %s", n, at, why ? why : "(no reason "
+                "given)");
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
-        if (!canary_ok(x, n * dim) || !canary_ok(y, n)) {
-            say(c, "generate writes past the end of %s for n=%zu%s (x holds n x dim = %zu x %zu, "
-                "y holds n)", canary_ok(x, n * dim) ? "y" : "x", n, at, n, dim);
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+        if (!mlp_canary_ok(x, n * dim) || !mlp_canary_ok(y, n)) {
+            mlp_check_say(c, "generate writes past the end of %s for n=%zu%s (x holds n x dim = "
+                "%zu x %zu, y holds n)", mlp_canary_ok(x, n * dim) ? "y" : "x", n, at, n, dim);
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
         if ((bad = points_bad(x, y, n, dim, classes, why_buf, sizeof(why_buf)))) {
-            say(c, "generate n=%zu%s: %s", n, at, bad);
-            emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
+            mlp_check_say(c, "generate n=%zu%s: %s", n, at, bad);
+            mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
             goto out;
         }
     }
     for (size_t i = 0; i < GEN_MAXN; i++)
         if ((size_t)y[i] < 8)
             count[(size_t)y[i]]++;
-    say(c, "n = 1, 7, 200%s: x (n, %zu) and y (n) written exactly, coordinates finite, labels "
-        "integers in [0, %zu); 200 points:", at, dim, classes);
+    mlp_check_say(c, "n = 1, 7, 200%s: x (n, %zu) and y (n) written exactly, coordinates finite, "
+        "labels integers in [0, %zu); 200 points:", at, dim, classes);
     for (size_t j = 0; j < classes && j < 8; j++)
-        add(c, "%s %zu of class %zu", j ? "," : "", count[j], j);
+        mlp_check_add(c, "%s %zu of class %zu", j ? "," : "", count[j], j);
     if (classes > 8)
-        add(c, ", ...");
-    emit(c, "generate", MLP_CHECK_PASS, s->text, 208, NAN, NAN, NAN);
+        mlp_check_add(c, ", ...");
+    mlp_check_emit(c, "generate", MLP_CHECK_PASS, s->text, 208, NAN, NAN, NAN);
 out:
     free(x);
 }
@@ -1455,8 +143,8 @@ static void data_determinism(checker *c)
     bool same = true;
 
     if (!x1 || !x2) {
-        say(c, "out of memory");
-        emit_plain(c, "determinism", MLP_CHECK_FAIL, "");
+        mlp_check_say(c, "out of memory");
+        mlp_check_emit_plain(c, "determinism", MLP_CHECK_FAIL, "");
         goto out;
     }
     for (size_t s = 0; s < c->n_set; s++) {
@@ -1466,36 +154,37 @@ static void data_determinism(checker *c)
             continue; /* reported by the generate check */
         if (gen(d, c->set[s].v, 42, n, x1, y1, &why) || gen(d, c->set[s].v, 42, n, x2, y2, &why))
             continue; /* reported by the generate check */
-        size_t ix = first_diff(x1, x2, n * dim), iy = first_diff(y1, y2, n);
+        size_t ix = mlp_diff_first(x1, x2, n * dim), iy = mlp_diff_first(y1, y2, n);
         if (ix < n * dim || iy < n) {
-            say(c, "the same stream gives different points%s: ",
-                in_setting(&c->set[s], where, sizeof(where)));
+            mlp_check_say(c, "the same stream gives different points%s: ",
+                mlp_check_in_setting(&c->set[s], where, sizeof(where)));
             if (ix < n * dim)
-                add(c, "point %zu coordinate %zu is %.17g then %.17g", ix / dim, ix % dim, x1[ix],
+                mlp_check_add(c, "point %zu coordinate %zu is %.17g then "
+                    "%.17g", ix / dim, ix % dim, x1[ix],
                     x2[ix]);
             else
-                add(c, "label of point %zu is %g then %g", iy, y1[iy], y2[iy]);
-            emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
+                mlp_check_add(c, "label of point %zu is %g then %g", iy, y1[iy], y2[iy]);
+            mlp_check_emit_plain(c, "determinism", MLP_CHECK_FAIL, c->set[s].text);
             goto out;
         }
     }
-    say(c, "the same stream gives identical bytes (200 points, %zu setting%s)", c->n_set,
+    mlp_check_say(c, "the same stream gives identical bytes (200 points, %zu setting%s)", c->n_set,
         c->n_set == 1 ? "" : "s");
     const size_t dim0 = setting_dim(c, &c->set[0]);
-    emit(c, "determinism", MLP_CHECK_PASS, "", n * (dim0 + 1) * c->n_set, NAN, NAN, NAN);
+    mlp_check_emit(c, "determinism", MLP_CHECK_PASS, "", n * (dim0 + 1) * c->n_set, NAN, NAN, NAN);
 
     /* another stream, other points (at the base setting) */
     if (dim0 && gen(d, c->set[0].v, 42, n, x1, y1, &why) == 0 &&
         gen(d, c->set[0].v, 43, n, x2, y2, &why) == 0) {
-        same = first_diff(x1, x2, n * dim0) == n * dim0 && first_diff(y1, y2, n) == n;
+        same = mlp_diff_first(x1, x2, n * dim0) == n * dim0 && mlp_diff_first(y1, y2, n) == n;
         if (same) {
-            say(c, "two different streams give the same 200 points: the data does not depend on "
-                "the seed (fine for a fixed data set, suspicious for a random one)");
-            emit_plain(c, "stream", MLP_CHECK_NOTE, c->set[0].text);
+            mlp_check_say(c, "two different streams give the same 200 points: the data does not "
+                "depend on the seed (fine for a fixed data set, suspicious for a random one)");
+            mlp_check_emit_plain(c, "stream", MLP_CHECK_NOTE, c->set[0].text);
         } else {
-            say(c, "two different streams give different points (%zu of %zu coordinates "
-                "differ)", count_diff(x1, x2, n * dim0), n * dim0);
-            emit_plain(c, "stream", MLP_CHECK_PASS, c->set[0].text);
+            mlp_check_say(c, "two different streams give different points (%zu of %zu coordinates "
+                "differ)", mlp_diff_count(x1, x2, n * dim0), n * dim0);
+            mlp_check_emit_plain(c, "stream", MLP_CHECK_PASS, c->set[0].text);
         }
     }
 out:
@@ -1521,8 +210,8 @@ static mlp_status data_threads(checker *c, mlp_error *err)
     }
     for (int t = 0; t < nt; t++)
         if (gen(d, c->set[0].v, 1000 + (uint64_t)t, n, rx + t * len, ry + t * n, &why) != 0) {
-            say(c, "generate refused n=%zu: %s", n, why ? why : "(no reason given)");
-            emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
+            mlp_check_say(c, "generate refused n=%zu: %s", n, why ? why : "(no reason given)");
+            mlp_check_emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
             goto out;
         }
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
@@ -1530,11 +219,11 @@ static mlp_status data_threads(checker *c, mlp_error *err)
         for (int rep = 0; rep < THREAD_REPS; rep++) {
             const char *w;
             gen(d, c->set[0].v, 1000 + (uint64_t)t, n, x + t * len, y + t * n, &w);
-            note_diff(&td[t], x + t * len, rx + t * len, NULL, len, 0);
-            note_diff(&td[t], y + t * n, ry + t * n, NULL, n, 1);
+            mlp_diff_note(&td[t], x + t * len, rx + t * len, NULL, len, 0);
+            mlp_diff_note(&td[t], y + t * n, ry + t * n, NULL, n, 1);
         }
     }
-    threads_report(c, td, nt, len + n, names, "", "generate is called");
+    mlp_threads_report(c, td, nt, len + n, names, "", "generate is called");
 out:
     free(rx), free(x), free(ry), free(y), free(td);
     return st;
@@ -1557,14 +246,15 @@ static mlp_status data_load(checker *c, mlp_error *err)
 
     why[0] = '\0';
     if (d->describe(p, &rows, &dim, &classes, why, sizeof(why)) != 0) {
-        say(c, "describe failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason given)");
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "describe failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason "
+            "given)");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         return MLP_OK;
     }
     if (rows == 0 || dim == 0 || classes < 2 || rows > ((size_t)1 << 28) / dim) {
-        say(c, "describe gives %zu rows, %u inputs, %u classes (%s): need rows >= 1, inputs >= 1, "
-            "classes >= 2", rows, (unsigned)dim, (unsigned)classes, c->set[0].text);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "describe gives %zu rows, %u inputs, %u classes (%s): need rows >= 1, "
+            "inputs >= 1, classes >= 2", rows, (unsigned)dim, (unsigned)classes, c->set[0].text);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         return MLP_OK;
     }
     len = rows * dim;
@@ -1577,28 +267,30 @@ static mlp_status data_load(checker *c, mlp_error *err)
         st = mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
         goto out;
     }
-    canary_set(x, len);
-    canary_set(y, rows);
+    mlp_canary_set(x, len);
+    mlp_canary_set(y, rows);
     if (d->load(p, rows, dim, x, y, why, sizeof(why)) != 0) {
-        say(c, "load failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason given)");
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "load failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason "
+            "given)");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
-    if (!canary_ok(x, len) || !canary_ok(y, rows)) {
-        say(c, "load writes past the end of %s (%zu rows, %u inputs)", canary_ok(x, len) ? "y" : "x",
+    if (!mlp_canary_ok(x, len) || !mlp_canary_ok(y, rows)) {
+        mlp_check_say(c, "load writes past the end of %s (%zu rows, %u "
+            "inputs)", mlp_canary_ok(x, len) ? "y" : "x",
             rows, (unsigned)dim);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
     if ((bad = points_bad(x, y, rows, dim, classes, buf, sizeof(buf)))) {
-        say(c, "load (%s): %s", c->set[0].text, bad);
-        emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "load (%s): %s", c->set[0].text, bad);
+        mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
         goto out;
     }
-    say(c, "describe and load (%s): %zu rows of %u inputs, %u classes; values finite, labels "
-        "integers in [0, %u)", c->set[0].text, rows, (unsigned)dim, (unsigned)classes,
+    mlp_check_say(c, "describe and load (%s): %zu rows of %u inputs, %u classes; values finite, "
+        "labels integers in [0, %u)", c->set[0].text, rows, (unsigned)dim, (unsigned)classes,
         (unsigned)classes);
-    emit_plain(c, "load", MLP_CHECK_PASS, c->set[0].text);
+    mlp_check_emit_plain(c, "load", MLP_CHECK_PASS, c->set[0].text);
 
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
     for (int t = 0; t < nt; t++) {
@@ -1606,24 +298,25 @@ static mlp_status data_load(checker *c, mlp_error *err)
         if (d->load(p, rows, dim, x2 + t * len, y2 + t * rows, w, sizeof(w)) != 0)
             diffs[t] = len + rows;
         else
-            diffs[t] = count_diff(x2 + t * len, x, len) + count_diff(y2 + t * rows, y, rows);
+            diffs[t] = mlp_diff_count(x2 + t * len, x, len) +
+                       mlp_diff_count(y2 + t * rows, y, rows);
     }
     for (int t = 0; t < nt; t++)
         total += diffs[t];
     if (total) {
-        say(c, "loading from %d threads at once gives other values than loading alone: %zu of "
-            "%zu values differ", nt, total, (len + rows) * (size_t)nt);
-        emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
+        mlp_check_say(c, "loading from %d threads at once gives other values than loading alone: "
+            "%zu of %zu values differ", nt, total, (len + rows) * (size_t)nt);
+        mlp_check_emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
     } else {
-        say(c, "%d threads loading at once get the same bytes as one load", nt);
-        emit_plain(c, "threads", MLP_CHECK_PASS, c->set[0].text);
+        mlp_check_say(c, "%d threads loading at once get the same bytes as one load", nt);
+        mlp_check_emit_plain(c, "threads", MLP_CHECK_PASS, c->set[0].text);
     }
 out:
     free(x), free(y), free(x2), free(y2), free(diffs);
     return st;
 }
 
-static mlp_status check_dataset(checker *c, mlp_error *err)
+mlp_status mlp_check_dataset(checker *c, mlp_error *err)
 {
     const mlp_dataset_desc *d = c->pl->d.data;
     mlp_status st = MLP_OK;
@@ -1638,64 +331,10 @@ static mlp_status check_dataset(checker *c, mlp_error *err)
     if (!mlp_dataset_loads(c->pl))
         return st;
     if (!c->n_sets) {
-        say(c, "describe and load skipped: check-plugin cannot invent a source for a dataset "
-            "that loads; give its parameters, e.g. --set path=data.csv");
-        emit_plain(c, "load", MLP_CHECK_NOTE, "");
+        mlp_check_say(c, "describe and load skipped: check-plugin cannot invent a source for a "
+            "dataset that loads; give its parameters, e.g. --set path=data.csv");
+        mlp_check_emit_plain(c, "load", MLP_CHECK_NOTE, "");
         return st;
     }
     return data_load(c, err);
-}
-
-/* ---- entry -------------------------------------------------------------- */
-
-mlp_status mlp_check_plugin(const mlp_plugin *pl, const mlp_check_opts *opts,
-                            void (*line)(void *ctx, const mlp_check_line *l), void *ctx,
-                            mlp_check_summary *out, mlp_error *err)
-{
-    mlp_param_value base[MLP_MAX_PARAMS];
-    bool fixed[MLP_MAX_PARAMS] = {false};
-    const char *missing = NULL;
-    checker c;
-    mlp_status st;
-
-    memset(&c, 0, sizeof(c));
-    c.pl = pl;
-    c.np = pl->h->n_params;
-    c.line = line;
-    c.ctx = ctx;
-    c.n_sets = opts ? opts->n_sets : 0;
-    c.threads = opts && opts->threads > 0 ? opts->threads : DEFAULT_THREADS;
-    if (c.np > MLP_MAX_PARAMS)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %u parameters, at most %d allowed",
-                        pl->path, (unsigned)c.np, MLP_MAX_PARAMS);
-    mlp_plugin_param_defaults(pl, base);
-    if ((st = apply_sets(pl, opts, base, fixed, err)))
-        return st;
-
-    check_descriptor(&c);
-    for (uint32_t i = 0; i < c.np && !missing; i++)
-        if (pl->h->params[i].type == MLP_PARAM_STRING && !base[i].str)
-            missing = pl->h->params[i].name;
-    if (missing) {
-        say(&c, "functional checks skipped: parameter '%s' has no default (give it: "
-            "check-plugin %s --set %s=...)", missing, pl->name, missing);
-        emit_plain(&c, pl->kind == MLP_KIND_DATASET ? "load" : "parameter", MLP_CHECK_NOTE, "");
-        goto done;
-    }
-    /* a dataset that loads from a file is checked at the given setting only:
-     * moving a column index or a path over its range means nothing */
-    st = make_settings(&c, base, fixed, !mlp_dataset_loads(pl), err);
-    if (st)
-        goto done;
-    switch (pl->kind) {
-    case MLP_KIND_ACTIVATION: st = check_activation(&c, err); break;
-    case MLP_KIND_LOSS: st = check_loss(&c, err); break;
-    case MLP_KIND_DATASET: st = check_dataset(&c, err); break;
-    }
-done:
-    free(c.set);
-    free(c.values);
-    if (st == MLP_OK && out)
-        *out = c.sum;
-    return st;
 }

@@ -145,11 +145,8 @@ mlp_status mlp_check_make_settings(checker *c, const mlp_param_value *base,
 /* The descriptor and each parameter declaration, checked as the loader does
  * and described. */
 void mlp_check_descriptor(checker *c);
-
-/* the checks of each kind (activation.c, loss.c, dataset.c) */
 mlp_status mlp_check_activation(checker *c, mlp_error *err);
-
-/* the checks of each kind (activation.c, loss.c, dataset.c) */
 mlp_status mlp_check_loss(checker *c, mlp_error *err);
+mlp_status mlp_check_dataset(checker *c, mlp_error *err);
 
 #endif

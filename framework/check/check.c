@@ -1,25 +1,12 @@
-/* check.c -- the plugin self-test behind `runner check-plugin`: every check a
- * plugin must pass, each reported as one structured line (see check.h); the
- * policy behind them is in internal.h. */
+/* check.c -- the entry of the plugin self-test behind `runner check-plugin`:
+ * the settings a plugin is checked at, then which checks run for its kind
+ * (the policy behind them is in internal.h). */
 #include "check/check.h"
 
-#include <float.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-#include "train/model.h"
-#include "base/rng.h"
 #include "check/internal.h"
-
-/* ---- entry -------------------------------------------------------------- */
 
 mlp_status mlp_check_plugin(const mlp_plugin *pl, const mlp_check_opts *opts,
                             void (*line)(void *ctx, const mlp_check_line *l), void *ctx,

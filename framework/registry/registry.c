@@ -1,13 +1,12 @@
-/* registry.c -- the plugin module: the search path, dlopen, a check of every
- * descriptor field with a message naming the file and the reason, and the
- * parameter declaration tables. */
+/* registry.c -- the registry: the search path, finding a plugin file by kind
+ * and name (with a suggestion when there is none), dlopen and the entry call,
+ * the loaded plugins, and discovering every plugin on the path. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "registry/registry.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,8 +75,6 @@ static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
-
-/* ---- the registry ------------------------------------------------------ */
 
 static mlp_status add_dir(mlp_registry *reg, const char *dir, size_t len, mlp_error *err)
 {
@@ -243,42 +240,41 @@ static mlp_status append_loaded(mlp_registry *reg, entry *e, mlp_error *err)
     return MLP_OK;
 }
 
-/* Load the file at path (or return it when already loaded), refusing it
- * unless it is a sound plugin of kind `want` (0: any kind). */
-static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
-                            const mlp_plugin **out, mlp_error *err)
+static void free_entry(entry *e)
 {
-    struct stat sb;
-    char *dlpath = NULL;
-    void *handle = NULL, *sym;
-    mlp_plugin_entry_fn fn;
-    const mlp_plugin_header *h;
-    const char *why = NULL;
-    entry *e = NULL;
-    mlp_status st;
+    free(e->pl.name);
+    free(e->pl.path);
+    free(e);
+}
 
-    if (stat(path, &sb) != 0)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %s", path,
-                        errno == ENOENT ? "no such file" : strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+/* The plugin already loaded from the file sb describes, or NULL. */
+static const entry *find_loaded(const mlp_registry *reg, const struct stat *sb)
+{
     for (size_t i = 0; i < reg->n_loaded; i++) {
         const entry *old = reg->loaded[i];
-        if (old->dev != sb.st_dev || old->ino != sb.st_ino)
-            continue;
-        if (want && old->pl.kind != want)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
-                            path, mlp_kind_article(old->pl.kind), mlp_kind_article(want));
-        *out = &old->pl;
-        return MLP_OK;
+        if (old->dev == sb->st_dev && old->ino == sb->st_ino)
+            return old;
     }
+    return NULL;
+}
+
+/* dlopen the file at path and call its entry: *handle and *h on success; on
+ * failure nothing stays open and err says why. */
+static mlp_status open_plugin(const char *path, void **handle, const mlp_plugin_header **h,
+                              mlp_error *err)
+{
+    char *dlpath;
+    void *sym;
+    mlp_plugin_entry_fn fn;
+    const char *why = NULL;
+    mlp_status st;
 
     /* a bare file name would send dlopen along the library path */
     dlpath = strchr(path, '/') ? join(path, NULL, NULL) : join(".", path, NULL);
     if (!dlpath)
         return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
-    handle = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
+    *handle = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
+    if (!*handle) {
         const char *msg = dlerror();
         size_t len = strlen(dlpath);
         /* dlerror says "<file>: <reason>"; the message names the file already */
@@ -289,27 +285,40 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
         goto out_free;
     }
     dlerror();
-    sym = dlsym(handle, MLP_PLUGIN_ENTRY_NAME);
+    sym = dlsym(*handle, MLP_PLUGIN_ENTRY_NAME);
     if (!sym) {
         st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: no entry symbol %s: not an mlplab plugin, "
                       "or built without exporting it", path, MLP_PLUGIN_ENTRY_NAME);
         goto out_close;
     }
     memcpy(&fn, &sym, sizeof(fn)); /* POSIX: dlsym's object pointer holds a function */
-    h = fn(MLP_ABI_MAJOR, MLP_ABI_MINOR, &why);
-    if (!h) {
+    *h = fn(MLP_ABI_MAJOR, MLP_ABI_MINOR, &why);
+    if (!*h) {
         st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: the entry returned NULL: %s", path,
                       why ? why : "(it gave no reason)");
         goto out_close;
     }
-    if ((st = mlp_plugin_check_descriptor(h, path, want, err)))
-        goto out_close;
+    free(dlpath);
+    return MLP_OK;
 
-    e = calloc(1, sizeof(*e));
-    if (!e) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
-        goto out_close;
-    }
+out_close:
+    dlclose(*handle);
+    *handle = NULL;
+out_free:
+    free(dlpath);
+    return st;
+}
+
+/* A new entry for the accepted plugin h (handle, from the file at path that sb
+ * describes), with the file's digest and real path. */
+static mlp_status new_entry(const char *path, const struct stat *sb, void *handle,
+                            const mlp_plugin_header *h, entry **out, mlp_error *err)
+{
+    entry *e = calloc(1, sizeof(*e));
+    mlp_status st;
+
+    if (!e)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
     if ((st = mlp_sha256_file(path, e->pl.sha256, err)))
         goto out_entry;
     e->pl.kind = (mlp_plugin_kind)h->kind;
@@ -329,22 +338,54 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
     case MLP_KIND_LOSS: e->pl.d.loss = (const mlp_loss_desc *)h; break;
     case MLP_KIND_DATASET: e->pl.d.data = (const mlp_dataset_desc *)h; break;
     }
-    e->dev = sb.st_dev;
-    e->ino = sb.st_ino;
-    if ((st = append_loaded(reg, e, err)))
-        goto out_entry;
-    free(dlpath);
-    *out = &e->pl;
+    e->dev = sb->st_dev;
+    e->ino = sb->st_ino;
+    *out = e;
     return MLP_OK;
 
 out_entry:
-    free(e->pl.name);
-    free(e->pl.path);
-    free(e);
+    free_entry(e);
+    return st;
+}
+
+/* Load the file at path (or return it when already loaded), refusing it
+ * unless it is a sound plugin of kind `want` (0: any kind). */
+static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
+                            const mlp_plugin **out, mlp_error *err)
+{
+    struct stat sb;
+    const entry *old;
+    void *handle;
+    const mlp_plugin_header *h;
+    entry *e = NULL;
+    mlp_status st;
+
+    if (stat(path, &sb) != 0)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %s", path,
+                        errno == ENOENT ? "no such file" : strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+    if ((old = find_loaded(reg, &sb))) {
+        if (want && old->pl.kind != want)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
+                            path, mlp_kind_article(old->pl.kind), mlp_kind_article(want));
+        *out = &old->pl;
+        return MLP_OK;
+    }
+    if ((st = open_plugin(path, &handle, &h, err)))
+        return st;
+    if ((st = mlp_plugin_check_descriptor(h, path, want, err)) ||
+        (st = new_entry(path, &sb, handle, h, &e, err)))
+        goto out_close;
+    if ((st = append_loaded(reg, e, err))) {
+        free_entry(e);
+        goto out_close;
+    }
+    *out = &e->pl;
+    return MLP_OK;
+
 out_close:
     dlclose(handle);
-out_free:
-    free(dlpath);
     return st;
 }
 

@@ -1,7 +1,9 @@
 /* check.h -- the plugin self-test behind `runner check-plugin`: descriptor and
  * parameter declarations, central-difference gradient checks, finite output,
  * determinism across calls and threads, in-place use, and dataset shapes.
- * Prints nothing: every check is reported as a structured line. */
+ * Prints nothing: every check is reported as a structured line.
+ * Owns the checks and their policy (check/internal.h); one file per plugin kind.
+ * May use: base/, registry/, train/model.h. */
 #ifndef MLPLAB_CHECK_H
 #define MLPLAB_CHECK_H
 

@@ -1,13 +1,12 @@
-/* registry.c -- the plugin module: the search path, dlopen, a check of every
- * descriptor field with a message naming the file and the reason, and the
- * parameter declaration tables. */
+/* registry.c -- the registry: the search path, finding a plugin file by kind
+ * and name (with a suggestion when there is none), dlopen and the entry call,
+ * the loaded plugins, and discovering every plugin on the path. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "registry/registry.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +16,7 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
-
-#define MAX_NAME 63      /* longest plugin or parameter name */
+#include "registry/internal.h"
 
 /* A loaded plugin and the identity of its file (so that a file reached by
  * two paths is loaded once). */
@@ -77,406 +75,6 @@ static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
-
-/* ---- names ------------------------------------------------------------- */
-
-const char *mlp_kind_name(mlp_plugin_kind kind)
-{
-    switch (kind) {
-    case MLP_KIND_ACTIVATION: return "activation";
-    case MLP_KIND_LOSS: return "loss";
-    case MLP_KIND_DATASET: return "dataset";
-    }
-    return "unknown";
-}
-
-/* "an activation", "a loss", ... for messages. */
-static const char *kind_with_article(mlp_plugin_kind kind)
-{
-    switch (kind) {
-    case MLP_KIND_ACTIVATION: return "an activation";
-    case MLP_KIND_LOSS: return "a loss";
-    case MLP_KIND_DATASET: return "a dataset";
-    }
-    return "an unknown";
-}
-
-static const char *kind_folder(mlp_plugin_kind kind)
-{
-    switch (kind) {
-    case MLP_KIND_ACTIVATION: return "activations";
-    case MLP_KIND_LOSS: return "losses";
-    case MLP_KIND_DATASET: return "datasets";
-    }
-    return NULL;
-}
-
-static bool kind_valid(uint32_t kind)
-{
-    return kind >= MLP_KIND_ACTIVATION && kind <= MLP_KIND_DATASET;
-}
-
-const char *mlp_param_type_name(mlp_param_type type)
-{
-    switch (type) {
-    case MLP_PARAM_REAL: return "real";
-    case MLP_PARAM_INT: return "int";
-    case MLP_PARAM_BOOL: return "bool";
-    case MLP_PARAM_ENUM: return "enum";
-    case MLP_PARAM_STRING: return "string";
-    }
-    return "unknown";
-}
-
-/* [a-z][a-z0-9_]*, at most MAX_NAME characters. */
-static bool name_valid(const char *s)
-{
-    size_t i;
-
-    if (!s || !(s[0] >= 'a' && s[0] <= 'z'))
-        return false;
-    for (i = 1; s[i]; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return i <= MAX_NAME;
-}
-
-/* The file's base name less a ".so" suffix: start and length. */
-static const char *file_stem(const char *path, size_t *len)
-{
-    const char *base = strrchr(path, '/');
-    size_t n;
-
-    base = base ? base + 1 : path;
-    n = strlen(base);
-    if (n > 3 && strcmp(base + n - 3, ".so") == 0)
-        n -= 3;
-    *len = n;
-    return base;
-}
-
-static bool is_integral(double d)
-{
-    /* within +-2^53 every integer is exact, so the cast round-trips */
-    return d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(int64_t)d;
-}
-
-/* ---- parameter declarations ------------------------------------------- */
-
-/* Number of choices in a well-formed "a|b|c" list (items non-empty, made of
- * [A-Za-z0-9_.+-], no item twice), or 0 with the reason in why. */
-static size_t enum_count(const char *choices, char *why, size_t len)
-{
-    size_t count = 0;
-    const char *p = choices;
-
-    if (!choices || !*choices) {
-        snprintf(why, len, "an enum needs a non-empty choices list such as \"mean|sum\"");
-        return 0;
-    }
-    for (;;) {
-        const char *end = p;
-        while (*end && *end != '|') {
-            char c = *end;
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == '+' || c == '-')) {
-                snprintf(why, len, "choices \"%s\" contain the character '%c'", choices, c);
-                return 0;
-            }
-            end++;
-        }
-        if (end == p) {
-            snprintf(why, len, "choices \"%s\" contain an empty choice", choices);
-            return 0;
-        }
-        /* the same item earlier in the list? */
-        for (const char *q = choices; q < p;) {
-            const char *qe = strchr(q, '|');
-            if ((size_t)(qe - q) == (size_t)(end - p) && memcmp(q, p, (size_t)(end - p)) == 0) {
-                snprintf(why, len, "choices \"%s\" list '%.*s' twice", choices, (int)(end - p), p);
-                return 0;
-            }
-            q = qe + 1;
-        }
-        count++;
-        if (!*end)
-            return count;
-        p = end + 1;
-    }
-}
-
-/* Why declaration d (index i of h) is wrong, into why; false when it is fine. */
-static bool param_bad(const mlp_plugin_header *h, uint32_t i, char *why, size_t len)
-{
-    const mlp_param_decl *d = &h->params[i];
-    size_t count;
-
-    if (!d->name) {
-        snprintf(why, len, "no name");
-        return true;
-    }
-    if (!name_valid(d->name)) {
-        snprintf(why, len, "bad name: a parameter name is [a-z][a-z0-9_]*, at most %d characters",
-                 MAX_NAME);
-        return true;
-    }
-    if (!strcmp(d->name, "plugin") || !strcmp(d->name, "train") || !strcmp(d->name, "test")) {
-        snprintf(why, len, "the name '%s' is reserved by the spec", d->name);
-        return true;
-    }
-    for (uint32_t j = 0; j < i; j++) {
-        if (h->params[j].name && !strcmp(h->params[j].name, d->name)) {
-            snprintf(why, len, "duplicate name: also declared as parameter %u", (unsigned)j);
-            return true;
-        }
-    }
-    if (!d->help || !*d->help) {
-        snprintf(why, len, "no help text");
-        return true;
-    }
-    switch (d->type) {
-    case MLP_PARAM_REAL:
-    case MLP_PARAM_INT:
-        if (!isfinite(d->min) || !isfinite(d->max) || !isfinite(d->def)) {
-            snprintf(why, len, "default and bounds must be finite (default %g, min %g, max %g)",
-                     d->def, d->min, d->max);
-            return true;
-        }
-        if (d->min > d->max) {
-            snprintf(why, len, "min %g > max %g", d->min, d->max);
-            return true;
-        }
-        if (d->def < d->min || d->def > d->max) {
-            snprintf(why, len, "default %g outside [%g, %g]", d->def, d->min, d->max);
-            return true;
-        }
-        if (d->type == MLP_PARAM_INT && !is_integral(d->def)) {
-            snprintf(why, len, "default %g of an int parameter is not an integer", d->def);
-            return true;
-        }
-        return false;
-    case MLP_PARAM_BOOL:
-        if (d->def != 0.0 && d->def != 1.0) {
-            snprintf(why, len, "default of a bool parameter must be 0 or 1, not %g", d->def);
-            return true;
-        }
-        return false;
-    case MLP_PARAM_ENUM:
-        count = enum_count(d->choices, why, len);
-        if (!count)
-            return true;
-        if (!is_integral(d->def) || d->def < 0 || d->def >= (double)count) {
-            snprintf(why, len, "default index %g is not one of the %zu choices \"%s\"", d->def,
-                     count, d->choices);
-            return true;
-        }
-        return false;
-    case MLP_PARAM_STRING:
-        return false;
-    }
-    snprintf(why, len, "unknown type %d", (int)d->type);
-    return true;
-}
-
-mlp_status mlp_plugin_check_params(const mlp_plugin_header *h, const char *file, mlp_error *err)
-{
-    char why[512];
-    const char *f = file ? file : "(descriptor)";
-
-    if (h->n_params > MLP_MAX_PARAMS)
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: bad parameter declaration: %u parameters, at most %d allowed",
-                        f, (unsigned)h->n_params, MLP_MAX_PARAMS);
-    if (h->n_params && !h->params)
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: bad parameter declaration: %u parameters declared but the "
-                        "table is NULL",
-                        f, (unsigned)h->n_params);
-    for (uint32_t i = 0; i < h->n_params; i++) {
-        if (!param_bad(h, i, why, sizeof(why)))
-            continue;
-        if (h->params[i].name)
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "plugin %s: bad parameter declaration: parameter %u '%.*s': %s", f,
-                            (unsigned)i, MAX_NAME + 1, h->params[i].name, why);
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: bad parameter declaration: parameter %u: %s", f, (unsigned)i,
-                        why);
-    }
-    return MLP_OK;
-}
-
-int mlp_plugin_param_index(const mlp_plugin *pl, const char *key)
-{
-    for (uint32_t i = 0; i < pl->h->n_params; i++)
-        if (!strcmp(pl->h->params[i].name, key))
-            return (int)i;
-    return -1;
-}
-
-void mlp_plugin_param_defaults(const mlp_plugin *pl, mlp_param_value *vals)
-{
-    for (uint32_t i = 0; i < pl->h->n_params; i++) {
-        const mlp_param_decl *d = &pl->h->params[i];
-        if (d->type == MLP_PARAM_STRING) {
-            vals[i].num = 0;
-            vals[i].str = d->def_str;
-        } else {
-            vals[i].num = d->def;
-            vals[i].str = NULL;
-        }
-    }
-}
-
-/* ---- descriptors ------------------------------------------------------- */
-
-/* The size a descriptor of this kind must have at least, for the ABI minor
- * it was built against (fields added by later minors are not read). */
-static size_t kind_size(mlp_plugin_kind kind, unsigned minor)
-{
-    switch (kind) {
-    case MLP_KIND_ACTIVATION: return sizeof(mlp_activation_desc);
-    case MLP_KIND_LOSS: return sizeof(mlp_loss_desc);
-    case MLP_KIND_DATASET:
-        return minor >= 1 ? sizeof(mlp_dataset_desc) : MLP_DATASET_DESC_SIZE_1_0;
-    }
-    return sizeof(mlp_plugin_header);
-}
-
-bool mlp_dataset_describes(const mlp_plugin *pl)
-{
-    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
-           pl->h->size >= sizeof(mlp_dataset_desc) && pl->d.data->describe;
-}
-
-bool mlp_dataset_loads(const mlp_plugin *pl)
-{
-    const mlp_dataset_desc *d = pl->d.data;
-
-    return pl->kind == MLP_KIND_DATASET && pl->h->abi_minor >= 1 &&
-           pl->h->size >= sizeof(mlp_dataset_desc) && d->describe && d->load;
-}
-
-/* The kind's own fields: functions present, dataset shape sensible. */
-static mlp_status check_kind_fields(const mlp_plugin_header *h, const char *f, mlp_error *err)
-{
-    const mlp_activation_desc *act = (const mlp_activation_desc *)h;
-    const mlp_loss_desc *loss = (const mlp_loss_desc *)h;
-    const mlp_dataset_desc *data = (const mlp_dataset_desc *)h;
-    const double *e;
-
-    switch ((mlp_plugin_kind)h->kind) {
-    case MLP_KIND_ACTIVATION:
-        if (!act->forward)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: forward is NULL", f);
-        if (!act->backward)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: backward is NULL",
-                            f);
-        break;
-    case MLP_KIND_LOSS:
-        if (!loss->loss)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: loss is NULL", f);
-        if (!loss->predict)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: predict is NULL",
-                            f);
-        break;
-    case MLP_KIND_DATASET: {
-        bool loads = h->abi_minor >= 1 && data->load;
-        if (loads && !data->describe)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: describe is NULL "
-                            "(a dataset that loads needs both describe and load)", f);
-        if (!data->generate && !loads)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing function: generate is NULL",
-                            f);
-        if (loads && data->dim == 0 && data->classes == 0)
-            break;  /* the shape comes from describe */
-        if (data->dim == 0)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: dataset dimension (dim) is 0", f);
-        if (data->classes < 2)
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "plugin %s: a dataset needs at least 2 classes, not %u", f,
-                            (unsigned)data->classes);
-        e = data->extent;
-        for (int i = 0; i < 4; i++)
-            if (!isfinite(e[i]))
-                return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: bad extent: value %d is %g", f,
-                                i, e[i]);
-        /* a plotting extent only means something for 2-D inputs */
-        if (data->dim == 2 && !(e[0] < e[1] && e[2] < e[3]))
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "plugin %s: bad extent [%g, %g, %g, %g]: need xmin < xmax and "
-                            "ymin < ymax",
-                            f, e[0], e[1], e[2], e[3]);
-        break;
-    }
-    }
-    return MLP_OK;
-}
-
-mlp_status mlp_plugin_check_descriptor(const mlp_plugin_header *h, const char *file,
-                                       mlp_plugin_kind want, mlp_error *err)
-{
-    const char *f = file ? file : "(descriptor)";
-    const char *stem;
-    size_t stem_len;
-    mlp_status st;
-
-    /* size, abi_major and abi_minor sit at the head of every ABI's header */
-    if (h->abi_major != MLP_ABI_MAJOR)
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: ABI major mismatch: built for ABI %u.%u, this runner speaks "
-                        "%d.%d; rebuild the plugin against this runner's mlplab/plugin.h",
-                        f, (unsigned)h->abi_major, (unsigned)h->abi_minor, MLP_ABI_MAJOR,
-                        MLP_ABI_MINOR);
-    if (h->abi_minor > MLP_ABI_MINOR)
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: ABI minor too new: built for ABI %u.%u, this runner speaks "
-                        "%d.%d; upgrade the runner or rebuild the plugin",
-                        f, (unsigned)h->abi_major, (unsigned)h->abi_minor, MLP_ABI_MAJOR,
-                        MLP_ABI_MINOR);
-    if (h->size < sizeof(mlp_plugin_header))
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: short descriptor: size %u is smaller than the header (%zu "
-                        "bytes)",
-                        f, (unsigned)h->size, sizeof(mlp_plugin_header));
-    if (!kind_valid(h->kind))
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: unknown kind %u", f, (unsigned)h->kind);
-    if (want && h->kind != (uint32_t)want)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s", f,
-                        kind_with_article((mlp_plugin_kind)h->kind), kind_with_article(want));
-    if (h->size < kind_size((mlp_plugin_kind)h->kind, h->abi_minor))
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: short descriptor: size %u is smaller than %s descriptor "
-                        "of ABI %u.%u (%zu bytes)",
-                        f, (unsigned)h->size, kind_with_article((mlp_plugin_kind)h->kind),
-                        (unsigned)h->abi_major, (unsigned)h->abi_minor,
-                        kind_size((mlp_plugin_kind)h->kind, h->abi_minor));
-    if (!h->name || !*h->name)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing name in the descriptor", f);
-    if (!name_valid(h->name))
-        return mlp_fail(err, MLP_ERR_PLUGIN,
-                        "plugin %s: bad name '%.*s': a plugin name is [a-z][a-z0-9_]*, at most "
-                        "%d characters",
-                        f, MAX_NAME + 1, h->name, MAX_NAME);
-    if (!h->version || !*h->version)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing version in the descriptor", f);
-    if (!h->help || !*h->help)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: missing help in the descriptor", f);
-    if (file) {
-        stem = file_stem(file, &stem_len);
-        if (strlen(h->name) != stem_len || strncmp(h->name, stem, stem_len) != 0)
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "plugin %s: name mismatch: the descriptor says '%s' but the file is "
-                            "named '%.*s'",
-                            f, h->name, (int)stem_len, stem);
-    }
-    st = check_kind_fields(h, f, err);
-    if (st)
-        return st;
-    return mlp_plugin_check_params(h, file, err);
-}
-
-/* ---- the registry ------------------------------------------------------ */
 
 static mlp_status add_dir(mlp_registry *reg, const char *dir, size_t len, mlp_error *err)
 {
@@ -642,42 +240,41 @@ static mlp_status append_loaded(mlp_registry *reg, entry *e, mlp_error *err)
     return MLP_OK;
 }
 
-/* Load the file at path (or return it when already loaded), refusing it
- * unless it is a sound plugin of kind `want` (0: any kind). */
-static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
-                            const mlp_plugin **out, mlp_error *err)
+static void free_entry(entry *e)
 {
-    struct stat sb;
-    char *dlpath = NULL;
-    void *handle = NULL, *sym;
-    mlp_plugin_entry_fn fn;
-    const mlp_plugin_header *h;
-    const char *why = NULL;
-    entry *e = NULL;
-    mlp_status st;
+    free(e->pl.name);
+    free(e->pl.path);
+    free(e);
+}
 
-    if (stat(path, &sb) != 0)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %s", path,
-                        errno == ENOENT ? "no such file" : strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+/* The plugin already loaded from the file sb describes, or NULL. */
+static const entry *find_loaded(const mlp_registry *reg, const struct stat *sb)
+{
     for (size_t i = 0; i < reg->n_loaded; i++) {
         const entry *old = reg->loaded[i];
-        if (old->dev != sb.st_dev || old->ino != sb.st_ino)
-            continue;
-        if (want && old->pl.kind != want)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
-                            path, kind_with_article(old->pl.kind), kind_with_article(want));
-        *out = &old->pl;
-        return MLP_OK;
+        if (old->dev == sb->st_dev && old->ino == sb->st_ino)
+            return old;
     }
+    return NULL;
+}
+
+/* dlopen the file at path and call its entry: *handle and *h on success; on
+ * failure nothing stays open and err says why. */
+static mlp_status open_plugin(const char *path, void **handle, const mlp_plugin_header **h,
+                              mlp_error *err)
+{
+    char *dlpath;
+    void *sym;
+    mlp_plugin_entry_fn fn;
+    const char *why = NULL;
+    mlp_status st;
 
     /* a bare file name would send dlopen along the library path */
     dlpath = strchr(path, '/') ? join(path, NULL, NULL) : join(".", path, NULL);
     if (!dlpath)
         return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
-    handle = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
+    *handle = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
+    if (!*handle) {
         const char *msg = dlerror();
         size_t len = strlen(dlpath);
         /* dlerror says "<file>: <reason>"; the message names the file already */
@@ -688,27 +285,40 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
         goto out_free;
     }
     dlerror();
-    sym = dlsym(handle, MLP_PLUGIN_ENTRY_NAME);
+    sym = dlsym(*handle, MLP_PLUGIN_ENTRY_NAME);
     if (!sym) {
         st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: no entry symbol %s: not an mlplab plugin, "
                       "or built without exporting it", path, MLP_PLUGIN_ENTRY_NAME);
         goto out_close;
     }
     memcpy(&fn, &sym, sizeof(fn)); /* POSIX: dlsym's object pointer holds a function */
-    h = fn(MLP_ABI_MAJOR, MLP_ABI_MINOR, &why);
-    if (!h) {
+    *h = fn(MLP_ABI_MAJOR, MLP_ABI_MINOR, &why);
+    if (!*h) {
         st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: the entry returned NULL: %s", path,
                       why ? why : "(it gave no reason)");
         goto out_close;
     }
-    if ((st = mlp_plugin_check_descriptor(h, path, want, err)))
-        goto out_close;
+    free(dlpath);
+    return MLP_OK;
 
-    e = calloc(1, sizeof(*e));
-    if (!e) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
-        goto out_close;
-    }
+out_close:
+    dlclose(*handle);
+    *handle = NULL;
+out_free:
+    free(dlpath);
+    return st;
+}
+
+/* A new entry for the accepted plugin h (handle, from the file at path that sb
+ * describes), with the file's digest and real path. */
+static mlp_status new_entry(const char *path, const struct stat *sb, void *handle,
+                            const mlp_plugin_header *h, entry **out, mlp_error *err)
+{
+    entry *e = calloc(1, sizeof(*e));
+    mlp_status st;
+
+    if (!e)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
     if ((st = mlp_sha256_file(path, e->pl.sha256, err)))
         goto out_entry;
     e->pl.kind = (mlp_plugin_kind)h->kind;
@@ -728,22 +338,54 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
     case MLP_KIND_LOSS: e->pl.d.loss = (const mlp_loss_desc *)h; break;
     case MLP_KIND_DATASET: e->pl.d.data = (const mlp_dataset_desc *)h; break;
     }
-    e->dev = sb.st_dev;
-    e->ino = sb.st_ino;
-    if ((st = append_loaded(reg, e, err)))
-        goto out_entry;
-    free(dlpath);
-    *out = &e->pl;
+    e->dev = sb->st_dev;
+    e->ino = sb->st_ino;
+    *out = e;
     return MLP_OK;
 
 out_entry:
-    free(e->pl.name);
-    free(e->pl.path);
-    free(e);
+    free_entry(e);
+    return st;
+}
+
+/* Load the file at path (or return it when already loaded), refusing it
+ * unless it is a sound plugin of kind `want` (0: any kind). */
+static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
+                            const mlp_plugin **out, mlp_error *err)
+{
+    struct stat sb;
+    const entry *old;
+    void *handle;
+    const mlp_plugin_header *h;
+    entry *e = NULL;
+    mlp_status st;
+
+    if (stat(path, &sb) != 0)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %s", path,
+                        errno == ENOENT ? "no such file" : strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+    if ((old = find_loaded(reg, &sb))) {
+        if (want && old->pl.kind != want)
+            return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
+                            path, mlp_kind_article(old->pl.kind), mlp_kind_article(want));
+        *out = &old->pl;
+        return MLP_OK;
+    }
+    if ((st = open_plugin(path, &handle, &h, err)))
+        return st;
+    if ((st = mlp_plugin_check_descriptor(h, path, want, err)) ||
+        (st = new_entry(path, &sb, handle, h, &e, err)))
+        goto out_close;
+    if ((st = append_loaded(reg, e, err))) {
+        free_entry(e);
+        goto out_close;
+    }
+    *out = &e->pl;
+    return MLP_OK;
+
 out_close:
     dlclose(handle);
-out_free:
-    free(dlpath);
     return st;
 }
 
@@ -815,7 +457,7 @@ static mlp_status closest_name(const mlp_registry *reg, mlp_plugin_kind kind, co
     best[0] = '\0';
     for (size_t i = 0; i < reg->n_dirs; i++) {
         strlist names = {0};
-        char *dir = join(reg->dirs[i], kind_folder(kind), NULL);
+        char *dir = join(reg->dirs[i], mlp_kind_folder(kind), NULL);
         if (!dir)
             return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
         st = list_plugin_files(dir, &names, err);
@@ -855,7 +497,7 @@ static mlp_status not_found(const mlp_registry *reg, mlp_plugin_kind kind, const
     return mlp_fail(err, MLP_ERR_PLUGIN,
                     "no %s plugin '%s': no %s/%s.so or %s.so in any of the search directories "
                     "(%s)%s%s%s",
-                    mlp_kind_name(kind), name, kind_folder(kind), name, name,
+                    mlp_kind_name(kind), name, mlp_kind_folder(kind), name, name,
                     reg->n_dirs ? dirs : "none", guess[0] ? "; did you mean '" : "", guess,
                     guess[0] ? "'?" : "");
 }
@@ -865,7 +507,7 @@ mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char 
 {
     struct stat sb;
 
-    if (!kind_valid((uint32_t)kind))
+    if (!mlp_kind_valid((uint32_t)kind))
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin '%s': unknown kind %d requested",
                         name ? name : "", (int)kind);
     if (!name || !*name)
@@ -880,7 +522,7 @@ mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char 
             mlp_status st;
 
             snprintf(file, sizeof(file), "%s.so", name);
-            path = join(reg->dirs[i], flat ? NULL : kind_folder(kind), file);
+            path = join(reg->dirs[i], flat ? NULL : mlp_kind_folder(kind), file);
             if (!path)
                 return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
             if (stat(path, &sb) != 0) {
@@ -912,7 +554,7 @@ static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin
                                   mlp_error *err)
 {
     strlist names = {0};
-    char *folder = join(dir, kind_folder(kind), NULL);
+    char *folder = join(dir, mlp_kind_folder(kind), NULL);
     mlp_status st;
 
     if (!folder)

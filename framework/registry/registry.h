@@ -1,6 +1,8 @@
 /* registry.h -- the plugin module: finding plugin files along the search
  * path, dlopen, checking every descriptor field, and parameter declarations.
- * A loaded plugin stays loaded until the registry is freed. */
+ * A loaded plugin stays loaded until the registry is freed.
+ * Owns the plugin ABI's host side: names, parameter declarations, descriptor
+ * checks (registry/internal.h for what its files share).  May use: base/. */
 #ifndef MLPLAB_REGISTRY_H
 #define MLPLAB_REGISTRY_H
 

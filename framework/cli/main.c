@@ -11,15 +11,12 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "cli/cli.h"
 #include "gitinfo.h"
 #include "registry/registry.h"
 #include "results/results.h"
 #include "spec/spec.h"
 #include "sweep/sweep.h"
-
-#define EXIT_USAGE 2
-#define EXIT_INTERRUPTED 130
-#define MAX_LIST 256
 
 static volatile sig_atomic_t g_stop;
 
@@ -49,39 +46,6 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";
 
-static int exit_code(mlp_status rc)
-{
-    switch (rc) {
-    case MLP_OK:
-        return 0;
-    case MLP_ERR_USAGE:
-    case MLP_ERR_SPEC:
-    case MLP_ERR_EXISTS:
-        return EXIT_USAGE;
-    case MLP_ERR_INTERRUPTED:
-        return EXIT_INTERRUPTED;
-    default:
-        return 1;
-    }
-}
-
-static int report(const mlp_error *err)
-{
-    char buf[4096];
-
-    mlp_error_format(err, buf, sizeof(buf));
-    fprintf(stderr, "%s\n", buf);
-    return exit_code(err->code);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "runner: error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(run 'runner --help' for usage)\n");
-    return EXIT_USAGE;
-}
-
 /* First signal: ask the sweep to stop at the next iteration.  Second: stop
  * now (finished run files are already complete on disk). */
 static void on_signal(int sig)
@@ -106,97 +70,6 @@ static void install_signals(void)
     /* a file-size limit (ulimit -f) makes writes fail with EFBIG, which the
      * results module reports, instead of killing the process mid-write */
     signal(SIGXFSZ, SIG_IGN);
-}
-
-/* ---- options ---------------------------------------------------------- */
-
-typedef struct options {
-    const char *spec;
-    const char *output;
-    int threads;
-    const char *sets[MAX_LIST];
-    size_t n_sets;
-    const char *plugin_dirs[MAX_LIST];
-    size_t n_plugin_dirs;
-    bool dry_run, resume, force, keep_runs, quiet;
-} options;
-
-/* Value of option `name` at argv[*i]: "--name=v", "--name v", "-xV" or "-x V". */
-static const char *option_value(int argc, char **argv, int *i, const char *arg, size_t name_len)
-{
-    if (arg[name_len] == '=')
-        return arg + name_len + 1;
-    if (arg[1] != '-' && arg[name_len] != '\0')
-        return arg + name_len;  /* -j2 */
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static bool is_opt(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return false;
-    if (arg[n] == '\0' || arg[n] == '=')
-        return true;
-    return name[1] != '-' && strlen(name) == 2;  /* -j4, -ofile */
-}
-
-static int parse_run_options(int argc, char **argv, int start, options *o)
-{
-    for (int i = start; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v;
-
-        if (is_opt(a, "-o") || is_opt(a, "--output")) {
-            size_t n = a[1] == '-' ? strlen("--output") : 2;
-            if (!(v = option_value(argc, argv, &i, a, n)) || !*v)
-                return usage_error("%s needs a path", a);
-            o->output = v;
-        } else if (is_opt(a, "-j") || is_opt(a, "--threads")) {
-            size_t n = a[1] == '-' ? strlen("--threads") : 2;
-            char *end;
-            if (!(v = option_value(argc, argv, &i, a, n)))
-                return usage_error("%s needs a number of threads", a);
-            errno = 0;
-            long t = strtol(v, &end, 10);
-            if (errno || *end || end == v || t < 1 || t > 4096)
-                return usage_error("-j expects a number of threads from 1 to 4096, got '%s'", v);
-            o->threads = (int)t;
-        } else if (is_opt(a, "--set")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--set"))))
-                return usage_error("%s needs KEY=VALUE", a);
-            if (o->n_sets == MAX_LIST)
-                return usage_error("too many --set options (%s)", v);
-            o->sets[o->n_sets++] = v;
-        } else if (is_opt(a, "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", a);
-            if (o->n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
-            o->plugin_dirs[o->n_plugin_dirs++] = v;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o->dry_run = true;
-        } else if (strcmp(a, "--resume") == 0) {
-            o->resume = true;
-        } else if (strcmp(a, "--force") == 0) {
-            o->force = true;
-        } else if (strcmp(a, "--keep-runs") == 0) {
-            o->keep_runs = true;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o->spec) {
-            o->spec = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one spec file per run)", a);
-        }
-    }
-    if (o->resume && o->force)
-        return usage_error("%s: --resume and --force exclude each other", "options");
-    return 0;
 }
 
 /* The command line as one string, quoted where needed (for provenance). */
@@ -305,11 +178,6 @@ static void on_progress(void *vctx, const mlp_sweep_progress *p)
 
 /* ---- commands --------------------------------------------------------- */
 
-static mlp_status open_registry(const options *o, mlp_registry **reg, mlp_error *err)
-{
-    return mlp_registry_create(o->plugin_dirs, o->n_plugin_dirs, reg, err);
-}
-
 static void print_dry_run(const mlp_spec *spec, const char *output)
 {
     mlp_plan_run r;
@@ -355,11 +223,11 @@ static int cmd_run(int argc, char **argv, const options *o)
     mlp_error_clear(&err);
     rc = mlp_spec_load(o->spec, o->sets, o->n_sets, &spec, &err);
     if (rc == MLP_OK)
-        rc = open_registry(o, &reg, &err);
+        rc = mlp_cli_open_registry(o, &reg, &err);
     if (rc == MLP_OK)
         rc = mlp_spec_validate(spec, reg, &err);
     if (rc != MLP_OK) {
-        code = report(&err);
+        code = mlp_cli_report(&err);
         goto out;
     }
     output = mlp_sweep_output_path(spec, o->output);
@@ -394,7 +262,7 @@ static int cmd_run(int argc, char **argv, const options *o)
     if (pc.drew)
         fprintf(stderr, "\n");
     if (rc == MLP_ERR_INTERRUPTED) {
-        report(&err);
+        mlp_cli_report(&err);
         char *again = resume_command(argc, argv);
         fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
                 again ? again : "(out of memory)");
@@ -403,7 +271,7 @@ static int cmd_run(int argc, char **argv, const options *o)
         goto out;
     }
     if (rc != MLP_OK) {
-        code = report(&err);
+        code = mlp_cli_report(&err);
         if (rc == MLP_ERR_IO || rc == MLP_ERR_PLUGIN || rc == MLP_ERR_RUNTIME ||
             rc == MLP_ERR_NOMEM) {
             /* finished runs are kept: say where, and how to go on */
@@ -495,19 +363,19 @@ static int cmd_plugins(int argc, char **argv)
     mlp_error_clear(&err);
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if (is_opt(argv[i], "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, argv[i], strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", "--plugin-path");
+        if (mlp_cli_is_opt(argv[i], "--plugin-path")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, argv[i], strlen("--plugin-path"))) || !*v)
+                return mlp_cli_usage_error("%s needs a directory", "--plugin-path");
             if (o.n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
+                return mlp_cli_usage_error("too many --plugin-path options (%s)", v);
             o.plugin_dirs[o.n_plugin_dirs++] = v;
         } else {
-            return usage_error("runner plugins: unexpected argument '%s'", argv[i]);
+            return mlp_cli_usage_error("runner plugins: unexpected argument '%s'", argv[i]);
         }
     }
-    if (open_registry(&o, &reg, &err) != MLP_OK ||
+    if (mlp_cli_open_registry(&o, &reg, &err) != MLP_OK ||
         mlp_registry_discover(reg, &list, &n, print_refused, NULL, &err) != MLP_OK) {
-        code = report(&err);
+        code = mlp_cli_report(&err);
         goto out;
     }
     for (int kind = MLP_KIND_ACTIVATION; kind <= MLP_KIND_DATASET; kind++) {
@@ -569,40 +437,40 @@ static int cmd_check_plugin(int argc, char **argv)
     mlp_error_clear(&err);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (is_opt(a, "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", "--plugin-path");
+        if (mlp_cli_is_opt(a, "--plugin-path")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
+                return mlp_cli_usage_error("%s needs a directory", "--plugin-path");
             if (o.n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
+                return mlp_cli_usage_error("too many --plugin-path options (%s)", v);
             o.plugin_dirs[o.n_plugin_dirs++] = v;
-        } else if (is_opt(a, "--kind")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--kind"))))
-                return usage_error("%s needs activation, loss or dataset", "--kind");
+        } else if (mlp_cli_is_opt(a, "--kind")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--kind"))))
+                return mlp_cli_usage_error("%s needs activation, loss or dataset", "--kind");
             want = 0;
             for (size_t k = 0; k < 3; k++)
                 if (!strcmp(v, mlp_kind_name(kinds[k])))
                     want = kinds[k];
             if (!want)
-                return usage_error("--kind expects activation, loss or dataset, not '%s'", v);
-        } else if (is_opt(a, "--set")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--set"))))
-                return usage_error("%s needs KEY=VALUE", "--set");
+                return mlp_cli_usage_error("--kind expects activation, loss or dataset, not '%s'", v);
+        } else if (mlp_cli_is_opt(a, "--set")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--set"))))
+                return mlp_cli_usage_error("%s needs KEY=VALUE", "--set");
             if (n_sets == MAX_LIST)
-                return usage_error("too many --set options (%s)", v);
+                return mlp_cli_usage_error("too many --set options (%s)", v);
             sets[n_sets++] = v;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("runner check-plugin: unknown option '%s'", a);
+            return mlp_cli_usage_error("runner check-plugin: unknown option '%s'", a);
         } else if (!target) {
             target = a;
         } else {
-            return usage_error("runner check-plugin: unexpected argument '%s' (one plugin)", a);
+            return mlp_cli_usage_error("runner check-plugin: unexpected argument '%s' (one plugin)", a);
         }
     }
     if (!target)
-        return usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] [--plugin-path DIR] "
+        return mlp_cli_usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] [--plugin-path DIR] "
                            "[--set KEY=VALUE]", "runner");
-    if (open_registry(&o, &reg, &err) != MLP_OK) {
-        report(&err);
+    if (mlp_cli_open_registry(&o, &reg, &err) != MLP_OK) {
+        mlp_cli_report(&err);
         code = EXIT_USAGE;
         goto out;
     }
@@ -631,7 +499,7 @@ static int cmd_check_plugin(int argc, char **argv)
                 continue;
             if (!refused || (!strncmp(errs[k].msg, "plugin ", 7) &&
                              !strstr(errs[k].msg, "wrong kind")))
-                report(&errs[k]);
+                mlp_cli_report(&errs[k]);
         }
         if (!n_found) {
             code = EXIT_USAGE;
@@ -639,7 +507,7 @@ static int cmd_check_plugin(int argc, char **argv)
         }
     }
     if (!n_found) {
-        report(&err);
+        mlp_cli_report(&err);
         code = EXIT_USAGE;
         goto out;
     }
@@ -652,7 +520,7 @@ static int cmd_check_plugin(int argc, char **argv)
         fflush(stdout);
         if (mlp_check_plugin(found[k], &co, print_check_line, NULL, &sum, &err) != MLP_OK) {
             fflush(stdout);
-            code = report(&err);
+            code = mlp_cli_report(&err);
             goto out;
         }
         total.passed += sum.passed;
@@ -775,7 +643,7 @@ static int parse_filter(const table *t, const char *expr, info_filter *f)
             if (!strncmp(p, ops[k], strlen(ops[k])))
                 at = p;
     if (!at || at == expr)
-        return usage_error("--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
+        return mlp_cli_usage_error("--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
     for (k = 0; k < 6; k++)
         if (!strncmp(at, ops[k], strlen(ops[k])))
             break;
@@ -858,19 +726,19 @@ static int cmd_info(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (is_opt(a, "--sort")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--sort"))) || !*v)
-                return usage_error("%s needs a column name", "--sort");
+        if (mlp_cli_is_opt(a, "--sort")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--sort"))) || !*v)
+                return mlp_cli_usage_error("%s needs a column name", "--sort");
             o.sort = v;
-        } else if (is_opt(a, "--where")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--where"))) || !*v)
-                return usage_error("%s needs COLUMN=VALUE", "--where");
+        } else if (mlp_cli_is_opt(a, "--where")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--where"))) || !*v)
+                return mlp_cli_usage_error("%s needs COLUMN=VALUE", "--where");
             if (o.n_where == 32)
-                return usage_error("too many --where options (%s)", v);
+                return mlp_cli_usage_error("too many --where options (%s)", v);
             o.where[o.n_where++] = v;
-        } else if (is_opt(a, "--columns")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
-                return usage_error("%s needs a list of columns", "--columns");
+        } else if (mlp_cli_is_opt(a, "--columns")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
+                return mlp_cli_usage_error("%s needs a list of columns", "--columns");
             o.columns = v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(info_usage, stdout);
@@ -880,20 +748,20 @@ static int cmd_info(int argc, char **argv)
         } else if (!strcmp(a, "--csv")) {
             o.csv = true;
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("runner info: unknown option '%s'", a);
+            return mlp_cli_usage_error("runner info: unknown option '%s'", a);
         } else if (!o.file) {
             o.file = a;
         } else {
-            return usage_error("runner info: one results file at a time, not also '%s'", a);
+            return mlp_cli_usage_error("runner info: one results file at a time, not also '%s'", a);
         }
     }
     if (!o.file)
-        return usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] [--where COL=VALUE]... "
+        return mlp_cli_usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] [--where COL=VALUE]... "
                            "[--columns A,B] [--csv]", "runner");
     memset(&t, 0, sizeof(t));
     mlp_error_clear(&err);
     if (mlp_results_summary(o.file, o.csv, table_row, &t, &err) != MLP_OK) {
-        code = report(&err);
+        code = mlp_cli_report(&err);
         goto out;
     }
     if (t.oom || t.n_rows == 0) {
@@ -1006,13 +874,13 @@ int main(int argc, char **argv)
         return cmd_check_plugin(argc, argv);
 
     memset(&o, 0, sizeof(o));
-    int rc = parse_run_options(argc, argv, 1, &o);
+    int rc = mlp_cli_parse_run(argc, argv, 1, &o);
     if (rc)
         return rc;
     if (!o.spec)
-        return usage_error("%s", "no spec file given");
+        return mlp_cli_usage_error("%s", "no spec file given");
     if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return usage_error("unknown command '%s' (commands: plugins, check-plugin, info; or a spec file)",
+        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info; or a spec file)",
                            o.spec);
     return cmd_run(argc, argv, &o);
 }

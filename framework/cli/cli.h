@@ -55,4 +55,16 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o);
 /* The plugin registry searching o's --plugin-path directories first. */
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err);
 
+/* ---- progress (progress.c) -------------------------------------------- */
+
+typedef struct progress_ctx {
+    bool tty;
+    bool quiet;
+    bool drew;               /* a bar is on the current line */
+} progress_ctx;
+
+/* The sweep's progress callback: a bar on a terminal, else one line per
+ * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
+void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
+
 #endif

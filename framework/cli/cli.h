@@ -67,4 +67,11 @@ typedef struct progress_ctx {
  * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
 void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
 
+/* ---- commands (cmd_*.c): each returns the exit status ------------------ */
+
+int mlp_cli_run(int argc, char **argv, const options *o);       /* runner SPEC.yaml */
+int mlp_cli_plugins(int argc, char **argv);                     /* runner plugins */
+int mlp_cli_check_plugin(int argc, char **argv);                /* runner check-plugin */
+int mlp_cli_info(int argc, char **argv);                        /* runner info */
+
 #endif

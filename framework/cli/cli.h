@@ -52,6 +52,10 @@ const char *mlp_cli_option_value(int argc, char **argv, int *i, const char *arg,
  * (already printed). */
 int mlp_cli_parse_run(int argc, char **argv, int start, options *o);
 
+/* --plugin-path DIR at argv[*i] (of plugins and check-plugin) into o: 0, or
+ * the exit status of a usage error (already printed). */
+int mlp_cli_parse_plugin_path(int argc, char **argv, int *i, options *o);
+
 /* The plugin registry searching o's --plugin-path directories first. */
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err);
 

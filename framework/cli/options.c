@@ -126,3 +126,17 @@ mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error
 {
     return mlp_registry_create(o->plugin_dirs, o->n_plugin_dirs, reg, err);
 }
+
+/* --plugin-path DIR at argv[*i] (of plugins and check-plugin) into o: 0, or
+ * the exit status of a usage error (already printed). */
+int mlp_cli_parse_plugin_path(int argc, char **argv, int *i, options *o)
+{
+    const char *v = mlp_cli_option_value(argc, argv, i, argv[*i], strlen("--plugin-path"));
+
+    if (!v || !*v)
+        return mlp_cli_usage_error("%s needs a directory", "--plugin-path");
+    if (o->n_plugin_dirs == MAX_LIST)
+        return mlp_cli_usage_error("too many --plugin-path options (%s)", v);
+    o->plugin_dirs[o->n_plugin_dirs++] = v;
+    return 0;
+}

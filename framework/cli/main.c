@@ -46,136 +46,6 @@ static const char usage_text[] =
 
 /* ---- commands --------------------------------------------------------- */
 
-/* `runner check-plugin`: one line per check, then the counts.  Exit 0 when
- * every check passes, 1 when one fails, 2 for usage errors and plugins that
- * cannot be found or loaded. */
-static void print_check_line(void *ctx, const mlp_check_line *l)
-{
-    static const char *const verdict[] = {"PASS", "FAIL", "NOTE"};
-
-    (void)ctx;
-    printf("%s  %-13s %s\n", verdict[l->verdict], l->check, l->msg);
-}
-
-static int cmd_check_plugin(int argc, char **argv)
-{
-    static const mlp_plugin_kind kinds[] = {MLP_KIND_ACTIVATION, MLP_KIND_LOSS,
-                                            MLP_KIND_DATASET};
-    options o;
-    const char *target = NULL, *sets[MAX_LIST];
-    size_t n_sets = 0, n_found = 0;
-    mlp_plugin_kind want = 0;
-    const mlp_plugin *found[3];
-    mlp_error errs[3], err;
-    mlp_registry *reg = NULL;
-    mlp_check_summary total = {0};
-    int code = 0;
-
-    memset(&o, 0, sizeof(o));
-    mlp_error_clear(&err);
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (mlp_cli_is_opt(a, "--plugin-path")) {
-            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
-                return mlp_cli_usage_error("%s needs a directory", "--plugin-path");
-            if (o.n_plugin_dirs == MAX_LIST)
-                return mlp_cli_usage_error("too many --plugin-path options (%s)", v);
-            o.plugin_dirs[o.n_plugin_dirs++] = v;
-        } else if (mlp_cli_is_opt(a, "--kind")) {
-            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--kind"))))
-                return mlp_cli_usage_error("%s needs activation, loss or dataset", "--kind");
-            want = 0;
-            for (size_t k = 0; k < 3; k++)
-                if (!strcmp(v, mlp_kind_name(kinds[k])))
-                    want = kinds[k];
-            if (!want)
-                return mlp_cli_usage_error("--kind expects activation, loss or dataset, not '%s'", v);
-        } else if (mlp_cli_is_opt(a, "--set")) {
-            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--set"))))
-                return mlp_cli_usage_error("%s needs KEY=VALUE", "--set");
-            if (n_sets == MAX_LIST)
-                return mlp_cli_usage_error("too many --set options (%s)", v);
-            sets[n_sets++] = v;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return mlp_cli_usage_error("runner check-plugin: unknown option '%s'", a);
-        } else if (!target) {
-            target = a;
-        } else {
-            return mlp_cli_usage_error("runner check-plugin: unexpected argument '%s' (one plugin)", a);
-        }
-    }
-    if (!target)
-        return mlp_cli_usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] [--plugin-path DIR] "
-                           "[--set KEY=VALUE]", "runner");
-    if (mlp_cli_open_registry(&o, &reg, &err) != MLP_OK) {
-        mlp_cli_report(&err);
-        code = EXIT_USAGE;
-        goto out;
-    }
-
-    /* a path is loaded as given; a name is looked up in every kind (or --kind) */
-    if (strchr(target, '/') && !want) {
-        if (mlp_registry_load_file(reg, target, &found[0], &errs[0]) == MLP_OK)
-            n_found = 1;
-        else
-            err = errs[0];
-    } else {
-        bool refused = false;
-        for (size_t k = 0; k < 3; k++) {
-            const mlp_plugin *pl;
-            mlp_error_clear(&errs[k]);
-            if (want && kinds[k] != want)
-                continue;
-            if (mlp_registry_get(reg, kinds[k], target, &pl, &errs[k]) == MLP_OK)
-                found[n_found++] = pl;
-            else if (!strncmp(errs[k].msg, "plugin ", 7) && !strstr(errs[k].msg, "wrong kind"))
-                refused = true; /* a file was found, and it refused */
-        }
-        /* nothing found: the refusals say why, else every "not found" */
-        for (size_t k = 0; k < 3 && !n_found; k++) {
-            if (want && kinds[k] != want)
-                continue;
-            if (!refused || (!strncmp(errs[k].msg, "plugin ", 7) &&
-                             !strstr(errs[k].msg, "wrong kind")))
-                mlp_cli_report(&errs[k]);
-        }
-        if (!n_found) {
-            code = EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (!n_found) {
-        mlp_cli_report(&err);
-        code = EXIT_USAGE;
-        goto out;
-    }
-
-    for (size_t k = 0; k < n_found; k++) {
-        mlp_check_opts co = {.sets = sets, .n_sets = n_sets};
-        mlp_check_summary sum = {0};
-        printf("%s%s %s (%s)\n", k ? "\n" : "", mlp_kind_name(found[k]->kind), found[k]->name,
-               found[k]->path);
-        fflush(stdout);
-        if (mlp_check_plugin(found[k], &co, print_check_line, NULL, &sum, &err) != MLP_OK) {
-            fflush(stdout);
-            code = mlp_cli_report(&err);
-            goto out;
-        }
-        total.passed += sum.passed;
-        total.failed += sum.failed;
-        total.notes += sum.notes;
-    }
-    printf("%zu check%s passed, %zu failed", total.passed, total.passed == 1 ? "" : "s",
-           total.failed);
-    if (total.notes)
-        printf(" (%zu note%s)", total.notes, total.notes == 1 ? "" : "s");
-    printf("\n");
-    code = total.failed ? 1 : 0;
-out:
-    mlp_registry_free(reg);
-    return code;
-}
-
 /* `runner info`: rows are collected, then printed with aligned columns. */
 typedef struct table {
     size_t n_cols, n_rows, cap;
@@ -509,7 +379,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "info") == 0)
         return cmd_info(argc, argv);
     if (strcmp(argv[1], "check-plugin") == 0)
-        return cmd_check_plugin(argc, argv);
+        return mlp_cli_check_plugin(argc, argv);
 
     memset(&o, 0, sizeof(o));
     int rc = mlp_cli_parse_run(argc, argv, 1, &o);

@@ -12,6 +12,7 @@
 
 #include "check/check.h"
 #include "cli/cli.h"
+#include "cli/table.h"
 #include "gitinfo.h"
 #include "registry/registry.h"
 #include "results/results.h"
@@ -46,43 +47,6 @@ static const char usage_text[] =
 
 /* ---- commands --------------------------------------------------------- */
 
-/* `runner info`: rows are collected, then printed with aligned columns. */
-typedef struct table {
-    size_t n_cols, n_rows, cap;
-    char **cells;            /* n_rows * n_cols */
-    bool oom;
-} table;
-
-static void table_row(void *ctx, size_t n, const char *const *cells)
-{
-    table *t = ctx;
-
-    if (t->oom)
-        return;
-    if (t->n_rows == 0)
-        t->n_cols = n;
-    if (n != t->n_cols)
-        return;
-    if ((t->n_rows + 1) * n > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64 * n;
-        while (cap < (t->n_rows + 1) * n)
-            cap *= 2;
-        char **c = realloc(t->cells, cap * sizeof(char *));
-        if (!c) {
-            t->oom = true;
-            return;
-        }
-        t->cells = c;
-        t->cap = cap;
-    }
-    for (size_t i = 0; i < n; i++) {
-        t->cells[t->n_rows * n + i] = strdup(cells[i] ? cells[i] : "");
-        if (!t->cells[t->n_rows * n + i])
-            t->oom = true;
-    }
-    t->n_rows++;
-}
-
 /* ---- runner info: filter, sort, choose columns, CSV ------------------- */
 
 static const char info_usage[] =
@@ -100,175 +64,121 @@ static const char info_usage[] =
     "train_accuracy, test_accuracy, first_iteration_at_100pct, wall_seconds,\n"
     "iterations_run, stop_reason\n";
 
-typedef struct info_filter {
-    size_t col;
-    char op[3];              /* "=", "!=", "<", "<=", ">", ">=" */
-    const char *value;
-} info_filter;
-
 typedef struct info_opts {
     const char *file;
     const char *sort;
     bool desc, csv;
+    bool help;               /* --help: print info_usage, nothing else */
     const char *columns;     /* "a,b,c" or NULL */
     const char *where[32];
     size_t n_where;
 } info_opts;
 
-static bool as_number(const char *s, double *v)
+/* argv[2..] into o: 0, or the exit status of a usage error (already
+ * printed).  --help ends the parse with o->help set. */
+static int parse_info_args(int argc, char **argv, info_opts *o)
 {
-    char *end;
-
-    if (!*s)
-        return false;
-    *v = strtod(s, &end);
-    return *end == '\0';
-}
-
-/* The column named `name`, or an error listing the columns. */
-static int find_column(const table *t, const char *name, size_t len, size_t *col)
-{
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (strlen(t->cells[c]) == len && !strncmp(t->cells[c], name, len)) {
-            *col = c;
-            return 0;
-        }
-    fprintf(stderr, "runner: error: no column '%.*s'; the columns are:", (int)len, name);
-    for (size_t c = 0; c < t->n_cols; c++)
-        fprintf(stderr, " %s", t->cells[c]);
-    fprintf(stderr, "\n");
-    return EXIT_USAGE;
-}
-
-static int parse_filter(const table *t, const char *expr, info_filter *f)
-{
-    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
-    const char *at = NULL;
-    size_t k;
-
-    for (const char *p = expr; *p && !at; p++)
-        for (k = 0; k < 6 && !at; k++)
-            if (!strncmp(p, ops[k], strlen(ops[k])))
-                at = p;
-    if (!at || at == expr)
-        return mlp_cli_usage_error("--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
-    for (k = 0; k < 6; k++)
-        if (!strncmp(at, ops[k], strlen(ops[k])))
-            break;
-    snprintf(f->op, sizeof(f->op), "%s", ops[k]);
-    f->value = at + strlen(ops[k]);
-    return find_column(t, expr, (size_t)(at - expr), &f->col);
-}
-
-static bool filter_keeps(const info_filter *f, const char *cell)
-{
-    double a, b;
-    int cmp;
-
-    if (as_number(cell, &a) && as_number(f->value, &b))
-        cmp = a < b ? -1 : a > b;
-    else
-        cmp = strcmp(cell, f->value);
-    if (!strcmp(f->op, "="))
-        return cmp == 0;
-    if (!strcmp(f->op, "!="))
-        return cmp != 0;
-    if (!strcmp(f->op, "<"))
-        return cmp < 0;
-    if (!strcmp(f->op, "<="))
-        return cmp <= 0;
-    if (!strcmp(f->op, ">"))
-        return cmp > 0;
-    return cmp >= 0;
-}
-
-/* Rows compared on one column: numbers as numbers (NaN last), else text. */
-static const table *sort_table;
-static size_t sort_col;
-static bool sort_desc;
-
-static int row_cmp(const void *pa, const void *pb)
-{
-    size_t ra = *(const size_t *)pa, rb = *(const size_t *)pb;
-    const char *a = sort_table->cells[ra * sort_table->n_cols + sort_col];
-    const char *b = sort_table->cells[rb * sort_table->n_cols + sort_col];
-    double x, y;
-    int c;
-
-    if (as_number(a, &x) && as_number(b, &y)) {
-        if (x != x || y != y)
-            return (x != x) - (y != y);  /* NaN last, either way */
-        c = x < y ? -1 : x > y;
-    } else {
-        c = strcmp(a, b);
-    }
-    if (sort_desc)
-        c = -c;
-    return c ? c : (ra < rb ? -1 : 1);  /* stable: run order breaks ties */
-}
-
-static void print_csv_cell(const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
-static int cmd_info(int argc, char **argv)
-{
-    info_opts o;
-    mlp_error err;
-    table t;
-    info_filter filters[32];
-    size_t *rows = NULL, *cols = NULL, *w = NULL, n_rows = 0, n_cols = 0;
-    int code = 0;
-
-    memset(&o, 0, sizeof(o));
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
         if (mlp_cli_is_opt(a, "--sort")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--sort"))) || !*v)
                 return mlp_cli_usage_error("%s needs a column name", "--sort");
-            o.sort = v;
+            o->sort = v;
         } else if (mlp_cli_is_opt(a, "--where")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--where"))) || !*v)
                 return mlp_cli_usage_error("%s needs COLUMN=VALUE", "--where");
-            if (o.n_where == 32)
+            if (o->n_where == 32)
                 return mlp_cli_usage_error("too many --where options (%s)", v);
-            o.where[o.n_where++] = v;
+            o->where[o->n_where++] = v;
         } else if (mlp_cli_is_opt(a, "--columns")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
                 return mlp_cli_usage_error("%s needs a list of columns", "--columns");
-            o.columns = v;
+            o->columns = v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(info_usage, stdout);
+            o->help = true;
             return 0;
         } else if (!strcmp(a, "--desc")) {
-            o.desc = true;
+            o->desc = true;
         } else if (!strcmp(a, "--csv")) {
-            o.csv = true;
+            o->csv = true;
         } else if (a[0] == '-' && a[1]) {
             return mlp_cli_usage_error("runner info: unknown option '%s'", a);
-        } else if (!o.file) {
-            o.file = a;
+        } else if (!o->file) {
+            o->file = a;
         } else {
-            return mlp_cli_usage_error("runner info: one results file at a time, not also '%s'", a);
+            return mlp_cli_usage_error("runner info: one results file at a time, not also '%s'",
+                                       a);
         }
     }
-    if (!o.file)
-        return mlp_cli_usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] [--where COL=VALUE]... "
-                           "[--columns A,B] [--csv]", "runner");
-    memset(&t, 0, sizeof(t));
+    if (!o->file)
+        return mlp_cli_usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] "
+                                   "[--where COL=VALUE]... [--columns A,B] [--csv]", "runner");
+    return 0;
+}
+
+/* A table error (an unknown column) as runner info prints it. */
+static int table_error(const mlp_error *err)
+{
+    fprintf(stderr, "runner: error: %s\n", err->msg);
+    return mlp_cli_exit_code(err->code);
+}
+
+/* Narrows v to what o asks for: the --columns, the rows passing every
+ * --where, in --sort order.  Returns 0, or the exit status of an error
+ * (already printed).  *nothing is set when --columns names more columns than
+ * the table has: the runner has always printed nothing then, and exited 0. */
+static int select_view(const mlp_table *t, const info_opts *o, mlp_table_view *v, bool *nothing)
+{
+    mlp_table_filter filters[32];
+    mlp_error err;
+    const char *rest;
+    size_t col;
+
     mlp_error_clear(&err);
-    if (mlp_results_summary(o.file, o.csv, table_row, &t, &err) != MLP_OK) {
+    if (o->columns) {
+        if (mlp_table_view_columns(t, o->columns, v, &rest, &err) != MLP_OK)
+            return table_error(&err);
+        if (*rest) {
+            *nothing = true;
+            return 0;
+        }
+    }
+    for (size_t f = 0; f < o->n_where; f++) {
+        if (mlp_table_filter_parse(o->where[f], &filters[f], &err) != MLP_OK)
+            return mlp_cli_usage_error("%s", err.msg);
+        if (mlp_table_find_column(t, filters[f].name, filters[f].name_len, &filters[f].col,
+                                  &err) != MLP_OK)
+            return table_error(&err);
+    }
+    mlp_table_view_filter(t, filters, o->n_where, v);
+    if (o->sort) {
+        if (mlp_table_find_column(t, o->sort, strlen(o->sort), &col, &err) != MLP_OK)
+            return table_error(&err);
+        mlp_table_view_sort(t, col, o->desc, v);
+    }
+    return 0;
+}
+
+int mlp_cli_info(int argc, char **argv)
+{
+    info_opts o;
+    mlp_error err;
+    mlp_table t;
+    mlp_table_view v;
+    bool nothing = false;
+    int code;
+
+    memset(&o, 0, sizeof(o));
+    if ((code = parse_info_args(argc, argv, &o)))
+        return code;
+    if (o.help) {
+        fputs(info_usage, stdout);
+        return 0;
+    }
+    memset(&t, 0, sizeof(t));
+    memset(&v, 0, sizeof(v));
+    mlp_error_clear(&err);
+    if (mlp_results_summary(o.file, o.csv, mlp_table_add_row, &t, &err) != MLP_OK) {
         code = mlp_cli_report(&err);
         goto out;
     }
@@ -277,83 +187,22 @@ static int cmd_info(int argc, char **argv)
         code = 1;
         goto out;
     }
-    /* columns to show */
-    cols = calloc(t.n_cols, sizeof(size_t));
-    rows = calloc(t.n_rows, sizeof(size_t));
-    w = calloc(t.n_cols, sizeof(size_t));
-    if (!cols || !rows || !w) {
-        code = 1;
+    if (mlp_table_view_create(&t, &v, &err) != MLP_OK) {
+        code = 1;  /* out of memory: exit 1, no message, as before */
         goto out;
     }
-    if (o.columns) {
-        for (const char *p = o.columns; *p;) {
-            size_t len = strcspn(p, ",");
-            if (n_cols == t.n_cols || (code = find_column(&t, p, len, &cols[n_cols++])))
-                goto out;
-            p += len + (p[len] == ',');
-        }
-    } else {
-        for (size_t c = 0; c < t.n_cols; c++)
-            cols[n_cols++] = c;
-    }
-    for (size_t f = 0; f < o.n_where; f++)
-        if ((code = parse_filter(&t, o.where[f], &filters[f])))
-            goto out;
-    /* rows that pass every filter (row 0 is the header) */
-    for (size_t r = 1; r < t.n_rows; r++) {
-        bool keep = true;
-        for (size_t f = 0; f < o.n_where && keep; f++)
-            keep = filter_keeps(&filters[f], t.cells[r * t.n_cols + filters[f].col]);
-        if (keep)
-            rows[n_rows++] = r;
-    }
-    if (o.sort) {
-        if ((code = find_column(&t, o.sort, strlen(o.sort), &sort_col)))
-            goto out;
-        sort_table = &t;
-        sort_desc = o.desc;
-        qsort(rows, n_rows, sizeof(size_t), row_cmp);
-    }
+    if ((code = select_view(&t, &o, &v, &nothing)) || nothing)
+        goto out;
     if (o.csv) {
-        for (size_t c = 0; c < n_cols; c++) {
-            if (c)
-                putchar(',');
-            print_csv_cell(t.cells[cols[c]]);
-        }
-        putchar('\n');
-        for (size_t i = 0; i < n_rows; i++) {
-            for (size_t c = 0; c < n_cols; c++) {
-                if (c)
-                    putchar(',');
-                print_csv_cell(t.cells[rows[i] * t.n_cols + cols[c]]);
-            }
-            putchar('\n');
-        }
+        mlp_table_write_csv(&t, &v, stdout);
         goto out;
     }
-    for (size_t c = 0; c < n_cols; c++) {
-        w[c] = strlen(t.cells[cols[c]]);
-        for (size_t i = 0; i < n_rows; i++) {
-            size_t l = strlen(t.cells[rows[i] * t.n_cols + cols[c]]);
-            w[c] = l > w[c] ? l : w[c];
-        }
-    }
-    for (size_t i = 0; i <= n_rows; i++) {
-        size_t r = i == 0 ? 0 : rows[i - 1];
-        for (size_t c = 0; c < n_cols; c++)
-            printf("%s%-*s", c ? "  " : "", c + 1 < n_cols ? (int)w[c] : 0,
-                   t.cells[r * t.n_cols + cols[c]]);
-        printf("\n");
-    }
+    mlp_table_write_text(&t, &v, stdout);
     if (o.n_where)
-        fprintf(stderr, "%zu of %zu runs\n", n_rows, t.n_rows - 1);
+        fprintf(stderr, "%zu of %zu runs\n", v.n_rows, t.n_rows - 1);
 out:
-    free(rows);
-    free(cols);
-    free(w);
-    for (size_t i = 0; i < t.n_rows * t.n_cols; i++)
-        free(t.cells[i]);
-    free(t.cells);
+    mlp_table_view_free(&v);
+    mlp_table_clear(&t);
     return code;
 }
 
@@ -377,7 +226,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "plugins") == 0)
         return mlp_cli_plugins(argc, argv);
     if (strcmp(argv[1], "info") == 0)
-        return cmd_info(argc, argv);
+        return mlp_cli_info(argc, argv);
     if (strcmp(argv[1], "check-plugin") == 0)
         return mlp_cli_check_plugin(argc, argv);
 

@@ -1,713 +1,12 @@
-/* runner.c -- the command line: parses arguments, prints progress and
- * errors, and maps statuses to exit codes.  The only code that prints or
- * exits; everything else is in the library. */
-#include <errno.h>
-#include <limits.h>
-#include <signal.h>
+/* cmd_info.c -- `runner info`: a results file's summary table, filtered,
+ * sorted and cut to columns by the table engine (cli/table.h). */
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "check/check.h"
-#include "gitinfo.h"
-#include "registry/registry.h"
+#include "cli/cli.h"
+#include "cli/table.h"
 #include "results/results.h"
-#include "spec/spec.h"
-#include "sweep/sweep.h"
-
-#define EXIT_USAGE 2
-#define EXIT_INTERRUPTED 130
-#define MAX_LIST 256
-
-static volatile sig_atomic_t g_stop;
-
-static const char usage_text[] =
-    "usage: runner SPEC.yaml [options]          run every point of the sweep, write one .h5 file\n"
-    "       runner plugins [--plugin-path DIR]  list discovered plugins\n"
-    "       runner check-plugin NAME|FILE.so [--kind activation|loss|dataset]\n"
-    "                           [--plugin-path DIR] [--set KEY=VALUE]\n"
-    "                                           self-test a plugin: ABI, parameters, gradients,\n"
-    "                                           finite output, determinism, threads, in place;\n"
-    "                                           exit 0 all pass, 1 a check failed, 2 not loaded\n"
-    "       runner info RESULTS.h5 [options]    print the summary table of a results file\n"
-    "                                           (--sort, --where, --columns, --csv: runner info --help)\n"
-    "       runner --help | --version\n"
-    "\n"
-    "options of a run:\n"
-    "  -o, --output PATH      results file (default: output: of the spec, else results/<name>.h5)\n"
-    "  -j, --threads N        worker threads (default: all cores); never changes any result\n"
-    "      --set KEY=VALUE    override a spec key by dotted path, VALUE parsed as YAML (repeatable)\n"
-    "      --dry-run          validate, print the expanded runs and exit\n"
-    "      --resume           continue an interrupted sweep: keep the runs already complete\n"
-    "      --force            replace an existing results file\n"
-    "      --keep-runs        keep the run folder's part files after the sweep file is built\n"
-    "      --plugin-path DIR  extra plugin directory, searched first (repeatable);\n"
-    "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
-    "  -q, --quiet            no progress display\n"
-    "\n"
-    "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";
-
-static int exit_code(mlp_status rc)
-{
-    switch (rc) {
-    case MLP_OK:
-        return 0;
-    case MLP_ERR_USAGE:
-    case MLP_ERR_SPEC:
-    case MLP_ERR_EXISTS:
-        return EXIT_USAGE;
-    case MLP_ERR_INTERRUPTED:
-        return EXIT_INTERRUPTED;
-    default:
-        return 1;
-    }
-}
-
-static int report(const mlp_error *err)
-{
-    char buf[4096];
-
-    mlp_error_format(err, buf, sizeof(buf));
-    fprintf(stderr, "%s\n", buf);
-    return exit_code(err->code);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "runner: error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(run 'runner --help' for usage)\n");
-    return EXIT_USAGE;
-}
-
-/* First signal: ask the sweep to stop at the next iteration.  Second: stop
- * now (finished run files are already complete on disk). */
-static void on_signal(int sig)
-{
-    if (g_stop) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    g_stop = 1;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* a file-size limit (ulimit -f) makes writes fail with EFBIG, which the
-     * results module reports, instead of killing the process mid-write */
-    signal(SIGXFSZ, SIG_IGN);
-}
-
-/* ---- options ---------------------------------------------------------- */
-
-typedef struct options {
-    const char *spec;
-    const char *output;
-    int threads;
-    const char *sets[MAX_LIST];
-    size_t n_sets;
-    const char *plugin_dirs[MAX_LIST];
-    size_t n_plugin_dirs;
-    bool dry_run, resume, force, keep_runs, quiet;
-} options;
-
-/* Value of option `name` at argv[*i]: "--name=v", "--name v", "-xV" or "-x V". */
-static const char *option_value(int argc, char **argv, int *i, const char *arg, size_t name_len)
-{
-    if (arg[name_len] == '=')
-        return arg + name_len + 1;
-    if (arg[1] != '-' && arg[name_len] != '\0')
-        return arg + name_len;  /* -j2 */
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static bool is_opt(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return false;
-    if (arg[n] == '\0' || arg[n] == '=')
-        return true;
-    return name[1] != '-' && strlen(name) == 2;  /* -j4, -ofile */
-}
-
-static int parse_run_options(int argc, char **argv, int start, options *o)
-{
-    for (int i = start; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v;
-
-        if (is_opt(a, "-o") || is_opt(a, "--output")) {
-            size_t n = a[1] == '-' ? strlen("--output") : 2;
-            if (!(v = option_value(argc, argv, &i, a, n)) || !*v)
-                return usage_error("%s needs a path", a);
-            o->output = v;
-        } else if (is_opt(a, "-j") || is_opt(a, "--threads")) {
-            size_t n = a[1] == '-' ? strlen("--threads") : 2;
-            char *end;
-            if (!(v = option_value(argc, argv, &i, a, n)))
-                return usage_error("%s needs a number of threads", a);
-            errno = 0;
-            long t = strtol(v, &end, 10);
-            if (errno || *end || end == v || t < 1 || t > 4096)
-                return usage_error("-j expects a number of threads from 1 to 4096, got '%s'", v);
-            o->threads = (int)t;
-        } else if (is_opt(a, "--set")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--set"))))
-                return usage_error("%s needs KEY=VALUE", a);
-            if (o->n_sets == MAX_LIST)
-                return usage_error("too many --set options (%s)", v);
-            o->sets[o->n_sets++] = v;
-        } else if (is_opt(a, "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", a);
-            if (o->n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
-            o->plugin_dirs[o->n_plugin_dirs++] = v;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o->dry_run = true;
-        } else if (strcmp(a, "--resume") == 0) {
-            o->resume = true;
-        } else if (strcmp(a, "--force") == 0) {
-            o->force = true;
-        } else if (strcmp(a, "--keep-runs") == 0) {
-            o->keep_runs = true;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o->spec) {
-            o->spec = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one spec file per run)", a);
-        }
-    }
-    if (o->resume && o->force)
-        return usage_error("%s: --resume and --force exclude each other", "options");
-    return 0;
-}
-
-/* The command line as one string, quoted where needed (for provenance). */
-static char *join_command(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += 2 * strlen(argv[i]) + 3;
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
-        bool q = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$\\[]{}*?;&|<>") != NULL;
-        if (i)
-            *p++ = ' ';
-        if (q)
-            *p++ = '\'';
-        for (const char *c = argv[i]; *c; c++) {
-            if (q && *c == '\'') {
-                memcpy(p, "'\\''", 4);
-                p += 4;
-            } else {
-                *p++ = *c;
-            }
-        }
-        if (q)
-            *p++ = '\'';
-    }
-    *p = '\0';
-    return s;
-}
-
-/* The command line to finish an interrupted sweep: as given, without
- * --force (it would throw the kept runs away), with --resume. */
-static char *resume_command(int argc, char **argv)
-{
-    char **v = calloc((size_t)argc + 2, sizeof(char *));
-    int n = 0;
-    char *s;
-
-    if (!v)
-        return NULL;
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--force") != 0 && strcmp(argv[i], "--resume") != 0)
-            v[n++] = argv[i];
-    v[n++] = "--resume";
-    s = join_command(n, v);
-    free(v);
-    return s;
-}
-
-/* ---- progress --------------------------------------------------------- */
-
-typedef struct progress_ctx {
-    bool tty;
-    bool quiet;
-    bool drew;               /* a bar is on the current line */
-} progress_ctx;
-
-static void fmt_duration(double s, char *buf, size_t n)
-{
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else
-        snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
-}
-
-static void on_progress(void *vctx, const mlp_sweep_progress *p)
-{
-    progress_ctx *c = vctx;
-    char el[32], eta[32] = "?";
-    size_t fresh = p->done - p->resumed;
-
-    if (p->note)  /* shown even with -q: it is about the results, not progress */
-        fprintf(stderr, "%snote: run %04zu: %s\n", c->drew ? "\r\033[K" : "", p->index,
-                p->note);
-    if (c->quiet)
-        return;
-    fmt_duration(p->elapsed, el, sizeof(el));
-    if (fresh > 0 && p->done < p->total)
-        fmt_duration(p->elapsed / (double)fresh * (double)(p->total - p->done), eta, sizeof(eta));
-    else if (p->done == p->total)
-        snprintf(eta, sizeof(eta), "0:00");
-    if (c->tty) {
-        const int width = 30;
-        int fill = p->total ? (int)((double)width * (double)p->done / (double)p->total) : width;
-        char bar[64];
-        for (int i = 0; i < width; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[width] = '\0';
-        fprintf(stderr, "\r[%s] %zu/%zu runs  elapsed %s  ETA %s  best train acc %.3f", bar,
-                p->done, p->total, el, eta, p->best_train_accuracy);
-        if (p->diverged)
-            fprintf(stderr, "  diverged %zu", p->diverged);
-        fprintf(stderr, "\033[K");
-        c->drew = true;
-        fflush(stderr);
-    } else {
-        fprintf(stderr, "run %04zu %s (%zu/%zu): train acc %.4f, loss %.6g, %.2f s; elapsed %s, "
-                "ETA %s, best train acc %.4f\n",
-                p->index, p->status ? "diverged" : "ok", p->done, p->total, p->train_accuracy,
-                p->final_loss, p->wall_seconds, el, eta, p->best_train_accuracy);
-    }
-}
-
-/* ---- commands --------------------------------------------------------- */
-
-static mlp_status open_registry(const options *o, mlp_registry **reg, mlp_error *err)
-{
-    return mlp_registry_create(o->plugin_dirs, o->n_plugin_dirs, reg, err);
-}
-
-static void print_dry_run(const mlp_spec *spec, const char *output)
-{
-    mlp_plan_run r;
-    int w[MLP_PLAN_MAX_AXES];
-
-    printf("%s: %zu run%s (%zu sweep key%s x %zu repeat%s), seed %llu -> %s\n", spec->name,
-           spec->plan.n_runs, spec->plan.n_runs == 1 ? "" : "s", spec->n_axes,
-           spec->n_axes == 1 ? "" : "s", spec->repeats, spec->repeats == 1 ? "" : "s",
-           (unsigned long long)spec->seed, output);
-    for (size_t a = 0; a < spec->n_axes; a++) {
-        size_t m = strlen(spec->axes[a].path);
-        for (size_t v = 0; v < spec->axes[a].n; v++)
-            if (strlen(spec->axes[a].labels[v]) > m)
-                m = strlen(spec->axes[a].labels[v]);
-        w[a] = (int)m;
-    }
-    printf("%-6s %-20s", "run", "seed");
-    for (size_t a = 0; a < spec->n_axes; a++)
-        printf("  %-*s", w[a], spec->axes[a].path);
-    if (spec->repeats > 1)
-        printf("  repeat");
-    printf("\n");
-    for (size_t k = 0; k < spec->plan.n_runs; k++) {
-        mlp_plan_get(&spec->plan, k, &r);
-        printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
-        for (size_t a = 0; a < spec->n_axes; a++)
-            printf("  %-*s", w[a], spec->axes[a].labels[r.value[a]]);
-        if (spec->repeats > 1)
-            printf("  %zu", r.repeat);
-        printf("\n");
-    }
-}
-
-static int cmd_run(int argc, char **argv, const options *o)
-{
-    mlp_error err;
-    mlp_spec *spec = NULL;
-    mlp_registry *reg = NULL;
-    char *output = NULL, *command = NULL;
-    mlp_status rc;
-    int code;
-
-    mlp_error_clear(&err);
-    rc = mlp_spec_load(o->spec, o->sets, o->n_sets, &spec, &err);
-    if (rc == MLP_OK)
-        rc = open_registry(o, &reg, &err);
-    if (rc == MLP_OK)
-        rc = mlp_spec_validate(spec, reg, &err);
-    if (rc != MLP_OK) {
-        code = report(&err);
-        goto out;
-    }
-    output = mlp_sweep_output_path(spec, o->output);
-    command = join_command(argc, argv);
-    if (!output || !command) {
-        fprintf(stderr, "runner: error: out of memory\n");
-        code = 1;
-        goto out;
-    }
-    if (o->dry_run) {
-        print_dry_run(spec, output);
-        code = 0;
-        goto out;
-    }
-
-    progress_ctx pc = {.tty = isatty(STDERR_FILENO) == 1, .quiet = o->quiet};
-    mlp_sweep_opts so = {
-        .output = output,
-        .threads = o->threads,
-        .force = o->force,
-        .resume = o->resume,
-        .keep_runs = o->keep_runs,
-        .command = command,
-        .stop = &g_stop,
-        .progress = on_progress,
-        .ctx = &pc,
-    };
-    so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
-    mlp_sweep_report rep;
-    install_signals();
-    rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
-    if (pc.drew)
-        fprintf(stderr, "\n");
-    if (rc == MLP_ERR_INTERRUPTED) {
-        report(&err);
-        char *again = resume_command(argc, argv);
-        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
-                again ? again : "(out of memory)");
-        free(again);
-        code = EXIT_INTERRUPTED;
-        goto out;
-    }
-    if (rc != MLP_OK) {
-        code = report(&err);
-        if (rc == MLP_ERR_IO || rc == MLP_ERR_PLUGIN || rc == MLP_ERR_RUNTIME ||
-            rc == MLP_ERR_NOMEM) {
-            /* finished runs are kept: say where, and how to go on */
-            char *runs = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
-            if (runs && again && access(runs, F_OK) == 0)
-                fprintf(stderr, "finished runs are kept in %s; once the cause is fixed, finish "
-                        "the sweep with:\n  %s\n", runs, again);
-            free(runs);
-            free(again);
-        }
-        goto out;
-    }
-    printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
-           rep.n_runs - rep.n_diverged, rep.n_diverged);
-    if (rep.n_resumed)
-        printf("; %zu resumed from earlier part files", rep.n_resumed);
-    printf(") in %.2f s\n", rep.wall_seconds);
-    code = 0;
-
-out:
-    free(output);
-    free(command);
-    mlp_registry_free(reg);
-    mlp_spec_free(spec);
-    return code;
-}
-
-static void print_param(const mlp_param_decl *d)
-{
-    char def[64];
-
-    switch (d->type) {
-    case MLP_PARAM_BOOL:
-        snprintf(def, sizeof(def), "%s", d->def != 0 ? "true" : "false");
-        break;
-    case MLP_PARAM_ENUM: {
-        /* the default is the def-th choice */
-        const char *c = d->choices;
-        for (int i = 0; i < (int)d->def && c; i++) {
-            c = strchr(c, '|');
-            if (c)
-                c++;
-        }
-        size_t len = c ? strcspn(c, "|") : 0;
-        snprintf(def, sizeof(def), "%.*s", (int)len, c ? c : "");
-        break;
-    }
-    case MLP_PARAM_STRING:
-        snprintf(def, sizeof(def), "%s", d->def_str ? d->def_str : "(required)");
-        break;
-    default:
-        snprintf(def, sizeof(def), "%g", d->def);
-    }
-    printf("    %-12s %-6s default %-8s", d->name, mlp_param_type_name(d->type), def);
-    if (d->type == MLP_PARAM_REAL || d->type == MLP_PARAM_INT) {
-        char lo[32], hi[32];
-        snprintf(lo, sizeof(lo), "%g", d->min);
-        if (strtod(lo, NULL) != d->min)
-            snprintf(lo, sizeof(lo), "%.17g", d->min);
-        snprintf(hi, sizeof(hi), "%g", d->max);
-        if (strtod(hi, NULL) != d->max)  /* e.g. just below 1: say so, not "1" */
-            snprintf(hi, sizeof(hi), "%.17g", d->max);
-        printf(" in [%s, %s]", lo, hi);
-    }
-    if (d->type == MLP_PARAM_ENUM)
-        printf(" one of %s", d->choices);
-    printf("  %s\n", d->help ? d->help : "");
-}
-
-static void print_refused(void *ctx, const mlp_error *why)
-{
-    (void)ctx;
-    if (why->file[0])
-        fprintf(stderr, "runner: warning: skipped %s: %s\n", why->file, why->msg);
-    else
-        fprintf(stderr, "runner: warning: skipped a plugin: %s\n", why->msg);
-}
-
-static int cmd_plugins(int argc, char **argv)
-{
-    options o;
-    mlp_error err;
-    mlp_registry *reg = NULL;
-    const mlp_plugin *const *list;
-    size_t n;
-    int code = 0;
-
-    memset(&o, 0, sizeof(o));
-    mlp_error_clear(&err);
-    for (int i = 2; i < argc; i++) {
-        const char *v;
-        if (is_opt(argv[i], "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, argv[i], strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", "--plugin-path");
-            if (o.n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
-            o.plugin_dirs[o.n_plugin_dirs++] = v;
-        } else {
-            return usage_error("runner plugins: unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (open_registry(&o, &reg, &err) != MLP_OK ||
-        mlp_registry_discover(reg, &list, &n, print_refused, NULL, &err) != MLP_OK) {
-        code = report(&err);
-        goto out;
-    }
-    for (int kind = MLP_KIND_ACTIVATION; kind <= MLP_KIND_DATASET; kind++) {
-        for (size_t i = 0; i < n; i++) {
-            const mlp_plugin *pl = list[i];
-            if ((int)pl->kind != kind)
-                continue;
-            printf("%-10s %-12s %-7s %s\n", mlp_kind_name(pl->kind), pl->name, pl->h->version,
-                   pl->path);
-            printf("    %s\n", pl->h->help);
-            if (pl->kind == MLP_KIND_DATASET)
-                printf("    inputs %u, classes %u, extent [%g, %g, %g, %g]\n", pl->d.data->dim,
-                       pl->d.data->classes, pl->d.data->extent[0], pl->d.data->extent[1],
-                       pl->d.data->extent[2], pl->d.data->extent[3]);
-            for (uint32_t p = 0; p < pl->h->n_params; p++)
-                print_param(&pl->h->params[p]);
-        }
-    }
-    if (n == 0) {
-        const char *const *dirs;
-        size_t nd = mlp_registry_dirs(reg, &dirs);
-        fprintf(stderr, "runner: no plugins found; searched:");
-        for (size_t i = 0; i < nd; i++)
-            fprintf(stderr, " %s", dirs[i]);
-        fprintf(stderr, "\n");
-        code = 1;
-    }
-out:
-    mlp_registry_free(reg);
-    return code;
-}
-
-/* `runner check-plugin`: one line per check, then the counts.  Exit 0 when
- * every check passes, 1 when one fails, 2 for usage errors and plugins that
- * cannot be found or loaded. */
-static void print_check_line(void *ctx, const mlp_check_line *l)
-{
-    static const char *const verdict[] = {"PASS", "FAIL", "NOTE"};
-
-    (void)ctx;
-    printf("%s  %-13s %s\n", verdict[l->verdict], l->check, l->msg);
-}
-
-static int cmd_check_plugin(int argc, char **argv)
-{
-    static const mlp_plugin_kind kinds[] = {MLP_KIND_ACTIVATION, MLP_KIND_LOSS,
-                                            MLP_KIND_DATASET};
-    options o;
-    const char *target = NULL, *sets[MAX_LIST];
-    size_t n_sets = 0, n_found = 0;
-    mlp_plugin_kind want = 0;
-    const mlp_plugin *found[3];
-    mlp_error errs[3], err;
-    mlp_registry *reg = NULL;
-    mlp_check_summary total = {0};
-    int code = 0;
-
-    memset(&o, 0, sizeof(o));
-    mlp_error_clear(&err);
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (is_opt(a, "--plugin-path")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--plugin-path"))) || !*v)
-                return usage_error("%s needs a directory", "--plugin-path");
-            if (o.n_plugin_dirs == MAX_LIST)
-                return usage_error("too many --plugin-path options (%s)", v);
-            o.plugin_dirs[o.n_plugin_dirs++] = v;
-        } else if (is_opt(a, "--kind")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--kind"))))
-                return usage_error("%s needs activation, loss or dataset", "--kind");
-            want = 0;
-            for (size_t k = 0; k < 3; k++)
-                if (!strcmp(v, mlp_kind_name(kinds[k])))
-                    want = kinds[k];
-            if (!want)
-                return usage_error("--kind expects activation, loss or dataset, not '%s'", v);
-        } else if (is_opt(a, "--set")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--set"))))
-                return usage_error("%s needs KEY=VALUE", "--set");
-            if (n_sets == MAX_LIST)
-                return usage_error("too many --set options (%s)", v);
-            sets[n_sets++] = v;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("runner check-plugin: unknown option '%s'", a);
-        } else if (!target) {
-            target = a;
-        } else {
-            return usage_error("runner check-plugin: unexpected argument '%s' (one plugin)", a);
-        }
-    }
-    if (!target)
-        return usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] [--plugin-path DIR] "
-                           "[--set KEY=VALUE]", "runner");
-    if (open_registry(&o, &reg, &err) != MLP_OK) {
-        report(&err);
-        code = EXIT_USAGE;
-        goto out;
-    }
-
-    /* a path is loaded as given; a name is looked up in every kind (or --kind) */
-    if (strchr(target, '/') && !want) {
-        if (mlp_registry_load_file(reg, target, &found[0], &errs[0]) == MLP_OK)
-            n_found = 1;
-        else
-            err = errs[0];
-    } else {
-        bool refused = false;
-        for (size_t k = 0; k < 3; k++) {
-            const mlp_plugin *pl;
-            mlp_error_clear(&errs[k]);
-            if (want && kinds[k] != want)
-                continue;
-            if (mlp_registry_get(reg, kinds[k], target, &pl, &errs[k]) == MLP_OK)
-                found[n_found++] = pl;
-            else if (!strncmp(errs[k].msg, "plugin ", 7) && !strstr(errs[k].msg, "wrong kind"))
-                refused = true; /* a file was found, and it refused */
-        }
-        /* nothing found: the refusals say why, else every "not found" */
-        for (size_t k = 0; k < 3 && !n_found; k++) {
-            if (want && kinds[k] != want)
-                continue;
-            if (!refused || (!strncmp(errs[k].msg, "plugin ", 7) &&
-                             !strstr(errs[k].msg, "wrong kind")))
-                report(&errs[k]);
-        }
-        if (!n_found) {
-            code = EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (!n_found) {
-        report(&err);
-        code = EXIT_USAGE;
-        goto out;
-    }
-
-    for (size_t k = 0; k < n_found; k++) {
-        mlp_check_opts co = {.sets = sets, .n_sets = n_sets};
-        mlp_check_summary sum = {0};
-        printf("%s%s %s (%s)\n", k ? "\n" : "", mlp_kind_name(found[k]->kind), found[k]->name,
-               found[k]->path);
-        fflush(stdout);
-        if (mlp_check_plugin(found[k], &co, print_check_line, NULL, &sum, &err) != MLP_OK) {
-            fflush(stdout);
-            code = report(&err);
-            goto out;
-        }
-        total.passed += sum.passed;
-        total.failed += sum.failed;
-        total.notes += sum.notes;
-    }
-    printf("%zu check%s passed, %zu failed", total.passed, total.passed == 1 ? "" : "s",
-           total.failed);
-    if (total.notes)
-        printf(" (%zu note%s)", total.notes, total.notes == 1 ? "" : "s");
-    printf("\n");
-    code = total.failed ? 1 : 0;
-out:
-    mlp_registry_free(reg);
-    return code;
-}
-
-/* `runner info`: rows are collected, then printed with aligned columns. */
-typedef struct table {
-    size_t n_cols, n_rows, cap;
-    char **cells;            /* n_rows * n_cols */
-    bool oom;
-} table;
-
-static void table_row(void *ctx, size_t n, const char *const *cells)
-{
-    table *t = ctx;
-
-    if (t->oom)
-        return;
-    if (t->n_rows == 0)
-        t->n_cols = n;
-    if (n != t->n_cols)
-        return;
-    if ((t->n_rows + 1) * n > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64 * n;
-        while (cap < (t->n_rows + 1) * n)
-            cap *= 2;
-        char **c = realloc(t->cells, cap * sizeof(char *));
-        if (!c) {
-            t->oom = true;
-            return;
-        }
-        t->cells = c;
-        t->cap = cap;
-    }
-    for (size_t i = 0; i < n; i++) {
-        t->cells[t->n_rows * n + i] = strdup(cells[i] ? cells[i] : "");
-        if (!t->cells[t->n_rows * n + i])
-            t->oom = true;
-    }
-    t->n_rows++;
-}
-
-/* ---- runner info: filter, sort, choose columns, CSV ------------------- */
 
 static const char info_usage[] =
     "usage: runner info RESULTS.h5 [options]    print the summary table: one row per run\n"
@@ -724,176 +23,122 @@ static const char info_usage[] =
     "train_accuracy, test_accuracy, first_iteration_at_100pct, wall_seconds,\n"
     "iterations_run, stop_reason\n";
 
-typedef struct info_filter {
-    size_t col;
-    char op[3];              /* "=", "!=", "<", "<=", ">", ">=" */
-    const char *value;
-} info_filter;
-
 typedef struct info_opts {
     const char *file;
     const char *sort;
     bool desc, csv;
+    bool help;               /* --help: print info_usage, nothing else */
     const char *columns;     /* "a,b,c" or NULL */
     const char *where[32];
     size_t n_where;
 } info_opts;
 
-static bool as_number(const char *s, double *v)
+/* argv[2..] into o: 0, or the exit status of a usage error (already
+ * printed).  --help ends the parse with o->help set. */
+static int parse_info_args(int argc, char **argv, info_opts *o)
 {
-    char *end;
-
-    if (!*s)
-        return false;
-    *v = strtod(s, &end);
-    return *end == '\0';
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (mlp_cli_is_opt(a, "--sort")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--sort"))) || !*v)
+                return mlp_cli_usage_error("%s needs a column name", "--sort");
+            o->sort = v;
+        } else if (mlp_cli_is_opt(a, "--where")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--where"))) || !*v)
+                return mlp_cli_usage_error("%s needs COLUMN=VALUE", "--where");
+            if (o->n_where == 32)
+                return mlp_cli_usage_error("too many --where options (%s)", v);
+            o->where[o->n_where++] = v;
+        } else if (mlp_cli_is_opt(a, "--columns")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
+                return mlp_cli_usage_error("%s needs a list of columns", "--columns");
+            o->columns = v;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            o->help = true;
+            return 0;
+        } else if (!strcmp(a, "--desc")) {
+            o->desc = true;
+        } else if (!strcmp(a, "--csv")) {
+            o->csv = true;
+        } else if (a[0] == '-' && a[1]) {
+            return mlp_cli_usage_error("runner info: unknown option '%s'", a);
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            return mlp_cli_usage_error("runner info: one results file at a time, not also '%s'",
+                                       a);
+        }
+    }
+    if (!o->file)
+        return mlp_cli_usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] "
+                                   "[--where COL=VALUE]... [--columns A,B] [--csv]", "runner");
+    return 0;
 }
 
-/* The column named `name`, or an error listing the columns. */
-static int find_column(const table *t, const char *name, size_t len, size_t *col)
+/* A table error (an unknown column) as runner info prints it. */
+static int table_error(const mlp_error *err)
 {
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (strlen(t->cells[c]) == len && !strncmp(t->cells[c], name, len)) {
-            *col = c;
+    fprintf(stderr, "runner: error: %s\n", err->msg);
+    return mlp_cli_exit_code(err->code);
+}
+
+/* Narrows v to what o asks for: the --columns, the rows passing every
+ * --where, in --sort order.  Returns 0, or the exit status of an error
+ * (already printed).  *nothing is set when --columns names more columns than
+ * the table has: the runner has always printed nothing then, and exited 0. */
+static int select_view(const mlp_table *t, const info_opts *o, mlp_table_view *v, bool *nothing)
+{
+    mlp_table_filter filters[32];
+    mlp_error err;
+    const char *rest;
+    size_t col;
+
+    mlp_error_clear(&err);
+    if (o->columns) {
+        if (mlp_table_view_columns(t, o->columns, v, &rest, &err) != MLP_OK)
+            return table_error(&err);
+        if (*rest) {
+            *nothing = true;
             return 0;
         }
-    fprintf(stderr, "runner: error: no column '%.*s'; the columns are:", (int)len, name);
-    for (size_t c = 0; c < t->n_cols; c++)
-        fprintf(stderr, " %s", t->cells[c]);
-    fprintf(stderr, "\n");
-    return EXIT_USAGE;
-}
-
-static int parse_filter(const table *t, const char *expr, info_filter *f)
-{
-    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
-    const char *at = NULL;
-    size_t k;
-
-    for (const char *p = expr; *p && !at; p++)
-        for (k = 0; k < 6 && !at; k++)
-            if (!strncmp(p, ops[k], strlen(ops[k])))
-                at = p;
-    if (!at || at == expr)
-        return usage_error("--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
-    for (k = 0; k < 6; k++)
-        if (!strncmp(at, ops[k], strlen(ops[k])))
-            break;
-    snprintf(f->op, sizeof(f->op), "%s", ops[k]);
-    f->value = at + strlen(ops[k]);
-    return find_column(t, expr, (size_t)(at - expr), &f->col);
-}
-
-static bool filter_keeps(const info_filter *f, const char *cell)
-{
-    double a, b;
-    int cmp;
-
-    if (as_number(cell, &a) && as_number(f->value, &b))
-        cmp = a < b ? -1 : a > b;
-    else
-        cmp = strcmp(cell, f->value);
-    if (!strcmp(f->op, "="))
-        return cmp == 0;
-    if (!strcmp(f->op, "!="))
-        return cmp != 0;
-    if (!strcmp(f->op, "<"))
-        return cmp < 0;
-    if (!strcmp(f->op, "<="))
-        return cmp <= 0;
-    if (!strcmp(f->op, ">"))
-        return cmp > 0;
-    return cmp >= 0;
-}
-
-/* Rows compared on one column: numbers as numbers (NaN last), else text. */
-static const table *sort_table;
-static size_t sort_col;
-static bool sort_desc;
-
-static int row_cmp(const void *pa, const void *pb)
-{
-    size_t ra = *(const size_t *)pa, rb = *(const size_t *)pb;
-    const char *a = sort_table->cells[ra * sort_table->n_cols + sort_col];
-    const char *b = sort_table->cells[rb * sort_table->n_cols + sort_col];
-    double x, y;
-    int c;
-
-    if (as_number(a, &x) && as_number(b, &y)) {
-        if (x != x || y != y)
-            return (x != x) - (y != y);  /* NaN last, either way */
-        c = x < y ? -1 : x > y;
-    } else {
-        c = strcmp(a, b);
     }
-    if (sort_desc)
-        c = -c;
-    return c ? c : (ra < rb ? -1 : 1);  /* stable: run order breaks ties */
+    for (size_t f = 0; f < o->n_where; f++) {
+        if (mlp_table_filter_parse(o->where[f], &filters[f], &err) != MLP_OK)
+            return mlp_cli_usage_error("%s", err.msg);
+        if (mlp_table_find_column(t, filters[f].name, filters[f].name_len, &filters[f].col,
+                                  &err) != MLP_OK)
+            return table_error(&err);
+    }
+    mlp_table_view_filter(t, filters, o->n_where, v);
+    if (o->sort) {
+        if (mlp_table_find_column(t, o->sort, strlen(o->sort), &col, &err) != MLP_OK)
+            return table_error(&err);
+        mlp_table_view_sort(t, col, o->desc, v);
+    }
+    return 0;
 }
 
-static void print_csv_cell(const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
-static int cmd_info(int argc, char **argv)
+int mlp_cli_info(int argc, char **argv)
 {
     info_opts o;
     mlp_error err;
-    table t;
-    info_filter filters[32];
-    size_t *rows = NULL, *cols = NULL, *w = NULL, n_rows = 0, n_cols = 0;
-    int code = 0;
+    mlp_table t;
+    mlp_table_view v;
+    bool nothing = false;
+    int code;
 
     memset(&o, 0, sizeof(o));
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (is_opt(a, "--sort")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--sort"))) || !*v)
-                return usage_error("%s needs a column name", "--sort");
-            o.sort = v;
-        } else if (is_opt(a, "--where")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--where"))) || !*v)
-                return usage_error("%s needs COLUMN=VALUE", "--where");
-            if (o.n_where == 32)
-                return usage_error("too many --where options (%s)", v);
-            o.where[o.n_where++] = v;
-        } else if (is_opt(a, "--columns")) {
-            if (!(v = option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
-                return usage_error("%s needs a list of columns", "--columns");
-            o.columns = v;
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(info_usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "--desc")) {
-            o.desc = true;
-        } else if (!strcmp(a, "--csv")) {
-            o.csv = true;
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error("runner info: unknown option '%s'", a);
-        } else if (!o.file) {
-            o.file = a;
-        } else {
-            return usage_error("runner info: one results file at a time, not also '%s'", a);
-        }
+    if ((code = parse_info_args(argc, argv, &o)))
+        return code;
+    if (o.help) {
+        fputs(info_usage, stdout);
+        return 0;
     }
-    if (!o.file)
-        return usage_error("usage: %s info RESULTS.h5 [--sort COL [--desc]] [--where COL=VALUE]... "
-                           "[--columns A,B] [--csv]", "runner");
     memset(&t, 0, sizeof(t));
+    memset(&v, 0, sizeof(v));
     mlp_error_clear(&err);
-    if (mlp_results_summary(o.file, o.csv, table_row, &t, &err) != MLP_OK) {
-        code = report(&err);
+    if (mlp_results_summary(o.file, o.csv, mlp_table_add_row, &t, &err) != MLP_OK) {
+        code = mlp_cli_report(&err);
         goto out;
     }
     if (t.oom || t.n_rows == 0) {
@@ -901,118 +146,21 @@ static int cmd_info(int argc, char **argv)
         code = 1;
         goto out;
     }
-    /* columns to show */
-    cols = calloc(t.n_cols, sizeof(size_t));
-    rows = calloc(t.n_rows, sizeof(size_t));
-    w = calloc(t.n_cols, sizeof(size_t));
-    if (!cols || !rows || !w) {
-        code = 1;
+    if (mlp_table_view_create(&t, &v, &err) != MLP_OK) {
+        code = 1;  /* out of memory: exit 1, no message, as before */
         goto out;
     }
-    if (o.columns) {
-        for (const char *p = o.columns; *p;) {
-            size_t len = strcspn(p, ",");
-            if (n_cols == t.n_cols || (code = find_column(&t, p, len, &cols[n_cols++])))
-                goto out;
-            p += len + (p[len] == ',');
-        }
-    } else {
-        for (size_t c = 0; c < t.n_cols; c++)
-            cols[n_cols++] = c;
-    }
-    for (size_t f = 0; f < o.n_where; f++)
-        if ((code = parse_filter(&t, o.where[f], &filters[f])))
-            goto out;
-    /* rows that pass every filter (row 0 is the header) */
-    for (size_t r = 1; r < t.n_rows; r++) {
-        bool keep = true;
-        for (size_t f = 0; f < o.n_where && keep; f++)
-            keep = filter_keeps(&filters[f], t.cells[r * t.n_cols + filters[f].col]);
-        if (keep)
-            rows[n_rows++] = r;
-    }
-    if (o.sort) {
-        if ((code = find_column(&t, o.sort, strlen(o.sort), &sort_col)))
-            goto out;
-        sort_table = &t;
-        sort_desc = o.desc;
-        qsort(rows, n_rows, sizeof(size_t), row_cmp);
-    }
+    if ((code = select_view(&t, &o, &v, &nothing)) || nothing)
+        goto out;
     if (o.csv) {
-        for (size_t c = 0; c < n_cols; c++) {
-            if (c)
-                putchar(',');
-            print_csv_cell(t.cells[cols[c]]);
-        }
-        putchar('\n');
-        for (size_t i = 0; i < n_rows; i++) {
-            for (size_t c = 0; c < n_cols; c++) {
-                if (c)
-                    putchar(',');
-                print_csv_cell(t.cells[rows[i] * t.n_cols + cols[c]]);
-            }
-            putchar('\n');
-        }
+        mlp_table_write_csv(&t, &v, stdout);
         goto out;
     }
-    for (size_t c = 0; c < n_cols; c++) {
-        w[c] = strlen(t.cells[cols[c]]);
-        for (size_t i = 0; i < n_rows; i++) {
-            size_t l = strlen(t.cells[rows[i] * t.n_cols + cols[c]]);
-            w[c] = l > w[c] ? l : w[c];
-        }
-    }
-    for (size_t i = 0; i <= n_rows; i++) {
-        size_t r = i == 0 ? 0 : rows[i - 1];
-        for (size_t c = 0; c < n_cols; c++)
-            printf("%s%-*s", c ? "  " : "", c + 1 < n_cols ? (int)w[c] : 0,
-                   t.cells[r * t.n_cols + cols[c]]);
-        printf("\n");
-    }
+    mlp_table_write_text(&t, &v, stdout);
     if (o.n_where)
-        fprintf(stderr, "%zu of %zu runs\n", n_rows, t.n_rows - 1);
+        fprintf(stderr, "%zu of %zu runs\n", v.n_rows, t.n_rows - 1);
 out:
-    free(rows);
-    free(cols);
-    free(w);
-    for (size_t i = 0; i < t.n_rows * t.n_cols; i++)
-        free(t.cells[i]);
-    free(t.cells);
+    mlp_table_view_free(&v);
+    mlp_table_clear(&t);
     return code;
-}
-
-int main(int argc, char **argv)
-{
-    options o;
-
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("mlplab runner %s (git %s%s)\n", MLPLAB_VERSION, MLPLAB_GIT_COMMIT,
-               MLPLAB_GIT_DIRTY ? ", modified" : "");
-        return 0;
-    }
-    if (strcmp(argv[1], "plugins") == 0)
-        return cmd_plugins(argc, argv);
-    if (strcmp(argv[1], "info") == 0)
-        return cmd_info(argc, argv);
-    if (strcmp(argv[1], "check-plugin") == 0)
-        return cmd_check_plugin(argc, argv);
-
-    memset(&o, 0, sizeof(o));
-    int rc = parse_run_options(argc, argv, 1, &o);
-    if (rc)
-        return rc;
-    if (!o.spec)
-        return usage_error("%s", "no spec file given");
-    if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return usage_error("unknown command '%s' (commands: plugins, check-plugin, info; or a spec file)",
-                           o.spec);
-    return cmd_run(argc, argv, &o);
 }

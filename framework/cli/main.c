@@ -1,22 +1,12 @@
-/* runner.c -- the command line: parses arguments, prints progress and
- * errors, and maps statuses to exit codes.  The only code that prints or
- * exits; everything else is in the library. */
-#include <errno.h>
-#include <limits.h>
-#include <signal.h>
-#include <stdbool.h>
+/* main.c -- the runner's entry point: --help, --version, and dispatch to a
+ * command (cmd_*.c).  cli/ is the only code that prints or exits; everything
+ * else is in the library. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "check/check.h"
 #include "cli/cli.h"
 #include "gitinfo.h"
-#include "registry/registry.h"
-#include "results/results.h"
-#include "spec/spec.h"
-#include "sweep/sweep.h"
 
 static const char usage_text[] =
     "usage: runner SPEC.yaml [options]          run every point of the sweep, write one .h5 file\n"
@@ -43,8 +33,6 @@ static const char usage_text[] =
     "  -q, --quiet            no progress display\n"
     "\n"
     "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";
-
-/* ---- commands --------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
@@ -77,7 +65,7 @@ int main(int argc, char **argv)
     if (!o.spec)
         return mlp_cli_usage_error("%s", "no spec file given");
     if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info; or a spec file)",
-                           o.spec);
+        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info; "
+                                   "or a spec file)", o.spec);
     return mlp_cli_run(argc, argv, &o);
 }

@@ -84,8 +84,8 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
             errno = 0;
             long t = strtol(v, &end, 10);
             if (errno || *end || end == v || t < 1 || t > 4096)
-                return mlp_cli_usage_error("-j expects a number of threads from 1 to 4096, got '%s'",
-                                           v);
+                return mlp_cli_usage_error("-j expects a number of threads from 1 to 4096, "
+                                           "got '%s'", v);
             o->threads = (int)t;
         } else if (mlp_cli_is_opt(a, "--set")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--set"))))

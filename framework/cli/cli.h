@@ -1,0 +1,81 @@
+/* cli.h -- private to cli/: the declarations the runner's files share
+ * (options, error reporting and exit codes, progress, the commands).
+ * Not a public header: nothing outside cli/ includes it. */
+#ifndef MLPLAB_CLI_H
+#define MLPLAB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "registry/registry.h"
+#include "sweep/sweep.h"
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+#define MAX_LIST 256
+
+/* ---- options (options.c) ---------------------------------------------- */
+
+/* Options of a run (plugins and check-plugin use plugin_dirs only). */
+typedef struct options {
+    const char *spec;
+    const char *output;
+    int threads;
+    const char *sets[MAX_LIST];
+    size_t n_sets;
+    const char *plugin_dirs[MAX_LIST];
+    size_t n_plugin_dirs;
+    bool dry_run, resume, force, keep_runs, quiet;
+} options;
+
+/* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */
+int mlp_cli_exit_code(mlp_status rc);
+
+/* Prints err ("file:line:col: error: msg") to stderr; returns its exit status. */
+int mlp_cli_report(const mlp_error *err);
+
+/* Prints "runner: error: " fmt (with one %s, arg) and the --help hint to
+ * stderr; returns EXIT_USAGE. */
+int mlp_cli_usage_error(const char *fmt, const char *arg);
+
+/* Whether argv word arg is option name ("--name", "--name=v"; "-x" also "-xV"). */
+bool mlp_cli_is_opt(const char *arg, const char *name);
+
+/* Value of the option at argv[*i] ("--name=v", "--name v", "-xV" or "-x V"),
+ * name_len the length of its name; advances *i past a separate value.
+ * NULL when the value is missing. */
+const char *mlp_cli_option_value(int argc, char **argv, int *i, const char *arg,
+                                 size_t name_len);
+
+/* Options of a run from argv[start..]: 0, or the exit status of a usage error
+ * (already printed). */
+int mlp_cli_parse_run(int argc, char **argv, int start, options *o);
+
+/* --plugin-path DIR at argv[*i] (of plugins and check-plugin) into o: 0, or
+ * the exit status of a usage error (already printed). */
+int mlp_cli_parse_plugin_path(int argc, char **argv, int *i, options *o);
+
+/* The plugin registry searching o's --plugin-path directories first. */
+mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err);
+
+/* ---- progress (progress.c) -------------------------------------------- */
+
+typedef struct progress_ctx {
+    bool tty;
+    bool quiet;
+    bool drew;               /* a bar is on the current line */
+} progress_ctx;
+
+/* The sweep's progress callback: a bar on a terminal, else one line per
+ * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
+void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
+
+/* ---- commands (cmd_*.c): each returns the exit status ------------------ */
+
+int mlp_cli_run(int argc, char **argv, const options *o);       /* runner SPEC.yaml */
+int mlp_cli_plugins(int argc, char **argv);                     /* runner plugins */
+int mlp_cli_check_plugin(int argc, char **argv);                /* runner check-plugin */
+int mlp_cli_info(int argc, char **argv);                        /* runner info */
+
+#endif

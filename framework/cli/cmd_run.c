@@ -1,0 +1,211 @@
+/* cmd_run.c -- `runner SPEC.yaml`: validate the spec, run the sweep (or
+ * print it with --dry-run), and say how to resume when it stops early. */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "results/results.h"
+#include "spec/spec.h"
+#include "sweep/sweep.h"
+
+static volatile sig_atomic_t g_stop;
+
+/* First signal: ask the sweep to stop at the next iteration.  Second: stop
+ * now (finished run files are already complete on disk). */
+static void on_signal(int sig)
+{
+    if (g_stop) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    g_stop = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* a file-size limit (ulimit -f) makes writes fail with EFBIG, which the
+     * results module reports, instead of killing the process mid-write */
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* The command line as one string, quoted where needed (for provenance). */
+static char *join_command(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += 2 * strlen(argv[i]) + 3;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        bool q = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$\\[]{}*?;&|<>") != NULL;
+        if (i)
+            *p++ = ' ';
+        if (q)
+            *p++ = '\'';
+        for (const char *c = argv[i]; *c; c++) {
+            if (q && *c == '\'') {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *c;
+            }
+        }
+        if (q)
+            *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
+/* The command line to finish an interrupted sweep: as given, without
+ * --force (it would throw the kept runs away), with --resume. */
+static char *resume_command(int argc, char **argv)
+{
+    char **v = calloc((size_t)argc + 2, sizeof(char *));
+    int n = 0;
+    char *s;
+
+    if (!v)
+        return NULL;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--force") != 0 && strcmp(argv[i], "--resume") != 0)
+            v[n++] = argv[i];
+    v[n++] = "--resume";
+    s = join_command(n, v);
+    free(v);
+    return s;
+}
+
+static void print_dry_run(const mlp_spec *spec, const char *output)
+{
+    mlp_plan_run r;
+    int w[MLP_PLAN_MAX_AXES];
+
+    printf("%s: %zu run%s (%zu sweep key%s x %zu repeat%s), seed %llu -> %s\n", spec->name,
+           spec->plan.n_runs, spec->plan.n_runs == 1 ? "" : "s", spec->n_axes,
+           spec->n_axes == 1 ? "" : "s", spec->repeats, spec->repeats == 1 ? "" : "s",
+           (unsigned long long)spec->seed, output);
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        size_t m = strlen(spec->axes[a].path);
+        for (size_t v = 0; v < spec->axes[a].n; v++)
+            if (strlen(spec->axes[a].labels[v]) > m)
+                m = strlen(spec->axes[a].labels[v]);
+        w[a] = (int)m;
+    }
+    printf("%-6s %-20s", "run", "seed");
+    for (size_t a = 0; a < spec->n_axes; a++)
+        printf("  %-*s", w[a], spec->axes[a].path);
+    if (spec->repeats > 1)
+        printf("  repeat");
+    printf("\n");
+    for (size_t k = 0; k < spec->plan.n_runs; k++) {
+        mlp_plan_get(&spec->plan, k, &r);
+        printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
+        for (size_t a = 0; a < spec->n_axes; a++)
+            printf("  %-*s", w[a], spec->axes[a].labels[r.value[a]]);
+        if (spec->repeats > 1)
+            printf("  %zu", r.repeat);
+        printf("\n");
+    }
+}
+
+int mlp_cli_run(int argc, char **argv, const options *o)
+{
+    mlp_error err;
+    mlp_spec *spec = NULL;
+    mlp_registry *reg = NULL;
+    char *output = NULL, *command = NULL;
+    mlp_status rc;
+    int code;
+
+    mlp_error_clear(&err);
+    rc = mlp_spec_load(o->spec, o->sets, o->n_sets, &spec, &err);
+    if (rc == MLP_OK)
+        rc = mlp_cli_open_registry(o, &reg, &err);
+    if (rc == MLP_OK)
+        rc = mlp_spec_validate(spec, reg, &err);
+    if (rc != MLP_OK) {
+        code = mlp_cli_report(&err);
+        goto out;
+    }
+    output = mlp_sweep_output_path(spec, o->output);
+    command = join_command(argc, argv);
+    if (!output || !command) {
+        fprintf(stderr, "runner: error: out of memory\n");
+        code = 1;
+        goto out;
+    }
+    if (o->dry_run) {
+        print_dry_run(spec, output);
+        code = 0;
+        goto out;
+    }
+
+    progress_ctx pc = {.tty = isatty(STDERR_FILENO) == 1, .quiet = o->quiet};
+    mlp_sweep_opts so = {
+        .output = output,
+        .threads = o->threads,
+        .force = o->force,
+        .resume = o->resume,
+        .keep_runs = o->keep_runs,
+        .command = command,
+        .stop = &g_stop,
+        .progress = mlp_cli_progress,
+        .ctx = &pc,
+    };
+    so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
+    mlp_sweep_report rep;
+    install_signals();
+    rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
+    if (pc.drew)
+        fprintf(stderr, "\n");
+    if (rc == MLP_ERR_INTERRUPTED) {
+        mlp_cli_report(&err);
+        char *again = resume_command(argc, argv);
+        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
+                again ? again : "(out of memory)");
+        free(again);
+        code = EXIT_INTERRUPTED;
+        goto out;
+    }
+    if (rc != MLP_OK) {
+        code = mlp_cli_report(&err);
+        if (rc == MLP_ERR_IO || rc == MLP_ERR_PLUGIN || rc == MLP_ERR_RUNTIME ||
+            rc == MLP_ERR_NOMEM) {
+            /* finished runs are kept: say where, and how to go on */
+            char *runs = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
+            if (runs && again && access(runs, F_OK) == 0)
+                fprintf(stderr, "finished runs are kept in %s; once the cause is fixed, finish "
+                        "the sweep with:\n  %s\n", runs, again);
+            free(runs);
+            free(again);
+        }
+        goto out;
+    }
+    printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
+           rep.n_runs - rep.n_diverged, rep.n_diverged);
+    if (rep.n_resumed)
+        printf("; %zu resumed from earlier part files", rep.n_resumed);
+    printf(") in %.2f s\n", rep.wall_seconds);
+    code = 0;
+
+out:
+    free(output);
+    free(command);
+    mlp_registry_free(reg);
+    mlp_spec_free(spec);
+    return code;
+}

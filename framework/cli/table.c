@@ -1,0 +1,274 @@
+/* table.c -- the table engine of `runner info`: cells collected row by row,
+ * --where filters, --sort, --columns, and aligned or CSV output into a FILE*.
+ * Prints nothing itself; errors are returned in an mlp_error. */
+#include "cli/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- cells ------------------------------------------------------------ */
+
+void mlp_table_add_row(void *ctx, size_t n, const char *const *cells)
+{
+    mlp_table *t = ctx;
+
+    if (t->oom)
+        return;
+    if (t->n_rows == 0)
+        t->n_cols = n;
+    if (n != t->n_cols)
+        return;
+    if ((t->n_rows + 1) * n > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64 * n;
+        while (cap < (t->n_rows + 1) * n)
+            cap *= 2;
+        char **c = realloc(t->cells, cap * sizeof(char *));
+        if (!c) {
+            t->oom = true;
+            return;
+        }
+        t->cells = c;
+        t->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t->cells[t->n_rows * n + i] = strdup(cells[i] ? cells[i] : "");
+        if (!t->cells[t->n_rows * n + i])
+            t->oom = true;
+    }
+    t->n_rows++;
+}
+
+void mlp_table_clear(mlp_table *t)
+{
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof(*t));
+}
+
+/* ---- columns and filters ---------------------------------------------- */
+
+static bool as_number(const char *s, double *v)
+{
+    char *end;
+
+    if (!*s)
+        return false;
+    *v = strtod(s, &end);
+    return *end == '\0';
+}
+
+/* The column named `name`, or an error listing the columns. */
+mlp_status mlp_table_find_column(const mlp_table *t, const char *name, size_t len, size_t *col,
+                                 mlp_error *err)
+{
+    char list[sizeof(err->msg)];
+    size_t used = 0;
+
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strlen(t->cells[c]) == len && !strncmp(t->cells[c], name, len)) {
+            *col = c;
+            return MLP_OK;
+        }
+    list[0] = '\0';
+    for (size_t c = 0; c < t->n_cols && used < sizeof(list); c++) {
+        int k = snprintf(list + used, sizeof(list) - used, " %s", t->cells[c]);
+        used += k > 0 ? (size_t)k : 0;
+    }
+    return mlp_fail(err, MLP_ERR_USAGE, "no column '%.*s'; the columns are:%s", (int)len, name,
+                    list);
+}
+
+mlp_status mlp_table_filter_parse(const char *expr, mlp_table_filter *f, mlp_error *err)
+{
+    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
+    const char *at = NULL;
+    size_t k;
+
+    for (const char *p = expr; *p && !at; p++)
+        for (k = 0; k < 6 && !at; k++)
+            if (!strncmp(p, ops[k], strlen(ops[k])))
+                at = p;
+    if (!at || at == expr)
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
+    for (k = 0; k < 6; k++)
+        if (!strncmp(at, ops[k], strlen(ops[k])))
+            break;
+    f->name = expr;
+    f->name_len = (size_t)(at - expr);
+    snprintf(f->op, sizeof(f->op), "%s", ops[k]);
+    f->value = at + strlen(ops[k]);
+    f->col = 0;
+    return MLP_OK;
+}
+
+bool mlp_table_filter_keeps(const mlp_table_filter *f, const char *cell)
+{
+    double a, b;
+    int cmp;
+
+    if (as_number(cell, &a) && as_number(f->value, &b))
+        cmp = a < b ? -1 : a > b;
+    else
+        cmp = strcmp(cell, f->value);
+    if (!strcmp(f->op, "="))
+        return cmp == 0;
+    if (!strcmp(f->op, "!="))
+        return cmp != 0;
+    if (!strcmp(f->op, "<"))
+        return cmp < 0;
+    if (!strcmp(f->op, "<="))
+        return cmp <= 0;
+    if (!strcmp(f->op, ">"))
+        return cmp > 0;
+    return cmp >= 0;
+}
+
+/* ---- the view: rows kept, their order, the columns shown --------------- */
+
+mlp_status mlp_table_view_create(const mlp_table *t, mlp_table_view *v, mlp_error *err)
+{
+    memset(v, 0, sizeof(*v));
+    v->cols = calloc(t->n_cols, sizeof(size_t));
+    v->rows = calloc(t->n_rows, sizeof(size_t));
+    v->width = calloc(t->n_cols, sizeof(size_t));
+    if (!v->cols || !v->rows || !v->width) {
+        mlp_table_view_free(v);
+        return mlp_fail(err, MLP_ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 1; r < t->n_rows; r++)
+        v->rows[v->n_rows++] = r;
+    for (size_t c = 0; c < t->n_cols; c++)
+        v->cols[v->n_cols++] = c;
+    return MLP_OK;
+}
+
+void mlp_table_view_free(mlp_table_view *v)
+{
+    free(v->rows);
+    free(v->cols);
+    free(v->width);
+    memset(v, 0, sizeof(*v));
+}
+
+mlp_status mlp_table_view_columns(const mlp_table *t, const char *list, mlp_table_view *v,
+                                  const char **rest, mlp_error *err)
+{
+    const char *p = list;
+    mlp_status rc;
+
+    v->n_cols = 0;
+    while (*p && v->n_cols < t->n_cols) {
+        size_t len = strcspn(p, ",");
+        if ((rc = mlp_table_find_column(t, p, len, &v->cols[v->n_cols++], err)) != MLP_OK)
+            return rc;
+        p += len + (p[len] == ',');
+    }
+    *rest = p;
+    return MLP_OK;
+}
+
+void mlp_table_view_filter(const mlp_table *t, const mlp_table_filter *filters, size_t n,
+                           mlp_table_view *v)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < v->n_rows; i++) {
+        size_t r = v->rows[i];
+        bool keep = true;
+        for (size_t f = 0; f < n && keep; f++)
+            keep = mlp_table_filter_keeps(&filters[f], t->cells[r * t->n_cols + filters[f].col]);
+        if (keep)
+            v->rows[kept++] = r;
+    }
+    v->n_rows = kept;
+}
+
+/* Rows compared on one column: numbers as numbers (NaN last), else text. */
+static const mlp_table *sort_table;
+static size_t sort_col;
+static bool sort_desc;
+
+static int row_cmp(const void *pa, const void *pb)
+{
+    size_t ra = *(const size_t *)pa, rb = *(const size_t *)pb;
+    const char *a = sort_table->cells[ra * sort_table->n_cols + sort_col];
+    const char *b = sort_table->cells[rb * sort_table->n_cols + sort_col];
+    double x, y;
+    int c;
+
+    if (as_number(a, &x) && as_number(b, &y)) {
+        if (x != x || y != y)
+            return (x != x) - (y != y);  /* NaN last, either way */
+        c = x < y ? -1 : x > y;
+    } else {
+        c = strcmp(a, b);
+    }
+    if (sort_desc)
+        c = -c;
+    return c ? c : (ra < rb ? -1 : 1);  /* stable: run order breaks ties */
+}
+
+void mlp_table_view_sort(const mlp_table *t, size_t col, bool desc, mlp_table_view *v)
+{
+    sort_table = t;
+    sort_col = col;
+    sort_desc = desc;
+    qsort(v->rows, v->n_rows, sizeof(size_t), row_cmp);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void write_csv_cell(const char *s, FILE *out)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
+}
+
+void mlp_table_write_csv(const mlp_table *t, const mlp_table_view *v, FILE *out)
+{
+    for (size_t c = 0; c < v->n_cols; c++) {
+        if (c)
+            putc(',', out);
+        write_csv_cell(t->cells[v->cols[c]], out);
+    }
+    putc('\n', out);
+    for (size_t i = 0; i < v->n_rows; i++) {
+        for (size_t c = 0; c < v->n_cols; c++) {
+            if (c)
+                putc(',', out);
+            write_csv_cell(t->cells[v->rows[i] * t->n_cols + v->cols[c]], out);
+        }
+        putc('\n', out);
+    }
+}
+
+void mlp_table_write_text(const mlp_table *t, mlp_table_view *v, FILE *out)
+{
+    size_t *w = v->width;
+
+    for (size_t c = 0; c < v->n_cols; c++) {
+        w[c] = strlen(t->cells[v->cols[c]]);
+        for (size_t i = 0; i < v->n_rows; i++) {
+            size_t l = strlen(t->cells[v->rows[i] * t->n_cols + v->cols[c]]);
+            w[c] = l > w[c] ? l : w[c];
+        }
+    }
+    for (size_t i = 0; i <= v->n_rows; i++) {
+        size_t r = i == 0 ? 0 : v->rows[i - 1];
+        for (size_t c = 0; c < v->n_cols; c++)
+            fprintf(out, "%s%-*s", c ? "  " : "", c + 1 < v->n_cols ? (int)w[c] : 0,
+                    t->cells[r * t->n_cols + v->cols[c]]);
+        fprintf(out, "\n");
+    }
+}

@@ -272,8 +272,9 @@ class Results:
 
     def title(self, what, fig):
         """name: what, then the description's first line, wrapped (never cut)
-        to the figure's width (about 13 characters an inch at 9 points)."""
-        width = max(30, int(fig.get_figwidth() * 13))
+        to the figure's width (about 12 characters an inch at 9 points, with room
+        for the axes' margins)."""
+        width = max(30, int(fig.get_figwidth() * 12))
         lines = []
         for part in f"{self.name}: {what}".split("\n"):
             lines += textwrap.wrap(part, width=width) or [""]
@@ -357,9 +358,13 @@ def save(fig, out_dir, name, fmt_, dpi):
 
 def title_top(fig, text, fontsize):
     """The top of the axes area (a figure fraction) that leaves room for a
-    suptitle of text's lines at fontsize points."""
+    suptitle of text's lines at fontsize points; the figure grows by the
+    lines beyond the two its size was chosen for, so the panels keep theirs."""
     lines = text.count("\n") + 1
-    return max(0.5, 1.0 - (lines * fontsize * 1.35 + 8) / 72.0 / fig.get_figheight())
+    need = (lines * fontsize * 1.35 + 8) / 72.0
+    if lines > 2:
+        fig.set_figheight(fig.get_figheight() + (lines - 2) * fontsize * 1.35 / 72.0)
+    return 1.0 - need / fig.get_figheight()
 
 
 def run_title(run, extra=""):

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """figures.py -- the tutorial's figures from an mlplab results file.
 
-usage: figures.py RESULTS.h5 [--run K] [--format png|svg|pdf] [--out DIR]
+usage: figures.py RESULTS.h5 [--runs LIST] [--format png|svg|pdf] [--out DIR]
                   [--only NAME,...] [--dpi N]
+       (installed as mlplab-figures)
 
 Renders, into DIR (default: beside the results file, `x.h5` -> `x.figures/`):
 
@@ -10,7 +11,8 @@ Renders, into DIR (default: beside the results file, `x.h5` -> `x.figures/`):
   units_run<K>.png       run K's first-hidden-layer units as lines w.x + b = 0
   hidden_space_run<K>.png  run K's training points in its last hidden layer's
                          coordinates, with the output layer's separating plane
-  boundaries.png         every run's decision boundary, ordered by the sweep
+  boundaries.png         every run's decision boundary, ordered by the sweep,
+                         with its roundness (also printed as a table)
   loss.png               every loss curve (test loss dashed), log scale
   metrics.png            each metric against each swept parameter, mean +- std
                          over repeats
@@ -269,15 +271,26 @@ class Results:
         return out
 
     def title(self, what, fig):
-        """name: what, then the description's first line, shortened to fit the
-        figure's width (about 13 characters an inch at 9 points)."""
-        width = max(30, int(fig.get_figwidth() * 13))
+        """name: what, then the description's first line, wrapped (never cut)
+        to the figure's width (about 12 characters an inch at 9 points, with room
+        for the axes' margins)."""
+        width = max(30, int(fig.get_figwidth() * 12))
         lines = []
         for part in f"{self.name}: {what}".split("\n"):
             lines += textwrap.wrap(part, width=width) or [""]
         if self.description:
-            lines.append(textwrap.shorten(self.description, width=width, placeholder=" ..."))
+            lines += textwrap.wrap(self.description, width=width)
         return "\n".join(lines)
+
+    def select(self, wanted):
+        """Keep only the runs whose index is in wanted (a list, in any order)."""
+        have = {r.index for r in self.runs}
+        missing = [k for k in wanted if k not in have]
+        if missing:
+            die(f"{self.path}: no run {', '.join(map(str, missing))} (runs are "
+                f"{self.runs[0].index} ... {self.runs[-1].index})")
+        keep = set(wanted)
+        self.runs = [r for r in self.runs if r.index in keep]
 
     def run(self, k):
         for r in self.runs:
@@ -341,6 +354,17 @@ def save(fig, out_dir, name, fmt_, dpi):
     plt.close(fig)
     print(f"wrote {path}")
     return path
+
+
+def title_top(fig, text, fontsize):
+    """The top of the axes area (a figure fraction) that leaves room for a
+    suptitle of text's lines at fontsize points; the figure grows by the
+    lines beyond the two its size was chosen for, so the panels keep theirs."""
+    lines = text.count("\n") + 1
+    need = (lines * fontsize * 1.35 + 8) / 72.0
+    if lines > 2:
+        fig.set_figheight(fig.get_figheight() + (lines - 2) * fontsize * 1.35 / 72.0)
+    return 1.0 - need / fig.get_figheight()
 
 
 def run_title(run, extra=""):
@@ -420,8 +444,9 @@ def fig_dataset(res, args):
     handles = [plt.Line2D([], [], ls="", marker="o", color=c, label=f"class {i}")
                for i, c in enumerate(class_colors(k))]
     fig.legend(handles=handles, loc="lower center", ncol=min(k, 10), frameon=False, fontsize=8)
-    fig.suptitle(res.title("the data, by class" + note, fig), fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    title = res.title("the data, by class" + note, fig)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, title_top(fig, title, 10)))
     return save(fig, args.out, "dataset", args.format, args.dpi)
 
 
@@ -616,16 +641,74 @@ def fig_hidden(res, args):
     return save(fig, args.out, name, args.format, args.dpi)
 
 
+CURVE_MIN_RANGE = 1e-6  # P must vary by more than this over the grid (rounding is ~1e-16)
+
+
+def is_curve(prob, level=0.5):
+    """Whether the level set of prob (gy, gx) is a line worth drawing: prob
+    crosses the level, varies over the grid by more than rounding does, and
+    between neighbouring grid points crosses the level no more often than a
+    few lines across the grid would.  A network whose output sits at the
+    level everywhere (an identity hidden layer on circles: P = 0.5 +- 1e-16)
+    crosses it at random all over the grid: drawn, that is black speckle, not
+    a boundary."""
+    if not np.isfinite(prob).all() or not (prob.min() < level < prob.max()):
+        return False
+    if prob.max() - prob.min() <= CURVE_MIN_RANGE:
+        return False
+    side = prob > level
+    crossings = np.count_nonzero(side[:, 1:] != side[:, :-1])
+    crossings += np.count_nonzero(side[1:, :] != side[:-1, :])
+    return crossings <= 8 * max(prob.shape)
+
+
+def roundness(prob, gx, gy, level=0.5, n_angles=360):
+    """How round the level-0.5 boundary is about the grid's centre: the
+    standard deviation over the mean of its radius along n_angles rays from
+    the centre (0 for a circle; about 0.2 for a sharp triangle), and the mean
+    radius.  Along each ray, the first crossing of the level, linearly
+    interpolated; (nan, nan) when a ray does not cross it inside the grid (the
+    boundary does not enclose the centre) or the output is not a curve."""
+    if prob.ndim != 2 or not is_curve(prob, level):
+        return float("nan"), float("nan")
+    cx, cy = 0.5 * (gx[0] + gx[-1]), 0.5 * (gy[0] + gy[-1])
+    rmax = min(cx - gx[0], gx[-1] - cx, cy - gy[0], gy[-1] - cy)
+    rs = np.linspace(0.0, rmax, 2 * max(prob.shape))
+    ang = np.linspace(0.0, 2 * np.pi, n_angles, endpoint=False)
+    px = cx + rs[None, :] * np.cos(ang)[:, None]
+    py = cy + rs[None, :] * np.sin(ang)[:, None]
+    fx = np.interp(px, gx, np.arange(gx.size))
+    fy = np.interp(py, gy, np.arange(gy.size))
+    ix = np.clip(np.floor(fx).astype(int), 0, gx.size - 2)
+    iy = np.clip(np.floor(fy).astype(int), 0, gy.size - 2)
+    tx, ty = fx - ix, fy - iy
+    v = ((prob[iy, ix] * (1 - tx) + prob[iy, ix + 1] * tx) * (1 - ty)
+         + (prob[iy + 1, ix] * (1 - tx) + prob[iy + 1, ix + 1] * tx) * ty) - level
+    cross = np.signbit(v[:, :-1]) != np.signbit(v[:, 1:])
+    if not cross.any(axis=1).all():
+        return float("nan"), float("nan")
+    k = np.argmax(cross, axis=1)
+    a = np.arange(n_angles)
+    t = v[a, k] / (v[a, k] - v[a, k + 1])
+    r = rs[k] + t * (rs[k + 1] - rs[k])
+    return float(r.std() / r.mean()), float(r.mean())
+
+
 def shade(ax, bd):
     """Probability shading in ten bands of 0.1 (they read like contours and
-    keep PNGs small) with the 0.5 contour; an argmax map with one probability
-    per class."""
+    keep PNGs small) with the 0.5 contour when it is a curve (see is_curve);
+    an argmax map with one probability per class."""
     prob, gx, gy, ext = bd
     if prob.ndim == 2:
         im = ax.imshow(prob, extent=ext, origin="lower", cmap=plt.get_cmap("RdBu_r", 10),
                        vmin=0, vmax=1, alpha=0.75, interpolation="nearest", aspect="auto")
-        if np.isfinite(prob).any() and np.nanmin(prob) < 0.5 < np.nanmax(prob):
+        if is_curve(prob):
             ax.contour(gx, gy, prob, levels=[0.5], colors="k", linewidths=1.0)
+        elif np.isfinite(prob).any() and np.nanmin(prob) < 0.5 < np.nanmax(prob):
+            ax.text(0.5, 0.5, f"no 0.5 line: P = 0.5 ± {np.nanmax(np.abs(prob - 0.5)):.0e}\n"
+                    "throughout", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=7,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
         return im
     k = prob.shape[2]
     arg = np.argmax(np.nan_to_num(prob, nan=-1.0), axis=2)
@@ -674,6 +757,7 @@ def fig_boundaries(res, args):
                              squeeze=False, sharex=True, sharey=True)
     im = None
     multiclass = False
+    spreads = []
     for (i, j), run in cells.items():
         ax = axes[i, j]
         bd = run.boundary()
@@ -692,7 +776,14 @@ def fig_boundaries(res, args):
         ax.set_title(title + (" (diverged)" if run.diverged else ""), fontsize=8,
                      color="#b2182b" if run.diverged else "black")
         acc = run.metrics["train_accuracy"]
-        ax.text(0.03, 0.03, f"acc {acc:.2f}", transform=ax.transAxes, fontsize=7,
+        corner = f"acc {acc:.2f}"
+        if np.isfinite(run.metrics["test_accuracy"]):
+            corner += f", test {run.metrics['test_accuracy']:.2f}"
+        spread, _ = roundness(*bd[:3]) if bd[0].ndim == 2 else (float("nan"), None)
+        if np.isfinite(spread):
+            corner += f"\nspread {spread:.3f}"
+            spreads.append((run, spread))
+        ax.text(0.03, 0.03, corner, transform=ax.transAxes, fontsize=7,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
     used = set(cells)
     for i in range(rows):
@@ -701,14 +792,26 @@ def fig_boundaries(res, args):
                 axes[i, j].set_visible(False)
     what = "decision boundary of every run"
     what += " (argmax class)" if multiclass else " (shading: P(class 1); line: 0.5)"
+    if spreads:
+        what += "; spread: std/mean of the line's radius over angle (0 = a circle)"
     if keys:
         what += f", by {', '.join(keys)}"
-    fig.suptitle(res.title(what, fig), fontsize=10)
-    fig.tight_layout(rect=(0, 0, 0.93 if im is not None else 1, 1))
+    title = res.title(what, fig)
+    fig.suptitle(title, fontsize=10)
+    # the colour bar in a strip of its own at the right: 0.9 in for bar,
+    # ticks and label, so the label is never cut off
+    right = 1 - 0.9 / fig.get_figwidth() if im is not None else 1
+    fig.tight_layout(rect=(0, 0, right, title_top(fig, title, 10)))
     if im is not None:
-        cax = fig.add_axes([0.945, 0.15, 0.015, 0.6])
+        cax = fig.add_axes([right + 0.1 / fig.get_figwidth(), 0.15, 0.15 / fig.get_figwidth(), 0.6])
         fig.colorbar(im, cax=cax).set_label("P(class 1)", fontsize=8)
         cax.tick_params(labelsize=7)
+    if spreads:
+        print("boundary roundness (spread: std/mean of the 0.5 line's radius over angle):")
+        for run, spread in spreads:
+            print(f"  run {run.index:4d}  {run.label() or '-':<30s}  spread {spread:.3f}  "
+                  f"train acc {run.metrics['train_accuracy']:.3f}  "
+                  f"test acc {run.metrics['test_accuracy']:.3f}")
     return save(fig, args.out, "boundaries", args.format, args.dpi)
 
 
@@ -854,8 +957,9 @@ def fig_metrics(res, args):
     reps = max(len(v) for v in res.groups().values())
     what = "metrics by swept parameter"
     what += f" (mean ± std over {reps} repeats)" if reps > 1 else ""
-    fig.suptitle(res.title(what, fig), fontsize=10)
-    fig.tight_layout()
+    title = res.title(what, fig)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, title_top(fig, title, 10)))
     return save(fig, args.out, "metrics", args.format, args.dpi)
 
 
@@ -876,8 +980,11 @@ def parse(argv):
         prog="figures.py", description="Render the tutorial's figures from an mlplab results file.",
         epilog="figures: " + ", ".join(FIGURES))
     p.add_argument("results", metavar="RESULTS.h5")
+    p.add_argument("--runs", metavar="LIST", default=None,
+                   help="only these runs, in every figure: indices and ranges, e.g. 0,3,5-7 "
+                        "(default: all; units and hidden_space: the first)")
     p.add_argument("--run", type=int, default=None, metavar="K",
-                   help="run for units_run<K> and hidden_space_run<K> (default: the first)")
+                   help="the same as --runs K")
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
     p.add_argument("--out", metavar="DIR", help="output folder (default: RESULTS.figures/)")
     p.add_argument("--only", metavar="NAME,...", help="draw only these figures")
@@ -892,6 +999,20 @@ def parse(argv):
         args.only = list(FIGURES)
     if args.dpi < 10 or args.dpi > 1200:
         p.error("--dpi must be within 10 ... 1200")
+    if args.runs is not None and args.run is not None:
+        p.error("give --runs or --run, not both")
+    if args.run is not None:
+        args.runs = str(args.run)
+    if args.runs is not None:
+        picked = []
+        for part in args.runs.split(","):
+            m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+            if not m or (m.group(2) is not None and int(m.group(2)) < int(m.group(1))):
+                p.error(f"--runs: '{part}' is not a run index or a range A-B (e.g. 0,3,5-7)")
+            lo = int(m.group(1))
+            hi = int(m.group(2)) if m.group(2) is not None else lo
+            picked += [k for k in range(lo, hi + 1) if k not in picked]
+        args.runs = picked
     return args
 
 
@@ -900,24 +1021,28 @@ def main(argv):
     if not os.path.exists(args.results):
         die(f"{args.results}: no such file")
     res = Results(args.results)
-    if args.run is None:
-        args.run = res.runs[0].index
-    else:
-        res.run(args.run)  # exits when there is no such run
+    if args.runs is not None:
+        res.select(args.runs)  # exits when a run is not in the file
+    per_run = [r.index for r in res.runs] if args.runs is not None else [res.runs[0].index]
     args.out = args.out or default_out(args.results)
     os.makedirs(args.out, exist_ok=True)
     failed = 0
     for name in args.only:
-        try:
-            DRAW[name](res, args)
-        except Exception as e:  # one bad figure does not stop the others
-            failed += 1
-            print(f"figures.py: {name}: failed: {type(e).__name__}: {e}", file=sys.stderr)
-            plt.close("all")
+        for k in per_run if name in ("units", "hidden_space") else [None]:
+            args.run = k
+            try:
+                DRAW[name](res, args)
+            except Exception as e:  # one bad figure does not stop the others
+                failed += 1
+                print(f"figures.py: {name}: failed: {type(e).__name__}: {e}", file=sys.stderr)
+                plt.close("all")
     return 1 if failed else 0
 
 
-if __name__ == "__main__":
+def setup():
+    """Import numpy, h5py and matplotlib (Agg) as this module's globals; a
+    program that imports figures.py calls it before main."""
+    global h5py, matplotlib, np, mcolors, plt
     try:
         import h5py
         import matplotlib
@@ -929,4 +1054,8 @@ if __name__ == "__main__":
     import matplotlib.colors as mcolors
     import matplotlib.pyplot as plt
     matplotlib.rcParams["svg.hashsalt"] = "mlplab"
+
+
+if __name__ == "__main__":
+    setup()
     sys.exit(main(sys.argv[1:]))

@@ -217,18 +217,26 @@ static inline void check_loss_gradient(const mlp_plugin *pl, const mlp_param_val
 
 /* ---- generated datasets ------------------------------------------------- */
 
-/* n points of pl from the training stream of seed: x (n, dim), y (n). */
-static inline void generate(const mlp_plugin *pl, const mlp_param_value *p, uint64_t seed,
-                            size_t n, double *x, double *y)
+/* n points of pl from the given stream of seed: x (n, dim), y (n). */
+static inline void generate_stream(const mlp_plugin *pl, const mlp_param_value *p,
+                                   uint64_t seed, uint32_t stream, size_t n, double *x,
+                                   double *y)
 {
     mlp_rng r;
     mlp_rng_api api;
     const char *why = NULL;
 
-    mlp_rng_init(&r, seed, 0, MLP_STREAM_TRAIN);
+    mlp_rng_init(&r, seed, 0, stream);
     mlp_rng_api_bind(&r, &api);
     if (pl->d.data->generate(&api, n, x, y, p, &why) != 0)
         fail_msg("%s: generate failed: %s", pl->name, why ? why : "?");
+}
+
+/* n points of pl from the training stream of seed: x (n, dim), y (n). */
+static inline void generate(const mlp_plugin *pl, const mlp_param_value *p, uint64_t seed,
+                            size_t n, double *x, double *y)
+{
+    generate_stream(pl, p, seed, MLP_STREAM_TRAIN, n, x, y);
 }
 
 /* Same stream, same bytes; another seed moves the points unless the data
@@ -249,6 +257,36 @@ static inline void check_determinism(const char *name, const char *key, double v
     if (!memcmp(a, b, sizeof(a)) == varies)
         fail_msg("%s (%s = %g): seeds 42 and 43 %s", name, key, v,
                  varies ? "give the same points" : "differ");
+}
+
+/* A held-out set is held out: the training and the test stream of one seed
+ * (as the host draws them), and two seeds' training streams, give disjoint
+ * point sets (no input row of one equals an input row of the other), with
+ * the plugin's parameters at their defaults but key = v.  n_test points in
+ * the test set (another size than the training set's NPTS, as a spec may
+ * ask); 2-D inputs. */
+static inline void check_disjoint(const char *name, const char *key, double v, size_t n_test)
+{
+    static double a[2 * NPTS], ya[NPTS], b[2 * NPTS], yb[NPTS];
+    mlp_param_value p[MAXP];
+    const mlp_plugin *pl = plugin(MLP_KIND_DATASET, name, p);
+    const struct { uint64_t seed; uint32_t stream; size_t n; } other[] = {
+        {42, MLP_STREAM_TEST, n_test}, {42, MLP_STREAM_TEST, NPTS}, {43, MLP_STREAM_TRAIN, NPTS}};
+
+    assert_true(n_test <= NPTS);
+    if (key)
+        set_param(pl, p, key, v);
+    generate_stream(pl, p, 42, MLP_STREAM_TRAIN, NPTS, a, ya);
+    for (size_t k = 0; k < sizeof(other) / sizeof(other[0]); k++) {
+        generate_stream(pl, p, other[k].seed, other[k].stream, other[k].n, b, yb);
+        for (size_t i = 0; i < NPTS; i++)
+            for (size_t j = 0; j < other[k].n; j++)
+                if (a[2 * i] == b[2 * j] && a[2 * i + 1] == b[2 * j + 1])
+                    fail_msg("%s (%s = %g): training point %zu (%g, %g) is point %zu of "
+                             "seed %llu stream %u", name, key ? key : "-", v, i, a[2 * i],
+                             a[2 * i + 1], j, (unsigned long long)other[k].seed,
+                             (unsigned)other[k].stream);
+    }
 }
 
 #endif

@@ -485,9 +485,25 @@ static void test_catalog_dataset_determinism(void **state)
     check_determinism("gauss", "noise", 0.0, true);
     check_determinism("gauss", "noise", 0.5, true);
     check_determinism("spiral", "noise", 0.2, true);
-    check_determinism("spiral", "arms", 4.0, false);
+    check_determinism("spiral", "arms", 4.0, true);
+    check_determinism("spiral", "offset", 0.0, false); /* the Playground's fixed pattern */
     check_determinism("moons", "noise", 0.1, true);
     check_determinism("moons", "shuffle", 1.0, true);
+}
+
+/* Training and test streams give disjoint points, also without noise
+ * (circles and xor: test_plugins; blobs: test_multiclass). */
+static void test_catalog_dataset_disjoint(void **state)
+{
+    (void)state;
+    check_disjoint("disc", "noise", 0.0, 57);
+    check_disjoint("gauss", "noise", 0.0, 57);
+    check_disjoint("spiral", "noise", 0.0, 57);
+    check_disjoint("spiral", "arms", 5.0, 57);
+    check_disjoint("spiral", "noise", 0.2, 57);
+    check_disjoint("moons", "noise", 0.0, 57);
+    check_disjoint("moons", "shuffle", 0.0, 57);
+    check_disjoint("moons", "noise", 0.1, 57);
 }
 
 /* The disc inside the ring; label noise flips labels, never moves points. */
@@ -562,6 +578,8 @@ static void test_catalog_spiral_arms(void **state)
 
     (void)state;
     assert_true(p[mlp_plugin_param_index(pl, "arms")].num == 2.0);
+    assert_true(p[mlp_plugin_param_index(pl, "offset")].num == 1.0);
+    set_param(pl, p, "offset", 0.0); /* the Playground's points */
     generate(pl, p, 1, 200, x, y);
     count_labels(y, 200, 2, count);
     assert_int_equal(count[0], 100);
@@ -613,6 +631,8 @@ static void test_catalog_moons_geometry(void **state)
 
     (void)state;
     assert_true(p[mlp_plugin_param_index(pl, "shuffle")].num == 1.0);
+    assert_true(p[mlp_plugin_param_index(pl, "offset")].num == 1.0);
+    set_param(pl, p, "offset", 0.0); /* scikit-learn's points */
     set_param(pl, p, "shuffle", 0.0);
     generate(pl, p, 1, NPTS, x, y);
     for (size_t i = 0; i < n_out; i++) {
@@ -647,6 +667,47 @@ static void test_catalog_moons_geometry(void **state)
     assert_memory_equal(y, ys, sizeof(y));
     for (size_t i = 0; i < 2 * NPTS; i++)
         assert_true(x[i] != xs[i] && fabs(x[i] - xs[i]) < 1.0);
+}
+
+/* With offset (the default), unshuffled: each moon's points on its half
+ * circle at (i + u) pi / m, one u per moon in [0, 1); each spiral arm's at
+ * radius 5 (i + u) / m, one u per arm. */
+static void test_catalog_offset_geometry(void **state)
+{
+    static double x[2 * NPTS], y[NPTS];
+    mlp_param_value p[MAXP];
+    const mlp_plugin *pl = plugin(MLP_KIND_DATASET, "moons", p);
+    const double pi = 3.141592653589793;
+    const size_t n_out = NPTS / 2, n_in = NPTS - n_out;
+    double u_out, u_in, u0, u1;
+
+    (void)state;
+    set_param(pl, p, "shuffle", 0.0);
+    generate(pl, p, 1, NPTS, x, y);
+    u_out = atan2(x[1], x[0]) / (pi / n_out);
+    u_in = atan2(0.5 - x[2 * n_out + 1], 1.0 - x[2 * n_out]) / (pi / n_in);
+    assert_true(u_out >= 0.0 && u_out < 1.0 && u_in >= 0.0 && u_in < 1.0 && u_out != u_in);
+    for (size_t i = 0; i < n_out; i++) {
+        double t = ((double)i + u_out) * (pi / n_out);
+        assert_true(fabs(x[2 * i] - cos(t)) < 1e-12 && fabs(x[2 * i + 1] - sin(t)) < 1e-12);
+    }
+    for (size_t i = 0; i < n_in; i++) {
+        double t = ((double)i + u_in) * (pi / n_in);
+        const double *r = x + 2 * (n_out + i);
+        assert_true(fabs(r[0] - (1 - cos(t))) < 1e-12 && fabs(r[1] - (0.5 - sin(t))) < 1e-12);
+    }
+
+    pl = plugin(MLP_KIND_DATASET, "spiral", p);
+    generate(pl, p, 1, 200, x, y);
+    u0 = hypot(x[0], x[1]) / 0.05;
+    u1 = hypot(x[200], x[201]) / 0.05;
+    assert_true(u0 > 0.0 && u0 < 1.0 && u1 > 0.0 && u1 < 1.0 && u0 != u1);
+    for (size_t i = 0; i < 200; i++) {
+        double f = ((double)(i % 100) + (i < 100 ? u0 : u1)) / 100;
+        double t = 1.75 * 2 * pi * f + (i < 100 ? pi : 0.0);
+        assert_true(fabs(x[2 * i] - 5 * f * sin(t)) < 1e-12);
+        assert_true(fabs(x[2 * i + 1] - 5 * f * cos(t)) < 1e-12);
+    }
 }
 
 /* ---- csv --------------------------------------------------------------- */
@@ -831,10 +892,12 @@ int main(void)
         cmocka_unit_test(test_catalog_loss_kinks_and_links),
         cmocka_unit_test(test_catalog_dataset_shapes),
         cmocka_unit_test(test_catalog_dataset_determinism),
+        cmocka_unit_test(test_catalog_dataset_disjoint),
         cmocka_unit_test(test_catalog_disc_geometry),
         cmocka_unit_test(test_catalog_gauss_spread),
         cmocka_unit_test(test_catalog_spiral_arms),
         cmocka_unit_test(test_catalog_moons_geometry),
+        cmocka_unit_test(test_catalog_offset_geometry),
         cmocka_unit_test(test_catalog_csv_good_files),
         cmocka_unit_test(test_catalog_csv_errors),
         cmocka_unit_test(test_catalog_csv_limits),

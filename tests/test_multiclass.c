@@ -289,6 +289,16 @@ static void test_multiclass_blobs_describe(void **state)
     assert_true(p[mlp_plugin_param_index(pl, "shuffle")].num == 1.0);
 }
 
+/* Training and test streams give disjoint points (cluster_std > 0; at 0
+ * every point of a class is its center, the same in every stream). */
+static void test_multiclass_blobs_disjoint(void **state)
+{
+    (void)state;
+    check_disjoint("blobs", NULL, 0.0, 57);
+    check_disjoint("blobs", "shuffle", 0.0, 57);
+    check_disjoint("blobs", "cluster_std", 0.01, 57);
+}
+
 /* Points per class as scikit-learn splits them; unshuffled, in class order;
  * shuffled, a permutation of the same rows. */
 static void test_multiclass_blobs_split_and_shuffle(void **state)
@@ -696,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_multiclass_softmax_ce_extremes),
         cmocka_unit_test(test_multiclass_softmax_ce_two_classes_is_bce),
         cmocka_unit_test(test_multiclass_blobs_describe),
+        cmocka_unit_test(test_multiclass_blobs_disjoint),
         cmocka_unit_test(test_multiclass_blobs_split_and_shuffle),
         cmocka_unit_test(test_multiclass_blobs_centers),
         cmocka_unit_test(test_multiclass_blobs_determinism),

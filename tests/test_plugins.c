@@ -288,8 +288,11 @@ static void test_plugins_circles_geometry(void **state)
     assert_true(p[mlp_plugin_param_index(pl, "factor")].num == 0.8);
     assert_true(p[mlp_plugin_param_index(pl, "noise")].num == 0.0);
     assert_true(p[mlp_plugin_param_index(pl, "shuffle")].num == 1.0);
+    assert_true(p[mlp_plugin_param_index(pl, "offset")].num == 1.0);
 
-    /* unshuffled: n/2 outer points first (label 0), then the inner ones */
+    /* without offset, scikit-learn's points; unshuffled: n/2 outer points
+     * first (label 0), then the inner ones */
+    set_param(pl, p, "offset", 0.0);
     set_param(pl, p, "shuffle", 0.0);
     generate(pl, p, 1, NPTS, x, y);
     for (size_t i = 0; i < NPTS; i++) {
@@ -336,11 +339,53 @@ static void test_plugins_circles_geometry(void **state)
     generate(pl, p, 1, 0, x, y);
 }
 
+/* With offset (the default) each ring is turned by its own fraction u of the
+ * spacing: radii as before, the same spacing 2 pi / m, the first point of each
+ * ring at an angle in [0, 2 pi / m); the two rings turned differently. */
+static void test_plugins_circles_offset(void **state)
+{
+    static double x[2 * NPTS], y[NPTS];
+    mlp_param_value p[MAXP];
+    const mlp_plugin *pl = plugin(MLP_KIND_DATASET, "circles", p);
+    const double two_pi = 2 * 3.141592653589793;
+    const size_t n_out = NPTS / 2, n_in = NPTS - n_out;
+    double t_out, t_in;
+
+    (void)state;
+    set_param(pl, p, "shuffle", 0.0);
+    generate(pl, p, 1, NPTS, x, y);
+    for (size_t i = 0; i < NPTS; i++) {
+        const size_t m = i < n_out ? n_out : n_in, k = i < n_out ? i : i - n_out;
+        const size_t first = i < n_out ? 0 : n_out;
+        double t0 = atan2(x[2 * first + 1], x[2 * first]), t = t0 + two_pi * (double)k / m;
+        double r = i < n_out ? 1.0 : 0.8;
+        assert_true(y[i] == (i < n_out ? 0.0 : 1.0));
+        assert_true(fabs(x[2 * i] - r * cos(t)) < 1e-12 && fabs(x[2 * i + 1] - r * sin(t)) < 1e-12);
+    }
+    t_out = atan2(x[1], x[0]);
+    t_in = atan2(x[2 * n_out + 1], x[2 * n_out]);
+    assert_true(t_out >= 0.0 && t_out < two_pi / n_out);
+    assert_true(t_in >= 0.0 && t_in < two_pi / n_in);
+    assert_true(t_out > 0.0 && fabs(t_out / (two_pi / n_out) - t_in / (two_pi / n_in)) > 1e-9);
+}
+
+/* Training and test streams give disjoint points, also without noise. */
+static void test_plugins_dataset_disjoint(void **state)
+{
+    (void)state;
+    check_disjoint("circles", "noise", 0.0, 57);
+    check_disjoint("circles", "shuffle", 0.0, 57);
+    check_disjoint("circles", "noise", 0.1, 57);
+    check_disjoint("xor", "noise", 0.0, 57);
+    check_disjoint("xor", "noise", 0.5, 57);
+}
+
 static void test_plugins_dataset_determinism(void **state)
 {
     (void)state;
     check_determinism("circles", "noise", 0.1, true);
     check_determinism("circles", "noise", 0.0, true);
+    check_determinism("circles", "offset", 0.0, true); /* the shuffle still moves rows */
     check_determinism("xor", "noise", 0.0, true);
     check_determinism("xor", "noise", 0.3, true);
 }
@@ -388,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_plugins_bce_extreme_logits),
         cmocka_unit_test(test_plugins_mse_values),
         cmocka_unit_test(test_plugins_circles_geometry),
+        cmocka_unit_test(test_plugins_circles_offset),
+        cmocka_unit_test(test_plugins_dataset_disjoint),
         cmocka_unit_test(test_plugins_dataset_determinism),
         cmocka_unit_test(test_plugins_xor_quadrants),
     };

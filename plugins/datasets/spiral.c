@@ -9,16 +9,18 @@
 #include "mlplab/plugin.h"
 #include "mlplab_dataset.h"
 
-enum { P_ARMS, P_NOISE };
+enum { P_ARMS, P_NOISE, P_OFFSET };
 
 #define PI 3.141592653589793
 #define TURNS 1.75
 #define RADIUS 5.0
 
 /* x: (n, 2), y: (n).  Arm j gets n / arms points (the first n % arms arms
- * one more), point i of m at radius 5 i / m; two draws per point, the noise
- * of x and of y, each uniform in [-noise, noise] (drawn whatever the noise).
- * Labels 0 .. arms - 1. */
+ * one more), point i of m at radius 5 (i + u) / m, where u is 0 without
+ * offset (the Playground's points) or, with it, one draw at the start of each
+ * arm, uniform in [0, 1) (so two streams give disjoint points); then two
+ * draws per point, the noise of x and of y, each uniform in [-noise, noise]
+ * (drawn whatever the noise).  Labels 0 .. arms - 1. */
 static int spiral_generate(const mlp_rng_api *rng, size_t n, double *x, double *y,
                            const mlp_param_value *p, const char **why)
 {
@@ -30,8 +32,9 @@ static int spiral_generate(const mlp_rng_api *rng, size_t n, double *x, double *
     for (size_t j = 0; j < arms; j++) {
         const size_t m = n / arms + (j < n % arms);
         const double start = PI + 2.0 * PI * (double)j / (double)arms;
+        const double u = p[P_OFFSET].num != 0.0 ? mlplab_rng_uniform(rng, 0.0, 1.0) : 0.0;
         for (size_t i = 0; i < m; i++, row++) {
-            double f = (double)i / (double)m;
+            double f = ((double)i + u) / (double)m;
             double r = RADIUS * f, t = TURNS * 2.0 * PI * f + start;
             double nx = mlplab_rng_uniform(rng, -1.0, 1.0) * noise;
             double ny = mlplab_rng_uniform(rng, -1.0, 1.0) * noise;
@@ -75,6 +78,14 @@ static const mlp_param_decl spiral_params[] = {
         .max = 0.5,
         .help = "each coordinate moved by up to noise, uniformly",
     },
+    [P_OFFSET] = {
+        .name = "offset",
+        .type = MLP_PARAM_BOOL,
+        .def = 1.0,
+        .help = "move each arm's points along it by a random fraction of their spacing, "
+                "so training and test points differ even without noise (false: the "
+                "Playground's points, the same in every stream)",
+    },
 };
 
 /* classes is the default arms; describe gives the count for the parameters
@@ -86,7 +97,7 @@ static const mlp_dataset_desc spiral_desc = {
         .abi_minor = MLP_ABI_MINOR,
         .kind = MLP_KIND_DATASET,
         .name = "spiral",
-        .version = "1.0.0",
+        .version = "1.1.0",
         .help = "interleaved spiral arms (TensorFlow Playground), one class per arm",
         .n_params = sizeof(spiral_params) / sizeof(spiral_params[0]),
         .params = spiral_params,

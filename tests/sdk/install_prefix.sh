@@ -1,6 +1,7 @@
 #!/bin/sh
 # sdk_install: `cmake --install` the build tree into a fresh prefix and check
-# the layout: runner, header, every shipped plugin (and no test fixture), the
+# the layout: runner, header, every shipped plugin (and no test fixture),
+# mlplab-figures and the example specs, the
 # CMake package and the pkg-config file, with no absolute path baked into the
 # last two.
 # usage: install_prefix.sh CMAKE BUILD_DIR PREFIX CONFIG BINDIR INCLUDEDIR LIBDIR
@@ -37,4 +38,11 @@ done
 if find "$prefix" -path '*fixture*' | grep .; then
     fail "test fixtures were installed"
 fi
+# the figures program on PATH, and the example specs
+test -x "$prefix/$bindir/mlplab-figures" || fail "no executable $bindir/mlplab-figures"
+PATH="$prefix/$bindir:$PATH" mlplab-figures --help | grep -q -- '--runs' ||
+    fail "mlplab-figures --help does not run (or does not know --runs)"
+for f in circles_width_sweep.yaml circles_activation_sweep.yaml; do
+    test -f "$prefix/share/mlplab/configs/$f" || fail "no share/mlplab/configs/$f"
+done
 echo "sdk_install: $prefix complete"

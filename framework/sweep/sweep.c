@@ -2,7 +2,7 @@
  * dataset once, trains the runs in parallel (OpenMP, largest first), keeps
  * each finished run in its worker's journal (written out as part files) and
  * builds the sweep file from them. */
-#include "sweep/sweep.h"
+#include "sweep/internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -25,320 +25,6 @@
 #include "base/sha256.h"
 #include "train/train.h"
 
-/* One distinct dataset, shared read-only by every run that uses it. */
-typedef struct dataset_entry {
-    char *key;
-    uint64_t hash;
-    size_t dim, classes;         /* the points' shape */
-    size_t rows;                 /* a file's rows (datasets that load) */
-    size_t n_train, n_test;      /* points of each split */
-    bool ready;                  /* generated (lazily, by the first run that needs it) */
-    size_t users;                /* runs still to come that use it; freed at 0 */
-    mlp_data train;
-    mlp_data test;               /* test.n == 0 without a test set */
-} dataset_entry;
-
-typedef struct sweep_state {
-    const mlp_spec *spec;
-    mlp_registry *reg;
-    const mlp_sweep_opts *o;
-    char *runs_dir;
-    mlp_results_builder *builder; /* the sweep file, written while the runs run */
-    char run_hash[65];           /* identifies this spec's runs, for --resume */
-    char *identity;              /* the text behind run_hash (see run_identity) */
-
-    dataset_entry *data;
-    size_t n_data, cap_data;
-    size_t *table;               /* open addressing: dataset index + 1, 0 = empty */
-    size_t table_cap;
-
-    size_t *run_data;            /* (n_runs) dataset of each run */
-    double *cost;                /* (n_runs) estimated work of each run */
-    const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
-    const char *files[64];       /* data and warm-start files the runs read (in their
-                                    configs' strings: copies below) */
-    char *file_copy[64];
-    size_t n_files;
-    double record_bytes;         /* estimated bytes the sweep records */
-    int inner_threads;           /* threads inside each run's kernels (1 unless the
-                                    sweep has fewer runs than threads) */
-    uint64_t budget;             /* record.budget */
-    size_t n_plugins;
-} sweep_state;
-
-/* ---- datasets --------------------------------------------------------- */
-
-static uint64_t key_hash(const char *key)
-{
-    char hex[65];
-    uint64_t h = 0;
-
-    mlp_sha256_hex(key, strlen(key), hex);
-    for (int i = 0; i < 16; i++) {
-        int c = hex[i];
-        h = (h << 4) | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-    }
-    return h;
-}
-
-static void data_free(mlp_data *d)
-{
-    free(d->x);
-    free(d->y);
-    memset(d, 0, sizeof(*d));
-}
-
-/* Check a dataset's labels and coordinates as the host receives them. */
-static mlp_status data_check(const mlp_plugin *pl, const mlp_data *d, mlp_error *err)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        double y = d->y[i];
-        if (!(y >= 0 && y < (double)d->classes && y == floor(y)))
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "dataset plugin '%s' (%s) gave label %g at point %zu; expected "
-                            "0..%zu", pl->name, pl->path, y, i, d->classes - 1);
-    }
-    for (size_t i = 0; i < d->n * d->dim; i++)
-        if (mlp_not_finite(d->x[i]))
-            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) gave a non-finite "
-                            "coordinate at point %zu", pl->name, pl->path, i / d->dim);
-    return MLP_OK;
-}
-
-static mlp_status data_alloc(mlp_data *d, size_t n, size_t dim, size_t classes, mlp_error *err)
-{
-    memset(d, 0, sizeof(*d));
-    d->n = n;
-    d->dim = dim;
-    d->classes = classes;
-    if (n == 0)
-        return MLP_OK;
-    d->x = calloc(n * dim, sizeof(double));
-    d->y = calloc(n, sizeof(double));
-    if (!d->x || !d->y) {
-        data_free(d);
-        return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
-    }
-    return MLP_OK;
-}
-
-/* n points of the dataset plugin of cfg, shaped (dim, classes), from the
- * stream (seed, hash, purpose). */
-static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t hash,
-                                uint32_t purpose, size_t n, size_t dim, size_t classes,
-                                mlp_data *out, mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    mlp_rng r;
-    mlp_rng_api api;
-    const char *why = NULL;
-    mlp_status rc;
-
-    if ((rc = data_alloc(out, n, dim, classes, err)) != MLP_OK || n == 0)
-        return rc;
-    mlp_rng_init(&r, seed, hash, purpose);
-    mlp_rng_api_bind(&r, &api);
-    if (pl->d.data->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
-        data_free(out);
-        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
-                        pl->path, why ? why : "no reason given");
-    }
-    if ((rc = data_check(pl, out, err)) != MLP_OK)
-        data_free(out);
-    return rc;
-}
-
-/* A dataset that loads: every row is read, then split.  Without train and
- * test counts the rows train in file order; with them, a permutation from
- * the stream (seed, hash, MLP_STREAM_TRAIN) picks the training rows, then
- * the test rows. */
-static mlp_status data_load(const mlp_config *cfg, uint64_t seed, dataset_entry *e,
-                            mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    mlp_data all;
-    size_t *perm = NULL;
-    char why[512] = "";
-    mlp_status rc;
-
-    rc = data_alloc(&all, e->rows, e->dim, e->classes, err);
-    if (rc != MLP_OK)
-        return rc;
-    if (pl->d.data->load(cfg->dataset.params, e->rows, (uint32_t)e->dim, all.x, all.y, why,
-                         sizeof(why)) != 0) {
-        why[sizeof(why) - 1] = '\0';
-        rc = mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) could not load: %s",
-                      pl->name, pl->path, why[0] ? why : "no reason given");
-        goto out;
-    }
-    if ((rc = data_check(pl, &all, err)) != MLP_OK)
-        goto out;
-    if ((rc = data_alloc(&e->train, e->n_train, e->dim, e->classes, err)) != MLP_OK ||
-        (rc = data_alloc(&e->test, e->n_test, e->dim, e->classes, err)) != MLP_OK)
-        goto out;
-    perm = malloc((e->rows ? e->rows : 1) * sizeof(size_t));
-    if (!perm) {
-        rc = mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < e->rows; i++)
-        perm[i] = i;
-    if (cfg->n_train || cfg->n_test) {
-        mlp_rng r;
-        mlp_rng_init(&r, seed, e->hash, MLP_STREAM_TRAIN);
-        mlp_rng_shuffle(&r, perm, e->rows);
-    }
-    for (size_t i = 0; i < e->n_train + e->n_test; i++) {
-        mlp_data *d = i < e->n_train ? &e->train : &e->test;
-        size_t j = i < e->n_train ? i : i - e->n_train;
-        memcpy(d->x + j * e->dim, all.x + perm[i] * e->dim, e->dim * sizeof(double));
-        d->y[j] = all.y[perm[i]];
-    }
-out:
-    if (rc != MLP_OK) {
-        data_free(&e->train);
-        data_free(&e->test);
-    }
-    free(perm);
-    data_free(&all);
-    return rc;
-}
-
-/* The shape of cfg's dataset, for a new entry: from the descriptor, or for
- * a dataset that loads, from describe (which reads the file now, before
- * any training, so a bad file is reported first). */
-static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    const mlp_dataset_desc *d = pl->d.data;
-
-    e->n_train = cfg->n_train;
-    e->n_test = cfg->n_test;
-    e->dim = d->dim;
-    e->classes = d->classes;
-    if (!mlp_dataset_describes(pl))
-        return MLP_OK;
-    size_t rows = 0;
-    uint32_t dim = 0, classes = 0;
-    char why[512] = "";
-    if (d->describe(cfg->dataset.params, &rows, &dim, &classes, why, sizeof(why)) != 0) {
-        why[sizeof(why) - 1] = '\0';
-        return mlp_fail(err, MLP_ERR_SPEC, "dataset plugin '%s' (%s): %s", pl->name, pl->path,
-                        why[0] ? why : "describe failed, no reason given");
-    }
-    if (!mlp_dataset_loads(pl)) {  /* a generator whose shape depends on its parameters */
-        if (dim == 0 || classes < 2)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described dimension "
-                            "%u with %u classes", pl->name, pl->path, dim, classes);
-        e->dim = dim;
-        e->classes = classes;
-        return MLP_OK;
-    }
-    if (dim == 0 || classes < 1 || rows == 0)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described %zu rows of "
-                        "dimension %u with %u classes", pl->name, pl->path, rows, dim, classes);
-    if (cfg->n_train + cfg->n_test > rows)
-        return mlp_fail(err, MLP_ERR_SPEC, "dataset '%s': train %zu + test %zu points asked, but "
-                        "the data have %zu rows", pl->name, cfg->n_train, cfg->n_test, rows);
-    if (cfg->record.boundary && dim != 2)
-        return mlp_fail(err, MLP_ERR_SPEC, "record.boundary needs 2-D inputs; dataset '%s' has "
-                        "%u columns of inputs", pl->name, dim);
-    e->rows = rows;
-    e->dim = dim;
-    e->classes = classes;
-    if (e->n_train == 0)
-        e->n_train = rows - e->n_test;
-    return MLP_OK;
-}
-
-/* Index of cfg's dataset in st->data, adding an entry the first time it is
- * seen.  The points themselves are generated later, by dataset_acquire. */
-static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
-                               mlp_error *err)
-{
-    uint64_t h = key_hash(cfg->dataset_key);
-    size_t mask = st->table_cap - 1, slot = (size_t)h & mask;
-
-    for (;; slot = (slot + 1) & mask) {
-        size_t v = st->table[slot];
-        if (v == 0)
-            break;
-        if (st->data[v - 1].hash == h && strcmp(st->data[v - 1].key, cfg->dataset_key) == 0) {
-            *idx = v - 1;
-            return MLP_OK;
-        }
-    }
-    if (st->n_data == st->cap_data) {
-        size_t cap = st->cap_data ? 2 * st->cap_data : 4;
-        dataset_entry *nd = realloc(st->data, cap * sizeof(*nd));
-        if (!nd)
-            return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-        st->data = nd;
-        st->cap_data = cap;
-    }
-    dataset_entry *e = &st->data[st->n_data];
-    memset(e, 0, sizeof(*e));
-    e->hash = h;
-    e->key = strdup(cfg->dataset_key);
-    if (!e->key)
-        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    mlp_status rc = dataset_shape(cfg, e, err);
-    if (rc != MLP_OK) {
-        free(e->key);
-        return rc;
-    }
-    st->table[slot] = ++st->n_data;
-    *idx = st->n_data - 1;
-    return MLP_OK;
-}
-
-/* Make dataset di's points exist (cfg is any run's configuration that uses
- * it: equal keys give equal points, so which run generates them does not
- * matter).  One thread at a time. */
-static mlp_status dataset_acquire(sweep_state *st, size_t di, const mlp_config *cfg,
-                                  mlp_error *err)
-{
-    mlp_status rc = MLP_OK;
-
-#pragma omp critical(mlplab_data)
-    {
-        dataset_entry *e = &st->data[di];
-        if (!e->ready && mlp_dataset_loads(cfg->dataset.plugin)) {
-            rc = data_load(cfg, st->spec->seed, e, err);
-            if (rc == MLP_OK)
-                e->ready = true;
-        } else if (!e->ready) {
-            rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TRAIN, cfg->n_train,
-                               e->dim, e->classes, &e->train, err);
-            if (rc == MLP_OK)
-                rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TEST, cfg->n_test,
-                                   e->dim, e->classes, &e->test, err);
-            if (rc == MLP_OK)
-                e->ready = true;
-            else
-                data_free(&e->train);
-        }
-    }
-    return rc;
-}
-
-/* A run is done with dataset di: free the points once no run needs them,
- * so memory does not grow with the number of datasets a sweep visits.  The
- * shared dataset of an unswept sweep stays: the sweep file stores it. */
-static void dataset_release(sweep_state *st, size_t di)
-{
-#pragma omp critical(mlplab_data)
-    {
-        dataset_entry *e = &st->data[di];
-        if (e->users > 0)
-            e->users--;
-        if (e->users == 0 && st->spec->dataset_swept) {
-            data_free(&e->train);
-            data_free(&e->test);
-            e->ready = false;
-        }
-    }
-}
 
 /* A file whose bytes define results (a dataset's, a warm start's): its hash
  * goes into the sweep's identity, so a changed file is never mixed in. */
@@ -363,12 +49,6 @@ static void note_plugin(sweep_state *st, const mlp_plugin *pl)
         st->plugins[st->n_plugins++] = pl;
 }
 
-static size_t output_width(const mlp_config *cfg, const dataset_entry *e)
-{
-    if (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS)
-        return e->classes;
-    return 1;
-}
 
 /* Resolve every run once: datasets, costs, plugins, and the checks that need
  * both the loss and the dataset.  Nothing is trained yet. */
@@ -392,7 +72,7 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
         rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
         if (rc != MLP_OK)
             break;
-        rc = dataset_find(st, &cfg, &st->run_data[k], err);
+        rc = mlp_sweep_data_find(st, &cfg, &st->run_data[k], err);
         const dataset_entry *de = rc == MLP_OK ? &st->data[st->run_data[k]] : NULL;
         if (de && !(cfg.loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) && de->classes != 2) {
             rc = mlp_fail(err, MLP_ERR_SPEC,
@@ -406,11 +86,11 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
                 w += (double)in * (double)cfg.hidden[l];
                 in = cfg.hidden[l];
             }
-            w += (double)in * (double)output_width(&cfg, de);
+            w += (double)in * (double)mlp_sweep_output_width(&cfg, de);
             st->cost[k] = w * (double)cfg.train.iterations *
                           (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
             mlp_record_size rs;
-            mlp_record_estimate(&cfg, de->dim, output_width(&cfg, de), de->n_train, de->n_test,
+            mlp_record_estimate(&cfg, de->dim, mlp_sweep_output_width(&cfg, de), de->n_train, de->n_test,
                                 &rs);
             st->record_bytes += rs.total - (spec->dataset_swept ? 0 : rs.dataset);
             if (k == 0 && !spec->dataset_swept)
@@ -421,7 +101,7 @@ static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
                 wd[0] = de->dim;
                 for (size_t l = 0; l < cfg.n_hidden; l++)
                     wd[l + 1] = cfg.hidden[l];
-                wd[cfg.n_hidden + 1] = output_width(&cfg, de);
+                wd[cfg.n_hidden + 1] = mlp_sweep_output_width(&cfg, de);
                 rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, wd, cfg.n_hidden + 1,
                                               NULL, err);
                 if (rc != MLP_OK) {
@@ -508,12 +188,12 @@ static mlp_status run_one(sweep_state *st, size_t k, mlp_results_journal *journa
     if (rc != MLP_OK)
         return rc;
 
-    rc = dataset_acquire(st, st->run_data[k], &cfg, err);
+    rc = mlp_sweep_data_acquire(st, st->run_data[k], &cfg, err);
     if (rc != MLP_OK)
         goto out_config;
     const dataset_entry *de = &st->data[st->run_data[k]];
     const mlp_data *test = de->test.n ? &de->test : NULL;
-    size_t outputs = output_width(&cfg, de);
+    size_t outputs = mlp_sweep_output_width(&cfg, de);
 
     const mlp_activation_desc *acts[MLP_MAX_HIDDEN];
     const mlp_param_value *act_params[MLP_MAX_HIDDEN];
@@ -655,7 +335,7 @@ out_model:
     free(initial);
     mlp_model_free(m);
 out_config:
-    dataset_release(st, st->run_data[k]);
+    mlp_sweep_data_release(st, st->run_data[k]);
 #pragma omp critical(mlplab_spec)
     mlp_config_free(&cfg);
     return rc;
@@ -802,7 +482,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
         mlp_config cfg;
         mlp_status rc = mlp_spec_config(spec, st->reg, 0, &cfg, err);
         if (rc == MLP_OK) {
-            rc = dataset_acquire(st, 0, &cfg, err);
+            rc = mlp_sweep_data_acquire(st, 0, &cfg, err);
             mlp_config_free(&cfg);
         }
         if (rc != MLP_OK)
@@ -1188,13 +868,7 @@ out:
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
-    for (size_t i = 0; i < st.n_data; i++) {
-        data_free(&st.data[i].train);
-        data_free(&st.data[i].test);
-        free(st.data[i].key);
-    }
-    free(st.data);
-    free(st.table);
+    mlp_sweep_data_free_all(&st);
     free(st.run_data);
     free(st.cost);
     free(st.runs_dir);

@@ -69,4 +69,10 @@ void mlp_sweep_data_free_all(sweep_state *st);
 /* The model's outputs for cfg's loss on dataset e: its classes, or 1. */
 size_t mlp_sweep_output_width(const mlp_config *cfg, const dataset_entry *e);
 
+/* ---- prepare.c: every run resolved before training --------------------- */
+
+/* Resolve every run once: datasets, costs, plugins, and the checks that need
+ * both the loss and the dataset.  Nothing is trained yet. */
+mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
+
 #endif

@@ -75,4 +75,18 @@ size_t mlp_sweep_output_width(const mlp_config *cfg, const dataset_entry *e);
  * both the loss and the dataset.  Nothing is trained yet. */
 mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
 
+/* ---- run.c: one run ---------------------------------------------------- */
+
+/* What the progress callback is told about a finished run. */
+typedef struct run_outcome {
+    int status;
+    double train_accuracy, final_loss, wall_seconds;
+    char note[160];
+} run_outcome;
+
+/* Train, probe and record run k into the worker's journal; out is filled on
+ * success.  MLP_ERR_INTERRUPTED when the stop flag became non-zero. */
+mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
+                             run_outcome *out, mlp_error *err);
+
 #endif

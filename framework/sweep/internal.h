@@ -89,4 +89,14 @@ typedef struct run_outcome {
 mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
                              run_outcome *out, mlp_error *err);
 
+/* ---- resume.c: the sweep's identity and its run folder ------------------ */
+
+/* st->identity (the text) and st->run_hash (its SHA-256) from the resolved
+ * spec, the plugins and files noted by mlp_sweep_prepare, and the code. */
+void mlp_sweep_identify(sweep_state *st, const char *resolved);
+/* Check st->runs_dir against the options (--force clears it, --resume keeps
+ * only runs of this sweep, marked in done (n_runs)) and save the identity
+ * there. */
+mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_error *err);
+
 #endif

@@ -1,16 +1,14 @@
-/* sweep.c -- the executor: resolves every run, generates each distinct
- * dataset once, trains the runs in parallel (OpenMP, largest first), keeps
- * each finished run in its worker's journal (written out as part files) and
- * builds the sweep file from them. */
+/* sweep.c -- the executor: the runs resolved (prepare.c), the output and
+ * run folder checked, the runs trained in parallel (OpenMP, largest first,
+ * run.c), each finished run kept in its worker's journal (written out as part
+ * files) and the sweep file built from them. */
 #include "sweep/internal.h"
 
 #include <math.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -18,16 +16,7 @@
 #include <yaml.h>
 
 #include "gitinfo.h"
-#include "train/model.h"
-#include "train/probe.h"
-#include "results/results.h"
-#include "base/rng.h"
-#include "base/sha256.h"
 #include "train/train.h"
-
-
-
-/* ---- the sweep -------------------------------------------------------- */
 
 /* How often a worker's journal is written out: after this many seconds
  * (what a kill -9 may cost, per worker), or when it holds this many bytes
@@ -207,35 +196,30 @@ static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
     return rc;
 }
 
-mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
-                         mlp_sweep_report *rep, mlp_error *err)
-{
-    sweep_state st;
-    size_t n = spec->plan.n_runs, n_todo = 0;
-    size_t *todo = NULL;
-    unsigned char *done = NULL;
-    mlp_results_journal **journal = NULL;
-    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
-    char *resolved = NULL;
-    mlp_status rc;
-    double t0 = omp_get_wtime();
+/* What mlp_sweep_run's phases share besides the sweep's state. */
+typedef struct sweep_exec {
+    sweep_state *st;
+    const mlp_sweep_opts *o;
+    mlp_sweep_report *rep;
+    size_t n;                        /* runs in the plan */
+    size_t *todo, n_todo;            /* (n) the runs to train, largest first */
+    unsigned char *done;             /* (n) runs already in a part file of this sweep */
+    mlp_results_journal **journal;   /* (threads) one per worker */
+    int threads;                     /* workers */
+    double t0;                       /* omp_get_wtime() when the sweep started */
     mlp_sweep_progress prog;
+    mlp_status first_rc;             /* the first failure of a run or a journal */
+} sweep_exec;
 
-    memset(&st, 0, sizeof(st));
-    memset(rep, 0, sizeof(*rep));
-    memset(&prog, 0, sizeof(prog));
-    st.spec = spec;
-    st.reg = reg;
-    st.o = o;
-    rep->n_runs = n;
+/* The output's folder (when asked for), the output and the disk checked, the
+ * run folder checked against the options, and the arrays of runs and
+ * workers. */
+static mlp_status open_output(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    const mlp_sweep_opts *o = x->o;
+    mlp_status rc;
 
-    resolved = mlp_spec_resolved(spec, reg);
-    if (!resolved)
-        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    rc = mlp_sweep_prepare(&st, err);
-    if (rc != MLP_OK)
-        goto out;
-    mlp_sweep_identify(&st, resolved);
     if (o->create_folder) {
         char *dir = strdup(o->output), *slash = dir ? strrchr(dir, '/') : NULL;
         if (slash) {
@@ -246,149 +230,223 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     }
     rc = mlp_results_prepare(o->output, o->force, o->resume, err);
     if (rc == MLP_OK)
-        rc = check_free_space(&st, err);
+        rc = check_free_space(st, err);
     if (rc != MLP_OK)
-        goto out;
-    st.runs_dir = mlp_results_runs_dir(o->output);
-    todo = malloc((n ? n : 1) * sizeof(size_t));
-    done = calloc(n ? n : 1, 1);
-    journal = calloc((size_t)threads, sizeof(*journal));
-    if (!st.runs_dir || !todo || !done || !journal) {
-        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-        goto out;
-    }
-    rc = mlp_sweep_check_folder(&st, done, err);
-    if (rc != MLP_OK)
-        goto out;
-    /* one journal per worker: finished runs are written out together, every
-     * JOURNAL_SECONDS or JOURNAL_BYTES, so a kill loses at most that much */
-    /* the sweep file is built meanwhile, from the part files as they come */
-    rc = mlp_results_builder_start(o->output, st.run_hash, n, spec->n_axes, &st.builder, err);
-    for (int t = 0; t < threads && rc == MLP_OK; t++) {
-        rc = mlp_results_journal_open(st.runs_dir, st.run_hash, JOURNAL_SECONDS,
-                                      journal_bytes(threads), &journal[t], err);
+        return rc;
+    st->runs_dir = mlp_results_runs_dir(o->output);
+    x->todo = malloc((x->n ? x->n : 1) * sizeof(size_t));
+    x->done = calloc(x->n ? x->n : 1, 1);
+    x->journal = calloc((size_t)x->threads, sizeof(*x->journal));
+    if (!st->runs_dir || !x->todo || !x->done || !x->journal)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    return mlp_sweep_check_folder(st, x->done, err);
+}
+
+/* The sweep file's builder, and one journal per worker feeding it: finished
+ * runs are written out together, every JOURNAL_SECONDS or journal_bytes, so
+ * a kill loses at most that much, and the sweep file is built meanwhile from
+ * the part files as they come. */
+static mlp_status start_writers(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    mlp_status rc;
+
+    rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
+                                   &st->builder, err);
+    for (int t = 0; t < x->threads && rc == MLP_OK; t++) {
+        rc = mlp_results_journal_open(st->runs_dir, st->run_hash, JOURNAL_SECONDS,
+                                      journal_bytes(x->threads), &x->journal[t], err);
         if (rc == MLP_OK)
-            mlp_results_journal_feed(journal[t], st.builder);
+            mlp_results_journal_feed(x->journal[t], st->builder);
     }
-    if (rc != MLP_OK)
-        goto out;
-    for (size_t k = 0; k < n; k++) {
-        if (o->resume && done[k])
-            rep->n_resumed++;
+    return rc;
+}
+
+/* The runs to train (all but the resumed ones), largest first; each counts
+ * as a user of its dataset. */
+static void list_todo(sweep_exec *x)
+{
+    sweep_state *st = x->st;
+
+    for (size_t k = 0; k < x->n; k++) {
+        if (x->o->resume && x->done[k])
+            x->rep->n_resumed++;
         else
-            todo[n_todo++] = k;
+            x->todo[x->n_todo++] = k;
     }
-    order_runs(todo, n_todo, st.cost);
-    for (size_t i = 0; i < n_todo; i++)
-        st.data[st.run_data[todo[i]]].users++;
+    order_runs(x->todo, x->n_todo, st->cost);
+    for (size_t i = 0; i < x->n_todo; i++)
+        st->data[st->run_data[x->todo[i]]].users++;
 
-    prog.total = n;
-    prog.resumed = rep->n_resumed;
-    prog.done = rep->n_resumed;
-    prog.best_train_accuracy = NAN;
+    x->prog.total = x->n;
+    x->prog.resumed = x->rep->n_resumed;
+    x->prog.done = x->rep->n_resumed;
+    x->prog.best_train_accuracy = NAN;
+}
 
+/* Run `index` finished as ro says: count it and tell the progress callback.
+ * One thread at a time. */
+static void note_finished(sweep_exec *x, size_t index, const run_outcome *ro)
+{
+    mlp_sweep_progress *prog = &x->prog;
+
+    prog->done++;
+    prog->index = index;
+    prog->status = ro->status;
+    prog->train_accuracy = ro->train_accuracy;
+    prog->final_loss = ro->final_loss;
+    prog->wall_seconds = ro->wall_seconds;
+    prog->note = ro->note[0] ? ro->note : NULL;
+    if (ro->status == MLP_RUN_DIVERGED) {
+        prog->diverged++;
+        x->rep->n_diverged++;
+    } else {
+        x->rep->n_ok++;
+        if (isnan(prog->best_train_accuracy) || ro->train_accuracy > prog->best_train_accuracy)
+            prog->best_train_accuracy = ro->train_accuracy;
+    }
+    prog->elapsed = omp_get_wtime() - x->t0;
+    if (x->o->progress)
+        x->o->progress(x->o->ctx, prog);
+}
+
+/* Train the runs to do in parallel, until they are done, one fails (its
+ * error goes to x->first_rc and err) or the stop flag is raised. */
+static void run_all(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
     int failed = 0;
-    mlp_status first_rc = MLP_OK;
 
     /* Fewer runs than threads: the spare threads go inside the runs, whose
      * kernels then compute a batch's blocks in parallel (model.c: the same
      * numbers, only sooner). */
-    int outer = threads;
-    st.inner_threads = 1;
-    if (n_todo > 0 && (size_t)threads > n_todo) {
-        outer = (int)n_todo;
-        st.inner_threads = threads / outer;
+    int outer = x->threads;
+    st->inner_threads = 1;
+    if (x->n_todo > 0 && (size_t)x->threads > x->n_todo) {
+        outer = (int)x->n_todo;
+        st->inner_threads = x->threads / outer;
         if (outer > 1)
             omp_set_max_active_levels(2);
     }
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
-    for (size_t i = 0; i < n_todo; i++) {
+    for (size_t i = 0; i < x->n_todo; i++) {
         int f;
 #pragma omp atomic read
         f = failed;
-        if (f || stop_requested(o))
+        if (f || stop_requested(x->o))
             continue;
         run_outcome ro = {0};
         mlp_error e;
         mlp_error_clear(&e);
-        mlp_status r = mlp_sweep_run_one(&st, todo[i], journal[omp_get_thread_num()], &ro, &e);
+        mlp_status r =
+            mlp_sweep_run_one(st, x->todo[i], x->journal[omp_get_thread_num()], &ro, &e);
 #pragma omp critical(mlplab_progress)
         {
             if (r == MLP_ERR_INTERRUPTED) {
                 /* the run is dropped; the loop drains */
             } else if (r != MLP_OK) {
-                if (first_rc == MLP_OK) {
-                    first_rc = r;
+                if (x->first_rc == MLP_OK) {
+                    x->first_rc = r;
                     if (err)
                         *err = e;
                 }
 #pragma omp atomic write
                 failed = 1;
             } else {
-                prog.done++;
-                prog.index = todo[i];
-                prog.status = ro.status;
-                prog.train_accuracy = ro.train_accuracy;
-                prog.final_loss = ro.final_loss;
-                prog.wall_seconds = ro.wall_seconds;
-                prog.note = ro.note[0] ? ro.note : NULL;
-                if (ro.status == MLP_RUN_DIVERGED) {
-                    prog.diverged++;
-                    rep->n_diverged++;
-                } else {
-                    rep->n_ok++;
-                    if (isnan(prog.best_train_accuracy) ||
-                        ro.train_accuracy > prog.best_train_accuracy)
-                        prog.best_train_accuracy = ro.train_accuracy;
-                }
-                prog.elapsed = omp_get_wtime() - t0;
-                if (o->progress)
-                    o->progress(o->ctx, &prog);
+                note_finished(x, x->todo[i], &ro);
             }
         }
     }
+}
 
-    /* the runs the journals still hold are finished: write them out, even
-     * when the sweep stops (interrupted, or failed elsewhere) */
-    for (int t = 0; t < threads; t++) {
+/* The runs the journals still hold are finished: write them out, even when
+ * the sweep stops (interrupted, or failed elsewhere). */
+static void flush_journals(sweep_exec *x, mlp_error *err)
+{
+    for (int t = 0; t < x->threads; t++) {
         mlp_error e;
         mlp_error_clear(&e);
-        if (mlp_results_journal_flush(journal[t], &e) != MLP_OK && first_rc == MLP_OK) {
-            first_rc = e.code;
+        if (mlp_results_journal_flush(x->journal[t], &e) != MLP_OK && x->first_rc == MLP_OK) {
+            x->first_rc = e.code;
             if (err)
                 *err = e;
         }
     }
-    if (first_rc != MLP_OK) {
-        rc = first_rc;
+}
+
+static void exec_free(sweep_exec *x)
+{
+    sweep_state *st = x->st;
+
+    mlp_sweep_data_free_all(st);
+    free(st->run_data);
+    free(st->cost);
+    free(st->runs_dir);
+    free(st->identity);
+    for (size_t i = 0; i < st->n_files; i++)
+        free(st->file_copy[i]);
+    for (int t = 0; x->journal && t < x->threads; t++)
+        mlp_results_journal_free(x->journal[t]);
+    free(x->journal);
+    free(x->done);
+    free(x->todo);
+}
+
+mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
+                         mlp_sweep_report *rep, mlp_error *err)
+{
+    sweep_state st;
+    sweep_exec x;
+    char *resolved = NULL;
+    mlp_status rc;
+    double t0 = omp_get_wtime();
+
+    memset(&st, 0, sizeof(st));
+    memset(&x, 0, sizeof(x));
+    memset(rep, 0, sizeof(*rep));
+    st.spec = spec;
+    st.reg = reg;
+    st.o = o;
+    x.st = &st;
+    x.o = o;
+    x.rep = rep;
+    x.n = spec->plan.n_runs;
+    x.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    x.t0 = t0;
+    rep->n_runs = x.n;
+
+    resolved = mlp_spec_resolved(spec, reg);
+    if (!resolved)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    rc = mlp_sweep_prepare(&st, err);
+    if (rc != MLP_OK)
         goto out;
-    }
-    if (stop_requested(o)) {
+    mlp_sweep_identify(&st, resolved);
+    rc = open_output(&x, err);
+    if (rc == MLP_OK)
+        rc = start_writers(&x, err);
+    if (rc != MLP_OK)
+        goto out;
+
+    list_todo(&x);
+    run_all(&x, err);
+    flush_journals(&x, err);
+
+    rc = x.first_rc;
+    if (rc == MLP_OK && stop_requested(o))
         rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
-                      "interrupted: %zu of %zu runs finished and kept in %s", prog.done, n,
+                      "interrupted: %zu of %zu runs finished and kept in %s", x.prog.done, x.n,
                       st.runs_dir);
-        goto out;
-    }
-    rc = build_sweep_file(&st, resolved, err);
+    if (rc == MLP_OK)
+        rc = build_sweep_file(&st, resolved, err);
 
 out:
     mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
-    mlp_sweep_data_free_all(&st);
-    free(st.run_data);
-    free(st.cost);
-    free(st.runs_dir);
-    free(st.identity);
-    for (size_t i = 0; i < st.n_files; i++)
-        free(st.file_copy[i]);
-    for (int t = 0; journal && t < threads; t++)
-        mlp_results_journal_free(journal[t]);
-    free(journal);
-    free(done);
-    free(todo);
+    exec_free(&x);
     free(resolved);
     return rc;
 }

@@ -1,8 +1,8 @@
 /* train.c -- the training loop: validation split, batches, loss and
- * gradient, penalties (L2, scikit-learn's alpha, L1), learning-rate
- * schedules, one flat optimizer step, stopping rules, the recorded curves
- * and snapshots, divergence detection and the stop flag.  Everything is
- * allocated before the first iteration. */
+ * gradient, stopping rules, the recorded curves and snapshots, divergence
+ * detection and the stop flag, as phases of mlp_train_run; the step's
+ * arithmetic (penalties, optimizer, schedules) is in train_math.c.
+ * Everything is allocated before the first iteration. */
 #include "train/train.h"
 
 #include <math.h>
@@ -12,12 +12,7 @@
 #include <time.h>
 
 #include "base/rng.h"
-
-/* Samples whose predictions are checked at a time (stops at the first miss). */
-#define MLP_CHECK_CHUNK 64
-
-/* pi as a double (Python's math.pi, which PyTorch's schedulers use) */
-#define MLP_PI 3.14159265358979323846
+#include "train/train_math.h"
 
 bool mlp_not_finite(double x)
 {
@@ -86,48 +81,6 @@ static bool any_not_finite(const double *v, size_t n)
     return bad != 0;
 }
 
-/* Samples whose prediction matches its label, stopping at the first miss
- * when first_miss: k == 1, class 1 where prob >= 0.5; k > 1, the first
- * largest prob.  logits (n, k), y (n), prob (MLP_CHECK_CHUNK, k) scratch. */
-static size_t count_correct(const mlp_loss_desc *loss, const mlp_param_value *lp,
-                            const double *logits, const double *y, size_t n, size_t k,
-                            double *prob, bool first_miss)
-{
-    size_t i0, i, c, right = 0;
-
-    for (i0 = 0; i0 < n; i0 += MLP_CHECK_CHUNK) {
-        const size_t nb = n - i0 < MLP_CHECK_CHUNK ? n - i0 : MLP_CHECK_CHUNK;
-
-        loss->predict(logits + i0 * k, prob, nb, k, lp);
-        for (i = 0; i < nb; i++) {
-            const double *p = prob + i * k;
-            size_t cls = 0;
-            bool nan = false;  /* a NaN prediction is wrong, never class 0 (as probe) */
-
-            if (k == 1) {
-                cls = p[0] >= 0.5;
-                nan = p[0] != p[0];
-            } else {
-                for (c = 0; c < k; c++) {
-                    nan = nan || p[c] != p[c];
-                    if (c > 0 && p[c] > p[cls])
-                        cls = c;
-                }
-            }
-            if (!nan && (double)cls == y[i0 + i])
-                right++;
-            else if (first_miss)
-                return right;
-        }
-    }
-    return right;
-}
-
-static bool all_correct(const mlp_loss_desc *loss, const mlp_param_value *lp,
-                        const double *logits, const double *y, size_t n, size_t k, double *prob)
-{
-    return count_correct(loss, lp, logits, y, n, k, prob, true) == n;
-}
 
 const char *mlp_stop_reason_name(mlp_stop_reason r)
 {
@@ -142,126 +95,6 @@ const char *mlp_stop_reason_name(mlp_stop_reason r)
     return "unknown";
 }
 
-/* The penalties' value on the weights (biases excluded) for a batch of nb:
- * l2/2 * sum W^2 + alpha/(2 nb) * sum W^2 + l1 * sum |W|. */
-static double penalty(const mlp_model *m, const mlp_train_opts *o, size_t nb)
-{
-    double s2 = 0.0, s1 = 0.0;
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *w = m->params + m->w_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1];
-        for (i = 0; i < nw; i++) {
-            s2 += w[i] * w[i];
-            s1 += fabs(w[i]);
-        }
-    }
-    return 0.5 * o->l2 * s2 + 0.5 * o->alpha * s2 / (double)nb + o->l1 * s1;
-}
-
-/* grad += (l2 + alpha/nb) * W + l1 * sign(W) on the weights (sign(0) = 0). */
-static void penalty_grad(const mlp_model *m, const mlp_train_opts *o, size_t nb, double *grad)
-{
-    const double c2 = o->l2 + o->alpha / (double)nb, c1 = o->l1;
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *w = m->params + m->w_off[l];
-        double *g = grad + m->w_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1];
-        if (c2 != 0.0)
-            for (i = 0; i < nw; i++)
-                g[i] += c2 * w[i];
-        if (c1 != 0.0)
-            for (i = 0; i < nw; i++)
-                g[i] += c1 * (double)((w[i] > 0.0) - (w[i] < 0.0));
-    }
-}
-
-/* out (n_layers, 2): L2 norms of each layer's dW and db in grad. */
-static void grad_norms(const mlp_model *m, const double *grad, double *out)
-{
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *gw = grad + m->w_off[l], *gb = grad + m->b_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1], nb = m->width[l + 1];
-        double sw = 0.0, sb = 0.0;
-        for (i = 0; i < nw; i++)
-            sw += gw[i] * gw[i];
-        for (i = 0; i < nb; i++)
-            sb += gb[i] * gb[i];
-        out[2 * l] = sqrt(sw);
-        out[2 * l + 1] = sqrt(sb);
-    }
-}
-
-/* One update of p (n) from g (n) with learning rate lr; m1, m2 (n) are the
- * moment blocks, laid out as p.  step is the 1-based update count (Adam's
- * bias correction). */
-static void optimizer_step(const mlp_train_opts *o, double lr, double *restrict p,
-                           const double *restrict g, double *restrict m1, double *restrict m2,
-                           size_t n, size_t step)
-{
-    size_t i;
-
-    switch (o->optimizer) {
-    case MLP_OPT_MOMENTUM: {
-        /* PyTorch: v = mu v + g; p -= lr v, or lr (g + mu v) with Nesterov */
-        const double mu = o->momentum;
-        if (o->nesterov) {
-            for (i = 0; i < n; i++) {
-                m1[i] = mu * m1[i] + g[i];
-                p[i] -= lr * (g[i] + mu * m1[i]);
-            }
-        } else {
-            for (i = 0; i < n; i++) {
-                m1[i] = mu * m1[i] + g[i];
-                p[i] -= lr * m1[i];
-            }
-        }
-        break;
-    }
-    case MLP_OPT_ADAM: {
-        /* PyTorch: p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps) */
-        const double b1 = o->beta1, b2 = o->beta2, eps = o->eps;
-        const double bc1 = 1.0 - pow(b1, (double)step), bc2 = 1.0 - pow(b2, (double)step);
-        const double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
-        for (i = 0; i < n; i++) {
-            m1[i] = b1 * m1[i] + (1.0 - b1) * g[i];
-            m2[i] = b2 * m2[i] + (1.0 - b2) * g[i] * g[i];
-            p[i] -= step_size * m1[i] / (sqrt(m2[i]) / bc2_sqrt + eps);
-        }
-        break;
-    }
-    case MLP_OPT_GD:
-    case MLP_OPT_SGD:
-    default:
-        for (i = 0; i < n; i++)
-            p[i] -= lr * g[i];
-        break;
-    }
-}
-
-/* The learning rate of iteration t+1 from that of iteration t, for the
- * per-iteration schedules (PyTorch's recursive forms). */
-static double schedule_next(const mlp_train_opts *o, double lr, size_t t)
-{
-    const size_t u = t + 1;
-    const double T = (double)o->iterations;
-
-    switch (o->schedule) {
-    case MLP_SCHED_STEP:
-        return u % o->step_size == 0 ? lr * o->gamma : lr;
-    case MLP_SCHED_COSINE:
-        return (1.0 + cos(MLP_PI * (double)u / T)) / (1.0 + cos(MLP_PI * (double)(u - 1) / T)) *
-                   (lr - o->eta_min) +
-               o->eta_min;
-    default:
-        return lr;
-    }
-}
 
 static double now_seconds(void)
 {
@@ -521,7 +354,7 @@ static double step_loss(trainer *tr, size_t t, const double *x, const double *y,
 
     l = mlp_model_loss_grad(tr->m, tr->ws, x, y, nb, &tr->batch_loss, tr->logits, tr->grad);
     if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
-        l += penalty(tr->m, o, nb);
+        l += mlp_train_penalty(tr->m, o, nb);
     tr->res->final_loss = l;
     tr->epoch_loss += l * (double)nb;
     if (t % tr->every == 0)
@@ -541,12 +374,12 @@ static double record_step(trainer *tr, size_t t, const double *y)
     if (tr->full) {
         /* the accuracy of this forward pass on every training point */
         if (tr->o->target_accuracy > 0.0 || t % tr->eval_every == 0) {
-            acc = (double)count_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob, false) /
+            acc = (double)mlp_train_count_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob, false) /
                   (double)n;
             if (res->first_100pct < 0 && acc == 1.0)
                 res->first_100pct = (long)t;
         } else if (res->first_100pct < 0 &&
-                   all_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob)) {
+                   mlp_train_all_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob)) {
             res->first_100pct = (long)t;
         }
         if (t % tr->eval_every == 0)
@@ -572,10 +405,10 @@ static mlp_status check_gradient(trainer *tr, size_t t, const double *x, double 
         return st;
     if (!*diverged) {
         if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
-            penalty_grad(tr->m, o, nb, tr->grad);
+            mlp_train_penalty_grad(tr->m, o, nb, tr->grad);
         *diverged = any_not_finite(tr->grad, tr->P);
         if (t % tr->every == 0)
-            grad_norms(tr->m, tr->grad, tr->res->grad_norm + (t / tr->every) * tr->L * 2);
+            mlp_train_grad_norms(tr->m, tr->grad, tr->res->grad_norm + (t / tr->every) * tr->L * 2);
     }
     return MLP_OK;
 }
@@ -594,7 +427,7 @@ static void record_eval(trainer *tr, size_t t)
         mlp_model_logits(tr->m, tr->ws, tr->test->x, n_test, tr->logits);
         res->test_loss[j] = tr->loss->loss(tl, tr->test->y, NULL, n_test, k, tr->lp);
         res->test_accuracy[j] =
-            (double)count_correct(tr->loss, tr->lp, tl, tr->test->y, n_test, k, tr->prob,
+            (double)mlp_train_count_correct(tr->loss, tr->lp, tl, tr->test->y, n_test, k, tr->prob,
                                   false) /
             (double)n_test;
     }
@@ -602,7 +435,7 @@ static void record_eval(trainer *tr, size_t t)
         const double *fl = tr->logits;
         mlp_model_logits(tr->m, tr->ws, tr->fit.x, n, tr->logits);
         res->train_accuracy[j] =
-            (double)count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false) /
+            (double)mlp_train_count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false) /
             (double)n;
     }
 }
@@ -630,9 +463,9 @@ static bool update(trainer *tr, size_t t)
     const mlp_train_opts *o = tr->o;
     bool epoch_end;
 
-    optimizer_step(o, tr->lr, tr->m->params, tr->grad, tr->m1, tr->m2, tr->P, t + 1);
+    mlp_train_optimizer_step(o, tr->lr, tr->m->params, tr->grad, tr->m1, tr->m2, tr->P, t + 1);
     tr->res->iterations_run = t + 1;
-    tr->lr = schedule_next(o, tr->lr, t);
+    tr->lr = mlp_train_schedule_next(o, tr->lr, t);
 
     epoch_end = tr->full || tr->pos == tr->n;
     if (epoch_end) {
@@ -660,7 +493,7 @@ static bool stop_after_update(trainer *tr, size_t t, bool epoch_end)
         const double *fl = tr->logits;
         size_t right;
         mlp_model_logits(tr->m, tr->ws, tr->fit.x, n, tr->logits);
-        right = count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false);
+        right = mlp_train_count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false);
         if (res->first_100pct < 0 && right == n)
             res->first_100pct = (long)(t + 1);
         if (epoch_end && o->target_accuracy > 0.0 &&
@@ -674,7 +507,7 @@ static bool stop_after_update(trainer *tr, size_t t, bool epoch_end)
         const double *vl = tr->logits;
         mlp_model_logits(tr->m, tr->ws, tr->val.x, n_val, tr->logits);
         const double score =
-            (double)count_correct(tr->loss, tr->lp, vl, tr->val.y, n_val, k, tr->prob, false) /
+            (double)mlp_train_count_correct(tr->loss, tr->lp, vl, tr->val.y, n_val, k, tr->prob, false) /
             (double)n_val;
         if (res->n_scores < tr->max_scores)
             res->validation_accuracy[res->n_scores++] = score;

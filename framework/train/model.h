@@ -1,7 +1,9 @@
 /* model.h -- the multilayer perceptron: parameter layout (one block holds
  * every W and b), initialisation, forward and backward over a batch.
  * Activations are stored (batch, width) row-major.  Knows nothing about
- * files or threads: one model and one workspace belong to one thread. */
+ * files or threads: one model and one workspace belong to one thread.
+ * Owns model.c (parameters), model_block.c (workspaces) and model_kernels.c.
+ * May use: base/, registry/ (plugin types via config.h). */
 #ifndef MLPLAB_MODEL_H
 #define MLPLAB_MODEL_H
 

@@ -1,16 +1,14 @@
-/* sweep.c -- the executor: resolves every run, generates each distinct
- * dataset once, trains the runs in parallel (OpenMP, largest first), keeps
- * each finished run in its worker's journal (written out as part files) and
- * builds the sweep file from them. */
-#include "sweep/sweep.h"
+/* sweep.c -- the executor: the runs resolved (prepare.c), the output and
+ * run folder checked, the runs trained in parallel (OpenMP, largest first,
+ * run.c), each finished run kept in its worker's journal (written out as part
+ * files) and the sweep file built from them. */
+#include "sweep/internal.h"
 
 #include <math.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -18,650 +16,7 @@
 #include <yaml.h>
 
 #include "gitinfo.h"
-#include "train/model.h"
-#include "train/probe.h"
-#include "results/results.h"
-#include "base/rng.h"
-#include "base/sha256.h"
 #include "train/train.h"
-
-/* One distinct dataset, shared read-only by every run that uses it. */
-typedef struct dataset_entry {
-    char *key;
-    uint64_t hash;
-    size_t dim, classes;         /* the points' shape */
-    size_t rows;                 /* a file's rows (datasets that load) */
-    size_t n_train, n_test;      /* points of each split */
-    bool ready;                  /* generated (lazily, by the first run that needs it) */
-    size_t users;                /* runs still to come that use it; freed at 0 */
-    mlp_data train;
-    mlp_data test;               /* test.n == 0 without a test set */
-} dataset_entry;
-
-typedef struct sweep_state {
-    const mlp_spec *spec;
-    mlp_registry *reg;
-    const mlp_sweep_opts *o;
-    char *runs_dir;
-    mlp_results_builder *builder; /* the sweep file, written while the runs run */
-    char run_hash[65];           /* identifies this spec's runs, for --resume */
-    char *identity;              /* the text behind run_hash (see run_identity) */
-
-    dataset_entry *data;
-    size_t n_data, cap_data;
-    size_t *table;               /* open addressing: dataset index + 1, 0 = empty */
-    size_t table_cap;
-
-    size_t *run_data;            /* (n_runs) dataset of each run */
-    double *cost;                /* (n_runs) estimated work of each run */
-    const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
-    const char *files[64];       /* data and warm-start files the runs read (in their
-                                    configs' strings: copies below) */
-    char *file_copy[64];
-    size_t n_files;
-    double record_bytes;         /* estimated bytes the sweep records */
-    int inner_threads;           /* threads inside each run's kernels (1 unless the
-                                    sweep has fewer runs than threads) */
-    uint64_t budget;             /* record.budget */
-    size_t n_plugins;
-} sweep_state;
-
-/* ---- datasets --------------------------------------------------------- */
-
-static uint64_t key_hash(const char *key)
-{
-    char hex[65];
-    uint64_t h = 0;
-
-    mlp_sha256_hex(key, strlen(key), hex);
-    for (int i = 0; i < 16; i++) {
-        int c = hex[i];
-        h = (h << 4) | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-    }
-    return h;
-}
-
-static void data_free(mlp_data *d)
-{
-    free(d->x);
-    free(d->y);
-    memset(d, 0, sizeof(*d));
-}
-
-/* Check a dataset's labels and coordinates as the host receives them. */
-static mlp_status data_check(const mlp_plugin *pl, const mlp_data *d, mlp_error *err)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        double y = d->y[i];
-        if (!(y >= 0 && y < (double)d->classes && y == floor(y)))
-            return mlp_fail(err, MLP_ERR_PLUGIN,
-                            "dataset plugin '%s' (%s) gave label %g at point %zu; expected "
-                            "0..%zu", pl->name, pl->path, y, i, d->classes - 1);
-    }
-    for (size_t i = 0; i < d->n * d->dim; i++)
-        if (mlp_not_finite(d->x[i]))
-            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) gave a non-finite "
-                            "coordinate at point %zu", pl->name, pl->path, i / d->dim);
-    return MLP_OK;
-}
-
-static mlp_status data_alloc(mlp_data *d, size_t n, size_t dim, size_t classes, mlp_error *err)
-{
-    memset(d, 0, sizeof(*d));
-    d->n = n;
-    d->dim = dim;
-    d->classes = classes;
-    if (n == 0)
-        return MLP_OK;
-    d->x = calloc(n * dim, sizeof(double));
-    d->y = calloc(n, sizeof(double));
-    if (!d->x || !d->y) {
-        data_free(d);
-        return mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory for %zu points", n);
-    }
-    return MLP_OK;
-}
-
-/* n points of the dataset plugin of cfg, shaped (dim, classes), from the
- * stream (seed, hash, purpose). */
-static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t hash,
-                                uint32_t purpose, size_t n, size_t dim, size_t classes,
-                                mlp_data *out, mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    mlp_rng r;
-    mlp_rng_api api;
-    const char *why = NULL;
-    mlp_status rc;
-
-    if ((rc = data_alloc(out, n, dim, classes, err)) != MLP_OK || n == 0)
-        return rc;
-    mlp_rng_init(&r, seed, hash, purpose);
-    mlp_rng_api_bind(&r, &api);
-    if (pl->d.data->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
-        data_free(out);
-        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
-                        pl->path, why ? why : "no reason given");
-    }
-    if ((rc = data_check(pl, out, err)) != MLP_OK)
-        data_free(out);
-    return rc;
-}
-
-/* A dataset that loads: every row is read, then split.  Without train and
- * test counts the rows train in file order; with them, a permutation from
- * the stream (seed, hash, MLP_STREAM_TRAIN) picks the training rows, then
- * the test rows. */
-static mlp_status data_load(const mlp_config *cfg, uint64_t seed, dataset_entry *e,
-                            mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    mlp_data all;
-    size_t *perm = NULL;
-    char why[512] = "";
-    mlp_status rc;
-
-    rc = data_alloc(&all, e->rows, e->dim, e->classes, err);
-    if (rc != MLP_OK)
-        return rc;
-    if (pl->d.data->load(cfg->dataset.params, e->rows, (uint32_t)e->dim, all.x, all.y, why,
-                         sizeof(why)) != 0) {
-        why[sizeof(why) - 1] = '\0';
-        rc = mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) could not load: %s",
-                      pl->name, pl->path, why[0] ? why : "no reason given");
-        goto out;
-    }
-    if ((rc = data_check(pl, &all, err)) != MLP_OK)
-        goto out;
-    if ((rc = data_alloc(&e->train, e->n_train, e->dim, e->classes, err)) != MLP_OK ||
-        (rc = data_alloc(&e->test, e->n_test, e->dim, e->classes, err)) != MLP_OK)
-        goto out;
-    perm = malloc((e->rows ? e->rows : 1) * sizeof(size_t));
-    if (!perm) {
-        rc = mlp_fail(err, MLP_ERR_NOMEM, "dataset: out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < e->rows; i++)
-        perm[i] = i;
-    if (cfg->n_train || cfg->n_test) {
-        mlp_rng r;
-        mlp_rng_init(&r, seed, e->hash, MLP_STREAM_TRAIN);
-        mlp_rng_shuffle(&r, perm, e->rows);
-    }
-    for (size_t i = 0; i < e->n_train + e->n_test; i++) {
-        mlp_data *d = i < e->n_train ? &e->train : &e->test;
-        size_t j = i < e->n_train ? i : i - e->n_train;
-        memcpy(d->x + j * e->dim, all.x + perm[i] * e->dim, e->dim * sizeof(double));
-        d->y[j] = all.y[perm[i]];
-    }
-out:
-    if (rc != MLP_OK) {
-        data_free(&e->train);
-        data_free(&e->test);
-    }
-    free(perm);
-    data_free(&all);
-    return rc;
-}
-
-/* The shape of cfg's dataset, for a new entry: from the descriptor, or for
- * a dataset that loads, from describe (which reads the file now, before
- * any training, so a bad file is reported first). */
-static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_error *err)
-{
-    const mlp_plugin *pl = cfg->dataset.plugin;
-    const mlp_dataset_desc *d = pl->d.data;
-
-    e->n_train = cfg->n_train;
-    e->n_test = cfg->n_test;
-    e->dim = d->dim;
-    e->classes = d->classes;
-    if (!mlp_dataset_describes(pl))
-        return MLP_OK;
-    size_t rows = 0;
-    uint32_t dim = 0, classes = 0;
-    char why[512] = "";
-    if (d->describe(cfg->dataset.params, &rows, &dim, &classes, why, sizeof(why)) != 0) {
-        why[sizeof(why) - 1] = '\0';
-        return mlp_fail(err, MLP_ERR_SPEC, "dataset plugin '%s' (%s): %s", pl->name, pl->path,
-                        why[0] ? why : "describe failed, no reason given");
-    }
-    if (!mlp_dataset_loads(pl)) {  /* a generator whose shape depends on its parameters */
-        if (dim == 0 || classes < 2)
-            return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described dimension "
-                            "%u with %u classes", pl->name, pl->path, dim, classes);
-        e->dim = dim;
-        e->classes = classes;
-        return MLP_OK;
-    }
-    if (dim == 0 || classes < 1 || rows == 0)
-        return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) described %zu rows of "
-                        "dimension %u with %u classes", pl->name, pl->path, rows, dim, classes);
-    if (cfg->n_train + cfg->n_test > rows)
-        return mlp_fail(err, MLP_ERR_SPEC, "dataset '%s': train %zu + test %zu points asked, but "
-                        "the data have %zu rows", pl->name, cfg->n_train, cfg->n_test, rows);
-    if (cfg->record.boundary && dim != 2)
-        return mlp_fail(err, MLP_ERR_SPEC, "record.boundary needs 2-D inputs; dataset '%s' has "
-                        "%u columns of inputs", pl->name, dim);
-    e->rows = rows;
-    e->dim = dim;
-    e->classes = classes;
-    if (e->n_train == 0)
-        e->n_train = rows - e->n_test;
-    return MLP_OK;
-}
-
-/* Index of cfg's dataset in st->data, adding an entry the first time it is
- * seen.  The points themselves are generated later, by dataset_acquire. */
-static mlp_status dataset_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
-                               mlp_error *err)
-{
-    uint64_t h = key_hash(cfg->dataset_key);
-    size_t mask = st->table_cap - 1, slot = (size_t)h & mask;
-
-    for (;; slot = (slot + 1) & mask) {
-        size_t v = st->table[slot];
-        if (v == 0)
-            break;
-        if (st->data[v - 1].hash == h && strcmp(st->data[v - 1].key, cfg->dataset_key) == 0) {
-            *idx = v - 1;
-            return MLP_OK;
-        }
-    }
-    if (st->n_data == st->cap_data) {
-        size_t cap = st->cap_data ? 2 * st->cap_data : 4;
-        dataset_entry *nd = realloc(st->data, cap * sizeof(*nd));
-        if (!nd)
-            return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-        st->data = nd;
-        st->cap_data = cap;
-    }
-    dataset_entry *e = &st->data[st->n_data];
-    memset(e, 0, sizeof(*e));
-    e->hash = h;
-    e->key = strdup(cfg->dataset_key);
-    if (!e->key)
-        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    mlp_status rc = dataset_shape(cfg, e, err);
-    if (rc != MLP_OK) {
-        free(e->key);
-        return rc;
-    }
-    st->table[slot] = ++st->n_data;
-    *idx = st->n_data - 1;
-    return MLP_OK;
-}
-
-/* Make dataset di's points exist (cfg is any run's configuration that uses
- * it: equal keys give equal points, so which run generates them does not
- * matter).  One thread at a time. */
-static mlp_status dataset_acquire(sweep_state *st, size_t di, const mlp_config *cfg,
-                                  mlp_error *err)
-{
-    mlp_status rc = MLP_OK;
-
-#pragma omp critical(mlplab_data)
-    {
-        dataset_entry *e = &st->data[di];
-        if (!e->ready && mlp_dataset_loads(cfg->dataset.plugin)) {
-            rc = data_load(cfg, st->spec->seed, e, err);
-            if (rc == MLP_OK)
-                e->ready = true;
-        } else if (!e->ready) {
-            rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TRAIN, cfg->n_train,
-                               e->dim, e->classes, &e->train, err);
-            if (rc == MLP_OK)
-                rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TEST, cfg->n_test,
-                                   e->dim, e->classes, &e->test, err);
-            if (rc == MLP_OK)
-                e->ready = true;
-            else
-                data_free(&e->train);
-        }
-    }
-    return rc;
-}
-
-/* A run is done with dataset di: free the points once no run needs them,
- * so memory does not grow with the number of datasets a sweep visits.  The
- * shared dataset of an unswept sweep stays: the sweep file stores it. */
-static void dataset_release(sweep_state *st, size_t di)
-{
-#pragma omp critical(mlplab_data)
-    {
-        dataset_entry *e = &st->data[di];
-        if (e->users > 0)
-            e->users--;
-        if (e->users == 0 && st->spec->dataset_swept) {
-            data_free(&e->train);
-            data_free(&e->test);
-            e->ready = false;
-        }
-    }
-}
-
-/* A file whose bytes define results (a dataset's, a warm start's): its hash
- * goes into the sweep's identity, so a changed file is never mixed in. */
-static void note_file(sweep_state *st, const char *path)
-{
-    for (size_t i = 0; i < st->n_files; i++)
-        if (!strcmp(st->files[i], path))
-            return;
-    if (st->n_files < sizeof(st->files) / sizeof(st->files[0]) &&
-        (st->file_copy[st->n_files] = strdup(path))) {
-        st->files[st->n_files] = st->file_copy[st->n_files];
-        st->n_files++;
-    }
-}
-
-static void note_plugin(sweep_state *st, const mlp_plugin *pl)
-{
-    for (size_t i = 0; i < st->n_plugins; i++)
-        if (st->plugins[i] == pl)
-            return;
-    if (st->n_plugins < sizeof(st->plugins) / sizeof(st->plugins[0]))
-        st->plugins[st->n_plugins++] = pl;
-}
-
-static size_t output_width(const mlp_config *cfg, const dataset_entry *e)
-{
-    if (cfg->loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS)
-        return e->classes;
-    return 1;
-}
-
-/* Resolve every run once: datasets, costs, plugins, and the checks that need
- * both the loss and the dataset.  Nothing is trained yet. */
-static mlp_status prepare_runs(sweep_state *st, mlp_error *err)
-{
-    const mlp_spec *spec = st->spec;
-    size_t n = spec->plan.n_runs;
-    mlp_status rc = MLP_OK;
-
-    st->table_cap = 16;
-    while (st->table_cap < 2 * n)
-        st->table_cap *= 2;
-    st->table = calloc(st->table_cap, sizeof(size_t));
-    st->run_data = calloc(n, sizeof(size_t));
-    st->cost = calloc(n, sizeof(double));
-    if (!st->table || !st->run_data || !st->cost)
-        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory for %zu runs", n);
-
-    for (size_t k = 0; k < n && rc == MLP_OK; k++) {
-        mlp_config cfg;
-        rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
-        if (rc != MLP_OK)
-            break;
-        rc = dataset_find(st, &cfg, &st->run_data[k], err);
-        const dataset_entry *de = rc == MLP_OK ? &st->data[st->run_data[k]] : NULL;
-        if (de && !(cfg.loss.plugin->d.loss->flags & MLP_LOSS_MULTICLASS) && de->classes != 2) {
-            rc = mlp_fail(err, MLP_ERR_SPEC,
-                          "run %zu: loss '%s' is for two classes, but dataset '%s' has %zu",
-                          k, cfg.loss.plugin->name, cfg.dataset.plugin->name, de->classes);
-        }
-        if (rc == MLP_OK) {
-            size_t in = de->dim;
-            double w = 0;
-            for (size_t l = 0; l < cfg.n_hidden; l++) {
-                w += (double)in * (double)cfg.hidden[l];
-                in = cfg.hidden[l];
-            }
-            w += (double)in * (double)output_width(&cfg, de);
-            st->cost[k] = w * (double)cfg.train.iterations *
-                          (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
-            mlp_record_size rs;
-            mlp_record_estimate(&cfg, de->dim, output_width(&cfg, de), de->n_train, de->n_test,
-                                &rs);
-            st->record_bytes += rs.total - (spec->dataset_swept ? 0 : rs.dataset);
-            if (k == 0 && !spec->dataset_swept)
-                st->record_bytes += rs.dataset;
-            st->budget = cfg.record.budget;
-            if (cfg.init_file) {
-                size_t wd[MLP_MAX_HIDDEN + 2];
-                wd[0] = de->dim;
-                for (size_t l = 0; l < cfg.n_hidden; l++)
-                    wd[l + 1] = cfg.hidden[l];
-                wd[cfg.n_hidden + 1] = output_width(&cfg, de);
-                rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, wd, cfg.n_hidden + 1,
-                                              NULL, err);
-                if (rc != MLP_OK) {
-                    char msg[sizeof(err->msg)];
-                    snprintf(msg, sizeof(msg), "run %zu: model.init: %.1400s", k, err->msg);
-                    snprintf(err->msg, sizeof(err->msg), "%s", msg);
-                    mlp_config_free(&cfg);
-                    break;
-                }
-            }
-            if (cfg.init_file)
-                note_file(st, cfg.init_file);
-            if (mlp_dataset_loads(cfg.dataset.plugin)) {
-                int pi = mlp_plugin_param_index(cfg.dataset.plugin, "path");
-                if (pi >= 0 && cfg.dataset.params[pi].str)
-                    note_file(st, cfg.dataset.params[pi].str);
-            }
-            note_plugin(st, cfg.dataset.plugin);
-            for (size_t l = 0; l < (cfg.n_hidden ? cfg.n_hidden : 1); l++)
-                note_plugin(st, cfg.layer_act[l].plugin);
-            note_plugin(st, cfg.loss.plugin);
-        }
-        mlp_config_free(&cfg);
-    }
-    if (rc == MLP_OK && st->budget && st->record_bytes > (double)st->budget)
-        rc = mlp_fail(err, MLP_ERR_SPEC,
-                      "%s: the sweep would record about %.3g GB (%zu runs), more than "
-                      "record.budget (%.3g GB); record less (record.weights_every, "
-                      "record.hidden, record.boundary, loss_every) or raise the budget",
-                      spec->path, st->record_bytes / 1e9, n, (double)st->budget / 1e9);
-    return rc;
-}
-
-/* ---- one run ---------------------------------------------------------- */
-
-typedef struct run_outcome {
-    int status;
-    double train_accuracy, final_loss, wall_seconds;
-    char note[160];
-} run_outcome;
-
-/* Layers whose weights training never changed (their gradient was zero
- * throughout, as under a step activation): worth telling, not a failure. */
-static void unchanged_note(const mlp_model *m, const double *initial, char *note, size_t len)
-{
-    char list[96] = "";
-    size_t n = 0, used = 0;
-
-    note[0] = '\0';
-    for (size_t l = 0; l < m->n_layers; l++) {
-        size_t count = m->width[l + 1] * (m->width[l] + 1);  /* W_l then b_l, contiguous */
-        if (memcmp(m->params + m->w_off[l], initial + m->w_off[l], count * sizeof(double)))
-            continue;
-        n++;
-        int w = snprintf(list + used, sizeof(list) - used, "%s%zu", used ? ", " : "", l);
-        if (w > 0 && (size_t)w < sizeof(list) - used)
-            used += (size_t)w;
-    }
-    if (n)
-        snprintf(note, len, "weights of layer%s %s never changed: %s gradient was zero "
-                 "throughout (as with a step activation)", n > 1 ? "s" : "", list,
-                 n > 1 ? "their" : "its");
-}
-
-static mlp_status run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
-                          run_outcome *out, mlp_error *err)
-{
-    const mlp_spec *spec = st->spec;
-    mlp_plan_run pr;
-    mlp_config cfg;
-    mlp_model *m = NULL;
-    mlp_train_result tr;
-    mlp_rng rng;
-    mlp_status rc;
-    double *hidden[MLP_MAX_HIDDEN] = {0};
-    double *boundary = NULL, *initial = NULL;
-    mlp_param_cell cells[MLP_PLAN_MAX_AXES];
-    double t0 = omp_get_wtime();
-
-    memset(&tr, 0, sizeof(tr));
-    mlp_plan_get(&spec->plan, k, &pr);
-#pragma omp critical(mlplab_spec)
-    rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
-    if (rc != MLP_OK)
-        return rc;
-
-    rc = dataset_acquire(st, st->run_data[k], &cfg, err);
-    if (rc != MLP_OK)
-        goto out_config;
-    const dataset_entry *de = &st->data[st->run_data[k]];
-    const mlp_data *test = de->test.n ? &de->test : NULL;
-    size_t outputs = output_width(&cfg, de);
-
-    const mlp_activation_desc *acts[MLP_MAX_HIDDEN];
-    const mlp_param_value *act_params[MLP_MAX_HIDDEN];
-    for (size_t l = 0; l < cfg.n_hidden; l++) {
-        acts[l] = cfg.layer_act[l].plugin->d.act;
-        act_params[l] = cfg.layer_act[l].params;
-    }
-    rc = mlp_model_create_layers(de->train.dim, cfg.hidden, cfg.n_hidden, outputs, acts,
-                                 act_params, &m, err);
-    if (rc != MLP_OK)
-        goto out_config;
-    mlp_rng_init(&rng, pr.seed, 0, MLP_STREAM_INIT);
-    mlp_model_init(m, cfg.init, cfg.init_scale, &rng);
-    if (cfg.init_file) {
-        rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, m->width, m->n_layers,
-                                      m->params, err);
-        if (rc != MLP_OK)
-            goto out_model;
-    }
-    initial = malloc(m->n_params * sizeof(double));
-    if (!initial) {
-        rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
-        goto out_model;
-    }
-    memcpy(initial, m->params, m->n_params * sizeof(double));
-
-    cfg.train.threads = st->inner_threads;
-    rc = mlp_train_run(&cfg, m, &de->train, test, pr.seed, st->o->stop, &tr, err);
-    if (rc == MLP_ERR_PLUGIN) {
-        /* name the run and the plugin files behind the message */
-        char msg[sizeof(err->msg)];
-        snprintf(msg, sizeof(msg), "run %zu: %.1000s (activation %.200s, loss %.200s)", k,
-                 err->msg, cfg.layer_act[0].plugin->path, cfg.loss.plugin->path);
-        snprintf(err->msg, sizeof(err->msg), "%s", msg);
-    }
-    if (rc != MLP_OK)
-        goto out_model;
-
-    double train_acc = 0, test_acc = NAN;
-    rc = mlp_probe_accuracy(m, &cfg.loss, &de->train, &train_acc, err);
-    if (rc == MLP_OK && test)
-        rc = mlp_probe_accuracy(m, &cfg.loss, test, &test_acc, err);
-    if (rc != MLP_OK)
-        goto out_train;
-
-    if (cfg.record.hidden && cfg.n_hidden > 0) {
-        for (size_t l = 0; l < cfg.n_hidden; l++) {
-            hidden[l] = malloc(de->train.n * cfg.hidden[l] * sizeof(double) + 1);
-            if (!hidden[l]) {
-                rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
-                goto out_buffers;
-            }
-        }
-        rc = mlp_probe_hidden(m, &de->train, hidden, err);
-        if (rc != MLP_OK)
-            goto out_buffers;
-    }
-    if (cfg.record.boundary) {
-        size_t r = cfg.record.resolution;
-        boundary = malloc(r * r * outputs * sizeof(double));
-        if (!boundary) {
-            rc = mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
-            goto out_buffers;
-        }
-        rc = mlp_probe_boundary(m, &cfg.loss, r, cfg.record.extent, boundary, err);
-        if (rc != MLP_OK)
-            goto out_buffers;
-    }
-
-    for (size_t a = 0; a < spec->n_axes; a++) {
-        const mlp_sweep_axis *ax = &spec->axes[a];
-        size_t v = pr.value[a];
-        cells[a].path = ax->path;
-        cells[a].numeric = ax->numeric;
-        cells[a].num = ax->numeric ? ax->num[v] : NAN;
-        cells[a].text = ax->labels[v];
-    }
-
-    unchanged_note(m, initial, out->note, sizeof(out->note));
-    mlp_run_record rec;
-    memset(&rec, 0, sizeof(rec));
-    rec.note = out->note;
-    rec.index = k;
-    rec.repeat = pr.repeat;
-    rec.seed = pr.seed;
-    rec.status = tr.status;
-    rec.wall_seconds = omp_get_wtime() - t0;
-    rec.n_params = spec->n_axes;
-    rec.params = cells;
-    rec.final_loss = tr.final_loss;
-    rec.train_accuracy = train_acc;
-    rec.test_accuracy = test_acc;
-    rec.first_100pct = tr.first_100pct;
-    rec.iterations = cfg.train.iterations;
-    rec.iterations_run = tr.iterations_run;
-    rec.loss_every = cfg.record.loss_every;
-    rec.n_loss = tr.n_loss;
-    rec.loss = tr.loss;
-    rec.grad_norm = tr.grad_norm;
-    rec.eval_every = tr.eval_every;
-    rec.n_eval = tr.n_eval;
-    rec.test_loss = tr.test_loss;
-    rec.test_accuracy_curve = tr.test_accuracy;
-    rec.train_accuracy_curve = tr.train_accuracy;
-    rec.weights_every = cfg.record.weights_every;
-    rec.n_snapshots = tr.n_snapshots;
-    rec.snapshots = tr.snapshots;
-    rec.n_scores = tr.n_scores;
-    rec.validation_accuracy = tr.validation_accuracy;
-    rec.stop_reason = tr.stop_reason;
-    rec.best_iteration = tr.best_iteration;
-    rec.n_layers = m->n_layers;
-    rec.width = m->width;
-    rec.weights = cfg.record.weights ? m->params : NULL;
-    rec.hidden = (cfg.record.hidden && cfg.n_hidden > 0) ? (const double *const *)hidden : NULL;
-    rec.n_hidden_points = de->train.n;
-    rec.resolution = cfg.record.boundary ? cfg.record.resolution : 0;
-    memcpy(rec.extent, cfg.record.extent, sizeof(rec.extent));
-    rec.classes_out = outputs;
-    rec.boundary = boundary;
-    rec.train = spec->dataset_swept ? &de->train : NULL;
-    rec.test = spec->dataset_swept ? test : NULL;
-
-    rc = mlp_results_journal_add(journal, &rec, err);
-    if (rc == MLP_OK) {
-        out->status = tr.status;
-        out->train_accuracy = train_acc;
-        out->final_loss = tr.final_loss;
-        out->wall_seconds = rec.wall_seconds;
-    }
-
-out_buffers:
-    free(boundary);
-    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
-        free(hidden[l]);
-out_train:
-    mlp_train_result_free(&tr);
-out_model:
-    free(initial);
-    mlp_model_free(m);
-out_config:
-    dataset_release(st, st->run_data[k]);
-#pragma omp critical(mlplab_spec)
-    mlp_config_free(&cfg);
-    return rc;
-}
-
-/* ---- the sweep -------------------------------------------------------- */
 
 /* How often a worker's journal is written out: after this many seconds
  * (what a kill -9 may cost, per worker), or when it holds this many bytes
@@ -802,7 +157,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
         mlp_config cfg;
         mlp_status rc = mlp_spec_config(spec, st->reg, 0, &cfg, err);
         if (rc == MLP_OK) {
-            rc = dataset_acquire(st, 0, &cfg, err);
+            rc = mlp_sweep_data_acquire(st, 0, &cfg, err);
             mlp_config_free(&cfg);
         }
         if (rc != MLP_OK)
@@ -815,126 +170,6 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     mlp_results_builder *b = st->builder;
     st->builder = NULL;
     return mlp_results_builder_finish(b, &meta, st->o->keep_runs, err);
-}
-
-/* What is already in the run folder decides what may happen: finished runs
- * are never overwritten unless --force says so, and runs of another spec
- * are never mixed in by --resume. */
-/* Flatten a YAML tree into "dotted.path: value" lines, so that two sweeps'
- * differences read as settings (sweep keys are dotted already). */
-static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
-{
-    if (n->kind == MLP_NODE_MAP && n->n > 0) {
-        for (size_t i = 0; i < n->n; i++) {
-            mlp_sb path = {0};
-            mlp_sb_printf(&path, "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->text);
-            char *p = mlp_sb_take(&path);
-            if (p)
-                flatten(sb, n->items[i], p);
-            free(p);
-        }
-        return;
-    }
-    mlp_sb_printf(sb, "%s: ", prefix);
-    mlp_node_put_flow(sb, n);
-    mlp_sb_puts(sb, "\n");
-}
-
-/* What identifies this sweep's runs for --resume: the resolved spec (so
- * --set overrides count), every plugin file's hash and the code's commit, so
- * a rebuilt plugin or runner never mixes its runs with older ones.  As text
- * (one setting a line), kept in the run folder so that a refused --resume can
- * say what differs; its SHA-256 is the hash every part file carries. */
-static char *run_identity(sweep_state *st, const char *resolved)
-{
-    mlp_sb sb = {0};
-    mlp_node *tree = NULL;
-
-    mlp_sb_puts(&sb, "mlplab: " MLPLAB_VERSION " " MLPLAB_GIT_COMMIT "\n");
-    for (size_t i = 0; i < st->n_plugins; i++)
-        mlp_sb_printf(&sb, "plugin %s %s: sha256 %s\n", mlp_kind_name(st->plugins[i]->kind),
-                      st->plugins[i]->name, st->plugins[i]->sha256);
-    for (size_t i = 0; i < st->n_files; i++) {
-        char hex[65];
-        if (mlp_sha256_file(st->files[i], hex, NULL) != MLP_OK)
-            snprintf(hex, sizeof(hex), "unreadable");
-        mlp_sb_printf(&sb, "file %s: sha256 %s\n", st->files[i], hex);
-    }
-    if (mlp_yaml_parse(resolved, strlen(resolved), "spec_resolved", &tree, NULL) == MLP_OK) {
-        flatten(&sb, tree, "");
-        mlp_node_free(tree);
-    } else {
-        mlp_sb_puts(&sb, resolved);
-    }
-    return mlp_sb_take(&sb);
-}
-
-/* The lines of `a` that are not in `b`, at most max, each prefixed. */
-static void missing_lines(mlp_sb *out, const char *a, const char *b, const char *prefix,
-                          size_t *shown, size_t max)
-{
-    for (const char *p = a; *p && *shown < max;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        bool found = false;
-        for (const char *q = b; *q && !found;) {
-            const char *f = strchr(q, '\n');
-            size_t lq = f ? (size_t)(f - q) : strlen(q);
-            found = lq == len && !memcmp(p, q, len);
-            q += lq + (f ? 1 : 0);
-        }
-        if (!found) {
-            mlp_sb_printf(out, "\n  %s%.*s", prefix, (int)len, p);
-            ++*shown;
-        }
-        p += len + (e ? 1 : 0);
-    }
-}
-
-#define IDENTITY_FILE "sweep.identity"
-
-static char *read_text_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    mlp_sb sb = {0};
-    char buf[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        mlp_sb_putn(&sb, buf, n);
-    fclose(f);
-    return mlp_sb_take(&sb);
-}
-
-/* Keep the identity beside the runs (temporary name, then rename). */
-static mlp_status save_identity(const sweep_state *st, mlp_error *err)
-{
-    char path[4096], tmp[4200];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/" IDENTITY_FILE, st->runs_dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (!(f = fopen(tmp, "wb")) || fputs(st->identity, f) < 0 || fflush(f) != 0 ||
-        fsync(fileno(f)) != 0) {
-        if (f)
-            fclose(f);
-        unlink(tmp);
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    return MLP_OK;
-}
-
-static void run_hash(sweep_state *st, const char *resolved)
-{
-    st->identity = run_identity(st, resolved);
-    if (st->identity)
-        mlp_sha256_hex(st->identity, strlen(st->identity), st->run_hash);
-    else
-        mlp_sha256_hex(resolved, strlen(resolved), st->run_hash);
 }
 
 /* The disk must hold the part files and the sweep file built from them
@@ -961,92 +196,30 @@ static mlp_status check_free_space(const sweep_state *st, mlp_error *err)
     return rc;
 }
 
-static mlp_status check_run_folder(sweep_state *st, unsigned char *done, mlp_error *err)
-{
-    const mlp_sweep_opts *o = st->o;
-    size_t same, other;
-    mlp_status rc;
-
-    if (o->force) {
-        rc = mlp_results_clear_runs(st->runs_dir, err);
-        return rc == MLP_OK ? save_identity(st, err) : rc;
-    }
-    rc = mlp_results_clean_tmp(st->runs_dir, err);
-    if (rc == MLP_OK)
-        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, st->spec->plan.n_runs, done,
-                                   &same, &other, err);
-    if (rc != MLP_OK)
-        return rc;
-    if (!o->resume && same + other > 0)
-        return mlp_fail(err, MLP_ERR_EXISTS,
-                        "%s holds %zu finished run%s of an earlier, unfinished sweep "
-                        "(use --resume to continue it, or --force to start over)",
-                        st->runs_dir, same + other, same + other == 1 ? "" : "s");
-    if (o->resume && same == 0 && access(o->output, F_OK) == 0) {
-        char *hash = mlp_results_identity(o->output);
-        bool same_sweep = hash && !strcmp(hash, st->run_hash);
-        free(hash);
-        return mlp_fail(err, MLP_ERR_EXISTS,
-                        same_sweep ? "%s: the sweep is already complete (use --force to run it "
-                                     "again)"
-                                   : "%s: holds a finished sweep of a different spec, plugins, "
-                                     "data or runner; --resume continues only an unfinished "
-                                     "sweep (use --force to replace it, or -o for a new file)",
-                        o->output);
-    }
-    if (o->resume && other > 0) {
-        char path[4096];
-        mlp_sb why = {0};
-        size_t shown = 0;
-        snprintf(path, sizeof(path), "%s/" IDENTITY_FILE, st->runs_dir);
-        char *old = read_text_file(path);
-        if (old && st->identity) {
-            mlp_sb_puts(&why, "; what differs:");
-            missing_lines(&why, old, st->identity, "then: ", &shown, 8);
-            missing_lines(&why, st->identity, old, "now:  ", &shown, 16);
-        }
-        free(old);
-        char *w = mlp_sb_take(&why);
-        mlp_fail(err, MLP_ERR_SPEC,
-                 "%s holds %zu run%s of a different sweep (the spec, its --set overrides, "
-                 "a plugin, a data file or the runner changed since they were written); --resume will not "
-                 "mix them: restore what changed, or use --force to start over%s",
-                 st->runs_dir, other, other == 1 ? "" : "s", w ? w : "");
-        free(w);
-        return MLP_ERR_SPEC;
-    }
-    return save_identity(st, err);
-}
-
-mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
-                         mlp_sweep_report *rep, mlp_error *err)
-{
-    sweep_state st;
-    size_t n = spec->plan.n_runs, n_todo = 0;
-    size_t *todo = NULL;
-    unsigned char *done = NULL;
-    mlp_results_journal **journal = NULL;
-    int threads = o->threads > 0 ? o->threads : omp_get_num_procs();
-    char *resolved = NULL;
-    mlp_status rc;
-    double t0 = omp_get_wtime();
+/* What mlp_sweep_run's phases share besides the sweep's state. */
+typedef struct sweep_exec {
+    sweep_state *st;
+    const mlp_sweep_opts *o;
+    mlp_sweep_report *rep;
+    size_t n;                        /* runs in the plan */
+    size_t *todo, n_todo;            /* (n) the runs to train, largest first */
+    unsigned char *done;             /* (n) runs already in a part file of this sweep */
+    mlp_results_journal **journal;   /* (threads) one per worker */
+    int threads;                     /* workers */
+    double t0;                       /* omp_get_wtime() when the sweep started */
     mlp_sweep_progress prog;
+    mlp_status first_rc;             /* the first failure of a run or a journal */
+} sweep_exec;
 
-    memset(&st, 0, sizeof(st));
-    memset(rep, 0, sizeof(*rep));
-    memset(&prog, 0, sizeof(prog));
-    st.spec = spec;
-    st.reg = reg;
-    st.o = o;
-    rep->n_runs = n;
+/* The output's folder (when asked for), the output and the disk checked, the
+ * run folder checked against the options, and the arrays of runs and
+ * workers. */
+static mlp_status open_output(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    const mlp_sweep_opts *o = x->o;
+    mlp_status rc;
 
-    resolved = mlp_spec_resolved(spec, reg);
-    if (!resolved)
-        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-    rc = prepare_runs(&st, err);
-    if (rc != MLP_OK)
-        goto out;
-    run_hash(&st, resolved);
     if (o->create_folder) {
         char *dir = strdup(o->output), *slash = dir ? strrchr(dir, '/') : NULL;
         if (slash) {
@@ -1057,155 +230,223 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     }
     rc = mlp_results_prepare(o->output, o->force, o->resume, err);
     if (rc == MLP_OK)
-        rc = check_free_space(&st, err);
+        rc = check_free_space(st, err);
     if (rc != MLP_OK)
-        goto out;
-    st.runs_dir = mlp_results_runs_dir(o->output);
-    todo = malloc((n ? n : 1) * sizeof(size_t));
-    done = calloc(n ? n : 1, 1);
-    journal = calloc((size_t)threads, sizeof(*journal));
-    if (!st.runs_dir || !todo || !done || !journal) {
-        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
-        goto out;
-    }
-    rc = check_run_folder(&st, done, err);
-    if (rc != MLP_OK)
-        goto out;
-    /* one journal per worker: finished runs are written out together, every
-     * JOURNAL_SECONDS or JOURNAL_BYTES, so a kill loses at most that much */
-    /* the sweep file is built meanwhile, from the part files as they come */
-    rc = mlp_results_builder_start(o->output, st.run_hash, n, spec->n_axes, &st.builder, err);
-    for (int t = 0; t < threads && rc == MLP_OK; t++) {
-        rc = mlp_results_journal_open(st.runs_dir, st.run_hash, JOURNAL_SECONDS,
-                                      journal_bytes(threads), &journal[t], err);
+        return rc;
+    st->runs_dir = mlp_results_runs_dir(o->output);
+    x->todo = malloc((x->n ? x->n : 1) * sizeof(size_t));
+    x->done = calloc(x->n ? x->n : 1, 1);
+    x->journal = calloc((size_t)x->threads, sizeof(*x->journal));
+    if (!st->runs_dir || !x->todo || !x->done || !x->journal)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    return mlp_sweep_check_folder(st, x->done, err);
+}
+
+/* The sweep file's builder, and one journal per worker feeding it: finished
+ * runs are written out together, every JOURNAL_SECONDS or journal_bytes, so
+ * a kill loses at most that much, and the sweep file is built meanwhile from
+ * the part files as they come. */
+static mlp_status start_writers(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    mlp_status rc;
+
+    rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
+                                   &st->builder, err);
+    for (int t = 0; t < x->threads && rc == MLP_OK; t++) {
+        rc = mlp_results_journal_open(st->runs_dir, st->run_hash, JOURNAL_SECONDS,
+                                      journal_bytes(x->threads), &x->journal[t], err);
         if (rc == MLP_OK)
-            mlp_results_journal_feed(journal[t], st.builder);
+            mlp_results_journal_feed(x->journal[t], st->builder);
     }
-    if (rc != MLP_OK)
-        goto out;
-    for (size_t k = 0; k < n; k++) {
-        if (o->resume && done[k])
-            rep->n_resumed++;
+    return rc;
+}
+
+/* The runs to train (all but the resumed ones), largest first; each counts
+ * as a user of its dataset. */
+static void list_todo(sweep_exec *x)
+{
+    sweep_state *st = x->st;
+
+    for (size_t k = 0; k < x->n; k++) {
+        if (x->o->resume && x->done[k])
+            x->rep->n_resumed++;
         else
-            todo[n_todo++] = k;
+            x->todo[x->n_todo++] = k;
     }
-    order_runs(todo, n_todo, st.cost);
-    for (size_t i = 0; i < n_todo; i++)
-        st.data[st.run_data[todo[i]]].users++;
+    order_runs(x->todo, x->n_todo, st->cost);
+    for (size_t i = 0; i < x->n_todo; i++)
+        st->data[st->run_data[x->todo[i]]].users++;
 
-    prog.total = n;
-    prog.resumed = rep->n_resumed;
-    prog.done = rep->n_resumed;
-    prog.best_train_accuracy = NAN;
+    x->prog.total = x->n;
+    x->prog.resumed = x->rep->n_resumed;
+    x->prog.done = x->rep->n_resumed;
+    x->prog.best_train_accuracy = NAN;
+}
 
+/* Run `index` finished as ro says: count it and tell the progress callback.
+ * One thread at a time. */
+static void note_finished(sweep_exec *x, size_t index, const run_outcome *ro)
+{
+    mlp_sweep_progress *prog = &x->prog;
+
+    prog->done++;
+    prog->index = index;
+    prog->status = ro->status;
+    prog->train_accuracy = ro->train_accuracy;
+    prog->final_loss = ro->final_loss;
+    prog->wall_seconds = ro->wall_seconds;
+    prog->note = ro->note[0] ? ro->note : NULL;
+    if (ro->status == MLP_RUN_DIVERGED) {
+        prog->diverged++;
+        x->rep->n_diverged++;
+    } else {
+        x->rep->n_ok++;
+        if (isnan(prog->best_train_accuracy) || ro->train_accuracy > prog->best_train_accuracy)
+            prog->best_train_accuracy = ro->train_accuracy;
+    }
+    prog->elapsed = omp_get_wtime() - x->t0;
+    if (x->o->progress)
+        x->o->progress(x->o->ctx, prog);
+}
+
+/* Train the runs to do in parallel, until they are done, one fails (its
+ * error goes to x->first_rc and err) or the stop flag is raised. */
+static void run_all(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
     int failed = 0;
-    mlp_status first_rc = MLP_OK;
 
     /* Fewer runs than threads: the spare threads go inside the runs, whose
      * kernels then compute a batch's blocks in parallel (model.c: the same
      * numbers, only sooner). */
-    int outer = threads;
-    st.inner_threads = 1;
-    if (n_todo > 0 && (size_t)threads > n_todo) {
-        outer = (int)n_todo;
-        st.inner_threads = threads / outer;
+    int outer = x->threads;
+    st->inner_threads = 1;
+    if (x->n_todo > 0 && (size_t)x->threads > x->n_todo) {
+        outer = (int)x->n_todo;
+        st->inner_threads = x->threads / outer;
         if (outer > 1)
             omp_set_max_active_levels(2);
     }
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
-    for (size_t i = 0; i < n_todo; i++) {
+    for (size_t i = 0; i < x->n_todo; i++) {
         int f;
 #pragma omp atomic read
         f = failed;
-        if (f || stop_requested(o))
+        if (f || stop_requested(x->o))
             continue;
         run_outcome ro = {0};
         mlp_error e;
         mlp_error_clear(&e);
-        mlp_status r = run_one(&st, todo[i], journal[omp_get_thread_num()], &ro, &e);
+        mlp_status r =
+            mlp_sweep_run_one(st, x->todo[i], x->journal[omp_get_thread_num()], &ro, &e);
 #pragma omp critical(mlplab_progress)
         {
             if (r == MLP_ERR_INTERRUPTED) {
                 /* the run is dropped; the loop drains */
             } else if (r != MLP_OK) {
-                if (first_rc == MLP_OK) {
-                    first_rc = r;
+                if (x->first_rc == MLP_OK) {
+                    x->first_rc = r;
                     if (err)
                         *err = e;
                 }
 #pragma omp atomic write
                 failed = 1;
             } else {
-                prog.done++;
-                prog.index = todo[i];
-                prog.status = ro.status;
-                prog.train_accuracy = ro.train_accuracy;
-                prog.final_loss = ro.final_loss;
-                prog.wall_seconds = ro.wall_seconds;
-                prog.note = ro.note[0] ? ro.note : NULL;
-                if (ro.status == MLP_RUN_DIVERGED) {
-                    prog.diverged++;
-                    rep->n_diverged++;
-                } else {
-                    rep->n_ok++;
-                    if (isnan(prog.best_train_accuracy) ||
-                        ro.train_accuracy > prog.best_train_accuracy)
-                        prog.best_train_accuracy = ro.train_accuracy;
-                }
-                prog.elapsed = omp_get_wtime() - t0;
-                if (o->progress)
-                    o->progress(o->ctx, &prog);
+                note_finished(x, x->todo[i], &ro);
             }
         }
     }
+}
 
-    /* the runs the journals still hold are finished: write them out, even
-     * when the sweep stops (interrupted, or failed elsewhere) */
-    for (int t = 0; t < threads; t++) {
+/* The runs the journals still hold are finished: write them out, even when
+ * the sweep stops (interrupted, or failed elsewhere). */
+static void flush_journals(sweep_exec *x, mlp_error *err)
+{
+    for (int t = 0; t < x->threads; t++) {
         mlp_error e;
         mlp_error_clear(&e);
-        if (mlp_results_journal_flush(journal[t], &e) != MLP_OK && first_rc == MLP_OK) {
-            first_rc = e.code;
+        if (mlp_results_journal_flush(x->journal[t], &e) != MLP_OK && x->first_rc == MLP_OK) {
+            x->first_rc = e.code;
             if (err)
                 *err = e;
         }
     }
-    if (first_rc != MLP_OK) {
-        rc = first_rc;
+}
+
+static void exec_free(sweep_exec *x)
+{
+    sweep_state *st = x->st;
+
+    mlp_sweep_data_free_all(st);
+    free(st->run_data);
+    free(st->cost);
+    free(st->runs_dir);
+    free(st->identity);
+    for (size_t i = 0; i < st->n_files; i++)
+        free(st->file_copy[i]);
+    for (int t = 0; x->journal && t < x->threads; t++)
+        mlp_results_journal_free(x->journal[t]);
+    free(x->journal);
+    free(x->done);
+    free(x->todo);
+}
+
+mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_sweep_opts *o,
+                         mlp_sweep_report *rep, mlp_error *err)
+{
+    sweep_state st;
+    sweep_exec x;
+    char *resolved = NULL;
+    mlp_status rc;
+    double t0 = omp_get_wtime();
+
+    memset(&st, 0, sizeof(st));
+    memset(&x, 0, sizeof(x));
+    memset(rep, 0, sizeof(*rep));
+    st.spec = spec;
+    st.reg = reg;
+    st.o = o;
+    x.st = &st;
+    x.o = o;
+    x.rep = rep;
+    x.n = spec->plan.n_runs;
+    x.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    x.t0 = t0;
+    rep->n_runs = x.n;
+
+    resolved = mlp_spec_resolved(spec, reg);
+    if (!resolved)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    rc = mlp_sweep_prepare(&st, err);
+    if (rc != MLP_OK)
         goto out;
-    }
-    if (stop_requested(o)) {
+    mlp_sweep_identify(&st, resolved);
+    rc = open_output(&x, err);
+    if (rc == MLP_OK)
+        rc = start_writers(&x, err);
+    if (rc != MLP_OK)
+        goto out;
+
+    list_todo(&x);
+    run_all(&x, err);
+    flush_journals(&x, err);
+
+    rc = x.first_rc;
+    if (rc == MLP_OK && stop_requested(o))
         rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
-                      "interrupted: %zu of %zu runs finished and kept in %s", prog.done, n,
+                      "interrupted: %zu of %zu runs finished and kept in %s", x.prog.done, x.n,
                       st.runs_dir);
-        goto out;
-    }
-    rc = build_sweep_file(&st, resolved, err);
+    if (rc == MLP_OK)
+        rc = build_sweep_file(&st, resolved, err);
 
 out:
     mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
-    for (size_t i = 0; i < st.n_data; i++) {
-        data_free(&st.data[i].train);
-        data_free(&st.data[i].test);
-        free(st.data[i].key);
-    }
-    free(st.data);
-    free(st.table);
-    free(st.run_data);
-    free(st.cost);
-    free(st.runs_dir);
-    free(st.identity);
-    for (size_t i = 0; i < st.n_files; i++)
-        free(st.file_copy[i]);
-    for (int t = 0; journal && t < threads; t++)
-        mlp_results_journal_free(journal[t]);
-    free(journal);
-    free(done);
-    free(todo);
+    exec_free(&x);
     free(resolved);
     return rc;
 }

@@ -3,7 +3,11 @@
  * written out with the others of the last 0.5 s as a part file, then the
  * sweep file built from them.  Results never depend on the number
  * of threads: each run draws from its own streams and datasets are keyed by
- * the base seed and their parameters. */
+ * the base seed and their parameters.
+ * Owns the executor (sweep.c), the dataset cache (datasets.c), run
+ * preparation (prepare.c), one run (run.c) and the resume identity
+ * (resume.c).  May use: base/, registry/, plan/, train/, spec/, results/;
+ * never cli/. */
 #ifndef MLPLAB_SWEEP_H
 #define MLPLAB_SWEEP_H
 

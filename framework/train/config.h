@@ -1,5 +1,6 @@
 /* config.h -- the resolved, validated settings of one run, as plain data.
- * The spec module fills it; model, train, probe and the sweep read it. */
+ * The spec module fills it; model, train, probe and the sweep read it.
+ * May use: registry/ and mlplab/plugin.h (plugin types). */
 #ifndef MLPLAB_CONFIG_H
 #define MLPLAB_CONFIG_H
 

@@ -1,7 +1,9 @@
 /* model.h -- the multilayer perceptron: parameter layout (one block holds
  * every W and b), initialisation, forward and backward over a batch.
  * Activations are stored (batch, width) row-major.  Knows nothing about
- * files or threads: one model and one workspace belong to one thread. */
+ * files or threads: one model and one workspace belong to one thread.
+ * Owns model.c (parameters), model_block.c (workspaces) and model_kernels.c.
+ * May use: base/, registry/ (plugin types via config.h). */
 #ifndef MLPLAB_MODEL_H
 #define MLPLAB_MODEL_H
 
@@ -13,7 +15,7 @@
 
 #define MLP_MAX_LAYERS (MLP_MAX_HIDDEN + 1)  /* weight layers */
 
-/* Samples per block (fewer for very wide layers): see model.c. */
+/* Samples per block (fewer for very wide layers): see model_block.c. */
 #define MLP_BLOCK 256
 
 typedef struct mlp_model {
@@ -33,7 +35,7 @@ typedef struct mlp_model {
 /* Buffers for the kernels.  z and a are the full outputs of
  * mlp_model_forward over up to `cap` samples, row-major (NULL when cap is
  * 0); a[n_layers-1] is NULL (the output layer has no activation).  The rest
- * is per-thread block scratch, private to model.c. */
+ * is per-thread block scratch, private to train/ (model_block.h). */
 typedef struct mlp_block mlp_block;
 typedef struct mlp_workspace {
     size_t cap;

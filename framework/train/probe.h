@@ -1,5 +1,6 @@
 /* probe.h -- evaluating a trained model: accuracy, the decision grid and the
- * hidden-layer outputs.  Knows nothing about the training loop. */
+ * hidden-layer outputs.  Knows nothing about the training loop.
+ * May use: base/, registry/ (plugin types via config.h), train/model.h. */
 #ifndef MLPLAB_PROBE_H
 #define MLPLAB_PROBE_H
 

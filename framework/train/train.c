@@ -1,8 +1,8 @@
 /* train.c -- the training loop: validation split, batches, loss and
- * gradient, penalties (L2, scikit-learn's alpha, L1), learning-rate
- * schedules, one flat optimizer step, stopping rules, the recorded curves
- * and snapshots, divergence detection and the stop flag.  Everything is
- * allocated before the first iteration. */
+ * gradient, stopping rules, the recorded curves and snapshots, divergence
+ * detection and the stop flag, as phases of mlp_train_run; the step's
+ * arithmetic (penalties, optimizer, schedules) is in train_math.c.
+ * Everything is allocated before the first iteration. */
 #include "train/train.h"
 
 #include <math.h>
@@ -12,12 +12,7 @@
 #include <time.h>
 
 #include "base/rng.h"
-
-/* Samples whose predictions are checked at a time (stops at the first miss). */
-#define MLP_CHECK_CHUNK 64
-
-/* pi as a double (Python's math.pi, which PyTorch's schedulers use) */
-#define MLP_PI 3.14159265358979323846
+#include "train/train_math.h"
 
 bool mlp_not_finite(double x)
 {
@@ -86,48 +81,6 @@ static bool any_not_finite(const double *v, size_t n)
     return bad != 0;
 }
 
-/* Samples whose prediction matches its label, stopping at the first miss
- * when first_miss: k == 1, class 1 where prob >= 0.5; k > 1, the first
- * largest prob.  logits (n, k), y (n), prob (MLP_CHECK_CHUNK, k) scratch. */
-static size_t count_correct(const mlp_loss_desc *loss, const mlp_param_value *lp,
-                            const double *logits, const double *y, size_t n, size_t k,
-                            double *prob, bool first_miss)
-{
-    size_t i0, i, c, right = 0;
-
-    for (i0 = 0; i0 < n; i0 += MLP_CHECK_CHUNK) {
-        const size_t nb = n - i0 < MLP_CHECK_CHUNK ? n - i0 : MLP_CHECK_CHUNK;
-
-        loss->predict(logits + i0 * k, prob, nb, k, lp);
-        for (i = 0; i < nb; i++) {
-            const double *p = prob + i * k;
-            size_t cls = 0;
-            bool nan = false;  /* a NaN prediction is wrong, never class 0 (as probe) */
-
-            if (k == 1) {
-                cls = p[0] >= 0.5;
-                nan = p[0] != p[0];
-            } else {
-                for (c = 0; c < k; c++) {
-                    nan = nan || p[c] != p[c];
-                    if (c > 0 && p[c] > p[cls])
-                        cls = c;
-                }
-            }
-            if (!nan && (double)cls == y[i0 + i])
-                right++;
-            else if (first_miss)
-                return right;
-        }
-    }
-    return right;
-}
-
-static bool all_correct(const mlp_loss_desc *loss, const mlp_param_value *lp,
-                        const double *logits, const double *y, size_t n, size_t k, double *prob)
-{
-    return count_correct(loss, lp, logits, y, n, k, prob, true) == n;
-}
 
 const char *mlp_stop_reason_name(mlp_stop_reason r)
 {
@@ -142,126 +95,6 @@ const char *mlp_stop_reason_name(mlp_stop_reason r)
     return "unknown";
 }
 
-/* The penalties' value on the weights (biases excluded) for a batch of nb:
- * l2/2 * sum W^2 + alpha/(2 nb) * sum W^2 + l1 * sum |W|. */
-static double penalty(const mlp_model *m, const mlp_train_opts *o, size_t nb)
-{
-    double s2 = 0.0, s1 = 0.0;
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *w = m->params + m->w_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1];
-        for (i = 0; i < nw; i++) {
-            s2 += w[i] * w[i];
-            s1 += fabs(w[i]);
-        }
-    }
-    return 0.5 * o->l2 * s2 + 0.5 * o->alpha * s2 / (double)nb + o->l1 * s1;
-}
-
-/* grad += (l2 + alpha/nb) * W + l1 * sign(W) on the weights (sign(0) = 0). */
-static void penalty_grad(const mlp_model *m, const mlp_train_opts *o, size_t nb, double *grad)
-{
-    const double c2 = o->l2 + o->alpha / (double)nb, c1 = o->l1;
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *w = m->params + m->w_off[l];
-        double *g = grad + m->w_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1];
-        if (c2 != 0.0)
-            for (i = 0; i < nw; i++)
-                g[i] += c2 * w[i];
-        if (c1 != 0.0)
-            for (i = 0; i < nw; i++)
-                g[i] += c1 * (double)((w[i] > 0.0) - (w[i] < 0.0));
-    }
-}
-
-/* out (n_layers, 2): L2 norms of each layer's dW and db in grad. */
-static void grad_norms(const mlp_model *m, const double *grad, double *out)
-{
-    size_t l, i;
-
-    for (l = 0; l < m->n_layers; l++) {
-        const double *gw = grad + m->w_off[l], *gb = grad + m->b_off[l];
-        const size_t nw = m->width[l] * m->width[l + 1], nb = m->width[l + 1];
-        double sw = 0.0, sb = 0.0;
-        for (i = 0; i < nw; i++)
-            sw += gw[i] * gw[i];
-        for (i = 0; i < nb; i++)
-            sb += gb[i] * gb[i];
-        out[2 * l] = sqrt(sw);
-        out[2 * l + 1] = sqrt(sb);
-    }
-}
-
-/* One update of p (n) from g (n) with learning rate lr; m1, m2 (n) are the
- * moment blocks, laid out as p.  step is the 1-based update count (Adam's
- * bias correction). */
-static void optimizer_step(const mlp_train_opts *o, double lr, double *restrict p,
-                           const double *restrict g, double *restrict m1, double *restrict m2,
-                           size_t n, size_t step)
-{
-    size_t i;
-
-    switch (o->optimizer) {
-    case MLP_OPT_MOMENTUM: {
-        /* PyTorch: v = mu v + g; p -= lr v, or lr (g + mu v) with Nesterov */
-        const double mu = o->momentum;
-        if (o->nesterov) {
-            for (i = 0; i < n; i++) {
-                m1[i] = mu * m1[i] + g[i];
-                p[i] -= lr * (g[i] + mu * m1[i]);
-            }
-        } else {
-            for (i = 0; i < n; i++) {
-                m1[i] = mu * m1[i] + g[i];
-                p[i] -= lr * m1[i];
-            }
-        }
-        break;
-    }
-    case MLP_OPT_ADAM: {
-        /* PyTorch: p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps) */
-        const double b1 = o->beta1, b2 = o->beta2, eps = o->eps;
-        const double bc1 = 1.0 - pow(b1, (double)step), bc2 = 1.0 - pow(b2, (double)step);
-        const double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
-        for (i = 0; i < n; i++) {
-            m1[i] = b1 * m1[i] + (1.0 - b1) * g[i];
-            m2[i] = b2 * m2[i] + (1.0 - b2) * g[i] * g[i];
-            p[i] -= step_size * m1[i] / (sqrt(m2[i]) / bc2_sqrt + eps);
-        }
-        break;
-    }
-    case MLP_OPT_GD:
-    case MLP_OPT_SGD:
-    default:
-        for (i = 0; i < n; i++)
-            p[i] -= lr * g[i];
-        break;
-    }
-}
-
-/* The learning rate of iteration t+1 from that of iteration t, for the
- * per-iteration schedules (PyTorch's recursive forms). */
-static double schedule_next(const mlp_train_opts *o, double lr, size_t t)
-{
-    const size_t u = t + 1;
-    const double T = (double)o->iterations;
-
-    switch (o->schedule) {
-    case MLP_SCHED_STEP:
-        return u % o->step_size == 0 ? lr * o->gamma : lr;
-    case MLP_SCHED_COSINE:
-        return (1.0 + cos(MLP_PI * (double)u / T)) / (1.0 + cos(MLP_PI * (double)(u - 1) / T)) *
-                   (lr - o->eta_min) +
-               o->eta_min;
-    default:
-        return lr;
-    }
-}
 
 static double now_seconds(void)
 {
@@ -329,34 +162,433 @@ static size_t n_points(size_t T, size_t every)
     return every ? (T + every - 1) / every : 0;
 }
 
+/* One training run as its phases share it: the settings, the data, the
+ * buffers (all allocated before the first iteration) and the loop's state. */
+typedef struct trainer {
+    const mlp_config *cfg;
+    const mlp_train_opts *o;
+    mlp_model *m;
+    const mlp_data *train, *test;
+    mlp_train_result *res;
+    const mlp_loss_desc *loss;
+    const mlp_param_value *lp;
+    mlp_batch_loss batch_loss;
+    size_t dim, k, P, L;             /* inputs, outputs, parameters, weight layers */
+    size_t every, T, eval_every, snap_every, n_test;
+    bool moments;                    /* the optimizer keeps moment blocks */
+    bool full;                       /* full batch */
+    double t_start;                  /* for max_seconds */
+    mlp_workspace *ws;
+    double *buf;                     /* owned: grad, m1, m2, logits, prob, xb, yb */
+    double *grad, *m1, *m2, *logits, *prob, *xb, *yb;
+    double *best;                    /* owned: (P) the best parameters (early stopping) */
+    double *split;                   /* owned: the validation and training points */
+    size_t *perm;                    /* owned: (n + n_val) */
+    size_t n, n_val, cap, bs;        /* training points, held out, logits rows, batch */
+    size_t max_scores;
+    mlp_data fit, val;               /* the points trained on, the held-out ones */
+    size_t pos, no_improve, seen;    /* place in the epoch, epochs without progress, points */
+    double lr, epoch_loss, best_loss, best_score;
+    mlp_rng rng;
+} trainer;
+
+/* The checks before anything is allocated, and the sizes that follow from
+ * the options: the validation split, full batch or minibatches. */
+static mlp_status check_setup(trainer *tr, mlp_error *err)
+{
+    const mlp_config *cfg = tr->cfg;
+    const mlp_train_opts *o = tr->o;
+    mlp_status st;
+
+    if (!cfg->loss.plugin || !cfg->loss.plugin->d.loss || !cfg->loss.plugin->d.loss->loss ||
+        !cfg->loss.plugin->d.loss->predict)
+        return mlp_fail(err, MLP_ERR_RUNTIME, "train: no loss function");
+    tr->loss = cfg->loss.plugin->d.loss;
+    tr->lp = cfg->loss.params;
+    if (tr->every < 1)
+        return mlp_fail(err, MLP_ERR_RUNTIME, "train: loss_every must be at least 1");
+    if (o->schedule == MLP_SCHED_STEP && o->step_size < 1)
+        return mlp_fail(err, MLP_ERR_RUNTIME, "train: step_size must be at least 1");
+    if (tr->n == 0)
+        return mlp_fail(err, MLP_ERR_RUNTIME, "train: no training points");
+    st = check_data(tr->m, tr->train, "training", err);
+    if (st == MLP_OK && tr->n_test > 0)
+        st = check_data(tr->m, tr->test, "test", err);
+    if (st != MLP_OK)
+        return st;
+    if (o->validation_fraction > 0.0) {
+        tr->n_val = (size_t)ceil(o->validation_fraction * (double)tr->n);
+        if (tr->n_val >= tr->n)
+            return mlp_fail(err, MLP_ERR_RUNTIME,
+                            "train: validation_fraction %g of %zu points leaves none to train on",
+                            o->validation_fraction, tr->n);
+        tr->n -= tr->n_val;
+    }
+    tr->full = o->batch_size == 0 || o->batch_size >= tr->n;
+    tr->bs = tr->full ? tr->n : o->batch_size;
+    if (tr->n_val > 0) {
+        /* at most one check per epoch, and an epoch takes ceil(n / bs) updates */
+        tr->max_scores = tr->T / ((tr->n + tr->bs - 1) / tr->bs) + 1;
+    }
+    return MLP_OK;
+}
+
+/* The workspace, the one buffer behind the loop's arrays, and the result's
+ * curves (NaN until written). */
+static mlp_status allocate(trainer *tr, mlp_error *err)
+{
+    mlp_train_result *res = tr->res;
+    const size_t P = tr->P, k = tr->k, n = tr->n, n_val = tr->n_val, bs = tr->bs;
+    size_t total;
+    mlp_status st;
+
+    tr->cap = n > tr->n_test ? n : tr->n_test;
+    tr->cap = tr->cap > n_val ? tr->cap : n_val;
+    st = mlp_workspace_create(tr->m, 0, &tr->ws, err);
+    if (st == MLP_OK)
+        st = mlp_workspace_threads(tr->ws, tr->m, tr->o->threads, tr->cap, err);
+    if (st != MLP_OK)
+        return st;
+    tr->batch_loss = (mlp_batch_loss){.desc = tr->loss, .params = tr->lp,
+                                      .sum = mlp_loss_is_sum(tr->loss, tr->lp)};
+    /* grad, two moment blocks, logits (cap, k), prob (chunk, k), and the
+     * gathered minibatch x (bs, dim), y (bs) */
+    total = P * (tr->moments ? 3 : 1) + tr->cap * k + MLP_CHECK_CHUNK * k +
+            (tr->full ? 0 : bs * (tr->dim + 1));
+    tr->buf = calloc(total, sizeof(double));
+    res->n_layers = tr->L;
+    res->n_params = P;
+    res->n_loss = n_points(tr->T, tr->every);
+    res->eval_every = tr->eval_every;
+    res->n_eval = n_points(tr->T, tr->eval_every);
+    res->n_snapshots = n_points(tr->T, tr->snap_every);
+    res->n_validation = n_val;
+    res->loss = nan_array(res->n_loss);
+    res->grad_norm = nan_array(res->n_loss * tr->L * 2);
+    res->train_accuracy = nan_array(res->n_eval);
+    if (tr->n_test > 0) {
+        res->test_loss = nan_array(res->n_eval > res->n_loss ? res->n_eval : res->n_loss);
+        res->test_accuracy = nan_array(res->n_eval);
+    }
+    if (tr->snap_every)
+        res->snapshots = nan_array(res->n_snapshots * P);
+    if (n_val > 0) {
+        res->validation_accuracy = nan_array(tr->max_scores);
+        tr->best = malloc(P * sizeof(double));
+        tr->split = malloc((n + n_val) * (tr->dim + 1) * sizeof(double));
+    }
+    if (!tr->full || n_val > 0)
+        tr->perm = malloc((n + n_val) * sizeof(size_t));
+    if (!tr->buf || !res->loss || !res->grad_norm || !res->train_accuracy ||
+        (tr->n_test > 0 && (!res->test_loss || !res->test_accuracy)) ||
+        (tr->snap_every && !res->snapshots) ||
+        (n_val > 0 && (!res->validation_accuracy || !tr->best || !tr->split)) ||
+        ((!tr->full || n_val > 0) && !tr->perm))
+        return mlp_fail(err, MLP_ERR_NOMEM, "train: out of memory");
+    tr->grad = tr->buf;
+    tr->m1 = tr->m2 = NULL;
+    tr->logits = tr->grad + P;
+    if (tr->moments) {
+        tr->m1 = tr->logits;
+        tr->m2 = tr->m1 + P;
+        tr->logits = tr->m2 + P;
+    }
+    tr->prob = tr->logits + tr->cap * k;
+    tr->xb = tr->prob + MLP_CHECK_CHUNK * k;
+    tr->yb = tr->xb + bs * tr->dim;
+    return MLP_OK;
+}
+
+/* Hold out the first n_val of a shuffled identity; train on the rest, in
+ * their original order. */
+static void split_validation(trainer *tr, uint64_t run_seed)
+{
+    const size_t n = tr->n, n_val = tr->n_val, dim = tr->dim, nt = n + n_val;
+    size_t *perm = tr->perm;
+
+    for (size_t i = 0; i < nt; i++)
+        perm[i] = i;
+    mlp_rng_init(&tr->rng, run_seed, 1, MLP_STREAM_BATCH);
+    mlp_rng_shuffle(&tr->rng, perm, nt);
+    qsort(perm + n_val, n, sizeof(size_t), cmp_size);
+    tr->val = (mlp_data){.n = n_val, .dim = dim, .classes = tr->train->classes, .x = tr->split,
+                         .y = tr->split + n_val * dim};
+    tr->fit = (mlp_data){.n = n, .dim = dim, .classes = tr->train->classes,
+                         .x = tr->split + n_val * (dim + 1)};
+    tr->fit.y = tr->fit.x + n * dim;
+    gather(tr->train, perm, n_val, tr->val.x, tr->val.y);
+    gather(tr->train, perm + n_val, n, tr->fit.x, tr->fit.y);
+}
+
+/* The next batch: every training point (full batch), or the next bs points
+ * of this epoch's permutation gathered into xb, yb.  Returns its size. */
+static size_t next_batch(trainer *tr, const double **x, const double **y)
+{
+    const size_t n = tr->n;
+    size_t nb;
+
+    *x = tr->fit.x;
+    *y = tr->fit.y;
+    if (tr->full)
+        return n;
+    /* a new epoch: the identity permutation, shuffled */
+    if (tr->pos == 0) {
+        for (size_t i = 0; i < n; i++)
+            tr->perm[i] = i;
+        mlp_rng_shuffle(&tr->rng, tr->perm, n);
+    }
+    nb = n - tr->pos < tr->bs ? n - tr->pos : tr->bs;
+    gather(&tr->fit, tr->perm + tr->pos, nb, tr->xb, tr->yb);
+    tr->pos += nb;
+    *x = tr->xb;
+    *y = tr->yb;
+    return nb;
+}
+
+/* The step: forward, loss (penalties included) and gradient of the batch,
+ * the loss recorded.  Returns the loss. */
+static double step_loss(trainer *tr, size_t t, const double *x, const double *y, size_t nb)
+{
+    const mlp_train_opts *o = tr->o;
+    double l;
+
+    l = mlp_model_loss_grad(tr->m, tr->ws, x, y, nb, &tr->batch_loss, tr->logits, tr->grad);
+    if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
+        l += mlp_train_penalty(tr->m, o, nb);
+    tr->res->final_loss = l;
+    tr->epoch_loss += l * (double)nb;
+    if (t % tr->every == 0)
+        tr->res->loss[t / tr->every] = l;
+    return l;
+}
+
+/* Recording from the step's forward pass: full batch, its accuracy on every
+ * training point (returned, NaN when not computed) and first_100pct; the
+ * parameters' snapshot. */
+static double record_step(trainer *tr, size_t t, const double *y)
+{
+    mlp_train_result *res = tr->res;
+    const size_t n = tr->n, k = tr->k, P = tr->P;
+    double acc = NAN;
+
+    if (tr->full) {
+        /* the accuracy of this forward pass on every training point */
+        if (tr->o->target_accuracy > 0.0 || t % tr->eval_every == 0) {
+            acc = (double)mlp_train_count_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob, false) /
+                  (double)n;
+            if (res->first_100pct < 0 && acc == 1.0)
+                res->first_100pct = (long)t;
+        } else if (res->first_100pct < 0 &&
+                   mlp_train_all_correct(tr->loss, tr->lp, tr->logits, y, n, k, tr->prob)) {
+            res->first_100pct = (long)t;
+        }
+        if (t % tr->eval_every == 0)
+            res->train_accuracy[t / tr->eval_every] = acc;
+    }
+    if (tr->snap_every && t % tr->snap_every == 0)
+        memcpy(res->snapshots + (t / tr->snap_every) * P, tr->m->params, P * sizeof(double));
+    return acc;
+}
+
+/* Whether the step diverged (a loss or gradient not finite); the gradient
+ * gets its penalties and its norms are recorded.  An error when a plugin,
+ * not divergence, made the loss NaN. */
+static mlp_status check_gradient(trainer *tr, size_t t, const double *x, double l, size_t nb,
+                                 bool *diverged, mlp_error *err)
+{
+    const mlp_train_opts *o = tr->o;
+    mlp_status st;
+
+    *diverged = mlp_not_finite(l);
+    if (*diverged &&
+        (st = blame_plugin(tr->m, x, tr->loss, tr->logits, l, nb, tr->k, t, err)) != MLP_OK)
+        return st;
+    if (!*diverged) {
+        if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
+            mlp_train_penalty_grad(tr->m, o, nb, tr->grad);
+        *diverged = any_not_finite(tr->grad, tr->P);
+        if (t % tr->every == 0)
+            mlp_train_grad_norms(tr->m, tr->grad, tr->res->grad_norm + (t / tr->every) * tr->L * 2);
+    }
+    return MLP_OK;
+}
+
+/* Every eval_every iterations, the same parameters on the test set, and
+ * with minibatches on all training points (ws is free again). */
+static void record_eval(trainer *tr, size_t t)
+{
+    mlp_train_result *res = tr->res;
+    const size_t j = t / tr->eval_every, k = tr->k, n = tr->n, n_test = tr->n_test;
+
+    if (t % tr->eval_every != 0)
+        return;
+    if (n_test > 0) {
+        const double *tl = tr->logits;
+        mlp_model_logits(tr->m, tr->ws, tr->test->x, n_test, tr->logits);
+        res->test_loss[j] = tr->loss->loss(tl, tr->test->y, NULL, n_test, k, tr->lp);
+        res->test_accuracy[j] =
+            (double)mlp_train_count_correct(tr->loss, tr->lp, tl, tr->test->y, n_test, k, tr->prob,
+                                  false) /
+            (double)n_test;
+    }
+    if (!tr->full) {
+        const double *fl = tr->logits;
+        mlp_model_logits(tr->m, tr->ws, tr->fit.x, n, tr->logits);
+        res->train_accuracy[j] =
+            (double)mlp_train_count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false) /
+            (double)n;
+    }
+}
+
+/* The stopping rules checked before the update: divergence, and full batch
+ * the target accuracy of this forward pass.  True to stop. */
+static bool stop_before_update(trainer *tr, bool diverged, double acc)
+{
+    if (diverged) {
+        tr->res->status = MLP_RUN_DIVERGED;
+        tr->res->stop = MLP_STOP_DIVERGED;
+        return true;
+    }
+    if (tr->full && tr->o->target_accuracy > 0.0 && acc >= tr->o->target_accuracy) {
+        tr->res->stop = MLP_STOP_TARGET_ACCURACY;
+        return true;
+    }
+    return false;
+}
+
+/* The optimizer's update and the next learning rate.  Returns whether it
+ * ended an epoch. */
+static bool update(trainer *tr, size_t t)
+{
+    const mlp_train_opts *o = tr->o;
+    bool epoch_end;
+
+    mlp_train_optimizer_step(o, tr->lr, tr->m->params, tr->grad, tr->m1, tr->m2, tr->P, t + 1);
+    tr->res->iterations_run = t + 1;
+    tr->lr = mlp_train_schedule_next(o, tr->lr, t);
+
+    epoch_end = tr->full || tr->pos == tr->n;
+    if (epoch_end) {
+        tr->pos = 0;
+        tr->seen += tr->n;
+        if (o->schedule == MLP_SCHED_INVSCALING)
+            tr->lr = o->learning_rate / pow((double)tr->seen + 1.0, o->power_t);
+    }
+    return epoch_end;
+}
+
+/* The stopping rules checked after the update: minibatches, the target
+ * accuracy at an epoch's end (and first_100pct); early stopping or tol at an
+ * epoch's end; max_seconds.  True to stop. */
+static bool stop_after_update(trainer *tr, size_t t, bool epoch_end)
+{
+    const mlp_train_opts *o = tr->o;
+    mlp_train_result *res = tr->res;
+    const size_t n = tr->n, n_val = tr->n_val, k = tr->k;
+
+    /* end of an epoch (or of training) with minibatches: check the
+     * model the next iteration will see on the whole training set */
+    if (!tr->full && (epoch_end || t + 1 == tr->T) &&
+        (res->first_100pct < 0 || (epoch_end && o->target_accuracy > 0.0))) {
+        const double *fl = tr->logits;
+        size_t right;
+        mlp_model_logits(tr->m, tr->ws, tr->fit.x, n, tr->logits);
+        right = mlp_train_count_correct(tr->loss, tr->lp, fl, tr->fit.y, n, k, tr->prob, false);
+        if (res->first_100pct < 0 && right == n)
+            res->first_100pct = (long)(t + 1);
+        if (epoch_end && o->target_accuracy > 0.0 &&
+            (double)right / (double)n >= o->target_accuracy) {
+            res->stop = MLP_STOP_TARGET_ACCURACY;
+            return true;
+        }
+    }
+    if (epoch_end && n_val > 0) {
+        /* scikit-learn's early stopping on the validation accuracy */
+        const double *vl = tr->logits;
+        mlp_model_logits(tr->m, tr->ws, tr->val.x, n_val, tr->logits);
+        const double score =
+            (double)mlp_train_count_correct(tr->loss, tr->lp, vl, tr->val.y, n_val, k, tr->prob, false) /
+            (double)n_val;
+        if (res->n_scores < tr->max_scores)
+            res->validation_accuracy[res->n_scores++] = score;
+        tr->no_improve = score < tr->best_score + o->tol ? tr->no_improve + 1 : 0;
+        if (score > tr->best_score) {
+            tr->best_score = score;
+            memcpy(tr->best, tr->m->params, tr->P * sizeof(double));
+            res->best_iteration = (long)(t + 1);
+        }
+        if (tr->no_improve > o->n_iter_no_change) {
+            res->stop = MLP_STOP_EARLY_STOPPING;
+            return true;
+        }
+    } else if (epoch_end && o->use_tol) {
+        /* scikit-learn's tol on the epoch's mean training loss */
+        const double el = tr->epoch_loss / (double)n;
+        tr->no_improve = el > tr->best_loss - o->tol ? tr->no_improve + 1 : 0;
+        if (el < tr->best_loss)
+            tr->best_loss = el;
+        if (tr->no_improve > o->n_iter_no_change) {
+            res->stop = MLP_STOP_TOL;
+            return true;
+        }
+    }
+    if (epoch_end)
+        tr->epoch_loss = 0.0;
+    if (o->max_seconds > 0.0 && now_seconds() - tr->t_start >= o->max_seconds) {
+        res->stop = MLP_STOP_MAX_SECONDS;
+        return true;
+    }
+    return false;
+}
+
+/* With a validation split, the best parameters, however training ended. */
+static void restore_best(trainer *tr)
+{
+    if (tr->n_val > 0 && tr->res->best_iteration >= 0)
+        memcpy(tr->m->params, tr->best, tr->P * sizeof(double));
+}
+
+static void trainer_free(trainer *tr)
+{
+    free(tr->split);
+    free(tr->best);
+    free(tr->perm);
+    free(tr->buf);
+    mlp_workspace_free(tr->ws);
+}
+
 mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *train,
                          const mlp_data *test, uint64_t run_seed,
                          const volatile sig_atomic_t *stop, mlp_train_result *res,
                          mlp_error *err)
 {
     const mlp_train_opts *o = &cfg->train;
-    const mlp_loss_desc *loss;
-    const mlp_param_value *lp;
-    const size_t dim = train->dim, k = m->width[m->n_layers], P = m->n_params, L = m->n_layers;
-    const size_t every = cfg->record.loss_every, T = o->iterations;
-    const size_t eval_every = cfg->record.eval_every ? cfg->record.eval_every : every;
-    const size_t snap_every = cfg->record.weights_every;
-    const size_t n_test = test ? test->n : 0;
-    const bool moments = o->optimizer == MLP_OPT_MOMENTUM || o->optimizer == MLP_OPT_ADAM;
-    const double t_start = o->max_seconds > 0.0 ? now_seconds() : 0.0;
-    mlp_workspace *ws = NULL;
-    double *buf = NULL, *grad, *m1, *m2, *logits, *prob, *xb, *yb, *best = NULL;
-    double *split = NULL;
-    size_t *perm = NULL;
-    size_t n = train->n, n_val = 0, cap, total, t, i, pos = 0, no_improve = 0, seen = 0;
-    size_t max_scores = 0;
-    mlp_data fit = *train, val = {0};
-    double lr = o->learning_rate, epoch_loss = 0.0, best_loss = INFINITY;
-    double best_score = -INFINITY;
-    bool full;
+    trainer tr;
     mlp_status st;
-    mlp_rng rng;
-    mlp_batch_loss batch_loss;
+
+    memset(&tr, 0, sizeof(tr));
+    tr.cfg = cfg;
+    tr.o = o;
+    tr.m = m;
+    tr.train = train;
+    tr.test = test;
+    tr.res = res;
+    tr.dim = train->dim;
+    tr.k = m->width[m->n_layers];
+    tr.P = m->n_params;
+    tr.L = m->n_layers;
+    tr.every = cfg->record.loss_every;
+    tr.T = o->iterations;
+    tr.eval_every = cfg->record.eval_every ? cfg->record.eval_every : tr.every;
+    tr.snap_every = cfg->record.weights_every;
+    tr.n_test = test ? test->n : 0;
+    tr.moments = o->optimizer == MLP_OPT_MOMENTUM || o->optimizer == MLP_OPT_ADAM;
+    tr.t_start = o->max_seconds > 0.0 ? now_seconds() : 0.0;
+    tr.n = train->n;
+    tr.fit = *train;
+    tr.lr = o->learning_rate;
+    tr.best_loss = INFINITY;
+    tr.best_score = -INFINITY;
 
     memset(res, 0, sizeof(*res));
     res->first_100pct = -1;
@@ -364,279 +596,45 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     res->final_loss = NAN;
     res->stop = MLP_STOP_ITERATIONS;
     res->stop_reason = mlp_stop_reason_name(res->stop);
-    if (!cfg->loss.plugin || !cfg->loss.plugin->d.loss || !cfg->loss.plugin->d.loss->loss ||
-        !cfg->loss.plugin->d.loss->predict)
-        return mlp_fail(err, MLP_ERR_RUNTIME, "train: no loss function");
-    loss = cfg->loss.plugin->d.loss;
-    lp = cfg->loss.params;
-    if (every < 1)
-        return mlp_fail(err, MLP_ERR_RUNTIME, "train: loss_every must be at least 1");
-    if (o->schedule == MLP_SCHED_STEP && o->step_size < 1)
-        return mlp_fail(err, MLP_ERR_RUNTIME, "train: step_size must be at least 1");
-    if (n == 0)
-        return mlp_fail(err, MLP_ERR_RUNTIME, "train: no training points");
-    st = check_data(m, train, "training", err);
-    if (st == MLP_OK && n_test > 0)
-        st = check_data(m, test, "test", err);
+    st = check_setup(&tr, err);
     if (st != MLP_OK)
         return st;
-    if (o->validation_fraction > 0.0) {
-        n_val = (size_t)ceil(o->validation_fraction * (double)n);
-        if (n_val >= n)
-            return mlp_fail(err, MLP_ERR_RUNTIME,
-                            "train: validation_fraction %g of %zu points leaves none to train on",
-                            o->validation_fraction, n);
-        n -= n_val;
-    }
-    full = o->batch_size == 0 || o->batch_size >= n;
-    const size_t bs = full ? n : o->batch_size;
-    if (n_val > 0) {
-        /* at most one check per epoch, and an epoch takes ceil(n / bs) updates */
-        max_scores = T / ((n + bs - 1) / bs) + 1;
-    }
-
-    cap = n > n_test ? n : n_test;
-    cap = cap > n_val ? cap : n_val;
-    st = mlp_workspace_create(m, 0, &ws, err);
-    if (st == MLP_OK)
-        st = mlp_workspace_threads(ws, m, o->threads, cap, err);
-    if (st != MLP_OK) {
-        mlp_workspace_free(ws);
-        return st;
-    }
-    batch_loss = (mlp_batch_loss){.desc = loss, .params = lp, .sum = mlp_loss_is_sum(loss, lp)};
-    /* grad, two moment blocks, logits (cap, k), prob (chunk, k), and the
-     * gathered minibatch x (bs, dim), y (bs) */
-    total = P * (moments ? 3 : 1) + cap * k + MLP_CHECK_CHUNK * k + (full ? 0 : bs * (dim + 1));
-    buf = calloc(total, sizeof(double));
-    res->n_layers = L;
-    res->n_params = P;
-    res->n_loss = n_points(T, every);
-    res->eval_every = eval_every;
-    res->n_eval = n_points(T, eval_every);
-    res->n_snapshots = n_points(T, snap_every);
-    res->n_validation = n_val;
-    res->loss = nan_array(res->n_loss);
-    res->grad_norm = nan_array(res->n_loss * L * 2);
-    res->train_accuracy = nan_array(res->n_eval);
-    if (n_test > 0) {
-        res->test_loss = nan_array(res->n_eval > res->n_loss ? res->n_eval : res->n_loss);
-        res->test_accuracy = nan_array(res->n_eval);
-    }
-    if (snap_every)
-        res->snapshots = nan_array(res->n_snapshots * P);
-    if (n_val > 0) {
-        res->validation_accuracy = nan_array(max_scores);
-        best = malloc(P * sizeof(double));
-        split = malloc((n + n_val) * (dim + 1) * sizeof(double));
-    }
-    if (!full || n_val > 0)
-        perm = malloc((n + n_val) * sizeof(size_t));
-    if (!buf || !res->loss || !res->grad_norm || !res->train_accuracy ||
-        (n_test > 0 && (!res->test_loss || !res->test_accuracy)) ||
-        (snap_every && !res->snapshots) ||
-        (n_val > 0 && (!res->validation_accuracy || !best || !split)) ||
-        ((!full || n_val > 0) && !perm)) {
-        st = mlp_fail(err, MLP_ERR_NOMEM, "train: out of memory");
+    st = allocate(&tr, err);
+    if (st != MLP_OK)
         goto fail;
-    }
-    grad = buf;
-    m1 = m2 = NULL;
-    logits = grad + P;
-    if (moments) {
-        m1 = logits;
-        m2 = m1 + P;
-        logits = m2 + P;
-    }
-    prob = logits + cap * k;
-    xb = prob + MLP_CHECK_CHUNK * k;
-    yb = xb + bs * dim;
+    if (tr.n_val > 0)
+        split_validation(&tr, run_seed);
+    mlp_rng_init(&tr.rng, run_seed, 0, MLP_STREAM_BATCH);
 
-    if (n_val > 0) {
-        /* hold out the first n_val of a shuffled identity; train on the rest,
-         * in their original order */
-        const size_t nt = n + n_val;
-        for (i = 0; i < nt; i++)
-            perm[i] = i;
-        mlp_rng_init(&rng, run_seed, 1, MLP_STREAM_BATCH);
-        mlp_rng_shuffle(&rng, perm, nt);
-        qsort(perm + n_val, n, sizeof(size_t), cmp_size);
-        val = (mlp_data){.n = n_val, .dim = dim, .classes = train->classes, .x = split,
-                         .y = split + n_val * dim};
-        fit = (mlp_data){.n = n, .dim = dim, .classes = train->classes,
-                         .x = split + n_val * (dim + 1)};
-        fit.y = fit.x + n * dim;
-        gather(train, perm, n_val, val.x, val.y);
-        gather(train, perm + n_val, n, fit.x, fit.y);
-    }
-    mlp_rng_init(&rng, run_seed, 0, MLP_STREAM_BATCH);
-
-    for (t = 0; t < T; t++) {
-        const double *x = fit.x, *y = fit.y;
-        size_t nb = n;
-        double l, acc = NAN;
-        bool diverged, epoch_end;
+    for (size_t t = 0; t < tr.T; t++) {
+        const double *x, *y;
+        size_t nb;
+        double l, acc;
+        bool diverged;
 
         if (stop && *stop) {
             st = mlp_fail(err, MLP_ERR_INTERRUPTED, "train: interrupted at iteration %zu", t);
             goto fail;
         }
-        if (!full) {
-            /* a new epoch: the identity permutation, shuffled */
-            if (pos == 0) {
-                for (i = 0; i < n; i++)
-                    perm[i] = i;
-                mlp_rng_shuffle(&rng, perm, n);
-            }
-            nb = n - pos < bs ? n - pos : bs;
-            gather(&fit, perm + pos, nb, xb, yb);
-            pos += nb;
-            x = xb;
-            y = yb;
-        }
-
-        l = mlp_model_loss_grad(m, ws, x, y, nb, &batch_loss, logits, grad);
-        if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
-            l += penalty(m, o, nb);
-        res->final_loss = l;
-        epoch_loss += l * (double)nb;
-        if (t % every == 0)
-            res->loss[t / every] = l;
-        if (full) {
-            /* the accuracy of this forward pass on every training point */
-            if (o->target_accuracy > 0.0 || t % eval_every == 0) {
-                acc = (double)count_correct(loss, lp, logits, y, n, k, prob, false) / (double)n;
-                if (res->first_100pct < 0 && acc == 1.0)
-                    res->first_100pct = (long)t;
-            } else if (res->first_100pct < 0 && all_correct(loss, lp, logits, y, n, k, prob)) {
-                res->first_100pct = (long)t;
-            }
-            if (t % eval_every == 0)
-                res->train_accuracy[t / eval_every] = acc;
-        }
-        if (snap_every && t % snap_every == 0)
-            memcpy(res->snapshots + (t / snap_every) * P, m->params, P * sizeof(double));
-
-        diverged = mlp_not_finite(l);
-        if (diverged && (st = blame_plugin(m, x, loss, logits, l, nb, k, t, err)) != MLP_OK)
+        nb = next_batch(&tr, &x, &y);
+        l = step_loss(&tr, t, x, y, nb);
+        acc = record_step(&tr, t, y);
+        st = check_gradient(&tr, t, x, l, nb, &diverged, err);
+        if (st != MLP_OK)
             goto fail;
-        if (!diverged) {
-            if (o->l2 != 0.0 || o->alpha != 0.0 || o->l1 != 0.0)
-                penalty_grad(m, o, nb, grad);
-            diverged = any_not_finite(grad, P);
-            if (t % every == 0)
-                grad_norms(m, grad, res->grad_norm + (t / every) * L * 2);
-        }
-        /* the same parameters on the test set, and minibatches on all
-         * training points (ws is free again) */
-        if (t % eval_every == 0) {
-            const size_t j = t / eval_every;
-            if (n_test > 0) {
-                const double *tl = logits;
-                mlp_model_logits(m, ws, test->x, n_test, logits);
-                res->test_loss[j] = loss->loss(tl, test->y, NULL, n_test, k, lp);
-                res->test_accuracy[j] =
-                    (double)count_correct(loss, lp, tl, test->y, n_test, k, prob, false) /
-                    (double)n_test;
-            }
-            if (!full) {
-                const double *fl = logits;
-                mlp_model_logits(m, ws, fit.x, n, logits);
-                res->train_accuracy[j] =
-                    (double)count_correct(loss, lp, fl, fit.y, n, k, prob, false) / (double)n;
-            }
-        }
-        if (diverged) {
-            res->status = MLP_RUN_DIVERGED;
-            res->stop = MLP_STOP_DIVERGED;
+        record_eval(&tr, t);
+        if (stop_before_update(&tr, diverged, acc))
             break;
-        }
-        if (full && o->target_accuracy > 0.0 && acc >= o->target_accuracy) {
-            res->stop = MLP_STOP_TARGET_ACCURACY;
+        if (stop_after_update(&tr, t, update(&tr, t)))
             break;
-        }
-
-        optimizer_step(o, lr, m->params, grad, m1, m2, P, t + 1);
-        res->iterations_run = t + 1;
-        lr = schedule_next(o, lr, t);
-
-        epoch_end = full || pos == n;
-        if (epoch_end) {
-            pos = 0;
-            seen += n;
-            if (o->schedule == MLP_SCHED_INVSCALING)
-                lr = o->learning_rate / pow((double)seen + 1.0, o->power_t);
-        }
-        /* end of an epoch (or of training) with minibatches: check the
-         * model the next iteration will see on the whole training set */
-        if (!full && (epoch_end || t + 1 == T) &&
-            (res->first_100pct < 0 || (epoch_end && o->target_accuracy > 0.0))) {
-            const double *fl = logits;
-            size_t right;
-            mlp_model_logits(m, ws, fit.x, n, logits);
-            right = count_correct(loss, lp, fl, fit.y, n, k, prob, false);
-            if (res->first_100pct < 0 && right == n)
-                res->first_100pct = (long)(t + 1);
-            if (epoch_end && o->target_accuracy > 0.0 &&
-                (double)right / (double)n >= o->target_accuracy) {
-                res->stop = MLP_STOP_TARGET_ACCURACY;
-                break;
-            }
-        }
-        if (epoch_end && n_val > 0) {
-            /* scikit-learn's early stopping on the validation accuracy */
-            const double *vl = logits;
-            mlp_model_logits(m, ws, val.x, n_val, logits);
-            const double score =
-                (double)count_correct(loss, lp, vl, val.y, n_val, k, prob, false) /
-                (double)n_val;
-            if (res->n_scores < max_scores)
-                res->validation_accuracy[res->n_scores++] = score;
-            no_improve = score < best_score + o->tol ? no_improve + 1 : 0;
-            if (score > best_score) {
-                best_score = score;
-                memcpy(best, m->params, P * sizeof(double));
-                res->best_iteration = (long)(t + 1);
-            }
-            if (no_improve > o->n_iter_no_change) {
-                res->stop = MLP_STOP_EARLY_STOPPING;
-                break;
-            }
-        } else if (epoch_end && o->use_tol) {
-            /* scikit-learn's tol on the epoch's mean training loss */
-            const double el = epoch_loss / (double)n;
-            no_improve = el > best_loss - o->tol ? no_improve + 1 : 0;
-            if (el < best_loss)
-                best_loss = el;
-            if (no_improve > o->n_iter_no_change) {
-                res->stop = MLP_STOP_TOL;
-                break;
-            }
-        }
-        if (epoch_end)
-            epoch_loss = 0.0;
-        if (o->max_seconds > 0.0 && now_seconds() - t_start >= o->max_seconds) {
-            res->stop = MLP_STOP_MAX_SECONDS;
-            break;
-        }
     }
-    if (n_val > 0 && res->best_iteration >= 0)
-        memcpy(m->params, best, P * sizeof(double));
+    restore_best(&tr);
     res->stop_reason = mlp_stop_reason_name(res->stop);
-
-    free(split);
-    free(best);
-    free(perm);
-    free(buf);
-    mlp_workspace_free(ws);
+    trainer_free(&tr);
     return MLP_OK;
 
 fail:
-    free(split);
-    free(best);
-    free(perm);
-    free(buf);
-    mlp_workspace_free(ws);
+    trainer_free(&tr);
     mlp_train_result_free(res);
     res->n_loss = res->n_eval = res->n_snapshots = res->n_scores = 0;
     return st;

@@ -1,6 +1,8 @@
 /* train.h -- the training loop: batches, loss through the loss plugin,
  * backward, L2, optimizer step, loss curve, divergence detection, stop flag.
- * Knows nothing about files. */
+ * Knows nothing about files.  Owns train.c (the loop's phases) and
+ * train_math.c.  May use: base/, registry/ (plugin types via config.h),
+ * train/model.h. */
 #ifndef MLPLAB_TRAIN_H
 #define MLPLAB_TRAIN_H
 

@@ -1,0 +1,102 @@
+/* sweep/internal.h -- what the sweep's files share: the sweep's state, the
+ * dataset cache's entries, and the functions each file gives the others.
+ * Private to sweep/. */
+#ifndef MLPLAB_SWEEP_INTERNAL_H
+#define MLPLAB_SWEEP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sweep/sweep.h"
+#include "results/results.h"
+#include "train/config.h"
+
+/* One distinct dataset, shared read-only by every run that uses it. */
+typedef struct dataset_entry {
+    char *key;
+    uint64_t hash;
+    size_t dim, classes;         /* the points' shape */
+    size_t rows;                 /* a file's rows (datasets that load) */
+    size_t n_train, n_test;      /* points of each split */
+    bool ready;                  /* generated (lazily, by the first run that needs it) */
+    size_t users;                /* runs still to come that use it; freed at 0 */
+    mlp_data train;
+    mlp_data test;               /* test.n == 0 without a test set */
+} dataset_entry;
+
+typedef struct sweep_state {
+    const mlp_spec *spec;
+    mlp_registry *reg;
+    const mlp_sweep_opts *o;
+    char *runs_dir;
+    mlp_results_builder *builder; /* the sweep file, written while the runs run */
+    char run_hash[65];           /* identifies this spec's runs, for --resume */
+    char *identity;              /* the text behind run_hash (see run_identity) */
+
+    dataset_entry *data;
+    size_t n_data, cap_data;
+    size_t *table;               /* open addressing: dataset index + 1, 0 = empty */
+    size_t table_cap;
+
+    size_t *run_data;            /* (n_runs) dataset of each run */
+    double *cost;                /* (n_runs) estimated work of each run */
+    const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
+    const char *files[64];       /* data and warm-start files the runs read (in their
+                                    configs' strings: copies below) */
+    char *file_copy[64];
+    size_t n_files;
+    double record_bytes;         /* estimated bytes the sweep records */
+    int inner_threads;           /* threads inside each run's kernels (1 unless the
+                                    sweep has fewer runs than threads) */
+    uint64_t budget;             /* record.budget */
+    size_t n_plugins;
+} sweep_state;
+
+/* ---- datasets.c: each distinct dataset generated once ------------------ */
+
+/* Index of cfg's dataset in st->data, adding an entry the first time it is
+ * seen.  The points themselves are generated later, by mlp_sweep_data_acquire. */
+mlp_status mlp_sweep_data_find(sweep_state *st, const mlp_config *cfg, size_t *idx,
+                               mlp_error *err);
+/* Make dataset di's points exist (one thread at a time). */
+mlp_status mlp_sweep_data_acquire(sweep_state *st, size_t di, const mlp_config *cfg,
+                                  mlp_error *err);
+/* A run is done with dataset di: its points go once no run needs them. */
+void mlp_sweep_data_release(sweep_state *st, size_t di);
+/* Free every entry, st->data and st->table. */
+void mlp_sweep_data_free_all(sweep_state *st);
+/* The model's outputs for cfg's loss on dataset e: its classes, or 1. */
+size_t mlp_sweep_output_width(const mlp_config *cfg, const dataset_entry *e);
+
+/* ---- prepare.c: every run resolved before training --------------------- */
+
+/* Resolve every run once: datasets, costs, plugins, and the checks that need
+ * both the loss and the dataset.  Nothing is trained yet. */
+mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
+
+/* ---- run.c: one run ---------------------------------------------------- */
+
+/* What the progress callback is told about a finished run. */
+typedef struct run_outcome {
+    int status;
+    double train_accuracy, final_loss, wall_seconds;
+    char note[160];
+} run_outcome;
+
+/* Train, probe and record run k into the worker's journal; out is filled on
+ * success.  MLP_ERR_INTERRUPTED when the stop flag became non-zero. */
+mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
+                             run_outcome *out, mlp_error *err);
+
+/* ---- resume.c: the sweep's identity and its run folder ------------------ */
+
+/* st->identity (the text) and st->run_hash (its SHA-256) from the resolved
+ * spec, the plugins and files noted by mlp_sweep_prepare, and the code. */
+void mlp_sweep_identify(sweep_state *st, const char *resolved);
+/* Check st->runs_dir against the options (--force clears it, --resume keeps
+ * only runs of this sweep, marked in done (n_runs)) and save the identity
+ * there. */
+mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_error *err);
+
+#endif

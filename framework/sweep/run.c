@@ -1,0 +1,258 @@
+/* run.c -- one run of the sweep: its model built and trained, probed, and
+ * its record handed to the worker's journal. */
+#include "sweep/internal.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "train/model.h"
+#include "train/probe.h"
+#include "train/train.h"
+
+/* Layers whose weights training never changed (their gradient was zero
+ * throughout, as under a step activation): worth telling, not a failure. */
+static void unchanged_note(const mlp_model *m, const double *initial, char *note, size_t len)
+{
+    char list[96] = "";
+    size_t n = 0, used = 0;
+
+    note[0] = '\0';
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t count = m->width[l + 1] * (m->width[l] + 1);  /* W_l then b_l, contiguous */
+        if (memcmp(m->params + m->w_off[l], initial + m->w_off[l], count * sizeof(double)))
+            continue;
+        n++;
+        int w = snprintf(list + used, sizeof(list) - used, "%s%zu", used ? ", " : "", l);
+        if (w > 0 && (size_t)w < sizeof(list) - used)
+            used += (size_t)w;
+    }
+    if (n)
+        snprintf(note, len, "weights of layer%s %s never changed: %s gradient was zero "
+                 "throughout (as with a step activation)", n > 1 ? "s" : "", list,
+                 n > 1 ? "their" : "its");
+}
+
+/* One run as it goes through its phases. */
+typedef struct one_run {
+    size_t k;                          /* its index in the plan */
+    mlp_plan_run pr;
+    mlp_config cfg;
+    const dataset_entry *de;
+    const mlp_data *test;              /* NULL without a test set */
+    size_t outputs;                    /* the model's outputs */
+    mlp_model *m;
+    double *initial;                   /* (n_params) the parameters before training */
+    mlp_train_result tr;
+    double train_acc, test_acc;
+    double *hidden[MLP_MAX_HIDDEN];    /* (train points, width) per hidden layer, or NULL */
+    double *boundary;                  /* (resolution^2, outputs), or NULL */
+    double t0;                         /* omp_get_wtime() when the run started */
+} one_run;
+
+/* The model with its initial parameters (drawn, or read from a warm-start
+ * file), and a copy of them. */
+static mlp_status build_model(one_run *r, mlp_error *err)
+{
+    const mlp_config *cfg = &r->cfg;
+    const mlp_activation_desc *acts[MLP_MAX_HIDDEN];
+    const mlp_param_value *act_params[MLP_MAX_HIDDEN];
+    mlp_rng rng;
+    mlp_status rc;
+
+    for (size_t l = 0; l < cfg->n_hidden; l++) {
+        acts[l] = cfg->layer_act[l].plugin->d.act;
+        act_params[l] = cfg->layer_act[l].params;
+    }
+    rc = mlp_model_create_layers(r->de->train.dim, cfg->hidden, cfg->n_hidden, r->outputs, acts,
+                                 act_params, &r->m, err);
+    if (rc != MLP_OK)
+        return rc;
+    mlp_rng_init(&rng, r->pr.seed, 0, MLP_STREAM_INIT);
+    mlp_model_init(r->m, cfg->init, cfg->init_scale, &rng);
+    if (cfg->init_file) {
+        rc = mlp_results_read_weights(cfg->init_file, cfg->init_run, r->m->width,
+                                      r->m->n_layers, r->m->params, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    r->initial = malloc(r->m->n_params * sizeof(double));
+    if (!r->initial)
+        return mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", r->k);
+    memcpy(r->initial, r->m->params, r->m->n_params * sizeof(double));
+    return MLP_OK;
+}
+
+static mlp_status train_model(const sweep_state *st, one_run *r, mlp_error *err)
+{
+    mlp_status rc;
+
+    r->cfg.train.threads = st->inner_threads;
+    rc = mlp_train_run(&r->cfg, r->m, &r->de->train, r->test, r->pr.seed, st->o->stop, &r->tr,
+                       err);
+    if (rc == MLP_ERR_PLUGIN) {
+        /* name the run and the plugin files behind the message */
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "run %zu: %.1000s (activation %.200s, loss %.200s)", r->k,
+                 err->msg, r->cfg.layer_act[0].plugin->path, r->cfg.loss.plugin->path);
+        snprintf(err->msg, sizeof(err->msg), "%s", msg);
+    }
+    return rc;
+}
+
+/* The trained model's accuracies, and the hidden outputs and decision grid
+ * when recorded. */
+static mlp_status probe_model(one_run *r, mlp_error *err)
+{
+    const mlp_config *cfg = &r->cfg;
+    mlp_status rc;
+
+    r->train_acc = 0;
+    r->test_acc = NAN;
+    rc = mlp_probe_accuracy(r->m, &cfg->loss, &r->de->train, &r->train_acc, err);
+    if (rc == MLP_OK && r->test)
+        rc = mlp_probe_accuracy(r->m, &cfg->loss, r->test, &r->test_acc, err);
+    if (rc != MLP_OK)
+        return rc;
+
+    if (cfg->record.hidden && cfg->n_hidden > 0) {
+        for (size_t l = 0; l < cfg->n_hidden; l++) {
+            r->hidden[l] = malloc(r->de->train.n * cfg->hidden[l] * sizeof(double) + 1);
+            if (!r->hidden[l])
+                return mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", r->k);
+        }
+        rc = mlp_probe_hidden(r->m, &r->de->train, r->hidden, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    if (cfg->record.boundary) {
+        size_t res = cfg->record.resolution;
+        r->boundary = malloc(res * res * r->outputs * sizeof(double));
+        if (!r->boundary)
+            return mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", r->k);
+        rc = mlp_probe_boundary(r->m, &cfg->loss, res, cfg->record.extent, r->boundary, err);
+    }
+    return rc;
+}
+
+/* The run's record, into the worker's journal; out filled when it is in. */
+static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_journal *journal,
+                             run_outcome *out, mlp_error *err)
+{
+    const mlp_spec *spec = st->spec;
+    const mlp_config *cfg = &r->cfg;
+    const mlp_train_result *tr = &r->tr;
+    const mlp_model *m = r->m;
+    mlp_param_cell cells[MLP_PLAN_MAX_AXES];
+    mlp_run_record rec;
+    mlp_status rc;
+
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        const mlp_sweep_axis *ax = &spec->axes[a];
+        size_t v = r->pr.value[a];
+        cells[a].path = ax->path;
+        cells[a].numeric = ax->numeric;
+        cells[a].num = ax->numeric ? ax->num[v] : NAN;
+        cells[a].text = ax->labels[v];
+    }
+
+    unchanged_note(m, r->initial, out->note, sizeof(out->note));
+    memset(&rec, 0, sizeof(rec));
+    rec.note = out->note;
+    rec.index = r->k;
+    rec.repeat = r->pr.repeat;
+    rec.seed = r->pr.seed;
+    rec.status = tr->status;
+    rec.wall_seconds = omp_get_wtime() - r->t0;
+    rec.n_params = spec->n_axes;
+    rec.params = cells;
+    rec.final_loss = tr->final_loss;
+    rec.train_accuracy = r->train_acc;
+    rec.test_accuracy = r->test_acc;
+    rec.first_100pct = tr->first_100pct;
+    rec.iterations = cfg->train.iterations;
+    rec.iterations_run = tr->iterations_run;
+    rec.loss_every = cfg->record.loss_every;
+    rec.n_loss = tr->n_loss;
+    rec.loss = tr->loss;
+    rec.grad_norm = tr->grad_norm;
+    rec.eval_every = tr->eval_every;
+    rec.n_eval = tr->n_eval;
+    rec.test_loss = tr->test_loss;
+    rec.test_accuracy_curve = tr->test_accuracy;
+    rec.train_accuracy_curve = tr->train_accuracy;
+    rec.weights_every = cfg->record.weights_every;
+    rec.n_snapshots = tr->n_snapshots;
+    rec.snapshots = tr->snapshots;
+    rec.n_scores = tr->n_scores;
+    rec.validation_accuracy = tr->validation_accuracy;
+    rec.stop_reason = tr->stop_reason;
+    rec.best_iteration = tr->best_iteration;
+    rec.n_layers = m->n_layers;
+    rec.width = m->width;
+    rec.weights = cfg->record.weights ? m->params : NULL;
+    rec.hidden = (cfg->record.hidden && cfg->n_hidden > 0) ? (const double *const *)r->hidden
+                                                          : NULL;
+    rec.n_hidden_points = r->de->train.n;
+    rec.resolution = cfg->record.boundary ? cfg->record.resolution : 0;
+    memcpy(rec.extent, cfg->record.extent, sizeof(rec.extent));
+    rec.classes_out = r->outputs;
+    rec.boundary = r->boundary;
+    rec.train = spec->dataset_swept ? &r->de->train : NULL;
+    rec.test = spec->dataset_swept ? r->test : NULL;
+
+    rc = mlp_results_journal_add(journal, &rec, err);
+    if (rc == MLP_OK) {
+        out->status = tr->status;
+        out->train_accuracy = r->train_acc;
+        out->final_loss = tr->final_loss;
+        out->wall_seconds = rec.wall_seconds;
+    }
+    return rc;
+}
+
+mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
+                             run_outcome *out, mlp_error *err)
+{
+    one_run r;
+    mlp_status rc;
+
+    memset(&r, 0, sizeof(r));
+    r.k = k;
+    r.t0 = omp_get_wtime();
+    mlp_plan_get(&st->spec->plan, k, &r.pr);
+#pragma omp critical(mlplab_spec)
+    rc = mlp_spec_config(st->spec, st->reg, k, &r.cfg, err);
+    if (rc != MLP_OK)
+        return rc;
+
+    rc = mlp_sweep_data_acquire(st, st->run_data[k], &r.cfg, err);
+    if (rc != MLP_OK)
+        goto out;
+    r.de = &st->data[st->run_data[k]];
+    r.test = r.de->test.n ? &r.de->test : NULL;
+    r.outputs = mlp_sweep_output_width(&r.cfg, r.de);
+
+    rc = build_model(&r, err);
+    if (rc == MLP_OK)
+        rc = train_model(st, &r, err);
+    if (rc == MLP_OK)
+        rc = probe_model(&r, err);
+    if (rc == MLP_OK)
+        rc = record_run(st, &r, journal, out, err);
+
+out:
+    free(r.boundary);
+    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
+        free(r.hidden[l]);
+    mlp_train_result_free(&r.tr);
+    free(r.initial);
+    mlp_model_free(r.m);
+    mlp_sweep_data_release(st, st->run_data[k]);
+#pragma omp critical(mlplab_spec)
+    mlp_config_free(&r.cfg);
+    return rc;
+}

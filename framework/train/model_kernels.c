@@ -1,0 +1,461 @@
+/* model_kernels.c -- the forward and backward kernels, over one block and
+ * over a batch.
+ *
+ * Kernels carry a block of up to MLP_BLOCK samples through every layer, and
+ * for training through the loss and back, before the next block, so a
+ * block's activations stay in cache; inside a block each layer is stored
+ * feature-major (a row per unit), so every inner loop runs over samples.
+ * Numbers do not depend on threads, CPU or blocking of the caller:
+ *  - each z element is b + x_0 w_0 + x_1 w_1 + ... in that order, so a
+ *    sample's forward values are the same in any batch or block;
+ *  - a gradient element is, per block, a sum in eight fixed lanes folded by a
+ *    fixed tree, and the batch's gradient the blocks' gradients added in block
+ *    order; blocks are fixed slices [j bs, (j+1) bs) of the batch, whether one
+ *    thread or several compute them. */
+#include "train/model_block.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Arithmetic: every multiply-add the kernels do is one fma() (one rounding),
+ * and nothing else is fused (-ffp-contract=off, framework/train/CMakeLists.txt).
+ * On x86-64-v3 and v4 CPUs fma() is an instruction; elsewhere libm computes
+ * it exactly in software: the same bits, slower.
+ *
+ * Sums over a block's samples use eight partial sums, sample i going to
+ * lane i mod 8, folded by one fixed tree.  The lanes are two 4-wide vectors,
+ * which the compiler maps onto AVX-512 or AVX2 registers or pairs of SSE2
+ * ones: the same operations in the same order whatever the ISA, so the same
+ * bits on every x86-64 CPU. */
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+typedef struct lanes8 {
+    v4d lo, hi;  /* lanes 0-3, 4-7 */
+} lanes8;
+
+#define MLP_INLINE static inline __attribute__((always_inline))
+
+/* (Vectors pass by pointer: by value they would depend on the ISA's ABI.) */
+MLP_INLINE void load8(lanes8 *v, const double *p)
+{
+    memcpy(&v->lo, p, sizeof(v->lo));
+    memcpy(&v->hi, p + 4, sizeof(v->hi));
+}
+
+/* The r < 8 values at p in the low lanes, zeros above (adding them, or
+ * products with them, changes no partial sum). */
+MLP_INLINE void load_tail(lanes8 *v, const double *p, size_t r)
+{
+    double t[8] = {0};
+    memcpy(t, p, r * sizeof(double));
+    load8(v, t);
+}
+
+MLP_INLINE void add8(lanes8 *acc, const lanes8 *a)
+{
+    acc->lo += a->lo;
+    acc->hi += a->hi;
+}
+
+MLP_INLINE void fma4(v4d *acc, const v4d *a, const v4d *b)
+{
+    double x[4], y[4], z[4];
+
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    memcpy(z, acc, sizeof(z));
+    for (int s = 0; s < 4; s++)
+        z[s] = fma(x[s], y[s], z[s]);
+    memcpy(acc, z, sizeof(z));
+}
+
+/* acc += a * b lane by lane, fused */
+MLP_INLINE void fma8(lanes8 *acc, const lanes8 *a, const lanes8 *b)
+{
+    fma4(&acc->lo, &a->lo, &b->lo);
+    fma4(&acc->hi, &a->hi, &b->hi);
+}
+
+MLP_INLINE double fold8(const lanes8 *a)
+{
+    return ((a->lo[0] + a->lo[1]) + (a->lo[2] + a->lo[3])) +
+           ((a->hi[0] + a->hi[1]) + (a->hi[2] + a->hi[3]));
+}
+
+/* The block kernels are built for x86-64-v4 (AVX-512), x86-64-v3 (AVX2 and
+ * FMA) and baseline x86-64, picked when the program loads; every copy
+ * computes the same bits (see above). */
+#if defined(__x86_64__) && !defined(MLPLAB_NO_CLONES)
+#define MLP_KERNEL_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MLP_KERNEL_CLONES
+#endif
+
+
+/* xt (in, nb) = x (nb, in) transposed. */
+static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in)
+{
+    size_t i, k;
+
+    if (in == 1) {
+        memcpy(xt, x, nb * sizeof(double));
+        return;
+    }
+    if (in == 2) {
+        for (i = 0; i < nb; i++) {
+            xt[i] = x[2 * i];
+            xt[nb + i] = x[2 * i + 1];
+        }
+        return;
+    }
+    for (i = 0; i < nb; i++)
+        for (k = 0; k < in; k++)
+            xt[k * nb + i] = x[i * in + k];
+}
+
+/* to (c, r) = from (r, c) transposed. */
+static void transpose(double *restrict to, const double *restrict from, size_t r, size_t c)
+{
+    size_t i, j;
+
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            to[j * r + i] = from[i * c + j];
+}
+
+/* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k nb,
+ * fused multiply-adds in that order for every sample (a block of rows per
+ * pass). */
+MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict w,
+                           const double *restrict in, size_t nin, size_t nb)
+{
+    size_t i, k;
+
+    if (nin == 1) {
+        const double w0 = w[0];
+        for (i = 0; i < nb; i++)
+            z[i] = fma(in[i], w0, b0);
+        return;
+    }
+    {
+        const double w0 = w[0], w1 = w[1];
+        const double *restrict x0 = in, *restrict x1 = in + nb;
+        for (i = 0; i < nb; i++)
+            z[i] = fma(x1[i], w1, fma(x0[i], w0, b0));
+    }
+    for (k = 2; k + 4 <= nin; k += 4) {
+        const double w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
+        const double *restrict x0 = in + k * nb, *restrict x1 = x0 + nb, *restrict x2 = x1 + nb,
+                               *restrict x3 = x2 + nb;
+        for (i = 0; i < nb; i++)
+            z[i] = fma(x3[i], w3, fma(x2[i], w2, fma(x1[i], w1, fma(x0[i], w0, z[i]))));
+    }
+    for (; k < nin; k++) {
+        const double wk = w[k];
+        const double *restrict xk = in + k * nb;
+        for (i = 0; i < nb; i++)
+            z[i] = fma(xk[i], wk, z[i]);
+    }
+}
+
+/* Forward through every layer of a block whose inputs are in b->xt. */
+MLP_KERNEL_CLONES
+static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
+{
+    const size_t L = m->n_layers;
+    const double *in = b->xt;
+    size_t l, o;
+
+    for (l = 0; l < L; l++) {
+        const size_t nin = m->width[l], out = m->width[l + 1];
+        const double *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
+
+        for (o = 0; o < out; o++) {
+            double *z = b->z[l] + o * nb;
+            affine_row(z, bias[o], w + o * nin, in, nin, nb);
+            if (l + 1 < L)
+                m->act[l]->forward(z, b->a[l] + o * nb, nb, m->act_params[l]);
+        }
+        if (l + 1 < L)
+            in = b->a[l];
+    }
+}
+
+/* gw[k] = d . in_k for k < cnt (1, 2 or 4) rows in_k = in + k nb, and, when
+ * gb is not NULL, *gb = the sum of d: one pass over d. */
+MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double *restrict d,
+                          const double *restrict in, size_t cnt, size_t nb)
+{
+    lanes8 as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, dv, xv;
+    size_t i = 0;
+
+    for (; i + 8 <= nb; i += 8) {
+        load8(&dv, d + i);
+        add8(&as, &dv);
+        load8(&xv, in + i);
+        fma8(&a0, &dv, &xv);
+        if (cnt > 1) {
+            load8(&xv, in + nb + i);
+            fma8(&a1, &dv, &xv);
+        }
+        if (cnt > 2) {
+            load8(&xv, in + 2 * nb + i);
+            fma8(&a2, &dv, &xv);
+            load8(&xv, in + 3 * nb + i);
+            fma8(&a3, &dv, &xv);
+        }
+    }
+    if (i < nb) {
+        const size_t r = nb - i;
+        load_tail(&dv, d + i, r);
+        add8(&as, &dv);
+        load_tail(&xv, in + i, r);
+        fma8(&a0, &dv, &xv);
+        if (cnt > 1) {
+            load_tail(&xv, in + nb + i, r);
+            fma8(&a1, &dv, &xv);
+        }
+        if (cnt > 2) {
+            load_tail(&xv, in + 2 * nb + i, r);
+            fma8(&a2, &dv, &xv);
+            load_tail(&xv, in + 3 * nb + i, r);
+            fma8(&a3, &dv, &xv);
+        }
+    }
+    if (gb)
+        *gb = fold8(&as);
+    gw[0] = fold8(&a0);
+    if (cnt > 1)
+        gw[1] = fold8(&a1);
+    if (cnt > 2) {
+        gw[2] = fold8(&a2);
+        gw[3] = fold8(&a3);
+    }
+}
+
+/* gb = sum of d (nb); gw[k] = d . in_k for the rows in_k = in + k nb. */
+MLP_INLINE void row_grads(double *restrict gw, double *restrict gb, const double *restrict d,
+                          const double *restrict in, size_t nin, size_t nb)
+{
+    size_t k;
+
+    if (nin == 1) {
+        lane_dots(gw, gb, d, in, 1, nb);
+        return;
+    }
+    lane_dots(gw, gb, d, in, 2, nb);
+    for (k = 2; k + 4 <= nin; k += 4)
+        lane_dots(gw + k, NULL, d, in + k * nb, 4, nb);
+    for (; k + 2 <= nin; k += 2)
+        lane_dots(gw + k, NULL, d, in + k * nb, 2, nb);
+    for (; k < nin; k++)
+        lane_dots(gw + k, NULL, d, in + k * nb, 1, nb);
+}
+
+/* da (nb) = sum over o < out of d_o w[o][k], o ascending (d_0 w[0][k] first,
+ * then fused multiply-adds), for the rows d_o = d + o nb and w (out, nin). */
+MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k,
+                               size_t nin, const double *restrict d, size_t out, size_t nb)
+{
+    size_t i, o;
+
+    {
+        const double w0 = w[k];
+        for (i = 0; i < nb; i++)
+            da[i] = d[i] * w0;
+    }
+    for (o = 1; o + 3 <= out; o += 3) {
+        const double w0 = w[o * nin + k], w1 = w[(o + 1) * nin + k], w2 = w[(o + 2) * nin + k];
+        const double *restrict d0 = d + o * nb, *restrict d1 = d0 + nb, *restrict d2 = d1 + nb;
+        for (i = 0; i < nb; i++)
+            da[i] = fma(d2[i], w2, fma(d1[i], w1, fma(d0[i], w0, da[i])));
+    }
+    for (; o < out; o++) {
+        const double wo = w[o * nin + k];
+        const double *restrict dd = d + o * nb;
+        for (i = 0; i < nb; i++)
+            da[i] = fma(dd[i], wo, da[i]);
+    }
+}
+
+/* Backward through every layer of a block after block_forward, from the
+ * gradient w.r.t. the logits in b->d0 (k, nb): the block's gradient to g
+ * (n_params, overwritten). */
+MLP_KERNEL_CLONES
+static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    const size_t L = m->n_layers;
+    double *dcur = b->d0, *dnext = b->d1, *t;
+    size_t l, o, k;
+
+    for (l = L; l-- > 0;) {
+        const size_t nin = m->width[l], out = m->width[l + 1];
+        const double *in = l > 0 ? b->a[l - 1] : b->xt, *w = m->params + m->w_off[l];
+        double *gw = g + m->w_off[l], *gb = g + m->b_off[l];
+
+        for (o = 0; o < out; o++)
+            row_grads(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
+        if (l == 0)
+            break;
+        for (k = 0; k < nin; k++) {
+            input_grad_row(b->da, w, k, nin, dcur, out, nb);
+            m->act[l - 1]->backward(b->z[l - 1] + k * nb, b->a[l - 1] + k * nb, b->da,
+                                    dnext + k * nb, nb, m->act_params[l - 1]);
+        }
+        t = dcur;
+        dcur = dnext;
+        dnext = t;
+    }
+}
+
+/* Forward, loss and backward of the block of nb samples at x (nb, in),
+ * labels y (nb), in a batch of n samples split into nblk blocks.  The block's
+ * logits go to logits (nb, k) when not NULL, its gradient to g; returns its
+ * part of the batch loss. */
+static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x, const double *y,
+                              size_t nb, size_t n, size_t nblk, const mlp_batch_loss *bl,
+                              double *logits, double *g)
+{
+    const size_t L = m->n_layers, k = m->width[L];
+    double lb;
+
+    load_block(b->xt, x, nb, m->width[0]);
+    block_forward(m, b, nb);
+    if (k == 1) {
+        lb = bl->desc->loss(b->z[L - 1], y, b->d0, nb, 1, bl->params);
+        if (logits)
+            memcpy(logits, b->z[L - 1], nb * sizeof(double));
+    } else {
+        transpose(b->lrow, b->z[L - 1], k, nb);
+        lb = bl->desc->loss(b->lrow, y, b->dlrow, nb, k, bl->params);
+        transpose(b->d0, b->dlrow, nb, k);
+        if (logits)
+            memcpy(logits, b->lrow, nb * k * sizeof(double));
+    }
+    if (nblk > 1 && !bl->sum) {
+        /* the block's mean, weighted by its share of the batch */
+        const double wgt = (double)nb / (double)n;
+        lb *= wgt;
+        for (size_t i = 0; i < nb * k; i++)
+            b->d0[i] *= wgt;
+    }
+    block_backward(m, b, nb, g);
+    return lb;
+}
+
+static void add_into(double *restrict acc, const double *restrict g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        acc[i] += g[i];
+}
+
+
+double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *x,
+                           const double *y, size_t n, const mlp_batch_loss *bl, double *logits,
+                           double *grad)
+{
+    const size_t bs = ws->bs, nblk = (n + bs - 1) / bs, P = m->n_params, in = m->width[0];
+    const size_t k = m->width[m->n_layers];
+    double loss = 0.0;
+    size_t bi;
+
+    if (ws->threads > 1 && nblk > 1 && nblk <= ws->gparts_blocks) {
+        double *gp = ws->gparts, *lp = ws->gparts + nblk * P;
+#pragma omp parallel for schedule(static) num_threads(ws->threads)
+        for (bi = 0; bi < nblk; bi++) {
+            const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+            lp[bi] = block_loss_grad(m, &ws->blk[omp_get_thread_num()], x + i0 * in, y + i0, nb,
+                                     n, nblk, bl, logits ? logits + i0 * k : NULL, gp + bi * P);
+        }
+        memcpy(grad, gp, P * sizeof(double));
+        loss = lp[0];
+        for (bi = 1; bi < nblk; bi++) {
+            add_into(grad, gp + bi * P, P);
+            loss += lp[bi];
+        }
+        return loss;
+    }
+    for (bi = 0; bi < nblk; bi++) {
+        const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+        double *g = bi == 0 ? grad : ws->blk[0].g;
+        const double lb = block_loss_grad(m, &ws->blk[0], x + i0 * in, y + i0, nb, n, nblk, bl,
+                                          logits ? logits + i0 * k : NULL, g);
+        if (bi == 0) {
+            loss = lb;
+        } else {
+            add_into(grad, g, P);
+            loss += lb;
+        }
+    }
+    return loss;
+}
+
+void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
+                      double *logits)
+{
+    const size_t bs = ws->bs, nblk = (n + bs - 1) / bs, in = m->width[0];
+    const size_t L = m->n_layers, k = m->width[L];
+    size_t bi;
+
+#pragma omp parallel for schedule(static) num_threads(ws->threads) if (ws->threads > 1 && nblk > 1)
+    for (bi = 0; bi < nblk; bi++) {
+        const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+        mlp_block *b = &ws->blk[omp_get_thread_num()];
+
+        load_block(b->xt, x + i0 * in, nb, in);
+        block_forward(m, b, nb);
+        if (k == 1)
+            memcpy(logits + i0, b->z[L - 1], nb * sizeof(double));
+        else
+            transpose(logits + i0 * k, b->z[L - 1], k, nb);
+    }
+}
+
+const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n)
+{
+    const size_t L = m->n_layers, bs = ws->bs, in = m->width[0];
+    mlp_block *b = &ws->blk[0];
+    size_t l, i0;
+
+    for (i0 = 0; i0 < n; i0 += bs) {
+        const size_t nb = n - i0 < bs ? n - i0 : bs;
+
+        load_block(b->xt, x + i0 * in, nb, in);
+        block_forward(m, b, nb);
+        for (l = 0; l < L; l++) {
+            const size_t w = m->width[l + 1];
+            transpose(ws->z[l] + i0 * w, b->z[l], w, nb);
+            if (l + 1 < L)
+                transpose(ws->a[l] + i0 * w, b->a[l], w, nb);
+        }
+    }
+    return ws->z[L - 1];
+}
+
+void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
+                        const double *dlogits, double *grad)
+{
+    const size_t L = m->n_layers, bs = ws->bs, in = m->width[0], k = m->width[L];
+    const size_t P = m->n_params;
+    mlp_block *b = &ws->blk[0];
+    size_t l, i0;
+
+    for (i0 = 0; i0 < n; i0 += bs) {
+        const size_t nb = n - i0 < bs ? n - i0 : bs;
+        double *g = i0 == 0 ? grad : b->g;
+
+        load_block(b->xt, x + i0 * in, nb, in);
+        for (l = 0; l + 1 < L; l++) {
+            const size_t w = m->width[l + 1];
+            transpose(b->z[l], ws->z[l] + i0 * w, nb, w);
+            transpose(b->a[l], ws->a[l] + i0 * w, nb, w);
+        }
+        transpose(b->d0, dlogits + i0 * k, nb, k);
+        block_backward(m, b, nb, g);
+        if (i0 > 0)
+            add_into(grad, g, P);
+    }
+}

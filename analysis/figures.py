@@ -41,7 +41,7 @@ METRIC_LABELS = {
     "test_accuracy": "test accuracy",
     "first_iteration_at_100pct": "first iteration at 100%",
 }
-# Names a swept key may not take in a run group (framework/results.c): such a
+# Names a swept key may not take in a run group (framework/results/format1_run.c): such a
 # key is stored with a "param_" prefix.
 RESERVED = {
     "index", "seed", "status", "wall_seconds", "iterations", "iterations_run", "loss_every",

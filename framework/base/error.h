@@ -1,6 +1,6 @@
 /* error.h -- status codes and the error record every library call fills.
  * Library code never prints or exits: it returns a status and describes the
- * problem here; only runner.c turns it into a message and an exit code. */
+ * problem here; only cli/ turns it into a message and an exit code. */
 #ifndef MLPLAB_ERROR_H
 #define MLPLAB_ERROR_H
 

@@ -27,6 +27,7 @@ typedef struct options {
     const char *plugin_dirs[MAX_LIST];
     size_t n_plugin_dirs;
     bool dry_run, resume, force, keep_runs, quiet;
+    unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */
@@ -77,5 +78,16 @@ int mlp_cli_run(int argc, char **argv, const options *o);       /* runner SPEC.y
 int mlp_cli_plugins(int argc, char **argv);                     /* runner plugins */
 int mlp_cli_check_plugin(int argc, char **argv);                /* runner check-plugin */
 int mlp_cli_info(int argc, char **argv);                        /* runner info */
+int mlp_cli_merge(int argc, char **argv);                       /* runner merge */
+
+/* cmd_run.c's helpers that merge shares */
+char *mlp_cli_join_command(int argc, char **argv);
+/* The text kept as the run folder's sweep.source: the spec's absolute path
+ * and the --set overrides, one a line (malloc'd). */
+char *mlp_cli_source_text(const options *o);
+/* The shell command that computes only the runs of shard (n_shards 0: the
+ * whole sweep) with --resume, for spec, o's --set list and output. */
+char *mlp_cli_resume_shard_command(const char *spec, const options *o, const char *output,
+                                   unsigned shard, unsigned n_shards);
 
 #endif

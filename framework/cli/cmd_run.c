@@ -1,5 +1,6 @@
 /* cmd_run.c -- `runner SPEC.yaml`: validate the spec, run the sweep (or
  * print it with --dry-run), and say how to resume when it stops early. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ static void install_signals(void)
 }
 
 /* The command line as one string, quoted where needed (for provenance). */
-static char *join_command(int argc, char **argv)
+char *mlp_cli_join_command(int argc, char **argv)
 {
     size_t len = 1;
     for (int i = 0; i < argc; i++)
@@ -84,12 +85,53 @@ static char *resume_command(int argc, char **argv)
         if (strcmp(argv[i], "--force") != 0 && strcmp(argv[i], "--resume") != 0)
             v[n++] = argv[i];
     v[n++] = "--resume";
-    s = join_command(n, v);
+    s = mlp_cli_join_command(n, v);
     free(v);
     return s;
 }
 
-static void print_dry_run(const mlp_spec *spec, const char *output)
+char *mlp_cli_source_text(const options *o)
+{
+    char *abs = realpath(o->spec, NULL);
+    size_t len = strlen(abs ? abs : o->spec) + 16;
+    for (size_t i = 0; i < o->n_sets; i++)
+        len += strlen(o->sets[i]) + 8;
+    char *s = malloc(len);
+    if (s) {
+        int n = snprintf(s, len, "spec=%s\n", abs ? abs : o->spec);
+        for (size_t i = 0; i < o->n_sets; i++)
+            n += snprintf(s + n, len - (size_t)n, "set=%s\n", o->sets[i]);
+    }
+    free(abs);
+    return s;
+}
+
+char *mlp_cli_resume_shard_command(const char *spec, const options *o, const char *output,
+                                   unsigned shard, unsigned n_shards)
+{
+    const char *v[2 * MAX_LIST + 16];
+    char sh[32];
+    int n = 0;
+
+    v[n++] = "runner";
+    v[n++] = spec;
+    for (size_t i = 0; i < o->n_sets; i++) {
+        v[n++] = "--set";
+        v[n++] = o->sets[i];
+    }
+    v[n++] = "-o";
+    v[n++] = output;
+    if (n_shards) {
+        snprintf(sh, sizeof(sh), "%u/%u", shard, n_shards);
+        v[n++] = "--shard";
+        v[n++] = sh;
+    }
+    v[n++] = "--resume";
+    return mlp_cli_join_command(n, (char **)v);
+}
+
+static void print_dry_run(const mlp_spec *spec, const char *output, const size_t *only,
+                          size_t n_only, const options *o)
 {
     mlp_plan_run r;
     int w[MLP_PLAN_MAX_AXES];
@@ -105,13 +147,17 @@ static void print_dry_run(const mlp_spec *spec, const char *output)
                 m = strlen(spec->axes[a].labels[v]);
         w[a] = (int)m;
     }
+    if (only)
+        printf("shard %u/%u: %zu of the %zu runs\n", o->shard, o->n_shards, n_only,
+               spec->plan.n_runs);
     printf("%-6s %-20s", "run", "seed");
     for (size_t a = 0; a < spec->n_axes; a++)
         printf("  %-*s", w[a], spec->axes[a].path);
     if (spec->repeats > 1)
         printf("  repeat");
     printf("\n");
-    for (size_t k = 0; k < spec->plan.n_runs; k++) {
+    for (size_t i = 0; i < (only ? n_only : spec->plan.n_runs); i++) {
+        size_t k = only ? only[i] : i;
         mlp_plan_get(&spec->plan, k, &r);
         printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
         for (size_t a = 0; a < spec->n_axes; a++)
@@ -127,7 +173,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     mlp_error err;
     mlp_spec *spec = NULL;
     mlp_registry *reg = NULL;
-    char *output = NULL, *command = NULL;
+    char *output = NULL, *command = NULL, *source = NULL;
     mlp_status rc;
     int code;
 
@@ -142,17 +188,25 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         goto out;
     }
     output = mlp_sweep_output_path(spec, o->output);
-    command = join_command(argc, argv);
+    command = mlp_cli_join_command(argc, argv);
     if (!output || !command) {
         fprintf(stderr, "runner: error: out of memory\n");
         code = 1;
         goto out;
     }
     if (o->dry_run) {
-        print_dry_run(spec, output);
+        size_t *only = NULL, n_only = 0;
+        if (o->n_shards &&
+            (rc = mlp_sweep_shard_runs(spec, reg, o->shard, o->n_shards, &only, &n_only, &err))) {
+            code = mlp_cli_report(&err);
+            goto out;
+        }
+        print_dry_run(spec, output, only, n_only, o);
+        free(only);
         code = 0;
         goto out;
     }
+    source = mlp_cli_source_text(o);
 
     progress_ctx pc = {.tty = isatty(STDERR_FILENO) == 1, .quiet = o->quiet};
     mlp_sweep_opts so = {
@@ -162,6 +216,9 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .resume = o->resume,
         .keep_runs = o->keep_runs,
         .command = command,
+        .shard = o->shard,
+        .n_shards = o->n_shards,
+        .source = source,
         .stop = &g_stop,
         .progress = mlp_cli_progress,
         .ctx = &pc,
@@ -172,6 +229,8 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
     if (pc.drew)
         fprintf(stderr, "\n");
+    if (rep.note[0])
+        fprintf(stderr, "runner: note: %s\n", rep.note);
     if (rc == MLP_ERR_INTERRUPTED) {
         mlp_cli_report(&err);
         char *again = resume_command(argc, argv);
@@ -195,6 +254,18 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         }
         goto out;
     }
+    if (o->n_shards) {
+        char *runs = mlp_results_runs_dir(output);
+        printf("shard %u/%u: %zu run%s computed (%zu ok, %zu diverged", o->shard, o->n_shards,
+               rep.n_todo, rep.n_todo == 1 ? "" : "s", rep.n_ok, rep.n_diverged);
+        if (rep.n_resumed)
+            printf("; %zu resumed from earlier part files", rep.n_resumed);
+        printf(") into %s in %.2f s; when every shard is done: runner merge %s\n",
+               runs ? runs : output, rep.wall_seconds, runs ? runs : output);
+        free(runs);
+        code = 0;
+        goto out;
+    }
     printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
            rep.n_runs - rep.n_diverged, rep.n_diverged);
     if (rep.n_resumed)
@@ -205,6 +276,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
 out:
     free(output);
     free(command);
+    free(source);
     mlp_registry_free(reg);
     mlp_spec_free(spec);
     return code;

@@ -18,6 +18,9 @@ static const char usage_text[] =
     "                                           exit 0 all pass, 1 a check failed, 2 not loaded\n"
     "       runner info RESULTS.h5 [options]    print the summary table of a results file\n"
     "                                           (--sort, --where, --columns, --csv: runner info --help)\n"
+    "       runner merge RUN_FOLDER|SPEC.yaml [-o OUT.h5]\n"
+    "                                           build the sweep file from the shards' part files,\n"
+    "                                           or list the missing runs (runner merge --help)\n"
     "       runner --help | --version\n"
     "\n"
     "options of a run:\n"
@@ -30,6 +33,8 @@ static const char usage_text[] =
     "      --keep-runs        keep the run folder's part files after the sweep file is built\n"
     "      --plugin-path DIR  extra plugin directory, searched first (repeatable);\n"
     "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
+    "      --shard I/N        compute only the I-th of N shares of the runs (0/N ... N-1/N),\n"
+    "                         balanced by cost, into the shared run folder; then runner merge\n"
     "  -q, --quiet            no progress display\n"
     "\n"
     "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";
@@ -57,6 +62,8 @@ int main(int argc, char **argv)
         return mlp_cli_info(argc, argv);
     if (strcmp(argv[1], "check-plugin") == 0)
         return mlp_cli_check_plugin(argc, argv);
+    if (strcmp(argv[1], "merge") == 0)
+        return mlp_cli_merge(argc, argv);
 
     memset(&o, 0, sizeof(o));
     int rc = mlp_cli_parse_run(argc, argv, 1, &o);
@@ -65,7 +72,7 @@ int main(int argc, char **argv)
     if (!o.spec)
         return mlp_cli_usage_error("%s", "no spec file given");
     if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info; "
+        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info, merge; "
                                    "or a spec file)", o.spec);
     return mlp_cli_run(argc, argv, &o);
 }

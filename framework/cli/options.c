@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "plan/shard.h"
 
 int mlp_cli_exit_code(mlp_status rc)
 {
@@ -99,6 +100,11 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
             if (o->n_plugin_dirs == MAX_LIST)
                 return mlp_cli_usage_error("too many --plugin-path options (%s)", v);
             o->plugin_dirs[o->n_plugin_dirs++] = v;
+        } else if (mlp_cli_is_opt(a, "--shard")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--shard"))) ||
+                !mlp_shard_parse(v, &o->shard, &o->n_shards))
+                return mlp_cli_usage_error("--shard expects i/n, the i-th of n shards counted "
+                                           "from 0 (0/4 ... 3/4), got '%s'", v ? v : "");
         } else if (strcmp(a, "--dry-run") == 0) {
             o->dry_run = true;
         } else if (strcmp(a, "--resume") == 0) {

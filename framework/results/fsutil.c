@@ -97,6 +97,13 @@ char *mlp_results_runs_dir(const char *sweep_path)
 
 char *mlp_results_part_path(const char *runs_dir, size_t first)
 {
+    return mlp_results_part_path_tagged(runs_dir, first, NULL);
+}
+
+char *mlp_results_part_path_tagged(const char *runs_dir, size_t first, const char *tag)
+{
+    if (tag && *tag)
+        return mlp_str_printf("%s/part_%04zu.%s.bin", runs_dir, first, tag);
     return mlp_str_printf("%s/part_%04zu.bin", runs_dir, first);
 }
 

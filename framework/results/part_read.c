@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -197,6 +198,8 @@ mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err)
     return each_file(runs_dir, is_tmp_or_part, clean_one, NULL, err);
 }
 
+
+
 static bool is_leftover(const char *name)
 {
     return is_run_file_name(name) || mlp_str_ends_with(name, ".tmp");
@@ -215,13 +218,74 @@ mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err)
     return each_file(runs_dir, is_leftover, delete_one, NULL, err);
 }
 
+/* The file names one writer (tag) owns: part_<k>.<tag>.bin and its
+ * temporaries.  Set by the tagged calls below, which run under the
+ * writer's lock (one thread). */
+static const char *owned_tag;
+
+static bool is_owned(const char *name)
+{
+    char mark[160];
+    snprintf(mark, sizeof(mark), ".%s.bin", owned_tag);
+    const char *p = strstr(name, mark);
+    return !strncmp(name, "part_", 5) && p &&
+           (!strcmp(p, mark) || !strcmp(p + strlen(mark), ".tmp"));
+}
+
+static bool is_owned_tmp_or_part(const char *name)
+{
+    return is_owned(name) || (is_part_name(name) && !mlp_str_ends_with(name, ".tmp"));
+}
+
+mlp_status mlp_results_clean_tmp_tagged(const char *runs_dir, const char *tag, mlp_error *err)
+{
+    if (!tag || !*tag)
+        return mlp_results_clean_tmp(runs_dir, err);
+    owned_tag = tag;
+    /* another writer's temporaries may be in the making: only ours go, and
+     * part files (of anyone) that fail their checks */
+    mlp_status st = each_file(runs_dir, is_owned_tmp_or_part, clean_one, NULL, err);
+    owned_tag = NULL;
+    return st;
+}
+
+mlp_status mlp_results_clear_runs_tagged(const char *runs_dir, const char *tag, mlp_error *err)
+{
+    if (!tag || !*tag)
+        return mlp_results_clear_runs(runs_dir, err);
+    owned_tag = tag;
+    mlp_status st = each_file(runs_dir, is_owned, delete_one, NULL, err);
+    owned_tag = NULL;
+    return st;
+}
+
 /* What the scan of a run folder found. */
 typedef struct scan_ctx {
     const char *hash;
     size_t n_runs;
     unsigned char *done;     /* (n_runs) */
     size_t same, other;
+    char first_other[512];   /* "part_0042.bin (sweep 3fa4c1d2...)": the first file not of it */
 } scan_ctx;
+
+/* Note the first file that holds no runs of this sweep, with the sweep
+ * identity its header carries when it has one. */
+static void note_other(scan_ctx *c, const char *path, int fd)
+{
+    char hash[65] = "";
+    const char *base = strrchr(path, '/');
+
+    if (c->first_other[0])
+        return;
+    if (fd >= 0 && pread(fd, hash, 64, 24) == 64) {
+        hash[64] = '\0';
+        for (int i = 0; i < 64; i++)
+            if (!((hash[i] >= '0' && hash[i] <= '9') || (hash[i] >= 'a' && hash[i] <= 'f')))
+                hash[0] = '\0';
+    }
+    snprintf(c->first_other, sizeof(c->first_other), hash[0] ? "%s (runs of sweep %.16s...)" : "%s",
+             base ? base + 1 : path, hash);
+}
 
 static mlp_status scan_one(void *vctx, const char *path, mlp_error *err)
 {
@@ -233,9 +297,12 @@ static mlp_status scan_one(void *vctx, const char *path, mlp_error *err)
 
     if (mlp_str_ends_with(path, ".h5") || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         c->other++;  /* a run file of an older mlplab, or unreadable */
+        note_other(c, path, -1);
         return MLP_OK;
     }
     s = part_open_index(fd, c->hash, false, &pi, &nomem);
+    if (s != PART_SAME && !nomem)
+        note_other(c, path, fd);
     close(fd);
     if (nomem)
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
@@ -260,7 +327,16 @@ mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, 
                                  unsigned char *done, size_t *n_same, size_t *n_other,
                                  mlp_error *err)
 {
-    scan_ctx c = {spec_sha256, n_runs, done, 0, 0};
+    return mlp_results_scan_runs_noting(runs_dir, spec_sha256, n_runs, done, n_same, n_other,
+                                        NULL, 0, err);
+}
+
+mlp_status mlp_results_scan_runs_noting(const char *runs_dir, const char *spec_sha256,
+                                        size_t n_runs, unsigned char *done, size_t *n_same,
+                                        size_t *n_other, char *first_other, size_t len,
+                                        mlp_error *err)
+{
+    scan_ctx c = {spec_sha256, n_runs, done, 0, 0, ""};
     mlp_status st;
 
     *n_same = *n_other = 0;
@@ -273,13 +349,21 @@ mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, 
         free(c.done);
     *n_same = c.same;
     *n_other = c.other;
+    if (first_other && len)
+        snprintf(first_other, len, "%s", c.first_other);
     return st;
 }
 
-/* The sweep's own identity note in its run folder (sweep.c writes it). */
+/* The sweep's own notes in its run folder (sweep/ writes them): its
+ * identity, how to load its spec again, what each shard did, and the
+ * writers' locks (the folder goes only once every run is in the sweep file,
+ * so no writer is left). */
 static bool is_identity_note(const char *name)
 {
-    return !strncmp(name, "sweep.", 6) && mlp_str_ends_with(name, ".identity");
+    return (!strncmp(name, "sweep.", 6) &&
+            (mlp_str_ends_with(name, ".identity") || mlp_str_ends_with(name, ".source"))) ||
+           (!strncmp(name, "shard-", 6) && mlp_str_ends_with(name, ".info")) ||
+           mlp_str_ends_with(name, ".lock");
 }
 
 /* Remove part files, run files and temporaries, then the folder if that left

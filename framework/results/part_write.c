@@ -12,6 +12,7 @@
 
 struct mlp_results_journal {
     char *runs_dir;
+    char *tag;                  /* the writer's mark in part file names, or NULL */
     mlp_results_builder *builder;  /* told of each part file written, or NULL */
     char hash[64];              /* NUL-padded */
     mlp_bytes buf;              /* header, then the records held */
@@ -55,6 +56,15 @@ mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, doub
     return MLP_OK;
 }
 
+mlp_status mlp_results_journal_tag(mlp_results_journal *j, const char *tag, mlp_error *err)
+{
+    free(j->tag);
+    j->tag = NULL;
+    if (tag && *tag && !(j->tag = strdup(tag)))
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
+    return MLP_OK;
+}
+
 void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b)
 {
     j->builder = b;
@@ -67,6 +77,7 @@ void mlp_results_journal_free(mlp_results_journal *j)
     free(j->buf.p);
     free(j->index.p);
     free(j->runs_dir);
+    free(j->tag);
     free(j);
 }
 
@@ -113,7 +124,7 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         mlp_bytes_put_u64(b, sum);
         mlp_bytes_put(b, PART_MAGIC, 8, false);
     }
-    if (b->nomem || j->index.nomem || !(path = mlp_results_part_path(j->runs_dir, j->first)) ||
+    if (b->nomem || j->index.nomem || !(path = mlp_results_part_path_tagged(j->runs_dir, j->first, j->tag)) ||
         !(tmp = mlp_str_printf("%s.tmp", path))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
         goto out;

@@ -103,6 +103,10 @@ typedef struct mlp_sweep_meta {
      * filled in by this module. */
     const char *libyaml_version; /* e.g. "0.2.5" */
     const char *openmp_version;  /* e.g. "201511" (_OPENMP) */
+    /* Where the runs were computed when not all here (NULL: attribute
+     * omitted): one line per shard, "shard 1/4 host=h started=... runs=12
+     * wall_seconds=3.2", root attribute shards. */
+    const char *shards;
 } mlp_sweep_meta;
 
 /* "results/x.h5" -> "results/x.runs" (malloc'd). */
@@ -114,6 +118,11 @@ char *mlp_results_part_path(const char *runs_dir, size_t first);
 /* Check that `path` can be written as the sweep file: it does not exist
  * (unless force; with resume an existing file means the sweep is complete), its folder exists and is writable (probe write).  Creates
  * the run folder. */
+/* The same for a writer that marks its part files with tag (a shard, an MPI
+ * rank: "s1of4"), so that writers sharing a run folder never collide:
+ * "<dir>/part_0042.s1of4.bin"; a NULL or empty tag is the unmarked name. */
+char *mlp_results_part_path_tagged(const char *runs_dir, size_t first, const char *tag);
+
 mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, mlp_error *err);
 
 /* A journal of finished runs, owned by one thread at a time (a sweep keeps
@@ -138,6 +147,8 @@ mlp_status mlp_results_journal_add(mlp_results_journal *j, const mlp_run_record 
 mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err);
 /* Frees without writing (flush first to keep the runs held).  Accepts NULL. */
 void mlp_results_journal_free(mlp_results_journal *j);
+/* Mark the part files j writes with tag (see mlp_results_part_path_tagged). */
+mlp_status mlp_results_journal_tag(mlp_results_journal *j, const char *tag, mlp_error *err);
 /* Tell builder b of every part file j writes from now on (b must outlive
  * j's writes: flush the journals before finishing or aborting b). */
 void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b);
@@ -151,6 +162,11 @@ mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
  * read and its checksum verified): their runs count as not done. */
 mlp_status mlp_results_clean_tmp(const char *runs_dir, mlp_error *err);
 
+/* As mlp_results_clean_tmp, for one writer among several: only the
+ * temporaries of its own tag are removed (another writer's may be in the
+ * making); damaged part files of any writer are.  A NULL tag is the above. */
+mlp_status mlp_results_clean_tmp_tagged(const char *runs_dir, const char *tag, mlp_error *err);
+
 /* What runs_dir holds: runs complete with this hash (n_same, each run counted
  * once; done[k] set for those with k < n_runs when done is not NULL, which
  * holds n_runs flags) and the others (runs of another sweep, files of an
@@ -159,8 +175,19 @@ mlp_status mlp_results_scan_runs(const char *runs_dir, const char *spec_sha256, 
                                  unsigned char *done, size_t *n_same, size_t *n_other,
                                  mlp_error *err);
 
+/* The same, also naming in first_other (size len) the first file found that
+ * holds no runs of this sweep, with the sweep identity it carries ("" when
+ * every file is of this sweep). */
+mlp_status mlp_results_scan_runs_noting(const char *runs_dir, const char *spec_sha256,
+                                        size_t n_runs, unsigned char *done, size_t *n_same,
+                                        size_t *n_other, char *first_other, size_t len,
+                                        mlp_error *err);
+
 /* Delete every part file, run file and temporary in runs_dir (for --force). */
 mlp_status mlp_results_clear_runs(const char *runs_dir, mlp_error *err);
+/* Delete only the part files and temporaries of tag (--force of one shard);
+ * a NULL tag is mlp_results_clear_runs. */
+mlp_status mlp_results_clear_runs_tagged(const char *runs_dir, const char *tag, mlp_error *err);
 
 /* The sweep file, built while the sweep runs: start() creates
  * <sweep_path>.tmp and a thread that copies runs 0, 1, 2, ... into it (in

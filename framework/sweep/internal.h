@@ -51,6 +51,9 @@ typedef struct sweep_state {
                                     sweep has fewer runs than threads) */
     uint64_t budget;             /* record.budget */
     size_t n_plugins;
+    unsigned *owner;             /* (n_runs) the shard of each run, when sharded */
+    char tag[48];                /* the writer's mark on part files ("" unsharded) */
+    struct mlp_lock *lock;       /* this writer's lock in the run folder */
 } sweep_state;
 
 /* ---- datasets.c: each distinct dataset generated once ------------------ */
@@ -98,5 +101,8 @@ void mlp_sweep_identify(sweep_state *st, const char *resolved);
  * only runs of this sweep, marked in done (n_runs)) and save the identity
  * there. */
 mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_error *err);
+/* Keep text as <runs_dir>/<name>: a temporary of this process, then rename. */
+mlp_status mlp_sweep_save_note(const sweep_state *st, const char *name, const char *text,
+                               mlp_error *err);
 
 #endif

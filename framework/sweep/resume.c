@@ -100,15 +100,17 @@ static char *read_text_file(const char *path)
     return mlp_sb_take(&sb);
 }
 
-/* Keep the identity beside the runs (temporary name, then rename). */
-static mlp_status save_identity(const sweep_state *st, mlp_error *err)
+/* Keep text as <runs_dir>/<name> (a temporary of this process's own, since
+ * shards write the same notes at once, then rename). */
+mlp_status mlp_sweep_save_note(const sweep_state *st, const char *name, const char *text,
+                               mlp_error *err)
 {
     char path[4096], tmp[4200];
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/" IDENTITY_FILE, st->runs_dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (!(f = fopen(tmp, "wb")) || fputs(st->identity, f) < 0 || fflush(f) != 0 ||
+    snprintf(path, sizeof(path), "%s/%s", st->runs_dir, name);
+    snprintf(tmp, sizeof(tmp), "%s.%ld.note", path, (long)getpid());
+    if (!(f = fopen(tmp, "wb")) || fputs(text, f) < 0 || fflush(f) != 0 ||
         fsync(fileno(f)) != 0) {
         if (f)
             fclose(f);
@@ -118,6 +120,22 @@ static mlp_status save_identity(const sweep_state *st, mlp_error *err)
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     return MLP_OK;
+}
+
+/* The identity, and how to load the spec again (for runner merge FOLDER). */
+static mlp_status save_identity(const sweep_state *st, mlp_error *err)
+{
+    mlp_status rc = mlp_sweep_save_note(st, IDENTITY_FILE, st->identity, err);
+    if (rc == MLP_OK && st->o->source && !st->o->merge)
+        rc = mlp_sweep_save_note(st, "sweep.source", st->o->source, err);
+    return rc;
+}
+
+char *mlp_sweep_folder_source(const char *runs_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/sweep.source", runs_dir);
+    return read_text_file(path);
 }
 
 void mlp_sweep_identify(sweep_state *st, const char *resolved)
@@ -135,25 +153,37 @@ void mlp_sweep_identify(sweep_state *st, const char *resolved)
 mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_error *err)
 {
     const mlp_sweep_opts *o = st->o;
-    size_t same, other;
+    const char *tag = st->tag[0] ? st->tag : NULL;
+    bool keep = o->resume || o->merge;  /* the finished runs of this sweep are kept */
+    size_t same, other, mine;
+    char first_other[512];
     mlp_status rc;
 
     if (o->force) {
-        rc = mlp_results_clear_runs(st->runs_dir, err);
+        /* under this writer's lock: a shard clears only its own part files */
+        rc = mlp_results_clear_runs_tagged(st->runs_dir, tag, err);
         return rc == MLP_OK ? save_identity(st, err) : rc;
     }
-    rc = mlp_results_clean_tmp(st->runs_dir, err);
+    rc = mlp_results_clean_tmp_tagged(st->runs_dir, tag, err);
     if (rc == MLP_OK)
-        rc = mlp_results_scan_runs(st->runs_dir, st->run_hash, st->spec->plan.n_runs, done,
-                                   &same, &other, err);
+        rc = mlp_results_scan_runs_noting(st->runs_dir, st->run_hash, st->spec->plan.n_runs,
+                                          done, &same, &other, first_other,
+                                          sizeof(first_other), err);
     if (rc != MLP_OK)
         return rc;
-    if (!o->resume && same + other > 0)
+    mine = same;
+    if (o->n_shards > 0) {  /* the other shards' runs are theirs to keep */
+        mine = 0;
+        for (size_t k = 0; k < st->spec->plan.n_runs; k++)
+            mine += done[k] && st->owner[k] == o->shard;
+    }
+    if (!keep && mine + other > 0)
         return mlp_fail(err, MLP_ERR_EXISTS,
-                        "%s holds %zu finished run%s of an earlier, unfinished sweep "
+                        "%s holds %zu finished run%s of an earlier, unfinished sweep%s "
                         "(use --resume to continue it, or --force to start over)",
-                        st->runs_dir, same + other, same + other == 1 ? "" : "s");
-    if (o->resume && same == 0 && access(o->output, F_OK) == 0) {
+                        st->runs_dir, mine + other, mine + other == 1 ? "" : "s",
+                        o->n_shards ? " (of this shard)" : "");
+    if (keep && same == 0 && access(o->output, F_OK) == 0) {
         char *hash = mlp_results_identity(o->output);
         bool same_sweep = hash && !strcmp(hash, st->run_hash);
         free(hash);
@@ -165,24 +195,33 @@ mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_erro
                                      "sweep (use --force to replace it, or -o for a new file)",
                         o->output);
     }
-    if (o->resume && other > 0) {
+    if (keep && other > 0) {
         char path[4096];
         mlp_sb why = {0};
         size_t shown = 0;
         snprintf(path, sizeof(path), "%s/" IDENTITY_FILE, st->runs_dir);
         char *old = read_text_file(path);
         if (old && st->identity) {
-            mlp_sb_puts(&why, "; what differs:");
-            missing_lines(&why, old, st->identity, "then: ", &shown, 8);
-            missing_lines(&why, st->identity, old, "now:  ", &shown, 16);
+            mlp_sb diff = {0};
+            missing_lines(&diff, old, st->identity, "then: ", &shown, 8);
+            missing_lines(&diff, st->identity, old, "now:  ", &shown, 16);
+            char *d = mlp_sb_take(&diff);
+            if (shown)
+                mlp_sb_printf(&why, "; what differs:%s", d ? d : "");
+            else  /* the folder's notes are this sweep's: the part came from elsewhere */
+                mlp_sb_printf(&why, "; this sweep is %.16s..., so that part was copied here "
+                              "from another sweep's folder: remove it", st->run_hash);
+            free(d);
         }
         free(old);
         char *w = mlp_sb_take(&why);
         mlp_fail(err, MLP_ERR_SPEC,
                  "%s holds %zu run%s of a different sweep (the spec, its --set overrides, "
-                 "a plugin, a data file or the runner changed since they were written); --resume will not "
-                 "mix them: restore what changed, or use --force to start over%s",
-                 st->runs_dir, other, other == 1 ? "" : "s", w ? w : "");
+                 "a plugin, a data file or the runner changed since they were written), "
+                 "first %s; %s will not mix them: restore what changed, or use --force to "
+                 "start over%s",
+                 st->runs_dir, other, other == 1 ? "" : "s", first_other,
+                 o->merge ? "merge" : "--resume", w ? w : "");
         free(w);
         return MLP_ERR_SPEC;
     }

@@ -4,6 +4,7 @@
  * files) and the sweep file built from them. */
 #include "sweep/internal.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <yaml.h>
 
 #include "gitinfo.h"
+#include "plan/shard.h"
+#include "results/lock.h"
 #include "train/train.h"
 
 /* How often a worker's journal is written out: after this many seconds
@@ -43,60 +46,75 @@ char *mlp_sweep_output_path(const mlp_spec *spec, const char *override)
     return p;
 }
 
-static int cmp_cost_desc(const void *a, const void *b, void *ctx)
-{
-    const double *cost = ctx;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-
-    if (cost[i] != cost[j])
-        return cost[i] > cost[j] ? -1 : 1;
-    return i < j ? -1 : (i > j);
-}
-
-/* Insertion-free ordering: indices sorted by cost, largest first, index as tie-break. */
-static void order_runs(size_t *idx, size_t n, const double *cost)
-{
-    /* heap sort keeps this O(n log n) without qsort_r (not in C11) */
-    for (size_t start = n / 2; start-- > 0;) {
-        size_t root = start;
-        for (;;) {
-            size_t child = 2 * root + 1;
-            if (child >= n)
-                break;
-            if (child + 1 < n && cmp_cost_desc(&idx[child], &idx[child + 1], (void *)cost) < 0)
-                child++;
-            if (cmp_cost_desc(&idx[root], &idx[child], (void *)cost) >= 0)
-                break;
-            size_t t = idx[root];
-            idx[root] = idx[child];
-            idx[child] = t;
-            root = child;
-        }
-    }
-    for (size_t end = n; end-- > 1;) {
-        size_t t = idx[0];
-        idx[0] = idx[end];
-        idx[end] = t;
-        size_t root = 0;
-        for (;;) {
-            size_t child = 2 * root + 1;
-            if (child >= end)
-                break;
-            if (child + 1 < end && cmp_cost_desc(&idx[child], &idx[child + 1], (void *)cost) < 0)
-                child++;
-            if (cmp_cost_desc(&idx[root], &idx[child], (void *)cost) >= 0)
-                break;
-            t = idx[root];
-            idx[root] = idx[child];
-            idx[child] = t;
-            root = child;
-        }
-    }
-}
-
 static bool stop_requested(const mlp_sweep_opts *o)
 {
     return o->stop && *o->stop;
+}
+
+/* What each shard told of itself in the run folder (shard-<i>-of-<n>.info),
+ * one line each in shard order, malloc'd; NULL when there is none.  *n_shards
+ * is the n of those files (0 when none). */
+static char *shard_notes(const char *runs_dir, unsigned *n_shards)
+{
+    DIR *d = opendir(runs_dir);
+    struct dirent *e;
+    char **lines = NULL;
+    unsigned *index = NULL;
+    size_t n = 0, cap = 0;
+    mlp_sb sb = {0};
+
+    *n_shards = 0;
+    if (!d)
+        return NULL;
+    while ((e = readdir(d))) {
+        unsigned i, of;
+        char tail[8];
+        if (sscanf(e->d_name, "shard-%u-of-%u.%7s", &i, &of, tail) != 3 || strcmp(tail, "info"))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", runs_dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        char line[1024] = "";
+        if (!f)
+            continue;
+        if (!fgets(line, sizeof(line), f))
+            line[0] = '\0';
+        fclose(f);
+        line[strcspn(line, "\n")] = '\0';
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **nl = realloc(lines, cap * sizeof(*lines));
+            unsigned *ni = realloc(index, cap * sizeof(*index));
+            if (nl)
+                lines = nl;
+            if (ni)
+                index = ni;
+            if (!nl || !ni)
+                break;
+        }
+        lines[n] = strdup(line);
+        index[n++] = i;
+        *n_shards = of;
+    }
+    closedir(d);
+    /* in shard order (few lines: insertion sort) */
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && index[b - 1] > index[b]; b--) {
+            unsigned ti = index[b];
+            index[b] = index[b - 1];
+            index[b - 1] = ti;
+            char *tl = lines[b];
+            lines[b] = lines[b - 1];
+            lines[b - 1] = tl;
+        }
+    for (size_t a = 0; a < n; a++) {
+        if (lines[a])
+            mlp_sb_printf(&sb, "%s\n", lines[a]);
+        free(lines[a]);
+    }
+    free(lines);
+    free(index);
+    return n ? mlp_sb_take(&sb) : (free(mlp_sb_take(&sb)), NULL);
 }
 
 static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_error *err)
@@ -145,6 +163,9 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     meta.git_dirty = MLPLAB_GIT_DIRTY;
     meta.libyaml_version = yaml_get_version_string();
     meta.openmp_version = omp;
+    unsigned n_shards_seen;
+    char *shards = shard_notes(st->runs_dir, &n_shards_seen);
+    meta.shards = shards;
     meta.seed = spec->seed;
     meta.n_runs = spec->plan.n_runs;
     meta.n_plugins = st->n_plugins;
@@ -160,8 +181,10 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
             rc = mlp_sweep_data_acquire(st, 0, &cfg, err);
             mlp_config_free(&cfg);
         }
-        if (rc != MLP_OK)
+        if (rc != MLP_OK) {
+            free(shards);
             return rc;
+        }
     }
     if (!spec->dataset_swept && st->n_data > 0) {
         meta.train = &st->data[0].train;
@@ -169,7 +192,9 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     }
     mlp_results_builder *b = st->builder;
     st->builder = NULL;
-    return mlp_results_builder_finish(b, &meta, st->o->keep_runs, err);
+    mlp_status rc = mlp_results_builder_finish(b, &meta, st->o->keep_runs, err);
+    free(shards);
+    return rc;
 }
 
 /* The disk must hold the part files and the sweep file built from them
@@ -211,6 +236,53 @@ typedef struct sweep_exec {
     mlp_status first_rc;             /* the first failure of a run or a journal */
 } sweep_exec;
 
+/* This writer's lock in the run folder (results/lock.h): the whole sweep,
+ * or one shard.  A runner that writes the whole sweep or its sweep file
+ * (unsharded, merge) also refuses while a shard is live, and a shard while
+ * the whole sweep is being written: they would write the same runs. */
+static mlp_status take_lock(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    const mlp_sweep_opts *o = x->o;
+    char name[64], what[64], who[600];
+    mlp_lock_holder h;
+    mlp_status rc;
+
+    if (o->n_shards) {
+        snprintf(name, sizeof(name), "shard-%u-of-%u", o->shard, o->n_shards);
+        snprintf(what, sizeof(what), "shard %u/%u", o->shard, o->n_shards);
+    } else {
+        snprintf(name, sizeof(name), "sweep");
+        snprintf(what, sizeof(what), o->merge ? "runner merge" : "the whole sweep");
+    }
+    rc = mlp_lock_take(st->runs_dir, name, what, &st->lock, x->rep->note, sizeof(x->rep->note),
+                       err);
+    if (rc != MLP_OK)
+        return rc;
+    bool busy = o->n_shards ? mlp_lock_read(st->runs_dir, "sweep", &h) && h.live
+                            : mlp_lock_any_live(st->runs_dir, "shard-", st->lock, &h);
+    if (busy) {
+        mlp_lock_describe(&h, who, sizeof(who));
+        return mlp_fail(err, MLP_ERR_EXISTS, "%s: %s is writing runs of this sweep: wait for it "
+                        "to end or stop it", st->runs_dir, who);
+    }
+    return MLP_OK;
+}
+
+/* Sharded: which shard computes each run (from the costs alone, so every
+ * shard finds the same), and the mark on this shard's part files. */
+static mlp_status assign_shards(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+
+    if (!x->o->n_shards)
+        return MLP_OK;
+    if (!(st->owner = malloc((x->n ? x->n : 1) * sizeof(*st->owner))))
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    snprintf(st->tag, sizeof(st->tag), "s%uof%u", x->o->shard, x->o->n_shards);
+    return mlp_plan_shard(st->cost, x->n, x->o->n_shards, st->owner, err);
+}
+
 /* The output's folder (when asked for), the output and the disk checked, the
  * run folder checked against the options, and the arrays of runs and
  * workers. */
@@ -228,7 +300,7 @@ static mlp_status open_output(sweep_exec *x, mlp_error *err)
         }
         free(dir);
     }
-    rc = mlp_results_prepare(o->output, o->force, o->resume, err);
+    rc = mlp_results_prepare(o->output, o->force, o->resume || o->merge, err);
     if (rc == MLP_OK)
         rc = check_free_space(st, err);
     if (rc != MLP_OK)
@@ -239,6 +311,8 @@ static mlp_status open_output(sweep_exec *x, mlp_error *err)
     x->journal = calloc((size_t)x->threads, sizeof(*x->journal));
     if (!st->runs_dir || !x->todo || !x->done || !x->journal)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    if ((rc = take_lock(x, err)) != MLP_OK || (rc = assign_shards(x, err)) != MLP_OK)
+        return rc;
     return mlp_sweep_check_folder(st, x->done, err);
 }
 
@@ -251,12 +325,15 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
     sweep_state *st = x->st;
     mlp_status rc;
 
-    rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
-                                   &st->builder, err);
-    for (int t = 0; t < x->threads && rc == MLP_OK; t++) {
+    rc = x->o->n_shards ? MLP_OK  /* a shard writes part files only: merge builds */
+                        : mlp_results_builder_start(x->o->output, st->run_hash, x->n,
+                                                    st->spec->n_axes, &st->builder, err);
+    for (int t = 0; t < x->threads && rc == MLP_OK && !x->o->merge; t++) {
         rc = mlp_results_journal_open(st->runs_dir, st->run_hash, JOURNAL_SECONDS,
                                       journal_bytes(x->threads), &x->journal[t], err);
-        if (rc == MLP_OK)
+        if (rc == MLP_OK && st->tag[0])
+            rc = mlp_results_journal_tag(x->journal[t], st->tag, err);
+        if (rc == MLP_OK && st->builder)
             mlp_results_journal_feed(x->journal[t], st->builder);
     }
     return rc;
@@ -269,12 +346,17 @@ static void list_todo(sweep_exec *x)
     sweep_state *st = x->st;
 
     for (size_t k = 0; k < x->n; k++) {
-        if (x->o->resume && x->done[k])
+        if (x->o->n_shards && st->owner[k] != x->o->shard)
+            continue;  /* another shard's */
+        if ((x->o->resume || x->o->merge) && x->done[k])
             x->rep->n_resumed++;
+        else if (x->o->merge)
+            x->rep->n_missing++;
         else
             x->todo[x->n_todo++] = k;
     }
-    order_runs(x->todo, x->n_todo, st->cost);
+    x->rep->n_todo = x->n_todo;
+    mlp_plan_order_by_cost(x->todo, x->n_todo, st->cost);
     for (size_t i = 0; i < x->n_todo; i++)
         st->data[st->run_data[x->todo[i]]].users++;
 
@@ -367,12 +449,94 @@ static void flush_journals(sweep_exec *x, mlp_error *err)
     for (int t = 0; t < x->threads; t++) {
         mlp_error e;
         mlp_error_clear(&e);
+        if (!x->journal[t])
+            continue;  /* merge: none */
         if (mlp_results_journal_flush(x->journal[t], &e) != MLP_OK && x->first_rc == MLP_OK) {
             x->first_rc = e.code;
             if (err)
                 *err = e;
         }
     }
+}
+
+/* A shard's own line of provenance, kept as shard-<i>-of-<n>.info for the
+ * merge (root attribute shards). */
+static mlp_status save_shard_note(sweep_exec *x, time_t started, mlp_error *err)
+{
+    char host[256] = "unknown", t0[32], t1[32], name[64], line[1024];
+    time_t now = time(NULL);
+    struct tm tmv;
+
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    gmtime_r(&started, &tmv);
+    strftime(t0, sizeof(t0), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    gmtime_r(&now, &tmv);
+    strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    snprintf(name, sizeof(name), "shard-%u-of-%u.info", x->o->shard, x->o->n_shards);
+    snprintf(line, sizeof(line), "shard %u/%u host=%s started=%s finished=%s runs=%zu "
+             "resumed=%zu threads=%d wall_seconds=%.3f\n", x->o->shard, x->o->n_shards, host, t0,
+             t1, x->prog.done - x->rep->n_resumed, x->rep->n_resumed, x->threads,
+             omp_get_wtime() - x->t0);
+    return mlp_sweep_save_note(x->st, name, line, err);
+}
+
+/* Merge with runs missing: which shards own them (the first
+ * MLP_SWEEP_MAX_MISSING_SHARDS), and the error naming the runs. */
+static mlp_status missing_runs(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    mlp_sweep_report *rep = x->rep;
+    unsigned *owner = NULL;
+    mlp_sb list = {0};
+    size_t shown = 0;
+    char *notes = shard_notes(st->runs_dir, &rep->n_shards_seen);
+
+    free(notes);
+    if (rep->n_shards_seen && (owner = malloc((x->n ? x->n : 1) * sizeof(*owner))) &&
+        mlp_plan_shard(st->cost, x->n, rep->n_shards_seen, owner, NULL) != MLP_OK) {
+        free(owner);
+        owner = NULL;
+    }
+    for (size_t k = 0; k < x->n; k++) {
+        if (x->done[k])
+            continue;
+        size_t end = k;
+        while (end + 1 < x->n && !x->done[end + 1])
+            end++;
+        if (shown++ < 12)
+            mlp_sb_printf(&list, end > k ? "%s%zu-%zu" : "%s%zu", list.len ? ", " : "", k, end);
+        else if (shown == 13)
+            mlp_sb_puts(&list, ", ...");
+        for (size_t j = k; owner && j <= end; j++) {
+            bool seen = false;
+            for (size_t s = 0; s < rep->n_missing_shards; s++)
+                seen |= rep->missing_shards[s] == owner[j];
+            if (!seen && rep->n_missing_shards < MLP_SWEEP_MAX_MISSING_SHARDS)
+                rep->missing_shards[rep->n_missing_shards++] = owner[j];
+        }
+        k = end;
+    }
+    free(owner);
+    char *l = mlp_sb_take(&list);
+    mlp_fail(err, MLP_ERR_RUNTIME, "%s: %zu of %zu runs are missing (runs %s); the sweep file "
+             "is built once every run is there", st->runs_dir, rep->n_missing, x->n, l ? l : "?");
+    free(l);
+    return MLP_ERR_RUNTIME;
+}
+
+/* runner merge of a sweep already built: its run folder is gone and the
+ * sweep file carries this identity.  Nothing to do (merge is idempotent). */
+static bool already_merged(const sweep_exec *x)
+{
+    char *runs = mlp_results_runs_dir(x->o->output), *hash = NULL;
+    struct stat sb;
+    bool yes = runs && stat(runs, &sb) != 0 && (hash = mlp_results_identity(x->o->output)) &&
+               !strcmp(hash, x->st->run_hash);
+    free(runs);
+    free(hash);
+    return yes;
 }
 
 static void exec_free(sweep_exec *x)
@@ -382,6 +546,7 @@ static void exec_free(sweep_exec *x)
     mlp_sweep_data_free_all(st);
     free(st->run_data);
     free(st->cost);
+    free(st->owner);
     free(st->runs_dir);
     free(st->identity);
     for (size_t i = 0; i < st->n_files; i++)
@@ -401,6 +566,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     char *resolved = NULL;
     mlp_status rc;
     double t0 = omp_get_wtime();
+    time_t started = time(NULL);
 
     memset(&st, 0, sizeof(st));
     memset(&x, 0, sizeof(x));
@@ -423,6 +589,12 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     if (rc != MLP_OK)
         goto out;
     mlp_sweep_identify(&st, resolved);
+    if (o->merge && already_merged(&x)) {
+        rep->n_resumed = x.n;
+        snprintf(rep->note, sizeof(rep->note), "%s is already built from every run: nothing to "
+                 "merge", o->output);
+        goto out;
+    }
     rc = open_output(&x, err);
     if (rc == MLP_OK)
         rc = start_writers(&x, err);
@@ -438,15 +610,75 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
                       "interrupted: %zu of %zu runs finished and kept in %s", x.prog.done, x.n,
                       st.runs_dir);
-    if (rc == MLP_OK)
+    if (o->n_shards && (rc == MLP_OK || rc == MLP_ERR_INTERRUPTED)) {
+        mlp_error e;  /* a shard's provenance line: kept even when interrupted */
+        mlp_status r = save_shard_note(&x, started, &e);
+        if (rc == MLP_OK && r != MLP_OK) {
+            rc = r;
+            if (err)
+                *err = e;
+        }
+    } else if (rc == MLP_OK && o->merge && rep->n_missing) {
+        rc = missing_runs(&x, err);
+    } else if (rc == MLP_OK) {
         rc = build_sweep_file(&st, resolved, err);
+    }
 
 out:
     mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
+    mlp_lock_release(st.lock);
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
     exec_free(&x);
     free(resolved);
     return rc;
+}
+
+mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
+                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err)
+{
+    sweep_state st;
+    mlp_sweep_opts o;
+    size_t total = spec->plan.n_runs;
+    unsigned *owner = NULL;
+    mlp_status rc;
+
+    memset(&st, 0, sizeof(st));
+    memset(&o, 0, sizeof(o));
+    st.spec = spec;
+    st.reg = reg;
+    st.o = &o;
+    *runs = NULL;
+    *n = 0;
+    rc = mlp_sweep_prepare(&st, err);
+    if (rc == MLP_OK && !(owner = malloc((total ? total : 1) * sizeof(*owner))))
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    if (rc == MLP_OK)
+        rc = mlp_plan_shard(st.cost, total, n_shards, owner, err);
+    if (rc == MLP_OK && !(*runs = malloc((total ? total : 1) * sizeof(**runs))))
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    for (size_t k = 0; rc == MLP_OK && k < total; k++)
+        if (owner[k] == shard)
+            (*runs)[(*n)++] = k;
+    free(owner);
+    mlp_sweep_data_free_all(&st);
+    free(st.run_data);
+    free(st.cost);
+    for (size_t i = 0; i < st.n_files; i++)
+        free(st.file_copy[i]);
+    return rc;
+}
+
+char *mlp_sweep_folder_output(const char *runs_dir)
+{
+    size_t n = strlen(runs_dir);
+    while (n > 1 && runs_dir[n - 1] == '/')
+        n--;
+    if (n > 5 && !strncmp(runs_dir + n - 5, ".runs", 5))
+        n -= 5;
+    char *p = malloc(n + 4);
+    if (p)
+        snprintf(p, n + 4, "%.*s.h5", (int)n, runs_dir);
+    return p;
 }

@@ -43,6 +43,18 @@ typedef struct mlp_sweep_opts {
     bool keep_runs;           /* keep the run folder after building the sweep file */
     bool create_folder;       /* create the output's folder when missing (the default results/) */
     const char *command;      /* the command line, recorded in the file */
+    /* Shards: with n_shards > 0, compute only the runs plan/shard.h gives
+     * shard `shard` (0 .. n_shards-1), into the run folder that every shard
+     * shares, with part files marked "s<shard>of<n_shards>", under the lock
+     * shard-<shard>-of-<n_shards>; no sweep file (merge builds it). */
+    unsigned shard, n_shards;
+    /* Merge: compute nothing; build the sweep file from the run folder, or
+     * fail (MLP_ERR_RUNTIME, rep->n_missing and the shards that own them)
+     * when runs are missing. */
+    bool merge;
+    /* Kept in the run folder as sweep.source for `runner merge FOLDER`: how
+     * to load this spec again ("spec=<path>\nset=<k=v>\n..."); may be NULL. */
+    const char *source;
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
     /* Called after each finished run, one thread at a time; may be NULL. */
     void (*progress)(void *ctx, const mlp_sweep_progress *p);
@@ -52,7 +64,27 @@ typedef struct mlp_sweep_opts {
 typedef struct mlp_sweep_report {
     size_t n_runs, n_ok, n_diverged, n_resumed;
     double wall_seconds;
+    size_t n_todo;            /* runs this process was to compute (its shard's, less resumed) */
+    /* merge: runs missing from the run folder, and the shards (of
+     * n_shards_seen, 0 when the folder was not written by shards) owning
+     * the first MLP_SWEEP_MAX_MISSING_SHARDS of them */
+    size_t n_missing;
+    unsigned n_shards_seen;
+    size_t n_missing_shards;
+    unsigned missing_shards[64];
+    char note[640];           /* something to tell (a stale lock taken over), or "" */
 } mlp_sweep_report;
+#define MLP_SWEEP_MAX_MISSING_SHARDS 64
+
+/* The runs shard `shard` of n_shards computes (plan/shard.h, from the runs'
+ * costs), in increasing order, into *runs (malloc'd, *n of them). */
+mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
+                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err);
+
+/* The sweep file path whose run folder is runs_dir ("x.runs" -> "x.h5"),
+ * and sweep.source's text kept there (NULL when absent); malloc'd. */
+char *mlp_sweep_folder_output(const char *runs_dir);
+char *mlp_sweep_folder_source(const char *runs_dir);
 
 /* Output path: `override` if given, else the spec's `output:`, else
  * results/<name>.h5.  malloc'd. */

@@ -363,7 +363,8 @@ static bool is_identity_note(const char *name)
     return (!strncmp(name, "sweep.", 6) &&
             (mlp_str_ends_with(name, ".identity") || mlp_str_ends_with(name, ".source"))) ||
            (!strncmp(name, "shard-", 6) && mlp_str_ends_with(name, ".info")) ||
-           mlp_str_ends_with(name, ".lock");
+           mlp_str_ends_with(name, ".lock") ||
+           mlp_str_ends_with(name, ".note");  /* a note's temporary, left by a kill */
 }
 
 /* Remove part files, run files and temporaries, then the folder if that left

@@ -19,6 +19,14 @@
 #include "check/check.h"
 #include "registry/registry.h"
 
+/* Under AddressSanitizer its own SIGSEGV handler reports a NULL access and
+ * ends the process with SIGABRT: the crash is still reported, by another signal. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NULL_CRASH "SIGABRT"
+#else
+#define NULL_CRASH "SIGSEGV"
+#endif
+
 #define CHECK_FIXTURE(kind, name) MLPLAB_TEST_FIXTURE_DIR "/check/" kind "/" name ".so"
 
 /* Every line of one check run, kept for assertions. */
@@ -58,11 +66,13 @@ static mlp_registry *registry(void)
     return reg;
 }
 
+static double check_timeout; /* seconds per check, 0 for the default */
+
 /* Check the plugin at path (with optional key=value settings) into lg. */
 static void check_file(mlp_registry *reg, const char *path, const char *const *sets, size_t n_sets)
 {
     const mlp_plugin *pl = NULL;
-    mlp_check_opts o = {.sets = sets, .n_sets = n_sets};
+    mlp_check_opts o = {.sets = sets, .n_sets = n_sets, .timeout = check_timeout};
     mlp_error err = {0};
 
     memset(&lg, 0, sizeof(lg));
@@ -107,6 +117,17 @@ static void expect_failure(const char *check, const char *setting, ...)
     }
     dump();
     fail_msg("no failing %s check%s%s", check, setting ? " at " : "", setting ? setting : "");
+}
+
+/* A failing line of check `check` says exactly msg. */
+static void expect_fail_line(const char *check, const char *msg)
+{
+    for (size_t i = 0; i < lg.n; i++)
+        if (lg.verdict[i] == MLP_CHECK_FAIL && !strcmp(lg.check[i], check) &&
+            !strcmp(lg.msg[i], msg))
+            return;
+    dump();
+    fail_msg("no line \"FAIL %s %s\"", check, msg);
 }
 
 /* No line of check `check` failed. */
@@ -189,7 +210,10 @@ static void test_check_wrong_sign(void **state)
 
     (void)state;
     check_file(reg, CHECK_FIXTURE("activations", "tanh_wrong_sign"), NULL, 0);
-    assert_int_equal(lg.sum.failed, 1);
+    assert_int_equal(lg.sum.failed, 2); /* gradient, and the dense integral */
+    expect_fail_line("continuity", "backward does not integrate to forward between z=-6 and z=-5: "
+                     "the integral of backward is -7.8507488e-05, forward changes by "
+                     "7.85073882e-05");
     expect_failure("gradient", NULL, "backward disagrees", "worst at z=0.001",
                    "analytic f'(z) -0.999999 vs numeric 0.999999", "abs err 2",
                    "analytic = -1 x numeric at every failing point: wrong sign", NULL);
@@ -202,7 +226,8 @@ static void test_check_wrong_scale(void **state)
 
     (void)state;
     check_file(reg, CHECK_FIXTURE("activations", "sigmoid_double"), NULL, 0);
-    assert_int_equal(lg.sum.failed, 1);
+    assert_int_equal(lg.sum.failed, 2); /* gradient, and the dense integral */
+    expect_no_failure("shapes");
     expect_failure("gradient", NULL, "analytic f'(z) 0.5 vs numeric 0.25", "rel err 1",
                    "analytic = 2 x numeric at every failing point: wrong scale", NULL);
     assert_int_equal(lg.sum.notes, 2); /* in place not claimed, either way */
@@ -307,6 +332,144 @@ static void test_check_dataset_bad_labels(void **state)
     check_file(reg, CHECK_FIXTURE("datasets", "bad_labels"), NULL, 0);
     expect_failure("generate", NULL, "n=7", "label of point 6 is 2, not an integer in [0, 2)",
                    NULL);
+    mlp_registry_free(reg);
+}
+
+
+/* ---- plugins that crash, hang, overrun or cheat ---------------------------- */
+
+#define ACT(name) CHECK_FIXTURE("activations", name)
+
+static void test_check_crash_is_reported(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("fwd_null"), NULL, 0);
+    expect_fail_line("gradient", "forward crashed (" NULL_CRASH ") at z=1 (the first input of a "
+                     "call of n=211)");
+    /* and the other checks went on, each reporting its own crash */
+    expect_fail_line("shapes", "forward crashed (" NULL_CRASH ") at z=1 (the first input of a call of "
+                     "n=1061)");
+    assert_true(lg.sum.failed >= 9);
+    mlp_registry_free(reg);
+}
+
+static void test_check_hang_is_reported(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_timeout = 0.3;
+    check_file(reg, ACT("fwd_hang"), NULL, 0);
+    check_timeout = 0;
+    expect_fail_line("gradient", "forward did not return within 0.3 s at z=1 (the first input of "
+                     "a call of n=211)");
+    expect_fail_line("threads", "forward did not return within 0.3 s at z=-0.953171 (the first "
+                     "input of a call of n=32768)");
+    mlp_registry_free(reg);
+}
+
+static void test_check_guard_pages(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("fwd_read_past"), NULL, 0);
+    expect_fail_line("bounds", "forward crashed (SIGSEGV) touching z[1], one past the end of z "
+                     "(n=1), with every buffer ending at a guard page");
+    check_file(reg, ACT("bwd_write_past"), NULL, 0);
+    expect_fail_line("bounds", "backward crashed (SIGSEGV) touching dz[1], one past the end of dz "
+                     "(n=1), with every buffer ending at a guard page");
+    check_file(reg, ACT("fwd_read_before"), NULL, 0);
+    expect_fail_line("bounds", "forward crashed (SIGSEGV) touching z[-1], before the start of z "
+                     "(n=1), with every buffer starting after a guard page");
+    mlp_registry_free(reg);
+}
+
+static void test_check_dataset_extra_point(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, CHECK_FIXTURE("datasets", "data_extra_point"), NULL, 0);
+    expect_fail_line("bounds", "generate crashed (SIGSEGV) touching x[2], one past the end of x "
+                     "(n=2), with every buffer ending at a guard page");
+    mlp_registry_free(reg);
+}
+
+static void test_check_jump(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("tanh_jump"), NULL, 0);
+    assert_int_equal(lg.sum.failed, 1);
+    expect_fail_line("continuity", "forward jumps by 0.1 between z=0.29999999999999999 and "
+                     "z=0.30000000000000004, where backward is not 0 on both sides (not a step)");
+    /* the shipped step function jumps too, with a zero backward: accepted */
+    check_file(reg, MLPLAB_TEST_PLUGIN_DIR "/activations/step.so", NULL, 0);
+    expect_no_failure("continuity");
+    mlp_registry_free(reg);
+}
+
+static void test_check_parameter_unused(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("tanh_unused_gain"), NULL, 0);
+    assert_int_equal(lg.sum.failed, 1);
+    expect_fail_line("parameter", "gain changes nothing: forward and backward give the same bytes "
+                     "at gain=0.5, 1.25, 2 as at gain=1 (618 inputs in [-20, 20] and beyond); "
+                     "use it, or drop it");
+    mlp_registry_free(reg);
+}
+
+static void test_check_call_shapes(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("tanh_n1"), NULL, 0);
+    assert_int_equal(lg.sum.failed, 1);
+    expect_fail_line("shapes", "forward gives other values in calls of n=1 than in one call of "
+                     "n=1061: 1060 of 1061 values differ, first at z=1 (element 0 of the long "
+                     "call): 1.5231883119115297 vs 0.76159415595576485");
+    check_file(reg, ACT("tanh_idx256"), NULL, 0);
+    expect_fail_line("shapes", "forward gives other values in calls of n=256 than in one call of "
+                     "n=1061: 805 of 1061 values differ, first at z=-2.72204 (element 256 of the "
+                     "long call): -0.991393631303084 vs -1.982787262606168");
+    mlp_registry_free(reg);
+}
+
+static void test_check_whole_range_finite(void **state)
+{
+    mlp_registry *reg = registry();
+
+    (void)state;
+    check_file(reg, ACT("tanh_inf_band"), NULL, 0);
+    assert_int_equal(lg.sum.failed, 1);
+    expect_fail_line("finite", "forward gives inf at z=131072 although it is only 1 at z=98304: "
+                     "compute it in a form that cannot overflow");
+    mlp_registry_free(reg);
+}
+
+static void test_check_dataset_missing_class(void **state)
+{
+    mlp_registry *reg = registry();
+    bool seen = false;
+
+    (void)state;
+    check_file(reg, CHECK_FIXTURE("datasets", "data_missing_class"), NULL, 0);
+    assert_int_equal(lg.sum.failed, 0);
+    for (size_t i = 0; i < lg.n; i++)
+        seen |= lg.verdict[i] == MLP_CHECK_NOTE && !strcmp(lg.check[i], "classes") &&
+                !strcmp(lg.msg[i], "class 2 of 3 never appears in 2000 generated points: the "
+                        "descriptor declares more classes than the labels use");
+    if (!seen)
+        dump();
+    assert_true(seen);
     mlp_registry_free(reg);
 }
 
@@ -445,7 +608,14 @@ static void test_check_runner_exit_codes(void **state)
                                 NULL), 1);
     assert_non_null(strstr(out, "FAIL  gradient"));
     assert_non_null(strstr(out, "wrong sign"));
-    assert_non_null(strstr(out, "6 checks passed, 1 failed"));
+    assert_non_null(strstr(out, "9 checks passed, 2 failed"));
+
+    /* an entry function that crashes: loaded in a child, reported, exit 1 */
+    assert_int_equal(run_runner(out, sizeof(out), ACT("entry_crash"), NULL), 1);
+    assert_non_null(strstr(out, "FAIL  load          " ACT("entry_crash") " crashed (" NULL_CRASH ") "
+                            "while being loaded (dlopen and its entry function)\n"));
+    assert_non_null(strstr(out, "0 checks passed, 1 failed"));
+    assert_int_equal(run_runner(out, sizeof(out), "relu", "--timeout", "0", NULL), 2);
 
     /* a name found in one kind only, the kind given */
     assert_int_equal(run_runner(out, sizeof(out), "bce", "--kind", "loss", NULL), 0);
@@ -486,6 +656,15 @@ int main(void)
         cmocka_unit_test(test_check_nondeterministic),
         cmocka_unit_test(test_check_inplace_broken),
         cmocka_unit_test(test_check_dataset_bad_labels),
+        cmocka_unit_test(test_check_crash_is_reported),
+        cmocka_unit_test(test_check_hang_is_reported),
+        cmocka_unit_test(test_check_guard_pages),
+        cmocka_unit_test(test_check_dataset_extra_point),
+        cmocka_unit_test(test_check_jump),
+        cmocka_unit_test(test_check_parameter_unused),
+        cmocka_unit_test(test_check_call_shapes),
+        cmocka_unit_test(test_check_whole_range_finite),
+        cmocka_unit_test(test_check_dataset_missing_class),
         cmocka_unit_test(test_check_set_fixes_a_parameter),
         cmocka_unit_test(test_check_loading_dataset),
         cmocka_unit_test(test_check_runner_exit_codes),

@@ -25,12 +25,14 @@ mlp_status mlp_check_plugin(const mlp_plugin *pl, const mlp_check_opts *opts,
     c.ctx = ctx;
     c.n_sets = opts ? opts->n_sets : 0;
     c.threads = opts && opts->threads > 0 ? opts->threads : DEFAULT_THREADS;
+    c.timeout = opts && opts->timeout > 0 ? opts->timeout : DEFAULT_TIMEOUT;
     if (c.np > MLP_MAX_PARAMS)
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: %u parameters, at most %d allowed",
                         pl->path, (unsigned)c.np, MLP_MAX_PARAMS);
     mlp_plugin_param_defaults(pl, base);
     if ((st = mlp_check_apply_sets(pl, opts, base, fixed, err)))
         return st;
+    memcpy(c.fixed, fixed, sizeof(c.fixed));
 
     mlp_check_descriptor(&c);
     for (uint32_t i = 0; i < c.np && !missing; i++)

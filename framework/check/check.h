@@ -50,6 +50,8 @@ typedef struct mlp_check_opts {
     const char *const *sets;
     size_t n_sets;
     int threads;             /* threads of the concurrency check; 0 means 4 */
+    double timeout;          /* seconds each check may take (it runs in a child process);
+                                0 means 10 */
 } mlp_check_opts;
 
 /* Run every check that applies to pl's kind and report each through
@@ -59,5 +61,12 @@ typedef struct mlp_check_opts {
 mlp_status mlp_check_plugin(const mlp_plugin *pl, const mlp_check_opts *opts,
                             void (*line)(void *ctx, const mlp_check_line *l), void *ctx,
                             mlp_check_summary *out, mlp_error *err);
+
+/* Run fn(arg) in a child process for at most timeout seconds (0: 10), e.g. the
+ * loading of a plugin whose entry function may crash.  Returns true when it
+ * returned; otherwise why holds "crashed (SIGSEGV)", "did not return within
+ * 10 s" or "exited with status 3". */
+bool mlp_check_survives(void (*fn)(void *arg), void *arg, double timeout, char *why,
+                        size_t why_len);
 
 #endif

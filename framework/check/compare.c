@@ -42,23 +42,31 @@ size_t mlp_diff_count(const double *a, const double *b, size_t n)
     return k;
 }
 
-/* Values v[j] at inputs sign * mlp_extreme_mags[j]: NaN fails; Inf fails unless
+bool mlp_close(double a, double b)
+{
+    if (a == b || (isnan(a) && isnan(b)))
+        return true;
+    return fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b));
+}
+
+/* Values v[j] at inputs sign * mags[j]: NaN fails; Inf fails unless
  * `may_overflow` and |v| at the previous magnitude already exceeds its square. */
 void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double sign,
-                       const double *v, bool may_overflow, const char *set)
+                       const double *mags, const double *v, size_t n, bool may_overflow,
+                       const char *set)
 {
-    for (size_t j = 0; j < N_MAGS; j++) {
-        double x = sign * mlp_extreme_mags[j];
+    for (size_t j = 0; j < n; j++) {
+        double x = sign * mags[j];
         f->points++;
         if (isfinite(v[j]) || f->failed)
             continue;
         if (isinf(v[j]) && may_overflow && j > 0 &&
-            fabs(v[j - 1]) > mlp_extreme_mags[j - 1] * mlp_extreme_mags[j - 1]) {
+            fabs(v[j - 1]) > mags[j - 1] * mags[j - 1]) {
             if (!f->overflow[0])
                 snprintf(f->overflow, sizeof(f->overflow),
                          "; %s overflows to %g at %s=%g, accepted: it grows faster than %s^2 "
                          "(%g at %s=%g)", fn, v[j], var, x, var, v[j - 1], var,
-                         sign * mlp_extreme_mags[j - 1]);
+                         sign * mags[j - 1]);
             continue;
         }
         f->failed = true;
@@ -68,7 +76,7 @@ void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double si
             snprintf(f->what, sizeof(f->what),
                      "%s gives %g at %s=%g%s although it is only %g at %s=%g: compute it in a "
                      "form that cannot overflow", fn, v[j], var, x, set, v[j - 1], var,
-                     sign * mlp_extreme_mags[j - 1]);
+                     sign * mags[j - 1]);
         else
             snprintf(f->what, sizeof(f->what), "%s gives %g at %s=%g%s", fn, v[j], var, x, set);
     }
@@ -94,7 +102,8 @@ void mlp_diff_note(thread_diff *t, const double *got, const double *want, const 
 
 /* Report the concurrency check's outcome over nt threads. */
 void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
-                        const char *const *names, const char *var, const char *calls)
+                        const char *const *names, const char *var, const char *calls,
+                        const char *shapes)
 {
     size_t total = 0, values = per_call * (size_t)nt * THREAD_REPS;
     int first = -1;
@@ -121,6 +130,6 @@ void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_ca
         return;
     }
     mlp_check_say(c, "%d threads at once, %d calls each on their own inputs (%zu values per call), "
-        "give the single-threaded bytes", nt, THREAD_REPS, per_call);
+        "give the single-threaded bytes%s", nt, THREAD_REPS, per_call, shapes ? shapes : "");
     mlp_check_emit(c, "threads", MLP_CHECK_PASS, c->set[0].text, values, NAN, NAN, NAN);
 }

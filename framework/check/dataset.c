@@ -28,20 +28,53 @@ static const char *points_bad(const double *x, const double *y, size_t n, size_t
     return NULL;
 }
 
-/* Generate n points from stream (seed, id) into x, y (with canaries). */
-static int gen(const mlp_dataset_desc *d, const mlp_param_value *p, uint64_t seed, size_t n,
-               double *x, double *y, const char **why)
+/* Generate n points from stream (seed, id) into x, y, the call marked in the
+ * shared page. */
+static int gen(checker *c, const mlp_param_value *p, uint64_t seed, size_t n, double *x,
+               double *y, const char **why)
 {
     mlp_rng r;
     mlp_rng_api api;
+    int rc;
 
     *why = NULL;
     mlp_rng_init(&r, seed, 0, MLP_STREAM_TRAIN);
     mlp_rng_api_bind(&r, &api);
-    return d->generate(&api, n, x, y, p, why);
+    mlp_probe_enter(c, "generate", NULL, NULL, n);
+    rc = c->pl->d.data->generate(&api, n, x, y, p, why);
+    mlp_probe_leave(c);
+    return rc;
 }
 
 #define GEN_MAXN 200
+#define CLASS_N 2000
+
+/* A NOTE when a declared class never appears in CLASS_N generated points. */
+static void data_classes(checker *c, const setting *s, size_t dim, size_t classes)
+{
+    double *x = malloc(CLASS_N * dim * sizeof(double)), *y = malloc(CLASS_N * sizeof(double));
+    size_t *count = calloc(classes, sizeof(size_t)), missing = 0, first = 0;
+    char where[SET_LEN + 8];
+    const char *why;
+
+    if (!x || !y || !count || gen(c, s->v, 1, CLASS_N, x, y, &why) != 0)
+        goto out;
+    for (size_t i = 0; i < CLASS_N; i++)
+        if (y[i] >= 0.0 && y[i] < (double)classes)
+            count[(size_t)y[i]]++;
+    for (size_t j = classes; j-- > 0;)
+        if (!count[j])
+            missing++, first = j;
+    if (missing) {
+        mlp_check_say(c, "class %zu of %zu never appears in %d generated points%s%s: the "
+            "descriptor declares more classes than the labels use", first, classes, CLASS_N,
+            missing > 1 ? " (nor do other classes)" : "",
+            mlp_check_in_setting(s, where, sizeof(where)));
+        mlp_check_emit_plain(c, "classes", MLP_CHECK_NOTE, s->text);
+    }
+out:
+    free(x), free(y), free(count);
+}
 
 static void data_generate(checker *c, const setting *s)
 {
@@ -79,7 +112,7 @@ static void data_generate(checker *c, const setting *s)
         const char *why, *bad;
         mlp_canary_set(x, n * dim);
         mlp_canary_set(y, n);
-        if (gen(d, s->v, 1, n, x, y, &why) != 0) {
+        if (gen(c, s->v, 1, n, x, y, &why) != 0) {
             mlp_check_say(c, "generate refused n=%zu%s: %s", n, at, why ? why : "(no reason "
                 "given)");
             mlp_check_emit_plain(c, "generate", MLP_CHECK_FAIL, s->text);
@@ -107,6 +140,7 @@ static void data_generate(checker *c, const setting *s)
     if (classes > 8)
         mlp_check_add(c, ", ...");
     mlp_check_emit(c, "generate", MLP_CHECK_PASS, s->text, 208, NAN, NAN, NAN);
+    data_classes(c, s, dim, classes);
 out:
     free(x);
 }
@@ -130,7 +164,6 @@ static size_t setting_dim(checker *c, const setting *s)
 
 static void data_determinism(checker *c)
 {
-    const mlp_dataset_desc *d = c->pl->d.data;
     const size_t n = GEN_MAXN;
     size_t maxdim = 1;
     for (size_t s = 0; s < c->n_set; s++) {
@@ -152,7 +185,7 @@ static void data_determinism(checker *c)
         const size_t dim = setting_dim(c, &c->set[s]);
         if (dim == 0)
             continue; /* reported by the generate check */
-        if (gen(d, c->set[s].v, 42, n, x1, y1, &why) || gen(d, c->set[s].v, 42, n, x2, y2, &why))
+        if (gen(c, c->set[s].v, 42, n, x1, y1, &why) || gen(c, c->set[s].v, 42, n, x2, y2, &why))
             continue; /* reported by the generate check */
         size_t ix = mlp_diff_first(x1, x2, n * dim), iy = mlp_diff_first(y1, y2, n);
         if (ix < n * dim || iy < n) {
@@ -174,8 +207,8 @@ static void data_determinism(checker *c)
     mlp_check_emit(c, "determinism", MLP_CHECK_PASS, "", n * (dim0 + 1) * c->n_set, NAN, NAN, NAN);
 
     /* another stream, other points (at the base setting) */
-    if (dim0 && gen(d, c->set[0].v, 42, n, x1, y1, &why) == 0 &&
-        gen(d, c->set[0].v, 43, n, x2, y2, &why) == 0) {
+    if (dim0 && gen(c, c->set[0].v, 42, n, x1, y1, &why) == 0 &&
+        gen(c, c->set[0].v, 43, n, x2, y2, &why) == 0) {
         same = mlp_diff_first(x1, x2, n * dim0) == n * dim0 && mlp_diff_first(y1, y2, n) == n;
         if (same) {
             mlp_check_say(c, "two different streams give the same 200 points: the data does not "
@@ -194,7 +227,6 @@ out:
 static mlp_status data_threads(checker *c, mlp_error *err)
 {
     static const char *const names[] = {"a coordinate", "a label"};
-    const mlp_dataset_desc *d = c->pl->d.data;
     const int nt = c->threads;
     const size_t n = 2000, dim = setting_dim(c, &c->set[0]) ? setting_dim(c, &c->set[0]) : 1,
                  len = n * dim;
@@ -209,7 +241,7 @@ static mlp_status data_threads(checker *c, mlp_error *err)
         goto out;
     }
     for (int t = 0; t < nt; t++)
-        if (gen(d, c->set[0].v, 1000 + (uint64_t)t, n, rx + t * len, ry + t * n, &why) != 0) {
+        if (gen(c, c->set[0].v, 1000 + (uint64_t)t, n, rx + t * len, ry + t * n, &why) != 0) {
             mlp_check_say(c, "generate refused n=%zu: %s", n, why ? why : "(no reason given)");
             mlp_check_emit_plain(c, "threads", MLP_CHECK_FAIL, c->set[0].text);
             goto out;
@@ -218,12 +250,12 @@ static mlp_status data_threads(checker *c, mlp_error *err)
     for (int t = 0; t < nt; t++) {
         for (int rep = 0; rep < THREAD_REPS; rep++) {
             const char *w;
-            gen(d, c->set[0].v, 1000 + (uint64_t)t, n, x + t * len, y + t * n, &w);
+            gen(c, c->set[0].v, 1000 + (uint64_t)t, n, x + t * len, y + t * n, &w);
             mlp_diff_note(&td[t], x + t * len, rx + t * len, NULL, len, 0);
             mlp_diff_note(&td[t], y + t * n, ry + t * n, NULL, n, 1);
         }
     }
-    mlp_threads_report(c, td, nt, len + n, names, "", "generate is called");
+    mlp_threads_report(c, td, nt, len + n, names, "", "generate is called", NULL);
 out:
     free(rx), free(x), free(ry), free(y), free(td);
     return st;
@@ -269,7 +301,10 @@ static mlp_status data_load(checker *c, mlp_error *err)
     }
     mlp_canary_set(x, len);
     mlp_canary_set(y, rows);
-    if (d->load(p, rows, dim, x, y, why, sizeof(why)) != 0) {
+    mlp_probe_enter(c, "load", NULL, NULL, rows);
+    int rc = d->load(p, rows, dim, x, y, why, sizeof(why));
+    mlp_probe_leave(c);
+    if (rc != 0) {
         mlp_check_say(c, "load failed (%s): %s", c->set[0].text, why[0] ? why : "(no reason "
             "given)");
         mlp_check_emit_plain(c, "load", MLP_CHECK_FAIL, c->set[0].text);
@@ -316,16 +351,151 @@ out:
     return st;
 }
 
+/* generate at n = 1, 7 with x and y against a guard page: at their end (arg
+ * NULL) or before their start. */
+static mlp_status data_bounds(checker *c, const void *arg, mlp_error *err)
+{
+    static const size_t sizes[] = {1, 7};
+    const bool at_start = arg != NULL;
+
+    for (size_t s = 0; s < c->n_set; s++) {
+        const size_t dim = setting_dim(c, &c->set[s]);
+        if (!dim)
+            continue; /* reported by the generate check */
+        for (size_t j = 0; j < 2; j++) {
+            const size_t n = sizes[j];
+            const char *why;
+            gbuf g[2];
+            double *x = mlp_guard_alloc(c, &g[0], "x", n * dim, at_start);
+            double *y = mlp_guard_alloc(c, &g[1], "y", n, at_start);
+            if (x && y)
+                gen(c, c->set[s].v, 1, n, x, y, &why);
+            mlp_guard_free(c, &g[0]);
+            mlp_guard_free(c, &g[1]);
+            if (!x || !y)
+                return mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
+        }
+    }
+    mlp_check_say(c, "generate stays inside x and y (n = 1, 7; %zu setting%s), both %s a guard "
+        "page", c->n_set, c->n_set == 1 ? "" : "s", at_start ? "starting after" : "ending at");
+    mlp_check_emit_plain(c, "bounds", MLP_CHECK_PASS, "");
+    return MLP_OK;
+}
+
+/* Each parameter varied must change the generated points. */
+static mlp_status data_params(checker *c, const void *arg, mlp_error *err)
+{
+    const size_t n = GEN_MAXN;
+    size_t maxdim = 1;
+    char names[512] = "";
+    mlp_status st = MLP_OK;
+
+    (void)arg;
+    for (size_t s = 0; s < c->n_set; s++) {
+        size_t ds = setting_dim(c, &c->set[s]);
+        maxdim = ds > maxdim ? ds : maxdim;
+    }
+    double *x0 = calloc(n * maxdim, sizeof(double)), *x1 = calloc(n * maxdim, sizeof(double));
+    double y0[GEN_MAXN], y1[GEN_MAXN];
+    const char *why;
+    const size_t d0 = setting_dim(c, &c->set[0]);
+
+    if (!x0 || !x1) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
+        goto out;
+    }
+    if (!d0 || gen(c, c->set[0].v, 1, n, x0, y0, &why) != 0)
+        goto out; /* reported by the generate check */
+    for (uint32_t i = 0; i < c->np; i++) {
+        const mlp_param_decl *pd = &c->pl->h->params[i];
+        size_t tried = 0;
+        bool moved = false;
+        char def[64];
+        for (size_t s = 1; s < c->n_set && !moved; s++) {
+            bool only = true;
+            for (uint32_t j = 0; j < c->np; j++)
+                only &= (c->set[s].v[j].num != c->set[0].v[j].num) == (j == i);
+            if (!only)
+                continue;
+            tried++;
+            const size_t ds = setting_dim(c, &c->set[s]);
+            if (ds != d0) {
+                moved = true; /* it changes the shape */
+                break;
+            }
+            if (gen(c, c->set[s].v, 1, n, x1, y1, &why) != 0) {
+                moved = true; /* it changes what is accepted */
+                break;
+            }
+            moved = mlp_diff_first(x0, x1, n * d0) < n * d0 || mlp_diff_first(y0, y1, n) < n;
+        }
+        if (!tried)
+            continue;
+        if (!moved) {
+            mlp_check_value_text(pd, &c->set[0].v[i], def, sizeof(def));
+            mlp_check_say(c, "%s changes nothing: generate gives the same %zu points over its "
+                "range as at %s=%s; use it, or drop it", pd->name, n, pd->name, def);
+            mlp_check_emit_plain(c, "parameter", MLP_CHECK_FAIL, "");
+            goto out;
+        }
+        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+                 names[0] ? ", " : "", pd->name);
+    }
+    if (names[0]) {
+        mlp_check_say(c, "each parameter varied changes the generated points: %s", names);
+        mlp_check_emit_plain(c, "parameter", MLP_CHECK_PASS, "");
+    }
+out:
+    free(x0), free(x1);
+    return st;
+}
+
+static mlp_status data_generate_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)err;
+    data_generate(c, arg);
+    return MLP_OK;
+}
+
+static mlp_status data_determinism_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg, (void)err;
+    data_determinism(c);
+    return MLP_OK;
+}
+
+static mlp_status data_threads_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg;
+    return data_threads(c, err);
+}
+
+static mlp_status data_load_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg;
+    return data_load(c, err);
+}
+
 mlp_status mlp_check_dataset(checker *c, mlp_error *err)
 {
+    static const int start = 1;
     const mlp_dataset_desc *d = c->pl->d.data;
     mlp_status st = MLP_OK;
 
     if (d->generate && (d->dim > 0 || mlp_dataset_describes(c->pl))) {
-        for (size_t k = 0; k < c->n_set; k++)
-            data_generate(c, &c->set[k]);
-        data_determinism(c);
-        if ((st = data_threads(c, err)))
+        for (size_t k = 0; k < c->n_set && !st; k++)
+            st = mlp_check_isolated(c, "generate", data_generate_run, &c->set[k], err);
+        if (!st)
+            st = mlp_check_isolated(c, "determinism", data_determinism_run, NULL, err);
+        if (!st)
+            st = mlp_check_isolated(c, "bounds", data_bounds, NULL, err);
+        if (!st)
+            st = mlp_check_isolated(c, "bounds", data_bounds, &start, err);
+        if (!st)
+            st = mlp_check_isolated(c, "parameter", data_params, NULL, err);
+        if (!st)
+            st = mlp_check_isolated(c, "threads", data_threads_run, NULL, err);
+        if (st)
             return st;
     }
     if (!mlp_dataset_loads(c->pl))
@@ -336,5 +506,5 @@ mlp_status mlp_check_dataset(checker *c, mlp_error *err)
         mlp_check_emit_plain(c, "load", MLP_CHECK_NOTE, "");
         return st;
     }
-    return data_load(c, err);
+    return mlp_check_isolated(c, "load", data_load_run, NULL, err);
 }

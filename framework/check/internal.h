@@ -45,6 +45,7 @@
 #define THREAD_N 32768        /* values per thread in the concurrency check */
 #define THREAD_REPS 8         /* calls per thread */
 #define DEFAULT_THREADS 4
+#define DEFAULT_TIMEOUT 10.0  /* seconds a check may take in its child */
 #define CANARY 4              /* guard values past each output buffer */
 #define MSG_LEN 2048
 #define SET_LEN 256
@@ -57,14 +58,46 @@ typedef struct setting {
     char text[SET_LEN];       /* "slope=0.01", "" without parameters */
 } setting;
 
+/* The shared page a check's child marks each plugin call in, for the parent
+ * to name the call that crashed or hung.  The strings are literals of the
+ * checker: the same address in both processes. */
+#define MAX_GUARDED 8
+typedef struct probe {
+    volatile int in_call;        /* 1 from the call's start to its return */
+    volatile int done;           /* the check returned */
+    const char *volatile fn;     /* "forward", "backward", "loss", "generate", ... */
+    const char *volatile var;    /* the input's name ("z", "logit"), NULL for none */
+    volatile double z;           /* the call's first input */
+    volatile size_t n;           /* the call's length */
+    volatile int faulted;        /* a SIGSEGV/SIGBUS was caught: its address */
+    volatile uintptr_t fault_addr;
+    int guard_at_start;          /* the guard pages are before the buffers */
+    size_t n_bufs;               /* guard-page buffers in use */
+    struct {
+        char name[16];
+        uintptr_t p;
+        size_t n;
+    } buf[MAX_GUARDED];
+} probe;
+
+/* A buffer of n doubles against a PROT_NONE page (isolate.c). */
+typedef struct gbuf {
+    void *map;
+    size_t len;
+    double *p;
+} gbuf;
+
 typedef struct checker {
     const mlp_plugin *pl;
+    probe *probe;             /* the shared page, in a check's child; NULL in the parent */
+    double timeout;           /* seconds a check may take */
     uint32_t np;
     void (*line)(void *ctx, const mlp_check_line *l);
     void *ctx;
     mlp_check_summary sum;
     int threads;
     size_t n_sets;            /* parameters given by the caller (--set) */
+    bool fixed[MLP_MAX_PARAMS]; /* parameter i given by --set: not varied */
     setting *set;             /* set[0]: the base setting (defaults and --set) */
     size_t n_set;
     mlp_param_value *values;  /* n_set * np */
@@ -104,6 +137,22 @@ typedef struct grad_acc {
     double kink_z[MAX_LISTED];
 } grad_acc;
 
+/* isolate.c: each check in a child process, with a time limit */
+typedef mlp_status (*mlp_check_fn)(checker *c, const void *arg, mlp_error *err);
+/* Run fn(c, arg, err) in a child; its lines are reported here.  A child that
+ * crashes, stops or outlives c->timeout is reported as a FAIL of `check`,
+ * naming the plugin call it died in.  Returns fn's status (or a fork error). */
+mlp_status mlp_check_isolated(checker *c, const char *check, mlp_check_fn fn, const void *arg,
+                              mlp_error *err);
+/* Mark a call of the plugin's fn on inputs in[0..n) of name var (NULL: none). */
+void mlp_probe_enter(checker *c, const char *fn, const char *var, const double *in, size_t n);
+void mlp_probe_leave(checker *c);
+/* n doubles ending at (or, at_start, starting after) a PROT_NONE page, named
+ * in a crash report; NULL when out of memory.  mlp_guard_free forgets every
+ * buffer's name: free them together. */
+double *mlp_guard_alloc(checker *c, gbuf *g, const char *name, size_t n, bool at_start);
+void mlp_guard_free(checker *c, gbuf *g);
+
 /* report.c: messages and lines */
 /* c->msg = the formatted text; mlp_check_add appends to it. */
 void mlp_check_say(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -119,12 +168,17 @@ void mlp_canary_set(double *p, size_t n);
 bool mlp_canary_ok(const double *p, size_t n);
 size_t mlp_diff_first(const double *a, const double *b, size_t n);
 size_t mlp_diff_count(const double *a, const double *b, size_t n);
+/* v[j] at inputs sign * mags[j] (mags ascending, n of them) */
 void mlp_finite_series(finite_acc *f, const char *fn, const char *var, double sign,
-                       const double *v, bool may_overflow, const char *set);
+                       const double *mags, const double *v, size_t n, bool may_overflow,
+                       const char *set);
+/* a and b equal, or within rounding (1e-12 relative); NaN equals NaN */
+bool mlp_close(double a, double b);
 void mlp_diff_note(thread_diff *t, const double *got, const double *want, const double *at,
                    size_t n, int what);
 void mlp_threads_report(checker *c, const thread_diff *td, int nt, size_t per_call,
-                        const char *const *names, const char *var, const char *calls);
+                        const char *const *names, const char *var, const char *calls,
+                        const char *shapes); /* shapes: appended to a pass, or NULL */
 
 /* gradient.c: the gradient comparison */
 void mlp_grad_init(grad_acc *g);

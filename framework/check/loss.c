@@ -9,6 +9,26 @@
 #include "check/internal.h"
 #include "train/model.h"
 
+/* The plugin's functions, each call marked in the shared page. */
+static double lss(checker *c, const double *z, const double *y, double *dz, size_t n, size_t k,
+                  const mlp_param_value *p)
+{
+    double l;
+
+    mlp_probe_enter(c, "loss", "logit", z, n * k);
+    l = c->pl->d.loss->loss(z, y, dz, n, k, p);
+    mlp_probe_leave(c);
+    return l;
+}
+
+static void prd(checker *c, const double *z, double *pr, size_t n, size_t k,
+                const mlp_param_value *p)
+{
+    mlp_probe_enter(c, "predict", "logit", z, n * k);
+    c->pl->d.loss->predict(z, pr, n, k, p);
+    mlp_probe_leave(c);
+}
+
 /* Logit scales of the loss-gradient check. */
 static const double loss_scales[] = {1e-3, 1.0, 10.0, 50.0};
 #define N_SCALES (sizeof(loss_scales) / sizeof(loss_scales[0]))
@@ -31,7 +51,6 @@ static void loss_labels(double *y, size_t n, size_t classes, size_t first)
 static void loss_gradient(checker *c, const setting *s)
 {
     static const size_t batches[] = {1, 7};
-    const mlp_loss_desc *d = c->pl->d.loss;
     const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
     char where[SET_LEN + 8];
     const char *at = mlp_check_in_setting(s, where, sizeof(where));
@@ -55,7 +74,7 @@ static void loss_gradient(checker *c, const setting *s)
                     z[i] = loss_scales[si] * (2.0 * mlp_rng_uniform(&r) - 1.0);
                 loss_labels(y, n, classes, first);
                 mlp_canary_set(dz, m);
-                l0 = d->loss(z, y, dz, n, k, s->v);
+                l0 = lss(c, z, y, dz, n, k, s->v);
                 if (!mlp_canary_ok(dz, m)) {
                     mlp_check_say(c, "loss writes past the end of dlogits (n = %zu, k = "
                         "%zu)%s", n, k, at);
@@ -69,9 +88,9 @@ static void loss_gradient(checker *c, const setting *s)
                     double zp = z[j] + h, zm = z[j] - h, lp, lm;
                     memcpy(zz, z, m * sizeof(double));
                     zz[j] = zp;
-                    lp = d->loss(zz, y, NULL, n, k, s->v);
+                    lp = lss(c, zz, y, NULL, n, k, s->v);
                     zz[j] = zm;
-                    lm = d->loss(zz, y, NULL, n, k, s->v);
+                    lm = lss(c, zz, y, NULL, n, k, s->v);
                     if (mlp_grad_point(&g, z[j], zp, zm, l0, lp, lm, dz[j])) {
                         w_label = (size_t)y[j / k];
                         w_sample = j / k;
@@ -130,7 +149,6 @@ static void loss_gradient(checker *c, const setting *s)
  * where it looks like one (in [0, 1] over moderate logits). */
 static void loss_finite(checker *c)
 {
-    const mlp_loss_desc *d = c->pl->d.loss;
     const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
     finite_acc f;
     bool prob_style = true, pred_failed = false;
@@ -146,7 +164,7 @@ static void loss_finite(checker *c)
                 z[(2 * i) * k + j] = loss_scales[i] * (j % 2 ? -1.0 : 1.0);
                 z[(2 * i + 1) * k + j] = -loss_scales[i] * (j % 2 ? -1.0 : 1.0);
             }
-        d->predict(z, pr, n, k, c->set[0].v);
+        prd(c, z, pr, n, k, c->set[0].v);
         for (size_t i = 0; i < n * k && prob_style; i++)
             if (!(pr[i] >= 0.0 && pr[i] <= 1.0)) {
                 prob_style = false;
@@ -165,8 +183,8 @@ static void loss_finite(checker *c)
                     double x = sg * mlp_extreme_mags[j];
                     for (size_t q = 0; q < k; q++)
                         z[q] = q == label ? x : -x;
-                    l = d->loss(z, &y, dz, 1, k, st->v);
-                    d->predict(z, pr, 1, k, st->v);
+                    l = lss(c, z, &y, dz, 1, k, st->v);
+                    prd(c, z, pr, 1, k, st->v);
                     f.points++;
                     bool ok = isfinite(l);
                     const char *what = "the loss";
@@ -214,16 +232,15 @@ static void loss_finite(checker *c)
 }
 
 /* One call of loss and predict over a batch: value, dlogits and probabilities. */
-static void loss_call(const mlp_loss_desc *d, const double *z, const double *y, size_t n,
+static void loss_call(checker *c, const double *z, const double *y, size_t n,
                       size_t k, const mlp_param_value *p, double *out)
 {
-    out[0] = d->loss(z, y, out + 1, n, k, p);
-    d->predict(z, out + 1 + n * k, n, k, p);
+    out[0] = lss(c, z, y, out + 1, n, k, p);
+    prd(c, z, out + 1 + n * k, n, k, p);
 }
 
 static void loss_determinism(checker *c)
 {
-    const mlp_loss_desc *d = c->pl->d.loss;
     const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = 64, len = 1 + 2 * n * k;
     double z[64 * LOSS_MAXK], y[64], o1[1 + 2 * 64 * LOSS_MAXK], o2[1 + 2 * 64 * LOSS_MAXK];
     mlp_rng r;
@@ -235,8 +252,8 @@ static void loss_determinism(checker *c)
     for (size_t s = 0; s < c->n_set; s++) {
         char where[SET_LEN + 8];
         size_t i;
-        loss_call(d, z, y, n, k, c->set[s].v, o1);
-        loss_call(d, z, y, n, k, c->set[s].v, o2);
+        loss_call(c, z, y, n, k, c->set[s].v, o1);
+        loss_call(c, z, y, n, k, c->set[s].v, o2);
         if ((i = mlp_diff_first(o1, o2, len)) < len) {
             mlp_check_say(c, "the same call twice gives different results%s: %s %.17g then %.17g",
                 mlp_check_in_setting(&c->set[s], where, sizeof(where)),
@@ -253,7 +270,6 @@ static void loss_determinism(checker *c)
 static mlp_status loss_threads(checker *c, mlp_error *err)
 {
     static const char *const names[] = {"loss, dlogits or predict"};
-    const mlp_loss_desc *d = c->pl->d.loss;
     const int nt = c->threads;
     const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = THREAD_N / 8;
     const size_t len = 1 + 2 * n * k, all = len * (size_t)nt;
@@ -273,16 +289,16 @@ static mlp_status loss_threads(checker *c, mlp_error *err)
         mlp_rng_init(&r, CHECK_SEED, 200 + (uint64_t)t, 0);
         for (size_t i = 0; i < n * k; i++)
             z[t * n * k + i] = 10.0 * (2.0 * mlp_rng_uniform(&r) - 1.0);
-        loss_call(d, z + t * n * k, y, n, k, c->set[0].v, ref + t * len);
+        loss_call(c, z + t * n * k, y, n, k, c->set[0].v, ref + t * len);
     }
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
     for (int t = 0; t < nt; t++) {
         for (int rep = 0; rep < THREAD_REPS; rep++) {
-            loss_call(d, z + t * n * k, y, n, k, c->set[0].v, got + t * len);
+            loss_call(c, z + t * n * k, y, n, k, c->set[0].v, got + t * len);
             mlp_diff_note(&td[t], got + t * len, ref + t * len, NULL, len, 0);
         }
     }
-    mlp_threads_report(c, td, nt, len, names, "logit", "loss and predict are called");
+    mlp_threads_report(c, td, nt, len, names, "logit", "loss and predict are called", NULL);
 out:
     free(z), free(y), free(ref), free(got), free(td);
     return st;
@@ -311,9 +327,9 @@ static void loss_blocks(checker *c)
         const double w1 = sum ? 1.0 : (double)n1 / (double)n;
         const double w2 = sum ? 1.0 : (double)n2 / (double)n;
         char where[SET_LEN + 8];
-        const double l = d->loss(z, y, NULL, n, k, p);
-        const double lb = d->loss(z, y, NULL, n1, k, p) * w1 +
-                          d->loss(z + n1 * k, y + n1, NULL, n2, k, p) * w2;
+        const double l = lss(c, z, y, NULL, n, k, p);
+        const double lb = lss(c, z, y, NULL, n1, k, p) * w1 +
+                          lss(c, z + n1 * k, y + n1, NULL, n2, k, p) * w2;
         const double err = fabs(lb - l) / (fabs(l) + 1e-300);
 
         worst = err > worst ? err : worst;
@@ -333,12 +349,145 @@ static void loss_blocks(checker *c)
     mlp_check_emit(c, "blocks", MLP_CHECK_PASS, "", c->n_set, NAN, worst, NAN);
 }
 
+/* loss and predict at n = 1, 7 with every buffer against a guard page: at
+ * its end (arg NULL) or before its start. */
+static mlp_status loss_bounds(checker *c, const void *arg, mlp_error *err)
+{
+    static const size_t sizes[] = {1, LOSS_MAXN};
+    const bool at_start = arg != NULL;
+    const size_t k = loss_width(c), classes = k == 1 ? 2 : k;
+
+    for (size_t s = 0; s < c->n_set; s++) {
+        for (size_t j = 0; j < 2; j++) {
+            const size_t n = sizes[j];
+            gbuf g[4];
+            double *z = mlp_guard_alloc(c, &g[0], "logits", n * k, at_start);
+            double *y = mlp_guard_alloc(c, &g[1], "y", n, at_start);
+            double *dz = mlp_guard_alloc(c, &g[2], "dlogits", n * k, at_start);
+            double *pr = mlp_guard_alloc(c, &g[3], "prob", n * k, at_start);
+            if (!z || !y || !dz || !pr) {
+                for (int i = 0; i < 4; i++)
+                    mlp_guard_free(c, &g[i]);
+                return mlp_fail(err, MLP_ERR_NOMEM, "check-plugin: out of memory");
+            }
+            for (size_t i = 0; i < n * k; i++)
+                z[i] = 0.5 - 0.25 * (double)i;
+            loss_labels(y, n, classes, 0);
+            lss(c, z, y, dz, n, k, c->set[s].v);
+            lss(c, z, y, NULL, n, k, c->set[s].v);
+            prd(c, z, pr, n, k, c->set[s].v);
+            for (int i = 0; i < 4; i++)
+                mlp_guard_free(c, &g[i]);
+        }
+    }
+    mlp_check_say(c, "loss and predict stay inside logits, y, dlogits and prob (n = 1, %d; %zu "
+        "setting%s), every buffer %s a guard page", LOSS_MAXN, c->n_set,
+        c->n_set == 1 ? "" : "s", at_start ? "starting after" : "ending at");
+    mlp_check_emit_plain(c, "bounds", MLP_CHECK_PASS, "");
+    return MLP_OK;
+}
+
+/* Each parameter varied must change the loss, dlogits or predict. */
+static mlp_status loss_params(checker *c, const void *arg, mlp_error *err)
+{
+    const size_t k = loss_width(c), classes = k == 1 ? 2 : k, n = 64, len = 1 + 2 * n * k;
+    double z[64 * LOSS_MAXK], y[64], ref[1 + 2 * 64 * LOSS_MAXK], got[1 + 2 * 64 * LOSS_MAXK];
+    char names[512] = "";
+
+    (void)arg, (void)err;
+    for (size_t i = 0; i < n * k; i++)
+        z[i] = -20.0 + 40.0 * (double)i / (double)(n * k - 1);
+    loss_labels(y, n, classes, 0);
+    loss_call(c, z, y, n, k, c->set[0].v, ref);
+    for (uint32_t i = 0; i < c->np; i++) {
+        const mlp_param_decl *pd = &c->pl->h->params[i];
+        size_t tried = 0;
+        bool moved = false;
+        char def[64];
+        for (size_t s = 1; s < c->n_set && !moved; s++) {
+            bool only = true;
+            for (uint32_t j = 0; j < c->np; j++)
+                only &= (c->set[s].v[j].num != c->set[0].v[j].num) == (j == i);
+            if (!only)
+                continue;
+            loss_call(c, z, y, n, k, c->set[s].v, got);
+            moved = mlp_diff_first(got, ref, len) < len;
+            tried++;
+        }
+        if (!tried)
+            continue;
+        if (!moved) {
+            mlp_check_value_text(pd, &c->set[0].v[i], def, sizeof(def));
+            mlp_check_say(c, "%s changes nothing: loss, dlogits and predict give the same bytes "
+                "over its range as at %s=%s (%zu logits in [-20, 20]); use it, or drop it",
+                pd->name, pd->name, def, n * k);
+            mlp_check_emit_plain(c, "parameter", MLP_CHECK_FAIL, "");
+            return MLP_OK;
+        }
+        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+                 names[0] ? ", " : "", pd->name);
+    }
+    if (names[0]) {
+        mlp_check_say(c, "each parameter varied changes the loss, dlogits or predict: %s", names);
+        mlp_check_emit_plain(c, "parameter", MLP_CHECK_PASS, "");
+    }
+    return MLP_OK;
+}
+
+static mlp_status loss_gradient_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)err;
+    loss_gradient(c, arg);
+    return MLP_OK;
+}
+
+static mlp_status loss_finite_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg, (void)err;
+    loss_finite(c);
+    return MLP_OK;
+}
+
+static mlp_status loss_determinism_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg, (void)err;
+    loss_determinism(c);
+    return MLP_OK;
+}
+
+static mlp_status loss_blocks_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg, (void)err;
+    loss_blocks(c);
+    return MLP_OK;
+}
+
+static mlp_status loss_threads_run(checker *c, const void *arg, mlp_error *err)
+{
+    (void)arg;
+    return loss_threads(c, err);
+}
+
 mlp_status mlp_check_loss(checker *c, mlp_error *err)
 {
-    for (size_t k = 0; k < c->n_set; k++)
-        loss_gradient(c, &c->set[k]);
-    loss_finite(c);
-    loss_determinism(c);
-    loss_blocks(c);
-    return loss_threads(c, err);
+    static const int start = 1;
+    mlp_status st = MLP_OK;
+
+    for (size_t k = 0; k < c->n_set && !st; k++)
+        st = mlp_check_isolated(c, "loss-gradient", loss_gradient_run, &c->set[k], err);
+    if (!st)
+        st = mlp_check_isolated(c, "finite", loss_finite_run, NULL, err);
+    if (!st)
+        st = mlp_check_isolated(c, "determinism", loss_determinism_run, NULL, err);
+    if (!st)
+        st = mlp_check_isolated(c, "blocks", loss_blocks_run, NULL, err);
+    if (!st)
+        st = mlp_check_isolated(c, "bounds", loss_bounds, NULL, err);
+    if (!st)
+        st = mlp_check_isolated(c, "bounds", loss_bounds, &start, err);
+    if (!st)
+        st = mlp_check_isolated(c, "parameter", loss_params, NULL, err);
+    if (!st)
+        st = mlp_check_isolated(c, "threads", loss_threads_run, NULL, err);
+    return st;
 }

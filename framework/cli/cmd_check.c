@@ -2,6 +2,7 @@
  * by name, in every kind or --kind) and print each self-test's verdict. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
@@ -17,6 +18,7 @@ typedef struct check_args {
     const char *sets[MAX_LIST];
     size_t n_sets;
     mlp_plugin_kind want;        /* --kind, 0 for every kind */
+    double timeout;              /* --timeout, seconds per check; 0 for the default */
 } check_args;
 
 /* `runner check-plugin`: one line per check, then the counts.  Exit 0 when
@@ -50,6 +52,13 @@ static int parse_check_args(int argc, char **argv, check_args *c)
             if (!c->want)
                 return mlp_cli_usage_error("--kind expects activation, loss or dataset, not '%s'",
                                            v);
+        } else if (mlp_cli_is_opt(a, "--timeout")) {
+            char *end;
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--timeout"))))
+                return mlp_cli_usage_error("%s needs a number of seconds", "--timeout");
+            c->timeout = strtod(v, &end);
+            if (end == v || *end || !(c->timeout > 0.0))
+                return mlp_cli_usage_error("--timeout expects seconds > 0, not '%s'", v);
         } else if (mlp_cli_is_opt(a, "--set")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--set"))))
                 return mlp_cli_usage_error("%s needs KEY=VALUE", "--set");
@@ -67,7 +76,7 @@ static int parse_check_args(int argc, char **argv, check_args *c)
     }
     if (!c->target)
         return mlp_cli_usage_error("usage: %s check-plugin NAME|FILE.so [--kind KIND] "
-                                   "[--plugin-path DIR] [--set KEY=VALUE]", "runner");
+                                   "[--plugin-path DIR] [--set KEY=VALUE] [--timeout SECONDS]", "runner");
     return 0;
 }
 
@@ -82,7 +91,7 @@ static bool refused_by_file(const mlp_error *e)
  * loaded as given; a name is looked up in every kind (or --kind).  Returns 0,
  * or EXIT_USAGE when none is found, the reasons printed. */
 static int find_plugins(mlp_registry *reg, const check_args *c, const mlp_plugin *found[3],
-                        size_t *n_found)
+                        size_t *n_found, bool quiet)
 {
     mlp_error errs[3];
     bool refused = false;
@@ -93,7 +102,8 @@ static int find_plugins(mlp_registry *reg, const check_args *c, const mlp_plugin
             *n_found = 1;
             return 0;
         }
-        mlp_cli_report(&errs[0]);
+        if (!quiet)
+            mlp_cli_report(&errs[0]);
         return EXIT_USAGE;
     }
     for (size_t k = 0; k < 3; k++) {
@@ -110,10 +120,26 @@ static int find_plugins(mlp_registry *reg, const check_args *c, const mlp_plugin
     for (size_t k = 0; k < 3 && !*n_found; k++) {
         if (c->want && kinds[k] != c->want)
             continue;
-        if (!refused || refused_by_file(&errs[k]))
+        if (!quiet && (!refused || refused_by_file(&errs[k])))
             mlp_cli_report(&errs[k]);
     }
     return *n_found ? 0 : EXIT_USAGE;
+}
+
+/* The lookup, in a child process: loading runs the plugin's code (its
+ * constructors and entry function), which may crash or hang. */
+typedef struct lookup {
+    mlp_registry *reg;
+    const check_args *c;
+} lookup;
+
+static void lookup_quietly(void *arg)
+{
+    const lookup *l = arg;
+    const mlp_plugin *found[3];
+    size_t n;
+
+    find_plugins(l->reg, l->c, found, &n, true);
 }
 
 int mlp_cli_check_plugin(int argc, char **argv)
@@ -135,11 +161,22 @@ int mlp_cli_check_plugin(int argc, char **argv)
         code = EXIT_USAGE;
         goto out;
     }
-    if ((code = find_plugins(reg, &c, found, &n_found)))
+    {
+        lookup l = {reg, &c};
+        char why[128];
+        if (!mlp_check_survives(lookup_quietly, &l, c.timeout, why, sizeof(why))) {
+            printf("FAIL  %-13s %s %s while being loaded (dlopen and its entry function)\n",
+                   "load", c.target, why);
+            printf("0 checks passed, 1 failed\n");
+            code = 1;
+            goto out;
+        }
+    }
+    if ((code = find_plugins(reg, &c, found, &n_found, false)))
         goto out;
 
     for (size_t k = 0; k < n_found; k++) {
-        mlp_check_opts co = {.sets = c.sets, .n_sets = c.n_sets};
+        mlp_check_opts co = {.sets = c.sets, .n_sets = c.n_sets, .timeout = c.timeout};
         mlp_check_summary sum = {0};
         printf("%s%s %s (%s)\n", k ? "\n" : "", mlp_kind_name(found[k]->kind), found[k]->name,
                found[k]->path);

@@ -18,12 +18,13 @@
 
 #include "results/lock.h"
 
-#define DIR_ MLPLAB_TEST_BINARY_DIR "/lock_test"
+/* a fresh folder for each test (mkdtemp), so no test sees another's files */
+static char DIR_[512];
 
 static void write_lock(const char *name, const char *host, long pid, double age)
 {
-    char path[512];
-    snprintf(path, sizeof(path), DIR_ "/%s.lock", name);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/%s.lock", DIR_, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f, "mlplab lock\nhost=%s\npid=%ld\nwhat=shard 1/3\ntoken=feedfacefeedface\n", host,
@@ -39,7 +40,8 @@ static void write_lock(const char *name, const char *host, long pid, double age)
 static int setup(void **state)
 {
     (void)state;
-    assert_int_equal(system("rm -rf '" DIR_ "' && mkdir -p '" DIR_ "'"), 0);
+    snprintf(DIR_, sizeof(DIR_), "%s/lock_test.XXXXXX", MLPLAB_TEST_BINARY_DIR);
+    assert_non_null(mkdtemp(DIR_));
     return 0;
 }
 
@@ -125,7 +127,9 @@ static void test_lock_foreign_file_refused(void **state)
 
     (void)state;
     setup(NULL);
-    FILE *f = fopen(DIR_ "/sweep.lock", "w");
+    char path[600];
+    snprintf(path, sizeof(path), "%s/sweep.lock", DIR_);
+    FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("something else\n", f);
     fclose(f);
@@ -141,5 +145,5 @@ int main(void)
         cmocka_unit_test(test_lock_other_host_lease),
         cmocka_unit_test(test_lock_foreign_file_refused),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

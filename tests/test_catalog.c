@@ -21,7 +21,7 @@
 #define TOL 1e-6        /* relative and absolute tolerance of the difference checks */
 #define TORCH_REL 1e-12 /* against PyTorch: relative ... */
 #define TORCH_ABS 1e-15 /* ... plus absolute */
-#define MAXP 4          /* parameters any catalog plugin declares, at most */
+#define MAXP 8          /* parameters any catalog plugin declares, at most */
 #define PLUGIN_TESTING_CHECK_NAME 1 /* and each descriptor names itself as asked */
 #define DATA_DIR MLPLAB_TEST_SOURCE_DIR "/data/"
 
@@ -804,6 +804,7 @@ static void test_catalog_csv_errors(void **state)
         {"good_header.csv", -4, COMMA, "good_header.csv:1: label column -4 is out of range"},
         {"good_tab.csv", -1, COMMA, "good_tab.csv:1: found 1 field"},
         {"no_such_file.csv", -1, COMMA, "no_such_file.csv: cannot open: no such file"},
+        {"", -1, COMMA, "data/: not a regular file (a folder): csv reads only files"},
     };
 
     (void)state;
@@ -852,6 +853,32 @@ static void test_catalog_csv_limits(void **state)
     assert_int_equal(pl->d.data->load(p, 5, 2, x, y, why, sizeof(why)), -1);
     assert_non_null(strstr(why, "changed since it was described"));
     assert_int_equal(pl->d.data->load(p, 4, 3, x, y, why, sizeof(why)), -1);
+
+    /* a device is refused before a byte is read (/dev/zero never ends) */
+    pl = csv_plugin(p, "/dev/zero", -1, COMMA);
+    assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), -1);
+    assert_string_equal(why, "/dev/zero: not a regular file (a device): csv reads only files");
+    /* a file over max_mib is refused, naming the file and the cap; the cap
+     * raised, it is read */
+    {
+        char path[1024];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/catalog_big.csv", MLPLAB_TEST_BINARY_DIR);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        for (int i = 0; i < 150000; i++) /* 1.6 MiB */
+            fprintf(f, "%.6f,%d\n", 0.5 + i * 1e-6, i % 2);
+        fclose(f);
+        pl = csv_plugin(p, path, -1, COMMA);
+        set_param(pl, p, "max_mib", 1);
+        assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), -1);
+        assert_non_null(strstr(why, "catalog_big.csv: 1.6 MiB, more than max_mib (1 MiB); raise "
+                                    "max_mib to read it"));
+        set_param(pl, p, "max_mib", 2);
+        assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), 0);
+        assert_int_equal(rows, 150000);
+        remove(path);
+    }
 
     /* 1000 distinct labels are fine, 1001 are not */
     for (int over = 0; over <= 1; over++) {

@@ -86,6 +86,11 @@ static void test_registry_sha256_file(void **state)
     remove(path);
     assert_int_equal(mlp_sha256_file(path, hex, &err), MLP_ERR_IO);
     assert_contains(err.msg, "sha256_test.txt");
+    /* a device never ends, a pipe cannot be read twice: refused at once */
+    assert_int_equal(mlp_sha256_file("/dev/zero", hex, &err), MLP_ERR_IO);
+    assert_contains(err.msg, "/dev/zero: not a regular file");
+    assert_int_equal(mlp_sha256_file(MLPLAB_TEST_BINARY_DIR, hex, &err), MLP_ERR_IO);
+    assert_contains(err.msg, "not a regular file");
 }
 
 /* ---- search path ------------------------------------------------------- */

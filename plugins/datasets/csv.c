@@ -5,8 +5,14 @@
  *
  * Each call reads the whole file into a buffer of its own, parses it and
  * frees it: nothing is shared between calls, so any number may run at once.
- * Numbers are read with strtod, in the C locale the runner keeps. */
+ * Numbers are read with strtod, in the C locale the runner keeps.
+ *
+ * Only a regular file is read (a device such as /dev/zero, a pipe or a
+ * folder is refused before a byte is read), and at most max_mib MiB of it
+ * (default 1024): a bigger file is refused, naming the file and the cap. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,14 +20,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mlplab/plugin.h"
 
-enum { P_PATH, P_LABEL, P_DELIMITER };
+enum { P_PATH, P_LABEL, P_DELIMITER, P_MAX_MIB };
 enum { DELIM_COMMA, DELIM_SEMICOLON, DELIM_TAB, DELIM_SPACE };
 
 #define MAX_CLASSES 1000
 #define MAX_FIELDS 100000
+#define DEFAULT_MAX_MIB 1024 /* what a file may hold unless max_mib says more */
+#define MIB ((size_t)1 << 20)
 
 /* What one pass over the file found. */
 typedef struct csv_scan {
@@ -77,16 +87,40 @@ static const char *errno_text(int e)
     }
 }
 
-/* The whole file into *buf (NUL-terminated, caller frees), length *len. */
-static int read_all(csv_scan *s, const char *path, char **buf, size_t *len)
+/* The whole file into *buf (NUL-terminated, caller frees), length *len:
+ * a regular file of at most max bytes. */
+static int read_all(csv_scan *s, const char *path, size_t max, char **buf, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    FILE *f;
+    size_t cap, n = 0;
     char *b = NULL;
     int rc = -1;
 
-    if (!f)
+    if (fd < 0)
         return fail(s, 0, "cannot open: %s", errno_text(errno));
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return fail(s, 0, "cannot read: %s", errno_text(errno));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return fail(s, 0, "not a regular file (%s): csv reads only files",
+                    S_ISDIR(sb.st_mode) ? "a folder" : S_ISCHR(sb.st_mode) ? "a device"
+                    : S_ISFIFO(sb.st_mode) ? "a pipe" : "a special file");
+    }
+    if ((uintmax_t)sb.st_size > (uintmax_t)max) {
+        close(fd);
+        return fail(s, 0, "%.1f MiB, more than max_mib (%zu MiB); raise max_mib to read it",
+                    (double)sb.st_size / (double)MIB, max / MIB);
+    }
+    cap = (size_t)sb.st_size + 2 < (1 << 16) ? (1 << 16) : (size_t)sb.st_size + 2;
+    if (!(f = fdopen(fd, "rb"))) {
+        close(fd);
+        return fail(s, 0, "cannot open: %s", errno_text(errno));
+    }
     for (;;) {
         if (n + 1 >= cap || !b) {
             char *nb;
@@ -100,6 +134,10 @@ static int read_all(csv_scan *s, const char *path, char **buf, size_t *len)
         }
         size_t got = fread(b + n, 1, cap - 1 - n, f);
         n += got;
+        if (n > max) { /* it grew while being read */
+            fail(s, 0, "more than max_mib (%zu MiB); raise max_mib to read it", max / MIB);
+            goto out;
+        }
         if (got == 0) {
             if (ferror(f)) {
                 fail(s, 0, "cannot read: %s", errno_text(errno));
@@ -248,7 +286,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
     }
     s->name = display_name(path, s->why_len);
     s->rows = s->fields = s->label = s->k = 0;
-    if (read_all(s, path, &buf, &len) != 0)
+    if (read_all(s, path, (size_t)p[P_MAX_MIB].num * MIB, &buf, &len) != 0)
         return -1;
     q = buf;
     end = buf + len;
@@ -400,6 +438,14 @@ static const mlp_param_decl csv_params[] = {
         .help = "field separator (space: any run of blanks)",
         .choices = "comma|semicolon|tab|space",
     },
+    [P_MAX_MIB] = {
+        .name = "max_mib",
+        .type = MLP_PARAM_INT,
+        .def = DEFAULT_MAX_MIB,
+        .min = 1,
+        .max = 1048576,
+        .help = "the largest file read, in MiB (1024: 1 GiB); a bigger one is refused",
+    },
 };
 
 static const mlp_dataset_desc csv_desc = {
@@ -409,7 +455,7 @@ static const mlp_dataset_desc csv_desc = {
         .abi_minor = MLP_ABI_MINOR,
         .kind = MLP_KIND_DATASET,
         .name = "csv",
-        .version = "1.0.0",
+        .version = "1.1.0",
         .help = "points from a numeric CSV file: one label column, the rest inputs",
         .n_params = sizeof(csv_params) / sizeof(csv_params[0]),
         .params = csv_params,

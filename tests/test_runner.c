@@ -635,6 +635,44 @@ static void test_runner_warm_start(void **state)
     assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.run=9", NULL), 2);
     assert_non_null(strstr(err_buf, "no run 9"));
     assert_false(exists(TMP "/bad.h5"));
+
+    /* weights that are not finite, or not numbers: exit 2 before training,
+     * naming the file, the run and the dataset */
+    assert_int_equal(system("cp '" TMP "/prior.h5' '" TMP "/nan.h5' && cp '" TMP "/prior.h5' '"
+                            TMP "/str.h5'"), 0);
+    f = H5Fopen(TMP "/nan.h5", H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/runs/run_0002/weights/layer1/b", H5P_DEFAULT);
+    double nan1 = NAN;
+    assert_true(d >= 0);
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &nan1) >= 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.file=nan.h5",
+                         NULL), 2);
+    assert_non_null(strstr(err_buf, "nan.h5: run 2: weights/layer1/b[0] is NaN; a warm start "
+                                    "needs finite weights"));
+    assert_false(exists(TMP "/bad.h5"));
+    f = H5Fopen(TMP "/str.h5", H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_true(H5Ldelete(f, "/runs/run_0002/weights/layer0/W", H5P_DEFAULT) >= 0);
+    {
+        hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate_simple(2, (hsize_t[]){5, 2}, NULL);
+        char text[10][4] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+        H5Tset_size(t, 4);
+        d = H5Dcreate2(f, "/runs/run_0002/weights/layer0/W", t, sp, H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT);
+        assert_true(d >= 0);
+        assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) >= 0);
+        H5Dclose(d);
+        H5Sclose(sp);
+        H5Tclose(t);
+    }
+    H5Fclose(f);
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.file=str.h5",
+                         NULL), 2);
+    assert_non_null(strstr(err_buf, "str.h5: run 2: weights/layer0/W holds strings, not numbers"));
+    assert_false(exists(TMP "/bad.h5"));
 }
 
 /* A plugin that returns NaN for finite inputs is named, with the run; it is

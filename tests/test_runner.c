@@ -675,6 +675,47 @@ static void test_runner_warm_start(void **state)
     assert_false(exists(TMP "/bad.h5"));
 }
 
+/* Plugins that are not what they seem: one on --plugin-path under a
+ * shipped name is named in the run's output and in `runner plugins`; a
+ * file of another kind is a located spec error; a file that crashes its
+ * loader does not take `runner plugins` down. */
+static void test_runner_plugin_surprises(void **state)
+{
+    (void)state;
+    write_file(TMP "/shadow.yaml",
+               "name: shadow\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 2, activation: sigmoid}\n"
+               "train: {learning_rate: 1.0, iterations: 2}\n");
+    assert_int_equal(run("shadow.yaml", "-q", "-o", "shadow.h5", "--plugin-path",
+                         MLPLAB_TEST_FIXTURE_DIR "/shadow", NULL), 0);
+    assert_non_null(strstr(err_buf, "runner: note: activation plugin 'sigmoid' is "
+                                    MLPLAB_TEST_FIXTURE_DIR "/shadow/activations/sigmoid.so, "
+                                    "which replaces the shipped " MLPLAB_TEST_PLUGIN_DIR
+                                    "/activations/sigmoid.so"));
+    assert_int_equal(run("shadow.yaml", "-q", "-o", "plain.h5", NULL), 0);
+    assert_null(strstr(err_buf, "replaces"));
+
+    assert_int_equal(run("plugins", "--plugin-path", MLPLAB_TEST_FIXTURE_DIR "/crash", NULL), 0);
+    assert_non_null(strstr(err_buf, "crash/activations/crash_on_load.so: crashed while being "
+                                    "loaded (signal 11"));
+    assert_non_null(strstr(out_buf, "replaces the shipped activation plugin 'sigmoid' ("
+                                    MLPLAB_TEST_PLUGIN_DIR "/activations/sigmoid.so)"));
+    assert_non_null(strstr(out_buf, "\nloss       bce "));
+
+    write_file(TMP "/kind.yaml",
+               "name: kind\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 2, activation: tanh}\n"
+               "loss: " MLPLAB_TEST_PLUGIN_DIR "/activations/tanh.so\n"
+               "train: {learning_rate: 1.0, iterations: 2}\n");
+    assert_int_equal(run("kind.yaml", "-q", "-o", "kind.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "kind.yaml:4:7: error: plugin "));
+    assert_non_null(strstr(err_buf, "tanh.so: wrong kind: it is an activation plugin, not a "
+                                    "loss"));
+    assert_false(exists(TMP "/kind.h5"));
+}
+
 /* A plugin that returns NaN for finite inputs is named, with the run; it is
  * not taken for a diverging run.  Finished runs stay. */
 static void test_runner_plugin_nan_is_named(void **state)
@@ -868,6 +909,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_warm_start, setup),
+        cmocka_unit_test_setup(test_runner_plugin_surprises, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
         cmocka_unit_test_setup(test_runner_plugin_refusals_name_the_file, setup),
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),

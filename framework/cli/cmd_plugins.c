@@ -74,6 +74,8 @@ int mlp_cli_plugins(int argc, char **argv)
         if (mlp_cli_is_opt(argv[i], "--plugin-path")) {
             if ((code = mlp_cli_parse_plugin_path(argc, argv, &i, &o)))
                 return code;
+        } else if (strcmp(argv[i], "--allow-insecure-plugins") == 0) {
+            o.allow_insecure = true;
         } else {
             return mlp_cli_usage_error("runner plugins: unexpected argument '%s'", argv[i]);
         }
@@ -91,6 +93,11 @@ int mlp_cli_plugins(int argc, char **argv)
             printf("%-10s %-12s %-7s %s\n", mlp_kind_name(pl->kind), pl->name, pl->h->version,
                    pl->path);
             printf("    %s\n", pl->h->help);
+            char *shadowed = mlp_registry_shadowed(reg, pl);
+            if (shadowed)
+                printf("    replaces the shipped %s plugin '%s' (%s)\n", mlp_kind_name(pl->kind),
+                       pl->name, shadowed);
+            free(shadowed);
             if (pl->kind == MLP_KIND_DATASET)
                 printf("    inputs %u, classes %u, extent [%g, %g, %g, %g]\n", pl->d.data->dim,
                        pl->d.data->classes, pl->d.data->extent[0], pl->d.data->extent[1],

@@ -168,6 +168,23 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
     }
 }
 
+/* A plugin of the spec found outside the shipped folders under a shipped
+ * plugin's name replaces it for this run: say so, on stderr. */
+static void note_shadowed(const mlp_registry *reg)
+{
+    const mlp_plugin *pl;
+    size_t n = mlp_registry_loaded(reg, 0, &pl);
+
+    for (size_t i = 0; i < n; i++) {
+        mlp_registry_loaded(reg, i, &pl);
+        char *shadowed = mlp_registry_shadowed(reg, pl);
+        if (shadowed)
+            fprintf(stderr, "runner: note: %s plugin '%s' is %s, which replaces the shipped %s\n",
+                    mlp_kind_name(pl->kind), pl->name, pl->path, shadowed);
+        free(shadowed);
+    }
+}
+
 int mlp_cli_run(int argc, char **argv, const options *o)
 {
     mlp_error err;
@@ -187,6 +204,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         code = mlp_cli_report(&err);
         goto out;
     }
+    note_shadowed(reg);
     output = mlp_sweep_output_path(spec, o->output);
     command = mlp_cli_join_command(argc, argv);
     if (!output || !command) {

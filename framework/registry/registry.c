@@ -7,12 +7,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/sha256.h"
@@ -33,6 +35,8 @@ struct mlp_registry {
     size_t n_loaded, cap_loaded;
     const mlp_plugin **found;    /* the last discover's list, owned */
     size_t n_found;
+    size_t first_builtin;        /* dirs[first_builtin..]: the build tree's and installed */
+    bool allow_insecure;         /* load world-writable files and folders */
 };
 
 /* A list of owned strings. */
@@ -166,6 +170,8 @@ mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra, ml
             goto out_free;
         env = colon ? colon + 1 : NULL;
     }
+    /* the folders from here on hold the plugins shipped with mlplab */
+    reg->first_builtin = reg->n_dirs;
     /* An installed runner (one with a plugin folder beside it) skips the build
      * tree it was compiled in, so that it uses the plugins installed with it. */
 #ifdef MLPLAB_BUILD_PLUGIN_DIR
@@ -348,6 +354,79 @@ out_entry:
     return st;
 }
 
+/* Refuse a plugin file that anyone could replace: one that is
+ * world-writable, or in a world-writable folder without the sticky bit (in
+ * a sticky folder like /tmp only the owner may replace a file).  Loading it
+ * runs its code as this user, so like ssh with a key, mlplab refuses it
+ * unless --allow-insecure-plugins says otherwise. */
+static mlp_status check_secure(const char *path, const struct stat *sb, mlp_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    struct stat db;
+
+    if (sb->st_mode & S_IWOTH)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: refused: the file is world-writable "
+                        "(mode %04o), so anyone could replace its code; chmod o-w it, or pass "
+                        "--allow-insecure-plugins", path, (unsigned)(sb->st_mode & 07777));
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else if ((dir = malloc((size_t)(slash - path) + 1))) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (!dir)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    if (stat(dir, &db) == 0 && (db.st_mode & S_IWOTH) && !(db.st_mode & S_ISVTX)) {
+        mlp_status st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: refused: its folder %s is "
+                                 "world-writable (mode %04o), so anyone could replace the file; "
+                                 "chmod o-w the folder, or pass --allow-insecure-plugins", path,
+                                 dir, (unsigned)(db.st_mode & 07777));
+        free(dir);
+        return st;
+    }
+    free(dir);
+    return MLP_OK;
+}
+
+void mlp_registry_allow_insecure(mlp_registry *reg, bool allow)
+{
+    reg->allow_insecure = allow;
+}
+
+char *mlp_registry_shadowed(const mlp_registry *reg, const mlp_plugin *pl)
+{
+    const entry *e = (const entry *)(const void *)pl;  /* pl is an entry's first member */
+    char file[MAX_NAME * 4 + 8];
+
+    snprintf(file, sizeof(file), "%s.so", pl->name);
+    for (size_t i = reg->first_builtin; i < reg->n_dirs; i++)
+        for (int flat = 0; flat < 2; flat++) {
+            char *path = join(reg->dirs[i], flat ? NULL : mlp_kind_folder(pl->kind), file);
+            struct stat sb;
+            if (!path)
+                return NULL;
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                if (sb.st_dev == e->dev && sb.st_ino == e->ino) {
+                    free(path);
+                    return NULL;  /* it is the built-in one */
+                }
+                return path;
+            }
+            free(path);
+        }
+    return NULL;
+}
+
+size_t mlp_registry_loaded(const mlp_registry *reg, size_t i, const mlp_plugin **out)
+{
+    if (i < reg->n_loaded)
+        *out = &reg->loaded[i]->pl;
+    return reg->n_loaded;
+}
+
 /* Load the file at path (or return it when already loaded), refusing it
  * unless it is a sound plugin of kind `want` (0: any kind). */
 static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
@@ -365,6 +444,8 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
                         errno == ENOENT ? "no such file" : strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+    if (!reg->allow_insecure && (st = check_secure(path, &sb, err)))
+        return st;
     if ((old = find_loaded(reg, &sb))) {
         if (want && old->pl.kind != want)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
@@ -547,6 +628,45 @@ static int cmp_plugin(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* Load the file at path in a child process first, so that a file that
+ * crashes its loader (in a constructor, in its entry, reading its
+ * descriptor) is refused by name instead of taking the listing down with
+ * it.  MLP_OK when the child survived (the real load then says whether the
+ * plugin is sound), MLP_ERR_PLUGIN when it died of a signal.  Only discovery
+ * does this (`runner plugins`, single-threaded, where one bad file among
+ * many is expected); a run loads only the plugins its spec names. */
+static mlp_status probe_in_child(const mlp_registry *reg, const char *path, mlp_error *err)
+{
+    struct stat sb;
+    int status;
+    pid_t pid;
+
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || find_loaded(reg, &sb))
+        return MLP_OK;  /* the load itself says so, or it is loaded already */
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        return MLP_OK;  /* no child: load it here, as without the probe */
+    if (pid == 0) {
+        /* the crash must end the child, whatever handlers the parent set */
+        static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+        for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+            signal(fatal[i], SIG_DFL);
+        void *handle;
+        const mlp_plugin_header *h;
+        mlp_error why;
+        if (open_plugin(path, &handle, &h, &why) == MLP_OK)
+            (void)mlp_plugin_check_descriptor(h, path, 0, &why);
+        _exit(0);
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return MLP_OK;
+    if (WIFSIGNALED(status))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: crashed while being loaded (signal %d, "
+                        "%s); not loaded", path, WTERMSIG(status), strsignal(WTERMSIG(status)));
+    return MLP_OK;
+}
+
 /* Load the plugins of one kind folder, skipping names already seen. */
 static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin_kind kind,
                                   strlist *seen, size_t *cap,
@@ -583,7 +703,9 @@ static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin
             st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
             goto out;
         }
-        st = load_path(reg, path, kind, &pl, &why);
+        st = probe_in_child(reg, path, &why);
+        if (!st)
+            st = load_path(reg, path, kind, &pl, &why);
         free(path);
         if (st == MLP_ERR_NOMEM) {
             *err = why;

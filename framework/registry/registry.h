@@ -39,6 +39,22 @@ mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra,
                                mlp_registry **out, mlp_error *err);
 void mlp_registry_free(mlp_registry *reg);
 
+/* Plugin files that anyone could replace (world-writable, or in a
+ * world-writable folder without the sticky bit) are refused, naming the
+ * file or folder and its mode, unless allow is true
+ * (--allow-insecure-plugins). */
+void mlp_registry_allow_insecure(mlp_registry *reg, bool allow);
+
+/* When pl (loaded by this registry) was found outside the folders of the
+ * plugins shipped with mlplab (the build tree's, the installed ones) and a
+ * shipped plugin of its kind and name exists there: that file's path
+ * (malloc'd, the caller frees); else NULL. */
+char *mlp_registry_shadowed(const mlp_registry *reg, const mlp_plugin *pl);
+
+/* The i-th plugin loaded so far into *out (when i is below the count);
+ * returns the count.  For the run's notes on the plugins a spec uses. */
+size_t mlp_registry_loaded(const mlp_registry *reg, size_t i, const mlp_plugin **out);
+
 /* Number and list of the search directories (for messages). */
 size_t mlp_registry_dirs(const mlp_registry *reg, const char *const **dirs);
 
@@ -56,7 +72,10 @@ mlp_status mlp_registry_load_file(mlp_registry *reg, const char *path, const mlp
 
 /* Every plugin file found in the search directories (first of each kind and
  * name wins), loaded.  Files that refuse are reported through `refused`
- * (called once per such file) and skipped. *out is owned by the registry. */
+ * (called once per such file) and skipped. *out is owned by the registry.
+ * Each file is first loaded in a child process (fork): a file that crashes
+ * its loader is refused ("crashed while being loaded (signal 11, ...)")
+ * and the others are still listed. */
 mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **out, size_t *n,
                                  void (*refused)(void *ctx, const mlp_error *why), void *ctx,
                                  mlp_error *err);

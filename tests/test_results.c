@@ -366,9 +366,20 @@ static void test_results_prepare_bad_folder(void **state)
 
     (void)state;
     mlp_error_clear(&err);
-    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_IO);
+    /* a missing folder, a folder given as the file: the caller's mistake */
+    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_USAGE);
     assert_non_null(strstr(err.msg, "/nope"));
     assert_non_null(strstr(err.msg, strerror(ENOENT)));
+    assert_int_equal(mlp_results_prepare(dir, true, false, &err), MLP_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "cannot write results there: it is a folder"));
+    /* a dangling symbolic link is not replaced without force */
+    char *link = xprintf("%s/link.h5", dir);
+    assert_int_equal(symlink("missing.h5", link), 0);
+    assert_int_equal(mlp_results_prepare(link, false, false, &err), MLP_ERR_EXISTS);
+    assert_non_null(strstr(err.msg, "link.h5: a symbolic link to a missing file is there (use "
+                                    "--force"));
+    assert_int_equal(mlp_results_prepare(link, true, false, &err), MLP_OK);
+    free(link);
     /* a folder we cannot write in: chmod for ordinary users, sysfs for root */
     ro = xprintf("%s/ro", dir);
     assert_int_equal(mkdir(ro, 0555), 0);

@@ -754,12 +754,28 @@ static void test_runner_disk_and_path_faults(void **state)
 
     (void)state;
     write_file(TMP "/small.yaml", small_spec);
-    assert_int_equal(run("small.yaml", "-q", "-o", "nowhere/x.h5", NULL), 1);
+    /* bad output paths are usage errors: exit 2 */
+    assert_int_equal(run("small.yaml", "-q", "-o", "nowhere/x.h5", NULL), 2);
     assert_non_null(strstr(err_buf, "nowhere/x.h5: cannot write results: folder nowhere: No such "
                                     "file or directory"));
-    assert_int_equal(run("small.yaml", "-q", "-o", "small.yaml/x.h5", NULL), 1);
+    assert_int_equal(run("small.yaml", "-q", "-o", "small.yaml/x.h5", NULL), 2);
     assert_non_null(strstr(err_buf, "small.yaml"));
     assert_false(exists(TMP "/nowhere"));
+    mkdir(TMP "/adir", 0777);
+    assert_int_equal(run("small.yaml", "-q", "-o", "adir", NULL), 2);
+    assert_non_null(strstr(err_buf, "adir: cannot write results there: it is a folder"));
+    /* a dangling symbolic link at -o stays unless --force */
+    unlink(TMP "/dangling.h5");
+    assert_int_equal(symlink("gone.h5", TMP "/dangling.h5"), 0);
+    assert_int_equal(run("small.yaml", "-q", "-o", "dangling.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "dangling.h5: a symbolic link to a missing file is there"));
+    struct stat lsb;
+    assert_int_equal(lstat(TMP "/dangling.h5", &lsb), 0);
+    assert_true(S_ISLNK(lsb.st_mode));
+    assert_false(exists(TMP "/dangling.runs"));
+    assert_int_equal(run("small.yaml", "-q", "-o", "dangling.h5", "--force", NULL), 0);
+    assert_int_equal(lstat(TMP "/dangling.h5", &lsb), 0);
+    assert_true(S_ISREG(lsb.st_mode));
 
     /* the part file (3 runs, ~30 kB) fits under 64 kB, the sweep file (~120 kB) does not */
     unsigned char done[3];

@@ -1,6 +1,9 @@
 /* csv.c -- points read from a numeric CSV file (ABI 1.1 describe/load): one
- * column is the label, every other column an input.  A first line whose
- * fields are not all numbers is a header.  The distinct label values, sorted,
+ * column is the label, every other column an input.  header: auto (the
+ * default) takes a first line for a header when none of its fields is a
+ * number; a first line that mixes numbers and text (an empty or a quoted
+ * cell) is an error that says so.  header: true skips the first line,
+ * header: false reads it as data.  The distinct label values, sorted,
  * become classes 0 .. k-1, so 0/1, 1/2 and -1/+1 labels all work.
  *
  * Each call reads the whole file into a buffer of its own, parses it and
@@ -25,7 +28,8 @@
 
 #include "mlplab/plugin.h"
 
-enum { P_PATH, P_LABEL, P_DELIMITER, P_MAX_MIB };
+enum { P_PATH, P_LABEL, P_DELIMITER, P_MAX_MIB, P_HEADER };
+enum { HEADER_AUTO, HEADER_TRUE, HEADER_FALSE };
 enum { DELIM_COMMA, DELIM_SEMICOLON, DELIM_TAB, DELIM_SPACE };
 
 #define MAX_CLASSES 1000
@@ -203,10 +207,10 @@ static size_t label_index(const csv_scan *s, double v)
  * is not needed afterwards).  Values go to (*vals)[0..*count), grown as
  * needed; *bad is the first field that is not a finite number (0 when all
  * are), *bad_text its text, and *bad_number 1 when it is a number (inf, nan,
- * or out of range). */
+ * or out of range); *n_text counts the fields that are not numbers at all. */
 static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, double **vals,
                       size_t *cap, size_t *count, size_t *bad, const char **bad_text,
-                      int *bad_number)
+                      int *bad_number, size_t *n_text)
 {
     const char sep = delim == DELIM_COMMA ? ',' : delim == DELIM_SEMICOLON ? ';' : '\t';
     size_t c = 0;
@@ -214,6 +218,7 @@ static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, d
     *bad = 0;
     *bad_text = NULL;
     *bad_number = 0;
+    *n_text = 0;
     for (;;) {
         char *f, *fe, *next;
 
@@ -249,6 +254,8 @@ static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, d
         *fe = '\0';
         char *stop;
         double v = strtod(f, &stop);
+        if (stop == f || *stop != '\0')
+            ++*n_text;
         if (!*bad && (stop == f || *stop != '\0' || !isfinite(v))) {
             *bad = c + 1;
             *bad_text = f;
@@ -275,6 +282,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
     const char *path = p[P_PATH].str;
     const int delim = (int)p[P_DELIMITER].num;
     const long want_label = (long)p[P_LABEL].num;
+    const int header = (int)p[P_HEADER].num;
     char *buf = NULL, *q, *end;
     double *vals = NULL;
     size_t len = 0, cap = 0, line = 0, first = 1;
@@ -294,7 +302,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
         q += 3;
     while (q < end) {
         char *eol = memchr(q, '\n', (size_t)(end - q)), *le = eol ? eol : end, *t;
-        size_t count = 0, bad = 0;
+        size_t count = 0, bad = 0, n_text = 0, is_first = first;
         const char *bad_text;
         int bad_number;
 
@@ -310,7 +318,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
             goto out;
         }
         if (split_line(s, line, q, le, delim, &vals, &cap, &count, &bad, &bad_text,
-                       &bad_number) != 0)
+                       &bad_number, &n_text) != 0)
             goto out;
         q = eol ? eol + 1 : end;
         if (first) {
@@ -327,7 +335,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
                 goto out;
             }
             s->label = (size_t)li;
-            if (bad && !bad_number)
+            if (header == HEADER_TRUE || (header == HEADER_AUTO && n_text == count))
                 continue; /* a header */
         }
         if (count != s->fields) {
@@ -335,8 +343,12 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
             goto out;
         }
         if (bad) {
-            fail(s, line, "field %zu is not a %snumber: '%.40s'", bad, bad_number ? "finite " : "",
-                 bad_text);
+            fail(s, line, "field %zu is not a %snumber: '%.40s'%s", bad,
+                 bad_number ? "finite " : "", bad_text,
+                 is_first && header == HEADER_AUTO && !bad_number
+                     ? " (the first line mixes numbers and text, so it is not taken for a "
+                       "header; give header: true if it is one)"
+                     : "");
             goto out;
         }
         if (label_insert(s, vals[s->label]) != 0) {
@@ -445,6 +457,13 @@ static const mlp_param_decl csv_params[] = {
         .min = 1,
         .max = 1048576,
         .help = "the largest file read, in MiB (1024: 1 GiB); a bigger one is refused",
+    },
+    [P_HEADER] = {
+        .name = "header",
+        .type = MLP_PARAM_ENUM,
+        .def = HEADER_AUTO,
+        .help = "first line a header: auto (when none of its fields is a number), true, false",
+        .choices = "auto|true|false",
     },
 };
 

@@ -777,6 +777,21 @@ static void test_runner_disk_and_path_faults(void **state)
     assert_int_equal(lstat(TMP "/dangling.h5", &lsb), 0);
     assert_true(S_ISREG(lsb.st_mode));
 
+    /* a sweep that clearly cannot fit on the disk (about 64 TB of weight
+     * snapshots) is refused before it starts: no run folder is left, and
+     * --resume, with nothing to resume, is not advised */
+    write_file(TMP "/huge.yaml",
+               "name: huge\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 1000}\n"
+               "train: {learning_rate: 1.0, iterations: 1000000000}\n"
+               "record: {weights_every: 1, budget: 1000 TB, hidden: false, boundary: false}\n");
+    assert_int_equal(run("huge.yaml", "-q", "-o", "huge.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "MB of disk"));
+    assert_null(strstr(err_buf, "--resume"));
+    assert_false(exists(TMP "/huge.runs"));
+    assert_false(exists(TMP "/huge.h5"));
+
     /* the part file (3 runs, ~30 kB) fits under 64 kB, the sweep file (~120 kB) does not */
     unsigned char done[3];
     assert_int_equal(run_limited(64 * 1024, args), 1);

@@ -1,6 +1,7 @@
 /* cmd_run.c -- `runner SPEC.yaml`: validate the spec, run the sweep (or
  * print it with --dry-run), and say how to resume when it stops early. */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -185,6 +186,21 @@ static void note_shadowed(const mlp_registry *reg)
     }
 }
 
+/* Whether the run folder holds part files (finished runs worth resuming). */
+static bool holds_runs(const char *runs)
+{
+    DIR *d = opendir(runs);
+    struct dirent *e;
+    bool found = false;
+
+    if (!d)
+        return false;
+    while (!found && (e = readdir(d)))
+        found = !strncmp(e->d_name, "part_", 5);
+    closedir(d);
+    return found;
+}
+
 int mlp_cli_run(int argc, char **argv, const options *o)
 {
     mlp_error err;
@@ -264,7 +280,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
             rc == MLP_ERR_NOMEM) {
             /* finished runs are kept: say where, and how to go on */
             char *runs = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
-            if (runs && again && access(runs, F_OK) == 0)
+            if (runs && again && holds_runs(runs))
                 fprintf(stderr, "finished runs are kept in %s; once the cause is fixed, finish "
                         "the sweep with:\n  %s\n", runs, again);
             free(runs);

@@ -7,14 +7,12 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/sha256.h"
@@ -37,6 +35,8 @@ struct mlp_registry {
     size_t n_found;
     size_t first_builtin;        /* dirs[first_builtin..]: the build tree's and installed */
     bool allow_insecure;         /* load world-writable files and folders */
+    mlp_status (*probe)(void *ctx, const char *path, mlp_error *err);  /* or NULL */
+    void *probe_ctx;
 };
 
 /* A list of owned strings. */
@@ -396,6 +396,19 @@ void mlp_registry_allow_insecure(mlp_registry *reg, bool allow)
     reg->allow_insecure = allow;
 }
 
+bool mlp_registry_insecure_allowed(const mlp_registry *reg)
+{
+    return reg->allow_insecure;
+}
+
+void mlp_registry_set_probe(mlp_registry *reg,
+                            mlp_status (*probe)(void *ctx, const char *path, mlp_error *err),
+                            void *ctx)
+{
+    reg->probe = probe;
+    reg->probe_ctx = ctx;
+}
+
 char *mlp_registry_shadowed(const mlp_registry *reg, const mlp_plugin *pl)
 {
     const entry *e = (const entry *)(const void *)pl;  /* pl is an entry's first member */
@@ -628,45 +641,6 @@ static int cmp_plugin(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* Load the file at path in a child process first, so that a file that
- * crashes its loader (in a constructor, in its entry, reading its
- * descriptor) is refused by name instead of taking the listing down with
- * it.  MLP_OK when the child survived (the real load then says whether the
- * plugin is sound), MLP_ERR_PLUGIN when it died of a signal.  Only discovery
- * does this (`runner plugins`, single-threaded, where one bad file among
- * many is expected); a run loads only the plugins its spec names. */
-static mlp_status probe_in_child(const mlp_registry *reg, const char *path, mlp_error *err)
-{
-    struct stat sb;
-    int status;
-    pid_t pid;
-
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || find_loaded(reg, &sb))
-        return MLP_OK;  /* the load itself says so, or it is loaded already */
-    fflush(NULL);
-    if ((pid = fork()) < 0)
-        return MLP_OK;  /* no child: load it here, as without the probe */
-    if (pid == 0) {
-        /* the crash must end the child, whatever handlers the parent set */
-        static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-        for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-            signal(fatal[i], SIG_DFL);
-        void *handle;
-        const mlp_plugin_header *h;
-        mlp_error why;
-        if (open_plugin(path, &handle, &h, &why) == MLP_OK)
-            (void)mlp_plugin_check_descriptor(h, path, 0, &why);
-        _exit(0);
-    }
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return MLP_OK;
-    if (WIFSIGNALED(status))
-        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: crashed while being loaded (signal %d, "
-                        "%s); not loaded", path, WTERMSIG(status), strsignal(WTERMSIG(status)));
-    return MLP_OK;
-}
-
 /* Load the plugins of one kind folder, skipping names already seen. */
 static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin_kind kind,
                                   strlist *seen, size_t *cap,
@@ -703,7 +677,13 @@ static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin
             st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
             goto out;
         }
-        st = probe_in_child(reg, path, &why);
+        st = MLP_OK;
+        if (reg->probe) {
+            struct stat sb;
+            /* a file loaded already needs no probe */
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !find_loaded(reg, &sb))
+                st = reg->probe(reg->probe_ctx, path, &why);
+        }
         if (!st)
             st = load_path(reg, path, kind, &pl, &why);
         free(path);

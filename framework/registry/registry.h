@@ -44,6 +44,16 @@ void mlp_registry_free(mlp_registry *reg);
  * file or folder and its mode, unless allow is true
  * (--allow-insecure-plugins). */
 void mlp_registry_allow_insecure(mlp_registry *reg, bool allow);
+bool mlp_registry_insecure_allowed(const mlp_registry *reg);
+
+/* A check discovery runs on each file before it loads it (NULL: none):
+ * MLP_OK to go on, or a refusal, reported through `refused` like any other
+ * and the file skipped.  `runner plugins` sets one that loads the file in a
+ * child process first, so that a file that crashes its loader is named
+ * instead of taking the listing down (cli/cmd_plugins.c). */
+void mlp_registry_set_probe(mlp_registry *reg,
+                            mlp_status (*probe)(void *ctx, const char *path, mlp_error *err),
+                            void *ctx);
 
 /* When pl (loaded by this registry) was found outside the folders of the
  * plugins shipped with mlplab (the build tree's, the installed ones) and a
@@ -73,9 +83,8 @@ mlp_status mlp_registry_load_file(mlp_registry *reg, const char *path, const mlp
 /* Every plugin file found in the search directories (first of each kind and
  * name wins), loaded.  Files that refuse are reported through `refused`
  * (called once per such file) and skipped. *out is owned by the registry.
- * Each file is first loaded in a child process (fork): a file that crashes
- * its loader is refused ("crashed while being loaded (signal 11, ...)")
- * and the others are still listed. */
+ * With a probe set (mlp_registry_set_probe), each file not loaded yet
+ * passes it first. */
 mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **out, size_t *n,
                                  void (*refused)(void *ctx, const mlp_error *why), void *ctx,
                                  mlp_error *err);

@@ -93,6 +93,8 @@ static const broken broken_specs[] = {
      NULL},
     {BASE "seed: -1\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:7: error: expected an unsigned 64-bit integer for 'seed', got '-1'", NULL},
+    {BASE "seed: -0\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:3:7: error: expected an unsigned 64-bit integer for 'seed', got '-0'", NULL},
     {BASE "repeats: 0\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:10: error: 'repeats' must be between 1 and 1000000, got 0", NULL},
     {BASE "sweep:\n  model.hidden: []\n", NULL, MLP_ERR_SPEC,

@@ -21,7 +21,7 @@
 #define TOL 1e-6        /* relative and absolute tolerance of the difference checks */
 #define TORCH_REL 1e-12 /* against PyTorch: relative ... */
 #define TORCH_ABS 1e-15 /* ... plus absolute */
-#define MAXP 4          /* parameters any catalog plugin declares, at most */
+#define MAXP 8          /* parameters any catalog plugin declares, at most */
 #define PLUGIN_TESTING_CHECK_NAME 1 /* and each descriptor names itself as asked */
 #define DATA_DIR MLPLAB_TEST_SOURCE_DIR "/data/"
 
@@ -796,14 +796,16 @@ static void test_catalog_csv_errors(void **state)
         {"bad_not_number.csv", -1, COMMA, "bad_not_number.csv:3: field 2 is not a number: 'abc'"},
         {"bad_not_finite.csv", -1, COMMA,
          "bad_not_finite.csv:2: field 2 is not a finite number: 'inf'"},
+        /* its first line, "1,2,0,", is no longer taken for a header */
         {"bad_trailing_comma.csv", -1, COMMA,
-         "bad_trailing_comma.csv:2: field 4 is not a number: ''"},
+         "bad_trailing_comma.csv:1: field 4 is not a number: '' (the first line mixes"},
         {"bad_header_only.csv", -1, COMMA, "bad_header_only.csv: no data rows"},
         {"bad_one_column.csv", -1, COMMA, "bad_one_column.csv:1: found 1 field; need at least 2"},
         {"good_header.csv", 3, COMMA, "good_header.csv:1: label column 3 is out of range for 3"},
         {"good_header.csv", -4, COMMA, "good_header.csv:1: label column -4 is out of range"},
         {"good_tab.csv", -1, COMMA, "good_tab.csv:1: found 1 field"},
         {"no_such_file.csv", -1, COMMA, "no_such_file.csv: cannot open: no such file"},
+        {"", -1, COMMA, "data/: not a regular file (a folder): csv reads only files"},
     };
 
     (void)state;
@@ -852,6 +854,78 @@ static void test_catalog_csv_limits(void **state)
     assert_int_equal(pl->d.data->load(p, 5, 2, x, y, why, sizeof(why)), -1);
     assert_non_null(strstr(why, "changed since it was described"));
     assert_int_equal(pl->d.data->load(p, 4, 3, x, y, why, sizeof(why)), -1);
+
+    /* a device is refused before a byte is read (/dev/zero never ends) */
+    pl = csv_plugin(p, "/dev/zero", -1, COMMA);
+    assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), -1);
+    assert_string_equal(why, "/dev/zero: not a regular file (a device): csv reads only files");
+    /* a file over max_mib is refused, naming the file and the cap; the cap
+     * raised, it is read */
+    {
+        char path[1024];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/catalog_big.csv", MLPLAB_TEST_BINARY_DIR);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        for (int i = 0; i < 150000; i++) /* 1.6 MiB */
+            fprintf(f, "%.6f,%d\n", 0.5 + i * 1e-6, i % 2);
+        fclose(f);
+        pl = csv_plugin(p, path, -1, COMMA);
+        set_param(pl, p, "max_mib", 1);
+        assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), -1);
+        assert_non_null(strstr(why, "catalog_big.csv: 1.6 MiB, more than max_mib (1 MiB); raise "
+                                    "max_mib to read it"));
+        set_param(pl, p, "max_mib", 2);
+        assert_int_equal(pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why)), 0);
+        assert_int_equal(rows, 150000);
+        remove(path);
+    }
+
+    /* the first line: a header only when none of its fields is a number
+     * (auto); an empty or a quoted cell among numbers is said, not taken
+     * for a header; header: true and false decide */
+    {
+        static const struct {
+            const char *text;
+            double header;  /* 0 auto, 1 true, 2 false */
+            size_t rows;    /* 0: refused with want */
+            const char *want;
+        } cases[] = {
+            {"1.0,,0\n1,2,1\n", 0, 0,
+             ":1: field 2 is not a number: '' (the first line mixes numbers and text, so it is "
+             "not taken for a header; give header: true if it is one)"},
+            {"\"1.5\",2,0\n1,2,1\n", 0, 0, ":1: field 1 is not a number: '\"1.5\"' (the first"},
+            {"x,,label\n1,2,0\n3,4,1\n", 0, 2, NULL},
+            {"\"x\",\"y\",\"label\"\n1,2,0\n", 0, 1, NULL},
+            {"9,9,9\n1,2,0\n3,4,1\n", 1, 2, NULL},
+            {"1,2,0\n3,4,1\n", 0, 2, NULL},
+            {"x,y,label\n1,2,0\n", 2, 0, ":1: field 1 is not a number: 'x'"},
+        };
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/catalog_header.csv", MLPLAB_TEST_BINARY_DIR);
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+            FILE *f = fopen(path, "w");
+            assert_non_null(f);
+            fputs(cases[k].text, f);
+            fclose(f);
+            pl = csv_plugin(p, path, -1, COMMA);
+            set_param(pl, p, "header", cases[k].header);
+            why[0] = '\0';
+            int rc = pl->d.data->describe(p, &rows, &dim, &classes, why, sizeof(why));
+            if (cases[k].rows) {
+                if (rc != 0)
+                    fail_msg("case %zu refused: %s", k, why);
+                assert_int_equal(rows, cases[k].rows);
+            } else {
+                assert_int_equal(rc, -1);
+                if (!strstr(why, cases[k].want))
+                    fail_msg("case %zu: message '%s', want '%s'", k, why, cases[k].want);
+                if (cases[k].header == 2)
+                    assert_null(strstr(why, "header: true"));
+            }
+        }
+        remove(path);
+    }
 
     /* 1000 distinct labels are fine, 1001 are not */
     for (int over = 0; over <= 1; over++) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -86,6 +87,11 @@ static void test_registry_sha256_file(void **state)
     remove(path);
     assert_int_equal(mlp_sha256_file(path, hex, &err), MLP_ERR_IO);
     assert_contains(err.msg, "sha256_test.txt");
+    /* a device never ends, a pipe cannot be read twice: refused at once */
+    assert_int_equal(mlp_sha256_file("/dev/zero", hex, &err), MLP_ERR_IO);
+    assert_contains(err.msg, "/dev/zero: not a regular file");
+    assert_int_equal(mlp_sha256_file(MLPLAB_TEST_BINARY_DIR, hex, &err), MLP_ERR_IO);
+    assert_contains(err.msg, "not a regular file");
 }
 
 /* ---- search path ------------------------------------------------------- */
@@ -430,6 +436,115 @@ static void test_registry_discover_reports_refusals(void **state)
     mlp_registry_free(reg);
 }
 
+/* A probe refuses a file before discovery loads it (runner plugins' probe
+ * loads each in a child, so that one that crashes is named): the refusal
+ * is reported, the file is never loaded here, the others are listed. */
+typedef struct probe_log {
+    int calls;
+} probe_log;
+
+static mlp_status refuse_crasher(void *ctx, const char *path, mlp_error *err)
+{
+    ((probe_log *)ctx)->calls++;
+    if (strstr(path, "crash_on_load"))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: crashed while being loaded", path);
+    return MLP_OK;
+}
+
+static void test_registry_discover_probe_refuses(void **state)
+{
+    const char *extra[] = {FIXTURE_DIR "/crash"};
+    mlp_registry *reg = registry_with(extra, 1);
+    const mlp_plugin *const *list = NULL;
+    const mlp_plugin *pl;
+    refused_log log = {0};
+    probe_log probe = {0};
+    mlp_error err = {0};
+    size_t n = 0;
+    bool sigmoid = false, tanh_ = false;
+
+    (void)state;
+    /* a plugin loaded already is not probed again */
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, "tanh", &pl, &err), MLP_OK);
+    mlp_registry_set_probe(reg, refuse_crasher, &probe);
+    assert_int_equal(mlp_registry_discover(reg, &list, &n, log_refusal, &log, &err), MLP_OK);
+    assert_int_equal(log.n, 1);
+    assert_contains(log.msgs[0], FIXTURE_DIR "/crash/activations/crash_on_load.so: crashed");
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(list[i]->name, "sigmoid"))
+            sigmoid = !strcmp(list[i]->h->version, "0.0.0-shadow");
+        tanh_ |= !strcmp(list[i]->name, "tanh");
+    }
+    assert_true(sigmoid && tanh_);
+    assert_int_equal((size_t)probe.calls + 1, n + log.n);  /* all but tanh */
+    mlp_registry_free(reg);
+}
+
+/* A plugin from --plugin-path under a shipped name says which shipped file
+ * it replaces; a shipped plugin replaces nothing. */
+static void test_registry_shadowed_names_the_shipped(void **state)
+{
+    const char *extra[] = {FIXTURE_DIR "/shadow"};
+    mlp_registry *reg = registry_with(extra, 1);
+    const mlp_plugin *pl = NULL, *first;
+    mlp_error err = {0};
+    char *s;
+
+    (void)state;
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, "sigmoid", &pl, &err), MLP_OK);
+    first = pl;
+    s = mlp_registry_shadowed(reg, pl);
+    assert_non_null(s);
+    assert_string_equal(s, PLUGIN_DIR "/activations/sigmoid.so");
+    free(s);
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, "tanh", &pl, &err), MLP_OK);
+    assert_null(mlp_registry_shadowed(reg, pl));
+    assert_int_equal(mlp_registry_loaded(reg, 0, &pl), 2);
+    assert_ptr_equal(pl, first);
+    mlp_registry_free(reg);
+}
+
+/* A plugin file anyone could replace is refused (the file world-writable,
+ * or its folder without the sticky bit), unless insecure plugins are allowed. */
+static void test_registry_refuses_world_writable(void **state)
+{
+    char dir[] = MLPLAB_TEST_BINARY_DIR "/insecure_plugins";
+    char file[] = MLPLAB_TEST_BINARY_DIR "/insecure_plugins/tanh.so";
+    mlp_registry *reg;
+    const mlp_plugin *pl = NULL;
+    mlp_error err = {0};
+
+    (void)state;
+    assert_int_equal(system("rm -rf '" MLPLAB_TEST_BINARY_DIR "/insecure_plugins' && mkdir '"
+                            MLPLAB_TEST_BINARY_DIR "/insecure_plugins' && cp '" PLUGIN_DIR
+                            "/activations/tanh.so' '" MLPLAB_TEST_BINARY_DIR
+                            "/insecure_plugins/'"), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(chmod(file, 0666), 0);
+    reg = registry_with(NULL, 0);
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, file, &pl, &err), MLP_ERR_PLUGIN);
+    assert_contains(err.msg, "insecure_plugins/tanh.so: refused: the file is world-writable "
+                             "(mode 0666)");
+    assert_contains(err.msg, "--allow-insecure-plugins");
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, file, &pl, &err), MLP_ERR_PLUGIN);
+    assert_contains(err.msg, "refused: its folder " MLPLAB_TEST_BINARY_DIR "/insecure_plugins is "
+                             "world-writable (mode 0777)");
+    /* sticky, like /tmp: only the owner may replace the file */
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, file, &pl, &err), MLP_OK);
+    mlp_registry_free(reg);
+    assert_int_equal(chmod(dir, 0777), 0);
+    reg = registry_with(NULL, 0);
+    mlp_registry_allow_insecure(reg, true);
+    assert_int_equal(mlp_registry_get(reg, MLP_KIND_ACTIVATION, file, &pl, &err), MLP_OK);
+    assert_string_equal(pl->name, "tanh");
+    mlp_registry_free(reg);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(system("rm -rf '" MLPLAB_TEST_BINARY_DIR "/insecure_plugins'"), 0);
+}
+
 /* ---- declarations ------------------------------------------------------ */
 
 static void dummy_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
@@ -771,6 +886,9 @@ int main(void)
         cmocka_unit_test(test_registry_not_found_suggests),
         cmocka_unit_test(test_registry_discover_lists_shipped),
         cmocka_unit_test(test_registry_discover_reports_refusals),
+        cmocka_unit_test(test_registry_discover_probe_refuses),
+        cmocka_unit_test(test_registry_shadowed_names_the_shipped),
+        cmocka_unit_test(test_registry_refuses_world_writable),
         cmocka_unit_test(test_registry_param_checks),
         cmocka_unit_test(test_registry_param_table_checks),
         cmocka_unit_test(test_registry_descriptor_checks),

@@ -34,6 +34,7 @@
 #endif
 
 #include "results/results.h"
+#include "results/journal.h" /* the run record serialized, for the format tests */
 
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define N_RUNS 3
@@ -365,9 +366,20 @@ static void test_results_prepare_bad_folder(void **state)
 
     (void)state;
     mlp_error_clear(&err);
-    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_IO);
+    /* a missing folder, a folder given as the file: the caller's mistake */
+    assert_int_equal(mlp_results_prepare(path, false, false, &err), MLP_ERR_USAGE);
     assert_non_null(strstr(err.msg, "/nope"));
     assert_non_null(strstr(err.msg, strerror(ENOENT)));
+    assert_int_equal(mlp_results_prepare(dir, true, false, &err), MLP_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "cannot write results there: it is a folder"));
+    /* a dangling symbolic link is not replaced without force */
+    char *link = xprintf("%s/link.h5", dir);
+    assert_int_equal(symlink("missing.h5", link), 0);
+    assert_int_equal(mlp_results_prepare(link, false, false, &err), MLP_ERR_EXISTS);
+    assert_non_null(strstr(err.msg, "link.h5: a symbolic link to a missing file is there (use "
+                                    "--force"));
+    assert_int_equal(mlp_results_prepare(link, true, false, &err), MLP_OK);
+    free(link);
     /* a folder we cannot write in: chmod for ordinary users, sysfs for root */
     ro = xprintf("%s/ro", dir);
     assert_int_equal(mkdir(ro, 0555), 0);
@@ -535,6 +547,119 @@ static void test_results_journal_batches(void **state)
     H5Fclose(f);
     assert_false(exists(runs));
     free(part0);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+/* A count that sizes no stored array may exceed the record's length: a run
+ * without hidden outputs (record.hidden: false, or no hidden layer) still
+ * records its n_hidden_points, the training rows.  The reader used to bound
+ * every count by the record's bytes, so a CSV with more rows than that
+ * trained, then could not be read back.  Here just under, at and over the
+ * old bound, and far over it. */
+static void test_results_record_counts_unbounded(void **state)
+{
+    mlp_bytes b = {0};
+    mlp_run_view v;
+    mlp_record_why why;
+    fake_run f;
+    bool nomem;
+    size_t len, tries[4];
+
+    (void)state;
+    memset(&v, 0, sizeof(v));
+    fake_run_init(&f, 0);
+    f.rec.hidden = NULL;
+    f.rec.n_hidden_points = 1;
+    mlp_record_put(&b, &f.rec);
+    assert_false(b.nomem);
+    len = b.len;
+    tries[0] = len - 8, tries[1] = len, tries[2] = len + 1, tries[3] = (size_t)3 << 30;
+    for (int i = 0; i < 4; i++) {
+        b.len = 0;
+        f.rec.n_hidden_points = tries[i];
+        mlp_record_put(&b, &f.rec);
+        assert_int_equal(b.len, len);  /* no array: the length does not change */
+        assert_true(mlp_record_get(b.p, b.len, &v, &nomem, &why));
+        assert_int_equal(v.rec.n_hidden_points, tries[i]);
+        assert_null(v.rec.hidden);
+        assert_true(v.rec.loss[2] == lval(0, 2));
+    }
+    /* a count whose array would overflow size_t, or run past the end, is
+     * refused, and the reason says which field and where */
+    b.len = 0;
+    f.rec.hidden = f.hidden;
+    f.rec.n_hidden_points = N_PTS;
+    mlp_record_put(&b, &f.rec);
+    assert_true(mlp_record_get(b.p, b.len, &v, &nomem, &why));
+    assert_int_equal(v.rec.n_hidden_points, N_PTS);
+    size_t at = (size_t)((const unsigned char *)(const void *)v.rec.hidden[0] - b.p) - 8 * 3;
+    uint64_t huge = UINT64_C(1) << 62, words;
+    memcpy(&words, b.p + at + 16, 8);
+    assert_int_equal(words, N_PTS * 3);  /* [n_hidden_points][1][len of hidden[0]] */
+    memcpy(b.p + at, &huge, 8);
+    assert_false(mlp_record_get(b.p, b.len, &v, &nomem, &why));
+    assert_false(nomem);
+    assert_string_equal(why.what, "hidden");
+    assert_int_equal(why.at, at + 16);  /* hidden[0]'s length word */
+    /* cut short */
+    huge = N_PTS;
+    memcpy(b.p + at, &huge, 8);
+    assert_false(mlp_record_get(b.p, b.len - 8, &v, &nomem, &why));
+    assert_non_null(why.what);
+    free(v.params);
+    free(b.p);
+}
+
+/* A run of 3 M points and no hidden outputs goes through a part file into
+ * the sweep file (the record is a few kB); a record whose checksum holds
+ * but which does not parse is reported as such, not as a version. */
+static void test_results_build_many_points(void **state)
+{
+    char *dir = fresh_dir("many_points"), *sweep = xprintf("%s/p.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *part = mlp_results_part_path(runs, 0);
+    mlp_sweep_meta meta = make_meta();
+    mlp_error err;
+
+    (void)state;
+    meta.n_runs = 1;
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+    fake_run f;
+    fake_run_init(&f, 0);
+    f.rec.hidden = NULL;
+    f.rec.n_hidden_points = 3000000;
+    assert_int_equal(mlp_results_write_run(runs, HASH, &f.rec, &err), MLP_OK);
+    assert_int_equal(mlp_results_build(sweep, &meta, true, &err), MLP_OK);
+    assert_true(exists(sweep));
+
+    /* the record's first array length made wrong, its checksum made right */
+    FILE *fp = fopen(part, "r+b");
+    unsigned char rec[16 + 8 * 64];
+    uint64_t size, sum, bad = UINT64_C(1) << 40;
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, PART_HEADER, SEEK_SET), 0);
+    assert_int_equal(fread(rec, 1, sizeof(rec), fp), sizeof(rec));
+    memcpy(&size, rec, 8);
+    unsigned char *all = malloc((size_t)size);
+    assert_non_null(all);
+    assert_int_equal(fseek(fp, PART_HEADER, SEEK_SET), 0);
+    assert_int_equal(fread(all, 1, (size_t)size, fp), (size_t)size);
+    memcpy(all + 16 + 8 * 9, &bad, 8);  /* the note's length */
+    sum = mlp_part_checksum(all + 16, (size_t)size - 16);
+    memcpy(all + 8, &sum, 8);
+    assert_int_equal(fseek(fp, PART_HEADER, SEEK_SET), 0);
+    assert_int_equal(fwrite(all, 1, (size_t)size, fp), (size_t)size);
+    assert_int_equal(fclose(fp), 0);
+    free(all);
+    unlink(sweep);
+    mlp_error_clear(&err);
+    assert_int_equal(mlp_results_build(sweep, &meta, true, &err), MLP_ERR_IO);
+    assert_non_null(strstr(err.msg, "run 0: its record ("));
+    assert_non_null(strstr(err.msg, "field note at byte 72"));
+    assert_null(strstr(err.msg, "this mlplab can read"));
+    free(part);
     free(runs);
     free(sweep);
     done_dir(dir);
@@ -946,6 +1071,8 @@ int main(void)
         cmocka_unit_test(test_results_prepare_bad_folder),
         cmocka_unit_test(test_results_run_done),
         cmocka_unit_test(test_results_journal_batches),
+        cmocka_unit_test(test_results_record_counts_unbounded),
+        cmocka_unit_test(test_results_build_many_points),
         cmocka_unit_test(test_results_build_reads_back),
         cmocka_unit_test(test_results_build_keep_runs),
         cmocka_unit_test(test_results_build_missing_run),

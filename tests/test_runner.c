@@ -635,6 +635,85 @@ static void test_runner_warm_start(void **state)
     assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.run=9", NULL), 2);
     assert_non_null(strstr(err_buf, "no run 9"));
     assert_false(exists(TMP "/bad.h5"));
+
+    /* weights that are not finite, or not numbers: exit 2 before training,
+     * naming the file, the run and the dataset */
+    assert_int_equal(system("cp '" TMP "/prior.h5' '" TMP "/nan.h5' && cp '" TMP "/prior.h5' '"
+                            TMP "/str.h5'"), 0);
+    f = H5Fopen(TMP "/nan.h5", H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/runs/run_0002/weights/layer1/b", H5P_DEFAULT);
+    double nan1 = NAN;
+    assert_true(d >= 0);
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &nan1) >= 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.file=nan.h5",
+                         NULL), 2);
+    assert_non_null(strstr(err_buf, "nan.h5: run 2: weights/layer1/b[0] is NaN; a warm start "
+                                    "needs finite weights"));
+    assert_false(exists(TMP "/bad.h5"));
+    f = H5Fopen(TMP "/str.h5", H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_true(H5Ldelete(f, "/runs/run_0002/weights/layer0/W", H5P_DEFAULT) >= 0);
+    {
+        hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate_simple(2, (hsize_t[]){5, 2}, NULL);
+        char text[10][4] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+        H5Tset_size(t, 4);
+        d = H5Dcreate2(f, "/runs/run_0002/weights/layer0/W", t, sp, H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT);
+        assert_true(d >= 0);
+        assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) >= 0);
+        H5Dclose(d);
+        H5Sclose(sp);
+        H5Tclose(t);
+    }
+    H5Fclose(f);
+    assert_int_equal(run("warm.yaml", "-q", "-o", "bad.h5", "--set", "model.init.file=str.h5",
+                         NULL), 2);
+    assert_non_null(strstr(err_buf, "str.h5: run 2: weights/layer0/W holds strings, not numbers"));
+    assert_false(exists(TMP "/bad.h5"));
+}
+
+/* Plugins that are not what they seem: one on --plugin-path under a
+ * shipped name is named in the run's output and in `runner plugins`; a
+ * file of another kind is a located spec error; a file that crashes its
+ * loader does not take `runner plugins` down. */
+static void test_runner_plugin_surprises(void **state)
+{
+    (void)state;
+    write_file(TMP "/shadow.yaml",
+               "name: shadow\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 2, activation: sigmoid}\n"
+               "train: {learning_rate: 1.0, iterations: 2}\n");
+    assert_int_equal(run("shadow.yaml", "-q", "-o", "shadow.h5", "--plugin-path",
+                         MLPLAB_TEST_FIXTURE_DIR "/shadow", NULL), 0);
+    assert_non_null(strstr(err_buf, "runner: note: activation plugin 'sigmoid' is "
+                                    MLPLAB_TEST_FIXTURE_DIR "/shadow/activations/sigmoid.so, "
+                                    "which replaces the shipped " MLPLAB_TEST_PLUGIN_DIR
+                                    "/activations/sigmoid.so"));
+    assert_int_equal(run("shadow.yaml", "-q", "-o", "plain.h5", NULL), 0);
+    assert_null(strstr(err_buf, "replaces"));
+
+    assert_int_equal(run("plugins", "--plugin-path", MLPLAB_TEST_FIXTURE_DIR "/crash", NULL), 0);
+    assert_non_null(strstr(err_buf, "crash/activations/crash_on_load.so: crashed while being "
+                                    "loaded (signal 11"));
+    assert_non_null(strstr(out_buf, "replaces the shipped activation plugin 'sigmoid' ("
+                                    MLPLAB_TEST_PLUGIN_DIR "/activations/sigmoid.so)"));
+    assert_non_null(strstr(out_buf, "\nloss       bce "));
+
+    write_file(TMP "/kind.yaml",
+               "name: kind\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 2, activation: tanh}\n"
+               "loss: " MLPLAB_TEST_PLUGIN_DIR "/activations/tanh.so\n"
+               "train: {learning_rate: 1.0, iterations: 2}\n");
+    assert_int_equal(run("kind.yaml", "-q", "-o", "kind.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "kind.yaml:4:7: error: plugin "));
+    assert_non_null(strstr(err_buf, "tanh.so: wrong kind: it is an activation plugin, not a "
+                                    "loss"));
+    assert_false(exists(TMP "/kind.h5"));
 }
 
 /* A plugin that returns NaN for finite inputs is named, with the run; it is
@@ -675,12 +754,43 @@ static void test_runner_disk_and_path_faults(void **state)
 
     (void)state;
     write_file(TMP "/small.yaml", small_spec);
-    assert_int_equal(run("small.yaml", "-q", "-o", "nowhere/x.h5", NULL), 1);
+    /* bad output paths are usage errors: exit 2 */
+    assert_int_equal(run("small.yaml", "-q", "-o", "nowhere/x.h5", NULL), 2);
     assert_non_null(strstr(err_buf, "nowhere/x.h5: cannot write results: folder nowhere: No such "
                                     "file or directory"));
-    assert_int_equal(run("small.yaml", "-q", "-o", "small.yaml/x.h5", NULL), 1);
+    assert_int_equal(run("small.yaml", "-q", "-o", "small.yaml/x.h5", NULL), 2);
     assert_non_null(strstr(err_buf, "small.yaml"));
     assert_false(exists(TMP "/nowhere"));
+    mkdir(TMP "/adir", 0777);
+    assert_int_equal(run("small.yaml", "-q", "-o", "adir", NULL), 2);
+    assert_non_null(strstr(err_buf, "adir: cannot write results there: it is a folder"));
+    /* a dangling symbolic link at -o stays unless --force */
+    unlink(TMP "/dangling.h5");
+    assert_int_equal(symlink("gone.h5", TMP "/dangling.h5"), 0);
+    assert_int_equal(run("small.yaml", "-q", "-o", "dangling.h5", NULL), 2);
+    assert_non_null(strstr(err_buf, "dangling.h5: a symbolic link to a missing file is there"));
+    struct stat lsb;
+    assert_int_equal(lstat(TMP "/dangling.h5", &lsb), 0);
+    assert_true(S_ISLNK(lsb.st_mode));
+    assert_false(exists(TMP "/dangling.runs"));
+    assert_int_equal(run("small.yaml", "-q", "-o", "dangling.h5", "--force", NULL), 0);
+    assert_int_equal(lstat(TMP "/dangling.h5", &lsb), 0);
+    assert_true(S_ISREG(lsb.st_mode));
+
+    /* a sweep that clearly cannot fit on the disk (about 64 TB of weight
+     * snapshots) is refused before it starts: no run folder is left, and
+     * --resume, with nothing to resume, is not advised */
+    write_file(TMP "/huge.yaml",
+               "name: huge\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 1000}\n"
+               "train: {learning_rate: 1.0, iterations: 1000000000}\n"
+               "record: {weights_every: 1, budget: 1000 TB, hidden: false, boundary: false}\n");
+    assert_int_equal(run("huge.yaml", "-q", "-o", "huge.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "MB of disk"));
+    assert_null(strstr(err_buf, "--resume"));
+    assert_false(exists(TMP "/huge.runs"));
+    assert_false(exists(TMP "/huge.h5"));
 
     /* the part file (3 runs, ~30 kB) fits under 64 kB, the sweep file (~120 kB) does not */
     unsigned char done[3];
@@ -830,6 +940,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),
         cmocka_unit_test_setup(test_runner_warm_start, setup),
+        cmocka_unit_test_setup(test_runner_plugin_surprises, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
         cmocka_unit_test_setup(test_runner_plugin_refusals_name_the_file, setup),
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),

@@ -3,8 +3,11 @@
 #include "base/sha256.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const uint32_t round_k[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u,
@@ -129,10 +132,22 @@ mlp_status mlp_sha256_file(const char *path, char hex[65], mlp_error *err)
     mlp_sha256 s;
     mlp_status st = MLP_OK;
     size_t got;
-    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f;
 
-    if (!f)
+    if (fd < 0)
         return mlp_fail(err, MLP_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    /* a device (/dev/zero) or a pipe never ends, or cannot be read twice */
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return mlp_fail(err, MLP_ERR_IO, "cannot hash %s: not a regular file", path);
+    }
+    if (!(f = fdopen(fd, "rb"))) {
+        close(fd);
+        return mlp_fail(err, MLP_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    }
     mlp_sha256_init(&s);
     while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
         mlp_sha256_update(&s, buf, got);

@@ -19,7 +19,7 @@ void mlp_sha256_update(mlp_sha256 *s, const void *data, size_t n);
 /* hex: 65 bytes out (64 digits and NUL). */
 void mlp_sha256_final_hex(mlp_sha256 *s, char hex[65]);
 void mlp_sha256_hex(const void *data, size_t n, char hex[65]);
-/* Hash a whole file. */
+/* Hash a whole file: a regular one only (a device or a pipe is refused). */
 mlp_status mlp_sha256_file(const char *path, char hex[65], mlp_error *err);
 
 #endif

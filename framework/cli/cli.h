@@ -28,6 +28,7 @@ typedef struct options {
     size_t n_plugin_dirs;
     bool dry_run, resume, force, keep_runs, quiet;
     unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
+    bool allow_insecure;        /* --allow-insecure-plugins */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */

@@ -42,6 +42,8 @@ static int parse_check_args(int argc, char **argv, check_args *c)
         if (mlp_cli_is_opt(a, "--plugin-path")) {
             if ((code = mlp_cli_parse_plugin_path(argc, argv, &i, &c->o)))
                 return code;
+        } else if (strcmp(a, "--allow-insecure-plugins") == 0) {
+            c->o.allow_insecure = true;
         } else if (mlp_cli_is_opt(a, "--kind")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--kind"))))
                 return mlp_cli_usage_error("%s needs activation, loss or dataset", "--kind");

@@ -1,9 +1,13 @@
 /* cmd_plugins.c -- `runner plugins`: every plugin found on the search path,
  * with its parameters; the files refused are named on stderr. */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "registry/registry.h"
@@ -50,6 +54,45 @@ static void print_param(const mlp_param_decl *d)
     printf("  %s\n", d->help ? d->help : "");
 }
 
+/* Load the file at path in a child process first, so that a file that
+ * crashes its loader (in a constructor, in its entry, reading its
+ * descriptor) is refused by name instead of taking the listing down with
+ * it.  MLP_OK when the child survived (the real load then says whether the
+ * plugin is sound), MLP_ERR_PLUGIN when it died of a signal.  Only `runner
+ * plugins` does this (single-threaded, and one bad file among many is what
+ * a plugin folder may hold); a run loads only the plugins its spec names. */
+static mlp_status probe_in_child(void *ctx, const char *path, mlp_error *err)
+{
+    const mlp_registry *parent = ctx;
+    int status;
+    pid_t pid;
+
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        return MLP_OK;  /* no child: load it here, as without the probe */
+    if (pid == 0) {
+        /* the crash must end the child, whatever handlers the parent set */
+        static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+        mlp_registry *reg = NULL;
+        const mlp_plugin *pl;
+        mlp_error why;
+        for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+            signal(fatal[i], SIG_DFL);
+        if (mlp_registry_create(NULL, 0, &reg, &why) == MLP_OK) {
+            mlp_registry_allow_insecure(reg, mlp_registry_insecure_allowed(parent));
+            (void)mlp_registry_load_file(reg, path, &pl, &why);
+        }
+        _exit(0);  /* no cleanup: the parent owns every file and buffer */
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return MLP_OK;
+    if (WIFSIGNALED(status))
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: crashed while being loaded (signal %d, "
+                        "%s); not loaded", path, WTERMSIG(status), strsignal(WTERMSIG(status)));
+    return MLP_OK;
+}
+
 static void print_refused(void *ctx, const mlp_error *why)
 {
     (void)ctx;
@@ -74,12 +117,15 @@ int mlp_cli_plugins(int argc, char **argv)
         if (mlp_cli_is_opt(argv[i], "--plugin-path")) {
             if ((code = mlp_cli_parse_plugin_path(argc, argv, &i, &o)))
                 return code;
+        } else if (strcmp(argv[i], "--allow-insecure-plugins") == 0) {
+            o.allow_insecure = true;
         } else {
             return mlp_cli_usage_error("runner plugins: unexpected argument '%s'", argv[i]);
         }
     }
-    if (mlp_cli_open_registry(&o, &reg, &err) != MLP_OK ||
-        mlp_registry_discover(reg, &list, &n, print_refused, NULL, &err) != MLP_OK) {
+    if (mlp_cli_open_registry(&o, &reg, &err) == MLP_OK)
+        mlp_registry_set_probe(reg, probe_in_child, reg);
+    if (!reg || mlp_registry_discover(reg, &list, &n, print_refused, NULL, &err) != MLP_OK) {
         code = mlp_cli_report(&err);
         goto out;
     }
@@ -91,6 +137,11 @@ int mlp_cli_plugins(int argc, char **argv)
             printf("%-10s %-12s %-7s %s\n", mlp_kind_name(pl->kind), pl->name, pl->h->version,
                    pl->path);
             printf("    %s\n", pl->h->help);
+            char *shadowed = mlp_registry_shadowed(reg, pl);
+            if (shadowed)
+                printf("    replaces the shipped %s plugin '%s' (%s)\n", mlp_kind_name(pl->kind),
+                       pl->name, shadowed);
+            free(shadowed);
             if (pl->kind == MLP_KIND_DATASET)
                 printf("    inputs %u, classes %u, extent [%g, %g, %g, %g]\n", pl->d.data->dim,
                        pl->d.data->classes, pl->d.data->extent[0], pl->d.data->extent[1],

@@ -1,6 +1,7 @@
 /* cmd_run.c -- `runner SPEC.yaml`: validate the spec, run the sweep (or
  * print it with --dry-run), and say how to resume when it stops early. */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -168,6 +169,38 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
     }
 }
 
+/* A plugin of the spec found outside the shipped folders under a shipped
+ * plugin's name replaces it for this run: say so, on stderr. */
+static void note_shadowed(const mlp_registry *reg)
+{
+    const mlp_plugin *pl;
+    size_t n = mlp_registry_loaded(reg, 0, &pl);
+
+    for (size_t i = 0; i < n; i++) {
+        mlp_registry_loaded(reg, i, &pl);
+        char *shadowed = mlp_registry_shadowed(reg, pl);
+        if (shadowed)
+            fprintf(stderr, "runner: note: %s plugin '%s' is %s, which replaces the shipped %s\n",
+                    mlp_kind_name(pl->kind), pl->name, pl->path, shadowed);
+        free(shadowed);
+    }
+}
+
+/* Whether the run folder holds part files (finished runs worth resuming). */
+static bool holds_runs(const char *runs)
+{
+    DIR *d = opendir(runs);
+    struct dirent *e;
+    bool found = false;
+
+    if (!d)
+        return false;
+    while (!found && (e = readdir(d)))
+        found = !strncmp(e->d_name, "part_", 5);
+    closedir(d);
+    return found;
+}
+
 int mlp_cli_run(int argc, char **argv, const options *o)
 {
     mlp_error err;
@@ -187,6 +220,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         code = mlp_cli_report(&err);
         goto out;
     }
+    note_shadowed(reg);
     output = mlp_sweep_output_path(spec, o->output);
     command = mlp_cli_join_command(argc, argv);
     if (!output || !command) {
@@ -246,7 +280,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
             rc == MLP_ERR_NOMEM) {
             /* finished runs are kept: say where, and how to go on */
             char *runs = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
-            if (runs && again && access(runs, F_OK) == 0)
+            if (runs && again && holds_runs(runs))
                 fprintf(stderr, "finished runs are kept in %s; once the cause is fixed, finish "
                         "the sweep with:\n  %s\n", runs, again);
             free(runs);

@@ -10,7 +10,8 @@
 
 static const char usage_text[] =
     "usage: runner SPEC.yaml [options]          run every point of the sweep, write one .h5 file\n"
-    "       runner plugins [--plugin-path DIR]  list discovered plugins\n"
+    "       runner plugins [--plugin-path DIR]  list discovered plugins (and the shipped ones\n"
+    "                                           a --plugin-path plugin replaces)\n"
     "       runner check-plugin NAME|FILE.so [--kind activation|loss|dataset]\n"
     "                           [--plugin-path DIR] [--set KEY=VALUE]\n"
     "                                           self-test a plugin: ABI, parameters, gradients,\n"
@@ -35,6 +36,9 @@ static const char usage_text[] =
     "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
     "      --shard I/N        compute only the I-th of N shares of the runs (0/N ... N-1/N),\n"
     "                         balanced by cost, into the shared run folder; then runner merge\n"
+    "      --allow-insecure-plugins  load plugin files anyone may replace (world-writable,\n"
+    "                         or in a world-writable folder); refused without it (also\n"
+    "                         of plugins and check-plugin)\n"
     "  -q, --quiet            no progress display\n"
     "\n"
     "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";

@@ -105,6 +105,8 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
                 !mlp_shard_parse(v, &o->shard, &o->n_shards))
                 return mlp_cli_usage_error("--shard expects i/n, the i-th of n shards counted "
                                            "from 0 (0/4 ... 3/4), got '%s'", v ? v : "");
+        } else if (strcmp(a, "--allow-insecure-plugins") == 0) {
+            o->allow_insecure = true;
         } else if (strcmp(a, "--dry-run") == 0) {
             o->dry_run = true;
         } else if (strcmp(a, "--resume") == 0) {
@@ -130,7 +132,11 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
 
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err)
 {
-    return mlp_registry_create(o->plugin_dirs, o->n_plugin_dirs, reg, err);
+    mlp_status st = mlp_registry_create(o->plugin_dirs, o->n_plugin_dirs, reg, err);
+
+    if (st == MLP_OK)
+        mlp_registry_allow_insecure(*reg, o->allow_insecure);
+    return st;
 }
 
 /* --plugin-path DIR at argv[*i] (of plugins and check-plugin) into o: 0, or

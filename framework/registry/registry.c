@@ -33,6 +33,10 @@ struct mlp_registry {
     size_t n_loaded, cap_loaded;
     const mlp_plugin **found;    /* the last discover's list, owned */
     size_t n_found;
+    size_t first_builtin;        /* dirs[first_builtin..]: the build tree's and installed */
+    bool allow_insecure;         /* load world-writable files and folders */
+    mlp_status (*probe)(void *ctx, const char *path, mlp_error *err);  /* or NULL */
+    void *probe_ctx;
 };
 
 /* A list of owned strings. */
@@ -166,6 +170,8 @@ mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra, ml
             goto out_free;
         env = colon ? colon + 1 : NULL;
     }
+    /* the folders from here on hold the plugins shipped with mlplab */
+    reg->first_builtin = reg->n_dirs;
     /* An installed runner (one with a plugin folder beside it) skips the build
      * tree it was compiled in, so that it uses the plugins installed with it. */
 #ifdef MLPLAB_BUILD_PLUGIN_DIR
@@ -348,6 +354,92 @@ out_entry:
     return st;
 }
 
+/* Refuse a plugin file that anyone could replace: one that is
+ * world-writable, or in a world-writable folder without the sticky bit (in
+ * a sticky folder like /tmp only the owner may replace a file).  Loading it
+ * runs its code as this user, so like ssh with a key, mlplab refuses it
+ * unless --allow-insecure-plugins says otherwise. */
+static mlp_status check_secure(const char *path, const struct stat *sb, mlp_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    struct stat db;
+
+    if (sb->st_mode & S_IWOTH)
+        return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: refused: the file is world-writable "
+                        "(mode %04o), so anyone could replace its code; chmod o-w it, or pass "
+                        "--allow-insecure-plugins", path, (unsigned)(sb->st_mode & 07777));
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else if ((dir = malloc((size_t)(slash - path) + 1))) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    if (!dir)
+        return mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
+    if (stat(dir, &db) == 0 && (db.st_mode & S_IWOTH) && !(db.st_mode & S_ISVTX)) {
+        mlp_status st = mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: refused: its folder %s is "
+                                 "world-writable (mode %04o), so anyone could replace the file; "
+                                 "chmod o-w the folder, or pass --allow-insecure-plugins", path,
+                                 dir, (unsigned)(db.st_mode & 07777));
+        free(dir);
+        return st;
+    }
+    free(dir);
+    return MLP_OK;
+}
+
+void mlp_registry_allow_insecure(mlp_registry *reg, bool allow)
+{
+    reg->allow_insecure = allow;
+}
+
+bool mlp_registry_insecure_allowed(const mlp_registry *reg)
+{
+    return reg->allow_insecure;
+}
+
+void mlp_registry_set_probe(mlp_registry *reg,
+                            mlp_status (*probe)(void *ctx, const char *path, mlp_error *err),
+                            void *ctx)
+{
+    reg->probe = probe;
+    reg->probe_ctx = ctx;
+}
+
+char *mlp_registry_shadowed(const mlp_registry *reg, const mlp_plugin *pl)
+{
+    const entry *e = (const entry *)(const void *)pl;  /* pl is an entry's first member */
+    char file[MAX_NAME * 4 + 8];
+
+    snprintf(file, sizeof(file), "%s.so", pl->name);
+    for (size_t i = reg->first_builtin; i < reg->n_dirs; i++)
+        for (int flat = 0; flat < 2; flat++) {
+            char *path = join(reg->dirs[i], flat ? NULL : mlp_kind_folder(pl->kind), file);
+            struct stat sb;
+            if (!path)
+                return NULL;
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                if (sb.st_dev == e->dev && sb.st_ino == e->ino) {
+                    free(path);
+                    return NULL;  /* it is the built-in one */
+                }
+                return path;
+            }
+            free(path);
+        }
+    return NULL;
+}
+
+size_t mlp_registry_loaded(const mlp_registry *reg, size_t i, const mlp_plugin **out)
+{
+    if (i < reg->n_loaded)
+        *out = &reg->loaded[i]->pl;
+    return reg->n_loaded;
+}
+
 /* Load the file at path (or return it when already loaded), refusing it
  * unless it is a sound plugin of kind `want` (0: any kind). */
 static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind want,
@@ -365,6 +457,8 @@ static mlp_status load_path(mlp_registry *reg, const char *path, mlp_plugin_kind
                         errno == ENOENT ? "no such file" : strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: not a regular file", path);
+    if (!reg->allow_insecure && (st = check_secure(path, &sb, err)))
+        return st;
     if ((old = find_loaded(reg, &sb))) {
         if (want && old->pl.kind != want)
             return mlp_fail(err, MLP_ERR_PLUGIN, "plugin %s: wrong kind: it is %s plugin, not %s",
@@ -583,7 +677,15 @@ static mlp_status discover_folder(mlp_registry *reg, const char *dir, mlp_plugin
             st = mlp_fail(err, MLP_ERR_NOMEM, "plugin registry: out of memory");
             goto out;
         }
-        st = load_path(reg, path, kind, &pl, &why);
+        st = MLP_OK;
+        if (reg->probe) {
+            struct stat sb;
+            /* a file loaded already needs no probe */
+            if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !find_loaded(reg, &sb))
+                st = reg->probe(reg->probe_ctx, path, &why);
+        }
+        if (!st)
+            st = load_path(reg, path, kind, &pl, &why);
         free(path);
         if (st == MLP_ERR_NOMEM) {
             *err = why;

@@ -39,6 +39,32 @@ mlp_status mlp_registry_create(const char *const *extra_dirs, size_t n_extra,
                                mlp_registry **out, mlp_error *err);
 void mlp_registry_free(mlp_registry *reg);
 
+/* Plugin files that anyone could replace (world-writable, or in a
+ * world-writable folder without the sticky bit) are refused, naming the
+ * file or folder and its mode, unless allow is true
+ * (--allow-insecure-plugins). */
+void mlp_registry_allow_insecure(mlp_registry *reg, bool allow);
+bool mlp_registry_insecure_allowed(const mlp_registry *reg);
+
+/* A check discovery runs on each file before it loads it (NULL: none):
+ * MLP_OK to go on, or a refusal, reported through `refused` like any other
+ * and the file skipped.  `runner plugins` sets one that loads the file in a
+ * child process first, so that a file that crashes its loader is named
+ * instead of taking the listing down (cli/cmd_plugins.c). */
+void mlp_registry_set_probe(mlp_registry *reg,
+                            mlp_status (*probe)(void *ctx, const char *path, mlp_error *err),
+                            void *ctx);
+
+/* When pl (loaded by this registry) was found outside the folders of the
+ * plugins shipped with mlplab (the build tree's, the installed ones) and a
+ * shipped plugin of its kind and name exists there: that file's path
+ * (malloc'd, the caller frees); else NULL. */
+char *mlp_registry_shadowed(const mlp_registry *reg, const mlp_plugin *pl);
+
+/* The i-th plugin loaded so far into *out (when i is below the count);
+ * returns the count.  For the run's notes on the plugins a spec uses. */
+size_t mlp_registry_loaded(const mlp_registry *reg, size_t i, const mlp_plugin **out);
+
 /* Number and list of the search directories (for messages). */
 size_t mlp_registry_dirs(const mlp_registry *reg, const char *const **dirs);
 
@@ -56,7 +82,9 @@ mlp_status mlp_registry_load_file(mlp_registry *reg, const char *path, const mlp
 
 /* Every plugin file found in the search directories (first of each kind and
  * name wins), loaded.  Files that refuse are reported through `refused`
- * (called once per such file) and skipped. *out is owned by the registry. */
+ * (called once per such file) and skipped. *out is owned by the registry.
+ * With a probe set (mlp_registry_set_probe), each file not loaded yet
+ * passes it first. */
 mlp_status mlp_registry_discover(mlp_registry *reg, const mlp_plugin *const **out, size_t *n,
                                  void (*refused)(void *ctx, const mlp_error *why), void *ctx,
                                  mlp_error *err);

@@ -47,10 +47,18 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
     mlp_status st;
     bool nomem;
 
-    if (!mlp_record_get(b->buf + 16, (size_t)b->ps.loc[k].size - 16, &b->v, &nomem))
+    mlp_record_why why;
+    size_t len = (size_t)b->ps.loc[k].size - 16;
+
+    /* its checksum held, so the bytes are as written: a record that does
+     * not parse was written by another build of mlplab, or by a bug */
+    if (!mlp_record_get(b->buf + 16, len, &b->v, &nomem, &why))
         return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
-                     : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu is not a run record this "
-                                "mlplab can read", file, k);
+                     : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu: its record (%zu bytes) does "
+                                "not parse: field %s at byte %zu is inconsistent (written by "
+                                "another build of mlplab, or damaged; delete the file and run "
+                                "the sweep again with --resume, which redoes its runs)",
+                                file, k, len, why.what ? why.what : "?", why.at);
     if (b->v.rec.index != k || b->v.rec.n_params != b->n_swept)
         return mlp_fail(&b->err, MLP_ERR_IO, "%s: holds run %zu with %zu swept parameters where "
                         "run %zu with %zu was expected", file, b->v.rec.index,

@@ -115,9 +115,22 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
     int fd;
 
     mlp_results_lock();
+    /* a path that cannot be a results file is the command line's mistake */
     if (stat(sweep_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results there: not a regular file",
-                      sweep_path);
+        if (S_ISDIR(sb.st_mode))
+            st = mlp_fail(err, MLP_ERR_USAGE, "%s: cannot write results there: it is a folder "
+                          "(give a file name in it, such as %s/results.h5)", sweep_path,
+                          sweep_path);
+        else
+            st = mlp_fail(err, MLP_ERR_USAGE, "%s: cannot write results there: not a regular "
+                          "file", sweep_path);
+        goto out;
+    }
+    /* a dangling symbolic link is something there, as much as a file is */
+    if (lstat(sweep_path, &sb) == 0 && S_ISLNK(sb.st_mode) && stat(sweep_path, &sb) != 0 &&
+        !force && !resume) {
+        st = mlp_fail(err, MLP_ERR_EXISTS, "%s: a symbolic link to a missing file is there (use "
+                      "--force to replace the link)", sweep_path);
         goto out;
     }
     /* with resume, an existing file is either complete or an older sweep that
@@ -133,7 +146,7 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
         goto out;
     }
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write results: folder %s: %s", sweep_path, dir,
+        st = mlp_fail(err, MLP_ERR_USAGE, "%s: cannot write results: folder %s: %s", sweep_path, dir,
                       stat(dir, &sb) != 0 ? strerror(errno) : "not a folder");
         goto out;
     }

@@ -182,19 +182,40 @@ void mlp_record_put(mlp_bytes *b, const mlp_run_record *r)
     put_data(b, r->train ? r->test : NULL);
 }
 
-/* Reading a payload back: every read checked against the bytes there are. */
+/* Reading a payload back: every read checked against the bytes there are.
+ * A count is a plain number (n_hidden_points is stored even when the hidden
+ * outputs are not, so it may exceed the record's length); what bounds it is
+ * the array it sizes, checked word by word, with products that overflow
+ * refused.  The first failure is kept: which field, at which byte. */
 typedef struct reader {
     const unsigned char *p;
     size_t len, pos;
     bool bad;
+    const char *what;   /* the field that failed, or NULL */
+    size_t at;          /* its byte offset in the payload */
 } reader;
 
-static uint64_t get_u64(reader *r)
+/* Field what, starting at byte at, is not what a record holds there. */
+static void bad_at(reader *r, const char *what, size_t at)
+{
+    if (!r->bad) {
+        r->what = what;
+        r->at = at;
+    }
+    r->bad = true;
+}
+
+static void bad_field(reader *r, const char *what)
+{
+    bad_at(r, what, r->pos);
+}
+
+static uint64_t get_u64(reader *r, const char *what)
 {
     uint64_t v = 0;
 
     if (r->bad || r->len - r->pos < 8) {
-        r->bad = true;
+        bad_field(r, what);
         return 0;
     }
     memcpy(&v, r->p + r->pos, 8);
@@ -202,39 +223,49 @@ static uint64_t get_u64(reader *r)
     return v;
 }
 
-static double get_f64(reader *r)
+static double get_f64(reader *r, const char *what)
 {
-    uint64_t u = get_u64(r);
+    uint64_t u = get_u64(r, what);
     double v;
 
     memcpy(&v, &u, 8);
     return v;
 }
 
-/* A count that must be small enough to be real (the record's own length). */
-static size_t get_count(reader *r)
+/* A count: any size_t (what it sizes is checked where it is used). */
+static size_t get_count(reader *r, const char *what)
 {
-    uint64_t v = get_u64(r);
+    uint64_t v = get_u64(r, what);
 
-    if (v > r->len) {
-        r->bad = true;
+    if (v > SIZE_MAX) {
+        bad_field(r, what);
         return 0;
     }
     return (size_t)v;
 }
 
-/* A string where it lies in the record (NUL-terminated there), or NULL. */
-static const char *get_str(reader *r)
+/* a * b, or SIZE_MAX (which no array can match) when it overflows. */
+static size_t mul(size_t a, size_t b)
 {
-    uint64_t n = get_u64(r);
-    size_t padded;
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* A string where it lies in the record (NUL-terminated there), or NULL. */
+static const char *get_str(reader *r, const char *what)
+{
+    size_t start = r->pos, padded;
+    uint64_t n = get_u64(r, what);
     const char *s;
 
     if (r->bad || n == PART_ABSENT)
         return NULL;
+    if (n >= r->len - r->pos) {
+        bad_at(r, what, start);
+        return NULL;
+    }
     padded = (size_t)(n + 1 + 7) / 8 * 8;
-    if (n >= r->len || r->len - r->pos < padded || r->p[r->pos + n] != '\0') {
-        r->bad = true;
+    if (r->len - r->pos < padded || r->p[r->pos + n] != '\0') {
+        bad_at(r, what, start);
         return NULL;
     }
     s = (const char *)r->p + r->pos;
@@ -244,15 +275,16 @@ static const char *get_str(reader *r)
 
 /* n doubles where they lie (the record is 8-aligned), or NULL when absent;
  * an array of another length than expected is a bad record. */
-static const double *get_arr(reader *r, size_t n)
+static const double *get_arr(reader *r, size_t n, const char *what)
 {
-    uint64_t m = get_u64(r);
+    size_t start = r->pos;
+    uint64_t m = get_u64(r, what);
     const double *a;
 
     if (r->bad || m == PART_ABSENT)
         return NULL;
     if (m != n || n > (r->len - r->pos) / 8) {
-        r->bad = true;
+        bad_at(r, what, start);
         return NULL;
     }
     a = (const double *)(const void *)(r->p + r->pos);
@@ -260,61 +292,66 @@ static const double *get_arr(reader *r, size_t n)
     return a;
 }
 
-static bool get_data(reader *r, mlp_data *d)
+static bool get_data(reader *r, mlp_data *d, const char *what)
 {
-    if (get_u64(r) == 0)
+    if (get_u64(r, what) == 0)
         return false;
-    d->n = get_count(r);
-    d->dim = get_count(r);
-    d->classes = get_count(r);
-    if (d->dim && d->n > r->len / d->dim)
-        r->bad = true;
-    d->x = (double *)get_arr(r, d->n * d->dim);
-    d->y = (double *)get_arr(r, d->n);
+    d->n = get_count(r, what);
+    d->dim = get_count(r, what);
+    d->classes = get_count(r, what);
+    d->x = (double *)get_arr(r, mul(d->n, d->dim), what);
+    d->y = (double *)get_arr(r, d->n, what);
     if ((d->n && (!d->x || !d->y)))
-        r->bad = true;
+        bad_field(r, what);
     return !r->bad;
 }
 
 /* Parse a payload into v (pointers into p).  False: the bytes are not a
- * record (or memory ran out for the parameter cells: *nomem). */
-bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem)
+ * record (*why says where: field and byte), or memory ran out for the
+ * parameter cells (*nomem). */
+bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem,
+                    mlp_record_why *why)
 {
-    reader rd = {p, len, 0, false}, *r = &rd;
+    reader rd = {p, len, 0, false, NULL, 0}, *r = &rd;
     mlp_run_record *rec = &v->rec;
     size_t np = 0, k;
+    bool ok;
 
     *nomem = false;
     memset(rec, 0, sizeof(*rec));
     memset(v->hidden, 0, sizeof(v->hidden));
-    rec->index = (size_t)get_u64(r);
-    rec->repeat = (size_t)get_u64(r);
-    rec->seed = get_u64(r);
-    rec->status = get_u64(r) != 0;
-    rec->wall_seconds = get_f64(r);
-    rec->final_loss = get_f64(r);
-    rec->train_accuracy = get_f64(r);
-    rec->test_accuracy = get_f64(r);
-    rec->first_100pct = (long)(int64_t)get_u64(r);
-    rec->note = get_str(r);
-    rec->iterations = (size_t)get_u64(r);
-    rec->iterations_run = (size_t)get_u64(r);
-    rec->loss_every = (size_t)get_u64(r);
-    rec->stop_reason = get_str(r);
-    rec->best_iteration = (long)(int64_t)get_u64(r);
-    rec->n_layers = get_count(r);
+    rec->index = (size_t)get_u64(r, "index");
+    rec->repeat = (size_t)get_u64(r, "repeat");
+    rec->seed = get_u64(r, "seed");
+    rec->status = get_u64(r, "status") != 0;
+    rec->wall_seconds = get_f64(r, "wall_seconds");
+    rec->final_loss = get_f64(r, "final_loss");
+    rec->train_accuracy = get_f64(r, "train_accuracy");
+    rec->test_accuracy = get_f64(r, "test_accuracy");
+    rec->first_100pct = (long)(int64_t)get_u64(r, "first_100pct");
+    rec->note = get_str(r, "note");
+    rec->iterations = (size_t)get_u64(r, "iterations");
+    rec->iterations_run = (size_t)get_u64(r, "iterations_run");
+    rec->loss_every = (size_t)get_u64(r, "loss_every");
+    rec->stop_reason = get_str(r, "stop_reason");
+    rec->best_iteration = (long)(int64_t)get_u64(r, "best_iteration");
+    rec->n_layers = get_count(r, "n_layers");
     if (rec->n_layers > MLP_RESULTS_MAX_LAYERS)
-        return false;
-    if (get_u64(r) && rec->n_layers) {
+        bad_field(r, "n_layers");
+    if (get_u64(r, "width") && rec->n_layers && !r->bad) {
         for (size_t l = 0; l <= rec->n_layers; l++)
-            v->width[l] = get_count(r);
+            v->width[l] = get_count(r, "width");
         rec->width = v->width;
-        for (size_t l = 0; l < rec->n_layers; l++)
-            np += v->width[l + 1] * (v->width[l] + 1);
+        for (size_t l = 0; l < rec->n_layers; l++) {
+            size_t m = mul(v->width[l + 1], v->width[l] == SIZE_MAX ? SIZE_MAX : v->width[l] + 1);
+            np = m == SIZE_MAX || np > SIZE_MAX - m ? SIZE_MAX : np + m;
+        }
     }
-    rec->n_params = get_count(r);
+    rec->n_params = get_count(r, "n_params");
+    if (!r->bad && rec->n_params > (r->len - r->pos) / 32)  /* 4 words each at least */
+        bad_field(r, "n_params");
     if (r->bad)
-        return false;
+        goto out;
     if (rec->n_params > v->cap_params) {
         mlp_param_cell *c = realloc(v->params, rec->n_params * sizeof(*c));
         if (!c) {
@@ -325,45 +362,53 @@ bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *n
         v->cap_params = rec->n_params;
     }
     for (size_t i = 0; i < rec->n_params; i++) {
-        v->params[i].path = get_str(r);
-        v->params[i].numeric = get_u64(r) != 0;
-        v->params[i].num = get_f64(r);
-        v->params[i].text = get_str(r);
+        v->params[i].path = get_str(r, "params");
+        v->params[i].numeric = get_u64(r, "params") != 0;
+        v->params[i].num = get_f64(r, "params");
+        v->params[i].text = get_str(r, "params");
     }
     rec->params = v->params;
-    rec->n_loss = get_count(r);
-    rec->loss = get_arr(r, rec->n_loss);
-    rec->grad_norm = get_arr(r, rec->n_loss * rec->n_layers * 2);
-    rec->eval_every = (size_t)get_u64(r);
-    rec->n_eval = get_count(r);
-    rec->test_loss = get_arr(r, rec->n_eval);
-    rec->test_accuracy_curve = get_arr(r, rec->n_eval);
-    rec->train_accuracy_curve = get_arr(r, rec->n_eval);
-    rec->weights_every = (size_t)get_u64(r);
-    rec->n_snapshots = get_count(r);
-    rec->snapshots = get_arr(r, rec->n_snapshots * np);
-    rec->n_scores = get_count(r);
-    rec->validation_accuracy = get_arr(r, rec->n_scores);
-    rec->weights = get_arr(r, np);
-    rec->n_hidden_points = get_count(r);
-    if (get_u64(r) && rec->n_layers > 1) {
+    rec->n_loss = get_count(r, "n_loss");
+    rec->loss = get_arr(r, rec->n_loss, "loss");
+    rec->grad_norm = get_arr(r, mul(mul(rec->n_loss, rec->n_layers), 2), "grad_norm");
+    rec->eval_every = (size_t)get_u64(r, "eval_every");
+    rec->n_eval = get_count(r, "n_eval");
+    rec->test_loss = get_arr(r, rec->n_eval, "test_loss");
+    rec->test_accuracy_curve = get_arr(r, rec->n_eval, "test_accuracy_curve");
+    rec->train_accuracy_curve = get_arr(r, rec->n_eval, "train_accuracy_curve");
+    rec->weights_every = (size_t)get_u64(r, "weights_every");
+    rec->n_snapshots = get_count(r, "n_snapshots");
+    rec->snapshots = get_arr(r, mul(rec->n_snapshots, np), "snapshots");
+    rec->n_scores = get_count(r, "n_scores");
+    rec->validation_accuracy = get_arr(r, rec->n_scores, "validation_accuracy");
+    rec->weights = get_arr(r, np, "weights");
+    rec->n_hidden_points = get_count(r, "n_hidden_points");
+    if (get_u64(r, "hidden") && rec->n_layers > 1 && rec->width) {
         for (size_t l = 0; l + 1 < rec->n_layers; l++)
-            if (!(v->hidden[l] = get_arr(r, rec->n_hidden_points * v->width[l + 1])))
-                r->bad = true;
+            if (!(v->hidden[l] = get_arr(r, mul(rec->n_hidden_points, v->width[l + 1]),
+                                         "hidden")))
+                bad_field(r, "hidden");
         rec->hidden = v->hidden;
     }
-    rec->resolution = get_count(r);
-    rec->classes_out = get_count(r);
+    rec->resolution = get_count(r, "resolution");
+    rec->classes_out = get_count(r, "classes_out");
     for (int i = 0; i < 4; i++)
-        rec->extent[i] = get_f64(r);
+        rec->extent[i] = get_f64(r, "extent");
     k = rec->classes_out ? rec->classes_out : 1;
-    if (rec->resolution && (rec->resolution * rec->resolution > r->len || k > r->len))
-        return false;
-    rec->boundary = get_arr(r, rec->resolution * rec->resolution * k);
-    if (get_data(r, &v->data[0]))
+    rec->boundary = get_arr(r, mul(mul(rec->resolution, rec->resolution), k), "boundary");
+    if (rec->resolution && !rec->boundary)
+        bad_field(r, "boundary");
+    if (get_data(r, &v->data[0], "train"))
         rec->train = &v->data[0];
-    if (get_data(r, &v->data[1]))
+    if (get_data(r, &v->data[1], "test"))
         rec->test = &v->data[1];
-    return !r->bad && r->pos == r->len && !(rec->resolution && !rec->boundary);
+    if (!r->bad && r->pos != r->len)
+        bad_field(r, "the end of the record");
+out:
+    ok = !r->bad;
+    if (why) {
+        why->what = ok ? NULL : r->what;
+        why->at = ok ? 0 : r->at;
+    }
+    return ok;
 }
-

@@ -62,9 +62,18 @@ void mlp_bytes_put_u64(mlp_bytes *b, uint64_t v);
 
 /* A run's payload, appended to b (b->nomem on a failed allocation). */
 void mlp_record_put(mlp_bytes *b, const mlp_run_record *r);
+/* Where a payload failed to parse: the field, and its byte offset. */
+typedef struct mlp_record_why {
+    const char *what;        /* static text, or NULL */
+    size_t at;
+} mlp_record_why;
+
 /* Parse a payload into v (pointers into p).  False: the bytes are not a
- * record (or memory ran out for the parameter cells: *nomem). */
-bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem);
+ * record (*why, when given, says where), or memory ran out for the
+ * parameter cells (*nomem).  No size limit beyond the bytes themselves:
+ * each array is checked against what is left of the record. */
+bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *nomem,
+                    mlp_record_why *why);
 
 /* Where each run of the sweep lies in the part files. */
 typedef struct mlp_run_loc {

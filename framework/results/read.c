@@ -64,45 +64,6 @@ out:
     return st;
 }
 
-/* Dataset `name` of rank `rank` read as double (malloc'd); its shape in dims. */
-static mlp_status read_f64(mlp_h5w *w, hid_t g, const char *name, int rank, hsize_t *dims,
-                           double **out)
-{
-    mlp_status st = MLP_OK;
-    hid_t d = -1, sp = -1;
-    size_t count = 1;
-
-    *out = NULL;
-    if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(d)) < 0) {
-        st = mlp_h5_fail(w, "open dataset '%s'", name);
-        goto out;
-    }
-    if (H5Sget_simple_extent_ndims(sp) != rank) {
-        st = mlp_fail(w->err, MLP_ERR_IO, "%s: dataset '%s' does not have %d dimensions", w->file,
-                      name, rank);
-        goto out;
-    }
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    for (int i = 0; i < rank; i++)
-        count *= dims[i];
-    if (!(*out = malloc((count ? count : 1) * sizeof(double)))) {
-        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
-        goto out;
-    }
-    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-        st = mlp_h5_fail(w, "read dataset '%s'", name);
-out:
-    if (st) {
-        free(*out);
-        *out = NULL;
-    }
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (d >= 0)
-        H5Dclose(d);
-    return st;
-}
-
 static bool has_link(hid_t g, const char *name)
 {
     return H5Lexists(g, name, H5P_DEFAULT) > 0;
@@ -140,6 +101,86 @@ char *mlp_results_identity(const char *sweep_path)
     return hash;
 }
 
+/* What a warm start reads of one run: every value of weights/layer<l>/W
+ * (shape (width[l+1], width[l])) or /b (shape (width[l+1])) into out,
+ * checked first: numbers (integer or float, not strings), the shape this
+ * model needs, every value finite.  Each refusal is MLP_ERR_SPEC naming the
+ * file, the run and the dataset. */
+static mlp_status read_layer(mlp_h5w *w, hid_t g, size_t run, size_t l, bool is_w,
+                             const size_t *width, double *out)
+{
+    mlp_status st = MLP_OK;
+    const char *path = w->file;
+    char name[64];
+    hid_t d = -1, sp = -1, t = -1;
+    hsize_t dims[2] = {0, 0};
+    int rank = is_w ? 2 : 1;
+    size_t count = is_w ? width[l + 1] * width[l] : width[l + 1];
+    double *v = NULL;
+    H5T_class_t cls;
+
+    snprintf(name, sizeof(name), "weights/layer%zu/%s", l, is_w ? "W" : "b");
+    if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu has no dataset %s", path, run, name);
+        goto out;
+    }
+    if ((t = H5Dget_type(d)) < 0 || (sp = H5Dget_space(d)) < 0) {
+        st = mlp_h5_fail(w, "open dataset '%s'", name);
+        goto out;
+    }
+    cls = H5Tget_class(t);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu: %s holds %s, not numbers", path, run,
+                      name, cls == H5T_STRING ? "strings" : "values of another type");
+        goto out;
+    }
+    if (H5Sget_simple_extent_ndims(sp) != rank) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu: %s does not have %d dimension%s", path,
+                      run, name, rank, rank == 1 ? "" : "s");
+        goto out;
+    }
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    if (is_w && (dims[0] != width[l + 1] || dims[1] != width[l])) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
+                      "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
+                      (unsigned long long)dims[0], (unsigned long long)dims[1], l,
+                      width[l + 1], width[l]);
+        goto out;
+    }
+    if (!is_w && dims[0] != width[l + 1]) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu layer %zu has biases of length %llu; "
+                      "this model's layer %zu needs %zu", path, run, l,
+                      (unsigned long long)dims[0], l, width[l + 1]);
+        goto out;
+    }
+    if (!(v = malloc((count ? count : 1) * sizeof(double)))) {
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        st = mlp_h5_fail(w, "read dataset '%s'", name);
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(v[i])) {
+            st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu: %s[%zu] is %s; a warm start needs "
+                          "finite weights (that run diverged?)", path, run, name, i,
+                          isnan(v[i]) ? "NaN" : v[i] > 0 ? "+inf" : "-inf");
+            goto out;
+        }
+    if (out)
+        memcpy(out, v, count * sizeof(double));
+out:
+    free(v);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (d >= 0)
+        H5Dclose(d);
+    return st;
+}
+
 mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
                                     size_t n_layers, double *params, mlp_error *err)
 {
@@ -147,8 +188,6 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
     hid_t f = -1, g = -1;
     mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
-    hsize_t dims[3];
-    double *part = NULL;
     size_t off = 0;
     char name[64];
     struct stat sb;
@@ -157,6 +196,10 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
     if (stat(path, &sb) != 0) {
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: cannot read the warm-start file: %s", path,
                       strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {  /* a pipe would block the open, a device never end */
+        st = mlp_fail(err, MLP_ERR_SPEC, "%s: the warm-start file is not a regular file", path);
         goto out;
     }
     if ((st = mlp_h5w_open(&w, path, err)))
@@ -186,36 +229,18 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
                           "model's %zu", path, run, n_layers);
             goto out;
         }
-        snprintf(name, sizeof(name), "weights/layer%zu/W", l);
-        if ((st = read_f64(&w, g, name, 2, dims, &part)))
+        if ((st = read_layer(&w, g, run, l, true, width, params ? params + off : NULL)))
             goto out;
-        if (dims[0] != width[l + 1] || dims[1] != width[l]) {
-            st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
-                          "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
-                          (unsigned long long)dims[0], (unsigned long long)dims[1], l,
-                          width[l + 1], width[l]);
-            goto out;
-        }
-        if (params)
-            memcpy(params + off, part, width[l + 1] * width[l] * sizeof(double));
         off += width[l + 1] * width[l];
-        free(part);
-        part = NULL;
-        snprintf(name, sizeof(name), "weights/layer%zu/b", l);
-        if ((st = read_f64(&w, g, name, 1, dims, &part)))
+        if ((st = read_layer(&w, g, run, l, false, width, params ? params + off : NULL)))
             goto out;
-        if (params)
-            memcpy(params + off, part, width[l + 1] * sizeof(double));
         off += width[l + 1];
-        free(part);
-        part = NULL;
     }
     snprintf(name, sizeof(name), "weights/layer%zu", n_layers);
     if (H5Lexists(g, name, H5P_DEFAULT) > 0)
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: run %zu has more weight layers than this model's "
                       "%zu", path, run, n_layers);
 out:
-    free(part);
     if (g >= 0)
         H5Gclose(g);
     if (f >= 0)

@@ -219,8 +219,10 @@ char *mlp_results_identity(const char *sweep_path);
 
 /* Warm start: the final weights of run `run` in the results file at path,
  * into params (model.h layout for these widths; NULL only checks).  A
- * missing file, run or weights, or a shape that differs from width[0..n_layers],
- * is MLP_ERR_SPEC with a message naming the file, the run and the shapes. */
+ * missing file, run or weights, a file that is not a regular file, a
+ * dataset of strings (or another non-numeric type), a shape that differs
+ * from width[0..n_layers], or a value that is not finite (NaN, inf) is
+ * MLP_ERR_SPEC with a message naming the file, the run and the dataset. */
 mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *width,
                                     size_t n_layers, double *params, mlp_error *err);
 

@@ -98,7 +98,8 @@ bool mlp_scalar_uint64(const mlp_node *n, uint64_t *v)
     bool neg;
     uint64_t mag;
 
-    if (!plain_scalar(n) || !parse_int(n->text, &neg, UINT64_MAX, &mag) || (neg && mag))
+    /* no sign at all, not even "-0": a seed written negative is a mistake */
+    if (!plain_scalar(n) || !parse_int(n->text, &neg, UINT64_MAX, &mag) || neg)
         return false;
     *v = mag;
     return true;

@@ -301,8 +301,14 @@ static mlp_status open_output(sweep_exec *x, mlp_error *err)
         free(dir);
     }
     rc = mlp_results_prepare(o->output, o->force, o->resume || o->merge, err);
-    if (rc == MLP_OK)
-        rc = check_free_space(st, err);
+    if (rc == MLP_OK && (rc = check_free_space(st, err)) != MLP_OK) {
+        /* refused before anything ran: the run folder prepare made (or an
+         * empty one from before) goes; one that holds runs stays */
+        char *runs = mlp_results_runs_dir(o->output);
+        if (runs)
+            rmdir(runs);
+        free(runs);
+    }
     if (rc != MLP_OK)
         return rc;
     st->runs_dir = mlp_results_runs_dir(o->output);

@@ -1,12 +1,21 @@
 /* csv.c -- points read from a numeric CSV file (ABI 1.1 describe/load): one
- * column is the label, every other column an input.  A first line whose
- * fields are not all numbers is a header.  The distinct label values, sorted,
+ * column is the label, every other column an input.  header: auto (the
+ * default) takes a first line for a header when none of its fields is a
+ * number; a first line that mixes numbers and text (an empty or a quoted
+ * cell) is an error that says so.  header: true skips the first line,
+ * header: false reads it as data.  The distinct label values, sorted,
  * become classes 0 .. k-1, so 0/1, 1/2 and -1/+1 labels all work.
  *
  * Each call reads the whole file into a buffer of its own, parses it and
  * frees it: nothing is shared between calls, so any number may run at once.
- * Numbers are read with strtod, in the C locale the runner keeps. */
+ * Numbers are read with strtod, in the C locale the runner keeps.
+ *
+ * Only a regular file is read (a device such as /dev/zero, a pipe or a
+ * folder is refused before a byte is read), and at most max_mib MiB of it
+ * (default 1024): a bigger file is refused, naming the file and the cap. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,14 +23,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mlplab/plugin.h"
 
-enum { P_PATH, P_LABEL, P_DELIMITER };
+enum { P_PATH, P_LABEL, P_DELIMITER, P_MAX_MIB, P_HEADER };
+enum { HEADER_AUTO, HEADER_TRUE, HEADER_FALSE };
 enum { DELIM_COMMA, DELIM_SEMICOLON, DELIM_TAB, DELIM_SPACE };
 
 #define MAX_CLASSES 1000
 #define MAX_FIELDS 100000
+#define DEFAULT_MAX_MIB 1024 /* what a file may hold unless max_mib says more */
+#define MIB ((size_t)1 << 20)
 
 /* What one pass over the file found. */
 typedef struct csv_scan {
@@ -77,16 +91,40 @@ static const char *errno_text(int e)
     }
 }
 
-/* The whole file into *buf (NUL-terminated, caller frees), length *len. */
-static int read_all(csv_scan *s, const char *path, char **buf, size_t *len)
+/* The whole file into *buf (NUL-terminated, caller frees), length *len:
+ * a regular file of at most max bytes. */
+static int read_all(csv_scan *s, const char *path, size_t max, char **buf, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    FILE *f;
+    size_t cap, n = 0;
     char *b = NULL;
     int rc = -1;
 
-    if (!f)
+    if (fd < 0)
         return fail(s, 0, "cannot open: %s", errno_text(errno));
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return fail(s, 0, "cannot read: %s", errno_text(errno));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return fail(s, 0, "not a regular file (%s): csv reads only files",
+                    S_ISDIR(sb.st_mode) ? "a folder" : S_ISCHR(sb.st_mode) ? "a device"
+                    : S_ISFIFO(sb.st_mode) ? "a pipe" : "a special file");
+    }
+    if ((uintmax_t)sb.st_size > (uintmax_t)max) {
+        close(fd);
+        return fail(s, 0, "%.1f MiB, more than max_mib (%zu MiB); raise max_mib to read it",
+                    (double)sb.st_size / (double)MIB, max / MIB);
+    }
+    cap = (size_t)sb.st_size + 2 < (1 << 16) ? (1 << 16) : (size_t)sb.st_size + 2;
+    if (!(f = fdopen(fd, "rb"))) {
+        close(fd);
+        return fail(s, 0, "cannot open: %s", errno_text(errno));
+    }
     for (;;) {
         if (n + 1 >= cap || !b) {
             char *nb;
@@ -100,6 +138,10 @@ static int read_all(csv_scan *s, const char *path, char **buf, size_t *len)
         }
         size_t got = fread(b + n, 1, cap - 1 - n, f);
         n += got;
+        if (n > max) { /* it grew while being read */
+            fail(s, 0, "more than max_mib (%zu MiB); raise max_mib to read it", max / MIB);
+            goto out;
+        }
         if (got == 0) {
             if (ferror(f)) {
                 fail(s, 0, "cannot read: %s", errno_text(errno));
@@ -165,10 +207,10 @@ static size_t label_index(const csv_scan *s, double v)
  * is not needed afterwards).  Values go to (*vals)[0..*count), grown as
  * needed; *bad is the first field that is not a finite number (0 when all
  * are), *bad_text its text, and *bad_number 1 when it is a number (inf, nan,
- * or out of range). */
+ * or out of range); *n_text counts the fields that are not numbers at all. */
 static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, double **vals,
                       size_t *cap, size_t *count, size_t *bad, const char **bad_text,
-                      int *bad_number)
+                      int *bad_number, size_t *n_text)
 {
     const char sep = delim == DELIM_COMMA ? ',' : delim == DELIM_SEMICOLON ? ';' : '\t';
     size_t c = 0;
@@ -176,6 +218,7 @@ static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, d
     *bad = 0;
     *bad_text = NULL;
     *bad_number = 0;
+    *n_text = 0;
     for (;;) {
         char *f, *fe, *next;
 
@@ -211,6 +254,8 @@ static int split_line(csv_scan *s, size_t line, char *p, char *end, int delim, d
         *fe = '\0';
         char *stop;
         double v = strtod(f, &stop);
+        if (stop == f || *stop != '\0')
+            ++*n_text;
         if (!*bad && (stop == f || *stop != '\0' || !isfinite(v))) {
             *bad = c + 1;
             *bad_text = f;
@@ -237,6 +282,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
     const char *path = p[P_PATH].str;
     const int delim = (int)p[P_DELIMITER].num;
     const long want_label = (long)p[P_LABEL].num;
+    const int header = (int)p[P_HEADER].num;
     char *buf = NULL, *q, *end;
     double *vals = NULL;
     size_t len = 0, cap = 0, line = 0, first = 1;
@@ -248,7 +294,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
     }
     s->name = display_name(path, s->why_len);
     s->rows = s->fields = s->label = s->k = 0;
-    if (read_all(s, path, &buf, &len) != 0)
+    if (read_all(s, path, (size_t)p[P_MAX_MIB].num * MIB, &buf, &len) != 0)
         return -1;
     q = buf;
     end = buf + len;
@@ -256,7 +302,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
         q += 3;
     while (q < end) {
         char *eol = memchr(q, '\n', (size_t)(end - q)), *le = eol ? eol : end, *t;
-        size_t count = 0, bad = 0;
+        size_t count = 0, bad = 0, n_text = 0, is_first = first;
         const char *bad_text;
         int bad_number;
 
@@ -272,7 +318,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
             goto out;
         }
         if (split_line(s, line, q, le, delim, &vals, &cap, &count, &bad, &bad_text,
-                       &bad_number) != 0)
+                       &bad_number, &n_text) != 0)
             goto out;
         q = eol ? eol + 1 : end;
         if (first) {
@@ -289,7 +335,7 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
                 goto out;
             }
             s->label = (size_t)li;
-            if (bad && !bad_number)
+            if (header == HEADER_TRUE || (header == HEADER_AUTO && n_text == count))
                 continue; /* a header */
         }
         if (count != s->fields) {
@@ -297,8 +343,12 @@ static int scan(const mlp_param_value *p, csv_scan *s, double *x, double *y, siz
             goto out;
         }
         if (bad) {
-            fail(s, line, "field %zu is not a %snumber: '%.40s'", bad, bad_number ? "finite " : "",
-                 bad_text);
+            fail(s, line, "field %zu is not a %snumber: '%.40s'%s", bad,
+                 bad_number ? "finite " : "", bad_text,
+                 is_first && header == HEADER_AUTO && !bad_number
+                     ? " (the first line mixes numbers and text, so it is not taken for a "
+                       "header; give header: true if it is one)"
+                     : "");
             goto out;
         }
         if (label_insert(s, vals[s->label]) != 0) {
@@ -400,6 +450,21 @@ static const mlp_param_decl csv_params[] = {
         .help = "field separator (space: any run of blanks)",
         .choices = "comma|semicolon|tab|space",
     },
+    [P_MAX_MIB] = {
+        .name = "max_mib",
+        .type = MLP_PARAM_INT,
+        .def = DEFAULT_MAX_MIB,
+        .min = 1,
+        .max = 1048576,
+        .help = "the largest file read, in MiB (1024: 1 GiB); a bigger one is refused",
+    },
+    [P_HEADER] = {
+        .name = "header",
+        .type = MLP_PARAM_ENUM,
+        .def = HEADER_AUTO,
+        .help = "first line a header: auto (when none of its fields is a number), true, false",
+        .choices = "auto|true|false",
+    },
 };
 
 static const mlp_dataset_desc csv_desc = {
@@ -409,7 +474,7 @@ static const mlp_dataset_desc csv_desc = {
         .abi_minor = MLP_ABI_MINOR,
         .kind = MLP_KIND_DATASET,
         .name = "csv",
-        .version = "1.0.0",
+        .version = "1.1.0",
         .help = "points from a numeric CSV file: one label column, the rest inputs",
         .n_params = sizeof(csv_params) / sizeof(csv_params[0]),
         .params = csv_params,

@@ -485,6 +485,18 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_int_equal(run("info", "kept.h5", "--where", "model.hidden>2", "--csv", "--columns",
                          "run,model.hidden,status", NULL), 0);
     assert_string_equal(out_buf, "run,model.hidden,status\n1,3,ok\n2,5,ok\n");
+    /* the spaced form, in three words or two; the count of rows kept */
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden", ">=", "3", "--csv",
+                         "--columns", "run", NULL), 0);
+    assert_string_equal(out_buf, "run\n1\n2\n");
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden", "<3", "--where",
+                         "status=", "ok", NULL), 0);
+    assert_string_equal(err_buf, "1 of 3 runs\n");
+    /* a mistyped operator or column is an error, not "0 of 3 runs" */
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden=>3", NULL), 2);
+    assert_non_null(strstr(err_buf, "unknown operator '=>' (did you mean '>='?)"));
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hiden>=3", NULL), 2);
+    assert_non_null(strstr(err_buf, "no column 'model.hiden' (did you mean 'model.hidden'?)"));
     assert_int_equal(run("info", "kept.h5", "--sort", "hiden", NULL), 2);
     assert_non_null(strstr(err_buf, "no column 'hiden'"));
     assert_int_equal(run("info", "missing.h5", NULL), 1);

@@ -2,6 +2,7 @@
  * sorted and cut to columns by the table engine (cli/table.h). */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -14,12 +15,12 @@ static const char info_usage[] =
     "  --sort COL           order the rows by a column (numbers as numbers, NaN last)\n"
     "  --desc               largest first\n"
     "  --where COL OP VAL   keep the rows where the column compares so with VAL; OP is one\n"
-    "                       of = != < <= > >= (numbers as numbers, else text); repeatable,\n"
-    "                       e.g. --where model.hidden>=20 --where status=ok\n"
+    "                       of = != < <= > >= (numbers as numbers, else text); one word or\n"
+    "                       three, repeatable: --where model.hidden>=20 --where status = ok\n"
     "  --columns A,B,...    show these columns, in this order\n"
     "  --csv                comma-separated, every real written exactly\n"
     "\n"
-    "columns: run, seed, status, every swept parameter by its dotted path, final_loss,\n"
+    "columns: run, seed, repeat, status, every swept parameter by its dotted path, final_loss,\n"
     "train_accuracy, test_accuracy, first_iteration_at_100pct, wall_seconds,\n"
     "iterations_run, stop_reason\n";
 
@@ -30,8 +31,50 @@ typedef struct info_opts {
     bool help;               /* --help: print info_usage, nothing else */
     const char *columns;     /* "a,b,c" or NULL */
     const char *where[32];
+    char *joined[32];        /* --where given in pieces, joined (owned) */
     size_t n_where;
 } info_opts;
+
+/* Whether s holds a character that can begin a --where operator. */
+static bool has_operator(const char *s)
+{
+    return s[strcspn(s, "=!<>")] != '\0';
+}
+
+/* Whether s ends in an operator (spaces aside): its value is still to come. */
+static bool ends_in_operator(const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n && s[n - 1] == ' ')
+        n--;
+    return n && strchr("=!<>", s[n - 1]);
+}
+
+/* A --where given as "COL OP VAL" in two or three words: the words after v
+ * that it still needs (not options) joined to it with spaces, into
+ * o->joined[o->n_where].  Returns the expression, or NULL when out of memory. */
+static const char *where_pieces(int argc, char **argv, int *i, const char *v, info_opts *o)
+{
+    size_t len = strlen(v), k = o->n_where;
+    char *e = strdup(v);
+
+    for (int more = 0; e && more < 2 && *i + 1 < argc && strncmp(argv[*i + 1], "--", 2); more++) {
+        if (has_operator(e) && !ends_in_operator(e))
+            break;
+        const char *w = argv[++*i];
+        char *g = realloc(e, len + strlen(w) + 2);
+        if (!g) {
+            free(e);
+            return NULL;
+        }
+        e = g;
+        snprintf(e + len, strlen(w) + 2, " %s", w);
+        len = strlen(e);
+    }
+    o->joined[k] = e;
+    return e;
+}
 
 /* argv[2..] into o: 0, or the exit status of a usage error (already
  * printed).  --help ends the parse with o->help set. */
@@ -48,6 +91,10 @@ static int parse_info_args(int argc, char **argv, info_opts *o)
                 return mlp_cli_usage_error("%s needs COLUMN=VALUE", "--where");
             if (o->n_where == 32)
                 return mlp_cli_usage_error("too many --where options (%s)", v);
+            if (!has_operator(v) || ends_in_operator(v)) {
+                if (!(v = where_pieces(argc, argv, &i, v, o)))
+                    return mlp_cli_usage_error("%s: out of memory", "--where");
+            }
             o->where[o->n_where++] = v;
         } else if (mlp_cli_is_opt(a, "--columns")) {
             if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--columns"))) || !*v)
@@ -128,14 +175,14 @@ int mlp_cli_info(int argc, char **argv)
     int code;
 
     memset(&o, 0, sizeof(o));
-    if ((code = parse_info_args(argc, argv, &o)))
-        return code;
-    if (o.help) {
-        fputs(info_usage, stdout);
-        return 0;
-    }
     memset(&t, 0, sizeof(t));
     memset(&v, 0, sizeof(v));
+    if ((code = parse_info_args(argc, argv, &o)))
+        goto out;
+    if (o.help) {
+        fputs(info_usage, stdout);
+        goto out;
+    }
     mlp_error_clear(&err);
     if (mlp_results_summary(o.file, o.csv, mlp_table_add_row, &t, &err) != MLP_OK) {
         code = mlp_cli_report(&err);
@@ -158,8 +205,10 @@ int mlp_cli_info(int argc, char **argv)
     }
     mlp_table_write_text(&t, &v, stdout);
     if (o.n_where)
-        fprintf(stderr, "%zu of %zu runs\n", v.n_rows, t.n_rows - 1);
+        fprintf(stderr, "%zu of %zu run%s\n", v.n_rows, t.n_rows - 1, t.n_rows == 2 ? "" : "s");
 out:
+    for (size_t i = 0; i < sizeof(o.joined) / sizeof(o.joined[0]); i++)
+        free(o.joined[i]);
     mlp_table_view_free(&v);
     mlp_table_clear(&t);
     return code;

@@ -551,6 +551,47 @@ static void test_spec_set_promotes_and_creates(void **state)
     mlp_spec_free(spec);
 }
 
+/* A --set on a swept key (or below one) would be overwritten by every run:
+ * once it was ignored without a word; now a located error that shows the
+ * override that works. */
+static void test_spec_set_on_swept_key(void **state)
+{
+    const char *text = "name: t\ndataset: circles\nmodel: {hidden: 3}\n"
+                       "sweep:\n  model.hidden: [3, 5]\n  dataset: [circles, xor]\n";
+    static const struct {
+        const char *set, *msg;
+    } bad[] = {
+        {"model.hidden=4", "--set:1:1: error: --set 'model.hidden=4' would be ignored: "
+         "'model.hidden' is swept (x.yaml:5:3), and every run takes its value from the sweep; "
+         "change the axis instead: --set 'sweep.model.hidden=[4]'"},
+        {"model.hidden=[4,8]", "--set:1:1: error: --set 'model.hidden=[4,8]' would be ignored: "
+         "'model.hidden' is swept (x.yaml:5:3), and every run takes its value from the sweep; "
+         "change the axis instead: --set 'sweep.model.hidden=[4,8]'"},
+    };
+    const char *ok[] = {"sweep.model.hidden=[4, 8]", "model.hidden=4"};
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    char msg[2048];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        mlp_error_clear(&err);
+        assert_int_equal(mlp_spec_parse(text, strlen(text), "x.yaml", &bad[i].set, 1, &spec,
+                                        &err), MLP_ERR_SPEC);
+        mlp_error_format(&err, msg, sizeof(msg));
+        assert_string_equal(msg, bad[i].msg);
+    }
+    /* the axis itself can be set; a key no longer swept can be set after that */
+    spec = parse_ok(text, ok, 1);
+    assert_int_equal(spec->axes[0].n, 2);
+    mlp_spec_free(spec);
+    const char *unswept[] = {"sweep={dataset: [circles, xor]}", "model.hidden=4",
+                             "model.init=uniform"};
+    spec = parse_ok(text, unswept, 3);
+    assert_int_equal(spec->n_axes, 1);
+    mlp_spec_free(spec);
+}
+
 static void test_spec_resolved_round_trip(void **state)
 {
     const char *text = "name: t\ndataset: {plugin: circles, noise: 0.1}\n"
@@ -1081,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_spec_sweep_plugins_and_repeats),
         cmocka_unit_test(test_spec_set_overrides),
         cmocka_unit_test(test_spec_set_promotes_and_creates),
+        cmocka_unit_test(test_spec_set_on_swept_key),
         cmocka_unit_test(test_spec_resolved_round_trip),
         cmocka_unit_test(test_spec_training_keys),
         cmocka_unit_test(test_spec_broken_table),

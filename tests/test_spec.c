@@ -592,6 +592,38 @@ static void test_spec_set_on_swept_key(void **state)
     mlp_spec_free(spec);
 }
 
+/* The loss curve's default density: at most about 1000 points (once every
+ * iteration: a 200 000-iteration sweep wrote 105 MB of loss values). */
+static void test_spec_loss_every_default_bounded(void **state)
+{
+    static const struct {
+        const char *iters;
+        size_t loss_every, eval_every;
+    } cases[] = {{"10", 1, 1}, {"1000", 1, 10}, {"1999", 1, 19}, {"2000", 2, 20},
+                 {"200000", 200, 2000}};
+    char text[256];
+    mlp_config c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), "name: t\ndataset: circles\ntrain: {iterations: %s}\n",
+                 cases[i].iters);
+        mlp_spec *spec = parse_ok(text, NULL, 0);
+        config_ok(spec, 0, &c);
+        assert_int_equal(c.record.loss_every, cases[i].loss_every);
+        assert_int_equal(c.record.eval_every, cases[i].eval_every);
+        mlp_config_free(&c);
+        mlp_spec_free(spec);
+    }
+    /* given, it is kept */
+    mlp_spec *spec = parse_ok("name: t\ndataset: circles\ntrain: {iterations: 200000}\n"
+                              "record: {loss_every: 1}\n", NULL, 0);
+    config_ok(spec, 0, &c);
+    assert_int_equal(c.record.loss_every, 1);
+    mlp_config_free(&c);
+    mlp_spec_free(spec);
+}
+
 static void test_spec_resolved_round_trip(void **state)
 {
     const char *text = "name: t\ndataset: {plugin: circles, noise: 0.1}\n"
@@ -1123,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_spec_set_overrides),
         cmocka_unit_test(test_spec_set_promotes_and_creates),
         cmocka_unit_test(test_spec_set_on_swept_key),
+        cmocka_unit_test(test_spec_loss_every_default_bounded),
         cmocka_unit_test(test_spec_resolved_round_trip),
         cmocka_unit_test(test_spec_training_keys),
         cmocka_unit_test(test_spec_broken_table),

@@ -477,6 +477,8 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_true(count_parts(TMP "/kept.runs") >= 1);
     assert_int_equal(run("info", "kept.h5", NULL), 0);
     assert_non_null(strstr(out_buf, "train_accuracy"));
+    assert_int_equal(run("info", "--help", NULL), 0);
+    assert_non_null(strstr(out_buf, "run, seed, repeat, status"));
     assert_non_null(strstr(out_buf, "model.hidden"));
     /* sort, filter, choose columns, CSV */
     assert_int_equal(run("info", "kept.h5", "--sort", "model.hidden", "--desc", "--columns",
@@ -501,6 +503,68 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_non_null(strstr(err_buf, "no column 'hiden'"));
     assert_int_equal(run("info", "missing.h5", NULL), 1);
     assert_non_null(strstr(err_buf, "missing.h5"));
+}
+
+/* Sweeps compared: several files as one table with a file column, JSON,
+ * the resolved spec and provenance; and the runs an unfinished sweep left
+ * in its run folder (issue 17: after Ctrl-C, `info RUN_FOLDER` said "Is a
+ * directory"). */
+static void test_runner_info_files_json_spec_folder(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "ia.h5", NULL), 0);
+    assert_int_equal(run("small.yaml", "-q", "-o", "ib.h5", "--set", "sweep.model.hidden=[4]",
+                         "--set", "sweep.model.activation=[tanh]", NULL), 0);
+    /* two files, one table: the columns of both, "" where a file has none */
+    assert_int_equal(run("info", "ia.h5", "ib.h5", "--csv", "--columns",
+                         "file,run,model.hidden,model.activation", NULL), 0);
+    assert_string_equal(out_buf, "file,run,model.hidden,model.activation\n"
+                                 "ia.h5,0,2,\nia.h5,1,3,\nia.h5,2,5,\nib.h5,0,4,tanh\n");
+    assert_int_equal(run("info", "ia.h5", "ib.h5", "--where", "model.activation=tanh", NULL), 0);
+    assert_string_equal(err_buf, "1 of 4 runs\n");
+    assert_int_equal(run("info", "ib.h5", "--where", "status=ok", NULL), 0);
+    assert_string_equal(err_buf, "1 of 1 run\n");
+    /* JSON: numbers as numbers, text as strings */
+    assert_int_equal(run("info", "ia.h5", "--json", "--where", "run<2", "--columns",
+                         "run,model.hidden,status", NULL), 0);
+    assert_string_equal(out_buf, "[\n {\"run\": 0, \"model.hidden\": 2, \"status\": \"ok\"},\n"
+                                 " {\"run\": 1, \"model.hidden\": 3, \"status\": \"ok\"}\n]\n");
+    assert_int_equal(run("info", "ia.h5", "--json", "--csv", NULL), 2);
+    /* --spec: provenance as comments, then a spec that parses and reruns */
+    assert_int_equal(run("info", "--spec", "ib.h5", NULL), 0);
+    assert_non_null(strstr(out_buf, "# format: mlplab-results\n"));
+    assert_non_null(strstr(out_buf, "# swept_parameters: [model.hidden, model.activation]\n"));
+    assert_non_null(strstr(out_buf, "# plugin_dataset_circles_sha256: "));
+    assert_non_null(strstr(out_buf, "\nname: small\n"));
+    assert_non_null(strstr(out_buf, "  model.hidden: [4]\n"));
+    write_file(TMP "/again.yaml", out_buf);
+    assert_int_equal(run("again.yaml", "--dry-run", NULL), 0);
+    assert_int_equal(run("info", "--spec", "ib.h5", "--json", NULL), 0);
+    assert_non_null(strstr(out_buf, "\"n_runs\": \"1\""));
+    assert_int_equal(run("info", "--spec", "ia.h5", "ib.h5", NULL), 2);
+    /* the run folder of a sweep that did not finish (its .h5 not built) */
+    assert_int_equal(run("small.yaml", "-q", "-o", "ic.h5", "--keep-runs", NULL), 0);
+    assert_int_equal(remove(TMP "/ic.h5"), 0);
+    assert_int_equal(run("info", "ic.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "runner info ic.runs shows the runs finished so far"));
+    assert_int_equal(run("info", "ic.runs", "--csv", "--columns", "run,model.hidden,status",
+                         NULL), 0);
+    assert_string_equal(out_buf, "run,model.hidden,status\n0,2,ok\n1,3,ok\n2,5,ok\n");
+    assert_non_null(strstr(err_buf, "ic.runs: 3 finished runs of an unfinished sweep"));
+    /* the same numbers as the sweep file's summary, exactly */
+    static char folder[sizeof(out_buf)];
+    const char *same = "run,seed,repeat,status,model.hidden,final_loss,train_accuracy,"
+                       "test_accuracy,first_iteration_at_100pct,iterations_run,stop_reason";
+    assert_int_equal(run("info", "ic.runs", "--csv", "--columns", same, NULL), 0);
+    memcpy(folder, out_buf, sizeof(folder));
+    assert_int_equal(run("info", "ia.h5", "--csv", "--columns", same, NULL), 0);
+    assert_true(strlen(folder) > 100);
+    assert_string_equal(folder, out_buf);
+    /* a folder that is no run folder */
+    mkdir(TMP "/empty.runs", 0755);
+    assert_int_equal(run("info", "empty.runs", NULL), 1);
+    assert_non_null(strstr(err_buf, "not a run folder"));
 }
 
 static void test_runner_plugins_lists_shipped(void **state)
@@ -559,7 +623,12 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_int_equal(WEXITSTATUS(status), 130);
     assert_non_null(strstr(err_buf, "interrupted: 1 of 2 runs"));
     assert_non_null(strstr(err_buf, "--resume"));
+    assert_non_null(strstr(err_buf, "the finished runs meanwhile: runner info slow.runs\n"));
     assert_false(exists(TMP "/slow.h5"));              /* no half-built sweep file */
+    /* the finished run can be looked at (once: "Is a directory") */
+    assert_int_equal(run("info", "slow.runs", "--csv", "--columns", "run,model.hidden", NULL), 0);
+    assert_string_equal(out_buf, "run,model.hidden\n0,50\n");
+    assert_non_null(strstr(err_buf, "slow.runs: 1 finished run of an unfinished sweep"));
     assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1); /* the finished run is kept */
     assert_true(done[0]);
     assert_false(done[1]);
@@ -838,6 +907,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
+        cmocka_unit_test_setup(test_runner_info_files_json_spec_folder, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),

@@ -237,6 +237,10 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
                 again ? again : "(out of memory)");
         free(again);
+        char *runs = mlp_results_runs_dir(output);
+        if (runs)
+            fprintf(stderr, "the finished runs meanwhile: runner info %s\n", runs);
+        free(runs);
         code = EXIT_INTERRUPTED;
         goto out;
     }

@@ -334,3 +334,127 @@ void mlp_table_write_text(const mlp_table *t, mlp_table_view *v, FILE *out)
         fprintf(out, "\n");
     }
 }
+
+/* ---- several tables as one ---------------------------------------------- */
+
+mlp_status mlp_table_concat(const mlp_table *parts, size_t n, const char *label_name,
+                            const char *const *labels, mlp_table *out, mlp_error *err)
+{
+    const char **names = NULL, **cells = NULL;
+    size_t n_names = 1, cap = 1;
+    size_t **map = NULL;     /* map[i][c]: where part i's column c goes */
+    mlp_status st = MLP_OK;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        cap += parts[i].n_cols;
+    names = calloc(cap, sizeof(*names));
+    cells = calloc(cap, sizeof(*cells));
+    map = calloc(n ? n : 1, sizeof(*map));
+    if (!names || !cells || !map)
+        goto nomem;
+    names[0] = label_name;
+    for (size_t i = 0; i < n; i++) {
+        if (!(map[i] = calloc(parts[i].n_cols ? parts[i].n_cols : 1, sizeof(size_t))))
+            goto nomem;
+        for (size_t c = 0; c < parts[i].n_cols; c++) {
+            size_t j = 1;
+            while (j < n_names && strcmp(names[j], parts[i].cells[c]))
+                j++;
+            if (j == n_names)
+                names[n_names++] = parts[i].cells[c];
+            map[i][c] = j;
+        }
+    }
+    mlp_table_add_row(out, n_names, names);
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = 1; r < parts[i].n_rows; r++) {
+            for (size_t j = 0; j < n_names; j++)
+                cells[j] = "";
+            cells[0] = labels[i];
+            for (size_t c = 0; c < parts[i].n_cols; c++)
+                cells[map[i][c]] = parts[i].cells[r * parts[i].n_cols + c];
+            mlp_table_add_row(out, n_names, cells);
+        }
+    if (out->oom)
+        goto nomem;
+    goto out;
+nomem:
+    mlp_table_clear(out);
+    st = mlp_fail(err, MLP_ERR_NOMEM, "out of memory");
+out:
+    for (size_t i = 0; map && i < n; i++)
+        free(map[i]);
+    free(map);
+    free(names);
+    free(cells);
+    return st;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* Whether s is a JSON number: -?digits[.digits][(e|E)[+-]digits], finite. */
+static bool json_number(const char *s)
+{
+    const char *p = s + (*s == '-');
+    size_t d = strspn(p, "0123456789");
+
+    if (d == 0 || (d > 1 && *p == '0'))
+        return false;
+    p += d;
+    if (*p == '.') {
+        if (!(d = strspn(++p, "0123456789")))
+            return false;
+        p += d;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        if (!(d = strspn(p, "0123456789")))
+            return false;
+        p += d;
+    }
+    return *p == '\0';
+}
+
+static void write_json_string(const char *s, FILE *out)
+{
+    putc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            putc(c, out);
+    }
+    putc('"', out);
+}
+
+void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out)
+{
+    fputs("[", out);
+    for (size_t i = 0; i < v->n_rows; i++) {
+        fputs(i ? ",\n {" : "\n {", out);
+        for (size_t c = 0; c < v->n_cols; c++) {
+            const char *cell = t->cells[v->rows[i] * t->n_cols + v->cols[c]];
+            if (c)
+                fputs(", ", out);
+            write_json_string(t->cells[v->cols[c]], out);
+            fputs(": ", out);
+            if (json_number(cell))
+                fputs(cell, out);
+            else if (!strcmp(cell, "nan") || !strcmp(cell, "-nan") || !strcmp(cell, "inf") ||
+                     !strcmp(cell, "-inf"))
+                fputs("null", out);
+            else
+                write_json_string(cell, out);
+        }
+        fputs("}", out);
+    }
+    fputs(v->n_rows ? "\n]\n" : "]\n", out);
+}

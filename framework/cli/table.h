@@ -99,4 +99,17 @@ void mlp_table_write_text(const mlp_table *t, mlp_table_view *v, FILE *out);
  * holding a comma, quote or newline quoted with its quotes doubled. */
 void mlp_table_write_csv(const mlp_table *t, const mlp_table_view *v, FILE *out);
 
+/* The view's rows into out as a JSON array of objects, one per row, keyed
+ * by the header: a cell that is a JSON number as a number, nan and inf as
+ * null, any other cell as a string. */
+void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out);
+
+/* The tables parts[0..n) (each with a header) as one table in out (zeroed
+ * here; clear it after): a first column label_name holding labels[i] on the
+ * rows of parts[i], then every column of any part in the order it first
+ * appears; a row of a part without that column has "" there.  Returns
+ * MLP_OK or MLP_ERR_NOMEM. */
+mlp_status mlp_table_concat(const mlp_table *parts, size_t n, const char *label_name,
+                            const char *const *labels, mlp_table *out, mlp_error *err);
+
 #endif

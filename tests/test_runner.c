@@ -567,6 +567,57 @@ static void test_runner_info_files_json_spec_folder(void **state)
     assert_non_null(strstr(err_buf, "not a run folder"));
 }
 
+/* The HDF5 class of a dataset, an attribute (attr not NULL) or a member of
+ * a compound dataset (member not NULL). */
+static H5T_class_t class_of(hid_t f, const char *obj, const char *attr, const char *member)
+{
+    hid_t o = attr ? H5Oopen(f, obj, H5P_DEFAULT) : H5Dopen2(f, obj, H5P_DEFAULT);
+    hid_t a = attr ? H5Aopen(o, attr, H5P_DEFAULT) : -1;
+    hid_t t = attr ? H5Aget_type(a) : H5Dget_type(o), m = -1;
+    H5T_class_t c;
+
+    assert_true(o >= 0 && t >= 0);
+    if (member) {
+        int i = H5Tget_member_index(t, member);
+        assert_true(i >= 0);
+        m = H5Tget_member_type(t, (unsigned)i);
+    }
+    c = H5Tget_class(member ? m : t);
+    if (m >= 0)
+        H5Tclose(m);
+    H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    if (attr)
+        H5Oclose(o);
+    else
+        H5Dclose(o);
+    return c;
+}
+
+/* Integer swept values are stored as integers (once 3.0, 5.0, ...); reals
+ * stay reals. */
+static void test_runner_integer_params_stay_integers(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "int.h5", "--set",
+                         "sweep.train.learning_rate=[0.5, 2]", NULL), 0);
+    hid_t f = H5Fopen(TMP "/int.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_int_equal(class_of(f, "/summary/model.hidden", NULL, NULL), H5T_INTEGER);
+    assert_int_equal(class_of(f, "/summary_table", NULL, "model.hidden"), H5T_INTEGER);
+    assert_int_equal(class_of(f, "/runs/run_0000", "model.hidden", NULL), H5T_INTEGER);
+    /* a column with a real in it is real throughout; the integer 2 too */
+    assert_int_equal(class_of(f, "/summary/train.learning_rate", NULL, NULL), H5T_FLOAT);
+    assert_int_equal(class_of(f, "/summary_table", NULL, "train.learning_rate"), H5T_FLOAT);
+    assert_int_equal(class_of(f, "/runs/run_0000", "train.learning_rate", NULL), H5T_FLOAT);
+    H5Fclose(f);
+    assert_int_equal(run("info", "int.h5", "--csv", "--columns",
+                         "model.hidden,train.learning_rate", "--where", "run<2", NULL), 0);
+    assert_string_equal(out_buf, "model.hidden,train.learning_rate\n2,0.5\n2,2\n");
+}
+
 static void test_runner_plugins_lists_shipped(void **state)
 {
     static const char *names[] = {"sigmoid", "tanh", "relu", "leaky_relu", "softplus",
@@ -908,6 +959,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_info_files_json_spec_folder, setup),
+        cmocka_unit_test_setup(test_runner_integer_params_stay_integers, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),

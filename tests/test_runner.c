@@ -618,6 +618,56 @@ static void test_runner_integer_params_stay_integers(void **state)
     assert_string_equal(out_buf, "model.hidden,train.learning_rate\n2,0.5\n2,2\n");
 }
 
+/* A test set that is the training set is warned about (circles without its
+ * phase offset at noise 0 gives the same points in another order). */
+static void test_runner_warns_test_equal_to_train(void **state)
+{
+    (void)state;
+    write_file(TMP "/same.yaml",
+               "name: same\n"
+               "dataset: {plugin: circles, train: 40, test: 40, factor: 0.5, offset: false}\n"
+               "train: {iterations: 5}\nrecord: {boundary: false}\n"
+               "sweep:\n  model.hidden: [2, 3]\n");
+    assert_int_equal(run("same.yaml", "-q", "-j1", "-o", "same.h5", NULL), 0);
+    assert_non_null(strstr(err_buf, "dataset 'circles': every one of the 40 test points is a "
+                                    "training point"));
+    /* told once, not once per run */
+    assert_null(strstr(strstr(err_buf, "every one of") + 1, "every one of"));
+    assert_int_equal(run("same.yaml", "-q", "-o", "held.h5", "--set", "dataset.offset=true",
+                         NULL), 0);
+    assert_null(strstr(err_buf, "test points"));
+}
+
+/* --resume after an interrupt before any run finished: a changed spec is
+ * refused, as when runs had finished (once silently accepted). */
+static void test_runner_resume_no_runs_refuses_changed_spec(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    /* the state of a sweep interrupted before its first run ended: the run
+     * folder holds only the identity */
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--keep-runs", NULL), 0);
+    assert_int_equal(remove(TMP "/zr.h5"), 0);
+    DIR *d = opendir(TMP "/zr.runs");
+    struct dirent *e;
+    char path[1024];
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "part_", 5)) {
+            snprintf(path, sizeof(path), TMP "/zr.runs/%s", e->d_name);
+            assert_int_equal(remove(path), 0);
+        }
+    closedir(d);
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--resume", "--set",
+                         "train.iterations=7", NULL), 2);
+    assert_non_null(strstr(err_buf, "no run of the sweep it was started for has finished"));
+    assert_non_null(strstr(err_buf, "then: train.iterations: 60\n"));
+    assert_non_null(strstr(err_buf, "now:  train.iterations: 7\n"));
+    /* the same spec resumes; --force starts the other */
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--resume", NULL), 0);
+    assert_true(exists(TMP "/zr.h5"));
+}
+
 static void test_runner_plugins_lists_shipped(void **state)
 {
     static const char *names[] = {"sigmoid", "tanh", "relu", "leaky_relu", "softplus",
@@ -960,6 +1010,8 @@ int main(void)
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_info_files_json_spec_folder, setup),
         cmocka_unit_test_setup(test_runner_integer_params_stay_integers, setup),
+        cmocka_unit_test_setup(test_runner_warns_test_equal_to_train, setup),
+        cmocka_unit_test_setup(test_runner_resume_no_runs_refuses_changed_spec, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),

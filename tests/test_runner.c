@@ -525,6 +525,12 @@ static void test_runner_info_files_json_spec_folder(void **state)
     assert_string_equal(err_buf, "1 of 4 runs\n");
     assert_int_equal(run("info", "ib.h5", "--where", "status=ok", NULL), 0);
     assert_string_equal(err_buf, "1 of 1 run\n");
+    assert_int_equal(run("small.yaml", "-o", "one.h5", "--set", "sweep.model.hidden=[4]", NULL),
+                     0);
+    assert_non_null(strstr(out_buf, "wrote one.h5: 1 run (1 ok, 0 diverged)"));
+    assert_int_equal(run("small.yaml", "-o", "big.h5", "--set", "sweep.model.hidden=[4]",
+                         "--set", "record.budget=1kB", NULL), 2);
+    assert_non_null(strstr(err_buf, " GB (1 run), more than record.budget"));
     /* JSON: numbers as numbers, text as strings */
     assert_int_equal(run("info", "ia.h5", "--json", "--where", "run<2", "--columns",
                          "run,model.hidden,status", NULL), 0);

@@ -270,8 +270,8 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         code = 0;
         goto out;
     }
-    printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
-           rep.n_runs - rep.n_diverged, rep.n_diverged);
+    printf("wrote %s: %zu run%s (%zu ok, %zu diverged", output, rep.n_runs,
+           rep.n_runs == 1 ? "" : "s", rep.n_runs - rep.n_diverged, rep.n_diverged);
     if (rep.n_resumed)
         printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);

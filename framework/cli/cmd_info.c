@@ -326,8 +326,9 @@ static int load_one(const char *path, bool exact, mlp_table *t)
     if (dir) {
         rc = mlp_results_folder_summary(path, exact, mlp_table_add_row, t, &found, &err);
         if (rc == MLP_OK && !t->oom)
-            fprintf(stderr, "%s: %zu finished run%s of an unfinished sweep (from its part "
-                    "files; the sweep's --resume completes it)\n", path, found,
+            fprintf(stderr, "%s: %zu finished run%s of an unfinished sweep (read from its "
+                    "part files; the sweep's --resume, or runner merge for a sharded sweep, "
+                    "completes it)\n", path, found,
                     found == 1 ? "" : "s");
     } else {
         char *runs = mlp_results_runs_dir(path);

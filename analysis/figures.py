@@ -219,7 +219,8 @@ class Results:
         self.runs = [Run(self, k, f["runs"][k]) for k in names]
         if not self.runs:
             die(f"{path}: the results file holds no runs")
-        self.numeric = {k: all(isinstance(r.params[k], float) for r in self.runs) for k in self.swept}
+        self.numeric = {k: all(isinstance(r.params[k], (int, float)) for r in self.runs)
+                        for k in self.swept}
         self._data = {}
 
     @staticmethod
@@ -229,7 +230,7 @@ class Results:
             if cand in attrs:
                 v = as_text(attrs[cand])
                 if isinstance(v, (int, np.integer)):
-                    return float(v)
+                    return int(v)  # an integer swept value (model.hidden) is stored as one
                 return float(v) if isinstance(v, float) else str(v)
         return "?"
 

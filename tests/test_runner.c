@@ -477,6 +477,8 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_true(count_parts(TMP "/kept.runs") >= 1);
     assert_int_equal(run("info", "kept.h5", NULL), 0);
     assert_non_null(strstr(out_buf, "train_accuracy"));
+    assert_int_equal(run("info", "--help", NULL), 0);
+    assert_non_null(strstr(out_buf, "run, seed, repeat, status"));
     assert_non_null(strstr(out_buf, "model.hidden"));
     /* sort, filter, choose columns, CSV */
     assert_int_equal(run("info", "kept.h5", "--sort", "model.hidden", "--desc", "--columns",
@@ -485,10 +487,191 @@ static void test_runner_keep_runs_and_info(void **state)
     assert_int_equal(run("info", "kept.h5", "--where", "model.hidden>2", "--csv", "--columns",
                          "run,model.hidden,status", NULL), 0);
     assert_string_equal(out_buf, "run,model.hidden,status\n1,3,ok\n2,5,ok\n");
+    /* the spaced form, in three words or two; the count of rows kept */
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden", ">=", "3", "--csv",
+                         "--columns", "run", NULL), 0);
+    assert_string_equal(out_buf, "run\n1\n2\n");
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden", "<3", "--where",
+                         "status=", "ok", NULL), 0);
+    assert_string_equal(err_buf, "1 of 3 runs\n");
+    /* a mistyped operator or column is an error, not "0 of 3 runs" */
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hidden=>3", NULL), 2);
+    assert_non_null(strstr(err_buf, "unknown operator '=>' (did you mean '>='?)"));
+    assert_int_equal(run("info", "kept.h5", "--where", "model.hiden>=3", NULL), 2);
+    assert_non_null(strstr(err_buf, "no column 'model.hiden' (did you mean 'model.hidden'?)"));
     assert_int_equal(run("info", "kept.h5", "--sort", "hiden", NULL), 2);
     assert_non_null(strstr(err_buf, "no column 'hiden'"));
     assert_int_equal(run("info", "missing.h5", NULL), 1);
     assert_non_null(strstr(err_buf, "missing.h5"));
+}
+
+/* Sweeps compared: several files as one table with a file column, JSON,
+ * the resolved spec and provenance; and the runs an unfinished sweep left
+ * in its run folder (issue 17: after Ctrl-C, `info RUN_FOLDER` said "Is a
+ * directory"). */
+static void test_runner_info_files_json_spec_folder(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "ia.h5", NULL), 0);
+    assert_int_equal(run("small.yaml", "-q", "-o", "ib.h5", "--set", "sweep.model.hidden=[4]",
+                         "--set", "sweep.model.activation=[tanh]", NULL), 0);
+    /* two files, one table: the columns of both, "" where a file has none */
+    assert_int_equal(run("info", "ia.h5", "ib.h5", "--csv", "--columns",
+                         "file,run,model.hidden,model.activation", NULL), 0);
+    assert_string_equal(out_buf, "file,run,model.hidden,model.activation\n"
+                                 "ia.h5,0,2,\nia.h5,1,3,\nia.h5,2,5,\nib.h5,0,4,tanh\n");
+    assert_int_equal(run("info", "ia.h5", "ib.h5", "--where", "model.activation=tanh", NULL), 0);
+    assert_string_equal(err_buf, "1 of 4 runs\n");
+    assert_int_equal(run("info", "ib.h5", "--where", "status=ok", NULL), 0);
+    assert_string_equal(err_buf, "1 of 1 run\n");
+    assert_int_equal(run("small.yaml", "-o", "one.h5", "--set", "sweep.model.hidden=[4]", NULL),
+                     0);
+    assert_non_null(strstr(out_buf, "wrote one.h5: 1 run (1 ok, 0 diverged)"));
+    assert_int_equal(run("small.yaml", "-o", "big.h5", "--set", "sweep.model.hidden=[4]",
+                         "--set", "record.budget=1kB", NULL), 2);
+    assert_non_null(strstr(err_buf, " GB (1 run), more than record.budget"));
+    /* JSON: numbers as numbers, text as strings */
+    assert_int_equal(run("info", "ia.h5", "--json", "--where", "run<2", "--columns",
+                         "run,model.hidden,status", NULL), 0);
+    assert_string_equal(out_buf, "[\n {\"run\": 0, \"model.hidden\": 2, \"status\": \"ok\"},\n"
+                                 " {\"run\": 1, \"model.hidden\": 3, \"status\": \"ok\"}\n]\n");
+    assert_int_equal(run("info", "ia.h5", "--json", "--csv", NULL), 2);
+    /* --spec: provenance as comments, then a spec that parses and reruns */
+    assert_int_equal(run("info", "--spec", "ib.h5", NULL), 0);
+    assert_non_null(strstr(out_buf, "# format: mlplab-results\n"));
+    assert_non_null(strstr(out_buf, "# swept_parameters: [model.hidden, model.activation]\n"));
+    assert_non_null(strstr(out_buf, "# plugin_dataset_circles_sha256: "));
+    assert_non_null(strstr(out_buf, "\nname: small\n"));
+    assert_non_null(strstr(out_buf, "  model.hidden: [4]\n"));
+    write_file(TMP "/again.yaml", out_buf);
+    assert_int_equal(run("again.yaml", "--dry-run", NULL), 0);
+    assert_int_equal(run("info", "--spec", "ib.h5", "--json", NULL), 0);
+    assert_non_null(strstr(out_buf, "\"n_runs\": \"1\""));
+    assert_int_equal(run("info", "--spec", "ia.h5", "ib.h5", NULL), 2);
+    /* the run folder of a sweep that did not finish (its .h5 not built) */
+    assert_int_equal(run("small.yaml", "-q", "-o", "ic.h5", "--keep-runs", NULL), 0);
+    assert_int_equal(remove(TMP "/ic.h5"), 0);
+    assert_int_equal(run("info", "ic.h5", NULL), 1);
+    assert_non_null(strstr(err_buf, "runner info ic.runs shows the runs finished so far"));
+    assert_int_equal(run("info", "ic.runs", "--csv", "--columns", "run,model.hidden,status",
+                         NULL), 0);
+    assert_string_equal(out_buf, "run,model.hidden,status\n0,2,ok\n1,3,ok\n2,5,ok\n");
+    assert_non_null(strstr(err_buf, "ic.runs: 3 finished runs of an unfinished sweep"));
+    /* the same numbers as the sweep file's summary, exactly */
+    static char folder[sizeof(out_buf)];
+    const char *same = "run,seed,repeat,status,model.hidden,final_loss,train_accuracy,"
+                       "test_accuracy,first_iteration_at_100pct,iterations_run,stop_reason";
+    assert_int_equal(run("info", "ic.runs", "--csv", "--columns", same, NULL), 0);
+    memcpy(folder, out_buf, sizeof(folder));
+    assert_int_equal(run("info", "ia.h5", "--csv", "--columns", same, NULL), 0);
+    assert_true(strlen(folder) > 100);
+    assert_string_equal(folder, out_buf);
+    /* a folder that is no run folder */
+    mkdir(TMP "/empty.runs", 0755);
+    assert_int_equal(run("info", "empty.runs", NULL), 1);
+    assert_non_null(strstr(err_buf, "not a run folder"));
+}
+
+/* The HDF5 class of a dataset, an attribute (attr not NULL) or a member of
+ * a compound dataset (member not NULL). */
+static H5T_class_t class_of(hid_t f, const char *obj, const char *attr, const char *member)
+{
+    hid_t o = attr ? H5Oopen(f, obj, H5P_DEFAULT) : H5Dopen2(f, obj, H5P_DEFAULT);
+    hid_t a = attr ? H5Aopen(o, attr, H5P_DEFAULT) : -1;
+    hid_t t = attr ? H5Aget_type(a) : H5Dget_type(o), m = -1;
+    H5T_class_t c;
+
+    assert_true(o >= 0 && t >= 0);
+    if (member) {
+        int i = H5Tget_member_index(t, member);
+        assert_true(i >= 0);
+        m = H5Tget_member_type(t, (unsigned)i);
+    }
+    c = H5Tget_class(member ? m : t);
+    if (m >= 0)
+        H5Tclose(m);
+    H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    if (attr)
+        H5Oclose(o);
+    else
+        H5Dclose(o);
+    return c;
+}
+
+/* Integer swept values are stored as integers (once 3.0, 5.0, ...); reals
+ * stay reals. */
+static void test_runner_integer_params_stay_integers(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    assert_int_equal(run("small.yaml", "-q", "-o", "int.h5", "--set",
+                         "sweep.train.learning_rate=[0.5, 2]", NULL), 0);
+    hid_t f = H5Fopen(TMP "/int.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_int_equal(class_of(f, "/summary/model.hidden", NULL, NULL), H5T_INTEGER);
+    assert_int_equal(class_of(f, "/summary_table", NULL, "model.hidden"), H5T_INTEGER);
+    assert_int_equal(class_of(f, "/runs/run_0000", "model.hidden", NULL), H5T_INTEGER);
+    /* a column with a real in it is real throughout; the integer 2 too */
+    assert_int_equal(class_of(f, "/summary/train.learning_rate", NULL, NULL), H5T_FLOAT);
+    assert_int_equal(class_of(f, "/summary_table", NULL, "train.learning_rate"), H5T_FLOAT);
+    assert_int_equal(class_of(f, "/runs/run_0000", "train.learning_rate", NULL), H5T_FLOAT);
+    H5Fclose(f);
+    assert_int_equal(run("info", "int.h5", "--csv", "--columns",
+                         "model.hidden,train.learning_rate", "--where", "run<2", NULL), 0);
+    assert_string_equal(out_buf, "model.hidden,train.learning_rate\n2,0.5\n2,2\n");
+}
+
+/* A test set that is the training set is warned about (circles without its
+ * phase offset at noise 0 gives the same points in another order). */
+static void test_runner_warns_test_equal_to_train(void **state)
+{
+    (void)state;
+    write_file(TMP "/same.yaml",
+               "name: same\n"
+               "dataset: {plugin: circles, train: 40, test: 40, factor: 0.5, offset: false}\n"
+               "train: {iterations: 5}\nrecord: {boundary: false}\n"
+               "sweep:\n  model.hidden: [2, 3]\n");
+    assert_int_equal(run("same.yaml", "-q", "-j1", "-o", "same.h5", NULL), 0);
+    assert_non_null(strstr(err_buf, "dataset 'circles': every one of the 40 test points is a "
+                                    "training point"));
+    /* told once, not once per run */
+    assert_null(strstr(strstr(err_buf, "every one of") + 1, "every one of"));
+    assert_int_equal(run("same.yaml", "-q", "-o", "held.h5", "--set", "dataset.offset=true",
+                         NULL), 0);
+    assert_null(strstr(err_buf, "test points"));
+}
+
+/* --resume after an interrupt before any run finished: a changed spec is
+ * refused, as when runs had finished (once silently accepted). */
+static void test_runner_resume_no_runs_refuses_changed_spec(void **state)
+{
+    (void)state;
+    write_file(TMP "/small.yaml", small_spec);
+    /* the state of a sweep interrupted before its first run ended: the run
+     * folder holds only the identity */
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--keep-runs", NULL), 0);
+    assert_int_equal(remove(TMP "/zr.h5"), 0);
+    DIR *d = opendir(TMP "/zr.runs");
+    struct dirent *e;
+    char path[1024];
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "part_", 5)) {
+            snprintf(path, sizeof(path), TMP "/zr.runs/%s", e->d_name);
+            assert_int_equal(remove(path), 0);
+        }
+    closedir(d);
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--resume", "--set",
+                         "train.iterations=7", NULL), 2);
+    assert_non_null(strstr(err_buf, "no run of the sweep it was started for has finished"));
+    assert_non_null(strstr(err_buf, "then: train.iterations: 60\n"));
+    assert_non_null(strstr(err_buf, "now:  train.iterations: 7\n"));
+    /* the same spec resumes; --force starts the other */
+    assert_int_equal(run("small.yaml", "-q", "-o", "zr.h5", "--resume", NULL), 0);
+    assert_true(exists(TMP "/zr.h5"));
 }
 
 static void test_runner_plugins_lists_shipped(void **state)
@@ -547,7 +730,12 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     assert_int_equal(WEXITSTATUS(status), 130);
     assert_non_null(strstr(err_buf, "interrupted: 1 of 2 runs"));
     assert_non_null(strstr(err_buf, "--resume"));
+    assert_non_null(strstr(err_buf, "the finished runs meanwhile: runner info slow.runs\n"));
     assert_false(exists(TMP "/slow.h5"));              /* no half-built sweep file */
+    /* the finished run can be looked at (once: "Is a directory") */
+    assert_int_equal(run("info", "slow.runs", "--csv", "--columns", "run,model.hidden", NULL), 0);
+    assert_string_equal(out_buf, "run,model.hidden\n0,50\n");
+    assert_non_null(strstr(err_buf, "slow.runs: 1 finished run of an unfinished sweep"));
     assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1); /* the finished run is kept */
     assert_true(done[0]);
     assert_false(done[1]);
@@ -936,6 +1124,10 @@ int main(void)
         cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
+        cmocka_unit_test_setup(test_runner_info_files_json_spec_folder, setup),
+        cmocka_unit_test_setup(test_runner_integer_params_stay_integers, setup),
+        cmocka_unit_test_setup(test_runner_warns_test_equal_to_train, setup),
+        cmocka_unit_test_setup(test_runner_resume_no_runs_refuses_changed_spec, setup),
         cmocka_unit_test_setup(test_runner_plugins_lists_shipped, setup),
         cmocka_unit_test_setup(test_runner_usage_errors, setup),
         cmocka_unit_test_setup(test_runner_broken_specs_exit_2, setup),

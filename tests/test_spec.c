@@ -551,6 +551,79 @@ static void test_spec_set_promotes_and_creates(void **state)
     mlp_spec_free(spec);
 }
 
+/* A --set on a swept key (or below one) would be overwritten by every run:
+ * once it was ignored without a word; now a located error that shows the
+ * override that works. */
+static void test_spec_set_on_swept_key(void **state)
+{
+    const char *text = "name: t\ndataset: circles\nmodel: {hidden: 3}\n"
+                       "sweep:\n  model.hidden: [3, 5]\n  dataset: [circles, xor]\n";
+    static const struct {
+        const char *set, *msg;
+    } bad[] = {
+        {"model.hidden=4", "--set:1:1: error: --set 'model.hidden=4' would be ignored: "
+         "'model.hidden' is swept (x.yaml:5:3), and every run takes its value from the sweep; "
+         "change the axis instead: --set 'sweep.model.hidden=[4]'"},
+        {"model.hidden=[4,8]", "--set:1:1: error: --set 'model.hidden=[4,8]' would be ignored: "
+         "'model.hidden' is swept (x.yaml:5:3), and every run takes its value from the sweep; "
+         "change the axis instead: --set 'sweep.model.hidden=[4,8]'"},
+    };
+    const char *ok[] = {"sweep.model.hidden=[4, 8]", "model.hidden=4"};
+    mlp_spec *spec = NULL;
+    mlp_error err;
+    char msg[2048];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        mlp_error_clear(&err);
+        assert_int_equal(mlp_spec_parse(text, strlen(text), "x.yaml", &bad[i].set, 1, &spec,
+                                        &err), MLP_ERR_SPEC);
+        mlp_error_format(&err, msg, sizeof(msg));
+        assert_string_equal(msg, bad[i].msg);
+    }
+    /* the axis itself can be set; a key no longer swept can be set after that */
+    spec = parse_ok(text, ok, 1);
+    assert_int_equal(spec->axes[0].n, 2);
+    mlp_spec_free(spec);
+    const char *unswept[] = {"sweep={dataset: [circles, xor]}", "model.hidden=4",
+                             "model.init=uniform"};
+    spec = parse_ok(text, unswept, 3);
+    assert_int_equal(spec->n_axes, 1);
+    mlp_spec_free(spec);
+}
+
+/* The loss curve's default density: at most about 1000 points (once every
+ * iteration: a 200 000-iteration sweep wrote 105 MB of loss values). */
+static void test_spec_loss_every_default_bounded(void **state)
+{
+    static const struct {
+        const char *iters;
+        size_t loss_every, eval_every;
+    } cases[] = {{"10", 1, 1}, {"1000", 1, 10}, {"1999", 1, 19}, {"2000", 2, 20},
+                 {"200000", 200, 2000}};
+    char text[256];
+    mlp_config c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), "name: t\ndataset: circles\ntrain: {iterations: %s}\n",
+                 cases[i].iters);
+        mlp_spec *spec = parse_ok(text, NULL, 0);
+        config_ok(spec, 0, &c);
+        assert_int_equal(c.record.loss_every, cases[i].loss_every);
+        assert_int_equal(c.record.eval_every, cases[i].eval_every);
+        mlp_config_free(&c);
+        mlp_spec_free(spec);
+    }
+    /* given, it is kept */
+    mlp_spec *spec = parse_ok("name: t\ndataset: circles\ntrain: {iterations: 200000}\n"
+                              "record: {loss_every: 1}\n", NULL, 0);
+    config_ok(spec, 0, &c);
+    assert_int_equal(c.record.loss_every, 1);
+    mlp_config_free(&c);
+    mlp_spec_free(spec);
+}
+
 static void test_spec_resolved_round_trip(void **state)
 {
     const char *text = "name: t\ndataset: {plugin: circles, noise: 0.1}\n"
@@ -1081,6 +1154,8 @@ int main(void)
         cmocka_unit_test(test_spec_sweep_plugins_and_repeats),
         cmocka_unit_test(test_spec_set_overrides),
         cmocka_unit_test(test_spec_set_promotes_and_creates),
+        cmocka_unit_test(test_spec_set_on_swept_key),
+        cmocka_unit_test(test_spec_loss_every_default_bounded),
         cmocka_unit_test(test_spec_resolved_round_trip),
         cmocka_unit_test(test_spec_training_keys),
         cmocka_unit_test(test_spec_broken_table),

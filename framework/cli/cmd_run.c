@@ -271,6 +271,10 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
                 again ? again : "(out of memory)");
         free(again);
+        char *runs = mlp_results_runs_dir(output);
+        if (runs)
+            fprintf(stderr, "the finished runs meanwhile: runner info %s\n", runs);
+        free(runs);
         code = EXIT_INTERRUPTED;
         goto out;
     }
@@ -300,8 +304,8 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         code = 0;
         goto out;
     }
-    printf("wrote %s: %zu runs (%zu ok, %zu diverged", output, rep.n_runs,
-           rep.n_runs - rep.n_diverged, rep.n_diverged);
+    printf("wrote %s: %zu run%s (%zu ok, %zu diverged", output, rep.n_runs,
+           rep.n_runs == 1 ? "" : "s", rep.n_runs - rep.n_diverged, rep.n_diverged);
     if (rep.n_resumed)
         printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);

@@ -58,47 +58,109 @@ static bool as_number(const char *s, double *v)
     return *end == '\0';
 }
 
-/* The column named `name`, or an error listing the columns. */
+/* Levenshtein distance of a[0..la) and b[0..lb); long words count as far apart. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t row[65];
+
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The column named `name`, or an error naming the nearest column (within a
+ * third of the name's length, at least 2 edits) and listing the columns. */
 mlp_status mlp_table_find_column(const mlp_table *t, const char *name, size_t len, size_t *col,
                                  mlp_error *err)
 {
-    char list[sizeof(err->msg)];
-    size_t used = 0;
+    char list[sizeof(err->msg)], hint[160] = "";
+    size_t used = 0, best = (size_t)-1, limit = len / 3 > 2 ? len / 3 : 2;
+    const char *near = NULL;
 
     for (size_t c = 0; c < t->n_cols; c++)
         if (strlen(t->cells[c]) == len && !strncmp(t->cells[c], name, len)) {
             *col = c;
             return MLP_OK;
         }
+    for (size_t c = 0; c < t->n_cols && len; c++) {
+        size_t d = edit_distance(name, len, t->cells[c], strlen(t->cells[c]));
+        if (d <= limit && d < len && d < best) {
+            best = d;
+            near = t->cells[c];
+        }
+    }
+    if (near)
+        snprintf(hint, sizeof(hint), " (did you mean '%s'?)", near);
     list[0] = '\0';
     for (size_t c = 0; c < t->n_cols && used < sizeof(list); c++) {
         int k = snprintf(list + used, sizeof(list) - used, " %s", t->cells[c]);
         used += k > 0 ? (size_t)k : 0;
     }
-    return mlp_fail(err, MLP_ERR_USAGE, "no column '%.*s'; the columns are:%s", (int)len, name,
-                    list);
+    return mlp_fail(err, MLP_ERR_USAGE, "no column '%.*s'%s; the columns are:%s", (int)len, name,
+                    hint, list);
 }
 
+/* What a mistyped operator was probably meant to be, or NULL. */
+static const char *operator_hint(const char *op, size_t len)
+{
+    static const char *const typo[][2] = {
+        {"=>", ">="}, {"=<", "<="}, {"==", "="}, {"<>", "!="}, {"=!", "!="}, {"!", "!="},
+        {"!==", "!="}, {">==", ">="}, {"<==", "<="}, {"===", "="},
+    };
+
+    for (size_t i = 0; i < sizeof(typo) / sizeof(typo[0]); i++)
+        if (strlen(typo[i][0]) == len && !strncmp(op, typo[i][0], len))
+            return typo[i][1];
+    return NULL;
+}
+
+/* The operators, longest first where one begins another. */
+static const char *const filter_ops[] = {"!=", "<=", ">=", "=", "<", ">"};
+
+/* Parses at the first character that can begin an operator (= ! < >): the
+ * whole run of such characters is the operator, and it must be one of the
+ * six (so 'h=>3' is a mistyped '>=', not '=' with the value '>3').  Spaces
+ * around the operator are dropped ('h >= 3'). */
 mlp_status mlp_table_filter_parse(const char *expr, mlp_table_filter *f, mlp_error *err)
 {
-    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
-    const char *at = NULL;
-    size_t k;
+    const char *at = expr + strcspn(expr, "=!<>");
+    size_t oplen = strspn(at, "=!<>"), name_len = (size_t)(at - expr), k;
+    const char *hint;
 
-    for (const char *p = expr; *p && !at; p++)
-        for (k = 0; k < 6 && !at; k++)
-            if (!strncmp(p, ops[k], strlen(ops[k])))
-                at = p;
-    if (!at || at == expr)
+    while (name_len && (expr[name_len - 1] == ' ' || expr[name_len - 1] == '\t'))
+        name_len--;
+    if (!*at || name_len == 0)
         return mlp_fail(err, MLP_ERR_USAGE,
                         "--where expects COLUMN=VALUE (or !=, <, <=, >, >=), got '%s'", expr);
     for (k = 0; k < 6; k++)
-        if (!strncmp(at, ops[k], strlen(ops[k])))
+        if (strlen(filter_ops[k]) == oplen && !strncmp(at, filter_ops[k], oplen))
             break;
+    if (k == 6) {
+        hint = operator_hint(at, oplen);
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "--where '%s': unknown operator '%.*s'%s%s%s; the operators are "
+                        "= != < <= > >=", expr, (int)oplen, at, hint ? " (did you mean '" : "",
+                        hint ? hint : "", hint ? "'?)" : "");
+    }
     f->name = expr;
-    f->name_len = (size_t)(at - expr);
-    snprintf(f->op, sizeof(f->op), "%s", ops[k]);
-    f->value = at + strlen(ops[k]);
+    f->name_len = name_len;
+    snprintf(f->op, sizeof(f->op), "%s", filter_ops[k]);
+    f->value = at + oplen + strspn(at + oplen, " \t");
     f->col = 0;
     return MLP_OK;
 }
@@ -271,4 +333,128 @@ void mlp_table_write_text(const mlp_table *t, mlp_table_view *v, FILE *out)
                     t->cells[r * t->n_cols + v->cols[c]]);
         fprintf(out, "\n");
     }
+}
+
+/* ---- several tables as one ---------------------------------------------- */
+
+mlp_status mlp_table_concat(const mlp_table *parts, size_t n, const char *label_name,
+                            const char *const *labels, mlp_table *out, mlp_error *err)
+{
+    const char **names = NULL, **cells = NULL;
+    size_t n_names = 1, cap = 1;
+    size_t **map = NULL;     /* map[i][c]: where part i's column c goes */
+    mlp_status st = MLP_OK;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        cap += parts[i].n_cols;
+    names = calloc(cap, sizeof(*names));
+    cells = calloc(cap, sizeof(*cells));
+    map = calloc(n ? n : 1, sizeof(*map));
+    if (!names || !cells || !map)
+        goto nomem;
+    names[0] = label_name;
+    for (size_t i = 0; i < n; i++) {
+        if (!(map[i] = calloc(parts[i].n_cols ? parts[i].n_cols : 1, sizeof(size_t))))
+            goto nomem;
+        for (size_t c = 0; c < parts[i].n_cols; c++) {
+            size_t j = 1;
+            while (j < n_names && strcmp(names[j], parts[i].cells[c]))
+                j++;
+            if (j == n_names)
+                names[n_names++] = parts[i].cells[c];
+            map[i][c] = j;
+        }
+    }
+    mlp_table_add_row(out, n_names, names);
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = 1; r < parts[i].n_rows; r++) {
+            for (size_t j = 0; j < n_names; j++)
+                cells[j] = "";
+            cells[0] = labels[i];
+            for (size_t c = 0; c < parts[i].n_cols; c++)
+                cells[map[i][c]] = parts[i].cells[r * parts[i].n_cols + c];
+            mlp_table_add_row(out, n_names, cells);
+        }
+    if (out->oom)
+        goto nomem;
+    goto out;
+nomem:
+    mlp_table_clear(out);
+    st = mlp_fail(err, MLP_ERR_NOMEM, "out of memory");
+out:
+    for (size_t i = 0; map && i < n; i++)
+        free(map[i]);
+    free(map);
+    free(names);
+    free(cells);
+    return st;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* Whether s is a JSON number: -?digits[.digits][(e|E)[+-]digits], finite. */
+static bool json_number(const char *s)
+{
+    const char *p = s + (*s == '-');
+    size_t d = strspn(p, "0123456789");
+
+    if (d == 0 || (d > 1 && *p == '0'))
+        return false;
+    p += d;
+    if (*p == '.') {
+        if (!(d = strspn(++p, "0123456789")))
+            return false;
+        p += d;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        if (!(d = strspn(p, "0123456789")))
+            return false;
+        p += d;
+    }
+    return *p == '\0';
+}
+
+static void write_json_string(const char *s, FILE *out)
+{
+    putc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            putc(c, out);
+    }
+    putc('"', out);
+}
+
+void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out)
+{
+    fputs("[", out);
+    for (size_t i = 0; i < v->n_rows; i++) {
+        fputs(i ? ",\n {" : "\n {", out);
+        for (size_t c = 0; c < v->n_cols; c++) {
+            const char *cell = t->cells[v->rows[i] * t->n_cols + v->cols[c]];
+            if (c)
+                fputs(", ", out);
+            write_json_string(t->cells[v->cols[c]], out);
+            fputs(": ", out);
+            if (json_number(cell))
+                fputs(cell, out);
+            else if (!strcmp(cell, "nan") || !strcmp(cell, "-nan") || !strcmp(cell, "inf") ||
+                     !strcmp(cell, "-inf"))
+                fputs("null", out);
+            else
+                write_json_string(cell, out);
+        }
+        fputs("}", out);
+    }
+    fputs(v->n_rows ? "\n]\n" : "]\n", out);
 }

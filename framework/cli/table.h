@@ -31,8 +31,9 @@ void mlp_table_add_row(void *ctx, size_t n, const char *const *cells);
 void mlp_table_clear(mlp_table *t);
 
 /* The column named by name[0..len) (a header cell) into *col.  Returns
- * MLP_OK, or MLP_ERR_USAGE with "no column 'NAME'; the columns are: A B ..."
- * (the message is cut at sizeof(err->msg)). */
+ * MLP_OK, or MLP_ERR_USAGE with "no column 'NAME' (did you mean 'X'?); the
+ * columns are: A B ..." (the hint when a column is a few edits away; the
+ * message is cut at sizeof(err->msg)). */
 mlp_status mlp_table_find_column(const mlp_table *t, const char *name, size_t len, size_t *col,
                                  mlp_error *err);
 
@@ -45,10 +46,13 @@ typedef struct mlp_table_filter {
     size_t col;              /* the column, set by mlp_table_find_column (the caller) */
 } mlp_table_filter;
 
-/* Parses expr (borrowed: *f points into it) at its first operator.  Returns
- * MLP_OK, or MLP_ERR_USAGE "--where expects COLUMN=VALUE (or !=, <, <=, >,
- * >=), got 'EXPR'" when it has none or no column name before it.  f->col is
- * left for the caller to find (the name may not be a column). */
+/* Parses expr (borrowed: *f points into it) at its first operator: the run
+ * of = ! < > characters there, spaces around it dropped ("h >= 3").
+ * Returns MLP_OK, or MLP_ERR_USAGE "--where expects COLUMN=VALUE (or !=, <,
+ * <=, >, >=), got 'EXPR'" when it has none or no column name before it, or
+ * "--where 'EXPR': unknown operator 'OP' (did you mean '>='?); ..." when the
+ * run is not one of the six ("h=>3").  f->col is left for the caller to
+ * find (the name may not be a column). */
 mlp_status mlp_table_filter_parse(const char *expr, mlp_table_filter *f, mlp_error *err);
 
 /* Whether a cell passes the filter: numbers compare as numbers when both the
@@ -94,5 +98,18 @@ void mlp_table_write_text(const mlp_table *t, mlp_table_view *v, FILE *out);
 /* The header and the view's rows into out as CSV: comma-separated, a cell
  * holding a comma, quote or newline quoted with its quotes doubled. */
 void mlp_table_write_csv(const mlp_table *t, const mlp_table_view *v, FILE *out);
+
+/* The view's rows into out as a JSON array of objects, one per row, keyed
+ * by the header: a cell that is a JSON number as a number, nan and inf as
+ * null, any other cell as a string. */
+void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out);
+
+/* The tables parts[0..n) (each with a header) as one table in out (zeroed
+ * here; clear it after): a first column label_name holding labels[i] on the
+ * rows of parts[i], then every column of any part in the order it first
+ * appears; a row of a part without that column has "" there.  Returns
+ * MLP_OK or MLP_ERR_NOMEM. */
+mlp_status mlp_table_concat(const mlp_table *parts, size_t n, const char *label_name,
+                            const char *const *labels, mlp_table *out, mlp_error *err);
 
 #endif

@@ -364,8 +364,12 @@ mlp_status mlp_format1_write_run(mlp_h5w *w, hid_t g, const mlp_run_record *r)
         const mlp_param_cell *c = &r->params[i];
 
         mlp_h5_nc_name(c->path, name, sizeof(name));
-        st = c->numeric ? mlp_h5_attr_f64(w, g, name, c->num)
-                        : mlp_h5_attr_str(w, g, name, c->text ? c->text : "");
+        /* an integer as written (model.hidden: 5) stays an integer */
+        if (c->numeric && mlp_results_integer_text(c->text))
+            st = mlp_h5_attr_i64(w, g, name, (int64_t)strtoll(c->text, NULL, 10));
+        else
+            st = c->numeric ? mlp_h5_attr_f64(w, g, name, c->num)
+                            : mlp_h5_attr_str(w, g, name, c->text ? c->text : "");
         if (st)
             return st;
     }

@@ -8,6 +8,7 @@
 
 #include "results/format.h"
 #include "results/format1.h"
+#include "results/internal.h"
 
 /* The summary columns, one value per run (all that build keeps in memory). */
 typedef struct summary {
@@ -19,6 +20,9 @@ typedef struct summary {
     double *final_loss, *train_acc, *test_acc, *wall;
     double *num;   /* (n_swept, n): numeric parameters */
     char **text;   /* (n_swept, n): text of every parameter */
+    bool *integer; /* (n_swept): a numeric parameter whose every value is an integer
+                      as written (set by summary_integers, at the end) */
+    int64_t *inum; /* (n_swept, n): those values, as integers */
 } summary;
 
 static void summary_free(summary *s)
@@ -27,6 +31,8 @@ static void summary_free(summary *s)
         free(s->text[i]);
     free(s->text);
     free(s->num);
+    free(s->integer);
+    free(s->inum);
     free(s->seed);
     free(s->first100);
     free(s->iters);
@@ -81,6 +87,26 @@ static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
     return true;
 }
 
+/* Which numeric parameters are integers in every run (model.hidden: 3, 5,
+ * 10): those columns are int64, the others float64.  False: out of memory. */
+static bool summary_integers(summary *s, const mlp_sweep_meta *meta)
+{
+    size_t c = s->n * s->n_swept > 0 ? s->n * s->n_swept : 1;
+
+    s->integer = calloc(s->n_swept + 1, sizeof(*s->integer));
+    s->inum = calloc(c, sizeof(*s->inum));
+    if (!s->integer || !s->inum)
+        return false;
+    for (size_t i = 0; i < s->n_swept; i++) {
+        s->integer[i] = meta->swept_numeric[i] && s->n > 0;
+        for (size_t k = 0; k < s->n && s->integer[i]; k++)
+            s->integer[i] = mlp_results_integer_text(s->text[i * s->n + k]);
+        for (size_t k = 0; k < s->n && s->integer[i]; k++)
+            s->inum[i * s->n + k] = (int64_t)strtoll(s->text[i * s->n + k], NULL, 10);
+    }
+    return true;
+}
+
 /* The summary's fixed columns: name, meaning, units. */
 static const char *const status_text[2] = {"ok", "diverged"};
 
@@ -112,7 +138,10 @@ static mlp_status write_summary(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta,
         goto out;
     for (size_t i = 0; i < s->n_swept; i++) {
         mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
-        if (meta->swept_numeric[i])
+        if (s->integer[i])
+            st = mlp_h5_var_write(w, g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                                  s->inum + i * s->n, &run, meta->swept_paths[i], NULL, NULL);
+        else if (meta->swept_numeric[i])
             st = mlp_h5_f64_var(w, g, name, 1, &dim, s->num + i * s->n, &run, meta->swept_paths[i],
                                 NULL);
         else
@@ -235,7 +264,9 @@ static mlp_status table_types_make(mlp_h5w *w, table_types *t, const table_layou
     e |= table_insert(t, "status", l->status, t->sstat, t->sstat);
     for (size_t i = 0; i < s->n_swept; i++) {
         mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
-        if (meta->swept_numeric[i])
+        if (s->integer[i])
+            e |= table_insert(t, name, l->pofs[i], H5T_NATIVE_INT64, H5T_STD_I64LE);
+        else if (meta->swept_numeric[i])
             e |= table_insert(t, name, l->pofs[i], H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
         else
             e |= table_insert(t, name, l->pofs[i], t->ptypes[i], t->ptypes[i]);
@@ -283,7 +314,9 @@ static void table_rows_fill(unsigned char *buf, const table_layout *l, const mlp
         memcpy(p + l->rep, &s->repeat[k], 8);
         memcpy(p + l->status, stat_k, strlen(stat_k));
         for (size_t i = 0; i < s->n_swept; i++) {
-            if (meta->swept_numeric[i])
+            if (s->integer[i])
+                memcpy(p + l->pofs[i], &s->inum[i * s->n + k], 8);
+            else if (meta->swept_numeric[i])
                 memcpy(p + l->pofs[i], &s->num[i * s->n + k], 8);
             else
                 memcpy(p + l->pofs[i], s->text[i * s->n + k], strlen(s->text[i * s->n + k]));
@@ -526,6 +559,10 @@ static mlp_status format1_finish(void *state, const mlp_sweep_meta *meta, mlp_er
         if ((st = mlp_format1_write_data(w, dg, "train", meta->train)) ||
             (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
             goto out;
+    }
+    if (!summary_integers(&x->s, meta)) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        goto out;
     }
     if ((st = write_summary(w, x->f, meta, &x->s)) ||
         (st = write_summary_table(w, x->f, meta, &x->s)))

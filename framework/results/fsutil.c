@@ -82,6 +82,20 @@ bool mlp_str_ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+bool mlp_results_integer_text(const char *s)
+{
+    char *end;
+
+    if (!s || !*s)
+        return false;
+    if (strspn(s + (*s == '-' || *s == '+'), "0123456789") != strlen(s + (*s == '-' || *s == '+')) ||
+        !s[*s == '-' || *s == '+'])
+        return false;
+    errno = 0;
+    (void)strtoll(s, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
 char *mlp_results_runs_dir(const char *sweep_path)
 {
     size_t n = strlen(sweep_path);

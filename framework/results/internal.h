@@ -20,6 +20,9 @@ void mlp_results_unlock(void);
 /* printf into a malloc'd string, or NULL. */
 char *mlp_str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool mlp_str_ends_with(const char *s, const char *suffix);
+/* Whether s is an integer as YAML writes one: an optional sign and decimal
+ * digits ("5", "-12"; not "5.0", "1e3"), that fits in int64. */
+bool mlp_results_integer_text(const char *s);
 /* The folder of a path ("." when it has none), malloc'd. */
 char *mlp_path_parent(const char *path);
 /* fsync a file or folder by name: 0, or -1 with errno set. */

@@ -88,6 +88,7 @@ typedef struct mlp_parts {
     char **path;             /* part files holding runs of this sweep */
     int *fd;                 /* their descriptors, -1 when closed */
     size_t n, cap, n_open, other;
+    size_t max_run;          /* 1 + the largest run index in the files added, any n_runs */
 } mlp_parts;
 
 /* The part files of a run folder (part_read.c).  scan adds those that hold

@@ -425,6 +425,8 @@ mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t
     ps->n++;
     for (size_t i = 0; i < n; i++) {
         uint64_t k = ix[3 * i];
+        if (k < SIZE_MAX && k + 1 > ps->max_run)
+            ps->max_run = (size_t)k + 1;
         if (k < ps->n_runs && !ps->loc[k].file)
             ps->loc[k] = (mlp_run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
     }

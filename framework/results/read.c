@@ -1,5 +1,6 @@
 /* read.c -- results read back: the sweep file's identity hash, warm-start
- * weights of one run, and the summary table as text rows. */
+ * weights of one run, the summary table as text rows (of a sweep file, or
+ * of the part files an unfinished sweep left), the root attributes. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/sha256.h"
 #include "results/h5.h"
 #include "results/internal.h"
+#include "results/journal.h"
 
 /* A string attribute (variable or fixed length), malloc'd into *out. */
 static mlp_status attr_get_str(mlp_h5w *w, hid_t obj, const char *name, char **out)
@@ -414,6 +417,314 @@ out:
         H5Dclose(d);
     if (f >= 0)
         H5Fclose(f);
+    mlp_results_unlock();
+    return st;
+}
+
+/* ---- an unfinished sweep: its run folder's part files -------------------- */
+
+/* A real as a summary cell: "%.6g", or with exact the shortest text that
+ * reads back as v (as format_cell writes reals). */
+static void real_cell(double v, bool exact, char *buf, size_t len)
+{
+    if (exact)
+        format_number(v, buf, len);
+    else
+        snprintf(buf, len, "%.6g", v);
+}
+
+/* The summary row of one run (the columns of /summary_table), to row(); with
+ * header, the header first.  cells: (7 + n_params) buffers of 128 bytes and
+ * texts[] the pointers handed to row. */
+static void folder_row(const mlp_run_record *r, bool header, bool exact, char (*cells)[128],
+                       const char **texts,
+                       void (*row)(void *ctx, size_t n, const char *const *cells), void *ctx)
+{
+    static const char *const tail[] = {"final_loss", "train_accuracy", "test_accuracy",
+                                       "first_iteration_at_100pct", "wall_seconds",
+                                       "iterations_run", "stop_reason"};
+    size_t n = 0;
+
+    if (header) {
+        texts[n++] = "run";
+        texts[n++] = "seed";
+        texts[n++] = "repeat";
+        texts[n++] = "status";
+        for (size_t i = 0; i < r->n_params; i++, n++) {
+            mlp_h5_nc_name(r->params[i].path ? r->params[i].path : "", cells[n], 128);
+            texts[n] = cells[n];
+        }
+        for (size_t i = 0; i < 7; i++)
+            texts[n++] = tail[i];
+        row(ctx, n, texts);
+        n = 0;
+    }
+    snprintf(cells[n++], 128, "%zu", r->index);
+    snprintf(cells[n++], 128, "%" PRIu64, r->seed);
+    snprintf(cells[n++], 128, "%zu", r->repeat);
+    snprintf(cells[n++], 128, "%s", r->status ? "diverged" : "ok");
+    for (size_t i = 0; i < r->n_params; i++, n++) {
+        const mlp_param_cell *c = &r->params[i];
+        if (c->numeric && !mlp_results_integer_text(c->text))
+            real_cell(c->num, exact, cells[n], 128);
+        else
+            snprintf(cells[n], 128, "%s", c->text ? c->text : "");
+    }
+    real_cell(r->final_loss, exact, cells[n++], 128);
+    real_cell(r->train_accuracy, exact, cells[n++], 128);
+    real_cell(r->test_accuracy, exact, cells[n++], 128);
+    snprintf(cells[n++], 128, "%ld", r->first_100pct);
+    real_cell(r->wall_seconds, exact, cells[n++], 128);
+    snprintf(cells[n++], 128, "%zu", r->iterations_run);
+    snprintf(cells[n++], 128, "%s", r->stop_reason ? r->stop_reason : "iterations");
+    for (size_t i = 0; i < n; i++)
+        texts[i] = cells[i];
+    row(ctx, n, texts);
+}
+
+/* The identity hash of the sweep that wrote runs_dir: the SHA-256 of its
+ * sweep.identity, as the sweep computed it. */
+static mlp_status folder_hash(const char *runs_dir, char hash[65], mlp_error *err)
+{
+    char *path = mlp_str_printf("%s/sweep.identity", runs_dir), *text = NULL;
+    size_t len = 0, cap = 0;
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    mlp_status st = MLP_OK;
+
+    if (!path)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
+    if (!f) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: not a run folder of mlplab (no sweep.identity: %s)",
+                      runs_dir, strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *p = realloc(text, cap = cap ? 2 * cap : 8192);
+            if (!p) {
+                st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+                goto out;
+            }
+            text = p;
+        }
+        size_t got = fread(text + len, 1, 4096, f);
+        len += got;
+        if (got < 4096)
+            break;
+    }
+    mlp_sha256_hex(text ? text : "", len, hash);
+out:
+    if (f)
+        fclose(f);
+    free(text);
+    free(path);
+    return st;
+}
+
+mlp_status mlp_results_folder_summary(const char *runs_dir, bool exact,
+                                      void (*row)(void *ctx, size_t n, const char *const *cells),
+                                      void *ctx, size_t *n_found, mlp_error *err)
+{
+    char hash[65];
+    mlp_parts ps = {0};
+    mlp_run_view v;
+    unsigned char *buf = NULL;
+    size_t cap = 0, cols = 0;
+    char (*cells)[128] = NULL;
+    const char **texts = NULL;
+    bool nomem;
+    mlp_status st;
+
+    *n_found = 0;
+    memset(&v, 0, sizeof(v));
+    if ((st = folder_hash(runs_dir, hash, err)))
+        return st;
+    /* once for the largest run index, once more to place every run */
+    ps.hash = hash;
+    if ((st = mlp_parts_scan(&ps, runs_dir, err)))
+        goto out;
+    size_t n_runs = ps.max_run;
+    mlp_parts_free(&ps);
+    memset(&ps, 0, sizeof(ps));
+    ps.hash = hash;
+    ps.n_runs = n_runs;
+    if (!(ps.loc = calloc(ps.n_runs ? ps.n_runs : 1, sizeof(*ps.loc)))) {
+        st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
+        goto out;
+    }
+    if ((st = mlp_parts_scan(&ps, runs_dir, err)))
+        goto out;
+    for (size_t k = 0; k < ps.n_runs; k++) {
+        if (!ps.loc[k].file)
+            continue;
+        if ((st = mlp_parts_read(&ps, k, &buf, &cap, err)))
+            goto out;
+        if (!mlp_record_get(buf + 16, (size_t)ps.loc[k].size - 16, &v, &nomem)) {
+            st = nomem ? mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir)
+                       : mlp_fail(err, MLP_ERR_IO, "%s: run %zu is not a run record this "
+                                  "mlplab can read", runs_dir, k);
+            goto out;
+        }
+        if (!cells) {
+            cols = 11 + v.rec.n_params;
+            cells = calloc(cols, sizeof(*cells));
+            texts = calloc(cols, sizeof(*texts));
+            if (!cells || !texts) {
+                st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir);
+                goto out;
+            }
+        } else if (11 + v.rec.n_params != cols) {
+            continue;  /* not this sweep's shape: the hash says it is, so never */
+        }
+        folder_row(&v.rec, *n_found == 0, exact, cells, texts, row, ctx);
+        ++*n_found;
+    }
+out:
+    free(cells);
+    free(texts);
+    free(buf);
+    free(v.params);
+    mlp_parts_free(&ps);
+    return st;
+}
+
+/* ---- the root attributes: provenance and the spec ------------------------ */
+
+typedef struct attr_walk {
+    mlp_h5w *w;
+    void (*attr)(void *ctx, const char *name, const char *value);
+    void *ctx;
+    mlp_status st;
+} attr_walk;
+
+/* Attribute `name` of obj as text into *out (malloc'd): a string as it is,
+ * strings of an array as "[a, b]", integers and reals in decimal (reals
+ * exactly), anything else "?". */
+static mlp_status attr_text(mlp_h5w *w, hid_t obj, const char *name, char **out)
+{
+    mlp_status st = MLP_OK;
+    hid_t a = -1, t = -1, sp = -1;
+    hssize_t n;
+    char **strs = NULL;
+    char num[64];
+
+    *out = NULL;
+    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0 || (n = H5Sget_simple_extent_npoints(sp)) < 0) {
+        st = mlp_h5_fail(w, "open attribute '%s'", name);
+        goto out;
+    }
+    H5T_class_t cls = H5Tget_class(t);
+    if (cls == H5T_STRING && H5Sget_simple_extent_ndims(sp) == 0) {
+        H5Aclose(a);
+        a = -1;
+        st = attr_get_str(w, obj, name, out);
+        goto out;
+    }
+    if (cls == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        size_t len = 3;
+        if (!(strs = calloc((size_t)n + 1, sizeof(*strs)))) {
+            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+            goto out;
+        }
+        if (H5Aread(a, w->str, strs) < 0) {
+            st = mlp_h5_fail(w, "read attribute '%s'", name);
+            goto out;
+        }
+        for (hssize_t i = 0; i < n; i++)
+            len += strlen(strs[i] ? strs[i] : "") + 2;
+        if ((*out = malloc(len))) {
+            size_t at = 0;
+            (*out)[at++] = '[';
+            for (hssize_t i = 0; i < n; i++)
+                at += (size_t)snprintf(*out + at, len - at, "%s%s", i ? ", " : "",
+                                       strs[i] ? strs[i] : "");
+            snprintf(*out + at, len - at, "]");
+        }
+        for (hssize_t i = 0; i < n; i++)
+            H5free_memory(strs[i]);
+    } else if (n == 1 && (cls == H5T_INTEGER || cls == H5T_FLOAT)) {
+        if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
+            unsigned long long v;
+            if (H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0)
+                goto read_fail;
+            snprintf(num, sizeof(num), "%llu", v);
+        } else if (cls == H5T_INTEGER) {
+            long long v;
+            if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0)
+                goto read_fail;
+            snprintf(num, sizeof(num), "%lld", v);
+        } else {
+            double v;
+            if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+                goto read_fail;
+            format_number(v, num, sizeof(num));
+        }
+        *out = strdup(num);
+    } else {
+        *out = strdup("?");
+    }
+    if (!*out)
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+    goto out;
+read_fail:
+    st = mlp_h5_fail(w, "read attribute '%s'", name);
+out:
+    free(strs);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return st;
+}
+
+static herr_t attr_one(hid_t obj, const char *name, const H5A_info_t *info, void *vctx)
+{
+    attr_walk *aw = vctx;
+    char *text = NULL;
+
+    (void)info;
+    if ((aw->st = attr_text(aw->w, obj, name, &text)))
+        return -1;
+    aw->attr(aw->ctx, name, text);
+    free(text);
+    return 0;
+}
+
+mlp_status mlp_results_attributes(const char *path,
+                                  void (*attr)(void *ctx, const char *name, const char *value),
+                                  void *ctx, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+                 .scalar = -1, .dim_list = -1, .ref_list = -1};
+    attr_walk aw = {&w, attr, ctx, MLP_OK};
+    hsize_t at = 0;
+    hid_t f = -1;
+
+    mlp_results_lock();
+    H5Eclear2(H5E_DEFAULT);
+    if ((st = mlp_h5w_open(&w, path, err)))
+        goto out;
+    if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        st = mlp_h5_fail(&w, "open the results file");
+        goto out;
+    }
+    if (H5Aexists(f, "format") <= 0) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: not an mlplab results file (no 'format' attribute)",
+                      path);
+        goto out;
+    }
+    /* native order: the order written, for the compact storage of a few attributes */
+    if (H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_NATIVE, &at, attr_one, &aw) < 0)
+        st = aw.st ? aw.st : mlp_h5_fail(&w, "read the root attributes");
+out:
+    if (f >= 0)
+        H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    mlp_h5w_close(&w);
     mlp_results_unlock();
     return st;
 }

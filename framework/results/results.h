@@ -234,6 +234,25 @@ mlp_status mlp_results_summary(const char *path, bool exact,
                                void (*row)(void *ctx, size_t n, const char *const *cells),
                                void *ctx, mlp_error *err);
 
+/* The summary rows of an unfinished sweep from its run folder (<name>.runs,
+ * as an interrupted sweep leaves it): the runs of the sweep its
+ * sweep.identity names that are complete in its part files, in run order,
+ * with the columns and cells of mlp_results_summary (header first; nothing
+ * when no run is finished).  *n_found: how many runs.  A folder without
+ * sweep.identity is MLP_ERR_IO. */
+mlp_status mlp_results_folder_summary(const char *runs_dir, bool exact,
+                                      void (*row)(void *ctx, size_t n, const char *const *cells),
+                                      void *ctx, size_t *n_found, mlp_error *err);
+
+/* Every root attribute of the sweep file at path (provenance, the spec as
+ * written and resolved; docs/results.md), in the order stored, as text:
+ * strings as they are, an array of strings as "[a, b]", numbers in decimal
+ * (reals exactly).  value is borrowed for the call.  A file without the
+ * attribute `format` is MLP_ERR_IO (not an mlplab results file). */
+mlp_status mlp_results_attributes(const char *path,
+                                  void (*attr)(void *ctx, const char *name, const char *value),
+                                  void *ctx, mlp_error *err);
+
 /* Library versions for provenance: "HDF5 1.10.8". */
 void mlp_results_hdf5_version(char *buf, size_t len);
 

@@ -309,6 +309,32 @@ static mlp_status check_set_key(const char *arg, size_t len, mlp_error *err)
     return MLP_OK;
 }
 
+/* A --set of `path` where path is a sweep key of root would be ignored
+ * (every run takes the sweep's value): an error at the argument that names
+ * the sweep key's place and shows the override that works.  Keys below a
+ * swept one are left to the checks of the spec as written.  value: the
+ * argument's value text. */
+static mlp_status check_not_swept(const mlp_node *root, const char *arg, const char *path,
+                                  const char *value, mlp_error *err)
+{
+    const mlp_node *sw = mlp_node_get(root, "sweep");
+
+    if (!sw || sw->kind != MLP_NODE_MAP)
+        return MLP_OK;
+    for (size_t i = 0; i < sw->n; i++) {
+        const mlp_node *k = sw->keys[i];
+        bool list = value[strspn(value, " ")] == '[';
+        if (strcmp(path, k->text))
+            continue;
+        return mlp_fail_at(err, MLP_ERR_SPEC, mlp_spec_set_file, 1, 1,
+                           "--set '%s' would be ignored: '%s' is swept (%s:%d:%d), and every "
+                           "run takes its value from the sweep; change the axis instead: "
+                           "--set 'sweep.%s=%s%s%s'", arg, k->text, k->file, k->line, k->col,
+                           k->text, list ? "" : "[", value, list ? "" : "]");
+    }
+    return MLP_OK;
+}
+
 /* One --set argument "dotted.path=VALUE" applied to root. */
 mlp_status mlp_spec_apply_set(mlp_node *root, const char *arg, mlp_error *err)
 {
@@ -330,10 +356,13 @@ mlp_status mlp_spec_apply_set(mlp_node *root, const char *arg, mlp_error *err)
     if (!path)
         return mlp_spec_nomem(err);
     rc = mlp_path_split(path, mlp_spec_set_file, 1, 1, true, &parts, &n, &empty, err);
+    if (!rc && strcmp(parts[0].text, "sweep"))
+        rc = check_not_swept(root, arg, path, eq + 1, err);
     free(path);
     if (rc) {
         if (empty)
             rc = mlp_fail(err, MLP_ERR_USAGE, "--set '%s': empty part in the key path", arg);
+        mlp_path_parts_free(parts, n);
         return rc;
     }
     off = (int)(eq + 1 - arg);

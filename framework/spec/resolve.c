@@ -335,7 +335,12 @@ static mlp_status resolve_record(const mlp_node *root, mlp_config *cfg, mlp_erro
         return rc;
     if (r && (rc = mlp_spec_check_keys(r, "in 'record'", record_keys, NULL, err)))
         return rc;
-    if ((rc = mlp_spec_get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER, 1,
+    /* the loss curve: by default at most about 1000 points (a 200 000-iteration
+     * sweep once wrote 105 MB of loss values) */
+    if ((rc = mlp_spec_get_size(r, "loss_every", "record.loss_every", 1, MAX_ITER,
+                                (int64_t)(cfg->train.iterations / 1000 > 1
+                                              ? cfg->train.iterations / 1000
+                                              : 1),
                                 &o->loss_every, err)) ||
         /* evaluating the test set costs a forward pass: by default about 100
          * points per curve, never denser than the loss curve */

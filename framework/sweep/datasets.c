@@ -4,6 +4,7 @@
 #include "sweep/internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,6 +235,74 @@ mlp_status mlp_sweep_data_find(sweep_state *st, const mlp_config *cfg, size_t *i
     return MLP_OK;
 }
 
+/* A point's coordinates hashed (FNV-1a over the values, -0 as 0). */
+static uint64_t point_hash(const double *x, size_t dim)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+    for (size_t j = 0; j < dim; j++) {
+        double v = x[j] + 0.0;
+        unsigned char b[sizeof(double)];
+        memcpy(b, &v, sizeof(v));
+        for (size_t i = 0; i < sizeof(v); i++)
+            h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+typedef struct point_key {
+    uint64_t hash;
+    size_t row;
+} point_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const point_key *p = a, *q = b;
+
+    return p->hash < q->hash ? -1 : p->hash > q->hash;
+}
+
+/* How many test points of e sit exactly on a training point (the same
+ * coordinates): a held-out set must be held out.  Sorted hashes of the
+ * training points, then each test point looked up: (n + m) log n.  Memory
+ * running out skips the check (it is a warning). */
+static void data_overlap(const dataset_entry *e, const char *plugin, char *note, size_t len)
+{
+    const mlp_data *tr = &e->train, *te = &e->test;
+    size_t dim = e->dim, same = 0;
+    point_key *keys;
+
+    note[0] = '\0';
+    if (tr->n == 0 || te->n == 0 || !(keys = malloc(tr->n * sizeof(*keys))))
+        return;
+    for (size_t i = 0; i < tr->n; i++)
+        keys[i] = (point_key){point_hash(tr->x + i * dim, dim), i};
+    qsort(keys, tr->n, sizeof(*keys), key_cmp);
+    for (size_t i = 0; i < te->n; i++) {
+        const double *x = te->x + i * dim;
+        point_key k = {point_hash(x, dim), 0};
+        const point_key *at = bsearch(&k, keys, tr->n, sizeof(*keys), key_cmp);
+        if (!at)
+            continue;
+        while (at > keys && at[-1].hash == k.hash)
+            at--;
+        bool found = false;
+        for (; !found && at < keys + tr->n && at->hash == k.hash; at++) {
+            found = true;
+            for (size_t j = 0; j < dim && found; j++)
+                found = tr->x[at->row * dim + j] == x[j];
+        }
+        same += found;
+    }
+    free(keys);
+    if (same == te->n)
+        snprintf(note, len, "dataset '%s': every one of the %zu test points is a training "
+                 "point, so test numbers measure nothing held out", plugin, te->n);
+    else if (same)
+        snprintf(note, len, "dataset '%s': %zu of the %zu test points are training points too, "
+                 "so test numbers are not all held out", plugin, same, te->n);
+}
+
 /* Make dataset di's points exist (cfg is any run's configuration that uses
  * it: equal keys give equal points, so which run generates them does not
  * matter).  One thread at a time. */
@@ -255,10 +324,13 @@ mlp_status mlp_sweep_data_acquire(sweep_state *st, size_t di, const mlp_config *
             if (rc == MLP_OK)
                 rc = data_generate(cfg, st->spec->seed, e->hash, MLP_STREAM_TEST, cfg->n_test,
                                    e->dim, e->classes, &e->test, err);
-            if (rc == MLP_OK)
+            if (rc == MLP_OK) {
                 e->ready = true;
-            else
+                /* a generator that returns its training points again: warn */
+                data_overlap(e, cfg->dataset.plugin->name, e->overlap, sizeof(e->overlap));
+            } else {
                 data_free(&e->train);
+            }
         }
     }
     return rc;

@@ -23,6 +23,9 @@ typedef struct dataset_entry {
     size_t users;                /* runs still to come that use it; freed at 0 */
     mlp_data train;
     mlp_data test;               /* test.n == 0 without a test set */
+    char overlap[200];           /* a warning when test points are training points, or "" */
+    bool told;                   /* a run's note has carried the warning (guarded by
+                                    the critical section mlplab_data) */
 } dataset_entry;
 
 typedef struct sweep_state {
@@ -84,7 +87,7 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
 typedef struct run_outcome {
     int status;
     double train_accuracy, final_loss, wall_seconds;
-    char note[160];
+    char note[256];
 } run_outcome;
 
 /* Train, probe and record run k into the worker's journal; out is filled on

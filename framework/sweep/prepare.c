@@ -110,9 +110,10 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
     }
     if (rc == MLP_OK && st->budget && st->record_bytes > (double)st->budget)
         rc = mlp_fail(err, MLP_ERR_SPEC,
-                      "%s: the sweep would record about %.3g GB (%zu runs), more than "
+                      "%s: the sweep would record about %.3g GB (%zu run%s), more than "
                       "record.budget (%.3g GB); record less (record.weights_every, "
                       "record.hidden, record.boundary, loss_every) or raise the budget",
-                      spec->path, st->record_bytes / 1e9, n, (double)st->budget / 1e9);
+                      spec->path, st->record_bytes / 1e9, n, n == 1 ? "" : "s",
+                      (double)st->budget / 1e9);
     return rc;
 }

@@ -147,6 +147,27 @@ void mlp_sweep_identify(sweep_state *st, const char *resolved)
         mlp_sha256_hex(resolved, strlen(resolved), st->run_hash);
 }
 
+/* "; what differs:" and the lines of the sweep.identity in the run folder
+ * and of this sweep's that the other lacks (malloc'd); "" when the folder
+ * has none or it is the same; NULL when out of memory. */
+static char *what_differs(const sweep_state *st)
+{
+    char path[4096];
+    mlp_sb why = {0};
+    size_t shown = 0;
+
+    snprintf(path, sizeof(path), "%s/" IDENTITY_FILE, st->runs_dir);
+    char *old = read_text_file(path);
+    if (old && st->identity && strcmp(old, st->identity)) {
+        mlp_sb_puts(&why, "; what differs:");
+        missing_lines(&why, old, st->identity, "then: ", &shown, 8);
+        missing_lines(&why, st->identity, old, "now:  ", &shown, 16);
+    }
+    free(old);
+    mlp_sb_puts(&why, "");
+    return mlp_sb_take(&why);
+}
+
 /* What is already in the run folder decides what may happen: finished runs
  * are never overwritten unless --force says so, and runs of another spec
  * are never mixed in by --resume. */
@@ -224,6 +245,22 @@ mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_erro
                  o->merge ? "merge" : "--resume", w ? w : "");
         free(w);
         return MLP_ERR_SPEC;
+    }
+    if (o->resume && same == 0) {
+        /* interrupted before any run finished: nothing to mix, but --resume
+         * means "the same sweep", and a changed spec is then a mistake */
+        char *w = what_differs(st);
+        if (w && *w) {
+            mlp_fail(err, MLP_ERR_SPEC,
+                     "%s: no run of the sweep it was started for has finished, and that "
+                     "sweep differs from this one (the spec, its --set overrides, a plugin, a "
+                     "data file or the runner changed); --resume continues only the same sweep: "
+                     "restore what changed, or use --force to start this one%s",
+                     st->runs_dir, w);
+            free(w);
+            return MLP_ERR_SPEC;
+        }
+        free(w);
     }
     return save_identity(st, err);
 }

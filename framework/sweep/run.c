@@ -160,6 +160,18 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
     }
 
     unchanged_note(m, r->initial, out->note, sizeof(out->note));
+    if (!out->note[0] && r->de->overlap[0]) {
+        /* told once, by the first run on the dataset that has nothing else to say */
+        dataset_entry *de = (dataset_entry *)r->de;
+        bool tell;
+#pragma omp critical(mlplab_data)
+        {
+            tell = !de->told;
+            de->told = true;
+        }
+        if (tell)
+            snprintf(out->note, sizeof(out->note), "%s", de->overlap);
+    }
     memset(&rec, 0, sizeof(rec));
     rec.note = out->note;
     rec.index = r->k;

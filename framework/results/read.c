@@ -559,10 +559,13 @@ mlp_status mlp_results_folder_summary(const char *runs_dir, bool exact,
             continue;
         if ((st = mlp_parts_read(&ps, k, &buf, &cap, err)))
             goto out;
-        if (!mlp_record_get(buf + 16, (size_t)ps.loc[k].size - 16, &v, &nomem)) {
+        mlp_record_why why = {0};
+        if (!mlp_record_get(buf + 16, (size_t)ps.loc[k].size - 16, &v, &nomem, &why)) {
             st = nomem ? mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", runs_dir)
-                       : mlp_fail(err, MLP_ERR_IO, "%s: run %zu is not a run record this "
-                                  "mlplab can read", runs_dir, k);
+                       : mlp_fail(err, MLP_ERR_IO, "%s: run %zu: its record does not parse: "
+                                  "field %s at byte %zu is inconsistent (written by another "
+                                  "build of mlplab, or damaged)", runs_dir, k,
+                                  why.what ? why.what : "?", why.at);
             goto out;
         }
         if (!cells) {

@@ -92,17 +92,22 @@ int mlp_cli_merge(int argc, char **argv)
         return mlp_cli_usage_error("%s", "merge takes -o, --set, --keep-runs, --plugin-path "
                                    "and -q only");
     o = given;
-    bool folder = stat(given.spec, &sb) == 0 && S_ISDIR(sb.st_mode);
+    bool exists = stat(given.spec, &sb) == 0;
+    bool folder = exists && S_ISDIR(sb.st_mode);
     size_t len = strlen(given.spec);
-    if (!folder && len > 5 && !strcmp(given.spec + len - 5, ".runs") &&
-        stat(given.spec, &sb) != 0) {
-        /* the folder goes once its sweep file is built: merging again is a no-op */
+    char source_path[4096];
+    snprintf(source_path, sizeof(source_path), "%s/sweep.source", given.spec);
+    if (len > 5 && !strcmp(given.spec + len - 5, ".runs") &&
+        (!exists || (folder && stat(source_path, &sb) != 0))) {
+        /* the folder goes (or keeps only what runner slurm put there, its
+         * slurm/ scripts and logs) once its sweep file is built: merging
+         * again is a no-op */
         char *out = given.output ? strdup(given.output) : mlp_sweep_folder_output(given.spec);
         bool built = out && stat(out, &sb) == 0;
         if (built)
-            printf("%s is gone and %s exists: the sweep was merged already, nothing to do "
+            printf("%s %s and %s exists: the sweep was merged already, nothing to do "
                    "(runner merge SPEC.yaml -o %s checks it against the spec)\n", given.spec,
-                   out, out);
+                   folder ? "holds no runs" : "is gone", out, out);
         free(out);
         if (built)
             return 0;

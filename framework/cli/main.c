@@ -22,6 +22,10 @@ static const char usage_text[] =
     "       runner merge RUN_FOLDER|SPEC.yaml [-o OUT.h5]\n"
     "                                           build the sweep file from the shards' part files,\n"
     "                                           or list the missing runs (runner merge --help)\n"
+    "       runner slurm SPEC.yaml --tasks N [--cpus-per-task C] [-o OUT.h5] [--submit]\n"
+    "                    [-- SBATCH_OPTION ...]\n"
+    "                                           write (and submit) a Slurm array job, one task\n"
+    "                                           per shard, and the merge job (runner slurm --help)\n"
     "       runner --help | --version\n"
     "\n"
     "options of a run:\n"
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
         return mlp_cli_check_plugin(argc, argv);
     if (strcmp(argv[1], "merge") == 0)
         return mlp_cli_merge(argc, argv);
+    if (strcmp(argv[1], "slurm") == 0)
+        return mlp_cli_slurm(argc, argv);
 
     memset(&o, 0, sizeof(o));
     int rc = mlp_cli_parse_run(argc, argv, 1, &o);
@@ -76,7 +82,8 @@ int main(int argc, char **argv)
     if (!o.spec)
         return mlp_cli_usage_error("%s", "no spec file given");
     if (access(o.spec, F_OK) != 0 && !strchr(o.spec, '.') && !strchr(o.spec, '/'))
-        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info, merge; "
+        return mlp_cli_usage_error("unknown command '%s' (commands: plugins, check-plugin, info, merge, "
+                                   "slurm; "
                                    "or a spec file)", o.spec);
     return mlp_cli_run(argc, argv, &o);
 }

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "registry/registry.h"
+#include "spec/spec.h"
 #include "sweep/sweep.h"
 
 #define EXIT_USAGE 2
@@ -57,6 +58,11 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o);
 /* --plugin-path DIR at argv[*i] (of plugins and check-plugin) into o: 0, or
  * the exit status of a usage error (already printed). */
 int mlp_cli_parse_plugin_path(int argc, char **argv, int *i, options *o);
+
+/* o's spec loaded with its --set overrides, the registry opened and the spec
+ * validated against it: 0, or the exit status of the error (already
+ * printed).  *spec and *reg are set even on failure (free them). */
+int mlp_cli_load_spec(const options *o, mlp_spec **spec, mlp_registry **reg);
 
 /* The plugin registry searching o's --plugin-path directories first. */
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err);

@@ -228,23 +228,6 @@ static void attr_add(void *ctx, const char *name, const char *value)
     l->n++;
 }
 
-static void json_string(const char *s, FILE *out)
-{
-    putc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            putc(c, out);
-    }
-    putc('"', out);
-}
-
 /* The resolved spec after the provenance as # comments (a multi-line value
  * indented under its name), or with json every attribute as one object. */
 static int print_spec(const char *file, bool json)
@@ -268,9 +251,9 @@ static int print_spec(const char *file, bool json)
         fputs("{", stdout);
         for (size_t i = 0; i < l.n; i++) {
             fputs(i ? ",\n " : "\n ", stdout);
-            json_string(l.name[i], stdout);
+            mlp_table_json_string(l.name[i], stdout);
             fputs(": ", stdout);
-            json_string(l.value[i], stdout);
+            mlp_table_json_string(l.value[i], stdout);
         }
         fputs("\n}\n", stdout);
         goto out;

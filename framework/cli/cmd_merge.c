@@ -120,15 +120,9 @@ int mlp_cli_merge(int argc, char **argv)
             o.sets[o.n_sets++] = given.sets[i];
     }
     mlp_error_clear(&err);
-    mlp_status rc = mlp_spec_load(o.spec, o.sets, o.n_sets, &spec, &err);
-    if (rc == MLP_OK)
-        rc = mlp_cli_open_registry(&o, &reg, &err);
-    if (rc == MLP_OK)
-        rc = mlp_spec_validate(spec, reg, &err);
-    if (rc != MLP_OK) {
-        code = mlp_cli_report(&err);
+    mlp_status rc;
+    if ((code = mlp_cli_load_spec(&o, &spec, &reg)))
         goto out;
-    }
     output = given.output ? strdup(given.output)
              : folder     ? mlp_sweep_folder_output(given.spec)
                           : mlp_sweep_output_path(spec, NULL);

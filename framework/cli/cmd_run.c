@@ -211,15 +211,8 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     int code;
 
     mlp_error_clear(&err);
-    rc = mlp_spec_load(o->spec, o->sets, o->n_sets, &spec, &err);
-    if (rc == MLP_OK)
-        rc = mlp_cli_open_registry(o, &reg, &err);
-    if (rc == MLP_OK)
-        rc = mlp_spec_validate(spec, reg, &err);
-    if (rc != MLP_OK) {
-        code = mlp_cli_report(&err);
+    if ((code = mlp_cli_load_spec(o, &spec, &reg)))
         goto out;
-    }
     note_shadowed(reg);
     output = mlp_sweep_output_path(spec, o->output);
     command = mlp_cli_join_command(argc, argv);

@@ -354,15 +354,8 @@ int mlp_cli_slurm(int argc, char **argv)
 
     /* the spec is checked here, not in the first task to start */
     mlp_error_clear(&err);
-    mlp_status rc = mlp_spec_load(o.spec, o.sets, o.n_sets, &spec, &err);
-    if (rc == MLP_OK)
-        rc = mlp_cli_open_registry(&o, &reg, &err);
-    if (rc == MLP_OK)
-        rc = mlp_spec_validate(spec, reg, &err);
-    if (rc != MLP_OK) {
-        code = mlp_cli_report(&err);
+    if ((code = mlp_cli_load_spec(&o, &spec, &reg)))
         goto out;
-    }
     if ((size_t)s.tasks > spec->plan.n_runs)
         fprintf(stderr, "runner: note: %ld tasks for %zu runs: %ld tasks will have no run\n",
                 s.tasks, spec->plan.n_runs, s.tasks - (long)spec->plan.n_runs);

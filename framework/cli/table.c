@@ -416,7 +416,7 @@ static bool json_number(const char *s)
     return *p == '\0';
 }
 
-static void write_json_string(const char *s, FILE *out)
+void mlp_table_json_string(const char *s, FILE *out)
 {
     putc('"', out);
     for (; *s; s++) {
@@ -444,7 +444,7 @@ void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out
             const char *cell = t->cells[v->rows[i] * t->n_cols + v->cols[c]];
             if (c)
                 fputs(", ", out);
-            write_json_string(t->cells[v->cols[c]], out);
+            mlp_table_json_string(t->cells[v->cols[c]], out);
             fputs(": ", out);
             if (json_number(cell))
                 fputs(cell, out);
@@ -452,7 +452,7 @@ void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out
                      !strcmp(cell, "-inf"))
                 fputs("null", out);
             else
-                write_json_string(cell, out);
+                mlp_table_json_string(cell, out);
         }
         fputs("}", out);
     }

@@ -112,4 +112,8 @@ void mlp_table_write_json(const mlp_table *t, const mlp_table_view *v, FILE *out
 mlp_status mlp_table_concat(const mlp_table *parts, size_t n, const char *label_name,
                             const char *const *labels, mlp_table *out, mlp_error *err);
 
+/* s as a JSON string literal (quotes, backslash, newline, tab and control
+ * characters escaped) on out. */
+void mlp_table_json_string(const char *s, FILE *out);
+
 #endif

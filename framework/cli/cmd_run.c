@@ -201,24 +201,63 @@ static bool holds_runs(const char *runs)
     return found;
 }
 
+/* Under mpirun: join the team, and agree that every rank loaded the spec (a
+ * rank that could not has said why; the others stop too).  0, or the exit
+ * status. */
+static int join_team(const options *o, int loaded, mlp_team **team)
+{
+    mlp_error err;
+
+    mlp_error_clear(&err);
+    if (mlp_team_join(team, &err) != MLP_OK)
+        return mlp_cli_report(&err);
+    if (!*team)
+        return loaded;
+    if (o->n_shards) {
+        if (mlp_team_rank(*team) == 0)
+            mlp_cli_usage_error("%s", "--shard divides a sweep among separate runners; under "
+                                "mpirun the ranks share the whole sweep already (drop --shard)");
+        return EXIT_USAGE;
+    }
+    if (loaded)
+        mlp_fail(&err, MLP_ERR_SPEC, "the spec did not load on this rank (its message is "
+                 "above)");
+    if (mlp_team_agree(*team, loaded ? MLP_ERR_SPEC : MLP_OK, &err) != MLP_OK) {
+        if (!loaded && mlp_team_rank(*team) == 0)
+            mlp_cli_report(&err);
+        return loaded ? loaded : mlp_cli_exit_code(err.code);
+    }
+    return 0;
+}
+
 int mlp_cli_run(int argc, char **argv, const options *o)
 {
     mlp_error err;
     mlp_spec *spec = NULL;
     mlp_registry *reg = NULL;
+    mlp_team *team = NULL;
     char *output = NULL, *command = NULL, *source = NULL;
     mlp_status rc;
     int code;
 
     mlp_error_clear(&err);
-    if ((code = mlp_cli_load_spec(o, &spec, &reg)))
+    code = mlp_cli_load_spec(o, &spec, &reg);
+    if (mlp_team_launched() && !o->dry_run)
+        code = join_team(o, code, &team);
+    if (code)
         goto out;
-    note_shadowed(reg);
+    bool lead = mlp_team_rank(team) == 0;  /* only rank 0 of a team speaks */
+    if (lead)
+        note_shadowed(reg);
     output = mlp_sweep_output_path(spec, o->output);
     command = mlp_cli_join_command(argc, argv);
     if (!output || !command) {
         fprintf(stderr, "runner: error: out of memory\n");
         code = 1;
+        goto out;
+    }
+    if (o->dry_run && !lead) {
+        code = 0;
         goto out;
     }
     if (o->dry_run) {
@@ -236,6 +275,9 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     source = mlp_cli_source_text(o);
 
     progress_ctx pc = {.tty = isatty(STDERR_FILENO) == 1, .quiet = o->quiet};
+    if (team && lead && !o->quiet)
+        fprintf(stderr, "runner: %d MPI ranks share the sweep; rank 0 hands out the runs and "
+                "builds %s\n", mlp_team_size(team), output);
     mlp_sweep_opts so = {
         .output = output,
         .threads = o->threads,
@@ -246,14 +288,19 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .shard = o->shard,
         .n_shards = o->n_shards,
         .source = source,
+        .team = team,
         .stop = &g_stop,
-        .progress = mlp_cli_progress,
+        .progress = lead ? mlp_cli_progress : NULL,
         .ctx = &pc,
     };
     so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
     mlp_sweep_report rep;
     install_signals();
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
+    if (!lead) {  /* rank 0 tells how it went, for every rank */
+        code = mlp_cli_exit_code(rc);
+        goto out;
+    }
     if (pc.drew)
         fprintf(stderr, "\n");
     if (rep.note[0])
@@ -310,5 +357,6 @@ out:
     free(source);
     mlp_registry_free(reg);
     mlp_spec_free(spec);
+    mlp_team_leave(team);
     return code;
 }

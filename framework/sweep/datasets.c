@@ -336,6 +336,14 @@ mlp_status mlp_sweep_data_acquire(sweep_state *st, size_t di, const mlp_config *
     return rc;
 }
 
+/* A run that will use dataset di came to this process while the sweep runs
+ * (MPI): its points stay until it is done. */
+void mlp_sweep_data_use(sweep_state *st, size_t di)
+{
+#pragma omp critical(mlplab_data)
+    st->data[di].users++;
+}
+
 /* A run is done with dataset di: free the points once no run needs them,
  * so memory does not grow with the number of datasets a sweep visits.  The
  * shared dataset of an unswept sweep stays: the sweep file stores it. */

@@ -68,6 +68,9 @@ mlp_status mlp_sweep_data_find(sweep_state *st, const mlp_config *cfg, size_t *i
 /* Make dataset di's points exist (one thread at a time). */
 mlp_status mlp_sweep_data_acquire(sweep_state *st, size_t di, const mlp_config *cfg,
                                   mlp_error *err);
+/* A run that will use dataset di was handed to this process (MPI: the
+ * runs arrive while the sweep goes), so its points stay until it is done. */
+void mlp_sweep_data_use(sweep_state *st, size_t di);
 /* A run is done with dataset di: its points go once no run needs them. */
 void mlp_sweep_data_release(sweep_state *st, size_t di);
 /* Free every entry, st->data and st->table. */

@@ -5,6 +5,7 @@
 #include "sweep/internal.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -117,7 +118,10 @@ static char *shard_notes(const char *runs_dir, unsigned *n_shards)
     return n ? mlp_sb_take(&sb) : (free(mlp_sb_take(&sb)), NULL);
 }
 
-static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_error *err)
+/* The sweep file from the builder; ranks: the MPI ranks' lines (or NULL),
+ * kept with the shards' in the root attribute shards. */
+static mlp_status build_sweep_file(sweep_state *st, const char *resolved, const char *ranks,
+                                   mlp_error *err)
 {
     const mlp_spec *spec = st->spec;
     mlp_sweep_meta meta;
@@ -165,6 +169,14 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, mlp_er
     meta.openmp_version = omp;
     unsigned n_shards_seen;
     char *shards = shard_notes(st->runs_dir, &n_shards_seen);
+    if (ranks && *ranks) {
+        mlp_sb sb = {0};
+        mlp_sb_printf(&sb, "%s%s", shards ? shards : "", ranks);
+        char *both = mlp_sb_take(&sb);
+        free(shards);
+        if (!(shards = both))
+            return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    }
     meta.shards = shards;
     meta.seed = spec->seed;
     meta.n_runs = spec->plan.n_runs;
@@ -228,6 +240,9 @@ typedef struct sweep_exec {
     mlp_sweep_report *rep;
     size_t n;                        /* runs in the plan */
     size_t *todo, n_todo;            /* (n) the runs to train, largest first */
+    size_t next;                     /* alone: todo[next] is the next to hand out */
+    mlp_team *team;                  /* MPI (o->team), or NULL */
+    bool lead;                       /* alone, or rank 0 of the team */
     unsigned char *done;             /* (n) runs already in a part file of this sweep */
     mlp_results_journal **journal;   /* (threads) one per worker */
     int threads;                     /* workers */
@@ -322,6 +337,30 @@ static mlp_status open_output(sweep_exec *x, mlp_error *err)
     return mlp_sweep_check_folder(st, x->done, err);
 }
 
+/* A rank > 0 of a team: rank 0 has checked the output and the run folder;
+ * this rank needs the folder (on a file system every rank shares) and the
+ * arrays of workers. */
+static mlp_status open_remote(sweep_exec *x, mlp_error *err)
+{
+    sweep_state *st = x->st;
+    char host[256] = "?";
+
+    st->runs_dir = mlp_results_runs_dir(x->o->output);
+    x->todo = malloc(sizeof(size_t));
+    x->done = calloc(x->n ? x->n : 1, 1);
+    x->journal = calloc((size_t)x->threads, sizeof(*x->journal));
+    if (!st->runs_dir || !x->todo || !x->done || !x->journal)
+        return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    if (access(st->runs_dir, W_OK | X_OK) != 0) {
+        gethostname(host, sizeof(host));
+        host[sizeof(host) - 1] = '\0';
+        return mlp_fail(err, MLP_ERR_IO, "%s: rank 0 made this run folder, but it cannot be "
+                        "written here (%s: %s): the output must be on a file system that every "
+                        "rank shares", st->runs_dir, host, strerror(errno));
+    }
+    return MLP_OK;
+}
+
 /* The sweep file's builder, and one journal per worker feeding it: finished
  * runs are written out together, every JOURNAL_SECONDS or journal_bytes, so
  * a kill loses at most that much, and the sweep file is built meanwhile from
@@ -331,7 +370,10 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
     sweep_state *st = x->st;
     mlp_status rc;
 
-    rc = x->o->n_shards ? MLP_OK  /* a shard writes part files only: merge builds */
+    if (x->team)  /* every rank writes part files; rank 0 builds at the end */
+        snprintf(st->tag, sizeof(st->tag), "r%dof%d", mlp_team_rank(x->team),
+                 mlp_team_size(x->team));
+    rc = x->o->n_shards || x->team ? MLP_OK  /* part files only: merge or rank 0 builds */
                         : mlp_results_builder_start(x->o->output, st->run_hash, x->n,
                                                     st->spec->n_axes, &st->builder, err);
     for (int t = 0; t < x->threads && rc == MLP_OK && !x->o->merge; t++) {
@@ -363,8 +405,8 @@ static void list_todo(sweep_exec *x)
     }
     x->rep->n_todo = x->n_todo;
     mlp_plan_order_by_cost(x->todo, x->n_todo, st->cost);
-    for (size_t i = 0; i < x->n_todo; i++)
-        st->data[st->run_data[x->todo[i]]].users++;
+    for (size_t i = 0; !x->team && i < x->n_todo; i++)
+        st->data[st->run_data[x->todo[i]]].users++;  /* (a team counts them as they come) */
 
     x->prog.total = x->n;
     x->prog.resumed = x->rep->n_resumed;
@@ -394,8 +436,33 @@ static void note_finished(sweep_exec *x, size_t index, const run_outcome *ro)
             prog->best_train_accuracy = ro->train_accuracy;
     }
     prog->elapsed = omp_get_wtime() - x->t0;
-    if (x->o->progress)
-        x->o->progress(x->o->ctx, prog);
+    if (x->team)
+        mlp_team_finished(x->team, ro->status == MLP_RUN_DIVERGED, ro->train_accuracy);
+    if (x->o->progress) {
+        mlp_sweep_progress shown = *prog;  /* rank 0 of a team: the others' runs too */
+        shown.done += x->team ? mlp_team_remote_done(x->team) : 0;
+        x->o->progress(x->o->ctx, &shown);
+    }
+}
+
+/* The next run for a worker: alone, the next of todo (largest first); in a
+ * team, the next rank 0 hands this rank. */
+static bool next_run(sweep_exec *x, size_t *k)
+{
+    size_t i;
+
+    if (x->team) {
+        if (!mlp_team_next(x->team, k, x->o->stop))
+            return false;
+        mlp_sweep_data_use(x->st, x->st->run_data[*k]);
+        return true;
+    }
+#pragma omp atomic capture
+    i = x->next++;
+    if (i >= x->n_todo)
+        return false;
+    *k = x->todo[i];
+    return true;
 }
 
 /* Train the runs to do in parallel, until they are done, one fails (its
@@ -407,45 +474,50 @@ static void run_all(sweep_exec *x, mlp_error *err)
 
     /* Fewer runs than threads: the spare threads go inside the runs, whose
      * kernels then compute a batch's blocks in parallel (model.c: the same
-     * numbers, only sooner). */
+     * numbers, only sooner).  (A team's runs come one by one: not there.) */
     int outer = x->threads;
     st->inner_threads = 1;
-    if (x->n_todo > 0 && (size_t)x->threads > x->n_todo) {
+    if (!x->team && x->n_todo > 0 && (size_t)x->threads > x->n_todo) {
         outer = (int)x->n_todo;
         st->inner_threads = x->threads / outer;
         if (outer > 1)
             omp_set_max_active_levels(2);
     }
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
-    for (size_t i = 0; i < x->n_todo; i++) {
-        int f;
+#pragma omp parallel num_threads(outer)
+    {
+        mlp_results_journal *journal = x->journal[omp_get_thread_num()];
+        size_t k;
+        for (;;) {
+            int f;
 #pragma omp atomic read
-        f = failed;
-        if (f || stop_requested(x->o))
-            continue;
-        run_outcome ro = {0};
-        mlp_error e;
-        mlp_error_clear(&e);
-        mlp_status r =
-            mlp_sweep_run_one(st, x->todo[i], x->journal[omp_get_thread_num()], &ro, &e);
+            f = failed;
+            if (f || stop_requested(x->o) || !next_run(x, &k))
+                break;
+            run_outcome ro = {0};
+            mlp_error e;
+            mlp_error_clear(&e);
+            mlp_status r = mlp_sweep_run_one(st, k, journal, &ro, &e);
 #pragma omp critical(mlplab_progress)
-        {
-            if (r == MLP_ERR_INTERRUPTED) {
-                /* the run is dropped; the loop drains */
-            } else if (r != MLP_OK) {
-                if (x->first_rc == MLP_OK) {
-                    x->first_rc = r;
-                    if (err)
-                        *err = e;
-                }
+            {
+                if (r == MLP_ERR_INTERRUPTED) {
+                    /* the run is dropped; the loop drains */
+                } else if (r != MLP_OK) {
+                    if (x->first_rc == MLP_OK) {
+                        x->first_rc = r;
+                        if (err)
+                            *err = e;
+                    }
 #pragma omp atomic write
-                failed = 1;
-            } else {
-                note_finished(x, x->todo[i], &ro);
+                    failed = 1;
+                } else {
+                    note_finished(x, k, &ro);
+                }
             }
         }
     }
+    if (x->team && (failed || stop_requested(x->o)))
+        mlp_team_close(x->team);  /* the other ranks finish what they have */
 }
 
 /* The runs the journals still hold are finished: write them out, even when
@@ -545,6 +617,51 @@ static bool already_merged(const sweep_exec *x)
     return yes;
 }
 
+/* A team's end: every rank's outcome to rank 0, which builds the sweep file
+ * from every rank's part files when all went well; every rank learns the
+ * result. */
+static mlp_status team_end(sweep_exec *x, mlp_status rc, time_t started, const char *resolved,
+                           mlp_error *err)
+{
+    sweep_state *st = x->st;
+    mlp_sweep_report *rep = x->rep;
+    char host[256] = "unknown", t0[32], t1[32], line[1024];
+    time_t now = time(NULL);
+    struct tm tmv;
+    char *lines = NULL;
+
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    gmtime_r(&started, &tmv);
+    strftime(t0, sizeof(t0), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    gmtime_r(&now, &tmv);
+    strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    snprintf(line, sizeof(line), "rank %d/%d host=%s started=%s finished=%s runs=%zu "
+             "threads=%d wall_seconds=%.3f", mlp_team_rank(x->team), mlp_team_size(x->team),
+             host, t0, t1, rep->n_ok + rep->n_diverged, x->threads, omp_get_wtime() - x->t0);
+    rc = mlp_team_finish(x->team, rc, line, &rep->n_ok, &rep->n_diverged, &lines, err);
+    if (!x->lead) {
+        free(lines);
+        return mlp_team_agree(x->team, MLP_OK, err);  /* rank 0's verdict */
+    }
+    size_t finished = rep->n_ok + rep->n_diverged + rep->n_resumed;
+    if (rc == MLP_ERR_INTERRUPTED)
+        rc = mlp_fail(err, MLP_ERR_INTERRUPTED, "interrupted: %zu of %zu runs finished and kept "
+                      "in %s", finished, x->n, st->runs_dir);
+    else if (rc == MLP_OK && finished < x->n)
+        rc = mlp_fail(err, MLP_ERR_RUNTIME, "%s: %zu of %zu runs were not computed (a rank "
+                      "stopped early); finish the sweep with --resume", st->runs_dir,
+                      x->n - finished, x->n);
+    if (rc == MLP_OK)
+        rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
+                                       &st->builder, err);
+    if (rc == MLP_OK)
+        rc = build_sweep_file(st, resolved, lines, err);
+    free(lines);
+    return mlp_team_agree(x->team, rc, err);
+}
+
 static void exec_free(sweep_exec *x)
 {
     sweep_state *st = x->st;
@@ -584,7 +701,13 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     x.o = o;
     x.rep = rep;
     x.n = spec->plan.n_runs;
+    x.team = o->team;
+    x.lead = mlp_team_rank(o->team) == 0;
     x.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    if (o->team && o->threads <= 0) {  /* the cores of a host, shared by its ranks */
+        x.threads = omp_get_num_procs() / mlp_team_local_size(o->team);
+        x.threads = x.threads > 0 ? x.threads : 1;
+    }
     x.t0 = t0;
     rep->n_runs = x.n;
 
@@ -592,22 +715,39 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     if (!resolved)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
     rc = mlp_sweep_prepare(&st, err);
+    if (o->team)
+        rc = mlp_team_agree(o->team, rc, err);
     if (rc != MLP_OK)
         goto out;
     mlp_sweep_identify(&st, resolved);
+    if (o->team && (rc = mlp_team_same_identity(o->team, st.run_hash, err)) != MLP_OK)
+        goto out;
     if (o->merge && already_merged(&x)) {
         rep->n_resumed = x.n;
         snprintf(rep->note, sizeof(rep->note), "%s is already built from every run: nothing to "
                  "merge", o->output);
         goto out;
     }
-    rc = open_output(&x, err);
+    if (o->team) {  /* rank 0 checks the output and makes the run folder, then the others */
+        rc = mlp_team_agree(o->team, x.lead ? open_output(&x, err) : MLP_OK, err);
+        if (rc == MLP_OK && !x.lead)
+            rc = open_remote(&x, err);
+    } else {
+        rc = open_output(&x, err);
+    }
     if (rc == MLP_OK)
         rc = start_writers(&x, err);
+    if (o->team)
+        rc = mlp_team_agree(o->team, rc, err);
     if (rc != MLP_OK)
         goto out;
 
-    list_todo(&x);
+    if (x.lead)
+        list_todo(&x);
+    if (o->team &&
+        (rc = mlp_team_agree(o->team, mlp_team_serve(o->team, x.todo, x.n_todo, st.cost,
+                                                       x.threads, err), err)) != MLP_OK)
+        goto out;
     run_all(&x, err);
     flush_journals(&x, err);
 
@@ -616,7 +756,9 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
                       "interrupted: %zu of %zu runs finished and kept in %s", x.prog.done, x.n,
                       st.runs_dir);
-    if (o->n_shards && (rc == MLP_OK || rc == MLP_ERR_INTERRUPTED)) {
+    if (o->team) {
+        rc = team_end(&x, rc, started, resolved, err);
+    } else if (o->n_shards && (rc == MLP_OK || rc == MLP_ERR_INTERRUPTED)) {
         mlp_error e;  /* a shard's provenance line: kept even when interrupted */
         mlp_status r = save_shard_note(&x, started, &e);
         if (rc == MLP_OK && r != MLP_OK) {
@@ -627,7 +769,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     } else if (rc == MLP_OK && o->merge && rep->n_missing) {
         rc = missing_runs(&x, err);
     } else if (rc == MLP_OK) {
-        rc = build_sweep_file(&st, resolved, err);
+        rc = build_sweep_file(&st, resolved, NULL, err);
     }
 
 out:

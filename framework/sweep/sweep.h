@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "registry/registry.h"
 #include "spec/spec.h"
+#include "sweep/team.h"
 
 /* What the progress callback sees after each finished run. */
 typedef struct mlp_sweep_progress {
@@ -55,6 +56,11 @@ typedef struct mlp_sweep_opts {
     /* Kept in the run folder as sweep.source for `runner merge FOLDER`: how
      * to load this spec again ("spec=<path>\nset=<k=v>\n..."); may be NULL. */
     const char *source;
+    /* MPI (sweep/team.h): every rank of the team calls mlp_sweep_run with
+     * the same spec and options; rank 0 hands the runs out and builds the
+     * sweep file, each rank writes its runs as part files marked
+     * "r<rank>of<size>".  NULL: this process alone. */
+    mlp_team *team;
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
     /* Called after each finished run, one thread at a time; may be NULL. */
     void (*progress)(void *ctx, const mlp_sweep_progress *p);

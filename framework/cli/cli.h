@@ -63,6 +63,9 @@ int mlp_cli_parse_plugin_path(int argc, char **argv, int *i, options *o);
  * validated against it: 0, or the exit status of the error (already
  * printed).  *spec and *reg are set even on failure (free them). */
 int mlp_cli_load_spec(const options *o, mlp_spec **spec, mlp_registry **reg);
+/* The same, printing nothing: the status, and err on failure. */
+mlp_status mlp_cli_load_spec_quietly(const options *o, mlp_spec **spec, mlp_registry **reg,
+                                     mlp_error *err);
 
 /* The plugin registry searching o's --plugin-path directories first. */
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err);

@@ -201,32 +201,27 @@ static bool holds_runs(const char *runs)
     return found;
 }
 
-/* Under mpirun: join the team, and agree that every rank loaded the spec (a
- * rank that could not has said why; the others stop too).  0, or the exit
- * status. */
-static int join_team(const options *o, int loaded, mlp_team **team)
+/* Under mpirun: join the team and agree that every rank loaded the spec
+ * (loaded: this rank's status, err its error); only rank 0 prints, the
+ * error of the lowest rank that failed.  0, or the exit status. */
+static int join_team(const options *o, mlp_status loaded, mlp_error *err, mlp_team **team)
 {
-    mlp_error err;
+    mlp_error e;
 
-    mlp_error_clear(&err);
-    if (mlp_team_join(team, &err) != MLP_OK)
-        return mlp_cli_report(&err);
+    mlp_error_clear(&e);
+    if (mlp_team_join(team, &e) != MLP_OK)
+        return mlp_cli_report(&e);
     if (!*team)
-        return loaded;
+        return loaded == MLP_OK ? 0 : mlp_cli_report(err);
+    bool lead = mlp_team_rank(*team) == 0;
     if (o->n_shards) {
-        if (mlp_team_rank(*team) == 0)
+        if (lead)
             mlp_cli_usage_error("%s", "--shard divides a sweep among separate runners; under "
                                 "mpirun the ranks share the whole sweep already (drop --shard)");
         return EXIT_USAGE;
     }
-    if (loaded)
-        mlp_fail(&err, MLP_ERR_SPEC, "the spec did not load on this rank (its message is "
-                 "above)");
-    if (mlp_team_agree(*team, loaded ? MLP_ERR_SPEC : MLP_OK, &err) != MLP_OK) {
-        if (!loaded && mlp_team_rank(*team) == 0)
-            mlp_cli_report(&err);
-        return loaded ? loaded : mlp_cli_exit_code(err.code);
-    }
+    if (mlp_team_agree(*team, loaded, err) != MLP_OK)
+        return lead ? mlp_cli_report(err) : mlp_cli_exit_code(err->code);
     return 0;
 }
 
@@ -241,9 +236,11 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     int code;
 
     mlp_error_clear(&err);
-    code = mlp_cli_load_spec(o, &spec, &reg);
-    if (mlp_team_launched() && !o->dry_run)
-        code = join_team(o, code, &team);
+    rc = mlp_cli_load_spec_quietly(o, &spec, &reg, &err);
+    if (mlp_team_launched())
+        code = join_team(o, rc, &err, &team);
+    else
+        code = rc == MLP_OK ? 0 : mlp_cli_report(&err);
     if (code)
         goto out;
     bool lead = mlp_team_rank(team) == 0;  /* only rank 0 of a team speaks */
@@ -308,7 +305,9 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     if (rc == MLP_ERR_INTERRUPTED) {
         mlp_cli_report(&err);
         char *again = resume_command(argc, argv);
-        fprintf(stderr, "to finish the sweep, run the same command with --resume:\n  %s\n",
+        fprintf(stderr, team ? "to finish the sweep, run it again with --resume, under mpirun "
+                               "with any number of ranks or alone:\n  %s\n"
+                             : "to finish the sweep, run the same command with --resume:\n  %s\n",
                 again ? again : "(out of memory)");
         free(again);
         char *runs = mlp_results_runs_dir(output);

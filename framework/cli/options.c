@@ -130,19 +130,25 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
     return 0;
 }
 
+mlp_status mlp_cli_load_spec_quietly(const options *o, mlp_spec **spec, mlp_registry **reg,
+                                     mlp_error *err)
+{
+    mlp_error_clear(err);
+    *spec = NULL;
+    *reg = NULL;
+    mlp_status rc = mlp_spec_load(o->spec, o->sets, o->n_sets, spec, err);
+    if (rc == MLP_OK)
+        rc = mlp_cli_open_registry(o, reg, err);
+    if (rc == MLP_OK)
+        rc = mlp_spec_validate(*spec, *reg, err);
+    return rc;
+}
+
 int mlp_cli_load_spec(const options *o, mlp_spec **spec, mlp_registry **reg)
 {
     mlp_error err;
 
-    mlp_error_clear(&err);
-    *spec = NULL;
-    *reg = NULL;
-    mlp_status rc = mlp_spec_load(o->spec, o->sets, o->n_sets, spec, &err);
-    if (rc == MLP_OK)
-        rc = mlp_cli_open_registry(o, reg, &err);
-    if (rc == MLP_OK)
-        rc = mlp_spec_validate(*spec, *reg, &err);
-    return rc == MLP_OK ? 0 : mlp_cli_report(&err);
+    return mlp_cli_load_spec_quietly(o, spec, reg, &err) == MLP_OK ? 0 : mlp_cli_report(&err);
 }
 
 mlp_status mlp_cli_open_registry(const options *o, mlp_registry **reg, mlp_error *err)

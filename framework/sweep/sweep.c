@@ -746,7 +746,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         list_todo(&x);
     if (o->team &&
         (rc = mlp_team_agree(o->team, mlp_team_serve(o->team, x.todo, x.n_todo, st.cost,
-                                                       x.threads, err), err)) != MLP_OK)
+                                                       x.threads, o->stop, err), err)) != MLP_OK)
         goto out;
     run_all(&x, err);
     flush_journals(&x, err);

@@ -78,13 +78,14 @@ mlp_status mlp_team_same_identity(mlp_team *t, const char *hash, mlp_error *err)
 }
 
 mlp_status mlp_team_serve(mlp_team *t, const size_t *todo, size_t n, const double *cost,
-                          int threads, mlp_error *err)
+                          int threads, const volatile sig_atomic_t *stop, mlp_error *err)
 {
     (void)t;
     (void)todo;
     (void)n;
     (void)cost;
     (void)threads;
+    (void)stop;
     return mlp_fail(err, MLP_ERR_RUNTIME, "this runner was built without MPI");
 }
 
@@ -139,6 +140,8 @@ enum { TAG_REQ = 1, TAG_WORK = 2, TAG_DONE = 3 };
  * does, down to one run. */
 #define CHUNK_MAX 256
 #define LINE_MAX_BYTES 1024
+/* Stopping, rank 0 waits this long for a rank that has gone silent. */
+#define GIVE_UP_SECONDS 5
 
 /* A rank asking for work, and telling what it finished since it last asked. */
 typedef struct req_msg {
@@ -173,6 +176,7 @@ struct mlp_team {
     int live;                     /* ranks > 0 not yet done */
     done_msg *done;               /* (size) what each rank said at its end */
     size_t remote_done;           /* runs the other ranks finished */
+    const volatile sig_atomic_t *stop; /* rank 0 asked to stop (the launcher's SIGTERM) */
 
     /* ranks > 0: the chunk in hand, and what finished since the last ask */
     size_t chunk[CHUNK_MAX];
@@ -342,6 +346,23 @@ static size_t take_runs(mlp_team *t, size_t *out, size_t max, long threads)
     return n;
 }
 
+/* Rank 0, stopping: the ranks that have not ended are taken for gone. */
+static void give_up(mlp_team *t)
+{
+    pthread_mutex_lock(&t->mu);
+    for (int r = 1; r < t->size; r++) {
+        done_msg *d = &t->done[r];
+        if (d->rc != 0 || d->line[0])
+            continue;  /* it said how it ended */
+        d->rc = MLP_ERR_INTERRUPTED;
+        mlp_fail(&d->err, MLP_ERR_INTERRUPTED, "did not report its end within %d s of the stop "
+                 "(gone?); the runs it finished are in its part files", GIVE_UP_SECONDS);
+    }
+    t->live = 0;
+    t->closed = true;
+    pthread_mutex_unlock(&t->mu);
+}
+
 /* Rank 0's server: answers requests for runs and collects the ends of the
  * other ranks, until every one has ended. */
 static void *serve_main(void *arg)
@@ -349,6 +370,7 @@ static void *serve_main(void *arg)
     mlp_team *t = arg;
     long ns = 10000;
     uint64_t work[CHUNK_MAX + 1];
+    time_t quiet_since = 0;  /* stopping: when the last message came */
 
     for (;;) {
         int flag = 0;
@@ -360,10 +382,22 @@ static void *serve_main(void *arg)
             break;
         MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, t->comm, &flag, &s);
         if (!flag) {
+            /* asked to stop (a rank died and the launcher stops the job, or
+             * Ctrl-C): a rank silent for GIVE_UP_SECONDS is taken for gone */
+            if (t->stop && *t->stop) {
+                time_t now = time(NULL);
+                if (!quiet_since)
+                    quiet_since = now;
+                if (now - quiet_since >= GIVE_UP_SECONDS) {
+                    give_up(t);
+                    break;
+                }
+            }
             nap(&ns);
             continue;
         }
         ns = 10000;
+        quiet_since = 0;
         if (s.MPI_TAG == TAG_REQ) {
             req_msg r;
             size_t got[CHUNK_MAX];
@@ -399,7 +433,7 @@ static void *serve_main(void *arg)
 }
 
 mlp_status mlp_team_serve(mlp_team *t, const size_t *todo, size_t n, const double *cost,
-                          int threads, mlp_error *err)
+                          int threads, const volatile sig_atomic_t *stop, mlp_error *err)
 {
     long mine = threads > 0 ? threads : 1, total = 0;
     MPI_Request rq;
@@ -424,6 +458,7 @@ mlp_status mlp_team_serve(mlp_team *t, const size_t *todo, size_t n, const doubl
     for (size_t i = 0; i < n; i++)
         t->cost_left += cost[todo[i]];
     t->total_threads = total;
+    t->stop = stop;
     t->live = t->size - 1;
     t->remote_done = 0;
     if (pthread_create(&t->server, NULL, serve_main, t) != 0) {

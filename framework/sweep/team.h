@@ -53,9 +53,11 @@ mlp_status mlp_team_same_identity(mlp_team *t, const char *hash, mlp_error *err)
 
 /* Rank 0: start handing out todo[0 .. n) (largest first; cost[k] the work of
  * run k) to every rank's workers, itself included; threads is this rank's
- * workers.  Every other rank: say how many workers it has.  A collective. */
+ * workers.  Once *stop is non-zero (may be NULL), a rank that stays silent for
+ * a few seconds is taken for gone.  Every other rank: say how many workers
+ * it has.  A collective. */
 mlp_status mlp_team_serve(mlp_team *t, const size_t *todo, size_t n, const double *cost,
-                          int threads, mlp_error *err);
+                          int threads, const volatile sig_atomic_t *stop, mlp_error *err);
 
 /* The next run for one of this rank's workers (any thread): false when there
  * are no more, or the team was closed, or *stop became non-zero. */

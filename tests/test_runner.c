@@ -718,8 +718,9 @@ static void test_runner_interrupt_keeps_runs_and_resumes(void **state)
     write_file(TMP "/slow.yaml", slow_spec);
     pid_t pid = spawn(args);
     /* wait for the first run to be written out (run 0: largest first; a run
-     * this long is written as soon as it ends), then Ctrl-C */
-    for (int i = 0; i < 3000 && count_parts(TMP "/slow.runs") == 0; i++)
+     * this long is written as soon as it ends), then Ctrl-C; the bound is
+     * 10 min: under the sanitizer on a loaded machine run 0 took over 60 s */
+    for (int i = 0; i < 30000 && count_parts(TMP "/slow.runs") == 0; i++)
         nanosleep(&nap, NULL);
     assert_int_equal(runs_kept(TMP "/slow.runs", 2, done), 1);
     assert_true(done[0]);
@@ -1069,7 +1070,7 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
     write_file(TMP "/slow.yaml", slow_spec);
     unsigned char done[2];
     pid_t pid = spawn(args);
-    for (int i = 0; i < 3000 && count_parts(TMP "/slow.runs") == 0; i++)
+    for (int i = 0; i < 30000 && count_parts(TMP "/slow.runs") == 0; i++)
         nanosleep(&nap, NULL);
     kill(pid, SIGINT);
     nanosleep(&tiny, NULL);

@@ -923,6 +923,70 @@ static void test_runner_plugin_nan_is_named(void **state)
     assert_false(exists(TMP "/nan.h5"));
 }
 
+/* Under AddressSanitizer the signal, once the note is written, goes on to
+ * the sanitizer's own handler (the action before the runner's), which
+ * reports it and ends the process with SIGABRT (abort_on_error=1). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CRASH_SIGNAL SIGABRT
+#else
+#define CRASH_SIGNAL SIGSEGV
+#endif
+
+/* A plugin that crashes in a worker: the runner dies by the signal, after
+ * one line on stderr naming the run and the plugin; the runs finished before
+ * stay in the run folder, and the sweep resumes once the plugin is fixed. */
+static void test_runner_plugin_crash_is_named(void **state)
+{
+    const char *args[] = {"crash.yaml", "-q", "-j1", "-o", "crash.h5", "--plugin-path",
+                          MLPLAB_TEST_FIXTURE_DIR "/faults", NULL};
+    unsigned char done[2];
+    int status;
+
+    (void)state;
+    /* run 0 is long enough to be written out before run 1 starts (the
+     * journal writes a run that ends half a second after the last write) */
+    write_file(TMP "/crash.yaml",
+               "name: crash\n"
+               "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
+               "model: {hidden: 30, activation: {plugin: segv_when, crash: false}}\n"
+               "train: {learning_rate: 2.0, iterations: 8000}\n"
+               "sweep:\n"
+               "  model.activation.crash: [false, true]\n"
+               "record: {boundary: false}\n");
+    unsetenv("MLPLAB_FIXTURE_FIXED");
+    waitpid(spawn(args), &status, 0);
+    slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != CRASH_SIGNAL)
+        fail_msg("expected death by signal %d, got status %#x; stderr: %s", CRASH_SIGNAL,
+                 status, err_buf);
+    /* one line, at the start of a line */
+    const char *note = strstr(err_buf, "runner: SIGSEGV in run 1, in forward of activation "
+                                       "plugin 'segv_when' (hidden layer 0) from "
+                                       MLPLAB_TEST_FIXTURE_DIR "/faults/activations/segv_when.so;"
+                                       " the runs finished before are kept in crash.runs (a "
+                                       "changed plugin file is a different sweep, which --resume "
+                                       "refuses); with the same files, finish it with: ");
+    if (!note || (note != err_buf && note[-1] != '\n'))
+        fail_msg("no note naming the plugin; stderr: %s", err_buf);
+    const char *eol = strchr(note, '\n');
+    assert_non_null(eol);
+    assert_non_null(strstr(note, "crash.yaml -q -j1 -o crash.h5 --plugin-path"));
+    assert_true(strstr(note, "--resume") < eol);
+    assert_false(exists(TMP "/crash.h5"));
+    assert_int_equal(runs_kept(TMP "/crash.runs", 2, done), 1);
+    assert_true(done[0]);
+
+    /* the same plugin file, its fault gone with its environment: the sweep
+     * resumes */
+    setenv("MLPLAB_FIXTURE_FIXED", "1", 1);
+    int rc = run("crash.yaml", "-q", "-j1", "-o", "crash.h5", "--plugin-path",
+                 MLPLAB_TEST_FIXTURE_DIR "/faults", "--resume", NULL);
+    unsetenv("MLPLAB_FIXTURE_FIXED");
+    if (rc != 0)
+        fail_msg("resume: exit %d: %s", rc, err_buf);
+    assert_non_null(strstr(out_buf, "wrote crash.h5: 2 runs (2 ok, 0 diverged; 1 resumed"));
+}
+
 /* Run the runner with a file-size limit (bytes); stderr lands in err_buf. */
 static int run_limited(rlim_t limit, const char *const *args)
 {
@@ -1134,6 +1198,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_warm_start, setup),
         cmocka_unit_test_setup(test_runner_plugin_surprises, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
+        cmocka_unit_test_setup(test_runner_plugin_crash_is_named, setup),
         cmocka_unit_test_setup(test_runner_plugin_refusals_name_the_file, setup),
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),
         cmocka_unit_test_setup(test_runner_kill9_keeps_complete_runs, setup),

@@ -82,6 +82,18 @@ typedef struct progress_ctx {
  * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
 void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
 
+/* ---- fatal signals during a sweep (fatal.c) ---------------------------- */
+
+/* From now on SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT first write one
+ * line to stderr: mlp_sweep_fault_note (the run and plugin function of the
+ * thread that took the signal) followed by tail (copied; at most 1023
+ * bytes), after a newline when tty (a progress bar may be on the line); then
+ * the action each had before takes over (the default: the process dies by
+ * the signal, so its exit status stays the signal's). */
+void mlp_cli_fatal_install(const char *tail, bool tty);
+/* Back to the actions before mlp_cli_fatal_install. */
+void mlp_cli_fatal_uninstall(void);
+
 /* ---- commands (cmd_*.c): each returns the exit status ------------------ */
 
 int mlp_cli_run(int argc, char **argv, const options *o);       /* runner SPEC.yaml */

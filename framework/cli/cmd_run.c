@@ -293,7 +293,18 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
     mlp_sweep_report rep;
     install_signals();
+    /* a plugin that crashes a worker: the note names it, and says how to go on */
+    char *runs_dir = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
+    char tail[1024];
+    snprintf(tail, sizeof(tail), "; the runs finished before are kept in %s (a changed plugin "
+             "file is a different sweep, which --resume refuses); with the same files, finish "
+             "it with: %s", runs_dir ? runs_dir : output,
+             again ? again : "the same command and --resume");
+    free(runs_dir);
+    free(again);
+    mlp_cli_fatal_install(tail, pc.tty);
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
+    mlp_cli_fatal_uninstall();
     if (!lead) {  /* rank 0 tells how it went, for every rank */
         code = mlp_cli_exit_code(rc);
         goto out;

@@ -98,6 +98,15 @@ typedef struct run_outcome {
 mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
                              run_outcome *out, mlp_error *err);
 
+/* ---- fault.c: what each worker is doing (mlp_sweep_fault_note) --------- */
+
+/* The sweep under way loads its plugins through reg (NULL at its end). */
+void mlp_sweep_fault_begin(const mlp_registry *reg);
+void mlp_sweep_fault_end(void);
+/* This thread trains run k with the settings cfg (kept until leave). */
+void mlp_sweep_fault_enter(size_t k, const mlp_config *cfg);
+void mlp_sweep_fault_leave(void);
+
 /* ---- resume.c: the sweep's identity and its run folder ------------------ */
 
 /* st->identity (the text) and st->run_hash (its SHA-256) from the resolved

@@ -714,6 +714,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     resolved = mlp_spec_resolved(spec, reg);
     if (!resolved)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    mlp_sweep_fault_begin(reg);
     rc = mlp_sweep_prepare(&st, err);
     if (o->team)
         rc = mlp_team_agree(o->team, rc, err);
@@ -778,6 +779,7 @@ out:
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
+    mlp_sweep_fault_end();
     exec_free(&x);
     free(resolved);
     return rc;

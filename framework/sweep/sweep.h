@@ -5,8 +5,9 @@
  * of threads: each run draws from its own streams and datasets are keyed by
  * the base seed and their parameters.
  * Owns the executor (sweep.c), the dataset cache (datasets.c), run
- * preparation (prepare.c), one run (run.c) and the resume identity
- * (resume.c).  May use: base/, registry/, plan/, train/, spec/, results/;
+ * preparation (prepare.c), one run (run.c), the resume identity
+ * (resume.c) and what each worker is doing, for a fatal signal's note
+ * (fault.c).  May use: base/, registry/, plan/, train/, spec/, results/;
  * never cli/. */
 #ifndef MLPLAB_SWEEP_H
 #define MLPLAB_SWEEP_H
@@ -95,6 +96,15 @@ char *mlp_sweep_folder_source(const char *runs_dir);
 /* Output path: `override` if given, else the spec's `output:`, else
  * results/<name>.h5.  malloc'd. */
 char *mlp_sweep_output_path(const mlp_spec *spec, const char *override);
+
+/* A one-line note (no newline) on what this thread was doing when fatal
+ * signal sig arrived: the run it was training and the plugin function it was
+ * inside (kind, name, hidden layer, file), e.g. "runner: SIGSEGV in run 3,
+ * in forward of activation plugin 'x' (hidden layer 0) from ./x.so".  Into
+ * buf (cap bytes, always terminated); returns its length.  Only reads
+ * memory: no allocation, lock or stdio, so a signal handler may call it
+ * (cli/ installs the handler; fault.c keeps the state while a sweep runs). */
+size_t mlp_sweep_fault_note(int sig, char *buf, size_t cap);
 
 /* Run the sweep.  The spec must have passed mlp_spec_validate.  Returns
  * MLP_ERR_INTERRUPTED (finished runs kept, no sweep file) when *stop became

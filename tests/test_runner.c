@@ -1146,6 +1146,54 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
     assert_false(exists(TMP "/slow.h5"));
 }
 
+/* A sweep of 10^6 runs spends minutes resolving its runs before training:
+ * meanwhile it shows how far it is, and SIGTERM or SIGINT stops it with
+ * exit 130, as during training, saying that nothing was trained or written
+ * (and without advice to resume what does not exist). */
+static void test_runner_signals_while_resolving_runs(void **state)
+{
+    const char *args[] = {"million.yaml", "-j1", "-o", "million.h5", NULL};
+    const int sigs[] = {SIGTERM, SIGINT};
+    struct timespec nap = {0, 20 * 1000 * 1000};
+
+    (void)state;
+    write_file(TMP "/million.yaml",
+               "name: million\n"
+               "max_runs: 1000000\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 3, activation: tanh}\n"
+               "train: {iterations: 5, learning_rate: 0.1}\n"
+               "record: {boundary: false, budget: 1000000000000}\n"
+               "sweep:\n"
+               "  train.learning_rate: {from: 0.001, to: 1.0, num: 1000}\n"
+               "  model.hidden: {from: 1, to: 1000, step: 1}\n");
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        int status;
+        unlink(TMP "/stderr.txt");  /* not the last round's line */
+        pid_t pid = spawn(args);
+        /* the progress line comes 2 s into the resolution */
+        for (int t = 0; t < 6000; t++) {
+            slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+            if (strstr(err_buf, "resolving the runs before training: "))
+                break;
+            nanosleep(&nap, NULL);
+        }
+        if (!strstr(err_buf, " of 1000000 ("))
+            fail_msg("no progress while resolving; stderr: %s", err_buf);
+        kill(pid, sigs[i]);
+        waitpid(pid, &status, 0);
+        slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+            fail_msg("signal %d: status %#x, not exit 130; stderr: %s", sigs[i], status, err_buf);
+        assert_non_null(strstr(err_buf, "error: interrupted while resolving the runs before "
+                                        "training ("));
+        assert_non_null(strstr(err_buf, " of 1000000 resolved): nothing was trained or written\n"));
+        assert_null(strstr(err_buf, "--resume"));
+        assert_false(exists(TMP "/million.h5"));
+        assert_false(exists(TMP "/million.runs"));
+    }
+}
+
 /* Plugins that refuse to load, through the runner: exit 2 before anything
  * runs, the message names the plugin file and the reason. */
 static void test_runner_plugin_refusals_name_the_file(void **state)
@@ -1203,6 +1251,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),
         cmocka_unit_test_setup(test_runner_kill9_keeps_complete_runs, setup),
         cmocka_unit_test_setup(test_runner_second_interrupt_stops_at_once, setup),
+        cmocka_unit_test_setup(test_runner_signals_while_resolving_runs, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,11 +76,16 @@ typedef struct progress_ctx {
     bool tty;
     bool quiet;
     bool drew;               /* a bar is on the current line */
+    double first, last;      /* mlp_cli_preparing: its first call, its last line (s) */
 } progress_ctx;
 
 /* The sweep's progress callback: a bar on a terminal, else one line per
  * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
 void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
+/* The sweep's callback while it resolves the runs before training: nothing
+ * for the first 2 s, then a line on a terminal (redrawn), else one line
+ * every 10 s, on stderr; nothing when quiet. */
+void mlp_cli_preparing(void *vctx, size_t done, size_t total);
 
 /* ---- fatal signals during a sweep (fatal.c) ---------------------------- */
 

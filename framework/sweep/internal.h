@@ -81,7 +81,8 @@ size_t mlp_sweep_output_width(const mlp_config *cfg, const dataset_entry *e);
 /* ---- prepare.c: every run resolved before training --------------------- */
 
 /* Resolve every run once: datasets, costs, plugins, and the checks that need
- * both the loss and the dataset.  Nothing is trained yet. */
+ * both the loss and the dataset.  Nothing is trained yet.  Obeys st->o->stop
+ * (MLP_ERR_INTERRUPTED) and tells st->o->preparing how far it is. */
 mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
 
 /* ---- run.c: one run ---------------------------------------------------- */

@@ -786,7 +786,8 @@ out:
 }
 
 mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
-                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err)
+                                unsigned n_shards, const volatile sig_atomic_t *stop,
+                                size_t **runs, size_t *n, mlp_error *err)
 {
     sweep_state st;
     mlp_sweep_opts o;
@@ -796,6 +797,7 @@ mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigne
 
     memset(&st, 0, sizeof(st));
     memset(&o, 0, sizeof(o));
+    o.stop = stop;
     st.spec = spec;
     st.reg = reg;
     st.o = &o;

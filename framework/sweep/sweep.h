@@ -65,6 +65,10 @@ typedef struct mlp_sweep_opts {
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
     /* Called after each finished run, one thread at a time; may be NULL. */
     void (*progress)(void *ctx, const mlp_sweep_progress *p);
+    /* Called now and then (every few milliseconds' work) while the runs are
+     * resolved before training, with how many of them are: done of total,
+     * from the calling thread; may be NULL.  Same ctx. */
+    void (*preparing)(void *ctx, size_t done, size_t total);
     void *ctx;
 } mlp_sweep_opts;
 
@@ -84,9 +88,12 @@ typedef struct mlp_sweep_report {
 #define MLP_SWEEP_MAX_MISSING_SHARDS 64
 
 /* The runs shard `shard` of n_shards computes (plan/shard.h, from the runs'
- * costs), in increasing order, into *runs (malloc'd, *n of them). */
+ * costs), in increasing order, into *runs (malloc'd, *n of them).  Every run
+ * is resolved for its cost: MLP_ERR_INTERRUPTED when *stop (may be NULL)
+ * becomes non-zero meanwhile. */
 mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
-                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err);
+                                unsigned n_shards, const volatile sig_atomic_t *stop,
+                                size_t **runs, size_t *n, mlp_error *err);
 
 /* The sweep file path whose run folder is runs_dir ("x.runs" -> "x.h5"),
  * and sweep.source's text kept there (NULL when absent); malloc'd. */

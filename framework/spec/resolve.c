@@ -532,7 +532,9 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
  * `activation: {plugin: sigmoid, bogus: 1}` under a swept model.activation is
  * refused, while `schedule: step` with train.step_size swept, or a swept
  * model.activation's base `[relu, tanh]` with model.hidden swept over
- * [3, [4, 4]], is not.  The first point's error is reported. */
+ * [3, [4, 4]], is not.  The first point's error is reported.  When the
+ * keys filled in have more than MLP_SPEC_VALIDATE_ALL combinations, that
+ * many, spread evenly from the first, stand for them all. */
 static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
@@ -557,11 +559,29 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
     }
     if (rc || n_fill == spec->n_axes)
         goto out; /* no base value under a swept key: the runs said it all */
-    /* every combination of the filled axes' values, first to last */
-    while (!done) {
-        mlp_node *tree = mlp_node_clone(spec->root);
+    /* every combination of the filled axes' values, first to last; of more
+     * than MLP_SPEC_VALIDATE_ALL, that many spread evenly from the first
+     * (a base that fits none of them is refused: bounded time at any size) */
+    double combos = 1;
+    for (size_t f = 0; f < n_fill; f++)
+        combos *= (double)spec->axes[fill[f]].n;
+    for (size_t tried = 0; !done; tried++) {
+        mlp_node *tree;
         mlp_config cfg;
         mlp_error sub;
+
+        if (combos > MLP_SPEC_VALIDATE_ALL) {
+            if (tried == MLP_SPEC_VALIDATE_ALL)
+                break;
+            /* combination number tried * combos / MLP_SPEC_VALIDATE_ALL, as digits */
+            double c = floor((double)tried * (combos / MLP_SPEC_VALIDATE_ALL));
+            for (size_t f = n_fill; f-- > 0;) {
+                double len = (double)spec->axes[fill[f]].n;
+                pick[f] = (size_t)fmod(c, len);
+                c = floor(c / len);
+            }
+        }
+        tree = mlp_node_clone(spec->root);
 
         if (!tree) {
             rc = mlp_spec_nomem(err);
@@ -593,6 +613,8 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
             first = sub;
         }
         rc = MLP_OK;
+        if (combos > MLP_SPEC_VALIDATE_ALL)
+            continue;
         /* the next combination: the last filled axis varies fastest */
         done = true;
         for (size_t f = n_fill; f-- > 0;) {

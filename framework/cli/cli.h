@@ -4,6 +4,7 @@
 #ifndef MLPLAB_CLI_H
 #define MLPLAB_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -109,6 +110,9 @@ int mlp_cli_merge(int argc, char **argv);                       /* runner merge 
 int mlp_cli_slurm(int argc, char **argv);                       /* runner slurm */
 
 /* cmd_run.c's helpers that merge shares */
+/* SIGINT and SIGTERM from now on raise the flag returned (the first; a
+ * second stops at once), and SIGXFSZ is ignored: the runner's handlers. */
+const volatile sig_atomic_t *mlp_cli_stop_signals(void);
 char *mlp_cli_join_command(int argc, char **argv);
 /* The text kept as the run folder's sweep.source: the spec's absolute path
  * and the --set overrides, one a line (malloc'd). */

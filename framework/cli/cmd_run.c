@@ -42,6 +42,12 @@ static void install_signals(void)
     signal(SIGXFSZ, SIG_IGN);
 }
 
+const volatile sig_atomic_t *mlp_cli_stop_signals(void)
+{
+    install_signals();
+    return &g_stop;
+}
+
 /* The command line as one string, quoted where needed (for provenance). */
 char *mlp_cli_join_command(int argc, char **argv)
 {

@@ -924,6 +924,72 @@ static void test_runner_plugin_nan_is_named(void **state)
     assert_false(exists(TMP "/nan.h5"));
 }
 
+/* In the sanitizer build the fixture's store through NULL is caught first by
+ * UndefinedBehaviorSanitizer, whose report ends in abort() (abort_on_error=1):
+ * the runner's note then names SIGABRT, and the process dies by it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CRASH_SIGNAL SIGABRT
+#define CRASH_NAME "SIGABRT"
+#else
+#define CRASH_SIGNAL SIGSEGV
+#define CRASH_NAME "SIGSEGV"
+#endif
+
+/* A plugin that crashes in a worker: the runner dies by the signal, after
+ * one line on stderr naming the run and the plugin; the runs finished before
+ * stay in the run folder, and the sweep resumes once the plugin is fixed. */
+static void test_runner_plugin_crash_is_named(void **state)
+{
+    const char *args[] = {"crash.yaml", "-q", "-j1", "-o", "crash.h5", "--plugin-path",
+                          MLPLAB_TEST_FIXTURE_DIR "/faults", NULL};
+    unsigned char done[2];
+    int status;
+
+    (void)state;
+    /* run 0 is long enough to be written out before run 1 starts (the
+     * journal writes a run that ends half a second after the last write) */
+    write_file(TMP "/crash.yaml",
+               "name: crash\n"
+               "dataset: {plugin: circles, train: 200, factor: 0.5}\n"
+               "model: {hidden: 30, activation: {plugin: segv_when, crash: false}}\n"
+               "train: {learning_rate: 2.0, iterations: 8000}\n"
+               "sweep:\n"
+               "  model.activation.crash: [false, true]\n"
+               "record: {boundary: false}\n");
+    unsetenv("MLPLAB_FIXTURE_FIXED");
+    waitpid(spawn(args), &status, 0);
+    slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != CRASH_SIGNAL)
+        fail_msg("expected death by signal %d, got status %#x; stderr: %s", CRASH_SIGNAL,
+                 status, err_buf);
+    /* one line, at the start of a line */
+    const char *note = strstr(err_buf, "runner: " CRASH_NAME " in run 1, in forward of "
+                                       "activation plugin 'segv_when' (hidden layer 0) from "
+                                       MLPLAB_TEST_FIXTURE_DIR "/faults/activations/segv_when.so;"
+                                       " the runs finished before are kept in crash.runs (a "
+                                       "changed plugin file is a different sweep, which --resume "
+                                       "refuses); with the same files, finish it with: ");
+    if (!note || (note != err_buf && note[-1] != '\n'))
+        fail_msg("no note naming the plugin; stderr: %s", err_buf);
+    const char *eol = strchr(note, '\n');
+    assert_non_null(eol);
+    assert_non_null(strstr(note, "crash.yaml -q -j1 -o crash.h5 --plugin-path"));
+    assert_true(strstr(note, "--resume") < eol);
+    assert_false(exists(TMP "/crash.h5"));
+    assert_int_equal(runs_kept(TMP "/crash.runs", 2, done), 1);
+    assert_true(done[0]);
+
+    /* the same plugin file, its fault gone with its environment: the sweep
+     * resumes */
+    setenv("MLPLAB_FIXTURE_FIXED", "1", 1);
+    int rc = run("crash.yaml", "-q", "-j1", "-o", "crash.h5", "--plugin-path",
+                 MLPLAB_TEST_FIXTURE_DIR "/faults", "--resume", NULL);
+    unsetenv("MLPLAB_FIXTURE_FIXED");
+    if (rc != 0)
+        fail_msg("resume: exit %d: %s", rc, err_buf);
+    assert_non_null(strstr(out_buf, "wrote crash.h5: 2 runs (2 ok, 0 diverged; 1 resumed"));
+}
+
 /* Run the runner with a file-size limit (bytes); stderr lands in err_buf. */
 static int run_limited(rlim_t limit, const char *const *args)
 {
@@ -1083,6 +1149,54 @@ static void test_runner_second_interrupt_stops_at_once(void **state)
     assert_false(exists(TMP "/slow.h5"));
 }
 
+/* A sweep of 10^6 runs spends minutes resolving its runs before training:
+ * meanwhile it shows how far it is, and SIGTERM or SIGINT stops it with
+ * exit 130, as during training, saying that nothing was trained or written
+ * (and without advice to resume what does not exist). */
+static void test_runner_signals_while_resolving_runs(void **state)
+{
+    const char *args[] = {"million.yaml", "-j1", "-o", "million.h5", NULL};
+    const int sigs[] = {SIGTERM, SIGINT};
+    struct timespec nap = {0, 20 * 1000 * 1000};
+
+    (void)state;
+    write_file(TMP "/million.yaml",
+               "name: million\n"
+               "max_runs: 1000000\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 3, activation: tanh}\n"
+               "train: {iterations: 5, learning_rate: 0.1}\n"
+               "record: {boundary: false, budget: 1000000000000}\n"
+               "sweep:\n"
+               "  train.learning_rate: {from: 0.001, to: 1.0, num: 1000}\n"
+               "  model.hidden: {from: 1, to: 1000, step: 1}\n");
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        int status;
+        unlink(TMP "/stderr.txt");  /* not the last round's line */
+        pid_t pid = spawn(args);
+        /* the progress line comes 2 s into the resolution */
+        for (int t = 0; t < 6000; t++) {
+            slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+            if (strstr(err_buf, "resolving the runs before training: "))
+                break;
+            nanosleep(&nap, NULL);
+        }
+        if (!strstr(err_buf, " of 1000000 ("))
+            fail_msg("no progress while resolving; stderr: %s", err_buf);
+        kill(pid, sigs[i]);
+        waitpid(pid, &status, 0);
+        slurp(TMP "/stderr.txt", err_buf, sizeof(err_buf));
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+            fail_msg("signal %d: status %#x, not exit 130; stderr: %s", sigs[i], status, err_buf);
+        assert_non_null(strstr(err_buf, "error: interrupted while resolving the runs before "
+                                        "training ("));
+        assert_non_null(strstr(err_buf, " of 1000000 resolved): nothing was trained or written\n"));
+        assert_null(strstr(err_buf, "--resume"));
+        assert_false(exists(TMP "/million.h5"));
+        assert_false(exists(TMP "/million.runs"));
+    }
+}
+
 /* Plugins that refuse to load, through the runner: exit 2 before anything
  * runs, the message names the plugin file and the reason. */
 static void test_runner_plugin_refusals_name_the_file(void **state)
@@ -1135,10 +1249,12 @@ int main(void)
         cmocka_unit_test_setup(test_runner_warm_start, setup),
         cmocka_unit_test_setup(test_runner_plugin_surprises, setup),
         cmocka_unit_test_setup(test_runner_plugin_nan_is_named, setup),
+        cmocka_unit_test_setup(test_runner_plugin_crash_is_named, setup),
         cmocka_unit_test_setup(test_runner_plugin_refusals_name_the_file, setup),
         cmocka_unit_test_setup(test_runner_disk_and_path_faults, setup),
         cmocka_unit_test_setup(test_runner_kill9_keeps_complete_runs, setup),
         cmocka_unit_test_setup(test_runner_second_interrupt_stops_at_once, setup),
+        cmocka_unit_test_setup(test_runner_signals_while_resolving_runs, setup),
         cmocka_unit_test_setup(test_runner_interrupt_keeps_runs_and_resumes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

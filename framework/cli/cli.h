@@ -4,6 +4,7 @@
 #ifndef MLPLAB_CLI_H
 #define MLPLAB_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -76,11 +77,28 @@ typedef struct progress_ctx {
     bool tty;
     bool quiet;
     bool drew;               /* a bar is on the current line */
+    double first, last;      /* mlp_cli_preparing: its first call, its last line (s) */
 } progress_ctx;
 
 /* The sweep's progress callback: a bar on a terminal, else one line per
  * run, on stderr; notes even when quiet.  vctx is a progress_ctx. */
 void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p);
+/* The sweep's callback while it resolves the runs before training: nothing
+ * for the first 2 s, then a line on a terminal (redrawn), else one line
+ * every 10 s, on stderr; nothing when quiet. */
+void mlp_cli_preparing(void *vctx, size_t done, size_t total);
+
+/* ---- fatal signals during a sweep (fatal.c) ---------------------------- */
+
+/* From now on SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT first write one
+ * line to stderr: mlp_sweep_fault_note (the run and plugin function of the
+ * thread that took the signal) followed by tail (copied; at most 1023
+ * bytes), after a newline when tty (a progress bar may be on the line); then
+ * the action each had before takes over (the default: the process dies by
+ * the signal, so its exit status stays the signal's). */
+void mlp_cli_fatal_install(const char *tail, bool tty);
+/* Back to the actions before mlp_cli_fatal_install. */
+void mlp_cli_fatal_uninstall(void);
 
 /* ---- commands (cmd_*.c): each returns the exit status ------------------ */
 
@@ -92,6 +110,9 @@ int mlp_cli_merge(int argc, char **argv);                       /* runner merge 
 int mlp_cli_slurm(int argc, char **argv);                       /* runner slurm */
 
 /* cmd_run.c's helpers that merge shares */
+/* SIGINT and SIGTERM from now on raise the flag returned (the first; a
+ * second stops at once), and SIGXFSZ is ignored: the runner's handlers. */
+const volatile sig_atomic_t *mlp_cli_stop_signals(void);
 char *mlp_cli_join_command(int argc, char **argv);
 /* The text kept as the run folder's sweep.source: the spec's absolute path
  * and the --set overrides, one a line (malloc'd). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "results/results.h"
@@ -121,8 +122,15 @@ int mlp_cli_merge(int argc, char **argv)
     }
     mlp_error_clear(&err);
     mlp_status rc;
+    const volatile sig_atomic_t *stop = mlp_cli_stop_signals();
     if ((code = mlp_cli_load_spec(&o, &spec, &reg)))
         goto out;
+    if (*stop) {
+        fprintf(stderr, "runner: error: interrupted while loading and checking %s: nothing was "
+                "written\n", o.spec);
+        code = EXIT_INTERRUPTED;
+        goto out;
+    }
     output = given.output ? strdup(given.output)
              : folder     ? mlp_sweep_folder_output(given.spec)
                           : mlp_sweep_output_path(spec, NULL);
@@ -132,15 +140,21 @@ int mlp_cli_merge(int argc, char **argv)
         code = 1;
         goto out;
     }
+    progress_ctx pc = {.tty = isatty(STDERR_FILENO) == 1, .quiet = o.quiet};
     mlp_sweep_opts so = {
         .output = output,
         .threads = o.threads,
         .keep_runs = o.keep_runs,
         .command = command,
         .merge = true,
+        .stop = stop,
+        .preparing = mlp_cli_preparing,
+        .ctx = &pc,
     };
     mlp_sweep_report rep;
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
+    if (pc.drew)
+        fprintf(stderr, "\n");
     if (rep.note[0])
         fprintf(stderr, "runner: note: %s\n", rep.note);
     if (rc == MLP_ERR_RUNTIME && rep.n_missing) {

@@ -42,6 +42,12 @@ static void install_signals(void)
     signal(SIGXFSZ, SIG_IGN);
 }
 
+const volatile sig_atomic_t *mlp_cli_stop_signals(void)
+{
+    install_signals();
+    return &g_stop;
+}
+
 /* The command line as one string, quoted where needed (for provenance). */
 char *mlp_cli_join_command(int argc, char **argv)
 {
@@ -131,6 +137,9 @@ char *mlp_cli_resume_shard_command(const char *spec, const options *o, const cha
     return mlp_cli_join_command(n, (char **)v);
 }
 
+/* Runs a dry run lists at most: the rest are counted. */
+#define DRY_RUN_LIST 1000
+
 static void print_dry_run(const mlp_spec *spec, const char *output, const size_t *only,
                           size_t n_only, const options *o)
 {
@@ -157,7 +166,9 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
     if (spec->repeats > 1)
         printf("  repeat");
     printf("\n");
-    for (size_t i = 0; i < (only ? n_only : spec->plan.n_runs); i++) {
+    size_t total = only ? n_only : spec->plan.n_runs;
+    size_t listed = total <= DRY_RUN_LIST ? total : DRY_RUN_LIST;
+    for (size_t i = 0; i < listed && !g_stop; i++) {
         size_t k = only ? only[i] : i;
         mlp_plan_get(&spec->plan, k, &r);
         printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
@@ -167,6 +178,9 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
             printf("  %zu", r.repeat);
         printf("\n");
     }
+    if (listed < total)
+        printf("... and %zu more run%s (a dry run lists the first %d of %zu)\n", total - listed,
+               total - listed == 1 ? "" : "s", DRY_RUN_LIST, total);
 }
 
 /* A plugin of the spec found outside the shipped folders under a shipped
@@ -236,7 +250,11 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     int code;
 
     mlp_error_clear(&err);
+    install_signals();  /* obeyed from the start: loading and checking a large sweep too */
     rc = mlp_cli_load_spec_quietly(o, &spec, &reg, &err);
+    if (rc == MLP_OK && g_stop)
+        rc = mlp_fail(&err, MLP_ERR_INTERRUPTED, "interrupted while loading and checking %s: "
+                      "nothing was trained or written", o->spec);
     if (mlp_team_launched())
         code = join_team(o, rc, &err, &team);
     else
@@ -260,13 +278,14 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     if (o->dry_run) {
         size_t *only = NULL, n_only = 0;
         if (o->n_shards &&
-            (rc = mlp_sweep_shard_runs(spec, reg, o->shard, o->n_shards, &only, &n_only, &err))) {
+            (rc = mlp_sweep_shard_runs(spec, reg, o->shard, o->n_shards, &g_stop, &only,
+                                       &n_only, &err))) {
             code = mlp_cli_report(&err);
             goto out;
         }
         print_dry_run(spec, output, only, n_only, o);
         free(only);
-        code = 0;
+        code = g_stop ? EXIT_INTERRUPTED : 0;
         goto out;
     }
     source = mlp_cli_source_text(o);
@@ -288,12 +307,23 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .team = team,
         .stop = &g_stop,
         .progress = lead ? mlp_cli_progress : NULL,
+        .preparing = lead ? mlp_cli_preparing : NULL,
         .ctx = &pc,
     };
     so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
     mlp_sweep_report rep;
-    install_signals();
+    /* a plugin that crashes a worker: the note names it, and says how to go on */
+    char *runs_dir = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
+    char tail[1024];
+    snprintf(tail, sizeof(tail), "; the runs finished before are kept in %s (a changed plugin "
+             "file is a different sweep, which --resume refuses); with the same files, finish "
+             "it with: %s", runs_dir ? runs_dir : output,
+             again ? again : "the same command and --resume");
+    free(runs_dir);
+    free(again);
+    mlp_cli_fatal_install(tail, pc.tty);
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
+    mlp_cli_fatal_uninstall();
     if (!lead) {  /* rank 0 tells how it went, for every rank */
         code = mlp_cli_exit_code(rc);
         goto out;
@@ -302,6 +332,13 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         fprintf(stderr, "\n");
     if (rep.note[0])
         fprintf(stderr, "runner: note: %s\n", rep.note);
+    char *folder = mlp_results_runs_dir(output);
+    bool kept = folder && holds_runs(folder);
+    free(folder);
+    if (rc == MLP_ERR_INTERRUPTED && !kept && !o->resume) {
+        code = mlp_cli_report(&err);  /* stopped before any run finished: nothing to resume */
+        goto out;
+    }
     if (rc == MLP_ERR_INTERRUPTED) {
         mlp_cli_report(&err);
         char *again = resume_command(argc, argv);

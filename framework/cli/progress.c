@@ -2,6 +2,7 @@
  * line per run otherwise, and the notes a run leaves about its results. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cli/cli.h"
 
@@ -50,4 +51,37 @@ void mlp_cli_progress(void *vctx, const mlp_sweep_progress *p)
                 p->index, p->status ? "diverged" : "ok", p->done, p->total, p->train_accuracy,
                 p->final_loss, p->wall_seconds, el, eta, p->best_train_accuracy);
     }
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void mlp_cli_preparing(void *vctx, size_t done, size_t total)
+{
+    progress_ctx *c = vctx;
+    double t = now_seconds();
+    char el[32], eta[32];
+
+    if (c->quiet)
+        return;
+    if (c->first == 0) {
+        c->first = t;
+        c->last = t - 60;  /* the first line comes at 2 s */
+        return;
+    }
+    if (t - c->first < 2.0 || t - c->last < (c->tty ? 0.25 : 10.0))
+        return;
+    c->last = t;
+    fmt_duration(t - c->first, el, sizeof(el));
+    fmt_duration((t - c->first) / (double)done * (double)(total - done), eta, sizeof(eta));
+    fprintf(stderr, "%sresolving the runs before training: %zu of %zu (%.1f%%), elapsed %s, "
+            "ETA %s%s", c->tty ? "\r" : "", done, total, 100.0 * (double)done / (double)total,
+            el, eta, c->tty ? "\033[K" : "\n");
+    c->drew = c->tty;
+    fflush(stderr);
 }

@@ -532,7 +532,9 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
  * `activation: {plugin: sigmoid, bogus: 1}` under a swept model.activation is
  * refused, while `schedule: step` with train.step_size swept, or a swept
  * model.activation's base `[relu, tanh]` with model.hidden swept over
- * [3, [4, 4]], is not.  The first point's error is reported. */
+ * [3, [4, 4]], is not.  The first point's error is reported.  When the
+ * keys filled in have more than MLP_SPEC_VALIDATE_ALL combinations, that
+ * many, spread evenly from the first, stand for them all. */
 static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
@@ -557,11 +559,29 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
     }
     if (rc || n_fill == spec->n_axes)
         goto out; /* no base value under a swept key: the runs said it all */
-    /* every combination of the filled axes' values, first to last */
-    while (!done) {
-        mlp_node *tree = mlp_node_clone(spec->root);
+    /* every combination of the filled axes' values, first to last; of more
+     * than MLP_SPEC_VALIDATE_ALL, that many spread evenly from the first
+     * (a base that fits none of them is refused: bounded time at any size) */
+    double combos = 1;
+    for (size_t f = 0; f < n_fill; f++)
+        combos *= (double)spec->axes[fill[f]].n;
+    for (size_t tried = 0; !done; tried++) {
+        mlp_node *tree;
         mlp_config cfg;
         mlp_error sub;
+
+        if (combos > MLP_SPEC_VALIDATE_ALL) {
+            if (tried == MLP_SPEC_VALIDATE_ALL)
+                break;
+            /* combination number tried * combos / MLP_SPEC_VALIDATE_ALL, as digits */
+            double c = floor((double)tried * (combos / MLP_SPEC_VALIDATE_ALL));
+            for (size_t f = n_fill; f-- > 0;) {
+                double len = (double)spec->axes[fill[f]].n;
+                pick[f] = (size_t)fmod(c, len);
+                c = floor(c / len);
+            }
+        }
+        tree = mlp_node_clone(spec->root);
 
         if (!tree) {
             rc = mlp_spec_nomem(err);
@@ -593,6 +613,8 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
             first = sub;
         }
         rc = MLP_OK;
+        if (combos > MLP_SPEC_VALIDATE_ALL)
+            continue;
         /* the next combination: the last filled axis varies fastest */
         done = true;
         for (size_t f = n_fill; f-- > 0;) {
@@ -612,15 +634,100 @@ out:
     return rc;
 }
 
+/* Which points (runs without their repeats) mlp_spec_validate resolves: a
+ * sweep of up to MLP_SPEC_VALIDATE_ALL points, every one; a larger one, a
+ * bounded deterministic set:
+ *   - on each axis, up to VALIDATE_AXIS_VALUES of its values (all when it
+ *     has no more; else its first two, its last two and values spread evenly
+ *     between), each with every other axis at its first value;
+ *   - VALIDATE_SAMPLE points spread evenly over the whole product, its first
+ *     and last point among them.
+ * Why that is enough to start: a value wrong on its own (a typo, a wrong
+ * type, a number out of its key's bounds, an unknown plugin or parameter)
+ * makes every point that holds it fail, so the axis pass finds it when the
+ * value is among those tried, which on a list of up to 256 values is every
+ * value, and on a longer axis (a range: numbers of one kind between two ends,
+ * checked against bounds) the ends and their neighbours, where a range goes
+ * out of bounds or shows a step of the wrong kind.  What can only show in
+ * some runs is an error of a combination: a model too large for one hidden
+ * width with one dataset's inputs, a boundary grid asked of a dataset swept
+ * to 3-D, a list of activations longer than a swept hidden list, a
+ * warm-start file whose shape fits some widths.  The sample finds those
+ * often; the rest are found before any training all the same, because the
+ * sweep resolves every run it will train (sweep/prepare.c) and stops, with
+ * the same located message and nothing written, at the first that fails.
+ * Only --dry-run and the early answer rest on the sample.  Returns the
+ * points in increasing order, *n of them, malloc'd (NULL: out of memory). */
+#define VALIDATE_AXIS_VALUES 256
+#define VALIDATE_SAMPLE 1024
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t *validation_points(const mlp_spec *spec, size_t *n)
+{
+    const mlp_plan *plan = &spec->plan;
+    size_t points = plan->n_runs / plan->repeats, cap, m = 0, stride = 1;
+    size_t *p;
+
+    if (points <= MLP_SPEC_VALIDATE_ALL) {
+        if (!(p = malloc((points ? points : 1) * sizeof(*p))))
+            return NULL;
+        for (size_t i = 0; i < points; i++)
+            p[i] = i;
+        *n = points;
+        return p;
+    }
+    cap = plan->n_axes * VALIDATE_AXIS_VALUES + VALIDATE_SAMPLE + 1;
+    if (!(p = malloc(cap * sizeof(*p))))
+        return NULL;
+    for (size_t a = plan->n_axes; a-- > 0;) {  /* the last axis varies fastest */
+        size_t len = plan->axis_len[a];
+        if (len <= VALIDATE_AXIS_VALUES) {
+            for (size_t v = 0; v < len; v++)
+                p[m++] = v * stride;
+        } else {
+            p[m++] = 0;
+            p[m++] = stride;
+            p[m++] = (len - 2) * stride;
+            p[m++] = (len - 1) * stride;
+            for (size_t i = 1; i + 4 <= VALIDATE_AXIS_VALUES; i++)
+                p[m++] = (size_t)((double)i * (double)(len - 1) /
+                                  (double)(VALIDATE_AXIS_VALUES - 3)) * stride;
+        }
+        stride *= len;
+    }
+    for (size_t i = 0; i < VALIDATE_SAMPLE; i++)
+        p[m++] = (size_t)((double)i * (double)(points - 1) / (double)(VALIDATE_SAMPLE - 1));
+    p[m++] = points - 1;
+    qsort(p, m, sizeof(*p), cmp_size);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if ((i == 0 || p[i] != p[u - 1]) && p[i] < points)
+            p[u++] = p[i];
+    *n = u;
+    return p;
+}
+
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
+    size_t n, *points = validation_points(spec, &n);
+
+    if (!points)
+        return mlp_spec_nomem(err);
     /* repeats are innermost and change only the seed: one run per point */
-    for (size_t k = 0; k < spec->plan.n_runs; k += spec->plan.repeats) {
+    for (size_t i = 0; i < n; i++) {
         mlp_config cfg;
-        mlp_status rc = mlp_spec_config(spec, reg, k, &cfg, err);
-        if (rc)
+        mlp_status rc = mlp_spec_config(spec, reg, points[i] * spec->plan.repeats, &cfg, err);
+        if (rc) {
+            free(points);
             return rc;
+        }
         mlp_config_free(&cfg);
     }
+    free(points);
     return validate_base(spec, reg, err);
 }

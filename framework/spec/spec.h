@@ -67,10 +67,16 @@ mlp_status mlp_spec_parse(const char *text, size_t len, const char *name,
 
 void mlp_spec_free(mlp_spec *spec);
 
-/* Resolve every run (loading the plugins it names through reg), so that any
- * problem is reported, with its place, before training starts; then check
- * the swept keys' values in the spec body, which no run uses but the
- * resolved spec shows (the rule: validate_base in spec/resolve.c). */
+/* Resolve the runs (loading the plugins they name through reg), so that a
+ * problem is reported, with its place, before anything starts: every run of
+ * a sweep of up to MLP_SPEC_VALIDATE_ALL points (runs without repeats); of a
+ * larger one, each axis's values and a bounded sample of its points, which
+ * takes a fraction of a second at any size (what that finds and why the
+ * rest may wait for the sweep's own resolution of each run: see
+ * validation_points in spec/resolve.c).  Then check the swept keys' values
+ * in the spec body, which no run uses but the resolved spec shows (the
+ * rule: validate_base in spec/resolve.c). */
+#define MLP_SPEC_VALIDATE_ALL 4096
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err);
 
 /* The configuration of run k.  *cfg is filled only on success; free with

@@ -10,6 +10,7 @@
 
 #include "base/rng.h"
 #include "base/sha256.h"
+#include "registry/calling.h"
 #include "train/train.h"
 
 static uint64_t key_hash(const char *key)
@@ -82,7 +83,10 @@ static mlp_status data_generate(const mlp_config *cfg, uint64_t seed, uint64_t h
         return rc;
     mlp_rng_init(&r, seed, hash, purpose);
     mlp_rng_api_bind(&r, &api);
-    if (pl->d.data->generate(&api, n, out->x, out->y, cfg->dataset.params, &why) != 0) {
+    mlp_calling_enter(pl->d.data, "generate");
+    int failed = pl->d.data->generate(&api, n, out->x, out->y, cfg->dataset.params, &why);
+    mlp_calling_leave();
+    if (failed != 0) {
         data_free(out);
         return mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) failed: %s", pl->name,
                         pl->path, why ? why : "no reason given");
@@ -108,8 +112,11 @@ static mlp_status data_load(const mlp_config *cfg, uint64_t seed, dataset_entry 
     rc = data_alloc(&all, e->rows, e->dim, e->classes, err);
     if (rc != MLP_OK)
         return rc;
-    if (pl->d.data->load(cfg->dataset.params, e->rows, (uint32_t)e->dim, all.x, all.y, why,
-                         sizeof(why)) != 0) {
+    mlp_calling_enter(pl->d.data, "load");
+    int failed = pl->d.data->load(cfg->dataset.params, e->rows, (uint32_t)e->dim, all.x, all.y,
+                                  why, sizeof(why));
+    mlp_calling_leave();
+    if (failed != 0) {
         why[sizeof(why) - 1] = '\0';
         rc = mlp_fail(err, MLP_ERR_PLUGIN, "dataset plugin '%s' (%s) could not load: %s",
                       pl->name, pl->path, why[0] ? why : "no reason given");
@@ -165,7 +172,10 @@ static mlp_status dataset_shape(const mlp_config *cfg, dataset_entry *e, mlp_err
     size_t rows = 0;
     uint32_t dim = 0, classes = 0;
     char why[512] = "";
-    if (d->describe(cfg->dataset.params, &rows, &dim, &classes, why, sizeof(why)) != 0) {
+    mlp_calling_enter(d, "describe");
+    int failed = d->describe(cfg->dataset.params, &rows, &dim, &classes, why, sizeof(why));
+    mlp_calling_leave();
+    if (failed != 0) {
         why[sizeof(why) - 1] = '\0';
         return mlp_fail(err, MLP_ERR_SPEC, "dataset plugin '%s' (%s): %s", pl->name, pl->path,
                         why[0] ? why : "describe failed, no reason given");

@@ -81,7 +81,8 @@ size_t mlp_sweep_output_width(const mlp_config *cfg, const dataset_entry *e);
 /* ---- prepare.c: every run resolved before training --------------------- */
 
 /* Resolve every run once: datasets, costs, plugins, and the checks that need
- * both the loss and the dataset.  Nothing is trained yet. */
+ * both the loss and the dataset.  Nothing is trained yet.  Obeys st->o->stop
+ * (MLP_ERR_INTERRUPTED) and tells st->o->preparing how far it is. */
 mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err);
 
 /* ---- run.c: one run ---------------------------------------------------- */
@@ -97,6 +98,15 @@ typedef struct run_outcome {
  * success.  MLP_ERR_INTERRUPTED when the stop flag became non-zero. */
 mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
                              run_outcome *out, mlp_error *err);
+
+/* ---- fault.c: what each worker is doing (mlp_sweep_fault_note) --------- */
+
+/* The sweep under way loads its plugins through reg (NULL at its end). */
+void mlp_sweep_fault_begin(const mlp_registry *reg);
+void mlp_sweep_fault_end(void);
+/* This thread trains run k with the settings cfg (kept until leave). */
+void mlp_sweep_fault_enter(size_t k, const mlp_config *cfg);
+void mlp_sweep_fault_leave(void);
 
 /* ---- resume.c: the sweep's identity and its run folder ------------------ */
 

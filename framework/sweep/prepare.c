@@ -32,8 +32,14 @@ static void note_plugin(sweep_state *st, const mlp_plugin *pl)
         st->plugins[st->n_plugins++] = pl;
 }
 
+/* Resolved runs between two looks at the stop flag, the progress callback
+ * and the budget (a few milliseconds' work). */
+#define PREPARE_EVERY 256
+
 /* Resolve every run once: datasets, costs, plugins, and the checks that need
- * both the loss and the dataset.  Nothing is trained yet. */
+ * both the loss and the dataset.  Nothing is trained yet.  A large sweep
+ * stops (MLP_ERR_INTERRUPTED) when o->stop is raised, tells o->preparing how
+ * far it is, and fails as soon as its record estimate passes the budget. */
 mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
 {
     const mlp_spec *spec = st->spec;
@@ -51,6 +57,25 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
 
     for (size_t k = 0; k < n && rc == MLP_OK; k++) {
         mlp_config cfg;
+        if (k % PREPARE_EVERY == 0 && k > 0) {  /* a long sweep: obey a stop, tell how far */
+            if (st->o->stop && *st->o->stop) {
+                rc = mlp_fail(err, MLP_ERR_INTERRUPTED, "interrupted while resolving the runs "
+                              "before training (%zu of %zu resolved): nothing was trained or "
+                              "written", k, n);
+                break;
+            }
+            if (st->o->preparing)
+                st->o->preparing(st->o->ctx, k, n);
+            if (st->budget && st->record_bytes > (double)st->budget) {
+                rc = mlp_fail(err, MLP_ERR_SPEC,
+                              "%s: the sweep would record more than record.budget (%.3g GB): its "
+                              "first %zu of %zu runs already about %.3g GB; record less "
+                              "(record.weights_every, record.hidden, record.boundary, "
+                              "loss_every) or raise the budget", spec->path,
+                              (double)st->budget / 1e9, k, n, st->record_bytes / 1e9);
+                break;
+            }
+        }
         rc = mlp_spec_config(spec, st->reg, k, &cfg, err);
         if (rc != MLP_OK)
             break;

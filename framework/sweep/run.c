@@ -240,6 +240,7 @@ mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *jou
     rc = mlp_spec_config(st->spec, st->reg, k, &r.cfg, err);
     if (rc != MLP_OK)
         return rc;
+    mlp_sweep_fault_enter(k, &r.cfg);
 
     rc = mlp_sweep_data_acquire(st, st->run_data[k], &r.cfg, err);
     if (rc != MLP_OK)
@@ -264,6 +265,7 @@ out:
     free(r.initial);
     mlp_model_free(r.m);
     mlp_sweep_data_release(st, st->run_data[k]);
+    mlp_sweep_fault_leave();
 #pragma omp critical(mlplab_spec)
     mlp_config_free(&r.cfg);
     return rc;

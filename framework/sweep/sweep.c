@@ -714,6 +714,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     resolved = mlp_spec_resolved(spec, reg);
     if (!resolved)
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
+    mlp_sweep_fault_begin(reg);
     rc = mlp_sweep_prepare(&st, err);
     if (o->team)
         rc = mlp_team_agree(o->team, rc, err);
@@ -778,13 +779,15 @@ out:
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
+    mlp_sweep_fault_end();
     exec_free(&x);
     free(resolved);
     return rc;
 }
 
 mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
-                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err)
+                                unsigned n_shards, const volatile sig_atomic_t *stop,
+                                size_t **runs, size_t *n, mlp_error *err)
 {
     sweep_state st;
     mlp_sweep_opts o;
@@ -794,6 +797,7 @@ mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigne
 
     memset(&st, 0, sizeof(st));
     memset(&o, 0, sizeof(o));
+    o.stop = stop;
     st.spec = spec;
     st.reg = reg;
     st.o = &o;

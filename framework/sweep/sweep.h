@@ -5,8 +5,9 @@
  * of threads: each run draws from its own streams and datasets are keyed by
  * the base seed and their parameters.
  * Owns the executor (sweep.c), the dataset cache (datasets.c), run
- * preparation (prepare.c), one run (run.c) and the resume identity
- * (resume.c).  May use: base/, registry/, plan/, train/, spec/, results/;
+ * preparation (prepare.c), one run (run.c), the resume identity
+ * (resume.c) and what each worker is doing, for a fatal signal's note
+ * (fault.c).  May use: base/, registry/, plan/, train/, spec/, results/;
  * never cli/. */
 #ifndef MLPLAB_SWEEP_H
 #define MLPLAB_SWEEP_H
@@ -64,6 +65,10 @@ typedef struct mlp_sweep_opts {
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
     /* Called after each finished run, one thread at a time; may be NULL. */
     void (*progress)(void *ctx, const mlp_sweep_progress *p);
+    /* Called now and then (every few milliseconds' work) while the runs are
+     * resolved before training, with how many of them are: done of total,
+     * from the calling thread; may be NULL.  Same ctx. */
+    void (*preparing)(void *ctx, size_t done, size_t total);
     void *ctx;
 } mlp_sweep_opts;
 
@@ -83,9 +88,12 @@ typedef struct mlp_sweep_report {
 #define MLP_SWEEP_MAX_MISSING_SHARDS 64
 
 /* The runs shard `shard` of n_shards computes (plan/shard.h, from the runs'
- * costs), in increasing order, into *runs (malloc'd, *n of them). */
+ * costs), in increasing order, into *runs (malloc'd, *n of them).  Every run
+ * is resolved for its cost: MLP_ERR_INTERRUPTED when *stop (may be NULL)
+ * becomes non-zero meanwhile. */
 mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigned shard,
-                                unsigned n_shards, size_t **runs, size_t *n, mlp_error *err);
+                                unsigned n_shards, const volatile sig_atomic_t *stop,
+                                size_t **runs, size_t *n, mlp_error *err);
 
 /* The sweep file path whose run folder is runs_dir ("x.runs" -> "x.h5"),
  * and sweep.source's text kept there (NULL when absent); malloc'd. */
@@ -95,6 +103,15 @@ char *mlp_sweep_folder_source(const char *runs_dir);
 /* Output path: `override` if given, else the spec's `output:`, else
  * results/<name>.h5.  malloc'd. */
 char *mlp_sweep_output_path(const mlp_spec *spec, const char *override);
+
+/* A one-line note (no newline) on what this thread was doing when fatal
+ * signal sig arrived: the run it was training and the plugin function it was
+ * inside (kind, name, hidden layer, file), e.g. "runner: SIGSEGV in run 3,
+ * in forward of activation plugin 'x' (hidden layer 0) from ./x.so".  Into
+ * buf (cap bytes, always terminated); returns its length.  Only reads
+ * memory: no allocation, lock or stdio, so a signal handler may call it
+ * (cli/ installs the handler; fault.c keeps the state while a sweep runs). */
+size_t mlp_sweep_fault_note(int sig, char *buf, size_t cap);
 
 /* Run the sweep.  The spec must have passed mlp_spec_validate.  Returns
  * MLP_ERR_INTERRUPTED (finished runs kept, no sweep file) when *stop became

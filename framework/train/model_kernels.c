@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/calling.h"
+
 /* Arithmetic: every multiply-add the kernels do is one fma() (one rounding),
  * and nothing else is fused (-ffp-contract=off, framework/train/CMakeLists.txt).
  * On x86-64-v3 and v4 CPUs fma() is an instruction; elsewhere libm computes
@@ -176,8 +178,11 @@ static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
         for (o = 0; o < out; o++) {
             double *z = b->z[l] + o * nb;
             affine_row(z, bias[o], w + o * nin, in, nin, nb);
-            if (l + 1 < L)
+            if (l + 1 < L) {
+                mlp_calling_enter(m->act[l], "forward");
                 m->act[l]->forward(z, b->a[l] + o * nb, nb, m->act_params[l]);
+                mlp_calling_leave();
+            }
         }
         if (l + 1 < L)
             in = b->a[l];
@@ -302,8 +307,10 @@ static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *
             break;
         for (k = 0; k < nin; k++) {
             input_grad_row(b->da, w, k, nin, dcur, out, nb);
+            mlp_calling_enter(m->act[l - 1], "backward");
             m->act[l - 1]->backward(b->z[l - 1] + k * nb, b->a[l - 1] + k * nb, b->da,
                                     dnext + k * nb, nb, m->act_params[l - 1]);
+            mlp_calling_leave();
         }
         t = dcur;
         dcur = dnext;
@@ -325,12 +332,16 @@ static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x,
     load_block(b->xt, x, nb, m->width[0]);
     block_forward(m, b, nb);
     if (k == 1) {
+        mlp_calling_enter(bl->desc, "loss");
         lb = bl->desc->loss(b->z[L - 1], y, b->d0, nb, 1, bl->params);
+        mlp_calling_leave();
         if (logits)
             memcpy(logits, b->z[L - 1], nb * sizeof(double));
     } else {
         transpose(b->lrow, b->z[L - 1], k, nb);
+        mlp_calling_enter(bl->desc, "loss");
         lb = bl->desc->loss(b->lrow, y, b->dlrow, nb, k, bl->params);
+        mlp_calling_leave();
         transpose(b->d0, b->dlrow, nb, k);
         if (logits)
             memcpy(logits, b->lrow, nb * k * sizeof(double));

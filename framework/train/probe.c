@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/calling.h"
+
 /* Points evaluated per forward pass. */
 #define MLP_PROBE_CHUNK 1024
 
@@ -75,7 +77,9 @@ mlp_status mlp_probe_accuracy(const mlp_model *m, const mlp_plugin_use *loss,
         double *logits = prob + chunk * k;
 
         mlp_model_logits(m, ws, d->x + i0 * d->dim, nb, logits);
+        mlp_calling_enter(ld, "predict");
         ld->predict(logits, prob, nb, k, loss->params);
+        mlp_calling_leave();
         for (i = 0; i < nb; i++)
             right += (double)predict_class(prob + i * k, k) == d->y[i0 + i];
     }
@@ -140,7 +144,9 @@ mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, si
             x[2 * j + 1] = gy[(p0 + j) / res];
         }
         mlp_model_logits(m, ws, x, nb, logits);
+        mlp_calling_enter(ld, "predict");
         ld->predict(logits, prob + p0 * k, nb, k, loss->params);
+        mlp_calling_leave();
     }
 out:
     free(buf);

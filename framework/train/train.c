@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/rng.h"
+#include "registry/calling.h"
 #include "train/train_math.h"
 
 bool mlp_not_finite(double x)
@@ -425,7 +426,9 @@ static void record_eval(trainer *tr, size_t t)
     if (n_test > 0) {
         const double *tl = tr->logits;
         mlp_model_logits(tr->m, tr->ws, tr->test->x, n_test, tr->logits);
+        mlp_calling_enter(tr->loss, "loss");
         res->test_loss[j] = tr->loss->loss(tl, tr->test->y, NULL, n_test, k, tr->lp);
+        mlp_calling_leave();
         res->test_accuracy[j] =
             (double)mlp_train_count_correct(tr->loss, tr->lp, tl, tr->test->y, n_test, k, tr->prob,
                                   false) /

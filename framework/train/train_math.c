@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "registry/calling.h"
+
 /* pi as a double (Python's math.pi, which PyTorch's schedulers use) */
 #define MLP_PI 3.14159265358979323846
 
@@ -21,7 +23,9 @@ size_t mlp_train_count_correct(const mlp_loss_desc *loss, const mlp_param_value 
     for (i0 = 0; i0 < n; i0 += MLP_CHECK_CHUNK) {
         const size_t nb = n - i0 < MLP_CHECK_CHUNK ? n - i0 : MLP_CHECK_CHUNK;
 
+        mlp_calling_enter(loss, "predict");
         loss->predict(logits + i0 * k, prob, nb, k, lp);
+        mlp_calling_leave();
         for (i = 0; i < nb; i++) {
             const double *p = prob + i * k;
             size_t cls = 0;

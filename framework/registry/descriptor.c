@@ -10,8 +10,7 @@
 static size_t kind_size(mlp_plugin_kind kind, unsigned minor)
 {
     switch (kind) {
-    case MLP_KIND_ACTIVATION:
-        return minor >= 2 ? sizeof(mlp_activation_desc) : MLP_ACTIVATION_DESC_SIZE_1_1;
+    case MLP_KIND_ACTIVATION: return sizeof(mlp_activation_desc);
     case MLP_KIND_LOSS: return sizeof(mlp_loss_desc);
     case MLP_KIND_DATASET:
         return minor >= 1 ? sizeof(mlp_dataset_desc) : MLP_DATASET_DESC_SIZE_1_0;

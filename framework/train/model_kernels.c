@@ -156,28 +156,6 @@ MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict
     }
 }
 
-/* Whether the activation d offers fused layer kernels (ABI 1.2 and a
- * descriptor that has the fields), and the host uses them: MLPLAB_FUSED=0 in
- * the environment makes it call forward and backward a row at a time, to
- * compare the two paths (the same bits) and time them. */
-static int fused_allowed = 1;
-__attribute__((constructor)) static void fused_at_load(void)
-{
-    const char *s = getenv("MLPLAB_FUSED");
-
-    fused_allowed = !(s && strcmp(s, "0") == 0);
-}
-
-MLP_INLINE int has_layer_forward(const mlp_activation_desc *d)
-{
-    return fused_allowed && d->h.abi_minor >= 2 && d->h.size >= sizeof(*d) && d->layer_forward;
-}
-
-MLP_INLINE int has_layer_backward(const mlp_activation_desc *d)
-{
-    return fused_allowed && d->h.abi_minor >= 2 && d->h.size >= sizeof(*d) && d->layer_backward;
-}
-
 /* Forward through every layer of a block whose inputs are in b->xt. */
 MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
 {
@@ -189,22 +167,6 @@ MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
         const size_t nin = m->width[l], out = m->width[l + 1];
         const double *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
 
-        if (l + 1 < L && has_layer_forward(m->act[l])) {
-            /* the plugin's fused layer; it also computes the next layer
-             * when that is the output layer and has one unit */
-            const int fold = l + 2 == L && m->width[L] == 1;
-            const mlp_layer_block lb = {
-                .size = sizeof(lb), .nin = (uint32_t)nin, .out = (uint32_t)out,
-                .nb = (uint32_t)nb, .w = w, .b = bias, .in = in, .z = b->z[l], .a = b->a[l],
-                .next_out = (uint32_t)m->width[l + 2], .next_w = m->params + m->w_off[l + 1],
-                .next_b = m->params + m->b_off[l + 1], .next_z = fold ? b->z[l + 1] : NULL,
-            };
-            m->act[l]->layer_forward(&lb, m->act_params[l]);
-            if (fold)
-                break;
-            in = b->a[l];
-            continue;
-        }
         for (o = 0; o < out; o++) {
             double *z = b->z[l] + o * nb;
             affine_row(z, bias[o], w + o * nin, in, nin, nb);
@@ -331,20 +293,6 @@ MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb,
             row_grads(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
         if (l == 0)
             break;
-        if (has_layer_backward(m->act[l - 1])) {
-            const mlp_layer_block lb = {
-                .size = sizeof(lb), .nin = (uint32_t)m->width[l - 1], .out = (uint32_t)nin,
-                .nb = (uint32_t)nb, .w = m->params + m->w_off[l - 1],
-                .b = m->params + m->b_off[l - 1], .in = l > 1 ? b->a[l - 2] : b->xt,
-                .z = b->z[l - 1], .a = b->a[l - 1], .next_out = (uint32_t)out, .next_w = w,
-                .next_b = m->params + m->b_off[l], .next_d = dcur, .dz = dnext,
-            };
-            m->act[l - 1]->layer_backward(&lb, m->act_params[l - 1]);
-            t = dcur;
-            dcur = dnext;
-            dnext = t;
-            continue;
-        }
         for (k = 0; k < nin; k++) {
             input_grad_row(b->da, w, k, nin, dcur, out, nb);
             m->act[l - 1]->backward(b->z[l - 1] + k * nb, b->a[l - 1] + k * nb, b->da,

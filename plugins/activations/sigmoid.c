@@ -51,107 +51,6 @@ static void sigmoid_backward(const double *z, const double *a, const double *da,
         sigmoid_backward_body(a, da, dz, n);
 }
 
-/* Fused layers (ABI 1.2): the templates of mlplab/kernel.h with the same
- * elementwise functions, MLP_FUSE_W = 8 values at a time, in each machine
- * copy. */
-#define SIGMOID_INLINE static inline __attribute__((always_inline))
-
-SIGMOID_INLINE void sigmoid8_c(const double *z, double *a, const mlp_param_value *p)
-{
-    (void)p;
-    for (int j = 0; j < MLP_FUSE_W; j++)
-        a[j] = mlplab_vsigmoid(z[j]);
-}
-
-SIGMOID_INLINE void dsigmoid8(const double *z, const double *a, const double *da, double *dz,
-                              const mlp_param_value *p)
-{
-    (void)z;
-    (void)p;
-    for (int j = 0; j < MLP_FUSE_W; j++)
-        dz[j] = a[j] * (1.0 - a[j]) * da[j];
-}
-
-static void sigmoid_layer_forward_c(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_forward_template(l, sigmoid8_c, p);
-}
-
-static void sigmoid_layer_backward_c(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_backward_template(l, dsigmoid8, p);
-}
-
-#ifdef MLPLAB_HAVE_AVX512_PATH
-MLPLAB_AVX512_INLINE void sigmoid8_avx512(const double *z, double *a, const mlp_param_value *p)
-{
-    (void)p;
-    for (int j = 0; j < MLP_FUSE_W; j += 8)
-        _mm512_storeu_pd(a + j, mlplab_vsigmoid8(_mm512_loadu_pd(z + j)));
-}
-
-MLPLAB_AVX2_INLINE void sigmoid8_avx2(const double *z, double *a, const mlp_param_value *p)
-{
-    (void)p;
-    for (int j = 0; j < MLP_FUSE_W; j += 4)
-        _mm256_storeu_pd(a + j, mlplab_vsigmoid4(_mm256_loadu_pd(z + j)));
-}
-
-MLP_ISA_AVX512_FN
-static void sigmoid_layer_forward_avx512(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_forward_template(l, sigmoid8_avx512, p);
-}
-
-MLP_ISA_AVX2_FN
-static void sigmoid_layer_forward_avx2(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_forward_template(l, sigmoid8_avx2, p);
-}
-
-MLP_ISA_AVX512_FN
-static void sigmoid_layer_backward_avx512(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_backward_template(l, dsigmoid8, p);
-}
-
-MLP_ISA_AVX2_FN
-static void sigmoid_layer_backward_avx2(const mlp_layer_block *l, const mlp_param_value *p)
-{
-    mlp_layer_backward_template(l, dsigmoid8, p);
-}
-#endif
-
-static void sigmoid_layer_forward(const mlp_layer_block *l, const mlp_param_value *p)
-{
-#ifdef MLPLAB_HAVE_AVX512_PATH
-    if (mlplab_have_avx512()) {
-        sigmoid_layer_forward_avx512(l, p);
-        return;
-    }
-    if (mlplab_have_avx2()) {
-        sigmoid_layer_forward_avx2(l, p);
-        return;
-    }
-#endif
-    sigmoid_layer_forward_c(l, p);
-}
-
-static void sigmoid_layer_backward(const mlp_layer_block *l, const mlp_param_value *p)
-{
-#ifdef MLPLAB_HAVE_AVX512_PATH
-    if (mlplab_have_avx512()) {
-        sigmoid_layer_backward_avx512(l, p);
-        return;
-    }
-    if (mlplab_have_avx2()) {
-        sigmoid_layer_backward_avx2(l, p);
-        return;
-    }
-#endif
-    sigmoid_layer_backward_c(l, p);
-}
-
 static const mlp_activation_desc sigmoid_desc = {
     .h = {
         .size = sizeof(mlp_activation_desc),
@@ -167,8 +66,6 @@ static const mlp_activation_desc sigmoid_desc = {
     .flags = MLP_ACT_FORWARD_INPLACE | MLP_ACT_BACKWARD_INPLACE,
     .forward = sigmoid_forward,
     .backward = sigmoid_backward,
-    .layer_forward = sigmoid_layer_forward,
-    .layer_backward = sigmoid_layer_backward,
 };
 
 MLP_DEFINE_PLUGIN(sigmoid_desc);

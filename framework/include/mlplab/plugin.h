@@ -2,8 +2,7 @@
  * exports and what the host promises it.  A plugin includes only this header,
  * libc and libm.
  *
- * Rules (ABI v1; minor 1 added datasets read from files, minor 2 fused
- * activation layers):
+ * Rules (ABI v1):
  *  - A plugin shared object exports exactly one symbol, MLP_PLUGIN_ENTRY_NAME.
  *    The host calls it with the ABI version it speaks; the plugin returns a
  *    pointer to a static const descriptor, or NULL and sets *why to a static
@@ -31,7 +30,7 @@ extern "C" {
 #endif
 
 #define MLP_ABI_MAJOR 1
-#define MLP_ABI_MINOR 2
+#define MLP_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define MLP_PLUGIN_ENTRY_NAME "mlplab_plugin_entry"
@@ -93,29 +92,6 @@ typedef struct mlp_plugin_header {
 #define MLP_ACT_FORWARD_INPLACE 0x1u  /* forward may be called with a == z */
 #define MLP_ACT_BACKWARD_INPLACE 0x2u /* backward may be called with dz == da */
 
-/* ABI 1.2: one hidden layer over a block of nb samples, for the fused
- * kernels below.  Every array is feature-major: row k of an (r, nb) array
- * holds value k for the block's samples, at k * nb.  Owned by the host,
- * valid for the call; the kernel writes only the arrays marked out. */
-typedef struct mlp_layer_block {
-    uint32_t size;            /* sizeof(mlp_layer_block) as the host built it */
-    uint32_t nin, out, nb;    /* inputs, units, samples (nb >= 1) */
-    const double *w;          /* (out, nin) this layer's weights, row-major */
-    const double *b;          /* (out) its biases */
-    const double *in;         /* (nin, nb) its inputs */
-    double *z, *a;            /* (out, nb) pre-activations, activations: out in
-                               * layer_forward, in in layer_backward */
-    uint32_t next_out;        /* units of the next layer */
-    const double *next_w;     /* (next_out, out) its weights, row-major */
-    const double *next_b;     /* (next_out) its biases */
-    double *next_z;           /* layer_forward: (nb) out when next_out == 1, the
-                               * next layer's pre-activations; NULL: not asked */
-    const double *next_d;     /* layer_backward: (next_out, nb), the gradient of
-                               * the loss w.r.t. the next layer's z */
-    double *dz;               /* layer_backward: (out, nb) out, the gradient
-                               * w.r.t. this layer's z */
-} mlp_layer_block;
-
 typedef struct mlp_activation_desc {
     mlp_plugin_header h;    /* kind = MLP_KIND_ACTIVATION */
     uint32_t flags;         /* MLP_ACT_* */
@@ -125,25 +101,7 @@ typedef struct mlp_activation_desc {
      * it; f' may use z or a, whichever is cheaper or more accurate. */
     void (*backward)(const double *z, const double *a, const double *da, double *dz,
                      size_t n, const mlp_param_value *p);
-
-    /* ---- ABI 1.2: fused layer kernels (optional: NULL, or a plugin built
-     * for 1.0 or 1.1, and the host calls forward and backward a row at a
-     * time).  They must give exactly the values of the unfused path:
-     *   z[o][i] = b[o] + in[0][i] w[o][0] + in[1][i] w[o][1] + ..., as the
-     *     chain fma(in[k][i], w[o][k], .) from b[o], k ascending;
-     *   a[o] = forward(z[o]);
-     *   next_z[i] = next_b[0] + a[0][i] next_w[0] + ..., the same chain over o;
-     *   dz[k] = backward(z[k], a[k], da), da[i] = next_d[0][i] next_w[0][k],
-     *     then fma(next_d[o][i], next_w[o][k], da[i]), o ascending.
-     * mlplab/kernel.h has templates that compute exactly this from the
-     * plugin's own elementwise function; check-plugin compares the two
-     * paths bit for bit. */
-    void (*layer_forward)(const mlp_layer_block *l, const mlp_param_value *p);
-    void (*layer_backward)(const mlp_layer_block *l, const mlp_param_value *p);
 } mlp_activation_desc;
-
-/* Size of an activation descriptor built against ABI 1.0 or 1.1. */
-#define MLP_ACTIVATION_DESC_SIZE_1_1 offsetof(mlp_activation_desc, layer_forward)
 
 /* ---- loss -------------------------------------------------------------- */
 

@@ -431,6 +431,40 @@ static void test_runner_one_run_threads_inside(void **state)
     assert_same_numbers(TMP "/full1.h5", TMP "/full3.h5", 20);
 }
 
+/* Every machine copy of the kernels and plugins (MLPLAB_ISA forces each;
+ * this CPU has them all, or the higher ones fall back to what it has) gives
+ * the same bytes: sigmoid, softplus and tanh hidden layers, bce and mse,
+ * 300 points (a block of 256 and a tail of 44), minibatches and a grid. */
+static const char isa_spec[] =
+    "name: isa\n"
+    "seed: 11\n"
+    "dataset: {plugin: circles, train: 300, test: 50, factor: 0.5, noise: 0.1}\n"
+    "model: {hidden: [7, 5], activation: sigmoid}\n"
+    "loss: bce\n"
+    "train: {optimizer: adam, learning_rate: 0.02, iterations: 25}\n"
+    "sweep:\n"
+    "  model.activation: [sigmoid, softplus, tanh]\n"
+    "  loss: [bce, mse]\n"
+    "  train.batch_size: [0, 100]\n"
+    "record:\n"
+    "  hidden: true\n"
+    "  boundary: {resolution: 23, extent: [-1.5, 1.5, -1.5, 1.5]}\n";
+
+static void test_runner_same_numbers_every_isa(void **state)
+{
+    (void)state;
+    write_file(TMP "/isa.yaml", isa_spec);
+    setenv("MLPLAB_ISA", "avx512", 1);
+    assert_int_equal(run("isa.yaml", "-q", "-j2", "-o", "isa512.h5", NULL), 0);
+    setenv("MLPLAB_ISA", "avx2", 1);
+    assert_int_equal(run("isa.yaml", "-q", "-j1", "-o", "isa2.h5", NULL), 0);
+    setenv("MLPLAB_ISA", "sse2", 1);
+    assert_int_equal(run("isa.yaml", "-q", "-j2", "-o", "isasse2.h5", NULL), 0);
+    unsetenv("MLPLAB_ISA");
+    assert_same_numbers(TMP "/isa512.h5", TMP "/isa2.h5", 100);
+    assert_same_numbers(TMP "/isa512.h5", TMP "/isasse2.h5", 100);
+}
+
 static void test_runner_diverged_run_is_a_result(void **state)
 {
     (void)state;
@@ -1237,6 +1271,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_set_overrides, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_for_any_thread_count, setup),
         cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
+        cmocka_unit_test_setup(test_runner_same_numbers_every_isa, setup),
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),
         cmocka_unit_test_setup(test_runner_info_files_json_spec_folder, setup),

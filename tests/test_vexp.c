@@ -118,10 +118,12 @@ __attribute__((target("avx512f"))) static void vlog1p_loop_avx512(const double *
 }
 #endif
 
+enum { TWIN_EXP, TWIN_LOG1P, TWIN_SIGMOID };
+typedef void twin_loop_fn(int which, const double *x, double *y, size_t n);
+
 #ifdef MLPLAB_HAVE_AVX512_PATH
 /* The AVX-512 twins over an array (n a multiple of 8 here is not needed:
  * the tail goes through masked loads, as in the plugins). */
-enum { TWIN_EXP, TWIN_LOG1P, TWIN_SIGMOID };
 MLPLAB_AVX512 static void twin_loop(int which, const double *x, double *y, size_t n)
 {
     for (size_t i = 0; i < n; i += 8) {
@@ -131,6 +133,19 @@ MLPLAB_AVX512 static void twin_loop(int which, const double *x, double *y, size_
                           : which == TWIN_LOG1P ? mlplab_vlog1p01_8(v)
                                                 : mlplab_vsigmoid8(v);
         _mm512_mask_storeu_pd(y + i, m, r);
+    }
+}
+
+/* The AVX2 twins, the same way (masked loads for the tail). */
+MLPLAB_AVX2 static void twin_loop_avx2(int which, const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i += 4) {
+        const __m256i m = mlplab_tail_mask4(n - i < 4 ? n - i : 4);
+        const __m256d v = _mm256_maskload_pd(x + i, m);
+        const __m256d r = which == TWIN_EXP     ? mlplab_vexp4(v)
+                          : which == TWIN_LOG1P ? mlplab_vlog1p01_4(v)
+                                                : mlplab_vsigmoid4(v);
+        _mm256_maskstore_pd(y + i, m, r);
     }
 }
 #endif
@@ -406,26 +421,20 @@ static void test_lanes_sum(void **state)
     assert_true(bits(mlplab_lanes_fold(&acc3)) == bits(want));
 }
 
-/* The AVX-512 twins give the C functions' bits, on exp's whole range and
- * its edges, log1p's [0, 1] and sigmoid's useful range and beyond. */
-static void test_avx512_twins_same_bits(void **state)
+/* A twin loop gives the C functions' bits, on exp's whole range and its
+ * edges, log1p's [0, 1] and sigmoid's useful range and beyond. */
+static void check_twins_same_bits(twin_loop_fn *loop, const char *name)
 {
-#ifdef MLPLAB_HAVE_AVX512_PATH
     enum { N = 400005 };
     static const double edges[] = {0.0, -0.0, 1.0, -1.0, 0.5, 709.78, 0x1.62e42fefa39efp+9,
                                    0x1.62e42fefa39f0p+9, -0x1.74910d52d3051p+9,
                                    -0x1.74910d52d3052p+9, -708.4, -745.0, -746.0, -1000.0,
-                                   1e300, -1e300, DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN, 1e-17};
+                                   1e300, -1e300, DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN, 1e-17,
+                                   -0x1.6232bdd7abcd2p+9, -0x1.6232bdd7abcd3p+9, 0.4999999999,
+                                   0.5000000001, 0x1p-1074, 36.7, -36.7};
     double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     mlp_rng r;
 
-    (void)state;
-    if (!mlplab_have_avx512()) {
-        print_message("no AVX-512F here: the twins are not checked\n");
-        free(x);
-        free(y);
-        return;
-    }
     assert_non_null(x);
     assert_non_null(y);
     mlp_rng_init(&r, 13, 13, MLP_STREAM_TEST);
@@ -440,7 +449,7 @@ static void test_avx512_twins_same_bits(void **state)
         x[sizeof edges / sizeof edges[0]] = NAN;
         x[sizeof edges / sizeof edges[0] + 1] = INFINITY;
         x[sizeof edges / sizeof edges[0] + 2] = -INFINITY;
-        twin_loop(which, x, y, N);
+        loop(which, x, y, N);
         for (size_t i = 0; i < N; i++) {
             if (which == TWIN_LOG1P && !(x[i] >= 0.0 && x[i] <= 1.0))
                 continue; /* outside its domain */
@@ -452,16 +461,67 @@ static void test_avx512_twins_same_bits(void **state)
                 continue;
             }
             if (bits(y[i]) != bits(want))
-                print_message("twin %d at %a: %a, C %a\n", which, x[i], y[i], want);
+                print_message("%s twin %d at %a: %a, C %a\n", name, which, x[i], y[i], want);
             assert_true(bits(y[i]) == bits(want));
         }
     }
     free(x);
     free(y);
-#else
+}
+
+static void test_avx512_twins_same_bits(void **state)
+{
     (void)state;
+#ifdef MLPLAB_HAVE_AVX512_PATH
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f")) {
+        print_message("no AVX-512F here: the twins are not checked\n");
+        return;
+    }
+    check_twins_same_bits(twin_loop, "AVX-512");
+#else
     skip();
 #endif
+}
+
+static void test_avx2_twins_same_bits(void **state)
+{
+    (void)state;
+#ifdef MLPLAB_HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+        print_message("no AVX2 and FMA here: the twins are not checked\n");
+        return;
+    }
+    check_twins_same_bits(twin_loop_avx2, "AVX2");
+#else
+    skip();
+#endif
+}
+
+/* The array sigmoid of the plugins under each forced level (mlp_isa()
+ * read again from the environment): the same bits as the scalar C. */
+static void test_sigmoid_array_every_forced_isa(void **state)
+{
+    enum { N = 1003 };
+    static const char *const levels[] = {"avx512", "avx2", "sse2"};
+    double z[N], a[N];
+    mlp_rng r;
+
+    (void)state;
+    mlp_rng_init(&r, 17, 17, MLP_STREAM_TEST);
+    for (size_t i = 0; i < N; i++)
+        z[i] = 90.0 * mlp_rng_uniform(&r) - 45.0;
+    for (size_t l = 0; l < 3; l++) {
+        setenv(MLP_ISA_ENV, levels[l], 1);
+        mlp_isa_level_at_load = mlp_isa_detect();
+        mlplab_vsigmoid_array(z, a, N);
+        for (size_t i = 0; i < N; i++)
+            assert_true(bits(a[i]) == bits(mlplab_vsigmoid(z[i])));
+    }
+    assert_int_equal(mlp_isa(), MLP_ISA_BASELINE);
+    unsetenv(MLP_ISA_ENV);
+    mlp_isa_level_at_load = mlp_isa_detect();
 }
 
 int main(void)
@@ -475,6 +535,8 @@ int main(void)
         cmocka_unit_test(test_vlog1p),
         cmocka_unit_test(test_lanes_sum),
         cmocka_unit_test(test_avx512_twins_same_bits),
+        cmocka_unit_test(test_avx2_twins_same_bits),
+        cmocka_unit_test(test_sigmoid_array_every_forced_isa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

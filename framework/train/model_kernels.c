@@ -87,15 +87,10 @@ MLP_INLINE double fold8(const lanes8 *a)
 }
 
 /* The block kernels are built for x86-64-v4 (AVX-512), x86-64-v3 (AVX2 and
- * FMA) and baseline x86-64, picked when the program loads; every copy
+ * FMA) and baseline x86-64, and called through the copy that mlp_isa() picks
+ * (the CPU's best, or the one MLPLAB_ISA forces, mlplab/kernel.h); every copy
  * computes the same bits (see above). */
-#if defined(__x86_64__) && !defined(MLPLAB_NO_CLONES)
-#define MLP_KERNEL_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MLP_KERNEL_CLONES
-#endif
-
+#include "mlplab/kernel.h"
 
 /* xt (in, nb) = x (nb, in) transposed. */
 static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in)
@@ -164,8 +159,7 @@ MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict
 }
 
 /* Forward through every layer of a block whose inputs are in b->xt. */
-MLP_KERNEL_CLONES
-static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
+MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
 {
     const size_t L = m->n_layers;
     const double *in = b->xt;
@@ -289,8 +283,7 @@ MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, si
 /* Backward through every layer of a block after block_forward, from the
  * gradient w.r.t. the logits in b->d0 (k, nb): the block's gradient to g
  * (n_params, overwritten). */
-MLP_KERNEL_CLONES
-static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb, double *g)
 {
     const size_t L = m->n_layers;
     double *dcur = b->d0, *dnext = b->d1, *t;
@@ -316,6 +309,60 @@ static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *
         dcur = dnext;
         dnext = t;
     }
+}
+
+MLP_ISA_AVX512_FN
+static void block_forward_avx512(const mlp_model *m, mlp_block *b, size_t nb)
+{
+    block_forward_body(m, b, nb);
+}
+
+MLP_ISA_AVX2_FN
+static void block_forward_avx2(const mlp_model *m, mlp_block *b, size_t nb)
+{
+    block_forward_body(m, b, nb);
+}
+
+static void block_forward_baseline(const mlp_model *m, mlp_block *b, size_t nb)
+{
+    block_forward_body(m, b, nb);
+}
+
+MLP_ISA_AVX512_FN
+static void block_backward_avx512(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    block_backward_body(m, b, nb, g);
+}
+
+MLP_ISA_AVX2_FN
+static void block_backward_avx2(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    block_backward_body(m, b, nb, g);
+}
+
+static void block_backward_baseline(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    block_backward_body(m, b, nb, g);
+}
+
+static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
+{
+    if (mlp_isa() >= MLP_ISA_AVX512)
+        block_forward_avx512(m, b, nb);
+    else if (mlp_isa() >= MLP_ISA_AVX2)
+        block_forward_avx2(m, b, nb);
+    else
+        block_forward_baseline(m, b, nb);
+}
+
+static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+{
+    if (mlp_isa() >= MLP_ISA_AVX512)
+        block_backward_avx512(m, b, nb, g);
+    else if (mlp_isa() >= MLP_ISA_AVX2)
+        block_backward_avx2(m, b, nb, g);
+    else
+        block_backward_baseline(m, b, nb, g);
 }
 
 /* Forward, loss and backward of the block of nb samples at x (nb, in),

@@ -14,6 +14,13 @@
 /* Samples whose prediction matches its label, stopping at the first miss
  * when first_miss: k == 1, class 1 where prob >= 0.5; k > 1, the first
  * largest prob.  logits (n, k), y (n), prob (MLP_CHECK_CHUNK, k) scratch. */
+/* 1 when the probability p of class 1 predicts the label y (0 or 1), else 0
+ * (also for a NaN p): bitwise, so no branch. */
+static inline size_t hit1(double p, double y)
+{
+    return (size_t)(((p >= 0.5) & (y == 1.0)) | ((p < 0.5) & (y == 0.0)));
+}
+
 size_t mlp_train_count_correct(const mlp_loss_desc *loss, const mlp_param_value *lp,
                                const double *logits, const double *y, size_t n, size_t k,
                                double *prob, bool first_miss)
@@ -22,26 +29,36 @@ size_t mlp_train_count_correct(const mlp_loss_desc *loss, const mlp_param_value 
 
     for (i0 = 0; i0 < n; i0 += MLP_CHECK_CHUNK) {
         const size_t nb = n - i0 < MLP_CHECK_CHUNK ? n - i0 : MLP_CHECK_CHUNK;
+        const double *yb = y + i0;
 
         mlp_calling_enter(loss, "predict");
         loss->predict(logits + i0 * k, prob, nb, k, lp);
         mlp_calling_leave();
+        if (k == 1) {
+            /* branch-free (the labels' order is random to the branch
+             * predictor); a NaN fails both p >= 0.5 and p < 0.5 */
+            size_t ok = 0;
+            for (i = 0; i < nb; i++)
+                ok += hit1(prob[i], yb[i]);
+            if (ok == nb || !first_miss) {
+                right += ok;
+                continue;
+            }
+            for (i = 0; i < nb && hit1(prob[i], yb[i]); i++)
+                right++;
+            return right;
+        }
         for (i = 0; i < nb; i++) {
             const double *p = prob + i * k;
             size_t cls = 0;
             bool nan = false;  /* a NaN prediction is wrong, never class 0 (as probe) */
 
-            if (k == 1) {
-                cls = p[0] >= 0.5;
-                nan = p[0] != p[0];
-            } else {
-                for (c = 0; c < k; c++) {
-                    nan = nan || p[c] != p[c];
-                    if (c > 0 && p[c] > p[cls])
-                        cls = c;
-                }
+            for (c = 0; c < k; c++) {
+                nan = nan || p[c] != p[c];
+                if (c > 0 && p[c] > p[cls])
+                    cls = c;
             }
-            if (!nan && (double)cls == y[i0 + i])
+            if (!nan && (double)cls == yb[i])
                 right++;
             else if (first_miss)
                 return right;

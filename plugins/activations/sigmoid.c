@@ -8,51 +8,47 @@
 /* a: (n) = sigmoid(z), computed from exp(-|z|) so no exp ever overflows
  * (mlplab_vsigmoid).  Branch-free, so the loop vectorizes: mlplab_vexp is
  * plain arithmetic, and the select is a blend (the sign of z is close to
- * random in training, so a branch on it would mispredict).  On AVX-512 the
- * intrinsic twin runs instead: the same bits, about 1.5x faster. */
-MLPLAB_VEXP_CLONES
-static void sigmoid_forward_c(const double *z, double *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = mlplab_vsigmoid(z[i]);
-}
-
-#ifdef MLPLAB_HAVE_AVX512_PATH
-MLPLAB_AVX512
-static void sigmoid_forward_avx512(const double *z, double *a, size_t n)
-{
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8)
-        _mm512_storeu_pd(a + i, mlplab_vsigmoid8(_mm512_loadu_pd(z + i)));
-    if (i < n) {
-        const __mmask8 m = mlplab_tail_mask(n - i);
-        _mm512_mask_storeu_pd(a + i, m, mlplab_vsigmoid8(_mm512_maskz_loadu_pd(m, z + i)));
-    }
-}
-#endif
-
+ * random in training, so a branch on it would mispredict).  The AVX-512 and
+ * AVX2 copies run the intrinsic twins instead: the same bits, faster (the
+ * C loop's table lookups would be gathers). */
 static void sigmoid_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
 {
     (void)p;
-#ifdef MLPLAB_HAVE_AVX512_PATH
-    if (mlplab_have_avx512()) {
-        sigmoid_forward_avx512(z, a, n);
-        return;
-    }
-#endif
-    sigmoid_forward_c(z, a, n);
+    mlplab_vsigmoid_array(z, a, n);
 }
 
 /* dz: (n) = a (1 - a) da, from the output. */
-MLPLAB_VEXP_CLONES
+static inline __attribute__((always_inline)) void sigmoid_backward_body(const double *a,
+                                                                       const double *da,
+                                                                       double *dz, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dz[i] = a[i] * (1.0 - a[i]) * da[i];
+}
+
+MLP_ISA_AVX512_FN
+static void sigmoid_backward_avx512(const double *a, const double *da, double *dz, size_t n)
+{
+    sigmoid_backward_body(a, da, dz, n);
+}
+
+MLP_ISA_AVX2_FN
+static void sigmoid_backward_avx2(const double *a, const double *da, double *dz, size_t n)
+{
+    sigmoid_backward_body(a, da, dz, n);
+}
+
 static void sigmoid_backward(const double *z, const double *a, const double *da, double *dz,
                              size_t n, const mlp_param_value *p)
 {
     (void)z;
     (void)p;
-    for (size_t i = 0; i < n; i++)
-        dz[i] = a[i] * (1.0 - a[i]) * da[i];
+    if (mlp_isa() >= MLP_ISA_AVX512)
+        sigmoid_backward_avx512(a, da, dz, n);
+    else if (mlp_isa() >= MLP_ISA_AVX2)
+        sigmoid_backward_avx2(a, da, dz, n);
+    else
+        sigmoid_backward_body(a, da, dz, n);
 }
 
 static const mlp_activation_desc sigmoid_desc = {

@@ -11,11 +11,9 @@ enum { P_BETA, P_THRESHOLD };
 /* a: (n).  log(1 + e^t) is written max(t, 0) + log1p(e^-|t|), which never
  * overflows, whatever the threshold; exp and log1p are mlplab_vexp.h's, so
  * the loop vectorizes.  a may be z: each a[i] is written after z[i] is read. */
-MLPLAB_VEXP_CLONES
-static void softplus_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
+static inline __attribute__((always_inline)) void softplus_forward_body(
+    const double *z, double *a, size_t n, double beta, double thr)
 {
-    const double beta = p[P_BETA].num, thr = p[P_THRESHOLD].num;
-
     for (size_t i = 0; i < n; i++) {
         const double zi = z[i], t = beta * zi;
         const double sp = (t > 0.0 ? t : 0.0) + mlplab_vlog1p01(mlplab_vexp(-fabs(t)));
@@ -23,19 +21,67 @@ static void softplus_forward(const double *z, double *a, size_t n, const mlp_par
     }
 }
 
+MLP_ISA_AVX512_FN
+static void softplus_forward_avx512(const double *z, double *a, size_t n, double beta, double thr)
+{
+    softplus_forward_body(z, a, n, beta, thr);
+}
+
+MLP_ISA_AVX2_FN
+static void softplus_forward_avx2(const double *z, double *a, size_t n, double beta, double thr)
+{
+    softplus_forward_body(z, a, n, beta, thr);
+}
+
+static void softplus_forward(const double *z, double *a, size_t n, const mlp_param_value *p)
+{
+    const double beta = p[P_BETA].num, thr = p[P_THRESHOLD].num;
+
+    if (mlp_isa() >= MLP_ISA_AVX512)
+        softplus_forward_avx512(z, a, n, beta, thr);
+    else if (mlp_isa() >= MLP_ISA_AVX2)
+        softplus_forward_avx2(z, a, n, beta, thr);
+    else
+        softplus_forward_body(z, a, n, beta, thr);
+}
+
 /* dz: (n) = sigmoid(beta z) da, or da where the function is linear.
  * Branch-free (the selects are blends), so the loop vectorizes. */
-MLPLAB_VEXP_CLONES
+static inline __attribute__((always_inline)) void softplus_backward_body(
+    const double *z, const double *da, double *dz, size_t n, double beta, double thr)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double t = beta * z[i];
+        dz[i] = (t > thr ? 1.0 : mlplab_vsigmoid(t)) * da[i];
+    }
+}
+
+MLP_ISA_AVX512_FN
+static void softplus_backward_avx512(const double *z, const double *da, double *dz, size_t n,
+                                     double beta, double thr)
+{
+    softplus_backward_body(z, da, dz, n, beta, thr);
+}
+
+MLP_ISA_AVX2_FN
+static void softplus_backward_avx2(const double *z, const double *da, double *dz, size_t n,
+                                   double beta, double thr)
+{
+    softplus_backward_body(z, da, dz, n, beta, thr);
+}
+
 static void softplus_backward(const double *z, const double *a, const double *da, double *dz,
                               size_t n, const mlp_param_value *p)
 {
     const double beta = p[P_BETA].num, thr = p[P_THRESHOLD].num;
 
     (void)a;
-    for (size_t i = 0; i < n; i++) {
-        const double t = beta * z[i];
-        dz[i] = (t > thr ? 1.0 : mlplab_vsigmoid(t)) * da[i];
-    }
+    if (mlp_isa() >= MLP_ISA_AVX512)
+        softplus_backward_avx512(z, da, dz, n, beta, thr);
+    else if (mlp_isa() >= MLP_ISA_AVX2)
+        softplus_backward_avx2(z, da, dz, n, beta, thr);
+    else
+        softplus_backward_body(z, da, dz, n, beta, thr);
 }
 
 static const mlp_param_decl softplus_params[] = {

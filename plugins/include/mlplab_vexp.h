@@ -42,23 +42,14 @@
 #include <stdint.h>
 #include <string.h>
 
-/* MLPLAB_VEXP_CLONES, on a plugin's kernel entry points: one copy of the
- * function compiled for x86-64-v4 (AVX-512), one for x86-64-v3 (AVX2 + FMA)
- * and the default (SSE2, fma() from libm), picked once at load time from the
- * CPU (GCC target_clones, an ifunc).  The loops then run 8, 4 or 2 doubles
- * wide.  Every copy computes the same IEEE operations on each element (fma
- * only where the source says so: -ffp-contract=off; no libm vector calls), so
- * the results are the same bits on every CPU; tests/test_vexp.c checks that
- * for the ISAs the test machine has.  Empty for other compilers and targets, or
- * when MLPLAB_VEXP_NO_CLONES is defined (then only the build's own -m flags
- * count, SSE2 by default on x86-64). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(MLPLAB_VEXP_NO_CLONES)
-#define MLPLAB_VEXP_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MLPLAB_VEXP_CLONES
-#endif
+/* The plugins' kernels are built in three machine copies (mlplab/kernel.h:
+ * MLP_ISA_AVX512_FN, MLP_ISA_AVX2_FN and the baseline, picked by mlp_isa(),
+ * which MLPLAB_ISA can force); the loops then run 8, 4 or 2 doubles wide.
+ * Every copy computes the same IEEE operations on each element (fma only
+ * where the source says so: -ffp-contract=off; no libm vector calls), so the
+ * results are the same bits on every CPU and under every forced level;
+ * tests/test_vexp.c and tests/test_runner.c check it. */
+#include "mlplab/kernel.h"
 
 static inline double mlplab_bits_to_double(uint64_t u)
 {
@@ -77,19 +68,37 @@ static inline uint64_t mlplab_double_to_bits(double d)
 }
 
 /* 2^(j/16), j = 0..15, as hi + lo (hi rounded to nearest, lo the rest
- * rounded; from mpmath at 200 bits). */
+ * rounded; from mpmath at 200 bits), once, X(hi, lo) per row; the arrays
+ * below are made from it. */
+#define MLPLAB_EXP2_TABLE(X) \
+    X(0x1.0000000000000p+0, 0x0.0p+0) \
+    X(0x1.0b5586cf9890fp+0, 0x1.8a62e4adc610bp-54) \
+    X(0x1.172b83c7d517bp+0, -0x1.19041b9d78a76p-55) \
+    X(0x1.2387a6e756238p+0, 0x1.9b07eb6c70573p-54) \
+    X(0x1.306fe0a31b715p+0, 0x1.6f46ad23182e4p-55) \
+    X(0x1.3dea64c123422p+0, 0x1.ada0911f09ebcp-55) \
+    X(0x1.4bfdad5362a27p+0, 0x1.d4397afec42e2p-56) \
+    X(0x1.5ab07dd485429p+0, 0x1.6324c054647adp-54) \
+    X(0x1.6a09e667f3bcdp+0, -0x1.bdd3413b26456p-54) \
+    X(0x1.7a11473eb0187p+0, -0x1.41577ee04992fp-55) \
+    X(0x1.8ace5422aa0dbp+0, 0x1.6e9f156864b27p-54) \
+    X(0x1.9c49182a3f090p+0, 0x1.c7c46b071f2bep-56) \
+    X(0x1.ae89f995ad3adp+0, 0x1.7a1cd345dcc81p-54) \
+    X(0x1.c199bdd85529cp+0, 0x1.11065895048ddp-55) \
+    X(0x1.d5818dcfba487p+0, 0x1.2ed02d75b3707p-55) \
+    X(0x1.ea4afa2a490dap+0, -0x1.e9c23179c2893p-54)
+
+#define MLPLAB_EXP2_HI_OF(hi, lo) hi,
+#define MLPLAB_EXP2_LO_OF(hi, lo) lo,
+#define MLPLAB_EXP2_PAIR_OF(hi, lo) hi, lo,
 static const double mlplab_exp2_hi[16] __attribute__((aligned(64))) = {
-    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
-    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
-    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
-    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
-};
+    MLPLAB_EXP2_TABLE(MLPLAB_EXP2_HI_OF)};
 static const double mlplab_exp2_lo[16] __attribute__((aligned(64))) = {
-    0x0.0p+0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
-    0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56, 0x1.6324c054647adp-54,
-    -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56,
-    0x1.7a1cd345dcc81p-54, 0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54,
-};
+    MLPLAB_EXP2_TABLE(MLPLAB_EXP2_LO_OF)};
+/* hi, lo of entry j at [2 j], [2 j + 1]: one 16-byte load per entry (the
+ * AVX2 twin) */
+static const double mlplab_exp2_pair[32] __attribute__((aligned(64))) = {
+    MLPLAB_EXP2_TABLE(MLPLAB_EXP2_PAIR_OF)};
 
 /* The constants of mlplab_vexp, shared with its AVX-512 twin. */
 #define MLPLAB_EXP_INV 0x1.71547652b82fep+4      /* 16 / ln2 */
@@ -191,32 +200,36 @@ static inline double mlplab_vsigmoid(double z)
     return (z >= 0.0 ? 1.0 : e) / (1.0 + e);
 }
 
-/* ---- AVX-512 twins ------------------------------------------------------
- * The same operations as above, eight lanes at a time, with the tables in
- * registers (vpermt2pd) and the final scaling as vscalefpd, which rounds
- * e * 2^m once exactly as the two products above do.  A kernel calls them
- * from a function marked MLPLAB_AVX512 when mlplab_have_avx512(), and the
- * plain-C loop otherwise; the results are the same bits (tests/test_vexp.c
- * compares them on every input it tries). */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(MLPLAB_VEXP_NO_CLONES)
+/* ---- AVX-512 and AVX2 twins ----------------------------------------------
+ * The same operations as above, eight (four) lanes at a time, no gathers:
+ * AVX-512 keeps the tables in registers, picks from them with vpermt2pd and
+ * scales with vscalefpd, which rounds e * 2^m once exactly as the two
+ * products above do; AVX2, which has no variable permute of doubles, loads
+ * each value's hi, lo pair (mlplab_exp2_pick4) and scales with the two
+ * products from integer bits, as the C code.  A kernel
+ * calls them from its MLP_ISA_AVX512_FN (MLP_ISA_AVX2_FN) copy, and the
+ * plain-C loop from its baseline copy; the results are the same bits
+ * (tests/test_vexp.c compares them on every input it tries). */
+#if defined(MLP_ISA_COPIES) && !defined(MLPLAB_VEXP_NO_CLONES)
 #define MLPLAB_HAVE_AVX512_PATH 1
+#define MLPLAB_HAVE_AVX2_PATH 1
 #include <immintrin.h>
 
 #define MLPLAB_AVX512 __attribute__((target("avx512f")))
 #define MLPLAB_AVX512_INLINE static inline __attribute__((always_inline, target("avx512f")))
+#define MLPLAB_AVX2 __attribute__((target("avx2,fma")))
+#define MLPLAB_AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
 
-/* Whether this CPU runs the AVX-512 twins (decided once, at load time). */
-static int mlplab_avx512_ok;
-__attribute__((constructor)) static void mlplab_avx512_probe(void)
-{
-    __builtin_cpu_init();
-    mlplab_avx512_ok = __builtin_cpu_supports("avx512f");
-}
-
+/* Whether this process runs the AVX-512 (AVX2) twins: the CPU has them and
+ * MLPLAB_ISA does not forbid them (decided once, at load time). */
 static inline int mlplab_have_avx512(void)
 {
-    return mlplab_avx512_ok;
+    return mlp_isa() >= MLP_ISA_AVX512;
+}
+
+static inline int mlplab_have_avx2(void)
+{
+    return mlp_isa() >= MLP_ISA_AVX2;
 }
 
 MLPLAB_AVX512_INLINE __m512d mlplab_vexp8(__m512d x)
@@ -294,12 +307,165 @@ static inline __mmask8 mlplab_tail_mask(size_t r)
 {
     return (__mmask8)((1u << r) - 1u);
 }
+
+/* hi and lo of 2^(j/16) for j = the low 4 bits of each lane of idx: the
+ * four indices go through memory to integer registers, each entry's hi, lo
+ * pair is one 16-byte load, and two inserts and two unpacks sort them into
+ * a vector of his and one of los.  (Tried first: the table in eight
+ * registers, vpermps on pairs of floats and three blends per table; no
+ * memory, but 14 shuffle-port operations per four values, about 1.6 ns per
+ * sigmoid against 1.25 ns this way on the test machine's EPYC.) */
+MLPLAB_AVX2_INLINE void mlplab_exp2_pick4(__m256i idx, __m256d *hi, __m256d *lo)
+{
+    uint64_t j[4] __attribute__((aligned(32)));
+
+    _mm256_store_si256((__m256i *)(void *)j, _mm256_and_si256(idx, _mm256_set1_epi64x(15)));
+    const __m256d a = _mm256_insertf128_pd(
+        _mm256_castpd128_pd256(_mm_load_pd(mlplab_exp2_pair + 2 * j[0])),
+        _mm_load_pd(mlplab_exp2_pair + 2 * j[2]), 1); /* hi0 lo0 hi2 lo2 */
+    const __m256d b = _mm256_insertf128_pd(
+        _mm256_castpd128_pd256(_mm_load_pd(mlplab_exp2_pair + 2 * j[1])),
+        _mm_load_pd(mlplab_exp2_pair + 2 * j[3]), 1); /* hi1 lo1 hi3 lo3 */
+    *hi = _mm256_unpacklo_pd(a, b);
+    *lo = _mm256_unpackhi_pd(a, b);
+}
+
+MLPLAB_AVX2_INLINE __m256d mlplab_vexp4(__m256d x)
+{
+    const __m256d sh = _mm256_set1_pd(MLPLAB_EXP_SHIFTER);
+    /* max(c, x) and min(c, x) return x when x is NaN, as the C clamps do */
+    __m256d xc = _mm256_max_pd(_mm256_set1_pd(-746.0), x);
+    xc = _mm256_min_pd(_mm256_set1_pd(710.0), xc);
+
+    const __m256d t = _mm256_fmadd_pd(xc, _mm256_set1_pd(MLPLAB_EXP_INV), sh);
+    const __m256d k = _mm256_sub_pd(t, sh);
+    __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(MLPLAB_EXP_L_HI), xc);
+    r = _mm256_fnmadd_pd(k, _mm256_set1_pd(MLPLAB_EXP_L_LO), r);
+
+    __m256d q = _mm256_set1_pd(MLPLAB_EXP_C7);
+    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(MLPLAB_EXP_C6));
+    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(MLPLAB_EXP_C5));
+    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(MLPLAB_EXP_C4));
+    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(MLPLAB_EXP_C3));
+    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(MLPLAB_EXP_C2));
+    const __m256d p = _mm256_fmadd_pd(_mm256_mul_pd(r, r), q, r);
+
+    const __m256i tb = _mm256_castpd_si256(t);
+    __m256d th, tl;
+    mlplab_exp2_pick4(tb, &th, &tl);
+    const __m256d e = _mm256_add_pd(_mm256_fmadd_pd(th, p, tl), th);
+
+    /* 2^m1 and 2^m2 as in mlplab_vexp: m + 2048 = (bits(t) - bits(shifter)
+     * + 2048 * 16) >> 4, non-negative after the clamps, so a logical shift
+     * (AVX2 has no 64-bit arithmetic one) gives the same floor */
+    const __m256i mb = _mm256_srli_epi64(
+        _mm256_sub_epi64(tb, _mm256_set1_epi64x((long long)(0x4338000000000000ULL - 0x8000ULL))),
+        4);
+    const __m256i m1b = _mm256_srli_epi64(mb, 1);
+    const __m256i m2b = _mm256_sub_epi64(mb, m1b);
+    const __m256i one = _mm256_set1_epi64x(1);
+    const __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_sub_epi64(m1b, one), 52));
+    const __m256d s2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_sub_epi64(m2b, one), 52));
+    return _mm256_mul_pd(_mm256_mul_pd(e, s1), s2);
+}
+
+MLPLAB_AVX2_INLINE __m256d mlplab_vlog1p01_4(__m256d e)
+{
+    const __m256d big = _mm256_cmp_pd(e, _mm256_set1_pd(0.5), _CMP_GT_OQ);
+    const __m256d k = _mm256_and_pd(big, _mm256_set1_pd(1.0));
+    const __m256d f = _mm256_blendv_pd(
+        e, _mm256_mul_pd(_mm256_sub_pd(e, _mm256_set1_pd(1.0)), _mm256_set1_pd(0.5)), big);
+    const __m256d s = _mm256_div_pd(f, _mm256_add_pd(_mm256_set1_pd(2.0), f));
+    const __m256d z = _mm256_mul_pd(s, s);
+    __m256d r = _mm256_set1_pd(mlplab_log1p_c[0]);
+    for (int j = 1; j < MLPLAB_LOG1P_TERMS; j++)
+        r = _mm256_fmadd_pd(r, z, _mm256_set1_pd(mlplab_log1p_c[j]));
+    r = _mm256_mul_pd(r, z);
+    const __m256d hfsq = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), f), f);
+    const __m256d c = _mm256_fmadd_pd(s, _mm256_add_pd(hfsq, r),
+                                      _mm256_mul_pd(k, _mm256_set1_pd(MLPLAB_LN2_LO)));
+    return _mm256_sub_pd(_mm256_mul_pd(k, _mm256_set1_pd(MLPLAB_LN2_HI)),
+                         _mm256_sub_pd(_mm256_sub_pd(hfsq, c), f));
+}
+
+MLPLAB_AVX2_INLINE __m256d mlplab_negabs4(__m256d z)
+{
+    return _mm256_or_pd(z, _mm256_set1_pd(-0.0));
+}
+
+MLPLAB_AVX2_INLINE __m256d mlplab_vsigmoid4_from(__m256d z, __m256d e)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d pos = _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ);
+    return _mm256_div_pd(_mm256_blendv_pd(e, one, pos), _mm256_add_pd(one, e));
+}
+
+MLPLAB_AVX2_INLINE __m256d mlplab_vsigmoid4(__m256d z)
+{
+    return mlplab_vsigmoid4_from(z, mlplab_vexp4(mlplab_negabs4(z)));
+}
+
+/* The mask of the first r < 4 lanes, for vmaskmovpd. */
+MLPLAB_AVX2_INLINE __m256i mlplab_tail_mask4(size_t r)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)r), _mm256_set_epi64x(3, 2, 1, 0));
+}
+
+/* a (n) = sigmoid(z (n)), the twins over an array; a may be z. */
+MLP_ISA_AVX512_FN static inline void mlplab_vsigmoid_array_avx512(const double *z, double *a,
+                                                                   size_t n)
+{
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8)
+        _mm512_storeu_pd(a + i, mlplab_vsigmoid8(_mm512_loadu_pd(z + i)));
+    if (i < n) {
+        const __mmask8 m = mlplab_tail_mask(n - i);
+        _mm512_mask_storeu_pd(a + i, m, mlplab_vsigmoid8(_mm512_maskz_loadu_pd(m, z + i)));
+    }
+}
+
+MLP_ISA_AVX2_FN static inline void mlplab_vsigmoid_array_avx2(const double *z, double *a,
+                                                               size_t n)
+{
+    size_t i = 0;
+
+    for (; i + 4 <= n; i += 4)
+        _mm256_storeu_pd(a + i, mlplab_vsigmoid4(_mm256_loadu_pd(z + i)));
+    if (i < n) {
+        const __m256i m = mlplab_tail_mask4(n - i);
+        _mm256_maskstore_pd(a + i, m, mlplab_vsigmoid4(_mm256_maskload_pd(z + i, m)));
+    }
+}
 #else
 static inline int mlplab_have_avx512(void)
 {
     return 0;
 }
+
+static inline int mlplab_have_avx2(void)
+{
+    return 0;
+}
 #endif
+
+/* a (n) = sigmoid(z (n)) in the copy mlp_isa() picks: the twins, or the C
+ * loop; a may be z. */
+static inline void mlplab_vsigmoid_array(const double *z, double *a, size_t n)
+{
+#ifdef MLPLAB_HAVE_AVX512_PATH
+    if (mlplab_have_avx512()) {
+        mlplab_vsigmoid_array_avx512(z, a, n);
+        return;
+    }
+    if (mlplab_have_avx2()) {
+        mlplab_vsigmoid_array_avx2(z, a, n);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        a[i] = mlplab_vsigmoid(z[i]);
+}
 
 /* Sums that do not depend on the vector width: t[i] goes to lane i mod 8 of
  * an 8-wide accumulator (one AVX-512, two AVX2 or four SSE2 registers, the

@@ -17,10 +17,11 @@ enum { P_REDUCTION };
 enum { BCE_BLOCK = 256 };
 
 /* The terms and dlogits of one sample-block with one label per logit (k = 1),
- * into t (c) and db (c, or NULL): on AVX-512 the intrinsic twin, the same
- * bits. */
-static inline __attribute__((always_inline)) void bce_terms_c(const double *zb, const double *yb,
-                                                             double *t, double *db, size_t c)
+ * into t (c) and db (c, or NULL); in the AVX-512 and AVX2 copies the
+ * intrinsic twins, the same bits. */
+typedef void bce_terms_fn(const double *zb, const double *yb, double *t, double *db, size_t c);
+
+static void bce_terms_c(const double *zb, const double *yb, double *t, double *db, size_t c)
 {
     if (db) {
         for (size_t j = 0; j < c; j++) {
@@ -48,7 +49,7 @@ MLPLAB_AVX512_INLINE void bce_terms8(const double *zb, const double *yb, double 
         _mm512_mask_storeu_pd(db, m, _mm512_sub_pd(mlplab_vsigmoid8_from(z, e), y));
 }
 
-MLPLAB_AVX512
+MLP_ISA_AVX512_FN
 static void bce_terms_avx512(const double *zb, const double *yb, double *t, double *db, size_t c)
 {
     size_t j = 0;
@@ -58,13 +59,40 @@ static void bce_terms_avx512(const double *zb, const double *yb, double *t, doub
     if (j < c)
         bce_terms8(zb + j, yb + j, t + j, db ? db + j : NULL, mlplab_tail_mask(c - j));
 }
+
+/* (max(z, 0) with z = NaN: vmaxpd returns its second operand, 0, where the
+ * C select z > 0 ? z : 0 also gives 0.) */
+MLPLAB_AVX2_INLINE void bce_terms4(const double *zb, const double *yb, double *t, double *db,
+                                   __m256i m)
+{
+    const __m256d z = _mm256_maskload_pd(zb, m), y = _mm256_maskload_pd(yb, m);
+    const __m256d e = mlplab_vexp4(mlplab_negabs4(z));
+    const __m256d lin = _mm256_sub_pd(_mm256_max_pd(z, _mm256_setzero_pd()), _mm256_mul_pd(y, z));
+    _mm256_maskstore_pd(t, m, _mm256_add_pd(lin, mlplab_vlog1p01_4(e)));
+    if (db)
+        _mm256_maskstore_pd(db, m, _mm256_sub_pd(mlplab_vsigmoid4_from(z, e), y));
+}
+
+MLP_ISA_AVX2_FN
+static void bce_terms_avx2(const double *zb, const double *yb, double *t, double *db, size_t c)
+{
+    const __m256i all = _mm256_set1_epi64x(-1);
+    size_t j = 0;
+
+    for (; j + 4 <= c; j += 4)
+        bce_terms4(zb + j, yb + j, t + j, db ? db + j : NULL, all);
+    if (j < c)
+        bce_terms4(zb + j, yb + j, t + j, db ? db + j : NULL, mlplab_tail_mask4(c - j));
+}
 #endif
 
 /* logits, dlogits: (n, k); y: (n), each sample's label used for its k outputs.
- * Mean over the n k terms unless reduction is sum. */
-MLPLAB_VEXP_CLONES
-static double bce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
-                       const mlp_param_value *p)
+ * Mean over the n k terms unless reduction is sum.  terms does the k = 1
+ * blocks. */
+static inline __attribute__((always_inline)) double bce_loss_body(bce_terms_fn *terms,
+                                                                  const double *z, const double *y,
+                                                                  double *dz, size_t n, size_t k,
+                                                                  const mlp_param_value *p)
 {
     const size_t m = n * k;
     const int mean = mlplab_reduction_is_mean(&p[P_REDUCTION]);
@@ -76,12 +104,7 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
         const double *zb = z + i0;
 
         if (k == 1) {
-#ifdef MLPLAB_HAVE_AVX512_PATH
-            if (mlplab_have_avx512())
-                bce_terms_avx512(zb, y + i0, t, dz ? dz + i0 : NULL, c);
-            else
-#endif
-                bce_terms_c(zb, y + i0, t, dz ? dz + i0 : NULL, c);
+            terms(zb, y + i0, t, dz ? dz + i0 : NULL, c);
         } else {
             for (size_t j = 0; j < c; j++) {
                 const double zj = zb[j], yj = y[(i0 + j) / k], e = mlplab_vexp(-fabs(zj));
@@ -95,14 +118,40 @@ static double bce_loss(const double *z, const double *y, double *dz, size_t n, s
     return mlplab_reduce_with_grad(mlplab_lanes_fold(&acc), dz, m, m, mean);
 }
 
+#ifdef MLPLAB_HAVE_AVX512_PATH
+MLP_ISA_AVX512_FN
+static double bce_loss_avx512(const double *z, const double *y, double *dz, size_t n, size_t k,
+                              const mlp_param_value *p)
+{
+    return bce_loss_body(bce_terms_avx512, z, y, dz, n, k, p);
+}
+
+MLP_ISA_AVX2_FN
+static double bce_loss_avx2(const double *z, const double *y, double *dz, size_t n, size_t k,
+                            const mlp_param_value *p)
+{
+    return bce_loss_body(bce_terms_avx2, z, y, dz, n, k, p);
+}
+#endif
+
+static double bce_loss(const double *z, const double *y, double *dz, size_t n, size_t k,
+                       const mlp_param_value *p)
+{
+#ifdef MLPLAB_HAVE_AVX512_PATH
+    if (mlplab_have_avx512())
+        return bce_loss_avx512(z, y, dz, n, k, p);
+    if (mlplab_have_avx2())
+        return bce_loss_avx2(z, y, dz, n, k, p);
+#endif
+    return bce_loss_body(bce_terms_c, z, y, dz, n, k, p);
+}
+
 /* prob: (n, k) = sigmoid(logits). */
-MLPLAB_VEXP_CLONES
 static void bce_predict(const double *z, double *prob, size_t n, size_t k,
                         const mlp_param_value *p)
 {
     (void)p;
-    for (size_t i = 0; i < n * k; i++)
-        prob[i] = mlplab_vsigmoid(z[i]);
+    mlplab_vsigmoid_array(z, prob, n * k);
 }
 
 static const mlp_param_decl bce_params[] = {

@@ -33,8 +33,9 @@ ALLOWED = {
     "cli": ["base", "registry", "plan", "train", "spec", "check", "results", "sweep"],
 }
 ORDER = list(ALLOWED)
-# Headers every folder may include: the plugin ABI and the generated build info.
-COMMON = {"mlplab/plugin.h", "gitinfo.h"}
+# Headers every folder may include: the public SDK headers (the plugin ABI,
+# the kernels' ISA levels) and the generated build info.
+COMMON = {"mlplab/plugin.h", "mlplab/kernel.h", "gitinfo.h"}
 ONLY_HDF5 = "results"
 ONLY_PRINTS = "cli"
 

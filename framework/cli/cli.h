@@ -30,6 +30,7 @@ typedef struct options {
     bool dry_run, resume, force, keep_runs, quiet;
     unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
     bool allow_insecure;        /* --allow-insecure-plugins */
+    int format;                 /* --format 1|2 of the sweep file (0: the default) */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */

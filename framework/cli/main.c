@@ -36,6 +36,8 @@ static const char usage_text[] =
     "      --resume           continue an interrupted sweep: keep the runs already complete\n"
     "      --force            replace an existing results file\n"
     "      --keep-runs        keep the run folder's part files after the sweep file is built\n"
+    "      --format 1|2       layout of the sweep file: 2 (default) stacks every array over\n"
+    "                         the runs and adds the cube, 1 a group per run (docs/results.md)\n"
     "      --plugin-path DIR  extra plugin directory, searched first (repeatable);\n"
     "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
     "      --shard I/N        compute only the I-th of N shares of the runs (0/N ... N-1/N),\n"

@@ -91,6 +91,7 @@ int mlp_cli_check_plugin(int argc, char **argv);                /* runner check-
 int mlp_cli_info(int argc, char **argv);                        /* runner info */
 int mlp_cli_merge(int argc, char **argv);                       /* runner merge */
 int mlp_cli_slurm(int argc, char **argv);                       /* runner slurm */
+int mlp_cli_convert(int argc, char **argv);                     /* runner convert */
 
 /* cmd_run.c's helpers that merge shares */
 char *mlp_cli_join_command(int argc, char **argv);

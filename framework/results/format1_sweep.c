@@ -423,10 +423,70 @@ out:
 
 /* Root attributes: format, provenance, library and plugin versions.
  * A plugin's attributes are plugin_<kind>_<name>_{file,sha256,version}. */
+/* runner convert: every root attribute of the file `from`, in the order
+ * stored, but format_version (the new one in its place). */
+typedef struct attr_copy {
+    mlp_h5w *w;
+    hid_t to;
+    int version;
+    mlp_status st;
+} attr_copy;
+
+static herr_t copy_one(hid_t obj, const char *name, const H5A_info_t *info, void *vctx)
+{
+    attr_copy *c = vctx;
+    hid_t a = -1, t = -1, sp = -1, na = -1;
+    unsigned char *buf = NULL;
+    hssize_t n;
+
+    (void)info;
+    if (!strcmp(name, "format_version")) {
+        c->st = mlp_h5_attr_i64(c->w, c->to, name, c->version);
+        return c->st ? -1 : 0;
+    }
+    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0 || (n = H5Sget_simple_extent_npoints(sp)) < 0 ||
+        !(buf = calloc((size_t)(n ? n : 1), H5Tget_size(t))) || H5Aread(a, t, buf) < 0 ||
+        (na = H5Acreate2(c->to, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(na, t, buf) < 0)
+        c->st = mlp_h5_fail(c->w, "copy attribute '%s'", name);
+    if (buf && t >= 0 && sp >= 0 && H5Tdetect_class(t, H5T_VLEN) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    else if (buf && t >= 0 && sp >= 0 && H5Tis_variable_str(t) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    if (na >= 0)
+        H5Aclose(na);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return c->st ? -1 : 0;
+}
+
+static mlp_status copy_root_attrs(mlp_h5w *w, hid_t f, const char *from, int version)
+{
+    attr_copy c = {w, f, version, MLP_OK};
+    hsize_t at = 0;
+    hid_t src = H5Fopen(from, H5F_ACC_RDONLY, H5P_DEFAULT);
+
+    if (src < 0)
+        return mlp_h5_fail(w, "open %s", from);
+    if (H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_NATIVE, &at, copy_one, &c) < 0 && !c.st)
+        c.st = mlp_h5_fail(w, "copy the root attributes of %s", from);
+    H5Fclose(src);
+    return c.st;
+}
+
 mlp_status mlp_sweep_write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta *m, int version)
 {
     mlp_status st;
     char ver[64], name[3 * NAME_MAX_LEN], base[2 * NAME_MAX_LEN + 16];
+
+    if (m->attrs_from)
+        return copy_root_attrs(w, f, m->attrs_from, version);
 
     mlp_h5_version_number(ver, sizeof(ver));
     if ((st = mlp_h5_attr_str(w, f, "format", "mlplab-results")) ||

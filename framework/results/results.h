@@ -231,6 +231,14 @@ void mlp_results_builder_abort(mlp_results_builder *b);
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err);
 
+/* runner convert: the sweep file `in` (format 1 or 2) rewritten as `out` in
+ * `format` (temporary name, fsync, rename), every number as it is, the root
+ * attributes copied but format_version; grid_repeats and axis_len as in
+ * mlp_sweep_meta (the caller asks the spec in spec_resolved).  *from: the
+ * format of `in`.  Reads one run at a time. */
+mlp_status mlp_results_convert(const char *in, const char *out, int format, size_t grid_repeats,
+                               const size_t *axis_len, int *from, mlp_error *err);
+
 /* The identity hash a sweep file was built with (its root attribute
  * spec_resolved_sha256), malloc'd, or NULL when it has none or cannot be read. */
 char *mlp_results_identity(const char *sweep_path);

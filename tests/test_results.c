@@ -192,7 +192,8 @@ static mlp_sweep_meta make_meta(void)
         .n_runs = N_RUNS, .n_plugins = 2, .plugins = plugins, .n_swept = 2,
         .swept_paths = swept_paths, .swept_numeric = swept_numeric,
         .train = &train_data, .test = &test_data,
-        .libyaml_version = "0.2.5", .openmp_version = "201511"};
+        .libyaml_version = "0.2.5", .openmp_version = "201511",
+        .format_version = 1};  /* these tests read the format-1 layout */
 }
 
 /* Write runs 0 .. N_RUNS-1 of the fake sweep into sweep_path's run folder. */

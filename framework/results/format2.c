@@ -14,6 +14,7 @@
 
 #define CHUNK_BYTES ((size_t)64 << 10) /* about this much of an array per chunk */
 #define CHUNK_ROWS_MAX 1024            /* and at most this many runs */
+#define COMPACT_BYTES 16384            /* a small stack's array: in its object header */
 #define MAX_DIMS (MLP_RESULTS_MAX_LAYERS + 16)
 #define CUBE_MAX_AXES 32                /* swept keys of a grid (plan/: MLP_PLAN_MAX_AXES) */
 
@@ -134,7 +135,7 @@ typedef struct stack {
 /* The writer's state. */
 typedef struct format2 {
     mlp_h5w w;
-    hid_t f, stacks, fapl, dcpl_z;
+    hid_t f, stacks, fapl, dcpl_z, dapl;
     mlp_summary s;
     size_t n_runs;
     stack *st;
@@ -375,9 +376,10 @@ static void row_fill(const arr *a, const mlp_run_record *r, void *out)
 }
 
 /* The runs held in a's buffer, appended to its dataset (created at the
- * first: when the buffer filled up, chunks of a->chunk runs; at the end, a
- * stack that never filled one gets one chunk of exactly its runs). */
-static mlp_status arr_flush(format2 *x, stack *k, arr *a)
+ * first: before a run past the first chunk, chunks of a->chunk runs,
+ * extendible along run; at the end (final), a stack of at most one chunk
+ * holds exactly its runs, unchunked). */
+static mlp_status arr_flush(format2 *x, stack *k, arr *a, bool final)
 {
     mlp_h5w *w = &x->w;
     hsize_t dims[5], maxd[5], chunk[5], start[5] = {0}, count[5];
@@ -390,19 +392,39 @@ static mlp_status arr_flush(format2 *x, stack *k, arr *a)
     for (int i = 0; i < a->rank; i++) {
         dims[i] = maxd[i] = chunk[i] = count[i] = a->len[i];
     }
+    if (a->d < 0 && final) {
+        /* a stack smaller than one chunk (its runs all came): its runs
+         * only, as format 1 stores a run's arrays (compact up to 16 kB,
+         * else contiguous), which saves a chunk index per array */
+        dims[0] = a->held;
+        if ((sp = H5Screate_simple(a->rank, dims, NULL)) < 0) {
+            st = mlp_h5_fail(w, "create the layout of '%s'", a->name);
+            goto out;
+        }
+        a->d = H5Dcreate2(k->g, a->name, a->integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, sp,
+                          H5P_DEFAULT, a->held * a->row * 8 <= COMPACT_BYTES ? w->compact : w->dcpl,
+                          H5P_DEFAULT);
+        if (a->d < 0 || H5Dwrite(a->d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->buf) < 0) {
+            st = mlp_h5_fail(w, "write dataset '%s'", a->name);
+            goto out;
+        }
+        a->len[0] = a->held;
+        a->held = 0;
+        goto out;
+    }
     if (a->d < 0) {
         dims[0] = 0;
         maxd[0] = H5S_UNLIMITED;
-        /* a stack that fits in one chunk gets a chunk of its size */
-        chunk[0] = a->held < a->chunk ? a->held : a->chunk;
+        chunk[0] = a->chunk;
         if ((sp = H5Screate_simple(a->rank, dims, maxd)) < 0 ||
             (dcpl = H5Pcopy(DEFLATE_LEVEL ? x->dcpl_z : w->dcpl)) < 0 ||
             H5Pset_chunk(dcpl, a->rank, chunk) < 0) {
             st = mlp_h5_fail(w, "create the layout of '%s'", a->name);
             goto out;
         }
+        /* no chunk cache: whole chunks go from the buffer to the file */
         a->d = H5Dcreate2(k->g, a->name, a->integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, sp,
-                          H5P_DEFAULT, dcpl, H5P_DEFAULT);
+                          H5P_DEFAULT, dcpl, x->dapl);
         if (a->d < 0) {
             st = mlp_h5_fail(w, "create dataset '%s'", a->name);
             goto out;
@@ -492,7 +514,7 @@ static mlp_status stack_finish(format2 *x, stack *k)
     for (size_t i = 0; i < MAX_DIMS; i++)
         sc[i] = -1;
     for (size_t i = 0; i < k->n_arrs && !st; i++)
-        st = arr_flush(x, k, &k->arrs[i]);
+        st = arr_flush(x, k, &k->arrs[i], true);
     if (st)
         return st;
     if ((st = mlp_h5_var_write(w, k->g, "run", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &n, k->run,
@@ -526,11 +548,15 @@ static mlp_status stack_finish(format2 *x, stack *k)
     }
     if (st)
         goto out;
+    bool notes = false;  /* rare: a string dataset costs a 4 kB heap, so only when needed */
+    for (size_t i = 0; i < k->n; i++)
+        notes = notes || k->note[i][0];
     if ((st = mlp_h5_var_write(w, k->g, "best_iteration", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &n,
                                k->best, &run, "early stopping: updates behind the kept "
                                "weights (-1: none)", NULL, NULL)) ||
-        (st = mlp_h5_var_write(w, k->g, "note", w->str, w->str, 1, &n, k->note, &run,
-                               "something to know about the run (empty: nothing)", NULL, NULL)))
+        (notes && (st = mlp_h5_var_write(w, k->g, "note", w->str, w->str, 1, &n, k->note, &run,
+                                         "something to know about the run (empty: nothing)",
+                                         NULL, NULL))))
         goto out;
     for (size_t l = 0; l <= s->n_layers; l++)
         wv[l] = (int64_t)s->width[l];
@@ -661,8 +687,6 @@ static mlp_status param_var(mlp_h5w *w, hid_t g, const mlp_sweep_meta *meta, con
     return st;
 }
 
-static const char *const status_word[2] = {"ok", "diverged"};
-
 /* /cube: for a grid, every summary column as an array over the swept keys
  * and repeat, the keys' values as coordinates; otherwise over run, each
  * swept key a coordinate along it. */
@@ -676,7 +700,6 @@ static mlp_status write_cube(format2 *x, const mlp_sweep_meta *meta)
     int rank = grid ? (int)na + 1 : 1;
     hsize_t dims[CUBE_MAX_AXES + 1];
     hid_t g = -1, sc[CUBE_MAX_AXES + 1];
-    const char **stat = NULL, **stop = NULL;
     int64_t *run = NULL;
     size_t *at = NULL;
     char *coords = NULL;
@@ -688,17 +711,13 @@ static mlp_status write_cube(format2 *x, const mlp_sweep_meta *meta)
         sc[i] = -1;
     if ((g = mlp_h5_group_create(w, x->f, "cube")) < 0)
         return mlp_h5_failed(w);
-    stat = malloc((s->n ? s->n : 1) * sizeof(*stat));
-    stop = malloc((s->n ? s->n : 1) * sizeof(*stop));
     run = malloc((s->n ? s->n : 1) * sizeof(*run));
     at = malloc((s->n ? s->n : 1) * sizeof(*at));
-    if (!stat || !stop || !run || !at) {
+    if (!run || !at) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
     for (size_t k = 0; k < s->n; k++) {
-        stat[k] = status_word[s->diverged[k]];
-        stop[k] = s->stop[k];
         run[k] = (int64_t)k;
     }
     if (grid) {
@@ -758,10 +777,9 @@ static mlp_status write_cube(format2 *x, const mlp_sweep_meta *meta)
                        s->iters, sc, "updates made before training stopped", NULL, coords)) ||
         (st = cube_var(w, g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, rank, dims, s->seed, sc,
                        "random seed of the run", NULL, coords)) ||
-        (st = cube_var(w, g, "status", w->str, w->str, rank, dims, stat, sc,
-                       "ok, or diverged (non-finite loss)", NULL, coords)) ||
-        (st = cube_var(w, g, "stop_reason", w->str, w->str, rank, dims, stop, sc,
-                       "why training stopped", NULL, coords)))
+        (st = cube_var(w, g, "diverged", H5T_STD_I8LE, H5T_NATIVE_UINT8, rank, dims,
+                       s->diverged, sc, "1 when a loss or gradient was not finite, else 0",
+                       NULL, coords)))
         goto out;
     if (grid && (st = cube_var(w, g, "run", H5T_STD_I64LE, H5T_NATIVE_INT64, rank, dims, run, sc,
                                "the run at this point: its row of /summary, its place in "
@@ -774,8 +792,6 @@ out:
     free(coords);
     free(at);
     free(run);
-    free(stop);
-    free(stat);
     H5Gclose(g);
     return st;
 }
@@ -799,6 +815,8 @@ static void format2_close(void *state)
         H5Pclose(x->fapl);
     if (x->dcpl_z >= 0)
         H5Pclose(x->dcpl_z);
+    if (x->dapl >= 0)
+        H5Pclose(x->dapl);
     mlp_h5w_close(&x->w);
     H5Eclear2(H5E_DEFAULT);
     mlp_summary_free(&x->s);
@@ -815,7 +833,7 @@ static void *format2_create(size_t n_runs, size_t n_swept)
         return NULL;
     x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
                      .dim_list = -1, .ref_list = -1};
-    x->f = x->stacks = x->fapl = x->dcpl_z = -1;
+    x->f = x->stacks = x->fapl = x->dcpl_z = x->dapl = -1;
     x->n_runs = n_runs;
     if (!mlp_summary_alloc(&x->s, n_runs, n_swept) ||
         !(x->stack_of = calloc(n_runs ? n_runs : 1, sizeof(*x->stack_of))) ||
@@ -834,6 +852,8 @@ static mlp_status format2_open(void *state, const char *tmp, mlp_error *err)
     if ((st = mlp_h5w_open(&x->w, tmp, err)))
         return st;
     if ((x->fapl = mlp_sweep_fapl()) < 0 || (x->dcpl_z = H5Pcopy(x->w.dcpl)) < 0 ||
+        (x->dapl = H5Pcreate(H5P_DATASET_ACCESS)) < 0 ||
+        H5Pset_chunk_cache(x->dapl, 0, 0, 1.0) < 0 ||
         (DEFLATE_LEVEL && (H5Pset_shuffle(x->dcpl_z) < 0 ||
                            H5Pset_deflate(x->dcpl_z, DEFLATE_LEVEL) < 0)))
         return mlp_h5_fail(&x->w, "set up the file properties");
@@ -887,9 +907,12 @@ static mlp_status format2_add_run(void *state, const mlp_run_record *r, mlp_erro
     k->n++;
     for (size_t j = 0; j < k->n_arrs; j++) {
         arr *a = &k->arrs[j];
-        row_fill(a, r, (unsigned char *)a->buf + a->held * a->row * 8);
-        if (++a->held == a->chunk && (st = arr_flush(x, k, a)))
+        /* a full buffer is written when the next run comes: a stack of at
+         * most one chunk is never chunked */
+        if (a->held == a->chunk && (st = arr_flush(x, k, a, false)))
             return st;
+        row_fill(a, r, (unsigned char *)a->buf + a->held * a->row * 8);
+        a->held++;
     }
     if (!mlp_summary_add(&x->s, r->index, r))
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);

@@ -114,6 +114,25 @@ def check_xarray_cube(a):
             sel = ds.final_loss.sel({dims[0]: values[0][-1]}).mean("repeat")
             expect(sel.size >= 1, "sel over a swept key failed")
             print(f"{path} ({engine}): final_loss {dict(ds.final_loss.sizes)}")
+    # not a grid (here: a spec convert cannot read, so no grid is known):
+    # the cube is over run, each swept key and repeat a coordinate along it
+    nogrid1, nogrid2 = os.path.join(a.dir, "nogrid1.h5"), os.path.join(a.dir, "nogrid2.h5")
+    with open(a.files[0], "rb") as src, open(nogrid1, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(nogrid1, "r+") as f:
+        f.attrs["spec_resolved"] = "not: [a spec"
+    run([a.runner, "convert", nogrid1, nogrid2])
+    with h5py.File(nogrid2) as f:
+        hidden = f["model.hidden"][()]
+    for engine in ("h5netcdf", "netcdf4"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ds = xr.open_dataset(nogrid2, group="cube", engine=engine)
+        expect(ds.final_loss.dims == ("run",), f"{nogrid2}: over {ds.final_loss.dims}")
+        for c in ("model.hidden", "model.activation", "repeat"):
+            expect(c in ds.coords and ds[c].dims == ("run",), f"{nogrid2}: no coordinate {c}")
+        expect(list(ds["model.hidden"].values) == list(hidden), f"{nogrid2}: model.hidden")
+        print(f"{nogrid2} ({engine}): over run, keys as run coordinates")
 
 
 def check_pandas_netcdf(a):

@@ -160,6 +160,9 @@ class Run:
         l, k = layers[-1]
         return l, g[k][()]
 
+    def has_boundary(self):
+        return "boundary" in self.g
+
     def boundary(self):
         """(prob (gy, gx[, class]), grid_x, grid_y, extent) or None."""
         if "boundary" not in self.g:
@@ -189,6 +192,75 @@ class Run:
         return 0.5 if self.loss_plugin() in IDENTITY_LINK else 0.0
 
 
+class Run2(Run):
+    """A run of a format-2 file: its row of the arrays of its stack
+    (/stacks/s<i>, found through /index), its summary at the root."""
+
+    def __init__(self, results, k, cols):
+        f = results.f
+        self.results = results
+        self.index = k
+        self.name = f"run {k}"
+        self.g = f[f"stacks/s{int(f['index/stack'][k])}"]
+        self.row = int(f["index/row"][k])
+        self.status = as_text(cols["status"][k])
+        self.diverged = self.status != "ok"
+        self.widths = [int(w) for w in self.g.attrs["widths"]] if "widths" in self.g.attrs else None
+        self.metrics = {m: float(cols[m][k]) for m in METRICS}
+        if self.metrics["first_iteration_at_100pct"] < 0:
+            self.metrics["first_iteration_at_100pct"] = float("nan")
+        self.params = {}
+        for key in results.swept:
+            v = as_text(cols[key][k]) if key in cols else "?"
+            self.params[key] = (int(v) if isinstance(v, (int, np.integer))
+                                else float(v) if isinstance(v, (float, np.floating)) else str(v))
+
+    def _row(self, name):
+        return self.g[name][self.row] if name in self.g else None
+
+    def data(self, which="train"):
+        if f"{which}_x" in self.g:
+            d = Data.__new__(Data)
+            d.x = np.asarray(self._row(f"{which}_x"), dtype=float)
+            d.y = np.asarray(self._row(f"{which}_y")).astype(int)
+            d.classes = int(self.g.attrs.get(f"{which}_classes", int(d.y.max()) + 1))
+            return d
+        return self.results.root_data(which)
+
+    def loss(self):
+        if "loss" not in self.g:
+            return None, None, None, None
+        loss = self._row("loss")
+        it = self.g["iteration"][()]
+        test = self._row("test_loss")
+        test_it = self.g["eval_iteration"][()] if test is not None else None
+        return it, loss, test_it, test
+
+    def layers(self):
+        out = []
+        while f"W_layer{len(out)}" in self.g:
+            l = len(out)
+            out.append((self._row(f"W_layer{l}"), self._row(f"b_layer{l}")))
+        return out or None
+
+    def hidden(self):
+        layers = sorted(int(k[12:]) for k in self.g if re.fullmatch(r"hidden_layer\d+", k))
+        if not layers:
+            return None
+        return layers[-1], self._row(f"hidden_layer{layers[-1]}")
+
+    def has_boundary(self):
+        return "boundary_prob" in self.g
+
+    def boundary(self):
+        if "boundary_prob" not in self.g:
+            return None
+        gx, gy = self.g["grid_x"][()], self.g["grid_y"][()]
+        ext = self.g.attrs.get("boundary_extent")
+        ext = [float(e) for e in ext] if ext is not None else [gx[0], gx[-1], gy[0], gy[-1]]
+        return self._row("boundary_prob"), gx, gy, ext
+
+
 class Results:
     def __init__(self, path):
         self.path = path
@@ -199,12 +271,14 @@ class Results:
         except OSError as e:
             die(f"{path}: not an mlplab results file (not HDF5: {e})")
         f = self.f
-        if as_text(f.attrs.get("format")) != "mlplab-results" or "runs" not in f:
-            die(f"{path}: not an mlplab results file (no root attribute format = "
-                "'mlplab-results' and /runs group)")
         version = f.attrs.get("format_version")
-        if version is not None and int(version) > 1:
-            print(f"figures.py: warning: {path}: format_version {int(version)} is newer than 1; "
+        self.version = int(version) if version is not None else 1
+        layout = "runs" if self.version == 1 else "stacks"
+        if as_text(f.attrs.get("format")) != "mlplab-results" or layout not in f:
+            die(f"{path}: not an mlplab results file (no root attribute format = "
+                f"'mlplab-results' and /{layout} group)")
+        if self.version > 2:
+            print(f"figures.py: warning: {path}: format_version {self.version} is newer than 2; "
                   "drawing what can be read", file=sys.stderr)
         self.name = str(as_text(f.attrs.get("name", os.path.basename(path))))
         desc = str(as_text(f.attrs.get("description", "")) or "").strip()
@@ -215,8 +289,20 @@ class Results:
         m = (re.search(r"^loss:\s*\n\s+plugin:\s*([\w.-]+)", resolved, re.M)
              or re.search(r"^loss:\s*([\w.-]+)\s*$", resolved, re.M))
         self.loss_plugin = m.group(1) if m else "bce"
-        names = sorted(k for k in f["runs"] if k.startswith("run_"))
-        self.runs = [Run(self, k, f["runs"][k]) for k in names]
+        if self.version == 1:
+            names = sorted(k for k in f["runs"] if k.startswith("run_"))
+            self.runs = [Run(self, k, f["runs"][k]) for k in names]
+        else:
+            # the summary columns at the root: one read each
+            cols = {k: f[re.sub(r"[/\x00-\x1f\x7f]", "_", k)][()] for k in self.swept
+                    if re.sub(r"[/\x00-\x1f\x7f]", "_", k) in f}
+            for k in self.swept:
+                alt = "param_" + re.sub(r"[/\x00-\x1f\x7f]", "_", k)
+                if k not in cols and alt in f:
+                    cols[k] = f[alt][()]
+            for m in METRICS + ("status",):
+                cols[m] = f[m][()]
+            self.runs = [Run2(self, k, cols) for k in range(len(f["index/stack"]))]
         if not self.runs:
             die(f"{path}: the results file holds no runs")
         self.numeric = {k: all(isinstance(r.params[k], (int, float)) for r in self.runs)
@@ -724,7 +810,7 @@ def shade(ax, bd):
 
 
 def fig_boundaries(res, args):
-    runs = [r for r in res.ordered_runs() if "boundary" in r.g]
+    runs = [r for r in res.ordered_runs() if r.has_boundary()]
     if not runs:
         return skip("boundaries", "no run recorded boundary/ (record.boundary)")
     keys = res.swept
@@ -732,7 +818,7 @@ def fig_boundaries(res, args):
     reps = max(len(v) for v in groups.values())
     if len(runs) > MAX_PANELS and reps > 1:
         print(f"boundaries: {len(runs)} runs; drawing the first repeat of each sweep point")
-        runs = [g[0] for g in groups.values() if "boundary" in g[0].g]
+        runs = [g[0] for g in groups.values() if g[0].has_boundary()]
         reps = 1
     if len(runs) > MAX_PANELS:
         print(f"boundaries: {len(runs)} runs; drawing the first {MAX_PANELS}")

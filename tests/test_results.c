@@ -192,7 +192,8 @@ static mlp_sweep_meta make_meta(void)
         .n_runs = N_RUNS, .n_plugins = 2, .plugins = plugins, .n_swept = 2,
         .swept_paths = swept_paths, .swept_numeric = swept_numeric,
         .train = &train_data, .test = &test_data,
-        .libyaml_version = "0.2.5", .openmp_version = "201511"};
+        .libyaml_version = "0.2.5", .openmp_version = "201511",
+        .format_version = 1};  /* these tests read the format-1 layout */
 }
 
 /* Write runs 0 .. N_RUNS-1 of the fake sweep into sweep_path's run folder. */
@@ -548,6 +549,60 @@ static void test_results_journal_batches(void **state)
     assert_false(exists(runs));
     free(part0);
     free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+/* Format 2 of a sweep that is not a grid (or claims one its values do not
+ * form): /cube has only the run dimension, each swept key and repeat a
+ * variable over run named in the data variables' coordinates attribute;
+ * run 1's arrays are row 1 of the one stack. */
+static void test_results_format2_cube_over_run(void **state)
+{
+    char *dir = fresh_dir("cube"), *sweep = xprintf("%s/c.h5", dir);
+    mlp_sweep_meta meta = make_meta();
+    size_t claimed[2] = {3, 1};  /* activation is not constant: not this grid */
+    mlp_error err;
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        meta.format_version = 2;
+        meta.grid_repeats = pass ? 1 : 0;
+        meta.axis_len = pass ? claimed : NULL;
+        write_runs(sweep);
+        assert_int_equal(mlp_results_build(sweep, &meta, false, &err), MLP_OK);
+        hid_t f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+        assert_true(f >= 0);
+        hid_t d = H5Dopen2(f, "/cube/final_loss", H5P_DEFAULT), sp = H5Dget_space(d);
+        hsize_t dims[4] = {0};
+        assert_int_equal(H5Sget_simple_extent_ndims(sp), 1);
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        assert_int_equal(dims[0], N_RUNS);
+        hid_t a = H5Aopen(d, "coordinates", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+        char *text = NULL;
+        H5Tset_size(t, H5T_VARIABLE);
+        assert_true(a >= 0 && H5Aread(a, t, &text) >= 0);
+        assert_string_equal(text, "model.hidden model.activation repeat");
+        H5free_memory(text);
+        H5Tclose(t);
+        H5Aclose(a);
+        H5Sclose(sp);
+        H5Dclose(d);
+        double v[N_LOSS];
+        read_doubles(f, "/cube/model.hidden", v, N_RUNS, 1, (hsize_t[]){N_RUNS});
+        assert_true(v[2] == 7.0);
+        hid_t l = H5Dopen2(f, "/stacks/s0/loss", H5P_DEFAULT), ls = H5Dget_space(l);
+        hsize_t one[2] = {1, N_LOSS}, at[2] = {1, 0};
+        hid_t ms = H5Screate_simple(2, one, NULL);
+        H5Sselect_hyperslab(ls, H5S_SELECT_SET, at, NULL, one, NULL);
+        assert_true(H5Dread(l, H5T_NATIVE_DOUBLE, ms, ls, H5P_DEFAULT, v) >= 0);
+        assert_true(v[2] == lval(1, 2));
+        H5Sclose(ms);
+        H5Sclose(ls);
+        H5Dclose(l);
+        H5Fclose(f);
+        remove(sweep);
+    }
     free(sweep);
     done_dir(dir);
 }
@@ -1080,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_results_swept_dataset_multiclass),
         cmocka_unit_test(test_results_threads),
         cmocka_unit_test(test_results_hdf5_version),
+        cmocka_unit_test(test_results_format2_cube_over_run),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

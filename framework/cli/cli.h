@@ -31,6 +31,7 @@ typedef struct options {
     bool dry_run, resume, force, keep_runs, quiet;
     unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
     bool allow_insecure;        /* --allow-insecure-plugins */
+    int format;                 /* --format 1|2 of the sweep file (0: the default) */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */
@@ -108,6 +109,7 @@ int mlp_cli_check_plugin(int argc, char **argv);                /* runner check-
 int mlp_cli_info(int argc, char **argv);                        /* runner info */
 int mlp_cli_merge(int argc, char **argv);                       /* runner merge */
 int mlp_cli_slurm(int argc, char **argv);                       /* runner slurm */
+int mlp_cli_convert(int argc, char **argv);                     /* runner convert */
 
 /* cmd_run.c's helpers that merge shares */
 /* SIGINT and SIGTERM from now on raise the flag returned (the first; a

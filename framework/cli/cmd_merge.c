@@ -13,7 +13,7 @@
 #include "sweep/sweep.h"
 
 static const char merge_usage[] =
-    "usage: runner merge RUN_FOLDER|SPEC.yaml [-o OUT.h5] [--set KEY=VALUE] [--keep-runs]\n"
+    "usage: runner merge RUN_FOLDER|SPEC.yaml [-o OUT.h5] [--set KEY=VALUE] [--keep-runs] [--format 1|2]\n"
     "                    [--plugin-path DIR] [-q]\n"
     "  Builds the sweep file from the part files of a run folder (results/<name>.runs), as\n"
     "  the shards of `runner SPEC --shard i/n` left them: the same file one machine writes.\n"
@@ -90,8 +90,8 @@ int mlp_cli_merge(int argc, char **argv)
     if (!given.spec)
         return mlp_cli_usage_error("%s", "merge needs a run folder or a spec file");
     if (given.dry_run || given.resume || given.force || given.n_shards)
-        return mlp_cli_usage_error("%s", "merge takes -o, --set, --keep-runs, --plugin-path "
-                                   "and -q only");
+        return mlp_cli_usage_error("%s", "merge takes -o, --set, --keep-runs, --format, "
+                                   "--plugin-path and -q only");
     o = given;
     bool exists = stat(given.spec, &sb) == 0;
     bool folder = exists && S_ISDIR(sb.st_mode);
@@ -145,6 +145,7 @@ int mlp_cli_merge(int argc, char **argv)
         .output = output,
         .threads = o.threads,
         .keep_runs = o.keep_runs,
+        .format = o.format,
         .command = command,
         .merge = true,
         .stop = stop,

@@ -300,6 +300,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .force = o->force,
         .resume = o->resume,
         .keep_runs = o->keep_runs,
+        .format = o->format,
         .command = command,
         .shard = o->shard,
         .n_shards = o->n_shards,

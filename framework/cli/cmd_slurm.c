@@ -18,7 +18,7 @@
 
 static const char slurm_usage[] =
     "usage: runner slurm SPEC.yaml --tasks N [--cpus-per-task C] [-o OUT.h5] [--set KEY=VALUE]\n"
-    "                    [--plugin-path DIR] [--keep-runs] [--submit] [-- SBATCH_OPTION ...]\n"
+    "                    [--plugin-path DIR] [--keep-runs] [--format 1|2] [--submit] [-- SBATCH_OPTION ...]\n"
     "  Writes into the run folder (OUT without .h5, then .runs/slurm/) an sbatch array\n"
     "  script, array.sbatch: N tasks, task i running `runner SPEC --shard i/N --resume` with\n"
     "  C threads (default 1), requeued on preemption; and merge.sbatch, `runner merge` of the\n"
@@ -98,7 +98,7 @@ static int parse_slurm_args(int argc, char **argv, slurm_opts *s, options *o)
         return mlp_cli_usage_error("%s", "slurm needs --tasks N (the number of array tasks)");
     if (o->dry_run || o->resume || o->force || o->n_shards || o->threads)
         return mlp_cli_usage_error("%s", "slurm takes --tasks, --cpus-per-task, -o, --set, "
-                                   "--plugin-path, --keep-runs, -q and --submit (the tasks run "
+                                   "--plugin-path, --keep-runs, --format, -q and --submit (the tasks run "
                                    "--shard i/N --resume with -j C)");
     return 0;
 }
@@ -237,6 +237,8 @@ static int write_scripts(const slurm_paths *p, const char *name, const slurm_opt
     put_quoted(f, p->output);
     if (o->keep_runs)
         fputs(" --keep-runs", f);
+    if (o->format)
+        fprintf(f, " --format %d", o->format);
     fputc('\n', f);
     if (fclose(f) != 0)
         goto fail_merge;

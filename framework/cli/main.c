@@ -26,6 +26,9 @@ static const char usage_text[] =
     "                    [-- SBATCH_OPTION ...]\n"
     "                                           write (and submit) a Slurm array job, one task\n"
     "                                           per shard, and the merge job (runner slurm --help)\n"
+    "       runner convert IN.h5 OUT.h5 [--format 1|2]\n"
+    "                                           rewrite a sweep file in the other layout, every\n"
+    "                                           number as it is (runner convert --help)\n"
     "       runner --help | --version\n"
     "\n"
     "options of a run:\n"
@@ -36,6 +39,8 @@ static const char usage_text[] =
     "      --resume           continue an interrupted sweep: keep the runs already complete\n"
     "      --force            replace an existing results file\n"
     "      --keep-runs        keep the run folder's part files after the sweep file is built\n"
+    "      --format 1|2       layout of the sweep file: 2 (default) stacks every array over\n"
+    "                         the runs and adds the cube, 1 a group per run (docs/results.md)\n"
     "      --plugin-path DIR  extra plugin directory, searched first (repeatable);\n"
     "                         also MLPLAB_PLUGIN_PATH (colon-separated)\n"
     "      --shard I/N        compute only the I-th of N shares of the runs (0/N ... N-1/N),\n"
@@ -74,6 +79,8 @@ int main(int argc, char **argv)
         return mlp_cli_merge(argc, argv);
     if (strcmp(argv[1], "slurm") == 0)
         return mlp_cli_slurm(argc, argv);
+    if (strcmp(argv[1], "convert") == 0)
+        return mlp_cli_convert(argc, argv);
 
     memset(&o, 0, sizeof(o));
     int rc = mlp_cli_parse_run(argc, argv, 1, &o);

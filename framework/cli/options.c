@@ -105,6 +105,13 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
                 !mlp_shard_parse(v, &o->shard, &o->n_shards))
                 return mlp_cli_usage_error("--shard expects i/n, the i-th of n shards counted "
                                            "from 0 (0/4 ... 3/4), got '%s'", v ? v : "");
+        } else if (mlp_cli_is_opt(a, "--format")) {
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--format"))) ||
+                (strcmp(v, "1") && strcmp(v, "2")))
+                return mlp_cli_usage_error("--format expects 1 (a group per run) or 2 (stacked "
+                                           "arrays and the cube, the default), got '%s'",
+                                           v ? v : "");
+            o->format = v[0] - '0';
         } else if (strcmp(a, "--allow-insecure-plugins") == 0) {
             o->allow_insecure = true;
         } else if (strcmp(a, "--dry-run") == 0) {

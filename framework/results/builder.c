@@ -140,7 +140,8 @@ static void builder_free(mlp_results_builder *b, bool remove_tmp)
 }
 
 mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
-                                     size_t n_swept, mlp_results_builder **out, mlp_error *err)
+                                     size_t n_swept, int format, mlp_results_builder **out,
+                                     mlp_error *err)
 {
     mlp_results_builder *b = calloc(1, sizeof(*b));
     mlp_status st = MLP_OK;
@@ -148,9 +149,13 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
     *out = NULL;
     if (!b)
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
+    if (!(b->fmt = mlp_results_format_get(format))) {
+        free(b);
+        return mlp_fail(err, MLP_ERR_USAGE, "%s: no results format %d (there are 1 and 2)",
+                        sweep_path, format);
+    }
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
-    b->fmt = &mlp_results_format1;  /* the one format there is */
     b->n_runs = n_runs;
     b->n_swept = n_swept;
     b->ps.hash = hash;
@@ -235,7 +240,8 @@ mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta,
     mlp_status st = mlp_results_builder_start(sweep_path,
                                               meta->run_sha256 ? meta->run_sha256
                                                                : meta->spec_sha256,
-                                              meta->n_runs, meta->n_swept, &b, err);
+                                              meta->n_runs, meta->n_swept, meta->format_version,
+                                              &b, err);
 
     return st ? st : mlp_results_builder_finish(b, meta, keep_runs, err);
 }

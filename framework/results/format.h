@@ -1,5 +1,5 @@
 /* results/format.h -- how the builder writes a sweep file: a format is one
- * writer behind this table (format 1: format1_sweep.c).  The builder calls
+ * writer behind this table (format 1: format1_sweep.c; format 2: format2.c).  The builder calls
  * open, add_run and finish with the module lock held, from one thread at a
  * time, and close (under the lock too) whatever happened.  Private to
  * framework/results/. */
@@ -26,5 +26,12 @@ typedef struct mlp_results_format {
 
 /* The format-1 sweep file: /runs/run_<k>, /dataset, /summary, /summary_table. */
 extern const mlp_results_format mlp_results_format1;
+
+/* The format-2 sweep file: /stacks/s<i>/ (arrays with a leading run axis,
+ * one stack per shape), /index, /summary, /summary_table and /cube. */
+extern const mlp_results_format mlp_results_format2;
+
+/* The writer of format_version v (0: MLP_RESULTS_FORMAT_DEFAULT), or NULL. */
+const mlp_results_format *mlp_results_format_get(int v);
 
 #endif

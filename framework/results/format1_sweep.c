@@ -10,22 +10,8 @@
 #include "results/format1.h"
 #include "results/internal.h"
 
-/* The summary columns, one value per run (all that build keeps in memory). */
-typedef struct summary {
-    size_t n, n_swept;
-    uint64_t *seed;
-    int64_t *first100, *iters, *repeat;
-    unsigned char *diverged;
-    char (*stop)[16];        /* stop reasons, NUL-padded */
-    double *final_loss, *train_acc, *test_acc, *wall;
-    double *num;   /* (n_swept, n): numeric parameters */
-    char **text;   /* (n_swept, n): text of every parameter */
-    bool *integer; /* (n_swept): a numeric parameter whose every value is an integer
-                      as written (set by summary_integers, at the end) */
-    int64_t *inum; /* (n_swept, n): those values, as integers */
-} summary;
 
-static void summary_free(summary *s)
+void mlp_summary_free(mlp_summary *s)
 {
     for (size_t i = 0; s->text && i < s->n * s->n_swept; i++)
         free(s->text[i]);
@@ -45,7 +31,7 @@ static void summary_free(summary *s)
     free(s->wall);
 }
 
-static bool summary_alloc(summary *s, size_t n, size_t n_swept)
+bool mlp_summary_alloc(mlp_summary *s, size_t n, size_t n_swept)
 {
     size_t m = n ? n : 1, c = n * n_swept > 0 ? n * n_swept : 1;
 
@@ -67,7 +53,7 @@ static bool summary_alloc(summary *s, size_t n, size_t n_swept)
            s->test_acc && s->wall && s->num && s->text;
 }
 
-static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
+bool mlp_summary_add(mlp_summary *s, size_t k, const mlp_run_record *r)
 {
     s->seed[k] = r->seed;
     s->first100[k] = r->first_100pct;
@@ -89,7 +75,7 @@ static bool summary_add(summary *s, size_t k, const mlp_run_record *r)
 
 /* Which numeric parameters are integers in every run (model.hidden: 3, 5,
  * 10): those columns are int64, the others float64.  False: out of memory. */
-static bool summary_integers(summary *s, const mlp_sweep_meta *meta)
+bool mlp_summary_integers(mlp_summary *s, const mlp_sweep_meta *meta)
 {
     size_t c = s->n * s->n_swept > 0 ? s->n * s->n_swept : 1;
 
@@ -111,7 +97,8 @@ static bool summary_integers(summary *s, const mlp_sweep_meta *meta)
 static const char *const status_text[2] = {"ok", "diverged"};
 
 /* /summary/: one 1-D dataset per column over the `run` coordinate. */
-static mlp_status write_summary(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta, const summary *s)
+mlp_status mlp_summary_write(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta, const mlp_summary *s,
+                             int version)
 {
     mlp_status st = MLP_OK;
     hid_t g = -1, run = -1;
@@ -119,7 +106,8 @@ static mlp_status write_summary(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta,
     const char **status = NULL;
     char name[NAME_MAX_LEN];
 
-    if ((g = mlp_h5_group_create(w, f, "summary")) < 0)
+    if (version >= 2 ? (g = H5Gopen2(f, "/", H5P_DEFAULT)) < 0
+                     : (g = mlp_h5_group_create(w, f, "summary")) < 0)
         return mlp_h5_failed(w);
     if (!(status = malloc((s->n ? s->n : 1) * sizeof(*status)))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
@@ -207,7 +195,7 @@ typedef struct table_types {
     hid_t *ptypes;           /* (n_swept): text parameters' types, else -1 */
 } table_types;
 
-static void table_layout_compute(table_layout *l, const mlp_sweep_meta *meta, const summary *s)
+static void table_layout_compute(table_layout *l, const mlp_sweep_meta *meta, const mlp_summary *s)
 {
     size_t row = 0;
 
@@ -245,8 +233,19 @@ static herr_t table_insert(const table_types *t, const char *name, size_t off, h
     return H5Tinsert(t->mt, name, off, mtype) | H5Tinsert(t->ft, name, off, ftype);
 }
 
+/* A column name PyTables takes without a NaturalNameWarning: a Python
+ * identifier ("model.hidden" -> "model_hidden"). */
+static void identifier(char *name)
+{
+    if (name[0] >= '0' && name[0] <= '9')
+        name[0] = '_';
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+}
+
 static mlp_status table_types_make(mlp_h5w *w, table_types *t, const table_layout *l,
-                                   const mlp_sweep_meta *meta, const summary *s)
+                                   const mlp_sweep_meta *meta, const mlp_summary *s, int version)
 {
     char name[NAME_MAX_LEN];
     herr_t e = 0;
@@ -264,6 +263,8 @@ static mlp_status table_types_make(mlp_h5w *w, table_types *t, const table_layou
     e |= table_insert(t, "status", l->status, t->sstat, t->sstat);
     for (size_t i = 0; i < s->n_swept; i++) {
         mlp_h5_nc_name(meta->swept_paths[i], name, sizeof(name));
+        if (version >= 2)
+            identifier(name);
         if (s->integer[i])
             e |= table_insert(t, name, l->pofs[i], H5T_NATIVE_INT64, H5T_STD_I64LE);
         else if (meta->swept_numeric[i])
@@ -302,7 +303,7 @@ static void table_types_close(table_types *t, size_t n_swept)
 
 /* The rows, s->n of l->row bytes each, into buf (zeroed: strings NUL-padded). */
 static void table_rows_fill(unsigned char *buf, const table_layout *l, const mlp_sweep_meta *meta,
-                            const summary *s)
+                            const mlp_summary *s)
 {
     for (size_t k = 0; k < s->n; k++) {
         unsigned char *p = buf + k * l->row;
@@ -331,11 +332,43 @@ static void table_rows_fill(unsigned char *buf, const table_layout *l, const mlp
     }
 }
 
+/* Attribute column_names of the table: each column's name in /summary
+ * (model.hidden where the table says model_hidden), fixed-length strings. */
+static mlp_status column_names(mlp_h5w *w, hid_t d, const mlp_sweep_meta *meta,
+                               const mlp_summary *s)
+{
+    static const char *const head[] = {"run", "seed", "repeat", "status"};
+    static const char *const tail[] = {"final_loss", "train_accuracy", "test_accuracy",
+                                       "first_iteration_at_100pct", "wall_seconds",
+                                       "iterations_run", "stop_reason"};
+    size_t n = 4 + s->n_swept + 7, len = NAME_MAX_LEN;
+    char *buf = calloc(n, len);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    mlp_status st;
+
+    if (!buf || t < 0 || H5Tset_size(t, len) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0) {
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+        goto out;
+    }
+    for (size_t i = 0; i < 4; i++)
+        snprintf(buf + i * len, len, "%s", head[i]);
+    for (size_t i = 0; i < s->n_swept; i++)
+        mlp_h5_nc_name(meta->swept_paths[i], buf + (4 + i) * len, len);
+    for (size_t i = 0; i < 7; i++)
+        snprintf(buf + (4 + s->n_swept + i) * len, len, "%s", tail[i]);
+    st = mlp_h5_attr_put(w, d, "column_names", t, t, buf, n);
+out:
+    if (t >= 0)
+        H5Tclose(t);
+    free(buf);
+    return st;
+}
+
 /* /summary_table: the summary's rows as one compound dataset, strings of
  * fixed length (what PyTables, hence pandas.read_hdf, reads as a table).
  * Its axis is the root coordinate /run. */
-static mlp_status write_summary_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta,
-                                      const summary *s)
+mlp_status mlp_summary_write_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta,
+                                   const mlp_summary *s, int version)
 {
     mlp_status st = MLP_OK;
     table_layout l = {0};
@@ -353,13 +386,27 @@ static mlp_status write_summary_table(mlp_h5w *w, hid_t f, const mlp_sweep_meta 
     for (size_t i = 0; i < s->n_swept; i++)
         t.ptypes[i] = -1;
     table_layout_compute(&l, meta, s);
-    if ((st = table_types_make(w, &t, &l, meta, s)))
+    if ((st = table_types_make(w, &t, &l, meta, s, version)))
         goto out;
     if (!(buf = calloc(s->n ? s->n : 1, l.row))) {
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
     table_rows_fill(buf, &l, meta, s);
+    if (version >= 2) {
+        /* the table its own dimension (no DIMENSION_LIST, which PyTables
+         * warns about; h5netcdf needs a scale on every axis); its type is
+         * not committed, so netCDF-C leaves it out (netCDF4-python misreads
+         * compound members that are strings): netCDF readers have the
+         * same columns at the root */
+        hid_t d = -1;
+        if ((st = mlp_h5_var_write(w, f, "summary_table", t.ft, t.mt, 1, &dim, buf, NULL,
+                                   "one row per run: the columns of /summary", NULL, &d)))
+            goto out;
+        st = column_names(w, d, meta, s);
+        mlp_h5_scale_close(w, d, &st);
+        goto out;
+    }
     if ((st = mlp_h5_i64_coord(w, f, "run", s->n, 1, "run index", &run)) ||
         (st = mlp_h5_var_write(w, f, "summary_table", t.ft, t.mt, 1, &dim, buf, &run,
                                "one row per run: the columns of /summary", NULL, NULL)))
@@ -376,14 +423,74 @@ out:
 
 /* Root attributes: format, provenance, library and plugin versions.
  * A plugin's attributes are plugin_<kind>_<name>_{file,sha256,version}. */
-static mlp_status write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta *m)
+/* runner convert: every root attribute of the file `from`, in the order
+ * stored, but format_version (the new one in its place). */
+typedef struct attr_copy {
+    mlp_h5w *w;
+    hid_t to;
+    int version;
+    mlp_status st;
+} attr_copy;
+
+static herr_t copy_one(hid_t obj, const char *name, const H5A_info_t *info, void *vctx)
+{
+    attr_copy *c = vctx;
+    hid_t a = -1, t = -1, sp = -1, na = -1;
+    unsigned char *buf = NULL;
+    hssize_t n;
+
+    (void)info;
+    if (!strcmp(name, "format_version")) {
+        c->st = mlp_h5_attr_i64(c->w, c->to, name, c->version);
+        return c->st ? -1 : 0;
+    }
+    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0 || (n = H5Sget_simple_extent_npoints(sp)) < 0 ||
+        !(buf = calloc((size_t)(n ? n : 1), H5Tget_size(t))) || H5Aread(a, t, buf) < 0 ||
+        (na = H5Acreate2(c->to, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(na, t, buf) < 0)
+        c->st = mlp_h5_fail(c->w, "copy attribute '%s'", name);
+    if (buf && t >= 0 && sp >= 0 && H5Tdetect_class(t, H5T_VLEN) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    else if (buf && t >= 0 && sp >= 0 && H5Tis_variable_str(t) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    if (na >= 0)
+        H5Aclose(na);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return c->st ? -1 : 0;
+}
+
+static mlp_status copy_root_attrs(mlp_h5w *w, hid_t f, const char *from, int version)
+{
+    attr_copy c = {w, f, version, MLP_OK};
+    hsize_t at = 0;
+    hid_t src = H5Fopen(from, H5F_ACC_RDONLY, H5P_DEFAULT);
+
+    if (src < 0)
+        return mlp_h5_fail(w, "open %s", from);
+    if (H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_NATIVE, &at, copy_one, &c) < 0 && !c.st)
+        c.st = mlp_h5_fail(w, "copy the root attributes of %s", from);
+    H5Fclose(src);
+    return c.st;
+}
+
+mlp_status mlp_sweep_write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta *m, int version)
 {
     mlp_status st;
     char ver[64], name[3 * NAME_MAX_LEN], base[2 * NAME_MAX_LEN + 16];
 
+    if (m->attrs_from)
+        return copy_root_attrs(w, f, m->attrs_from, version);
+
     mlp_h5_version_number(ver, sizeof(ver));
     if ((st = mlp_h5_attr_str(w, f, "format", "mlplab-results")) ||
-        (st = mlp_h5_attr_i64(w, f, "format_version", 1)) ||
+        (st = mlp_h5_attr_i64(w, f, "format_version", version)) ||
         (st = mlp_h5_attr_str(w, f, "Conventions", "CF-1.8")) ||
         (st = mlp_h5_attr_str(w, f, "title", m->name)) ||
         (st = mlp_h5_attr_str(w, f, "name", m->name)) ||
@@ -434,7 +541,7 @@ static mlp_status write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta *m)
  * the more it holds (measured: building 1000 tiny runs takes 0.52 s of CPU
  * with 128 kB, 0.62 s with 1 MB, 0.74 s with the default 2 MB, 0.80 s with
  * 8 MB); what a run's objects need stays in it. */
-static hid_t sweep_fapl(void)
+hid_t mlp_sweep_fapl(void)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5AC_cache_config_t mdc;
@@ -466,7 +573,7 @@ fail:
 typedef struct format1 {
     mlp_h5w w;
     hid_t f, runs, fapl;
-    summary s;
+    mlp_summary s;
 } format1;
 
 static void format1_close(void *state)
@@ -483,7 +590,7 @@ static void format1_close(void *state)
         H5Pclose(x->fapl);
     mlp_h5w_close(&x->w);
     H5Eclear2(H5E_DEFAULT);
-    summary_free(&x->s);
+    mlp_summary_free(&x->s);
     free(x);
 }
 
@@ -496,7 +603,7 @@ static void *format1_create(size_t n_runs, size_t n_swept)
     x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
                      .dim_list = -1, .ref_list = -1};
     x->f = x->runs = x->fapl = -1;
-    if (!summary_alloc(&x->s, n_runs, n_swept)) {
+    if (!mlp_summary_alloc(&x->s, n_runs, n_swept)) {
         format1_close(x);
         return NULL;
     }
@@ -510,7 +617,7 @@ static mlp_status format1_open(void *state, const char *tmp, mlp_error *err)
 
     if ((st = mlp_h5w_open(&x->w, tmp, err)))
         return st;
-    if ((x->fapl = sweep_fapl()) < 0)
+    if ((x->fapl = mlp_sweep_fapl()) < 0)
         return mlp_h5_fail(&x->w, "set up the file access properties");
     if ((x->f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, x->fapl)) < 0)
         return mlp_h5_fail(&x->w, "create the file");
@@ -535,7 +642,7 @@ static mlp_status format1_add_run(void *state, const mlp_run_record *r, mlp_erro
         st = mlp_format1_write_run(&x->w, g, r);
         H5Gclose(g);
     }
-    if (!st && !summary_add(&x->s, r->index, r))
+    if (!st && !mlp_summary_add(&x->s, r->index, r))
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);
     return st;
 }
@@ -549,7 +656,7 @@ static mlp_status format1_finish(void *state, const mlp_sweep_meta *meta, mlp_er
     hid_t dg = -1;
 
     w->err = err;
-    if ((st = write_root_attrs(w, x->f, meta)))
+    if ((st = mlp_sweep_write_root_attrs(w, x->f, meta, 1)))
         goto out;
     if (meta->train) {
         if ((dg = mlp_h5_group_create(w, x->f, "dataset")) < 0) {
@@ -560,12 +667,12 @@ static mlp_status format1_finish(void *state, const mlp_sweep_meta *meta, mlp_er
             (meta->test && (st = mlp_format1_write_data(w, dg, "test", meta->test))))
             goto out;
     }
-    if (!summary_integers(&x->s, meta)) {
+    if (!mlp_summary_integers(&x->s, meta)) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
         goto out;
     }
-    if ((st = write_summary(w, x->f, meta, &x->s)) ||
-        (st = write_summary_table(w, x->f, meta, &x->s)))
+    if ((st = mlp_summary_write(w, x->f, meta, &x->s, 1)) ||
+        (st = mlp_summary_write_table(w, x->f, meta, &x->s, 1)))
         goto out;
     if (dg >= 0)
         H5Gclose(dg);

@@ -288,7 +288,8 @@ static open_scale *scale_find(mlp_h5w *w, hid_t id)
 }
 
 /* Attach axis i of dataset d (named name) to scales[i], for every axis. */
-static mlp_status scale_attach(mlp_h5w *w, hid_t d, const char *name, int rank, const hid_t *scales)
+mlp_status mlp_h5_scale_attach(mlp_h5w *w, hid_t d, const char *name, int rank,
+                               const hid_t *scales)
 {
     hvl_t dl[H5S_MAX_RANK];
     open_scale *sc[H5S_MAX_RANK];
@@ -395,7 +396,7 @@ mlp_status mlp_h5_var_write(mlp_h5w *w, hid_t g, const char *name, hid_t ftype, 
     }
     if (!scales && (st = scale_make(w, d, name, name)))
         goto out;
-    if (scales && (st = scale_attach(w, d, name, rank, scales)))
+    if (scales && (st = mlp_h5_scale_attach(w, d, name, rank, scales)))
         goto out;
     if ((st = mlp_h5_attr_str(w, d, "long_name", long_name)) ||
         (st = mlp_h5_attr_str(w, d, "units", units)))

@@ -29,7 +29,7 @@ typedef struct open_scale {
     size_t n, cap;
 } open_scale;
 
-#define MAX_OPEN_SCALES 16
+#define MAX_OPEN_SCALES 96
 
 /* What one file operation needs: the file's name for messages, the error
  * record, and the property lists, types and dataspace used throughout. */
@@ -71,6 +71,11 @@ hid_t mlp_h5_group_create(mlp_h5w *w, hid_t parent, const char *name);
 /* Close a scale, writing its REFERENCE_LIST first (unless *st already
  * holds an error; a new error goes to *st). */
 void mlp_h5_scale_close(mlp_h5w *w, hid_t id, mlp_status *st);
+/* Attach axis i of dataset d (named name, for messages) to the open scale
+ * scales[i], for every axis: its DIMENSION_LIST now, the scales'
+ * REFERENCE_LIST when they are closed. */
+mlp_status mlp_h5_scale_attach(mlp_h5w *w, hid_t d, const char *name, int rank,
+                               const hid_t *scales);
 /* A netCDF dimension without a coordinate variable (an open scale), or < 0. */
 hid_t mlp_h5_dim_only(mlp_h5w *w, hid_t g, const char *name, hsize_t len);
 /* Dataset `name` in g, shape dims[rank], one scale per axis (scales == NULL:

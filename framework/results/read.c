@@ -110,19 +110,22 @@ char *mlp_results_identity(const char *sweep_path)
  * model needs, every value finite.  Each refusal is MLP_ERR_SPEC naming the
  * file, the run and the dataset. */
 static mlp_status read_layer(mlp_h5w *w, hid_t g, size_t run, size_t l, bool is_w,
-                             const size_t *width, double *out)
+                             const size_t *width, double *out, long long row)
 {
     mlp_status st = MLP_OK;
     const char *path = w->file;
     char name[64];
-    hid_t d = -1, sp = -1, t = -1;
-    hsize_t dims[2] = {0, 0};
-    int rank = is_w ? 2 : 1;
+    hid_t d = -1, sp = -1, t = -1, ms = -1;
+    hsize_t all[3] = {0, 0, 0}, *dims = all + (row >= 0);
+    int rank = is_w ? 2 : 1, off = row >= 0;  /* format 2: a leading run axis */
     size_t count = is_w ? width[l + 1] * width[l] : width[l + 1];
     double *v = NULL;
     H5T_class_t cls;
 
-    snprintf(name, sizeof(name), "weights/layer%zu/%s", l, is_w ? "W" : "b");
+    if (row >= 0)
+        snprintf(name, sizeof(name), "%s_layer%zu", is_w ? "W" : "b", l);
+    else
+        snprintf(name, sizeof(name), "weights/layer%zu/%s", l, is_w ? "W" : "b");
     if ((d = H5Dopen2(g, name, H5P_DEFAULT)) < 0) {
         st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu has no dataset %s", path, run, name);
         goto out;
@@ -137,12 +140,12 @@ static mlp_status read_layer(mlp_h5w *w, hid_t g, size_t run, size_t l, bool is_
                       name, cls == H5T_STRING ? "strings" : "values of another type");
         goto out;
     }
-    if (H5Sget_simple_extent_ndims(sp) != rank) {
+    if (H5Sget_simple_extent_ndims(sp) != rank + off) {
         st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu: %s does not have %d dimension%s", path,
                       run, name, rank, rank == 1 ? "" : "s");
         goto out;
     }
-    H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sget_simple_extent_dims(sp, all, NULL);
     if (is_w && (dims[0] != width[l + 1] || dims[1] != width[l])) {
         st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu layer %zu has weights of shape "
                       "(%llu, %llu); this model's layer %zu needs (%zu, %zu)", path, run, l,
@@ -160,7 +163,18 @@ static mlp_status read_layer(mlp_h5w *w, hid_t g, size_t run, size_t l, bool is_
         st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+    if (row >= 0) {
+        /* run `row` of the stack: one hyperslab (its chunk only) */
+        hsize_t start[3] = {(hsize_t)row, 0, 0}, cnt[3] = {1, all[1], all[2]};
+        if ((hsize_t)row >= all[0] || (ms = H5Screate_simple(rank, dims, NULL)) < 0 ||
+            H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0) {
+            st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu: %s has no row %lld", path, run,
+                          name, row);
+            goto out;
+        }
+    }
+    if (count && H5Dread(d, H5T_NATIVE_DOUBLE, row >= 0 ? ms : H5S_ALL, row >= 0 ? sp : H5S_ALL,
+                         H5P_DEFAULT, v) < 0) {
         st = mlp_h5_fail(w, "read dataset '%s'", name);
         goto out;
     }
@@ -175,12 +189,94 @@ static mlp_status read_layer(mlp_h5w *w, hid_t g, size_t run, size_t l, bool is_
         memcpy(out, v, count * sizeof(double));
 out:
     free(v);
+    if (ms >= 0)
+        H5Sclose(ms);
     if (sp >= 0)
         H5Sclose(sp);
     if (t >= 0)
         H5Tclose(t);
     if (d >= 0)
         H5Dclose(d);
+    return st;
+}
+
+/* Format 2: where run `run` is (/index/stack and /index/row): its stack's
+ * group into *g and its row; false when the file has no such run. */
+static bool stack_row(hid_t f, size_t run, hid_t *g, long long *row)
+{
+    hid_t ds = -1, dr = -1, sp = -1, ms = -1;
+    hsize_t n = 0, one = 1, k = run;
+    int32_t stack = -1;
+    int64_t r = -1;
+    char name[48];
+    bool ok = false;
+
+    *g = -1;
+    if ((ds = H5Dopen2(f, "index/stack", H5P_DEFAULT)) < 0 ||
+        (dr = H5Dopen2(f, "index/row", H5P_DEFAULT)) < 0 || (sp = H5Dget_space(ds)) < 0 ||
+        H5Sget_simple_extent_dims(sp, &n, NULL) != 1 || k >= n ||
+        (ms = H5Screate_simple(1, &one, NULL)) < 0 ||
+        H5Sselect_hyperslab(sp, H5S_SELECT_SET, &k, NULL, &one, NULL) < 0 ||
+        H5Dread(ds, H5T_NATIVE_INT32, ms, sp, H5P_DEFAULT, &stack) < 0 ||
+        H5Dread(dr, H5T_NATIVE_INT64, ms, sp, H5P_DEFAULT, &r) < 0 || stack < 0 || r < 0)
+        goto out;
+    snprintf(name, sizeof(name), "stacks/s%d", (int)stack);
+    if ((*g = H5Gopen2(f, name, H5P_DEFAULT)) < 0)
+        goto out;
+    *row = r;
+    ok = true;
+out:
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dr >= 0)
+        H5Dclose(dr);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok;
+}
+
+/* Warm start from a format-2 file: run's row of W_layer<l>, b_layer<l> in
+ * its stack, with the checks of format 1. */
+static mlp_status read_weights2(mlp_h5w *w, hid_t f, size_t run, const size_t *width,
+                                size_t n_layers, double *params)
+{
+    mlp_status st = MLP_OK;
+    hid_t g = -1;
+    long long row = -1;
+    size_t off = 0;
+    char name[64];
+
+    if (!stack_row(f, run, &g, &row)) {
+        H5Eclear2(H5E_DEFAULT);
+        return mlp_fail(w->err, MLP_ERR_SPEC, "%s: no run %zu in this results file", w->file, run);
+    }
+    if (!has_link(g, "W_layer0")) {
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu recorded no final weights "
+                      "(record.weights was none)", w->file, run);
+        goto out;
+    }
+    for (size_t l = 0; l < n_layers; l++) {
+        snprintf(name, sizeof(name), "W_layer%zu", l);
+        if (!has_link(g, name)) {
+            st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu has fewer weight layers than this "
+                          "model's %zu", w->file, run, n_layers);
+            goto out;
+        }
+        if ((st = read_layer(w, g, run, l, true, width, params ? params + off : NULL, row)))
+            goto out;
+        off += width[l + 1] * width[l];
+        if ((st = read_layer(w, g, run, l, false, width, params ? params + off : NULL, row)))
+            goto out;
+        off += width[l + 1];
+    }
+    snprintf(name, sizeof(name), "W_layer%zu", n_layers);
+    if (has_link(g, name))
+        st = mlp_fail(w->err, MLP_ERR_SPEC, "%s: run %zu has more weight layers than this model's "
+                      "%zu", w->file, run, n_layers);
+out:
+    H5Gclose(g);
     return st;
 }
 
@@ -211,6 +307,10 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: not an HDF5 results file", path);
         goto out;
     }
+    if (has_link(f, "stacks")) {
+        st = read_weights2(&w, f, run, width, n_layers, params);
+        goto out;
+    }
     snprintf(name, sizeof(name), "runs/run_%04zu", run);
     if (!has_link(f, "runs") || H5Lexists(f, name, H5P_DEFAULT) <= 0) {
         st = mlp_fail(err, MLP_ERR_SPEC, "%s: no run %zu in this results file", path, run);
@@ -232,10 +332,10 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
                           "model's %zu", path, run, n_layers);
             goto out;
         }
-        if ((st = read_layer(&w, g, run, l, true, width, params ? params + off : NULL)))
+        if ((st = read_layer(&w, g, run, l, true, width, params ? params + off : NULL, -1)))
             goto out;
         off += width[l + 1] * width[l];
-        if ((st = read_layer(&w, g, run, l, false, width, params ? params + off : NULL)))
+        if ((st = read_layer(&w, g, run, l, false, width, params ? params + off : NULL, -1)))
             goto out;
         off += width[l + 1];
     }
@@ -338,6 +438,52 @@ static mlp_status cols_get(table_cols *c, hid_t mt, int n, const char *path, mlp
     return MLP_OK;
 }
 
+/* Format 2 names the table's columns as Python identifiers and keeps the
+ * names of the summary in its attribute column_names: the names to show. */
+static mlp_status column_names(mlp_h5w *w, hid_t d, table_cols *c)
+{
+    hid_t a = -1, t = -1, mt = -1, sp = -1;
+    size_t size;
+    char *buf = NULL;
+    mlp_status st = MLP_OK;
+
+    if (H5Aexists(d, "column_names") <= 0)
+        return MLP_OK;
+    if ((a = H5Aopen(d, "column_names", H5P_DEFAULT)) < 0 || (t = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0 || H5Tget_class(t) != H5T_STRING ||
+        H5Tis_variable_str(t) != 0 || H5Sget_simple_extent_npoints(sp) != c->n) {
+        st = mlp_h5_fail(w, "read attribute 'column_names' of /summary_table");
+        goto out;
+    }
+    size = H5Tget_size(t);
+    if ((mt = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mt, size) < 0 ||
+        !(buf = calloc((size_t)c->n, size + 1)) ||
+        H5Aread(a, mt, buf) < 0) {
+        st = mlp_h5_fail(w, "read attribute 'column_names' of /summary_table");
+        goto out;
+    }
+    for (int i = 0; i < c->n; i++) {
+        char *name = strndup(buf + (size_t)i * size, size);
+        if (!name) {
+            st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+            goto out;
+        }
+        free(c->names[i]);
+        c->names[i] = name;
+    }
+out:
+    free(buf);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return st;
+}
+
 /* Rows 0 .. n-1 of dataset d (file space fs, row type mt) to row(), one at
  * a time: memory does not grow with the number of runs.  buf holds a row. */
 static mlp_status rows_emit(mlp_h5w *w, hid_t d, hid_t fs, hid_t mt, hsize_t n,
@@ -400,7 +546,7 @@ mlp_status mlp_results_summary(const char *path, bool exact,
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    if ((st = cols_get(&cols, mt, nm, path, err)))
+    if ((st = cols_get(&cols, mt, nm, path, err)) || (st = column_names(&w, d, &cols)))
         goto out;
     row(ctx, (size_t)nm, (const char *const *)cols.names);
     st = rows_emit(&w, d, fs, mt, n, &cols, buf, exact, row, ctx);

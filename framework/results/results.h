@@ -107,7 +107,22 @@ typedef struct mlp_sweep_meta {
      * omitted): one line per shard, "shard 1/4 host=h started=... runs=12
      * wall_seconds=3.2", root attribute shards. */
     const char *shards;
+    /* Layout of the file: 1 (a group per run), 2 (stacks and the cube), or
+     * 0 for the default (MLP_RESULTS_FORMAT_DEFAULT). */
+    int format_version;
+    /* Format 2's /cube: grid_repeats > 0 when the runs are the full
+     * Cartesian product of the swept axes (row-major in swept_paths order,
+     * repeats innermost, as plan/ numbers them), each axis with axis_len[i]
+     * values and grid_repeats repeats; 0 otherwise (the cube then has only
+     * the run dimension).  axis_len is borrowed for the call. */
+    size_t grid_repeats;
+    const size_t *axis_len;
+    /* Set by runner convert (NULL otherwise): the root attributes are
+     * copied from this results file, all but format_version. */
+    const char *attrs_from;
 } mlp_sweep_meta;
+
+#define MLP_RESULTS_FORMAT_DEFAULT 2
 
 /* "results/x.h5" -> "results/x.runs" (malloc'd). */
 char *mlp_results_runs_dir(const char *sweep_path);
@@ -199,8 +214,11 @@ mlp_status mlp_results_clear_runs_tagged(const char *runs_dir, const char *tag, 
  * renames the file over sweep_path, and removes the run folder unless
  * keep_runs; a run that never came is an error naming it.  abort() stops
  * and removes the temporary.  Both free b; abort accepts NULL. */
+/* format: the layout to write (mlp_sweep_meta.format_version; 0 the
+ * default); finish's meta must ask for the same. */
 mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
-                                     size_t n_swept, mlp_results_builder **out, mlp_error *err);
+                                     size_t n_swept, int format, mlp_results_builder **out,
+                                     mlp_error *err);
 mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
                                       bool keep_runs, mlp_error *err);
 void mlp_results_builder_abort(mlp_results_builder *b);
@@ -212,6 +230,14 @@ void mlp_results_builder_abort(mlp_results_builder *b);
  * keep_runs. */
 mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta, bool keep_runs,
                              mlp_error *err);
+
+/* runner convert: the sweep file `in` (format 1 or 2) rewritten as `out` in
+ * `format` (temporary name, fsync, rename), every number as it is, the root
+ * attributes copied but format_version; grid_repeats and axis_len as in
+ * mlp_sweep_meta (the caller asks the spec in spec_resolved).  *from: the
+ * format of `in`.  Reads one run at a time. */
+mlp_status mlp_results_convert(const char *in, const char *out, int format, size_t grid_repeats,
+                               const size_t *axis_len, int *from, mlp_error *err);
 
 /* The identity hash a sweep file was built with (its root attribute
  * spec_resolved_sha256), malloc'd, or NULL when it has none or cannot be read. */

@@ -246,3 +246,10 @@ mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
                              sub.msg);
     return MLP_OK;
 }
+
+/* Every sweep is a grid today: the plan is the Cartesian product of the
+ * axes.  A search kind that is not (zipped, sampled) answers false here. */
+bool mlp_spec_grid(const mlp_spec *spec)
+{
+    return spec->plan.n_axes == spec->n_axes;
+}

@@ -79,6 +79,14 @@ void mlp_spec_free(mlp_spec *spec);
 #define MLP_SPEC_VALIDATE_ALL 4096
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err);
 
+/* Whether the runs are the full Cartesian product of spec->axes: run k's
+ * value on axis a is value plan.axis_len-decoded row-major, repeats
+ * innermost (mlp_plan_get), so that a results file may lay the summary out
+ * as an N-D array over the axes (format 2's /cube).  True for every grid
+ * sweep; a search kind that is not a grid (zipped, sampled) answers false
+ * and then has the run dimension only. */
+bool mlp_spec_grid(const mlp_spec *spec);
+
 /* The configuration of run k.  *cfg is filled only on success; free with
  * mlp_config_free. */
 mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, mlp_config *cfg,

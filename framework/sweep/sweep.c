@@ -128,6 +128,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, const 
     mlp_plugin_prov prov[64];
     const char *paths[MLP_PLAN_MAX_AXES];
     bool numeric[MLP_PLAN_MAX_AXES];
+    size_t axis_len[MLP_PLAN_MAX_AXES];
     char host[256] = "unknown", created[32], omp[32];
     time_t now = time(NULL);
     struct tm tmv;
@@ -150,6 +151,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, const 
     for (size_t a = 0; a < spec->n_axes; a++) {
         paths[a] = spec->axes[a].path;
         numeric[a] = spec->axes[a].numeric;
+        axis_len[a] = spec->plan.axis_len[a];
     }
 
     memset(&meta, 0, sizeof(meta));
@@ -185,6 +187,10 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, const 
     meta.n_swept = spec->n_axes;
     meta.swept_paths = paths;
     meta.swept_numeric = numeric;
+    meta.format_version = st->o->format;
+    /* the summary cube over the sweep's keys, when the runs form a grid */
+    meta.grid_repeats = mlp_spec_grid(spec) ? spec->plan.repeats : 0;
+    meta.axis_len = axis_len;
     if (!spec->dataset_swept && st->n_data > 0 && !st->data[0].ready) {
         /* every run was resumed: the shared points were never needed until now */
         mlp_config cfg;
@@ -375,7 +381,8 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
                  mlp_team_size(x->team));
     rc = x->o->n_shards || x->team ? MLP_OK  /* part files only: merge or rank 0 builds */
                         : mlp_results_builder_start(x->o->output, st->run_hash, x->n,
-                                                    st->spec->n_axes, &st->builder, err);
+                                                    st->spec->n_axes, x->o->format,
+                                                    &st->builder, err);
     for (int t = 0; t < x->threads && rc == MLP_OK && !x->o->merge; t++) {
         rc = mlp_results_journal_open(st->runs_dir, st->run_hash, JOURNAL_SECONDS,
                                       journal_bytes(x->threads), &x->journal[t], err);
@@ -655,7 +662,7 @@ static mlp_status team_end(sweep_exec *x, mlp_status rc, time_t started, const c
                       x->n - finished, x->n);
     if (rc == MLP_OK)
         rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
-                                       &st->builder, err);
+                                       x->o->format, &st->builder, err);
     if (rc == MLP_OK)
         rc = build_sweep_file(st, resolved, lines, err);
     free(lines);

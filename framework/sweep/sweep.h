@@ -45,6 +45,7 @@ typedef struct mlp_sweep_opts {
     bool keep_runs;           /* keep the run folder after building the sweep file */
     bool create_folder;       /* create the output's folder when missing (the default results/) */
     const char *command;      /* the command line, recorded in the file */
+    int format;               /* results layout: 1 or 2; 0 the default (results.h) */
     /* Shards: with n_shards > 0, compute only the runs plan/shard.h gives
      * shard `shard` (0 .. n_shards-1), into the run folder that every shard
      * shares, with part files marked "s<shard>of<n_shards>", under the lock

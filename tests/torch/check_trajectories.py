@@ -325,7 +325,7 @@ def replay(f, run, perturb=None, jitter=False):
 def run_sweep(args):
     os.makedirs(args.workdir, exist_ok=True)
     out = os.path.join(args.workdir, "torch_trajectories.h5")
-    cmd = [args.runner, args.spec, "-q", "--force", "-o", out]
+    cmd = [args.runner, args.spec, "-q", "--force", "-o", out, "--format", "1"]  # reads runs/run_<k>
     if args.threads:
         cmd += ["-j", str(args.threads)]
     t0 = time.monotonic()

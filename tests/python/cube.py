@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""Checks of format 2, the sweep cube, one per CTest test.
+
+usage: cube.py CHECK --runner RUNNER --dir DIR --figures FIGURES.py
+               --compare COMPARE.py F1 F2 F2J2 SWEPT1 SWEPT2 MULTI1 MULTI2
+
+The files are the same sweeps written by the runner in format 1 (F1,
+SWEPT1, MULTI1) and format 2 (F2 with -j1, F2J2 with -j2, SWEPT2,
+MULTI2).  CHECK is one of:
+
+  convert       runner convert both ways: format 2 -> 1 has every number of
+                the runner's format-1 file, 1 -> 2 every number of its
+                format-2 file, and 1 -> 2 -> 1 gives the format-1 file's bytes
+  threads       -j1 and -j2 give the same numbers in format 2
+  xarray-cube   xarray.open_dataset(path, group="cube") with h5netcdf and
+                netcdf4: dimensions the swept keys and repeat, coordinates
+                their values, every cell the summary's value of its run
+  pandas-netcdf pandas.read_hdf(path, "summary_table") without a warning,
+                and netcdf4 sees every summary column at the root
+  h5py-row      a run's arrays are one indexing away: stack and row from
+                /index, and equal to the format-1 file's run group
+  warm-start    a warm start from either format starts from the same weights
+  info          runner info prints the same table from both formats
+  figures       figures.py draws every figure from format-2 files
+  refusals      convert and --format refuse bad input with their messages
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+import h5py
+import numpy as np
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Failed(msg)
+
+
+def run(cmd, code=0, cwd=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+    if p.returncode != code:
+        raise Failed(f"{' '.join(cmd)}: exit {p.returncode}, wanted {code}\n{p.stdout}{p.stderr}")
+    return p
+
+
+def pairs(a):
+    return [(a.files[0], a.files[1]), (a.files[3], a.files[4]), (a.files[5], a.files[6])]
+
+
+def compare(a, x, y):
+    p = subprocess.run([sys.executable, a.compare, x, y], capture_output=True, text=True)
+    expect(p.returncode == 0, f"{x} and {y} differ:\n{p.stdout}{p.stderr}")
+    return p.stdout
+
+
+def check_convert(a):
+    for f1, f2 in pairs(a):
+        base = os.path.join(a.dir, os.path.basename(f2))
+        to1, to2, back = base + ".to1.h5", base + ".to2.h5", base + ".back.h5"
+        out = run([a.runner, "convert", f2, to1]).stdout
+        expect("format 1" in out, f"convert of a format-2 file says: {out}")
+        compare(a, f1, to1)
+        run([a.runner, "convert", f1, to2, "--format", "2"])
+        compare(a, f2, to2)
+        with h5py.File(to2) as f:
+            expect(int(f.attrs["format_version"]) == 2, "converted file is not format 2")
+        run([a.runner, "convert", to2, back])
+        with open(f1, "rb") as x, open(back, "rb") as y:
+            expect(x.read() == y.read(), f"{f1} -> 2 -> 1 is not the same bytes")
+        print(f"{f1} <-> {f2}: equal numbers both ways, 1 -> 2 -> 1 the same bytes")
+
+
+def check_threads(a):
+    print(compare(a, a.files[1], a.files[2]).strip())
+
+
+def check_xarray_cube(a):
+    import xarray as xr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # netCDF4 built against another numpy
+        import netCDF4  # noqa: F401
+    for path, dims, values in [
+        (a.files[1], ("model.hidden", "model.activation", "repeat"),
+         [[3, 6], ["sigmoid", "tanh"], [0, 1]]),
+        (a.files[4], ("dataset.noise", "repeat"), [[0.0, 0.1], [0]]),
+        (a.files[6], ("model.hidden", "repeat"), [[3, 6], [0]]),
+    ]:
+        with h5py.File(path) as f:
+            summary = {k: f[k][()] for k in ("final_loss", "seed", "test_accuracy")}
+        for engine in ("h5netcdf", "netcdf4"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                ds = xr.open_dataset(path, group="cube", engine=engine)
+            expect(ds.final_loss.dims == dims,
+                   f"{path} ({engine}): final_loss over {ds.final_loss.dims}, not {dims}")
+            for d, v in zip(dims, values):
+                got = [x.decode() if isinstance(x, bytes) else x for x in ds[d].values.tolist()]
+                expect(got == v, f"{path} ({engine}): coordinate {d} is {got}, not {v}")
+            run_ix = ds.run.values.ravel()
+            expect(list(run_ix) == list(range(run_ix.size)), f"{path}: runs not in grid order")
+            for k, col in summary.items():
+                cube = ds[k].values.ravel()
+                expect(np.array_equal(cube, col[run_ix], equal_nan=k != "seed"),
+                       f"{path} ({engine}): cube {k} differs from the summary")
+            sel = ds.final_loss.sel({dims[0]: values[0][-1]}).mean("repeat")
+            expect(sel.size >= 1, "sel over a swept key failed")
+            print(f"{path} ({engine}): final_loss {dict(ds.final_loss.sizes)}")
+    # not a grid (here: a spec convert cannot read, so no grid is known):
+    # the cube is over run, each swept key and repeat a coordinate along it
+    nogrid1, nogrid2 = os.path.join(a.dir, "nogrid1.h5"), os.path.join(a.dir, "nogrid2.h5")
+    with open(a.files[0], "rb") as src, open(nogrid1, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(nogrid1, "r+") as f:
+        f.attrs["spec_resolved"] = "not: [a spec"
+    run([a.runner, "convert", nogrid1, nogrid2])
+    with h5py.File(nogrid2) as f:
+        hidden = f["model.hidden"][()]
+    for engine in ("h5netcdf", "netcdf4"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ds = xr.open_dataset(nogrid2, group="cube", engine=engine)
+        expect(ds.final_loss.dims == ("run",), f"{nogrid2}: over {ds.final_loss.dims}")
+        for c in ("model.hidden", "model.activation", "repeat"):
+            expect(c in ds.coords and ds[c].dims == ("run",), f"{nogrid2}: no coordinate {c}")
+        expect(list(ds["model.hidden"].values) == list(hidden), f"{nogrid2}: model.hidden")
+        print(f"{nogrid2} ({engine}): over run, keys as run coordinates")
+
+
+def check_pandas_netcdf(a):
+    import pandas as pd
+    import xarray as xr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        import netCDF4  # noqa: F401
+    for path in (a.files[1], a.files[4], a.files[6]):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = pd.read_hdf(path, "summary_table")
+        expect(not caught, f"{path}: read_hdf warned: {[str(w.message) for w in caught]}")
+        with h5py.File(path) as f:
+            names = [n.decode() for n in f["summary_table"].attrs["column_names"]]
+            expect(len(names) == len(df.columns), f"{path}: column_names has {len(names)}")
+            for col, name in zip(df.columns, names):
+                want = f[name][()] if name != "run" else np.arange(len(df))
+                got = df[col].to_numpy()
+                if want.dtype.kind == "O":
+                    want = [w.decode() if isinstance(w, bytes) else w for w in want]
+                    expect(list(got) == list(want), f"{path}: column {col} differs")
+                else:
+                    expect(np.array_equal(got, want, equal_nan=want.dtype.kind == "f"),
+                           f"{path}: column {col} differs from /{name}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ds = xr.open_dataset(path, engine="netcdf4")
+        seen = set(ds.data_vars) | set(ds.coords)
+        missing = [n for n in names if n not in seen]
+        expect(not missing, f"{path}: netcdf4 does not see {missing}")
+        print(f"{path}: pandas {len(df.columns)} columns, no warning; netcdf4 sees them all")
+
+
+def check_h5py_row(a):
+    for f1, f2 in pairs(a):
+        with h5py.File(f1) as x, h5py.File(f2) as y:
+            n = int(y.attrs["n_runs"])
+            stacks = set()
+            for k in range(n):
+                s, r = int(y["index/stack"][k]), int(y["index/row"][k])
+                stacks.add(s)
+                g = y[f"stacks/s{s}"]
+                expect(int(g["run"][r]) == k, f"{f2}: stack s{s} row {r} is not run {k}")
+                old = x[f"runs/run_{k:04d}"]
+                expect(np.array_equal(g["loss"][r], old["loss"][()], equal_nan=True),
+                       f"{f2}: run {k}'s loss differs")
+                expect(np.array_equal(g["W_layer0"][r], old["weights/layer0/W"][()]),
+                       f"{f2}: run {k}'s W_layer0 differs")
+                expect(np.array_equal(g["boundary_prob"][r], old["boundary/prob"][()],
+                                      equal_nan=True), f"{f2}: run {k}'s boundary differs")
+                expect(list(g.attrs["widths"]) == list(old.attrs["widths"]),
+                       f"{f2}: run {k}'s widths differ")
+                # chunked along run only, or (a stack of at most one chunk:
+                # 64 kB of runs) not chunked at all
+                chunks, shape = g["loss"].chunks, g["loss"].shape
+                row_bytes = 8 * int(np.prod(shape[1:]))
+                expect(chunks[1:] == shape[1:] if chunks is not None
+                       else shape[0] <= max(1, 65536 // row_bytes),
+                       f"{f2}: loss of shape {shape} has chunks {chunks}")
+            print(f"{f2}: {n} runs in {len(stacks)} stacks, each run one index away")
+
+
+WARM = """name: warm
+seed: 11
+dataset: {plugin: circles, train: 60, test: 30, factor: 0.5, noise: 0.05}
+model: {hidden: 6, activation: tanh, init: {file: FILE, run: 7}}
+loss: bce
+train: {learning_rate: 1.0, iterations: 5}
+"""
+
+
+def check_warm_start(a):
+    os.makedirs(a.dir, exist_ok=True)
+    losses = []
+    for src in (a.files[0], a.files[1]):
+        spec = os.path.join(a.dir, f"warm{len(losses)}.yaml")
+        out = os.path.join(a.dir, f"warm{len(losses)}.h5")
+        with open(spec, "w") as f:
+            f.write(WARM.replace("FILE", src))
+        run([a.runner, spec, "-q", "--force", "-o", out])
+        with h5py.File(out) as f:
+            losses.append(f["stacks/s0/loss"][0])
+    expect(np.array_equal(losses[0], losses[1]), "warm starts from the two formats differ")
+    with h5py.File(a.files[1]) as f:
+        w = f[f"stacks/s{int(f['index/stack'][7])}/W_layer0"][int(f["index/row"][7])]
+    expect(w.shape == (6, 2), f"run 7's W_layer0 has shape {w.shape}")
+    # a run that is not there, in format 2
+    spec = os.path.join(a.dir, "warm_bad.yaml")
+    with open(spec, "w") as f:
+        f.write(WARM.replace("FILE", a.files[1]).replace("run: 7", "run: 99"))
+    p = run([a.runner, spec, "-q", "--force", "-o", os.path.join(a.dir, "bad.h5")], code=2)
+    expect("no run 99 in this results file" in p.stderr, f"message: {p.stderr}")
+    spec = os.path.join(a.dir, "warm_shape.yaml")
+    with open(spec, "w") as f:
+        f.write(WARM.replace("FILE", a.files[1]).replace("run: 7", "run: 0"))
+    p = run([a.runner, spec, "-q", "--force", "-o", os.path.join(a.dir, "bad.h5")], code=2)
+    expect("has weights of shape (3, 2); this model's layer 0 needs (6, 2)" in p.stderr,
+           f"message: {p.stderr}")
+    print(f"warm start: first loss {losses[0][0]:.17g} from both formats")
+
+
+def check_info(a):
+    for f1, f2 in pairs(a):
+        t1 = run([a.runner, "info", "--csv", f1]).stdout.splitlines()
+        t2 = run([a.runner, "info", "--csv", f2]).stdout.splitlines()
+        head = t1[0].split(",")
+        expect(t2[0].split(",") == head, f"{f2}: columns {t2[0]} != {t1[0]}")
+        wall = head.index("wall_seconds")
+        strip = [[",".join(c for i, c in enumerate(r.split(",")) if i != wall) for r in t]
+                 for t in (t1, t2)]
+        expect(len(t1) == len(t2), f"{f2}: {len(t2)} rows, format 1 {len(t1)}")
+        if f1 == a.files[0]:  # the same sweep run twice: equal but for the timings
+            expect(strip[0] == strip[1], f"{f2}: runner info differs from {f1}")
+        run([a.runner, "info", "--where", "status=ok", "--columns", head[4], f2])
+    print("runner info: the same table from both formats")
+
+
+def check_figures(a):
+    for path in (a.files[1], a.files[4], a.files[6]):
+        out = os.path.join(a.dir, os.path.basename(path) + ".figures")
+        run([sys.executable, a.figures, path, "--out", out])
+        made = sorted(os.listdir(out))
+        for want in ("boundaries.png", "loss.png", "metrics.png", "dataset.png"):
+            expect(want in made, f"{path}: figures.py did not draw {want} ({made})")
+    print("figures.py draws from format-2 files")
+
+
+def check_refusals(a):
+    os.makedirs(a.dir, exist_ok=True)
+    out = os.path.join(a.dir, "r.h5")
+    cases = [
+        (["convert", os.path.join(a.dir, "missing.h5"), out], "no such results file"),
+        (["convert", a.files[1], out, "--format", "3"], "--format expects 1 or 2, got '3'"),
+        (["convert", a.files[1], a.files[1]], "convert writes a new file"),
+        (["convert", a.files[1], a.files[0]], "exists (use --force to replace it)"),
+        (["convert", a.files[1]], "convert needs IN.h5 and OUT.h5"),
+    ]
+    plain = os.path.join(a.dir, "plain.h5")
+    with h5py.File(plain, "w") as f:
+        f["x"] = np.arange(3)
+    cases.append((["convert", plain, out], "not an mlplab results file"))
+    for args, msg in cases:
+        p = subprocess.run([a.runner] + args, capture_output=True, text=True)
+        expect(p.returncode in (1, 2), f"runner {' '.join(args)}: exit {p.returncode}")
+        expect(msg in p.stderr, f"runner {' '.join(args)}: wanted '{msg}', got {p.stderr}")
+        expect(not os.path.exists(out), f"runner {' '.join(args)} left {out}")
+    p = subprocess.run([a.runner, "x.yaml", "--format", "0"], capture_output=True, text=True)
+    expect(p.returncode == 2 and "--format expects 1 (a group per run) or 2" in p.stderr,
+           f"--format 0: {p.stderr}")
+    print(f"{len(cases) + 1} refusals, each with its message")
+
+
+CHECKS = {
+    "convert": check_convert, "threads": check_threads, "xarray-cube": check_xarray_cube,
+    "pandas-netcdf": check_pandas_netcdf, "h5py-row": check_h5py_row,
+    "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
+    "refusals": check_refusals,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("check", choices=sorted(CHECKS))
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--figures", required=True)
+    ap.add_argument("--compare", required=True)
+    ap.add_argument("files", nargs=7)
+    a = ap.parse_args()
+    shutil.rmtree(a.dir, ignore_errors=True)  # what an earlier run left
+    os.makedirs(a.dir)
+    try:
+        CHECKS[a.check](a)
+    except Failed as e:
+        print(f"FAILED: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -141,6 +141,20 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
            spec->plan.n_runs, spec->plan.n_runs == 1 ? "" : "s", spec->n_axes,
            spec->n_axes == 1 ? "" : "s", spec->repeats, spec->repeats == 1 ? "" : "s",
            (unsigned long long)spec->seed, output);
+    if (spec->plan.kind != MLP_PLAN_GRID || spec->n_zips) {
+        size_t points = spec->plan.n_runs / spec->plan.samples / spec->repeats;
+        printf("%s: ", spec->plan.kind == MLP_PLAN_SOBOL   ? "sobol search (scrambled)"
+                       : spec->plan.kind == MLP_PLAN_RANDOM ? "random search"
+                                                            : "grid");
+        if (spec->plan.kind != MLP_PLAN_GRID)
+            printf("%zu sample%s (%zu sampled key%s) x ", spec->plan.samples,
+                   spec->plan.samples == 1 ? "" : "s", spec->n_sampled,
+                   spec->n_sampled == 1 ? "" : "s");
+        printf("%zu grid point%s", points, points == 1 ? "" : "s");
+        if (spec->n_zips)
+            printf(" (%zu zip group%s)", spec->n_zips, spec->n_zips == 1 ? "" : "s");
+        printf("\n");
+    }
     for (size_t a = 0; a < spec->n_axes; a++) {
         size_t m = strlen(spec->axes[a].path);
         for (size_t v = 0; v < spec->axes[a].n; v++)
@@ -162,7 +176,7 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
         mlp_plan_get(&spec->plan, k, &r);
         printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
         for (size_t a = 0; a < spec->n_axes; a++)
-            printf("  %-*s", w[a], spec->axes[a].labels[r.value[a]]);
+            printf("  %-*s", w[a], spec->axes[a].labels[mlp_spec_value_index(spec, a, &r)]);
         if (spec->repeats > 1)
             printf("  %zu", r.repeat);
         printf("\n");

@@ -493,7 +493,9 @@ mlp_status mlp_spec_run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp
                             &empty, err);
         if (rc)
             break;
-        rc = mlp_path_set(tree, parts, n, mlp_node_clone(ax->values[run.value[a]]), "sweep", err);
+        rc = mlp_path_set(tree, parts, n,
+                          mlp_node_clone(ax->values[mlp_spec_value_index(spec, a, &run)]),
+                          "sweep", err);
         mlp_path_parts_free(parts, n);
     }
     if (rc) {
@@ -535,12 +537,11 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
  * [3, [4, 4]], is not.  The first point's error is reported. */
 static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
-    size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
+    size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0;
     mlp_path_part *parts[MLP_PLAN_MAX_AXES] = {NULL};
     size_t n_parts[MLP_PLAN_MAX_AXES] = {0};
     mlp_error first;
     mlp_status rc = MLP_OK, first_rc = MLP_OK;
-    bool done = false;
 
     mlp_error_clear(&first);
     for (size_t a = 0; a < spec->n_axes && rc == MLP_OK; a++) {
@@ -557,9 +558,11 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
     }
     if (rc || n_fill == spec->n_axes)
         goto out; /* no base value under a swept key: the runs said it all */
-    /* every combination of the filled axes' values, first to last */
-    while (!done) {
+    /* the filled keys' values of each point of the sweep, first to last (for
+     * a grid, the first point is every filled axis's first value) */
+    for (size_t k = 0; k < spec->plan.n_runs; k += spec->plan.repeats) {
         mlp_node *tree = mlp_node_clone(spec->root);
+        mlp_plan_run run;
         mlp_config cfg;
         mlp_error sub;
 
@@ -567,10 +570,12 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
             rc = mlp_spec_nomem(err);
             goto out;
         }
+        mlp_plan_get(&spec->plan, k, &run);
         for (size_t f = 0; f < n_fill && rc == MLP_OK; f++) {
             const mlp_sweep_axis *ax = &spec->axes[fill[f]];
             rc = mlp_path_set(tree, parts[fill[f]], n_parts[fill[f]],
-                              mlp_node_clone(ax->values[pick[f]]), "sweep", err);
+                              mlp_node_clone(ax->values[mlp_spec_value_index(spec, fill[f], &run)]),
+                              "sweep", err);
         }
         if (rc) {
             mlp_node_free(tree);
@@ -593,15 +598,6 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
             first = sub;
         }
         rc = MLP_OK;
-        /* the next combination: the last filled axis varies fastest */
-        done = true;
-        for (size_t f = n_fill; f-- > 0;) {
-            if (++pick[f] < spec->axes[fill[f]].n) {
-                done = false;
-                break;
-            }
-            pick[f] = 0;
-        }
     }
     rc = first_rc;
     if (err)

@@ -27,13 +27,19 @@ static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
         }
         return;
     }
+    /* run k of a random or Sobol search is the same whatever the number of
+     * samples (they are the outermost dimension of the plan): a sweep with
+     * more samples continues one with fewer */
+    if (!strcmp(prefix, "sweep.samples"))
+        return;
     mlp_sb_printf(sb, "%s: ", prefix);
     mlp_node_put_flow(sb, n);
     mlp_sb_puts(sb, "\n");
 }
 
 /* What identifies this sweep's runs for --resume: the resolved spec (so
- * --set overrides count), every plugin file's hash and the code's commit, so
+ * --set overrides count, but not sweep.samples, see flatten), every plugin
+ * file's hash and the code's commit, so
  * a rebuilt plugin or runner never mixes its runs with older ones.  As text
  * (one setting a line), kept in the run folder so that a refused --resume can
  * say what differs; its SHA-256 is the hash every part file carries. */
@@ -210,11 +216,15 @@ mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_erro
         free(hash);
         return mlp_fail(err, MLP_ERR_EXISTS,
                         same_sweep ? "%s: the sweep is already complete (use --force to run it "
-                                     "again)"
+                                     "again%s)"
                                    : "%s: holds a finished sweep of a different spec, plugins, "
                                      "data or runner; --resume continues only an unfinished "
                                      "sweep (use --force to replace it, or -o for a new file)",
-                        o->output);
+                        o->output,
+                        same_sweep && st->spec->plan.kind != MLP_PLAN_GRID
+                            ? "; to add samples to a finished search, keep its runs with "
+                              "--keep-runs"
+                            : "");
     }
     if (keep && other > 0) {
         char path[4096];

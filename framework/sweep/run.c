@@ -152,7 +152,7 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
 
     for (size_t a = 0; a < spec->n_axes; a++) {
         const mlp_sweep_axis *ax = &spec->axes[a];
-        size_t v = r->pr.value[a];
+        size_t v = mlp_spec_value_index(spec, a, &r->pr);
         cells[a].path = ax->path;
         cells[a].numeric = ax->numeric;
         cells[a].num = ax->numeric ? ax->num[v] : NAN;

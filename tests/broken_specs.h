@@ -398,6 +398,11 @@ static const broken broken_specs[] = {
      MLP_ERR_SPEC,
      "x.yaml:4:19: error: zipped key 'train.l2' needs a list of values; a distribution goes "
      "directly under sweep", NULL},
+    {BASE "sweep:\n  zip: {train.l2: [0, 1], model.hidden: [2, 3]}\n", "train.l2=0.5",
+     MLP_ERR_SPEC,
+     "--set:1:1: error: --set 'train.l2=0.5' would be ignored: 'train.l2' is zipped "
+     "(x.yaml:4:9), and every run takes its value from the zip group; change the group "
+     "instead", NULL},
 };
 
 #endif

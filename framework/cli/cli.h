@@ -30,6 +30,7 @@ typedef struct options {
     bool dry_run, resume, force, keep_runs, quiet;
     unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
     bool allow_insecure;        /* --allow-insecure-plugins */
+    size_t stop_after;          /* --stop-after N (for tests), 0: never */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */

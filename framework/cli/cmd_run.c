@@ -165,6 +165,12 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
     if (only)
         printf("shard %u/%u: %zu of the %zu runs\n", o->shard, o->n_shards, n_only,
                spec->plan.n_runs);
+    if (spec->halving.on) {
+        char *plan = mlp_sweep_halving_plan(spec);
+        if (plan)
+            fputs(plan, stdout);
+        free(plan);
+    }
     printf("%-6s %-20s", "run", "seed");
     for (size_t a = 0; a < spec->n_axes; a++)
         printf("  %-*s", w[a], spec->axes[a].path);
@@ -246,6 +252,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     mlp_registry *reg = NULL;
     mlp_team *team = NULL;
     char *output = NULL, *command = NULL, *source = NULL;
+    mlp_sweep_report rep = {0};
     mlp_status rc;
     int code;
 
@@ -301,11 +308,11 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .source = source,
         .team = team,
         .stop = &g_stop,
+        .stop_after = o->stop_after,
         .progress = lead ? mlp_cli_progress : NULL,
         .ctx = &pc,
     };
     so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
-    mlp_sweep_report rep;
     install_signals();
     rc = mlp_sweep_run(spec, reg, &so, &rep, &err);
     if (!lead) {  /* rank 0 tells how it went, for every rank */
@@ -362,9 +369,12 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     if (rep.n_resumed)
         printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);
+    if (rep.halving && !o->quiet)
+        fputs(rep.halving, stdout);
     code = 0;
 
 out:
+    free(rep.halving);
     free(output);
     free(command);
     free(source);

@@ -14,7 +14,8 @@ static const char *const sweepable[] = {"dataset", "model", "loss", "train", "re
 static const char *const range_keys[] = {"from", "to", "step", "num", "scale", NULL};
 static const char *const scales[] = {"linear", "log", NULL};
 /* keys of the sweep mapping that are settings, not swept keys */
-static const char *const sweep_settings[] = {"samples", "method", "zip", NULL};
+static const char *const sweep_settings[] = {"samples", "method", "zip", "halving", NULL};
+static const char *const halving_keys[] = {"min_iterations", "eta", "metric", "brackets", NULL};
 static const char *const methods[] = {"random", "sobol", NULL};
 /* distribution names, in the order of mlp_dist_kind, and their keys */
 static const char *const dists[] = {"uniform", "log_uniform", "int_uniform", "normal",
@@ -508,6 +509,57 @@ static mlp_status draw_samples(mlp_spec *spec, mlp_error *err)
     return MLP_OK;
 }
 
+/* sweep.halving: {min_iterations, eta, metric, brackets} into spec->halving.
+ * Every run gets train.iterations as its full budget, so that key may not
+ * be swept. */
+static mlp_status expand_halving(mlp_spec *spec, const mlp_node *sw, mlp_error *err)
+{
+    const mlp_node *h = mlp_spec_get_opt(sw && sw->kind == MLP_NODE_MAP ? sw : NULL, "halving");
+    const mlp_node *train = mlp_spec_get_opt(spec->root, "train");
+    size_t min_it, eta, brackets, max_it;
+    int metric;
+    mlp_error sub;
+    mlp_status rc;
+
+    if (!h)
+        return MLP_OK;
+    if (h->kind != MLP_NODE_MAP)
+        return mlp_spec_wrong_type(h, "a mapping {min_iterations, eta, metric, brackets}",
+                                   "sweep.halving", err);
+    if ((rc = mlp_spec_check_keys(h, "in 'sweep.halving'", halving_keys, NULL, err)))
+        return rc;
+    if (!mlp_node_get(h, "min_iterations"))
+        return mlp_spec_fail(err, h, "missing key 'min_iterations' in 'sweep.halving' (the "
+                                     "budget of the first rung, in iterations)");
+    for (size_t a = 0; a < spec->n_axes; a++)
+        if (!strcmp(spec->axes[a].path, "train.iterations") || !strcmp(spec->axes[a].path, "train"))
+            return mlp_spec_fail(err, spec->axes[a].key,
+                                 "'%s' cannot be swept with sweep.halving: every run's full "
+                                 "budget is train.iterations, the last rung",
+                                 spec->axes[a].path);
+    if (train && train->kind != MLP_NODE_MAP)
+        train = NULL; /* reported when the runs are resolved */
+    if ((rc = mlp_spec_get_size(h, "min_iterations", "sweep.halving.min_iterations", 1,
+                                1000000000, 1, &min_it, err)) ||
+        (rc = mlp_spec_get_size(h, "eta", "sweep.halving.eta", 2, 1000, 3, &eta, err)) ||
+        (rc = mlp_spec_get_size(h, "brackets", "sweep.halving.brackets", 1,
+                                MLP_HALVING_MAX_RUNGS, 1, &brackets, err)) ||
+        (rc = mlp_spec_get_enum(h, "metric", "sweep.halving.metric", mlp_halving_metrics, 0,
+                                &metric, err)) ||
+        (rc = mlp_spec_get_size(train, "iterations", "train.iterations", 1, 1000000000, 1000,
+                                &max_it, err)))
+        return rc;
+    if (mlp_halving_init(&spec->halving, min_it, eta, max_it, brackets,
+                         (mlp_halving_metric)metric, &sub)) {
+        const mlp_node *at = mlp_node_get(h, "min_iterations");
+        if (strstr(sub.msg, "brackets"))
+            at = mlp_node_get(h, "brackets");
+        return mlp_spec_fail(err, at, "sweep.%s", sub.msg);
+    }
+    spec->halving_node = h;
+    return MLP_OK;
+}
+
 size_t mlp_spec_value_index(const mlp_spec *spec, size_t a, const mlp_plan_run *r)
 {
     const mlp_sweep_axis *ax = &spec->axes[a];
@@ -536,7 +588,8 @@ mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
     /* swept keys: every entry but the settings, a zip group's keys each */
     for (size_t i = 0; sw && i < sw->n; i++) {
         const mlp_node *v = sw->items[i];
-        if (!strcmp(sw->keys[i]->text, "samples") || !strcmp(sw->keys[i]->text, "method"))
+        if (!strcmp(sw->keys[i]->text, "samples") || !strcmp(sw->keys[i]->text, "method") ||
+            !strcmp(sw->keys[i]->text, "halving"))
             continue;
         if (!strcmp(sw->keys[i]->text, "zip")) {
             if (v->kind == MLP_NODE_MAP)
@@ -560,7 +613,7 @@ mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
     }
     for (size_t i = 0; sw && i < sw->n; i++) {
         const mlp_node *key = sw->keys[i], *v = sw->items[i];
-        if (key == ksamples || key == kmethod)
+        if (key == ksamples || key == kmethod || !strcmp(key->text, "halving"))
             continue;
         if (!strcmp(key->text, "zip")) {
             const mlp_node *const *groups = v->kind == MLP_NODE_SEQ ? (const mlp_node *const *)v->items : &v;
@@ -605,7 +658,7 @@ mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
         return mlp_spec_fail(err, kmethod,
                              "sweep.method goes with sweep.samples (a random or Sobol search)");
     if (!ksamples)
-        return MLP_OK;
+        return expand_halving(spec, sw, err);
     if ((rc = mlp_spec_to_int(mlp_node_get(sw, "samples"), "sweep.samples", 1, MLP_SPEC_MAX_RUNS,
                               &samples, err)))
         return rc;
@@ -620,5 +673,7 @@ mlp_status mlp_spec_expand_sweep(mlp_spec *spec, mlp_error *err)
                         (size_t)samples, spec->max_runs, &sub))
         return mlp_spec_fail(err, mlp_node_get(sw, "samples"), "%s (raise max_runs to allow more)",
                              sub.msg);
-    return draw_samples(spec, err);
+    if ((rc = draw_samples(spec, err)))
+        return rc;
+    return expand_halving(spec, sw, err);
 }

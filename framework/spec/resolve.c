@@ -608,6 +608,40 @@ out:
     return rc;
 }
 
+/* Successive halving ranks runs by a metric every run must record: a test
+ * metric needs a test set, validation accuracy a validation split. */
+static mlp_status check_halving_metric(const mlp_spec *spec, const mlp_config *cfg, size_t k,
+                                       mlp_error *err)
+{
+    const mlp_node *m = mlp_node_get(spec->halving_node, "metric");
+    const char *word = mlp_halving_metrics[spec->halving.metric];
+
+    if (!m)
+        m = spec->halving_node;
+    switch (spec->halving.metric) {
+    case MLP_METRIC_TEST_ACCURACY:
+    case MLP_METRIC_TEST_LOSS:
+        if (cfg->n_test == 0 && !mlp_dataset_loads(cfg->dataset.plugin))
+            return mlp_spec_fail(err, m,
+                                 "sweep.halving ranks runs by %s, but run %zu has no test set "
+                                 "(dataset.test is 0): give dataset.test, or rank by "
+                                 "train_loss or train_accuracy",
+                                 word, k);
+        break;
+    case MLP_METRIC_VALIDATION_ACCURACY:
+        if (!(cfg->train.validation_fraction > 0))
+            return mlp_spec_fail(err, m,
+                                 "sweep.halving ranks runs by validation_accuracy, but run %zu "
+                                 "holds out no validation points (train.validation_fraction "
+                                 "is 0)",
+                                 k);
+        break;
+    default:
+        break;
+    }
+    return MLP_OK;
+}
+
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     /* repeats are innermost and change only the seed: one run per point */
@@ -616,7 +650,11 @@ mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error 
         mlp_status rc = mlp_spec_config(spec, reg, k, &cfg, err);
         if (rc)
             return rc;
+        if (spec->halving.on)
+            rc = check_halving_metric(spec, &cfg, k, err);
         mlp_config_free(&cfg);
+        if (rc)
+            return rc;
     }
     return validate_base(spec, reg, err);
 }

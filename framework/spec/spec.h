@@ -13,6 +13,7 @@
 #include "train/config.h"
 #include "base/error.h"
 #include "plan/plan.h"
+#include "plan/halving.h"
 #include "plan/sample.h"
 #include "registry/registry.h"
 #include "spec/tree.h"
@@ -69,6 +70,8 @@ typedef struct mlp_spec {
     size_t n_sampled;        /* keys with a distribution */
     bool dataset_swept;      /* some axis path starts with "dataset" */
     mlp_plan plan;           /* plan.kind: grid, random or sobol; plan.samples */
+    mlp_halving halving;     /* sweep.halving: halving.on when given */
+    const mlp_node *halving_node; /* its mapping in the spec, for messages, or NULL */
 } mlp_spec;
 
 /* The index in spec->axes[a].values of run r's value: the plan axis's value

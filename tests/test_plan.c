@@ -14,6 +14,7 @@
 
 #include "plan/plan.h"
 #include "base/rng.h"
+#include "plan/halving.h"
 #include "plan/sample.h"
 
 static void test_plan_product(void **state)
@@ -573,6 +574,88 @@ static void test_plan_sobol_scrambled_is_a_net(void **state)
                          k + 1);
 }
 
+/* ---- successive halving --------------------------------------------------- */
+
+/* Rungs at min * eta^r below the full budget, then the full budget. */
+static void test_plan_halving_rungs(void **state)
+{
+    mlp_halving h;
+    mlp_error err;
+    size_t runs[MLP_HALVING_MAX_RUNGS];
+
+    (void)state;
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 1, MLP_METRIC_TEST_ACCURACY, &err), MLP_OK);
+    assert_int_equal(h.n_rungs, 3);
+    assert_int_equal(h.budget[0], 10);
+    assert_int_equal(h.budget[1], 30);
+    assert_int_equal(h.budget[2], 90);
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 100, 2, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
+    assert_int_equal(h.n_rungs, 4); /* 10 30 90 100 */
+    assert_int_equal(h.budget[3], 100);
+    /* 9 runs, 2 brackets: runs 0 2 4 6 8 from rung 0, 1 3 5 7 from rung 1 */
+    assert_int_equal(mlp_halving_bracket(&h, 4), 0);
+    assert_int_equal(mlp_halving_bracket(&h, 7), 1);
+    /* bracket 0: 5 runs x 10, 1 x 20 more, 1 x 60, 1 x 10 = 50 + 20 + 60 + 10 */
+    assert_true(mlp_halving_plan(&h, 0, 9, runs) == 140);
+    assert_int_equal(runs[0], 5);
+    assert_int_equal(runs[1], 1);
+    assert_int_equal(runs[3], 1);
+    /* bracket 1: 4 runs x 30, 1 x 60 more, 1 x 10 = 120 + 60 + 10 */
+    assert_true(mlp_halving_plan(&h, 1, 9, runs) == 190);
+    assert_int_equal(runs[0], 0);
+    assert_int_equal(runs[1], 4);
+    assert_int_equal(mlp_halving_keep(&h, 8), 2);
+    assert_int_equal(mlp_halving_keep(&h, 2), 1);
+    /* refusals */
+    assert_int_equal(mlp_halving_init(&h, 90, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
+    assert_int_equal(mlp_halving_init(&h, 0, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
+    assert_int_equal(mlp_halving_init(&h, 10, 1, 90, 1, 0, &err), MLP_ERR_USAGE);
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 3, 0, &err), MLP_ERR_USAGE);
+    assert_string_equal(err.msg, "halving: brackets must be between 1 and 2 (the rungs before "
+                                 "the last), got 3");
+}
+
+/* A hand-computed example: 9 runs, eta 3, test accuracy (larger is better).
+ *   rung 0 accuracies: run 0 .70, 1 .90, 2 .80, 3 .90, 4 .60, 5 .85, 6 NaN (diverged
+ *   at the rung), 7 .90, 8 .50.  Best first: .90 (runs 1, 3, 7: by index), .85, .80,
+ *   .70, .60, .50, NaN.  Keep floor(9/3) = 3: runs 1, 3, 7.
+ *   rung 1 accuracies: run 1 .91, 3 .95, 7 .95: keep floor(3/3) = 1: run 3 (.95, the
+ *   smaller index of the tie with 7).
+ * With a loss (smaller is better) the same numbers rank the other way round. */
+static void test_plan_halving_hand_example(void **state)
+{
+    size_t idx[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    double acc[9] = {0.70, 0.90, 0.80, 0.90, 0.60, 0.85, NAN, 0.90, 0.50};
+    const size_t want0[9] = {1, 3, 7, 5, 2, 0, 4, 8, 6};
+    size_t idx1[3] = {7, 3, 1};
+    double acc1[3] = {0.95, 0.95, 0.91};
+    size_t idx2[9] = {8, 7, 6, 5, 4, 3, 2, 1, 0};
+    double loss[9] = {0.50, 0.90, NAN, 0.85, 0.60, 0.90, 0.80, 0.90, 0.70};
+    const size_t want2[9] = {8, 4, 0, 2, 5, 1, 3, 7, 6};
+    mlp_halving h;
+    mlp_error err;
+
+    (void)state;
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 1, MLP_METRIC_TEST_ACCURACY, &err), MLP_OK);
+    assert_true(mlp_halving_maximize(MLP_METRIC_TEST_ACCURACY));
+    mlp_halving_rank(idx, acc, 9, true);
+    for (size_t i = 0; i < 9; i++)
+        assert_int_equal(idx[i], want0[i]);
+    assert_int_equal(mlp_halving_keep(&h, 9), 3);
+    mlp_halving_rank(idx1, acc1, 3, true);
+    assert_int_equal(mlp_halving_keep(&h, 3), 1);
+    assert_int_equal(idx1[0], 3);
+    assert_int_equal(idx1[1], 7);
+    assert_int_equal(idx1[2], 1);
+    /* a loss, given for runs 8, 7, ..., 0: run 8 .50, 7 .90, 6 NaN, 5 .85, 4 .60,
+     * 3 .90, 2 .80, 1 .90, 0 .70.  The smallest first: 8, 4, 0, 2, 5, then the
+     * .90 of runs 1, 3, 7 by index, NaN (run 6) last */
+    assert_false(mlp_halving_maximize(MLP_METRIC_TEST_LOSS));
+    mlp_halving_rank(idx2, loss, 9, false);
+    for (size_t i = 0; i < 9; i++)
+        assert_int_equal(idx2[i], want2[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +675,8 @@ int main(void)
         cmocka_unit_test(test_plan_normal_ks),
         cmocka_unit_test(test_plan_sobol_matches_reference),
         cmocka_unit_test(test_plan_sobol_scrambled_is_a_net),
+        cmocka_unit_test(test_plan_halving_rungs),
+        cmocka_unit_test(test_plan_halving_hand_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -369,8 +369,13 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     if (rep.n_resumed)
         printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);
-    if (rep.halving && !o->quiet)
-        fputs(rep.halving, stdout);
+    if (rep.halving) {
+        double full = (double)rep.n_runs * (double)spec->halving.budget[spec->halving.n_rungs - 1];
+        if (!o->quiet)
+            fputs(rep.halving, stdout);
+        printf("trained %zu iterations here, %.1f%% of the %.0f of every run's full budget\n",
+               rep.iterations_trained, 100.0 * (double)rep.iterations_trained / full, full);
+    }
     code = 0;
 
 out:

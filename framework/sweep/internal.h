@@ -59,6 +59,7 @@ typedef struct sweep_state {
     char tag[48];                /* the writer's mark on part files ("" unsharded) */
     struct mlp_lock *lock;       /* this writer's lock in the run folder */
     char *halving_table;         /* sweep.halving: the bracket table, for the file */
+    size_t iterations_trained;   /* updates made by this process's runs (atomic) */
 } sweep_state;
 
 /* ---- datasets.c: each distinct dataset generated once ------------------ */

@@ -269,8 +269,12 @@ mlp_status mlp_sweep_run_begin(sweep_state *st, size_t k, one_run **out, mlp_err
 mlp_status mlp_sweep_run_advance(sweep_state *st, one_run *r, size_t until, bool *ended,
                                  mlp_error *err)
 {
+    size_t before = r->tr.iterations_run, made;
     mlp_status rc = mlp_train_advance(r->trainer, until, st->o->stop, ended, err);
 
+    made = r->tr.iterations_run - before;
+#pragma omp atomic update
+    st->iterations_trained += made;
     name_plugin_error(r, rc, err);
     return rc;
 }

@@ -820,6 +820,7 @@ out:
     if (rc != MLP_OK && st.runs_dir)
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
+    rep->iterations_trained = st.iterations_trained;
     if (rc == MLP_OK && st.halving_table)
         rep->halving = st.halving_table;
     else

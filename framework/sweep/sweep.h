@@ -83,6 +83,8 @@ typedef struct mlp_sweep_report {
     size_t n_missing_shards;
     unsigned missing_shards[64];
     char note[640];           /* something to tell (a stale lock taken over), or "" */
+    size_t iterations_trained; /* updates this process's runs made (a run trained again
+                                 from the start on --resume counts twice) */
     char *halving;            /* sweep.halving: the bracket table of a completed sweep
                                  (malloc'd, the caller frees it), else NULL */
 } mlp_sweep_report;

@@ -403,6 +403,41 @@ static const broken broken_specs[] = {
      "--set:1:1: error: --set 'train.l2=0.5' would be ignored: 'train.l2' is zipped "
      "(x.yaml:4:9), and every run takes its value from the zip group; change the group "
      "instead", NULL},
+    /* successive halving (issue 14) */
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iterations: 10}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:12: error: sweep.halving ranks runs by test_accuracy, but run 0 has no test set "
+     "(dataset.test is 0): give dataset.test, or rank by train_loss or train_accuracy", NULL},
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iterations: 10, metric: "
+          "validation_accuracy}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:41: error: sweep.halving ranks runs by validation_accuracy, but run 0 holds out "
+     "no validation points (train.validation_fraction is 0)", NULL},
+    {"name: t\ndataset: {plugin: circles, test: 50}\nsweep:\n  model.hidden: [2, 3]\n"
+     "  halving: {min_iterations: 10, metric: test_acuracy}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:41: error: 'sweep.halving.metric' must be one of test_accuracy, test_loss, "
+     "validation_accuracy, train_accuracy, train_loss, got 'test_acuracy' (did you mean "
+     "'test_accuracy'?)", NULL},
+    {BASE "train: {iterations: 100}\nsweep:\n  model.hidden: [2, 3]\n"
+          "  halving: {min_iterations: 100, metric: train_loss}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:29: error: sweep.halving: min_iterations must be between 1 and "
+     "train.iterations - 1 (99), got 100", NULL},
+    {BASE "sweep:\n  train.iterations: [10, 20]\n  halving: {min_iterations: 5, metric: "
+          "train_loss}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: 'train.iterations' cannot be swept with sweep.halving: every run's "
+     "full budget is train.iterations, the last rung", NULL},
+    {BASE "train: {iterations: 90}\nsweep:\n  model.hidden: [2, 3]\n"
+          "  halving: {min_iterations: 10, metric: train_loss, brackets: 3}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:63: error: sweep.halving: brackets must be between 1 and 2 (the rungs before "
+     "the last), got 3", NULL},
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iteration: 10}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:13: error: unknown key 'min_iteration' in 'sweep.halving' (did you mean "
+     "'min_iterations'?)", NULL},
 };
 
 #endif

@@ -139,6 +139,11 @@ def main():
     m = re.search(r"trained (\d+) iterations here", out)
     if not m or int(m.group(1)) != trained:
         fail(f"the sweep says {m and m.group(1)} iterations trained; continued runs make {trained}")
+    # the bracket table, in the file and after runner info's table
+    info = subprocess.run([runner, "info", "j1.h5"], capture_output=True, text=True).stdout
+    with h5py.File("j1.h5", "r") as f:
+        if attr_str(f.attrs["halving"]) not in info or "bracket  rung" not in info:
+            fail("runner info does not show the bracket table")
     print(f"ok: {n} runs, {trained} iterations trained")
 
 

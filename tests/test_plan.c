@@ -590,24 +590,30 @@ static void test_plan_halving_rungs(void **state)
     assert_int_equal(h.budget[1], 30);
     assert_int_equal(h.budget[2], 90);
     assert_int_equal(mlp_halving_init(&h, 10, 3, 100, 2, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
-    assert_int_equal(h.n_rungs, 4); /* 10 30 90 100 */
-    assert_int_equal(h.budget[3], 100);
+    assert_int_equal(h.n_rungs, 3); /* 10 30 100: 90 would leave a last step of 10 */
+    assert_int_equal(h.budget[1], 30);
+    assert_int_equal(h.budget[2], 100);
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 270, 2, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
+    assert_int_equal(h.n_rungs, 4); /* 10 30 90 270 */
     /* 9 runs, 2 brackets: runs 0 2 4 6 8 from rung 0, 1 3 5 7 from rung 1 */
     assert_int_equal(mlp_halving_bracket(&h, 4), 0);
     assert_int_equal(mlp_halving_bracket(&h, 7), 1);
-    /* bracket 0: 5 runs x 10, 1 x 20 more, 1 x 60, 1 x 10 = 50 + 20 + 60 + 10 */
-    assert_true(mlp_halving_plan(&h, 0, 9, runs) == 140);
+    /* bracket 0: 5 runs x 10, 1 x 20 more, 1 x 60 more, 1 x 180 more */
+    assert_true(mlp_halving_plan(&h, 0, 9, runs) == 50 + 20 + 60 + 180);
     assert_int_equal(runs[0], 5);
     assert_int_equal(runs[1], 1);
     assert_int_equal(runs[3], 1);
-    /* bracket 1: 4 runs x 30, 1 x 60 more, 1 x 10 = 120 + 60 + 10 */
-    assert_true(mlp_halving_plan(&h, 1, 9, runs) == 190);
+    /* bracket 1: 4 runs x 30, 1 x 60 more, 1 x 180 more */
+    assert_true(mlp_halving_plan(&h, 1, 9, runs) == 120 + 60 + 180);
     assert_int_equal(runs[0], 0);
     assert_int_equal(runs[1], 4);
     assert_int_equal(mlp_halving_keep(&h, 8), 2);
     assert_int_equal(mlp_halving_keep(&h, 2), 1);
     /* refusals */
     assert_int_equal(mlp_halving_init(&h, 90, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
+    assert_int_equal(mlp_halving_init(&h, 31, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
+    assert_string_equal(err.msg, "halving: min_iterations times eta (31 x 3) must not exceed "
+                                 "train.iterations (90), or no run is ever stopped");
     assert_int_equal(mlp_halving_init(&h, 0, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
     assert_int_equal(mlp_halving_init(&h, 10, 1, 90, 1, 0, &err), MLP_ERR_USAGE);
     assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 3, 0, &err), MLP_ERR_USAGE);

@@ -21,14 +21,17 @@ mlp_status mlp_halving_init(mlp_halving *h, size_t min_iterations, size_t eta,
                         min_iterations);
     if (eta < 2)
         return mlp_fail(err, MLP_ERR_USAGE, "halving: eta must be at least 2, got %zu", eta);
+    if (min_iterations > max_iterations / eta)
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "halving: min_iterations times eta (%zu x %zu) must not exceed "
+                        "train.iterations (%zu), or no run is ever stopped", min_iterations, eta,
+                        max_iterations);
     *h = (mlp_halving){.on = true, .min_iterations = min_iterations, .eta = eta,
                        .brackets = brackets, .metric = metric};
-    for (b = min_iterations; b < max_iterations && h->n_rungs < MLP_HALVING_MAX_RUNGS - 1;) {
+    /* a rung b while b * eta <= max: the last step is at least eta-fold too */
+    for (b = min_iterations; b <= max_iterations / eta && h->n_rungs < MLP_HALVING_MAX_RUNGS - 1;
+         b *= eta)
         h->budget[h->n_rungs++] = b;
-        if (b > max_iterations / eta)
-            break;
-        b *= eta;
-    }
     h->budget[h->n_rungs++] = max_iterations;
     if (brackets < 1 || brackets > h->n_rungs - 1)
         return mlp_fail(err, MLP_ERR_USAGE,

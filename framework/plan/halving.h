@@ -34,10 +34,12 @@ typedef struct mlp_halving {
     size_t budget[MLP_HALVING_MAX_RUNGS]; /* min_iterations * eta^r, then max_iterations */
 } mlp_halving;
 
-/* Rungs at min_iterations * eta^r while below max_iterations, and a last
- * rung at max_iterations.  Fails (MLP_ERR_USAGE) when min_iterations is 0
- * or not below max_iterations, eta < 2, brackets is 0 or more than the
- * rungs below the last. */
+/* Rungs at min_iterations * eta^r for every r with min_iterations *
+ * eta^(r+1) <= max_iterations, and a last rung at max_iterations (so every
+ * rung's budget is at least eta times the one before).  Fails
+ * (MLP_ERR_USAGE) when min_iterations is 0 or min_iterations * eta exceeds
+ * max_iterations, eta < 2, brackets is 0 or more than the rungs below the
+ * last. */
 mlp_status mlp_halving_init(mlp_halving *h, size_t min_iterations, size_t eta,
                             size_t max_iterations, size_t brackets, mlp_halving_metric metric,
                             mlp_error *err);

@@ -42,8 +42,10 @@ static decisions *decisions_read(const sweep_state *st, size_t n_runs)
 
     if (!d)
         return NULL;
+    /* only --resume replays them: a sweep started afresh (or with --force)
+     * writes its own over whatever an earlier one left */
     snprintf(path, sizeof(path), "%s/" DECISIONS_FILE, st->runs_dir);
-    if (!(f = fopen(path, "r")))
+    if (!st->o->resume || !(f = fopen(path, "r")))
         return d;
     while (d->n < 4096 && fgets(line, sizeof(line), f)) {
         size_t b, r, cap = 16, n = 0;

@@ -135,6 +135,13 @@ def main():
                     fail(f"{name}/{curve} differs from the run without halving")
                 if ran < int(h.attrs["iterations_run"]) and not np.all(np.isnan(x[~upto])):
                     fail(f"{name}/{curve} has values past iteration {ran}")
+    # a finished sweep leaves no run folder (its decisions go with it); an
+    # interrupted one started again with --force decides afresh
+    if os.path.exists("j1.runs"):
+        fail("j1.runs is left after the sweep file was built")
+    run(runner, spec, "-q", "-j2", "-o", "forced.h5", "--force", "--stop-after", "1", code=130)
+    run(runner, spec, "-q", "-j2", "-o", "forced.h5", "--force")
+    same("j1.h5", "forced.h5")
     trained = check_promotions("j1.h5", "plain.h5")
     m = re.search(r"trained (\d+) iterations here", out)
     if not m or int(m.group(1)) != trained:

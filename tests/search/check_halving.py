@@ -142,6 +142,26 @@ def main():
     run(runner, spec, "-q", "-j2", "-o", "forced.h5", "--force", "--stop-after", "1", code=130)
     run(runner, spec, "-q", "-j2", "-o", "forced.h5", "--force")
     same("j1.h5", "forced.h5")
+    # more samples change every rung's ranking: under halving a grown search
+    # is another sweep, which --resume refuses to mix with the runs kept
+    header = run(runner, spec, "--dry-run").splitlines()[1]
+    if "search" in header:
+        n_samples = int(header.split(": ")[1].split()[0])
+        run(runner, spec, "-q", "-j2", "-o", "grow.h5", "--force", "--stop-after", "2", code=130)
+        p = subprocess.run([runner, spec, "-q", "-o", "grow.h5", "--resume", "--set",
+                            f"sweep.samples={2 * n_samples}"], capture_output=True, text=True)
+        if p.returncode != 2 or "different sweep" not in p.stderr:
+            fail(f"--resume with more samples under halving: exit {p.returncode}: {p.stderr}")
+    # more samples change every rung's ranking: under halving a grown search
+    # is another sweep, which --resume refuses to mix with the runs kept
+    header = run(runner, spec, "--dry-run").splitlines()[1]
+    if "search" in header:
+        n_samples = int(header.split(": ")[1].split()[0])
+        run(runner, spec, "-q", "-j2", "-o", "grow.h5", "--force", "--stop-after", "2", code=130)
+        p = subprocess.run([runner, spec, "-q", "-o", "grow.h5", "--resume", "--set",
+                            f"sweep.samples={2 * n_samples}"], capture_output=True, text=True)
+        if p.returncode != 2 or "different sweep" not in p.stderr:
+            fail(f"--resume with more samples under halving: exit {p.returncode}: {p.stderr}")
     trained = check_promotions("j1.h5", "plain.h5")
     m = re.search(r"trained (\d+) iterations here", out)
     if not m or int(m.group(1)) != trained:

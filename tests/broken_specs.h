@@ -100,7 +100,7 @@ static const broken broken_specs[] = {
     {BASE "sweep:\n  model.hidden: []\n", NULL, MLP_ERR_SPEC,
      "x.yaml:4:17: error: sweep 'model.hidden' has an empty list of values", NULL},
     {BASE "sweep:\n  model.hidden: 3\n", NULL, MLP_ERR_SPEC,
-     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], or a range {from, to, step}, got '3'",
+     "x.yaml:4:17: error: sweep 'model.hidden' needs a list of values, e.g. [3, 5], a range {from, to, step} or a distribution {distribution: uniform, low, high}, got '3'",
      NULL},
     {BASE "sweep: [model.hidden]\n", NULL, MLP_ERR_SPEC,
      "x.yaml:3:8: error: expected a mapping of dotted keys to lists of values for 'sweep', "
@@ -311,6 +311,133 @@ static const broken broken_specs[] = {
      MLP_ERR_SPEC,
      "x.yaml:3:33: error: 'record.boundary.resolution' must be between 2 and 4096, got 1",
      NULL},
+    /* random and Sobol search, zipped keys (issue 14) */
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: uniform, low: 0.5, high: 0.1}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:53: error: the uniform distribution of sweep 'train.l2' needs low < high, got "
+     "low 0.5, high 0.1", NULL},
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: int_uniform, low: 3, high: 3}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:55: error: the int_uniform distribution of sweep 'train.l2' needs low < high, "
+     "got low 3, high 3", NULL},
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: log_uniform, low: 0, high: 0.1}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:46: error: the log_uniform distribution of sweep 'train.l2' needs low > 0 (a "
+     "logarithm), got low 0", NULL},
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: log_uniform, low: -1, high: 0.1}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:46: error: the log_uniform distribution of sweep 'train.l2' needs low > 0 (a "
+     "logarithm), got low -1", NULL},
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: log_unifrom, low: 1, high: 2}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:28: error: unknown distribution 'log_unifrom' for sweep 'train.l2' (did you "
+     "mean 'log_uniform'?) (known: uniform, log_uniform, int_uniform, normal, choice, "
+     "constant)", NULL},
+    {BASE "sweep:\n  samples: 4\n  model.activation: {distribution: choise, values: [relu]}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:36: error: unknown distribution 'choise' for sweep 'model.activation' (did you "
+     "mean 'choice'?) (known: uniform, log_uniform, int_uniform, normal, choice, constant)",
+     NULL},
+    {BASE "sweep:\n  samples: 4\n  train.l2: {distribution: uniform, lo: 0, high: 1}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:37: error: unknown key 'lo' in the uniform distribution of sweep 'train.l2' "
+     "(did you mean 'low'?)", NULL},
+    {BASE "sweep:\n  samples: 3\n  train.l2: {distribution: normal, mean: 0, std: 0}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:50: error: the normal distribution of sweep 'train.l2' needs std > 0, got 0",
+     NULL},
+    {BASE "sweep:\n  samples: 3\n  model.hidden: {distribution: int_uniform, low: 1.5, high: 3}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:50: error: int_uniform of sweep 'model.hidden' needs an integer low, got 1.5",
+     NULL},
+    {BASE "sweep:\n  samples: 3\n  model.activation: {distribution: choice, values: [relu, tanh], "
+          "weights: [1]}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:75: error: the choice of sweep 'model.activation' has 2 values but 1 weight",
+     NULL},
+    {BASE "sweep:\n  samples: 3\n  train.l2: [{distribution: uniform, low: 0, high: 1}]\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:14: error: sweep 'train.l2': a distribution stands alone, not in a list", NULL},
+    {BASE "max_runs: 10\nsweep:\n  model.hidden: [2, 3]\n  samples: 6\n"
+          "  train.l2: {distribution: uniform, low: 0, high: 1}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:12: error: sweep: 6 samples of 2 runs each make 12 runs, over the limit of 10 "
+     "(raise max_runs to allow more)", NULL},
+    {BASE "max_runs: 10\nsweep:\n  samples: 6\n  train.l2: {distribution: uniform, low: 0, high: 1}\n",
+     "sweep.samples=11", MLP_ERR_SPEC,
+     "--set:1:15: error: sweep: 11 samples of 1 run each make 11 runs, over the limit of 10 "
+     "(raise max_runs to allow more)", NULL},
+    {BASE "sweep:\n  train.l2: {distribution: uniform, low: 0, high: 1}\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep 'train.l2' has a distribution, so the sweep needs 'samples' "
+     "(how many points to draw, e.g. samples: 20)", NULL},
+    {BASE "sweep:\n  samples: 3\n  model.hidden: [2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep.samples needs a key with a distribution to draw, e.g. train.l2: "
+     "{distribution: log_uniform, low: 1e-5, high: 1e-2}", NULL},
+    {BASE "sweep:\n  samples: 3\n  method: sobl\n  train.l2: {distribution: uniform, low: 0, "
+          "high: 1}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:11: error: 'sweep.method' must be one of random, sobol, got 'sobl' (did you "
+     "mean 'sobol'?)", NULL},
+    {BASE "sweep:\n  method: sobol\n  model.hidden: [2]\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep.method goes with sweep.samples (a random or Sobol search)", NULL},
+    {BASE "sweep:\n  smaples: 3\n", NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: sweep 'smaples' names unknown key 'smaples' (did you mean "
+     "'samples'?)", NULL},
+    {BASE "sweep:\n  zip:\n    train.learning_rate: [0.1, 0.2]\n    train.batch_size: [1, 2, 3]\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:23: error: zipped lists must have equal lengths: 'train.batch_size' has 3 "
+     "values, 'train.learning_rate' has 2", NULL},
+    {BASE "sweep:\n  zip:\n    - {train.learning_rate: [0.1, 0.2], train.batch_size: [1, 2]}\n"
+          "    - {model.hidden: [2], train.l2: [0, 1]}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:37: error: zipped lists must have equal lengths: 'train.l2' has 2 values, "
+     "'model.hidden' has 1", NULL},
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  zip: {model.hidden: [4, 5], train.l2: [0, 1]}\n",
+     NULL, MLP_ERR_SPEC, "x.yaml:5:9: error: sweep key 'model.hidden' is given twice", NULL},
+    {BASE "sweep:\n  zip: {train.l2: {distribution: uniform, low: 0, high: 1}}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:4:19: error: zipped key 'train.l2' needs a list of values; a distribution goes "
+     "directly under sweep", NULL},
+    {BASE "sweep:\n  zip: {train.l2: [0, 1], model.hidden: [2, 3]}\n", "train.l2=0.5",
+     MLP_ERR_SPEC,
+     "--set:1:1: error: --set 'train.l2=0.5' would be ignored: 'train.l2' is zipped "
+     "(x.yaml:4:9), and every run takes its value from the zip group; change the group "
+     "instead", NULL},
+    /* successive halving (issue 14) */
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iterations: 10}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:12: error: sweep.halving ranks runs by test_accuracy, but run 0 has no test set "
+     "(dataset.test is 0): give dataset.test, or rank by train_loss or train_accuracy", NULL},
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iterations: 10, metric: "
+          "validation_accuracy}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:41: error: sweep.halving ranks runs by validation_accuracy, but run 0 holds out "
+     "no validation points (train.validation_fraction is 0)", NULL},
+    {"name: t\ndataset: {plugin: circles, test: 50}\nsweep:\n  model.hidden: [2, 3]\n"
+     "  halving: {min_iterations: 10, metric: test_acuracy}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:5:41: error: 'sweep.halving.metric' must be one of test_accuracy, test_loss, "
+     "validation_accuracy, train_accuracy, train_loss, got 'test_acuracy' (did you mean "
+     "'test_accuracy'?)", NULL},
+    {BASE "train: {iterations: 100}\nsweep:\n  model.hidden: [2, 3]\n"
+          "  halving: {min_iterations: 100, metric: train_loss}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:29: error: sweep.halving: min_iterations must be between 1 and "
+     "train.iterations - 1 (99), got 100", NULL},
+    {BASE "sweep:\n  train.iterations: [10, 20]\n  halving: {min_iterations: 5, metric: "
+          "train_loss}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:4:3: error: 'train.iterations' cannot be swept with sweep.halving: every run's "
+     "full budget is train.iterations, the last rung", NULL},
+    {BASE "train: {iterations: 90}\nsweep:\n  model.hidden: [2, 3]\n"
+          "  halving: {min_iterations: 10, metric: train_loss, brackets: 3}\n",
+     NULL, MLP_ERR_SPEC,
+     "x.yaml:6:63: error: sweep.halving: brackets must be between 1 and 2 (the rungs before "
+     "the last), got 3", NULL},
+    {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iteration: 10}\n", NULL,
+     MLP_ERR_SPEC,
+     "x.yaml:5:13: error: unknown key 'min_iteration' in 'sweep.halving' (did you mean "
+     "'min_iterations'?)", NULL},
 };
 
 #endif

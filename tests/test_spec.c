@@ -1,6 +1,7 @@
 /* test_spec.c -- the spec module: YAML tree and scalar typing, sweep
  * expansion, --set overrides, resolution with defaults, and a table of
  * broken specs with the exact message each must produce. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1036,6 +1037,84 @@ static void test_spec_sweep_many_values(void **state)
     free(big);
 }
 
+/* Zipped keys share a plan axis; a grid key crosses them; the sweep is not a
+ * plain grid then, but is without the zip. */
+static void test_spec_zip_and_grid(void **state)
+{
+    const char *text = BASE "sweep:\n  model.hidden: [3, 5]\n  zip:\n"
+                            "    train.learning_rate: [0.1, 0.2, 0.3]\n"
+                            "    train.batch_size: [1, 2, 3]\n";
+    mlp_spec *spec = parse_ok(text, NULL, 0);
+    mlp_plan_run r;
+
+    (void)state;
+    assert_int_equal(spec->n_axes, 3);
+    assert_int_equal(spec->plan.n_axes, 2);
+    assert_int_equal(spec->plan.n_runs, 6);
+    assert_int_equal(spec->n_zips, 1);
+    assert_false(mlp_spec_is_grid(spec));
+    assert_int_equal(spec->axes[1].role, MLP_SWEEP_ZIP);
+    for (size_t k = 0; k < 6; k++) {
+        mlp_plan_get(&spec->plan, k, &r);
+        assert_string_equal(spec->axes[0].labels[mlp_spec_value_index(spec, 0, &r)],
+                            k < 3 ? "3" : "5");
+        size_t i = mlp_spec_value_index(spec, 1, &r);
+        assert_int_equal(i, k % 3);
+        assert_int_equal(mlp_spec_value_index(spec, 2, &r), i);
+    }
+    mlp_spec_free(spec);
+    spec = parse_ok(BASE "sweep:\n  model.hidden: [3, 5]\n  train.l2: [0, 1]\n", NULL, 0);
+    assert_true(mlp_spec_is_grid(spec));
+    mlp_spec_free(spec);
+}
+
+/* Sample k's values depend on (seed, k) only: a search with more samples
+ * starts with the same values; another seed draws others; the values keep
+ * the distribution's bounds and kinds. */
+static void test_spec_samples_grow(void **state)
+{
+    const char *text = BASE "seed: 4\nsweep:\n  model.hidden: [3, 5]\n  samples: 5\n"
+                            "  train.l2: {distribution: log_uniform, low: 1e-4, high: 1e-2}\n"
+                            "  model.activation: {distribution: choice, values: [relu, tanh]}\n"
+                            "  train.batch_size: {distribution: int_uniform, low: 2, high: 9}\n";
+    const char *more = "sweep.samples=9", *seed = "seed=5";
+    mlp_spec *a = parse_ok(text, NULL, 0), *b = parse_ok(text, &more, 1);
+    mlp_spec *c = parse_ok(text, &seed, 1);
+    size_t differ = 0;
+
+    (void)state;
+    assert_int_equal(a->plan.kind, MLP_PLAN_RANDOM);
+    assert_false(mlp_spec_is_grid(a));
+    assert_int_equal(a->plan.n_runs, 10);
+    assert_int_equal(b->plan.n_runs, 18);
+    assert_int_equal(a->n_sampled, 3);
+    for (size_t ax = 1; ax < 4; ax++) {
+        assert_int_equal(a->axes[ax].role, MLP_SWEEP_SAMPLED);
+        assert_int_equal(a->axes[ax].n, 5);
+        for (size_t s = 0; s < 5; s++) {
+            assert_string_equal(a->axes[ax].labels[s], b->axes[ax].labels[s]);
+            differ += strcmp(a->axes[ax].labels[s], c->axes[ax].labels[s]) != 0;
+        }
+    }
+    assert_true(differ >= 10);
+    for (size_t s = 0; s < 5; s++) {
+        assert_true(a->axes[1].num[s] >= 1e-4 && a->axes[1].num[s] <= 1e-2);
+        assert_true(!strcmp(a->axes[2].labels[s], "relu") || !strcmp(a->axes[2].labels[s], "tanh"));
+        assert_true(a->axes[3].num[s] >= 2 && a->axes[3].num[s] <= 9 &&
+                    a->axes[3].num[s] == floor(a->axes[3].num[s]));
+    }
+    /* run k: sample k / 2, grid point k % 2 */
+    for (size_t k = 0; k < 10; k++) {
+        mlp_plan_run r;
+        mlp_plan_get(&a->plan, k, &r);
+        assert_int_equal(mlp_spec_value_index(a, 1, &r), k / 2);
+        assert_int_equal(mlp_spec_value_index(a, 0, &r), k % 2);
+    }
+    mlp_spec_free(a);
+    mlp_spec_free(b);
+    mlp_spec_free(c);
+}
+
 /* ---- broken specs ----------------------------------------------------- */
 
 #include "broken_specs.h"
@@ -1168,6 +1247,8 @@ int main(void)
         cmocka_unit_test(test_spec_set_depth_cap),
         cmocka_unit_test(test_spec_yaml_writer_round_trip),
         cmocka_unit_test(test_spec_sweep_many_values),
+        cmocka_unit_test(test_spec_zip_and_grid),
+        cmocka_unit_test(test_spec_samples_grow),
     };
 
     return cmocka_run_group_tests(tests, setup_registry, teardown_registry);

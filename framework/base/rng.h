@@ -16,7 +16,9 @@ enum {
     MLP_STREAM_INIT = 1,     /* initial weights of a run */
     MLP_STREAM_BATCH = 2,    /* minibatch shuffling of a run */
     MLP_STREAM_TRAIN = 3,    /* training points of a dataset */
-    MLP_STREAM_TEST = 4      /* test points of a dataset */
+    MLP_STREAM_TEST = 4,     /* test points of a dataset */
+    MLP_STREAM_SAMPLE = 5,   /* a random search's point (id: the sample) */
+    MLP_STREAM_SCRAMBLE = 6  /* a Sobol design's scrambling (id: 0) */
 };
 
 typedef struct mlp_rng {

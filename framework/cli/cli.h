@@ -32,6 +32,7 @@ typedef struct options {
     unsigned shard, n_shards;  /* --shard i/n (n_shards 0: the whole sweep) */
     bool allow_insecure;        /* --allow-insecure-plugins */
     int format;                 /* --format 1|2 of the sweep file (0: the default) */
+    size_t stop_after;          /* --stop-after N (for tests), 0: never */
 } options;
 
 /* Exit status of a library status: 0, 1, 2 (EXIT_USAGE) or 130. */

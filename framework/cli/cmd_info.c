@@ -363,6 +363,32 @@ static int load_all(const info_opts *o, mlp_table *t)
     return code;
 }
 
+/* The bracket table of each sweep file made with sweep.halving (its root
+ * attribute halving), after the run table. */
+static void print_halving(const info_opts *o)
+{
+    for (size_t i = 0; i < o->n_files; i++) {
+        attr_list l = {0};
+        mlp_error err;
+        if (mlp_results_attributes(o->files[i], attr_add, &l, &err) != MLP_OK)
+            l.n = 0; /* a run folder: no sweep file yet */
+        for (size_t a = 0; a < l.n; a++) {
+            if (strcmp(l.name[a], "halving"))
+                continue;
+            if (o->n_files > 1)
+                printf("\n%s:\n%s", o->files[i], l.value[a]);
+            else
+                printf("\n%s", l.value[a]);
+        }
+        for (size_t a = 0; a < l.n; a++) {
+            free(l.name[a]);
+            free(l.value[a]);
+        }
+        free(l.name);
+        free(l.value);
+    }
+}
+
 int mlp_cli_info(int argc, char **argv)
 {
     info_opts o;
@@ -402,6 +428,8 @@ int mlp_cli_info(int argc, char **argv)
         mlp_table_write_text(&t, &v, stdout);
     if (o.n_where && !o.csv && !o.json)
         fprintf(stderr, "%zu of %zu run%s\n", v.n_rows, t.n_rows - 1, t.n_rows == 2 ? "" : "s");
+    if (!o.csv && !o.json)
+        print_halving(&o);
 out:
     for (size_t i = 0; i < sizeof(o.joined) / sizeof(o.joined[0]); i++)
         free(o.joined[i]);

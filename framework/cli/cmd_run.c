@@ -150,6 +150,20 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
            spec->plan.n_runs, spec->plan.n_runs == 1 ? "" : "s", spec->n_axes,
            spec->n_axes == 1 ? "" : "s", spec->repeats, spec->repeats == 1 ? "" : "s",
            (unsigned long long)spec->seed, output);
+    if (spec->plan.kind != MLP_PLAN_GRID || spec->n_zips) {
+        size_t points = spec->plan.n_runs / spec->plan.samples / spec->repeats;
+        printf("%s: ", spec->plan.kind == MLP_PLAN_SOBOL   ? "sobol search (scrambled)"
+                       : spec->plan.kind == MLP_PLAN_RANDOM ? "random search"
+                                                            : "grid");
+        if (spec->plan.kind != MLP_PLAN_GRID)
+            printf("%zu sample%s (%zu sampled key%s) x ", spec->plan.samples,
+                   spec->plan.samples == 1 ? "" : "s", spec->n_sampled,
+                   spec->n_sampled == 1 ? "" : "s");
+        printf("%zu grid point%s", points, points == 1 ? "" : "s");
+        if (spec->n_zips)
+            printf(" (%zu zip group%s)", spec->n_zips, spec->n_zips == 1 ? "" : "s");
+        printf("\n");
+    }
     for (size_t a = 0; a < spec->n_axes; a++) {
         size_t m = strlen(spec->axes[a].path);
         for (size_t v = 0; v < spec->axes[a].n; v++)
@@ -160,6 +174,12 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
     if (only)
         printf("shard %u/%u: %zu of the %zu runs\n", o->shard, o->n_shards, n_only,
                spec->plan.n_runs);
+    if (spec->halving.on) {
+        char *plan = mlp_sweep_halving_plan(spec);
+        if (plan)
+            fputs(plan, stdout);
+        free(plan);
+    }
     printf("%-6s %-20s", "run", "seed");
     for (size_t a = 0; a < spec->n_axes; a++)
         printf("  %-*s", w[a], spec->axes[a].path);
@@ -173,7 +193,7 @@ static void print_dry_run(const mlp_spec *spec, const char *output, const size_t
         mlp_plan_get(&spec->plan, k, &r);
         printf("%04zu   %-20llu", k, (unsigned long long)r.seed);
         for (size_t a = 0; a < spec->n_axes; a++)
-            printf("  %-*s", w[a], spec->axes[a].labels[r.value[a]]);
+            printf("  %-*s", w[a], spec->axes[a].labels[mlp_spec_value_index(spec, a, &r)]);
         if (spec->repeats > 1)
             printf("  %zu", r.repeat);
         printf("\n");
@@ -246,6 +266,7 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     mlp_registry *reg = NULL;
     mlp_team *team = NULL;
     char *output = NULL, *command = NULL, *source = NULL;
+    mlp_sweep_report rep = {0};
     mlp_status rc;
     int code;
 
@@ -307,12 +328,12 @@ int mlp_cli_run(int argc, char **argv, const options *o)
         .source = source,
         .team = team,
         .stop = &g_stop,
+        .stop_after = o->stop_after,
         .progress = lead ? mlp_cli_progress : NULL,
         .preparing = lead ? mlp_cli_preparing : NULL,
         .ctx = &pc,
     };
     so.create_folder = !o->output;  /* results/ of the default or the spec's output: */
-    mlp_sweep_report rep;
     /* a plugin that crashes a worker: the note names it, and says how to go on */
     char *runs_dir = mlp_results_runs_dir(output), *again = resume_command(argc, argv);
     char tail[1024];
@@ -386,9 +407,17 @@ int mlp_cli_run(int argc, char **argv, const options *o)
     if (rep.n_resumed)
         printf("; %zu resumed from earlier part files", rep.n_resumed);
     printf(") in %.2f s\n", rep.wall_seconds);
+    if (rep.halving) {
+        double full = (double)rep.n_runs * (double)spec->halving.budget[spec->halving.n_rungs - 1];
+        if (!o->quiet)
+            fputs(rep.halving, stdout);
+        printf("trained %zu iterations here, %.1f%% of the %.0f of every run's full budget\n",
+               rep.iterations_trained, 100.0 * (double)rep.iterations_trained / full, full);
+    }
     code = 0;
 
 out:
+    free(rep.halving);
     free(output);
     free(command);
     free(source);

@@ -358,6 +358,13 @@ int mlp_cli_slurm(int argc, char **argv)
     mlp_error_clear(&err);
     if ((code = mlp_cli_load_spec(&o, &spec, &reg)))
         goto out;
+    if (spec->halving.on) {
+        fprintf(stderr, "runner: error: %s: sweep.halving promotes runs when a whole rung is "
+                "complete, on one machine: it cannot run as a Slurm array (run it on one node "
+                "with -j)\n", o.spec);
+        code = EXIT_USAGE;
+        goto out;
+    }
     if ((size_t)s.tasks > spec->plan.n_runs)
         fprintf(stderr, "runner: note: %ld tasks for %zu runs: %ld tasks will have no run\n",
                 s.tasks, spec->plan.n_runs, s.tasks - (long)spec->plan.n_runs);

@@ -49,6 +49,7 @@ static const char usage_text[] =
     "                         or in a world-writable folder); refused without it (also\n"
     "                         of plugins and check-plugin)\n"
     "  -q, --quiet            no progress display\n"
+    "      --stop-after N     for tests: stop as Ctrl-C would once N runs are recorded\n"
     "\n"
     "exit status: 0 done, 1 runtime failure, 2 usage or spec error, 130 interrupted\n";
 

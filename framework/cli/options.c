@@ -122,6 +122,13 @@ int mlp_cli_parse_run(int argc, char **argv, int start, options *o)
             o->force = true;
         } else if (strcmp(a, "--keep-runs") == 0) {
             o->keep_runs = true;
+        } else if (mlp_cli_is_opt(a, "--stop-after")) {
+            /* for tests: stop as on Ctrl-C once this many runs are recorded */
+            char *end = NULL;
+            if (!(v = mlp_cli_option_value(argc, argv, &i, a, strlen("--stop-after"))) ||
+                !(*v >= '1' && *v <= '9') || (o->stop_after = strtoull(v, &end, 10), *end))
+                return mlp_cli_usage_error("--stop-after expects a number of runs, 1 or more, "
+                                           "got '%s'", v ? v : "");
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {

@@ -1,5 +1,6 @@
 /* plan.c -- the sweep as a numbered list of runs: cartesian product of the
- * axes in row-major order (last axis fastest), repeats innermost, and the
+ * axes in row-major order (last axis fastest), repeats innermost, samples
+ * outermost, and the
  * expansion of {from, to, step} and {from, to, num} ranges. */
 #include "plan/plan.h"
 
@@ -40,19 +41,46 @@ mlp_status mlp_plan_init(mlp_plan *plan, const size_t *axis_len, size_t n_axes, 
     plan->n_axes = n_axes;
     for (i = 0; i < n_axes; i++)
         plan->axis_len[i] = axis_len[i];
+    plan->kind = MLP_PLAN_GRID;
+    plan->samples = 1;
     plan->repeats = repeats;
     plan->seed = seed;
     plan->n_runs = n;
     return MLP_OK;
 }
 
+mlp_status mlp_plan_sample(mlp_plan *plan, mlp_plan_kind kind, size_t samples, size_t max_runs,
+                           mlp_error *err)
+{
+    size_t per = plan->n_runs / plan->samples; /* runs of one sample */
+
+    if (kind != MLP_PLAN_RANDOM && kind != MLP_PLAN_SOBOL)
+        return mlp_fail(err, MLP_ERR_USAGE, "sweep: a sampled plan is random or Sobol");
+    if (samples < 1)
+        return mlp_fail(err, MLP_ERR_USAGE, "sweep: samples must be at least 1");
+    if (per > SIZE_MAX / samples)
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "sweep: the number of runs overflows (%zu samples times %zu runs each)",
+                        samples, per);
+    if (max_runs > 0 && per * samples > max_runs)
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "sweep: %zu samples of %zu run%s each make %zu runs, over the limit of "
+                        "%zu", samples, per, per == 1 ? "" : "s", per * samples, max_runs);
+    plan->kind = kind;
+    plan->samples = samples;
+    plan->n_runs = per * samples;
+    return MLP_OK;
+}
+
 void mlp_plan_get(const mlp_plan *plan, size_t k, mlp_plan_run *run)
 {
-    size_t rest = k / plan->repeats;
+    size_t per = plan->n_runs / plan->samples; /* runs of one sample */
+    size_t rest = (k % per) / plan->repeats;
     size_t i;
 
     memset(run, 0, sizeof(*run));
     run->index = k;
+    run->sample = k / per;
     run->repeat = k % plan->repeats;
     for (i = plan->n_axes; i-- > 0;) {
         run->value[i] = rest % plan->axis_len[i];

@@ -348,6 +348,10 @@ mlp_status mlp_format1_write_run(mlp_h5w *w, hid_t g, const mlp_run_record *r)
                               r->stop_reason ? r->stop_reason : "iterations")) ||
         (st = mlp_h5_attr_i64(w, g, "best_iteration", (int64_t)r->best_iteration)))
         return st;
+    if (r->halving &&
+        ((st = mlp_h5_attr_i64(w, g, "halving_bracket", (int64_t)r->halving_bracket)) ||
+         (st = mlp_h5_attr_i64(w, g, "halving_rungs", (int64_t)r->halving_rungs))))
+        return st;
     if (r->width && r->n_layers) {
         int64_t wv[MLP_RESULTS_MAX_LAYERS + 1];
 

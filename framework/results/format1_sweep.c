@@ -510,7 +510,8 @@ mlp_status mlp_sweep_write_root_attrs(mlp_h5w *w, hid_t f, const mlp_sweep_meta 
         (st = mlp_h5_attr_str(w, f, "hdf5_version", ver)) ||
         (st = mlp_h5_attr_str(w, f, "libyaml_version", m->libyaml_version)) ||
         (st = mlp_h5_attr_str(w, f, "openmp_version", m->openmp_version)) ||
-        (m->shards && (st = mlp_h5_attr_str(w, f, "shards", m->shards))))
+        (m->shards && (st = mlp_h5_attr_str(w, f, "shards", m->shards))) ||
+        (m->halving && (st = mlp_h5_attr_str(w, f, "halving", m->halving))))
         return st;
     if (m->n_swept && (st = mlp_h5_attr_put(w, f, "swept_parameters", w->str, w->str,
                                             m->swept_paths, m->n_swept)))

@@ -136,7 +136,8 @@ static const char *const reserved_names[] = {
     "run", "iteration", "loss", "test_loss", "weights", "hidden", "boundary", "dataset",
     "spec_sha256", "complete", "note", "stop_reason", "best_iteration", "eval_iteration",
     "test_accuracy_curve", "train_accuracy_curve", "grad_norm_W", "grad_norm_b", "layer",
-    "snapshots", "validation_accuracy", "epoch", "argmax", NULL};
+    "snapshots", "validation_accuracy", "epoch", "argmax", "halving_bracket", "halving_rungs",
+    NULL};
 
 /* A netCDF-legal name for a dotted path ("model.hidden" is legal as it is):
  * '/' and control characters become '_'; a first character that is not a

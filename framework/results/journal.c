@@ -140,6 +140,9 @@ void mlp_record_put(mlp_bytes *b, const mlp_run_record *r)
     mlp_bytes_put_u64(b, r->loss_every);
     put_str(b, r->stop_reason);
     mlp_bytes_put_u64(b, (uint64_t)(int64_t)r->best_iteration);
+    mlp_bytes_put_u64(b, r->halving ? 1 : 0);
+    mlp_bytes_put_u64(b, r->halving_bracket);
+    mlp_bytes_put_u64(b, r->halving_rungs);
     mlp_bytes_put_u64(b, r->n_layers);
     mlp_bytes_put_u64(b, has_w ? 1 : 0);
     for (size_t l = 0; has_w && l <= r->n_layers; l++)
@@ -335,6 +338,9 @@ bool mlp_record_get(const unsigned char *p, size_t len, mlp_run_view *v, bool *n
     rec->loss_every = (size_t)get_u64(r, "loss_every");
     rec->stop_reason = get_str(r, "stop_reason");
     rec->best_iteration = (long)(int64_t)get_u64(r, "best_iteration");
+    rec->halving = get_u64(r, "halving") != 0;
+    rec->halving_bracket = (size_t)get_u64(r, "halving_bracket");
+    rec->halving_rungs = (size_t)get_u64(r, "halving_rungs");
     rec->n_layers = get_count(r, "n_layers");
     if (rec->n_layers > MLP_RESULTS_MAX_LAYERS)
         bad_field(r, "n_layers");

@@ -355,13 +355,14 @@ mlp_status mlp_results_scan_runs_noting(const char *runs_dir, const char *spec_s
 }
 
 /* The sweep's own notes in its run folder (sweep/ writes them): its
- * identity, how to load its spec again, what each shard did, and the
- * writers' locks (the folder goes only once every run is in the sweep file,
- * so no writer is left). */
+ * identity, how to load its spec again, what each shard did, successive
+ * halving's decisions, and the writers' locks (the folder goes only once
+ * every run is in the sweep file, so no writer is left). */
 static bool is_identity_note(const char *name)
 {
     return (!strncmp(name, "sweep.", 6) &&
             (mlp_str_ends_with(name, ".identity") || mlp_str_ends_with(name, ".source"))) ||
+           !strcmp(name, "halving.decisions") ||
            (!strncmp(name, "shard-", 6) && mlp_str_ends_with(name, ".info")) ||
            mlp_str_ends_with(name, ".lock") ||
            mlp_str_ends_with(name, ".note");  /* a note's temporary, left by a kill */

@@ -61,6 +61,9 @@ typedef struct mlp_run_record {
     const double *validation_accuracy; /* (n_scores), one per epoch, or NULL */
     const char *stop_reason;     /* why training ended: "iterations", "tol", ... or NULL */
     long best_iteration;         /* early stopping: updates behind the kept weights; -1 */
+    bool halving;                /* the sweep used successive halving: */
+    size_t halving_bracket;      /*   the run's bracket */
+    size_t halving_rungs;        /*   rungs whose budget the run reached */
 
     size_t n_layers;             /* weight layers */
     const size_t *width;         /* n_layers + 1 widths: inputs .. outputs */
@@ -120,6 +123,9 @@ typedef struct mlp_sweep_meta {
     /* Set by runner convert (NULL otherwise): the root attributes are
      * copied from this results file, all but format_version. */
     const char *attrs_from;
+    /* Successive halving's bracket table (NULL: attribute omitted), root
+     * attribute halving. */
+    const char *halving;
 } mlp_sweep_meta;
 
 #define MLP_RESULTS_FORMAT_DEFAULT 2

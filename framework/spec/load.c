@@ -170,6 +170,7 @@ void mlp_spec_free(mlp_spec *spec)
         free(ax->values);
         free(ax->labels);
         free(ax->num);
+        free(ax->weights);
         free(ax->path);
     }
     free(spec->axes);

@@ -332,6 +332,21 @@ static mlp_status check_not_swept(const mlp_node *root, const char *arg, const c
                            "--set 'sweep.%s=%s%s%s'", arg, k->text, k->file, k->line, k->col,
                            k->text, list ? "" : "[", value, list ? "" : "]");
     }
+    /* a zipped key: its group under sweep.zip (one mapping, or a list of them) */
+    const mlp_node *zip = mlp_node_get(sw, "zip");
+    size_t n_groups = zip && zip->kind == MLP_NODE_SEQ ? zip->n : zip ? 1 : 0;
+    for (size_t g = 0; g < n_groups; g++) {
+        const mlp_node *grp = zip->kind == MLP_NODE_SEQ ? zip->items[g] : zip;
+        for (size_t i = 0; grp->kind == MLP_NODE_MAP && i < grp->n; i++) {
+            const mlp_node *k = grp->keys[i];
+            if (strcmp(path, k->text))
+                continue;
+            return mlp_fail_at(err, MLP_ERR_SPEC, mlp_spec_set_file, 1, 1,
+                               "--set '%s' would be ignored: '%s' is zipped (%s:%d:%d), and "
+                               "every run takes its value from the zip group; change the group "
+                               "instead", arg, k->text, k->file, k->line, k->col);
+        }
+    }
     return MLP_OK;
 }
 

@@ -493,7 +493,9 @@ mlp_status mlp_spec_run_tree(const mlp_spec *spec, size_t k, mlp_node **out, mlp
                             &empty, err);
         if (rc)
             break;
-        rc = mlp_path_set(tree, parts, n, mlp_node_clone(ax->values[run.value[a]]), "sweep", err);
+        rc = mlp_path_set(tree, parts, n,
+                          mlp_node_clone(ax->values[mlp_spec_value_index(spec, a, &run)]),
+                          "sweep", err);
         mlp_path_parts_free(parts, n);
     }
     if (rc) {
@@ -537,12 +539,11 @@ mlp_status mlp_spec_config(const mlp_spec *spec, mlp_registry *reg, size_t k, ml
  * many, spread evenly from the first, stand for them all. */
 static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
-    size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0, pick[MLP_PLAN_MAX_AXES] = {0};
+    size_t fill[MLP_PLAN_MAX_AXES], n_fill = 0;
     mlp_path_part *parts[MLP_PLAN_MAX_AXES] = {NULL};
     size_t n_parts[MLP_PLAN_MAX_AXES] = {0};
     mlp_error first;
     mlp_status rc = MLP_OK, first_rc = MLP_OK;
-    bool done = false;
 
     mlp_error_clear(&first);
     for (size_t a = 0; a < spec->n_axes && rc == MLP_OK; a++) {
@@ -559,38 +560,34 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
     }
     if (rc || n_fill == spec->n_axes)
         goto out; /* no base value under a swept key: the runs said it all */
-    /* every combination of the filled axes' values, first to last; of more
-     * than MLP_SPEC_VALIDATE_ALL, that many spread evenly from the first
-     * (a base that fits none of them is refused: bounded time at any size) */
-    double combos = 1;
-    for (size_t f = 0; f < n_fill; f++)
-        combos *= (double)spec->axes[fill[f]].n;
-    for (size_t tried = 0; !done; tried++) {
+    /* the filled keys' values of each point of the sweep (runs without
+     * their repeats), first to last (for a grid, the first point is every
+     * filled axis's first value); of more than MLP_SPEC_VALIDATE_ALL points,
+     * that many spread evenly from the first (a base that fits none of them
+     * is refused: bounded time at any size) */
+    const size_t points = spec->plan.n_runs / spec->plan.repeats;
+    const size_t tries = points > MLP_SPEC_VALIDATE_ALL ? MLP_SPEC_VALIDATE_ALL : points;
+    for (size_t tried = 0; tried < tries; tried++) {
+        size_t k = (points > MLP_SPEC_VALIDATE_ALL
+                        ? (size_t)((double)tried * ((double)points / MLP_SPEC_VALIDATE_ALL))
+                        : tried) * spec->plan.repeats;
         mlp_node *tree;
+        mlp_plan_run run;
         mlp_config cfg;
         mlp_error sub;
 
-        if (combos > MLP_SPEC_VALIDATE_ALL) {
-            if (tried == MLP_SPEC_VALIDATE_ALL)
-                break;
-            /* combination number tried * combos / MLP_SPEC_VALIDATE_ALL, as digits */
-            double c = floor((double)tried * (combos / MLP_SPEC_VALIDATE_ALL));
-            for (size_t f = n_fill; f-- > 0;) {
-                double len = (double)spec->axes[fill[f]].n;
-                pick[f] = (size_t)fmod(c, len);
-                c = floor(c / len);
-            }
-        }
         tree = mlp_node_clone(spec->root);
 
         if (!tree) {
             rc = mlp_spec_nomem(err);
             goto out;
         }
+        mlp_plan_get(&spec->plan, k, &run);
         for (size_t f = 0; f < n_fill && rc == MLP_OK; f++) {
             const mlp_sweep_axis *ax = &spec->axes[fill[f]];
             rc = mlp_path_set(tree, parts[fill[f]], n_parts[fill[f]],
-                              mlp_node_clone(ax->values[pick[f]]), "sweep", err);
+                              mlp_node_clone(ax->values[mlp_spec_value_index(spec, fill[f], &run)]),
+                              "sweep", err);
         }
         if (rc) {
             mlp_node_free(tree);
@@ -613,17 +610,6 @@ static mlp_status validate_base(const mlp_spec *spec, mlp_registry *reg, mlp_err
             first = sub;
         }
         rc = MLP_OK;
-        if (combos > MLP_SPEC_VALIDATE_ALL)
-            continue;
-        /* the next combination: the last filled axis varies fastest */
-        done = true;
-        for (size_t f = n_fill; f-- > 0;) {
-            if (++pick[f] < spec->axes[fill[f]].n) {
-                done = false;
-                break;
-            }
-            pick[f] = 0;
-        }
     }
     rc = first_rc;
     if (err)
@@ -712,6 +698,40 @@ static size_t *validation_points(const mlp_spec *spec, size_t *n)
     return p;
 }
 
+/* Successive halving ranks runs by a metric every run must record: a test
+ * metric needs a test set, validation accuracy a validation split. */
+static mlp_status check_halving_metric(const mlp_spec *spec, const mlp_config *cfg, size_t k,
+                                       mlp_error *err)
+{
+    const mlp_node *m = mlp_node_get(spec->halving_node, "metric");
+    const char *word = mlp_halving_metrics[spec->halving.metric];
+
+    if (!m)
+        m = spec->halving_node;
+    switch (spec->halving.metric) {
+    case MLP_METRIC_TEST_ACCURACY:
+    case MLP_METRIC_TEST_LOSS:
+        if (cfg->n_test == 0 && !mlp_dataset_loads(cfg->dataset.plugin))
+            return mlp_spec_fail(err, m,
+                                 "sweep.halving ranks runs by %s, but run %zu has no test set "
+                                 "(dataset.test is 0): give dataset.test, or rank by "
+                                 "train_loss or train_accuracy",
+                                 word, k);
+        break;
+    case MLP_METRIC_VALIDATION_ACCURACY:
+        if (!(cfg->train.validation_fraction > 0))
+            return mlp_spec_fail(err, m,
+                                 "sweep.halving ranks runs by validation_accuracy, but run %zu "
+                                 "holds out no validation points (train.validation_fraction "
+                                 "is 0)",
+                                 k);
+        break;
+    default:
+        break;
+    }
+    return MLP_OK;
+}
+
 mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error *err)
 {
     size_t n, *points = validation_points(spec, &n);
@@ -726,7 +746,13 @@ mlp_status mlp_spec_validate(const mlp_spec *spec, mlp_registry *reg, mlp_error 
             free(points);
             return rc;
         }
+        if (spec->halving.on)
+            rc = check_halving_metric(spec, &cfg, points[i] * spec->plan.repeats, err);
         mlp_config_free(&cfg);
+        if (rc) {
+            free(points);
+            return rc;
+        }
     }
     free(points);
     return validate_base(spec, reg, err);

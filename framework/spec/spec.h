@@ -13,6 +13,8 @@
 #include "train/config.h"
 #include "base/error.h"
 #include "plan/plan.h"
+#include "plan/halving.h"
+#include "plan/sample.h"
 #include "registry/registry.h"
 #include "spec/tree.h"
 
@@ -20,11 +22,26 @@
 
 /* ---- the spec ----------------------------------------------------------- */
 
-/* One sweep axis: a dotted path and its values, ranges expanded.  A value
- * made by a range is a scalar node carrying the range's mark. */
+/* How a swept key takes its value in run k (see mlp_spec_value_index). */
+typedef enum mlp_sweep_role {
+    MLP_SWEEP_GRID = 0,      /* a list: its own axis of the plan */
+    MLP_SWEEP_ZIP,           /* a list in a zip group: the group's axis, shared */
+    MLP_SWEEP_SAMPLED        /* a distribution: one value drawn per sample */
+} mlp_sweep_role;
+
+/* One swept key: a dotted path and its values, ranges expanded (a sampled
+ * key: the value drawn for each sample, in sample order).  A value made by a
+ * range or drawn from a distribution is a scalar node carrying the range's
+ * or the distribution's mark. */
 typedef struct mlp_sweep_axis {
     char *path;              /* "model.hidden" */
     const mlp_node *key;     /* the key node in the spec, for messages */
+    mlp_sweep_role role;
+    size_t dim;              /* grid, zip: the plan axis that picks the value */
+    size_t group;            /* zip: the zip group, 0 .. n_zips-1 */
+    const mlp_node *dist_node; /* sampled: the distribution's mapping in the spec */
+    mlp_dist dist;           /* sampled: the distribution */
+    double *weights;         /* owned: a choice's weights (dist.weights), or NULL */
     size_t n;
     mlp_node **values;       /* owned */
     char **labels;           /* owned: one-line text of each value */
@@ -47,11 +64,24 @@ typedef struct mlp_spec {
     size_t repeats;
     size_t max_runs;         /* max_runs: (default MLP_SPEC_MAX_RUNS) */
 
-    size_t n_axes;
+    size_t n_axes;           /* swept keys (grid, zipped and sampled) in spec order */
     mlp_sweep_axis *axes;
+    size_t n_zips;           /* zip groups */
+    size_t n_sampled;        /* keys with a distribution */
     bool dataset_swept;      /* some axis path starts with "dataset" */
-    mlp_plan plan;
+    mlp_plan plan;           /* plan.kind: grid, random or sobol; plan.samples */
+    mlp_halving halving;     /* sweep.halving: halving.on when given */
+    const mlp_node *halving_node; /* its mapping in the spec, for messages, or NULL */
 } mlp_spec;
+
+/* The index in spec->axes[a].values of run r's value: the plan axis's value
+ * for a grid or zipped key, the sample for a sampled one. */
+size_t mlp_spec_value_index(const mlp_spec *spec, size_t a, const mlp_plan_run *r);
+
+/* True when the sweep is a plain Cartesian grid: every swept key is a list
+ * of its own (no zip group, no sampling), so that spec->axes[a] is plan axis
+ * a and the runs are their product (times the repeats). */
+bool mlp_spec_is_grid(const mlp_spec *spec);
 
 /* Read and parse a spec file, apply the --set overrides ("a.b=VALUE", value
  * parsed as YAML; a path under `sweep` names one sweep key: "sweep.model.hidden=[4, 8]"),

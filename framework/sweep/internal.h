@@ -11,6 +11,7 @@
 #include "sweep/sweep.h"
 #include "results/results.h"
 #include "train/config.h"
+#include "train/train.h"
 
 /* One distinct dataset, shared read-only by every run that uses it. */
 typedef struct dataset_entry {
@@ -57,6 +58,8 @@ typedef struct sweep_state {
     unsigned *owner;             /* (n_runs) the shard of each run, when sharded */
     char tag[48];                /* the writer's mark on part files ("" unsharded) */
     struct mlp_lock *lock;       /* this writer's lock in the run folder */
+    char *halving_table;         /* sweep.halving: the bracket table, for the file */
+    size_t iterations_trained;   /* updates made by this process's runs (atomic) */
 } sweep_state;
 
 /* ---- datasets.c: each distinct dataset generated once ------------------ */
@@ -107,6 +110,41 @@ void mlp_sweep_fault_end(void);
 /* This thread trains run k with the settings cfg (kept until leave). */
 void mlp_sweep_fault_enter(size_t k, const mlp_config *cfg);
 void mlp_sweep_fault_leave(void);
+/* The same in steps (successive halving): begin (settings, data, model,
+ * training started; *out owned, ends with free), advance to `until`
+ * updates (*ended: training ended on its own or at train.iterations),
+ * the current metrics, mark (its bracket and the rungs it reached, for the
+ * record: rungs_before, and one more when it trained to budget), end (halted: stopped by halving; probed and recorded), free
+ * (whatever the state; the dataset released). */
+typedef struct one_run one_run;
+mlp_status mlp_sweep_run_begin(sweep_state *st, size_t k, one_run **out, mlp_error *err);
+mlp_status mlp_sweep_run_advance(sweep_state *st, one_run *r, size_t until, bool *ended,
+                                 mlp_error *err);
+void mlp_sweep_run_metrics(one_run *r, mlp_train_now *now);
+void mlp_sweep_run_mark(one_run *r, size_t bracket, size_t rungs_before, size_t budget);
+mlp_status mlp_sweep_run_end(sweep_state *st, one_run *r, bool halted,
+                             mlp_results_journal *journal, run_outcome *out, mlp_error *err);
+void mlp_sweep_run_free(sweep_state *st, one_run *r);
+
+/* ---- halving.c: successive halving and Hyperband ---------------------- */
+
+/* What the executor gives the halving loop. */
+typedef struct halving_io {
+    int threads;                     /* workers */
+    mlp_results_journal **journal;   /* (threads) one per worker */
+    const unsigned char *done;       /* (n_runs) runs already recorded (--resume) */
+    void (*finished)(void *ctx, size_t k, const run_outcome *ro); /* a run recorded, called
+                                        in the critical section mlplab_progress */
+    bool (*stopping)(void *ctx);     /* the sweep is to stop (a signal) */
+    void *ctx;
+} halving_io;
+
+/* Every bracket, rung by rung (sweep.halving), the decisions kept in the run
+ * folder as they are made; *table (malloc'd) the bracket table when the
+ * sweep completes.  MLP_OK also when stopping() said to stop (the caller
+ * reports the interruption). */
+mlp_status mlp_sweep_halving(sweep_state *st, const halving_io *io, char **table,
+                             mlp_error *err);
 
 /* ---- resume.c: the sweep's identity and its run folder ------------------ */
 

@@ -13,8 +13,9 @@
 #include "gitinfo.h"
 
 /* Flatten a YAML tree into "dotted.path: value" lines, so that two sweeps'
- * differences read as settings (sweep keys are dotted already). */
-static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
+ * differences read as settings (sweep keys are dotted already); samples:
+ * keep sweep.samples. */
+static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix, bool samples)
 {
     if (n->kind == MLP_NODE_MAP && n->n > 0) {
         for (size_t i = 0; i < n->n; i++) {
@@ -22,18 +23,25 @@ static void flatten(mlp_sb *sb, const mlp_node *n, const char *prefix)
             mlp_sb_printf(&path, "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->text);
             char *p = mlp_sb_take(&path);
             if (p)
-                flatten(sb, n->items[i], p);
+                flatten(sb, n->items[i], p, samples);
             free(p);
         }
         return;
     }
+    /* run k of a random or Sobol search is the same whatever the number of
+     * samples (they are the outermost dimension of the plan): a sweep with
+     * more samples continues one with fewer.  Not under successive halving,
+     * whose promotions depend on every run of a rung (samples kept) */
+    if (!samples && !strcmp(prefix, "sweep.samples"))
+        return;
     mlp_sb_printf(sb, "%s: ", prefix);
     mlp_node_put_flow(sb, n);
     mlp_sb_puts(sb, "\n");
 }
 
 /* What identifies this sweep's runs for --resume: the resolved spec (so
- * --set overrides count), every plugin file's hash and the code's commit, so
+ * --set overrides count, but not sweep.samples, see flatten), every plugin
+ * file's hash and the code's commit, so
  * a rebuilt plugin or runner never mixes its runs with older ones.  As text
  * (one setting a line), kept in the run folder so that a refused --resume can
  * say what differs; its SHA-256 is the hash every part file carries. */
@@ -53,7 +61,7 @@ static char *run_identity(sweep_state *st, const char *resolved)
         mlp_sb_printf(&sb, "file %s: sha256 %s\n", st->files[i], hex);
     }
     if (mlp_yaml_parse(resolved, strlen(resolved), "spec_resolved", &tree, NULL) == MLP_OK) {
-        flatten(&sb, tree, "");
+        flatten(&sb, tree, "", st->spec->halving.on);
         mlp_node_free(tree);
     } else {
         mlp_sb_puts(&sb, resolved);
@@ -210,11 +218,15 @@ mlp_status mlp_sweep_check_folder(sweep_state *st, unsigned char *done, mlp_erro
         free(hash);
         return mlp_fail(err, MLP_ERR_EXISTS,
                         same_sweep ? "%s: the sweep is already complete (use --force to run it "
-                                     "again)"
+                                     "again%s)"
                                    : "%s: holds a finished sweep of a different spec, plugins, "
                                      "data or runner; --resume continues only an unfinished "
                                      "sweep (use --force to replace it, or -o for a new file)",
-                        o->output);
+                        o->output,
+                        same_sweep && st->spec->plan.kind != MLP_PLAN_GRID
+                            ? "; to add samples to a finished search, keep its runs with "
+                              "--keep-runs"
+                            : "");
     }
     if (keep && other > 0) {
         char path[4096];

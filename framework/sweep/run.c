@@ -1,5 +1,6 @@
 /* run.c -- one run of the sweep: its model built and trained, probed, and
- * its record handed to the worker's journal. */
+ * its record handed to the worker's journal; in steps for successive
+ * halving (begin, advance to a budget, end). */
 #include "sweep/internal.h"
 
 #include <math.h>
@@ -37,7 +38,7 @@ static void unchanged_note(const mlp_model *m, const double *initial, char *note
 }
 
 /* One run as it goes through its phases. */
-typedef struct one_run {
+struct one_run {
     size_t k;                          /* its index in the plan */
     mlp_plan_run pr;
     mlp_config cfg;
@@ -51,7 +52,11 @@ typedef struct one_run {
     double *hidden[MLP_MAX_HIDDEN];    /* (train points, width) per hidden layer, or NULL */
     double *boundary;                  /* (resolution^2, outputs), or NULL */
     double t0;                         /* omp_get_wtime() when the run started */
-} one_run;
+    mlp_trainer *trainer;              /* training in steps (begin .. end), or NULL */
+    bool halving;                      /* recorded with its bracket and rungs: */
+    size_t bracket, rungs;
+    bool have_data;                    /* the dataset was acquired */
+};
 
 /* The model with its initial parameters (drawn, or read from a warm-start
  * file), and a copy of them. */
@@ -86,21 +91,15 @@ static mlp_status build_model(one_run *r, mlp_error *err)
     return MLP_OK;
 }
 
-static mlp_status train_model(const sweep_state *st, one_run *r, mlp_error *err)
+/* A plugin's error names the run and the plugin files behind it. */
+static void name_plugin_error(const one_run *r, mlp_status rc, mlp_error *err)
 {
-    mlp_status rc;
-
-    r->cfg.train.threads = st->inner_threads;
-    rc = mlp_train_run(&r->cfg, r->m, &r->de->train, r->test, r->pr.seed, st->o->stop, &r->tr,
-                       err);
-    if (rc == MLP_ERR_PLUGIN) {
-        /* name the run and the plugin files behind the message */
+    if (rc == MLP_ERR_PLUGIN && err) {
         char msg[sizeof(err->msg)];
         snprintf(msg, sizeof(msg), "run %zu: %.1000s (activation %.200s, loss %.200s)", r->k,
                  err->msg, r->cfg.layer_act[0].plugin->path, r->cfg.loss.plugin->path);
         snprintf(err->msg, sizeof(err->msg), "%s", msg);
     }
-    return rc;
 }
 
 /* The trained model's accuracies, and the hidden outputs and decision grid
@@ -152,7 +151,7 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
 
     for (size_t a = 0; a < spec->n_axes; a++) {
         const mlp_sweep_axis *ax = &spec->axes[a];
-        size_t v = r->pr.value[a];
+        size_t v = mlp_spec_value_index(spec, a, &r->pr);
         cells[a].path = ax->path;
         cells[a].numeric = ax->numeric;
         cells[a].num = ax->numeric ? ax->num[v] : NAN;
@@ -203,6 +202,9 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
     rec.validation_accuracy = tr->validation_accuracy;
     rec.stop_reason = tr->stop_reason;
     rec.best_iteration = tr->best_iteration;
+    rec.halving = r->halving;
+    rec.halving_bracket = r->bracket;
+    rec.halving_rungs = r->rungs;
     rec.n_layers = m->n_layers;
     rec.width = m->width;
     rec.weights = cfg->record.weights ? m->params : NULL;
@@ -226,47 +228,118 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
     return rc;
 }
 
+mlp_status mlp_sweep_run_begin(sweep_state *st, size_t k, one_run **out, mlp_error *err)
+{
+    one_run *r = calloc(1, sizeof(*r));
+    mlp_status rc;
+
+    if (!r)
+        return mlp_fail(err, MLP_ERR_NOMEM, "run %zu: out of memory", k);
+    r->k = k;
+    r->t0 = omp_get_wtime();
+    mlp_plan_get(&st->spec->plan, k, &r->pr);
+#pragma omp critical(mlplab_spec)
+    rc = mlp_spec_config(st->spec, st->reg, k, &r->cfg, err);
+    if (rc != MLP_OK) {
+        free(r);
+        return rc;
+    }
+    mlp_sweep_fault_enter(k, &r->cfg);
+    rc = mlp_sweep_data_acquire(st, st->run_data[k], &r->cfg, err);
+    r->have_data = true;
+    if (rc == MLP_OK) {
+        r->de = &st->data[st->run_data[k]];
+        r->test = r->de->test.n ? &r->de->test : NULL;
+        r->outputs = mlp_sweep_output_width(&r->cfg, r->de);
+        rc = build_model(r, err);
+    }
+    if (rc == MLP_OK) {
+        r->cfg.train.threads = st->inner_threads;
+        rc = mlp_train_start(&r->cfg, r->m, &r->de->train, r->test, r->pr.seed, &r->tr,
+                             &r->trainer, err);
+        name_plugin_error(r, rc, err);
+    }
+    mlp_sweep_fault_leave();
+    if (rc != MLP_OK) {
+        mlp_sweep_run_free(st, r);
+        return rc;
+    }
+    *out = r;
+    return MLP_OK;
+}
+
+mlp_status mlp_sweep_run_advance(sweep_state *st, one_run *r, size_t until, bool *ended,
+                                 mlp_error *err)
+{
+    size_t before = r->tr.iterations_run, made;
+    mlp_sweep_fault_enter(r->k, &r->cfg);
+    mlp_status rc = mlp_train_advance(r->trainer, until, st->o->stop, ended, err);
+    mlp_sweep_fault_leave();
+
+    made = r->tr.iterations_run - before;
+#pragma omp atomic update
+    st->iterations_trained += made;
+    name_plugin_error(r, rc, err);
+    return rc;
+}
+
+void mlp_sweep_run_metrics(one_run *r, mlp_train_now *now)
+{
+    mlp_train_metrics(r->trainer, now);
+}
+
+void mlp_sweep_run_mark(one_run *r, size_t bracket, size_t rungs_before, size_t budget)
+{
+    r->halving = true;
+    r->bracket = bracket;
+    r->rungs = rungs_before + (r->tr.iterations_run >= budget ? 1 : 0);
+}
+
+mlp_status mlp_sweep_run_end(sweep_state *st, one_run *r, bool halted,
+                             mlp_results_journal *journal, run_outcome *out, mlp_error *err)
+{
+    mlp_status rc;
+
+    mlp_sweep_fault_enter(r->k, &r->cfg);
+    mlp_train_finish(r->trainer, halted);
+    r->trainer = NULL;
+    rc = probe_model(r, err);
+    if (rc == MLP_OK)
+        rc = record_run(st, r, journal, out, err);
+    mlp_sweep_fault_leave();
+    return rc;
+}
+
+void mlp_sweep_run_free(sweep_state *st, one_run *r)
+{
+    if (!r)
+        return;
+    mlp_train_abort(r->trainer);
+    free(r->boundary);
+    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
+        free(r->hidden[l]);
+    mlp_train_result_free(&r->tr);
+    free(r->initial);
+    mlp_model_free(r->m);
+    if (r->have_data)
+        mlp_sweep_data_release(st, st->run_data[r->k]);
+#pragma omp critical(mlplab_spec)
+    mlp_config_free(&r->cfg);
+    free(r);
+}
+
 mlp_status mlp_sweep_run_one(sweep_state *st, size_t k, mlp_results_journal *journal,
                              run_outcome *out, mlp_error *err)
 {
-    one_run r;
-    mlp_status rc;
+    one_run *r;
+    bool ended;
+    mlp_status rc = mlp_sweep_run_begin(st, k, &r, err);
 
-    memset(&r, 0, sizeof(r));
-    r.k = k;
-    r.t0 = omp_get_wtime();
-    mlp_plan_get(&st->spec->plan, k, &r.pr);
-#pragma omp critical(mlplab_spec)
-    rc = mlp_spec_config(st->spec, st->reg, k, &r.cfg, err);
     if (rc != MLP_OK)
         return rc;
-    mlp_sweep_fault_enter(k, &r.cfg);
-
-    rc = mlp_sweep_data_acquire(st, st->run_data[k], &r.cfg, err);
-    if (rc != MLP_OK)
-        goto out;
-    r.de = &st->data[st->run_data[k]];
-    r.test = r.de->test.n ? &r.de->test : NULL;
-    r.outputs = mlp_sweep_output_width(&r.cfg, r.de);
-
-    rc = build_model(&r, err);
+    rc = mlp_sweep_run_advance(st, r, r->cfg.train.iterations, &ended, err);
     if (rc == MLP_OK)
-        rc = train_model(st, &r, err);
-    if (rc == MLP_OK)
-        rc = probe_model(&r, err);
-    if (rc == MLP_OK)
-        rc = record_run(st, &r, journal, out, err);
-
-out:
-    free(r.boundary);
-    for (size_t l = 0; l < MLP_MAX_HIDDEN; l++)
-        free(r.hidden[l]);
-    mlp_train_result_free(&r.tr);
-    free(r.initial);
-    mlp_model_free(r.m);
-    mlp_sweep_data_release(st, st->run_data[k]);
-    mlp_sweep_fault_leave();
-#pragma omp critical(mlplab_spec)
-    mlp_config_free(&r.cfg);
+        rc = mlp_sweep_run_end(st, r, false, journal, out, err);
+    mlp_sweep_run_free(st, r);
     return rc;
 }

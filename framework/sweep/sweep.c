@@ -47,9 +47,12 @@ char *mlp_sweep_output_path(const mlp_spec *spec, const char *override)
     return p;
 }
 
+/* Set once o->stop_after runs are recorded (a test's interruption). */
+static volatile sig_atomic_t stop_after_reached;
+
 static bool stop_requested(const mlp_sweep_opts *o)
 {
-    return o->stop && *o->stop;
+    return (o->stop && *o->stop) || stop_after_reached;
 }
 
 /* What each shard told of itself in the run folder (shard-<i>-of-<n>.info),
@@ -180,6 +183,7 @@ static mlp_status build_sweep_file(sweep_state *st, const char *resolved, const 
             return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory");
     }
     meta.shards = shards;
+    meta.halving = st->halving_table;
     meta.seed = spec->seed;
     meta.n_runs = spec->plan.n_runs;
     meta.n_plugins = st->n_plugins;
@@ -443,6 +447,8 @@ static void note_finished(sweep_exec *x, size_t index, const run_outcome *ro)
             prog->best_train_accuracy = ro->train_accuracy;
     }
     prog->elapsed = omp_get_wtime() - x->t0;
+    if (x->o->stop_after && prog->done - prog->resumed >= x->o->stop_after)
+        stop_after_reached = 1;
     if (x->team)
         mlp_team_finished(x->team, ro->status == MLP_RUN_DIVERGED, ro->train_accuracy);
     if (x->o->progress) {
@@ -525,6 +531,33 @@ static void run_all(sweep_exec *x, mlp_error *err)
     }
     if (x->team && (failed || stop_requested(x->o)))
         mlp_team_close(x->team);  /* the other ranks finish what they have */
+}
+
+static void halving_finished(void *ctx, size_t k, const run_outcome *ro)
+{
+    note_finished(ctx, k, ro);
+}
+
+static bool halving_stopping(void *ctx)
+{
+    return stop_requested(((sweep_exec *)ctx)->o);
+}
+
+/* Successive halving instead of run_all: rung by rung (halving.c). */
+static void run_halving(sweep_exec *x, mlp_error *err)
+{
+    halving_io io = {.threads = x->threads, .journal = x->journal, .done = x->done,
+                     .finished = halving_finished, .stopping = halving_stopping, .ctx = x};
+    mlp_error e;
+
+    mlp_error_clear(&e);
+    x->st->inner_threads = 1;
+    mlp_status rc = mlp_sweep_halving(x->st, &io, &x->st->halving_table, &e);
+    if (rc != MLP_OK && x->first_rc == MLP_OK) {
+        x->first_rc = rc;
+        if (err)
+            *err = e;
+    }
 }
 
 /* The runs the journals still hold are finished: write them out, even when
@@ -717,6 +750,12 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     }
     x.t0 = t0;
     rep->n_runs = x.n;
+    stop_after_reached = 0;
+    if (spec->halving.on && (o->n_shards || o->team || o->merge))
+        return mlp_fail(err, MLP_ERR_USAGE,
+                        "sweep.halving promotes runs when a whole rung is complete, on one "
+                        "machine: --shard, runner merge, runner slurm and mpirun are not "
+                        "supported with it (use -j for the cores of one machine)");
 
     resolved = mlp_spec_resolved(spec, reg);
     if (!resolved)
@@ -756,7 +795,10 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         (rc = mlp_team_agree(o->team, mlp_team_serve(o->team, x.todo, x.n_todo, st.cost,
                                                        x.threads, o->stop, err), err)) != MLP_OK)
         goto out;
-    run_all(&x, err);
+    if (spec->halving.on)
+        run_halving(&x, err);
+    else
+        run_all(&x, err);
     flush_journals(&x, err);
 
     rc = x.first_rc;
@@ -787,6 +829,11 @@ out:
         rmdir(st.runs_dir);  /* only succeeds when empty: finished runs stay */
     rep->wall_seconds = omp_get_wtime() - t0;
     mlp_sweep_fault_end();
+    rep->iterations_trained = st.iterations_trained;
+    if (rc == MLP_OK && st.halving_table)
+        rep->halving = st.halving_table;
+    else
+        free(st.halving_table);
     exec_free(&x);
     free(resolved);
     return rc;

@@ -64,6 +64,10 @@ typedef struct mlp_sweep_opts {
      * "r<rank>of<size>".  NULL: this process alone. */
     mlp_team *team;
     const volatile sig_atomic_t *stop; /* becomes non-zero to stop; may be NULL */
+    /* For tests: stop as *stop would once this process has recorded this
+     * many runs (0: never), so that a test interrupts a sweep at a chosen
+     * point without timing. */
+    size_t stop_after;
     /* Called after each finished run, one thread at a time; may be NULL. */
     void (*progress)(void *ctx, const mlp_sweep_progress *p);
     /* Called now and then (every few milliseconds' work) while the runs are
@@ -85,6 +89,10 @@ typedef struct mlp_sweep_report {
     size_t n_missing_shards;
     unsigned missing_shards[64];
     char note[640];           /* something to tell (a stale lock taken over), or "" */
+    size_t iterations_trained; /* updates this process's runs made (a run trained again
+                                 from the start on --resume counts twice) */
+    char *halving;            /* sweep.halving: the bracket table of a completed sweep
+                                 (malloc'd, the caller frees it), else NULL */
 } mlp_sweep_report;
 #define MLP_SWEEP_MAX_MISSING_SHARDS 64
 
@@ -100,6 +108,11 @@ mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigne
  * and sweep.source's text kept there (NULL when absent); malloc'd. */
 char *mlp_sweep_folder_output(const char *runs_dir);
 char *mlp_sweep_folder_source(const char *runs_dir);
+
+/* The rung plan of a sweep with sweep.halving, for --dry-run: per bracket
+ * and rung the budget and the runs that enter it, and the most iterations
+ * it trains (malloc'd text, NULL when out of memory). */
+char *mlp_sweep_halving_plan(const mlp_spec *spec);
 
 /* Output path: `override` if given, else the spec's `output:`, else
  * results/<name>.h5.  malloc'd. */

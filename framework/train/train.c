@@ -92,6 +92,7 @@ const char *mlp_stop_reason_name(mlp_stop_reason r)
     case MLP_STOP_EARLY_STOPPING: return "early_stopping";
     case MLP_STOP_MAX_SECONDS: return "max_seconds";
     case MLP_STOP_DIVERGED: return "diverged";
+    case MLP_STOP_HALVING: return "halving";
     }
     return "unknown";
 }
@@ -191,6 +192,8 @@ typedef struct trainer {
     size_t pos, no_improve, seen;    /* place in the epoch, epochs without progress, points */
     double lr, epoch_loss, best_loss, best_score;
     mlp_rng rng;
+    size_t t;                        /* the next iteration */
+    bool ended;                      /* training ended by its own rules or at T */
 } trainer;
 
 /* The checks before anything is allocated, and the sizes that follow from
@@ -560,38 +563,44 @@ static void trainer_free(trainer *tr)
     mlp_workspace_free(tr->ws);
 }
 
-mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *train,
-                         const mlp_data *test, uint64_t run_seed,
-                         const volatile sig_atomic_t *stop, mlp_train_result *res,
-                         mlp_error *err)
+struct mlp_trainer {
+    trainer tr;
+};
+
+mlp_status mlp_train_start(const mlp_config *cfg, mlp_model *m, const mlp_data *train,
+                           const mlp_data *test, uint64_t run_seed, mlp_train_result *res,
+                           mlp_trainer **out, mlp_error *err)
 {
     const mlp_train_opts *o = &cfg->train;
-    trainer tr;
+    mlp_trainer *h = calloc(1, sizeof(*h));
+    trainer *tr;
     mlp_status st;
 
-    memset(&tr, 0, sizeof(tr));
-    tr.cfg = cfg;
-    tr.o = o;
-    tr.m = m;
-    tr.train = train;
-    tr.test = test;
-    tr.res = res;
-    tr.dim = train->dim;
-    tr.k = m->width[m->n_layers];
-    tr.P = m->n_params;
-    tr.L = m->n_layers;
-    tr.every = cfg->record.loss_every;
-    tr.T = o->iterations;
-    tr.eval_every = cfg->record.eval_every ? cfg->record.eval_every : tr.every;
-    tr.snap_every = cfg->record.weights_every;
-    tr.n_test = test ? test->n : 0;
-    tr.moments = o->optimizer == MLP_OPT_MOMENTUM || o->optimizer == MLP_OPT_ADAM;
-    tr.t_start = o->max_seconds > 0.0 ? now_seconds() : 0.0;
-    tr.n = train->n;
-    tr.fit = *train;
-    tr.lr = o->learning_rate;
-    tr.best_loss = INFINITY;
-    tr.best_score = -INFINITY;
+    if (!h)
+        return mlp_fail(err, MLP_ERR_NOMEM, "train: out of memory");
+    tr = &h->tr;
+    tr->cfg = cfg;
+    tr->o = o;
+    tr->m = m;
+    tr->train = train;
+    tr->test = test;
+    tr->res = res;
+    tr->dim = train->dim;
+    tr->k = m->width[m->n_layers];
+    tr->P = m->n_params;
+    tr->L = m->n_layers;
+    tr->every = cfg->record.loss_every;
+    tr->T = o->iterations;
+    tr->eval_every = cfg->record.eval_every ? cfg->record.eval_every : tr->every;
+    tr->snap_every = cfg->record.weights_every;
+    tr->n_test = test ? test->n : 0;
+    tr->moments = o->optimizer == MLP_OPT_MOMENTUM || o->optimizer == MLP_OPT_ADAM;
+    tr->t_start = o->max_seconds > 0.0 ? now_seconds() : 0.0;
+    tr->n = train->n;
+    tr->fit = *train;
+    tr->lr = o->learning_rate;
+    tr->best_loss = INFINITY;
+    tr->best_score = -INFINITY;
 
     memset(res, 0, sizeof(*res));
     res->first_100pct = -1;
@@ -599,48 +608,125 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
     res->final_loss = NAN;
     res->stop = MLP_STOP_ITERATIONS;
     res->stop_reason = mlp_stop_reason_name(res->stop);
-    st = check_setup(&tr, err);
-    if (st != MLP_OK)
+    st = check_setup(tr, err);
+    if (st != MLP_OK) {
+        free(h);
         return st;
-    st = allocate(&tr, err);
-    if (st != MLP_OK)
-        goto fail;
-    if (tr.n_val > 0)
-        split_validation(&tr, run_seed);
-    mlp_rng_init(&tr.rng, run_seed, 0, MLP_STREAM_BATCH);
+    }
+    st = allocate(tr, err);
+    if (st != MLP_OK) {
+        mlp_train_abort(h);
+        return st;
+    }
+    if (tr->n_val > 0)
+        split_validation(tr, run_seed);
+    mlp_rng_init(&tr->rng, run_seed, 0, MLP_STREAM_BATCH);
+    *out = h;
+    return MLP_OK;
+}
 
-    for (size_t t = 0; t < tr.T; t++) {
+mlp_status mlp_train_advance(mlp_trainer *h, size_t until, const volatile sig_atomic_t *stop,
+                             bool *ended, mlp_error *err)
+{
+    trainer *tr = &h->tr;
+    mlp_status st;
+
+    for (; !tr->ended && tr->t < until && tr->t < tr->T; tr->t++) {
+        const size_t t = tr->t;
         const double *x, *y;
         size_t nb;
         double l, acc;
         bool diverged;
 
-        if (stop && *stop) {
-            st = mlp_fail(err, MLP_ERR_INTERRUPTED, "train: interrupted at iteration %zu", t);
-            goto fail;
-        }
-        nb = next_batch(&tr, &x, &y);
-        l = step_loss(&tr, t, x, y, nb);
-        acc = record_step(&tr, t, y);
-        st = check_gradient(&tr, t, x, l, nb, &diverged, err);
+        if (stop && *stop)
+            return mlp_fail(err, MLP_ERR_INTERRUPTED, "train: interrupted at iteration %zu", t);
+        nb = next_batch(tr, &x, &y);
+        l = step_loss(tr, t, x, y, nb);
+        acc = record_step(tr, t, y);
+        st = check_gradient(tr, t, x, l, nb, &diverged, err);
         if (st != MLP_OK)
-            goto fail;
-        record_eval(&tr, t);
-        if (stop_before_update(&tr, diverged, acc))
-            break;
-        if (stop_after_update(&tr, t, update(&tr, t)))
-            break;
+            return st;
+        record_eval(tr, t);
+        if (stop_before_update(tr, diverged, acc))
+            tr->ended = true;
+        else if (stop_after_update(tr, t, update(tr, t)))
+            tr->ended = true;
     }
-    restore_best(&tr);
-    res->stop_reason = mlp_stop_reason_name(res->stop);
-    trainer_free(&tr);
+    if (tr->t >= tr->T)
+        tr->ended = true;
+    *ended = tr->ended;
     return MLP_OK;
+}
 
-fail:
-    trainer_free(&tr);
+void mlp_train_metrics(mlp_trainer *h, mlp_train_now *out)
+{
+    trainer *tr = &h->tr;
+    const mlp_train_result *res = tr->res;
+    const size_t k = tr->k;
+
+    out->train_loss = res->final_loss;
+    out->test_loss = out->test_accuracy = NAN;
+    out->validation_accuracy = res->n_scores ? res->validation_accuracy[res->n_scores - 1] : NAN;
+    if (tr->n_test > 0) {
+        const double *tl = tr->logits;
+        mlp_model_logits(tr->m, tr->ws, tr->test->x, tr->n_test, tr->logits);
+        out->test_loss = tr->loss->loss(tl, tr->test->y, NULL, tr->n_test, k, tr->lp);
+        out->test_accuracy =
+            (double)mlp_train_count_correct(tr->loss, tr->lp, tl, tr->test->y, tr->n_test, k,
+                                            tr->prob, false) /
+            (double)tr->n_test;
+    }
+    const double *fl = tr->logits;
+    mlp_model_logits(tr->m, tr->ws, tr->fit.x, tr->n, tr->logits);
+    out->train_accuracy =
+        (double)mlp_train_count_correct(tr->loss, tr->lp, fl, tr->fit.y, tr->n, k, tr->prob,
+                                        false) /
+        (double)tr->n;
+}
+
+void mlp_train_finish(mlp_trainer *h, bool halted)
+{
+    trainer *tr = &h->tr;
+
+    if (halted && !tr->ended)
+        tr->res->stop = MLP_STOP_HALVING;
+    restore_best(tr);
+    tr->res->stop_reason = mlp_stop_reason_name(tr->res->stop);
+    trainer_free(tr);
+    free(h);
+}
+
+void mlp_train_abort(mlp_trainer *h)
+{
+    mlp_train_result *res;
+
+    if (!h)
+        return;
+    res = h->tr.res;
+    trainer_free(&h->tr);
     mlp_train_result_free(res);
     res->n_loss = res->n_eval = res->n_snapshots = res->n_scores = 0;
-    return st;
+    free(h);
+}
+
+mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *train,
+                         const mlp_data *test, uint64_t run_seed,
+                         const volatile sig_atomic_t *stop, mlp_train_result *res,
+                         mlp_error *err)
+{
+    mlp_trainer *h;
+    bool ended;
+    mlp_status st = mlp_train_start(cfg, m, train, test, run_seed, res, &h, err);
+
+    if (st != MLP_OK)
+        return st;
+    st = mlp_train_advance(h, cfg->train.iterations, stop, &ended, err);
+    if (st != MLP_OK) {
+        mlp_train_abort(h);
+        return st;
+    }
+    mlp_train_finish(h, false);
+    return MLP_OK;
 }
 
 void mlp_record_estimate(const mlp_config *cfg, size_t inputs, size_t outputs, size_t n_train,

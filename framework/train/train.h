@@ -23,7 +23,8 @@ typedef enum mlp_stop_reason {
     MLP_STOP_TOL,                /* "tol": training loss stalled (scikit-learn's rule) */
     MLP_STOP_EARLY_STOPPING,     /* "early_stopping": validation accuracy stalled */
     MLP_STOP_MAX_SECONDS,        /* "max_seconds": the wall-clock budget ran out */
-    MLP_STOP_DIVERGED            /* "diverged": a loss or gradient was not finite */
+    MLP_STOP_DIVERGED,           /* "diverged": a loss or gradient was not finite */
+    MLP_STOP_HALVING             /* "halving": successive halving did not promote the run */
 } mlp_stop_reason;
 
 /* Curves are allocated for the whole of train.iterations and hold NaN past
@@ -125,6 +126,40 @@ mlp_status mlp_train_run(const mlp_config *cfg, mlp_model *m, const mlp_data *tr
                          const volatile sig_atomic_t *stop, mlp_train_result *res,
                          mlp_error *err);
 void mlp_train_result_free(mlp_train_result *res);
+
+/* The same training in steps, for successive halving: a run trained to a
+ * rung's budget, paused, and continued from exactly where it stopped (the
+ * parameters, the optimizer's moments, the learning rate, the place in the
+ * epoch and the batch stream, the stopping rules' counters), so that a run
+ * trained in steps gives the numbers of one trained at once.
+ * mlp_train_run is start, advance to train.iterations, finish.
+ *
+ * start: everything before the first iteration; *out (owned, ends with
+ * finish or abort) keeps cfg, m, train, test and res, which must outlive it.
+ * advance: iterations until `until` updates are made, or training ends by
+ * its own rules or at train.iterations (*ended).  On failure (interrupted,
+ * a plugin) call abort.
+ * metrics: the current parameters' losses and accuracies (the training
+ * loss of the last forward pass; NaN where there is no test set or
+ * validation score).
+ * finish: the result completed (best parameters restored under early
+ * stopping, stop_reason); halted: a run that had not ended stopped because
+ * successive halving did not promote it (MLP_STOP_HALVING).  Frees it.
+ * abort: frees it and res. */
+typedef struct mlp_trainer mlp_trainer;
+
+typedef struct mlp_train_now {
+    double train_loss, train_accuracy, test_loss, test_accuracy, validation_accuracy;
+} mlp_train_now;
+
+mlp_status mlp_train_start(const mlp_config *cfg, mlp_model *m, const mlp_data *train,
+                           const mlp_data *test, uint64_t run_seed, mlp_train_result *res,
+                           mlp_trainer **out, mlp_error *err);
+mlp_status mlp_train_advance(mlp_trainer *tr, size_t until, const volatile sig_atomic_t *stop,
+                             bool *ended, mlp_error *err);
+void mlp_train_metrics(mlp_trainer *tr, mlp_train_now *out);
+void mlp_train_finish(mlp_trainer *tr, bool halted);
+void mlp_train_abort(mlp_trainer *tr);
 
 /* Bytes one run records, by part, from its config and the data's shape
  * (inputs, model outputs, training and test points); float64 for every

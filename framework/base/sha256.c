@@ -59,6 +59,98 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
     h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+/* With the CPU's SHA extensions (x86 SHA-NI: most x86-64 CPUs since 2017;
+ * not under valgrind, which hides them) four rounds take two instructions
+ * and the message schedule three: a plugin file hashes about ten times
+ * faster.  The same digest: the instructions compute FIPS 180-4's rounds. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MLPLAB_NO_SHA_NI)
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define HAVE_SHA_NI 1
+static int sha_ni;
+
+static int cpu_has_sha_ni(void)
+{
+    unsigned a, b, c, d;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b >> 29) & 1u; /* CPUID.(EAX=7,ECX=0):EBX.SHA[bit 29] */
+}
+
+/* asked once, when the program loads, before any thread hashes */
+__attribute__((constructor)) static void sha_ni_at_load(void)
+{
+    sha_ni = cpu_has_sha_ni();
+}
+
+/* The state h = A..H as the instructions want it: st0 = (A, B, E, F) and
+ * st1 = (C, D, G, H), highest dword first. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_ni(uint32_t h[8],
+                                                                        const unsigned char *p,
+                                                                        size_t nblk)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)h), 0xb1);
+    __m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)(h + 4)), 0x1b);
+    __m128i st0 = _mm_alignr_epi8(t, st1, 8);
+
+    st1 = _mm_blend_epi16(st1, t, 0xf0);
+    for (; nblk > 0; nblk--, p += 64) {
+        const __m128i save0 = st0, save1 = st1;
+        __m128i m[4];
+
+        for (int i = 0; i < 4; i++)
+            m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
+                                    bswap);
+        for (int i = 0; i < 16; i++) {
+            if (i >= 4) /* w[4i .. 4i+3] from the sixteen before */
+                m[i & 3] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(m[i & 3], m[(i + 1) & 3]),
+                                  _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4)),
+                    m[(i + 3) & 3]);
+            const __m128i k = _mm_add_epi32(
+                m[i & 3], _mm_loadu_si128((const __m128i *)(const void *)(round_k + 4 * i)));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, k);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(k, 0x0e));
+        }
+        st0 = _mm_add_epi32(st0, save0);
+        st1 = _mm_add_epi32(st1, save1);
+    }
+    t = _mm_shuffle_epi32(st0, 0x1b);
+    st1 = _mm_shuffle_epi32(st1, 0xb1);
+    _mm_storeu_si128((__m128i *)(void *)h, _mm_blend_epi16(t, st1, 0xf0));
+    _mm_storeu_si128((__m128i *)(void *)(h + 4), _mm_alignr_epi8(st1, t, 8));
+}
+#endif
+
+int mlp_sha256_accel(int on)
+{
+#ifdef HAVE_SHA_NI
+    sha_ni = on && cpu_has_sha_ni();
+    return sha_ni;
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
+/* nblk 64-byte blocks into the state. */
+static void sha256_blocks(uint32_t h[8], const unsigned char *p, size_t nblk)
+{
+#ifdef HAVE_SHA_NI
+    if (sha_ni) {
+        sha256_blocks_ni(h, p, nblk);
+        return;
+    }
+#endif
+    for (; nblk > 0; nblk--, p += 64)
+        sha256_block(h, p);
+}
+
 void mlp_sha256_init(mlp_sha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
@@ -82,11 +174,12 @@ void mlp_sha256_update(mlp_sha256 *s, const void *data, size_t n)
         n -= take;
         if (s->fill < 64)
             return;
-        sha256_block(s->h, s->buf);
+        sha256_blocks(s->h, s->buf, 1);
         s->fill = 0;
     }
-    for (; n >= 64; p += 64, n -= 64)
-        sha256_block(s->h, p);
+    sha256_blocks(s->h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     if (n) {
         memcpy(s->buf, p, n);
         s->fill = n;
@@ -102,13 +195,13 @@ void mlp_sha256_final_hex(mlp_sha256 *s, char hex[65])
     s->buf[s->fill++] = 0x80;
     if (s->fill > 56) {
         memset(s->buf + s->fill, 0, 64 - s->fill);
-        sha256_block(s->h, s->buf);
+        sha256_blocks(s->h, s->buf, 1);
         s->fill = 0;
     }
     memset(s->buf + s->fill, 0, 56 - s->fill);
     for (int i = 0; i < 8; i++)
         s->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_block(s->h, s->buf);
+    sha256_blocks(s->h, s->buf, 1);
     s->fill = 0;
 
     for (int i = 0; i < 8; i++)

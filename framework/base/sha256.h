@@ -22,4 +22,9 @@ void mlp_sha256_hex(const void *data, size_t n, char hex[65]);
 /* Hash a whole file: a regular one only (a device or a pipe is refused). */
 mlp_status mlp_sha256_file(const char *path, char hex[65], mlp_error *err);
 
+/* Whether the CPU's SHA instructions (x86 SHA-NI) hash the blocks: used
+ * when the CPU has them, unless turned off here (for tests: both paths give
+ * the same digests).  Returns whether they are used after the call. */
+int mlp_sha256_accel(int on);
+
 #endif

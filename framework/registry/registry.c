@@ -37,6 +37,18 @@ struct mlp_registry {
     bool allow_insecure;         /* load world-writable files and folders */
     mlp_status (*probe)(void *ctx, const char *path, mlp_error *err);  /* or NULL */
     void *probe_ctx;
+    /* names already resolved by mlp_registry_get, and to what: a sweep
+     * resolves every run's settings (10^5 runs, a few plugins each), and
+     * looking a name up again through the search directories took two to
+     * six stat calls and a permission check each time (half of building a
+     * 10 000-run sweep file).  The directories are fixed at creation, and a
+     * file that changes under a running sweep is caught by its hash. */
+    struct named {
+        mlp_plugin_kind kind;
+        char *name;
+        const mlp_plugin *pl;
+    } *named;
+    size_t n_named, cap_named;
 };
 
 /* A list of owned strings. */
@@ -210,6 +222,9 @@ void mlp_registry_free(mlp_registry *reg)
         free(reg->dirs[i]);
     free(reg->dirs);
     free(reg->found);
+    for (size_t i = 0; i < reg->n_named; i++)
+        free(reg->named[i].name);
+    free(reg->named);
     free(reg);
 }
 
@@ -596,8 +611,46 @@ static mlp_status not_found(const mlp_registry *reg, mlp_plugin_kind kind, const
                     guess[0] ? "'?" : "");
 }
 
+/* Remember that name (of kind) is pl; out of memory only forgets. */
+static void remember(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                     const mlp_plugin *pl)
+{
+    if (reg->n_named == reg->cap_named) {
+        size_t cap = reg->cap_named ? 2 * reg->cap_named : 16;
+        struct named *p = realloc(reg->named, cap * sizeof(*p));
+        if (!p)
+            return;
+        reg->named = p;
+        reg->cap_named = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return;
+    reg->named[reg->n_named++] = (struct named){kind, copy, pl};
+}
+
+static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                               const mlp_plugin **out, mlp_error *err);
+
 mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
                             const mlp_plugin **out, mlp_error *err)
+{
+    mlp_status st;
+
+    if (name)
+        for (size_t i = 0; i < reg->n_named; i++)
+            if (reg->named[i].kind == kind && !strcmp(reg->named[i].name, name)) {
+                *out = reg->named[i].pl;
+                return MLP_OK;
+            }
+    st = get_uncached(reg, kind, name, out, err);
+    if (st == MLP_OK)
+        remember(reg, kind, name, *out);
+    return st;
+}
+
+static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                               const mlp_plugin **out, mlp_error *err)
 {
     struct stat sb;
 

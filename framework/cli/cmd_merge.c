@@ -1,6 +1,7 @@
 /* cmd_merge.c -- `runner merge RUN_FOLDER|SPEC [-o OUT.h5]`: build the sweep
  * file from the part files every shard wrote into a run folder, or list the
  * runs that are missing and the commands that compute only those. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,25 @@ int mlp_cli_merge(int argc, char **argv)
     output = given.output ? strdup(given.output)
              : folder     ? mlp_sweep_folder_output(given.spec)
                           : mlp_sweep_output_path(spec, NULL);
+    if (folder && output && given.output) {
+        /* the parts are read from OUT's run folder: another folder's name with
+         * -o would merge nothing of it (and say every run is missing) */
+        char *want = mlp_results_runs_dir(output);
+        char *a = realpath(given.spec, NULL), *b = want ? realpath(want, NULL) : NULL;
+        bool same = a && b && !strcmp(a, b);
+        if (!same)
+            fprintf(stderr, "runner: error: merge -o %s reads the part files of %s, not those "
+                    "of %s: leave out -o (the sweep file is then named after %s), or "
+                    "give the folder that belongs to %s\n", output, want ? want : "its run folder",
+                    given.spec, given.spec, output);
+        free(a);
+        free(b);
+        free(want);
+        if (!same) {
+            code = 2;
+            goto out;
+        }
+    }
     command = mlp_cli_join_command(argc, argv);
     if (!output || !command) {
         fprintf(stderr, "runner: error: out of memory\n");

@@ -117,6 +117,12 @@ def main():
                   os.path.basename(foreign) in r.stderr and not os.path.exists(sh),
                   f"merge refuses a part of another sweep: {r.stderr.strip()[:300]}")
             os.remove(os.path.join(f"{name}_shards.runs", os.path.basename(foreign)))
+            # -o naming another sweep file would read that file's run folder,
+            # not the one given: refused, naming both, before anything is read
+            r = run("merge", f"{name}_shards.runs", "-o", "elsewhere.h5")
+            check(r.returncode == 2 and "reads the part files of elsewhere.runs, not those of "
+                  f"{name}_shards.runs" in r.stderr and not os.path.exists("elsewhere.h5"),
+                  f"merge -o of another name is refused: {r.stderr.strip()[:300]}")
         r = run("merge", f"{name}_shards.runs", "-o", sh)
         check(r.returncode == 0 and os.path.exists(sh), f"{name}: merge builds {sh}: "
               f"{r.stdout.strip()} {r.stderr.strip()}")

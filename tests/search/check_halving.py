@@ -46,6 +46,28 @@ def attr_str(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def hyperband_brackets(eta, n_rungs, brackets, n):
+    """The bracket of each of runs 0 .. n-1, computed here from the spec's
+    words (docs/spec.md, "Brackets"): bracket b weighs Hyperband's
+    n_s = ceil((S+1)/(s+1) eta^s), S = n_rungs-1, s = S-b; runs go one by one
+    to the bracket with the largest credit (the smaller on a tie) after every
+    bracket gained its weight, which then gives back the sum of the weights.
+    Returns (weights, brackets of the runs)."""
+    S = n_rungs - 1
+    weights = []
+    for b in range(brackets):
+        s = S - b
+        pw = min(eta ** s, 2 ** 30)
+        weights.append(-(-(S + 1) * pw // (s + 1)))
+    credit, out = [0] * brackets, []
+    for _ in range(n):
+        credit = [c + w for c, w in zip(credit, weights)]
+        pick = max(range(brackets), key=lambda b: (credit[b], -b))
+        credit[pick] -= sum(weights)
+        out.append(pick)
+    return weights, out
+
+
 def check_promotions(path, plain):
     """Recompute every decision: the metric of run k at a rung's budget is
     the evaluation curve of run k trained without halving (plain) at that
@@ -62,6 +84,13 @@ def check_promotions(path, plain):
             fail(f"{path} or {plain} does not hold its {n_runs(f)} runs")
         runs = {k: Run(f, k) for k in range(n_runs(f))}
         full = {k: Run(p, k) for k in range(n_runs(p))}
+        weights, bracket_of = hyperband_brackets(eta, len(budgets), brackets, len(runs))
+        if brackets > 1:
+            deal = "runs dealt to the brackets in proportion " + ":".join(map(str, weights))
+            if deal not in table:
+                fail(f"the bracket table does not say '{deal}':\n{table}")
+            if len(set(bracket_of)) != brackets:
+                fail(f"a bracket has no run (brackets {bracket_of}): a weak test")
 
         def at(k, budget):
             g = full[k]
@@ -72,7 +101,7 @@ def check_promotions(path, plain):
 
         trained = 0
         for b in range(brackets):
-            entrants = [k for k in sorted(runs) if k % brackets == b]
+            entrants = [k for k in sorted(runs) if bracket_of[k] == b]
             for r in range(b, len(budgets)):
                 budget, prev = budgets[r], budgets[r - 1] if r > b else 0
                 last = r == len(budgets) - 1

@@ -430,10 +430,10 @@ static const broken broken_specs[] = {
      "x.yaml:4:3: error: 'train.iterations' cannot be swept with sweep.halving: every run's "
      "full budget is train.iterations, the last rung", NULL},
     {BASE "train: {iterations: 90}\nsweep:\n  model.hidden: [2, 3]\n"
-          "  halving: {min_iterations: 10, metric: train_loss, brackets: 3}\n",
+          "  halving: {min_iterations: 10, metric: train_loss, brackets: 4}\n",
      NULL, MLP_ERR_SPEC,
-     "x.yaml:6:63: error: sweep.halving: brackets must be between 1 and 2 (the rungs before "
-     "the last), got 3", NULL},
+     "x.yaml:6:63: error: sweep.halving: brackets must be between 1 and 3 (the rungs), got 4",
+     NULL},
     {BASE "sweep:\n  model.hidden: [2, 3]\n  halving: {min_iteration: 10}\n", NULL,
      MLP_ERR_SPEC,
      "x.yaml:5:13: error: unknown key 'min_iteration' in 'sweep.halving' (did you mean "

@@ -595,18 +595,66 @@ static void test_plan_halving_rungs(void **state)
     assert_int_equal(h.budget[2], 100);
     assert_int_equal(mlp_halving_init(&h, 10, 3, 270, 2, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
     assert_int_equal(h.n_rungs, 4); /* 10 30 90 270 */
-    /* 9 runs, 2 brackets: runs 0 2 4 6 8 from rung 0, 1 3 5 7 from rung 1 */
-    assert_int_equal(mlp_halving_bracket(&h, 4), 0);
-    assert_int_equal(mlp_halving_bracket(&h, 7), 1);
-    /* bracket 0: 5 runs x 10, 1 x 20 more, 1 x 60 more, 1 x 180 more */
-    assert_true(mlp_halving_plan(&h, 0, 9, runs) == 50 + 20 + 60 + 180);
-    assert_int_equal(runs[0], 5);
-    assert_int_equal(runs[1], 1);
+    /* 2 brackets of S = 3 (rungs 0 .. 3): weights n_s = ceil(4/(s+1) 3^s),
+     * 27 for s = 3 (bracket 0), 12 for s = 2 (bracket 1), period 39.  The
+     * smooth weighted round robin by hand, current (c0, c1) after each run:
+     *   run 0: (27, 12) -> 0 (-12, 12)   run 1: (15, 24) -> 1 (15, -15)
+     *   run 2: (42, -3) -> 0 (3, -3)     run 3: (30, 9)  -> 0 (-9, 9)
+     *   run 4: (18, 21) -> 1 (18, -18)   run 5: (45, -6) -> 0 (6, -6)
+     *   run 6: (33, 6)  -> 0 (-6, 6)     run 7: (21, 18) -> 0 (-18, 18)
+     *   run 8: (9, 30)  -> 1 (9, -9)
+     * 9 runs: 0 2 3 5 6 7 from rung 0, 1 4 8 from rung 1 (27:12 is 6:2.7) */
+    assert_int_equal(h.weight[0], 27);
+    assert_int_equal(h.weight[1], 12);
+    assert_int_equal(h.period, 39);
+    {
+        static const size_t want[9] = {0, 1, 0, 0, 1, 0, 0, 0, 1};
+        size_t got[100], count[MLP_HALVING_MAX_RUNGS], n0 = 0;
+
+        mlp_halving_assign(&h, 100, got);
+        for (size_t k = 0; k < 9; k++)
+            assert_int_equal(got[k], want[k]);
+        for (size_t k = 0; k < 39; k++)
+            n0 += got[k] == 0;
+        assert_int_equal(n0, 27); /* a period deals each bracket its weight */
+        for (size_t k = 39; k < 100; k++)
+            assert_int_equal(got[k], got[k - 39]); /* and repeats */
+        mlp_halving_counts(&h, 9, count);
+        assert_int_equal(count[0], 6);
+        assert_int_equal(count[1], 3);
+        mlp_halving_counts(&h, 39 + 9, count);
+        assert_int_equal(count[0], 27 + 6);
+        assert_int_equal(count[1], 12 + 3);
+        assert_int_equal(count[2], 0);
+    }
+    /* bracket 0: 6 runs x 10, 2 x 20 more, 1 x 60 more, 1 x 180 more */
+    assert_true(mlp_halving_plan(&h, 0, 6, runs) == 60 + 40 + 60 + 180);
+    assert_int_equal(runs[0], 6);
+    assert_int_equal(runs[1], 2);
     assert_int_equal(runs[3], 1);
-    /* bracket 1: 4 runs x 30, 1 x 60 more, 1 x 180 more */
-    assert_true(mlp_halving_plan(&h, 1, 9, runs) == 120 + 60 + 180);
+    /* bracket 1: 3 runs x 30, 1 x 60 more, 1 x 180 more */
+    assert_true(mlp_halving_plan(&h, 1, 3, runs) == 90 + 60 + 180);
     assert_int_equal(runs[0], 0);
-    assert_int_equal(runs[1], 4);
+    assert_int_equal(runs[1], 3);
+    /* Hyperband's own example (Li et al. 2018, table 1: R = 81, eta = 3):
+     * every bracket, the last (s = 0) at the full budget alone */
+    assert_int_equal(mlp_halving_init(&h, 1, 3, 81, 5, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
+    assert_int_equal(h.n_rungs, 5);
+    assert_int_equal(h.weight[0], 81);
+    assert_int_equal(h.weight[1], 34);
+    assert_int_equal(h.weight[2], 15);
+    assert_int_equal(h.weight[3], 8);
+    assert_int_equal(h.weight[4], 5);
+    assert_true(mlp_halving_plan(&h, 4, 5, runs) == 5 * 81);
+    assert_int_equal(runs[4], 5);
+    /* one bracket: every run in it */
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 1, MLP_METRIC_TEST_LOSS, &err), MLP_OK);
+    {
+        size_t got[5];
+        mlp_halving_assign(&h, 5, got);
+        for (size_t k = 0; k < 5; k++)
+            assert_int_equal(got[k], 0);
+    }
     assert_int_equal(mlp_halving_keep(&h, 8), 2);
     assert_int_equal(mlp_halving_keep(&h, 2), 1);
     /* refusals */
@@ -616,9 +664,8 @@ static void test_plan_halving_rungs(void **state)
                                  "train.iterations (90), or no run is ever stopped");
     assert_int_equal(mlp_halving_init(&h, 0, 3, 90, 1, 0, &err), MLP_ERR_USAGE);
     assert_int_equal(mlp_halving_init(&h, 10, 1, 90, 1, 0, &err), MLP_ERR_USAGE);
-    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 3, 0, &err), MLP_ERR_USAGE);
-    assert_string_equal(err.msg, "halving: brackets must be between 1 and 2 (the rungs before "
-                                 "the last), got 3");
+    assert_int_equal(mlp_halving_init(&h, 10, 3, 90, 4, 0, &err), MLP_ERR_USAGE);
+    assert_string_equal(err.msg, "halving: brackets must be between 1 and 3 (the rungs), got 4");
 }
 
 /* A hand-computed example: 9 runs, eta 3, test accuracy (larger is better).

@@ -4,6 +4,7 @@
 #include "plan/halving.h"
 
 #include <math.h>
+#include <stdint.h>
 
 const char *const mlp_halving_metrics[] = {"test_accuracy",  "test_loss", "validation_accuracy",
                                            "train_accuracy", "train_loss", NULL};
@@ -33,16 +34,67 @@ mlp_status mlp_halving_init(mlp_halving *h, size_t min_iterations, size_t eta,
          b *= eta)
         h->budget[h->n_rungs++] = b;
     h->budget[h->n_rungs++] = max_iterations;
-    if (brackets < 1 || brackets > h->n_rungs - 1)
+    if (brackets < 1 || brackets > h->n_rungs)
         return mlp_fail(err, MLP_ERR_USAGE,
-                        "halving: brackets must be between 1 and %zu (the rungs before the "
-                        "last), got %zu", h->n_rungs - 1, brackets);
+                        "halving: brackets must be between 1 and %zu (the rungs), got %zu",
+                        h->n_rungs, brackets);
+    /* Hyperband's n_s for bracket b (s = S - b): eta^s capped, so that the
+     * period stays far from overflowing whatever eta and the rungs */
+    const size_t S = h->n_rungs - 1;
+    const uint64_t cap = (uint64_t)1 << 30;
+    for (b = 0; b < brackets; b++) {
+        size_t s = S - b;
+        uint64_t pw = 1;
+        for (size_t i = 0; i < s; i++) {
+            if (pw > cap / eta) {
+                pw = cap;
+                break;
+            }
+            pw *= eta;
+        }
+        /* ceil((S + 1) * pw / (s + 1)), exactly in integers */
+        h->weight[b] = ((uint64_t)(S + 1) * pw + s) / (s + 1);
+        h->period += h->weight[b];
+    }
     return MLP_OK;
 }
 
-size_t mlp_halving_bracket(const mlp_halving *h, size_t k)
+/* One step of the smooth weighted round robin: the bracket that takes the
+ * next run.  Over `period` steps bracket b takes exactly weight[b] runs and
+ * every current[] is back at 0, so the pattern repeats. */
+static size_t deal(const mlp_halving *h, int64_t *current)
 {
-    return k % h->brackets;
+    size_t pick = 0;
+
+    for (size_t b = 0; b < h->brackets; b++) {
+        current[b] += (int64_t)h->weight[b];
+        if (current[b] > current[pick])
+            pick = b;
+    }
+    current[pick] -= (int64_t)h->period;
+    return pick;
+}
+
+void mlp_halving_assign(const mlp_halving *h, size_t n, size_t *bracket)
+{
+    int64_t current[MLP_HALVING_MAX_RUNGS] = {0};
+    size_t first = (uint64_t)n < h->period ? n : (size_t)h->period;
+
+    for (size_t k = 0; k < first; k++)
+        bracket[k] = deal(h, current);
+    for (size_t k = first; k < n; k++)
+        bracket[k] = bracket[k % h->period];
+}
+
+void mlp_halving_counts(const mlp_halving *h, size_t n, size_t count[MLP_HALVING_MAX_RUNGS])
+{
+    int64_t current[MLP_HALVING_MAX_RUNGS] = {0};
+    uint64_t periods = (uint64_t)n / h->period, rest = (uint64_t)n % h->period;
+
+    for (size_t b = 0; b < MLP_HALVING_MAX_RUNGS; b++)
+        count[b] = b < h->brackets ? (size_t)(periods * h->weight[b]) : 0;
+    for (uint64_t k = 0; k < rest; k++)
+        count[deal(h, current)]++;
 }
 
 size_t mlp_halving_keep(const mlp_halving *h, size_t n)
@@ -81,10 +133,9 @@ void mlp_halving_rank(size_t *idx, double *value, size_t n, bool maximize)
     }
 }
 
-double mlp_halving_plan(const mlp_halving *h, size_t b, size_t n_runs,
+double mlp_halving_plan(const mlp_halving *h, size_t b, size_t n,
                         size_t runs[MLP_HALVING_MAX_RUNGS])
 {
-    size_t n = n_runs / h->brackets + (b < n_runs % h->brackets ? 1 : 0);
     double cost = 0;
 
     for (size_t r = 0; r < MLP_HALVING_MAX_RUNGS; r++)

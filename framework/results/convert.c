@@ -416,6 +416,7 @@ typedef struct columns {
     size_t n, n_swept;
     double *num[16];
     char **str[2];           /* status, stop_reason */
+    double *bracket, *rungs; /* halving_bracket, halving_rungs: NULL without halving */
     H5T_class_t *pcls;       /* (n_swept) */
     int64_t **pi;            /* (n_swept) integer columns */
     double **pf;             /* float columns */
@@ -431,6 +432,8 @@ static void columns_free(columns *c)
 {
     for (int i = 0; i < C_N; i++)
         free(c->num[i]);
+    free(c->bracket);
+    free(c->rungs);
     for (int i = 0; i < 2; i++) {
         for (size_t k = 0; c->str[i] && k < c->n; k++)
             free(c->str[i][k]);
@@ -505,7 +508,9 @@ static mlp_status columns_read(mlp_h5w *w, hid_t f, const char *const *paths, co
                             col_name[i]);
     }
     if ((st = read_strings(w, f, "status", c->n, &c->str[0])) ||
-        (st = read_strings(w, f, "stop_reason", c->n, &c->str[1])))
+        (st = read_strings(w, f, "stop_reason", c->n, &c->str[1])) ||
+        (st = read_f64(w, f, "halving_bracket", -1, &c->bracket, dims, &rank)) ||
+        (st = read_f64(w, f, "halving_rungs", -1, &c->rungs, dims, &rank)))
         return st;
     c->pcls = calloc(c->n_swept + 1, sizeof(*c->pcls));
     c->pi = calloc(c->n_swept + 1, sizeof(*c->pi));
@@ -583,6 +588,11 @@ static mlp_status read_run2(mlp_h5w *w, hid_t f, const columns *cols, const char
         goto out;
     }
     r->stop_reason = c->stop;
+    if (cols->bracket && cols->rungs) {
+        r->halving = true;
+        r->halving_bracket = (size_t)cols->bracket[k];
+        r->halving_rungs = (size_t)cols->rungs[k];
+    }
     r->iterations = (size_t)attr_i64(g, "iterations", 0);
     r->loss_every = (size_t)attr_i64(g, "loss_every", 1);
     {
@@ -667,6 +677,9 @@ static mlp_status read_run1(mlp_h5w *w, hid_t f, const char *const *paths, size_
     r->note = c->note = attr_string(g, "note", w->str);
     r->stop_reason = c->stop = attr_string(g, "stop_reason", w->str);
     r->best_iteration = (long)attr_i64(g, "best_iteration", -1);
+    r->halving = H5Aexists(g, "halving_bracket") > 0;
+    r->halving_bracket = (size_t)attr_i64(g, "halving_bracket", 0);
+    r->halving_rungs = (size_t)attr_i64(g, "halving_rungs", 0);
     size_t n = attr_f64s(g, "widths", tmp, MLP_RESULTS_MAX_LAYERS + 1);
     for (size_t l = 0; l < n; l++)
         c->width[l] = (size_t)tmp[l];

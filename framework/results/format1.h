@@ -33,6 +33,9 @@ typedef struct mlp_summary {
     bool *integer; /* (n_swept): a numeric parameter whose every value is an integer
                       as written (set by summary_integers, at the end) */
     int64_t *inum; /* (n_swept, n): those values, as integers */
+    bool halving;  /* a run used successive halving: format 2 writes the two
+                      columns below (format 1 has them as run attributes) */
+    int64_t *bracket, *rungs; /* (n): halving_bracket, halving_rungs (else 0) */
 } mlp_summary;
 
 bool mlp_summary_alloc(mlp_summary *s, size_t n, size_t n_swept);
@@ -42,7 +45,8 @@ bool mlp_summary_add(mlp_summary *s, size_t k, const mlp_run_record *r);
 /* Which numeric columns are integers in every run (sets integer, inum). */
 bool mlp_summary_integers(mlp_summary *s, const mlp_sweep_meta *meta);
 /* /summary (one column per dataset over `run`; from version 2 in the root
- * group), and /summary_table: in
+ * group, with halving_bracket and halving_rungs when s->halving), and
+ * /summary_table (the same columns in both versions): in
  * format 1 over the root coordinate /run; from version 2 of a committed
  * type, its own dimension, columns named as Python identifiers with the
  * /summary names in its attribute column_names. */

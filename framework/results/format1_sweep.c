@@ -29,6 +29,8 @@ void mlp_summary_free(mlp_summary *s)
     free(s->train_acc);
     free(s->test_acc);
     free(s->wall);
+    free(s->bracket);
+    free(s->rungs);
 }
 
 bool mlp_summary_alloc(mlp_summary *s, size_t n, size_t n_swept)
@@ -49,7 +51,9 @@ bool mlp_summary_alloc(mlp_summary *s, size_t n, size_t n_swept)
     s->wall = calloc(m, sizeof(double));
     s->num = calloc(c, sizeof(double));
     s->text = calloc(c, sizeof(char *));
-    return s->seed && s->first100 && s->iters && s->repeat && s->stop && s->diverged && s->final_loss && s->train_acc &&
+    s->bracket = calloc(m, sizeof(*s->bracket));
+    s->rungs = calloc(m, sizeof(*s->rungs));
+    return s->bracket && s->rungs && s->seed && s->first100 && s->iters && s->repeat && s->stop && s->diverged && s->final_loss && s->train_acc &&
            s->test_acc && s->wall && s->num && s->text;
 }
 
@@ -65,6 +69,11 @@ bool mlp_summary_add(mlp_summary *s, size_t k, const mlp_run_record *r)
     s->train_acc[k] = r->train_accuracy;
     s->test_acc[k] = r->test_accuracy;
     s->wall[k] = r->wall_seconds;
+    if (r->halving) {
+        s->halving = true;
+        s->bracket[k] = (int64_t)r->halving_bracket;
+        s->rungs[k] = (int64_t)r->halving_rungs;
+    }
     for (size_t i = 0; i < s->n_swept; i++) {
         s->num[i * s->n + k] = r->params[i].numeric ? r->params[i].num : NAN;
         if (!(s->text[i * s->n + k] = strdup(r->params[i].text ? r->params[i].text : "")))
@@ -157,8 +166,19 @@ mlp_status mlp_summary_write(mlp_h5w *w, hid_t f, const mlp_sweep_meta *meta, co
         status[k] = s->stop[k];
     if ((st = mlp_h5_var_write(w, g, "stop_reason", w->str, w->str, 1, &dim, status, &run,
                                "why training stopped: iterations, target_accuracy, tol, "
-                               "early_stopping, max_seconds or diverged",
+                               "early_stopping, max_seconds, diverged or halving",
                                NULL, NULL)))
+        goto out;
+    /* format 2 has no run groups to hold them as attributes: per-run
+     * scalars are summary columns there */
+    if (version >= 2 && s->halving &&
+        ((st = mlp_h5_var_write(w, g, "halving_bracket", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
+                                &dim, s->bracket, &run,
+                                "successive halving: the run's bracket", NULL, NULL)) ||
+         (st = mlp_h5_var_write(w, g, "halving_rungs", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                                s->rungs, &run,
+                                "successive halving: rungs whose budget the run reached", NULL,
+                                NULL))))
         goto out;
 out:
     free(status);

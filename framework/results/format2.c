@@ -781,6 +781,14 @@ static mlp_status write_cube(format2 *x, const mlp_sweep_meta *meta)
                        s->diverged, sc, "1 when a loss or gradient was not finite, else 0",
                        NULL, coords)))
         goto out;
+    if (s->halving &&
+        ((st = cube_var(w, g, "halving_bracket", H5T_STD_I64LE, H5T_NATIVE_INT64, rank, dims,
+                        s->bracket, sc, "successive halving: the run's bracket", NULL,
+                        coords)) ||
+         (st = cube_var(w, g, "halving_rungs", H5T_STD_I64LE, H5T_NATIVE_INT64, rank, dims,
+                        s->rungs, sc, "successive halving: rungs whose budget the run reached",
+                        NULL, coords))))
+        goto out;
     if (grid && (st = cube_var(w, g, "run", H5T_STD_I64LE, H5T_NATIVE_INT64, rank, dims, run, sc,
                                "the run at this point: its row of /summary, its place in "
                                "/index", NULL, NULL)))

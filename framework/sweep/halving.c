@@ -240,8 +240,19 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Hyperband: how the runs are dealt to the brackets (their weights n_s). */
+static void deal_line(mlp_sb *sb, const mlp_halving *h)
+{
+    if (h->brackets < 2)
+        return;
+    mlp_sb_puts(sb, "runs dealt to the brackets in proportion");
+    for (size_t b = 0; b < h->brackets; b++)
+        mlp_sb_printf(sb, "%s%llu", b ? ":" : " ", (unsigned long long)h->weight[b]);
+    mlp_sb_puts(sb, " (Hyperband's n_s)\n");
+}
+
 /* The bracket table, from the decisions: entrants and promoted per rung. */
-static char *bracket_table(const sweep_state *st, const decisions *d)
+static char *bracket_table(const sweep_state *st, const decisions *d, const size_t *count)
 {
     const mlp_halving *h = &st->spec->halving;
     const size_t n_runs = st->spec->plan.n_runs;
@@ -252,9 +263,11 @@ static char *bracket_table(const sweep_state *st, const decisions *d)
                   mlp_halving_metrics[h->metric], h->brackets, h->brackets == 1 ? "" : "s");
     for (size_t r = 0; r < h->n_rungs; r++)
         mlp_sb_printf(&sb, " %zu", h->budget[r]);
-    mlp_sb_puts(&sb, " iterations\nbracket  rung  iterations  runs  promoted\n");
+    mlp_sb_puts(&sb, " iterations\n");
+    deal_line(&sb, h);
+    mlp_sb_puts(&sb, "bracket  rung  iterations  runs  promoted\n");
     for (size_t b = 0; b < h->brackets; b++) {
-        size_t entered = n_runs / h->brackets + (b < n_runs % h->brackets ? 1 : 0), i;
+        size_t entered = count[b], i;
         for (size_t r = b; r < h->n_rungs && entered > 0; r++) {
             size_t prev = r > b ? h->budget[r - 1] : 0;
             bool last = r + 1 == h->n_rungs;
@@ -287,19 +300,25 @@ mlp_status mlp_sweep_halving(sweep_state *st, const halving_io *io, char **table
     size_t *rest = malloc((n_runs ? n_runs : 1) * sizeof(size_t));
     double *value = malloc((n_runs ? n_runs : 1) * sizeof(double));
     bool *reached = malloc((n_runs ? n_runs : 1) * sizeof(bool));
+    size_t *bracket = malloc((n_runs ? n_runs : 1) * sizeof(size_t));
+    size_t count[MLP_HALVING_MAX_RUNGS] = {0};
     rung_job j = {.st = st, .io = io, .err = err};
     decisions *d = decisions_read(st, n_runs);
     mlp_status rc = MLP_OK;
 
     j.runs = calloc(n_runs ? n_runs : 1, sizeof(*j.runs));
-    if (!entered || !work || !rest || !value || !reached || !j.runs || !d) {
+    if (!entered || !work || !rest || !value || !reached || !bracket || !j.runs || !d) {
         rc = mlp_fail(err, MLP_ERR_NOMEM, "halving: out of memory");
         goto out;
     }
+    mlp_halving_assign(h, n_runs, bracket);
+    for (size_t k = 0; k < n_runs; k++)
+        count[bracket[k]]++;
     for (size_t b = 0; b < h->brackets && rc == MLP_OK; b++) {
         size_t n_in = 0;
-        for (size_t k = b; k < n_runs; k += h->brackets)
-            entered[n_in++] = k;
+        for (size_t k = 0; k < n_runs; k++)
+            if (bracket[k] == b)
+                entered[n_in++] = k;
         for (size_t r = b; r < h->n_rungs && n_in > 0; r++) {
             size_t n_work = 0, n_rest = 0, i;
             bool last = r + 1 == h->n_rungs;
@@ -353,8 +372,9 @@ mlp_status mlp_sweep_halving(sweep_state *st, const halving_io *io, char **table
     if (rc == MLP_OK)
         rc = j.rc;
     if (rc == MLP_OK && table && !io->stopping(io->ctx))
-        *table = bracket_table(st, d);
+        *table = bracket_table(st, d, count);
 out:
+    free(bracket);
     for (size_t k = 0; j.runs && k < n_runs; k++)
         mlp_sweep_run_free(st, j.runs[k]);
     free(j.runs);
@@ -372,15 +392,17 @@ char *mlp_sweep_halving_plan(const mlp_spec *spec)
 {
     const mlp_halving *h = &spec->halving;
     const size_t n_runs = spec->plan.n_runs;
-    size_t runs[MLP_HALVING_MAX_RUNGS];
+    size_t runs[MLP_HALVING_MAX_RUNGS], count[MLP_HALVING_MAX_RUNGS];
     mlp_sb sb = {0};
     double total = 0;
 
     mlp_sb_printf(&sb, "successive halving: eta %zu, metric %s, %zu bracket%s\n", h->eta,
                   mlp_halving_metrics[h->metric], h->brackets, h->brackets == 1 ? "" : "s");
+    deal_line(&sb, h);
     mlp_sb_puts(&sb, "bracket  rung  iterations  runs\n");
+    mlp_halving_counts(h, n_runs, count);
     for (size_t b = 0; b < h->brackets; b++) {
-        total += mlp_halving_plan(h, b, n_runs, runs);
+        total += mlp_halving_plan(h, b, count[b], runs);
         for (size_t r = b; r < h->n_rungs; r++)
             if (runs[r])
                 mlp_sb_printf(&sb, "%7zu  %4zu  %10zu  %4zu\n", b, r, h->budget[r], runs[r]);

@@ -4,7 +4,9 @@ Sobol search): the same numbers for -j1, -j2 and a sweep resumed after half
 of it ran (--shard 0/2, then --resume); each run records the values the dry
 run printed for it; with --grow, a search run with its runs kept and resumed
 with twice the samples equals a fresh sweep of twice the samples, whose
-first runs equal the smaller sweep's.
+first runs equal the smaller sweep's; /cube is over run, each swept key a
+coordinate along it (xarray, both engines).  The files are format 2 (the
+default); a format-1 sweep (--format 1) holds the same numbers.
 
 usage: check_search.py RUNNER WORKDIR SPEC [--grow]
 """
@@ -16,6 +18,7 @@ import h5py
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import compare_numbers  # noqa: E402
+from runs import Run, check_cube, n_runs, stored_runs  # noqa: E402
 
 
 def run(runner, spec, *args):
@@ -23,6 +26,12 @@ def run(runner, spec, *args):
     if p.returncode != 0:
         sys.exit(f"FAIL: runner {spec} {' '.join(args)}: exit {p.returncode}\n{p.stderr}")
     return p.stdout
+
+
+def convert(runner, src, dst):
+    p = subprocess.run([runner, "convert", src, dst, "--force"], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: runner convert {src} {dst}: exit {p.returncode}\n{p.stderr}")
 
 
 def same(a, b):
@@ -46,13 +55,12 @@ def dry_run_values(runner, spec, *args):
 
 def check_values(path, table):
     with h5py.File(path, "r") as f:
-        runs = f["runs"]
-        if len(runs) != len(table):
-            sys.exit(f"FAIL: {path} has {len(runs)} runs, the dry run {len(table)}")
+        if n_runs(f) != len(table) or stored_runs(f) != len(table):
+            sys.exit(f"FAIL: {path} has {n_runs(f)} runs, the dry run {len(table)}")
         for k, want in table.items():
-            attrs = runs[f"run_{k:04d}"].attrs
+            run = Run(f, k)
             for key, label in want.items():
-                got = attrs[key]
+                got = run.attr(key)
                 if isinstance(got, bytes):
                     got = got.decode()
                 if isinstance(got, str):
@@ -67,16 +75,13 @@ def check_values(path, table):
 
 def first_runs_equal(small, big):
     with h5py.File(small, "r") as a, h5py.File(big, "r") as b:
-        for name in a["runs"]:
-            ga, gb = a["runs"][name], b["runs"][name]
-            for k in ga.attrs:
-                if k == "wall_seconds":
-                    continue
-                if not compare_numbers.same(ga.attrs[k], gb.attrs[k]):
-                    sys.exit(f"FAIL: {name} attribute {k} differs in {big}")
-            for d in ga:
-                if isinstance(ga[d], h5py.Dataset) and not compare_numbers.same(ga[d][()], gb[d][()]):
-                    sys.exit(f"FAIL: {name}/{d} differs in {big}")
+        for k in range(n_runs(a)):
+            va, vb = Run(a, k).values(), Run(b, k).values()
+            if sorted(va) != sorted(vb):
+                sys.exit(f"FAIL: run {k} holds {sorted(va)} in {small}, {sorted(vb)} in {big}")
+            for name in va:
+                if not compare_numbers.same(va[name], vb[name]):
+                    sys.exit(f"FAIL: run {k} {name} differs in {big}")
 
 
 def main():
@@ -91,6 +96,12 @@ def main():
     same("j1.h5", "j2.h5")
     same("j1.h5", "resumed.h5")
     check_values("j1.h5", dry_run_values(runner, spec))
+    print(check_cube("j1.h5"))
+    # format 1 holds the same numbers: written by the runner and converted
+    run(runner, spec, "-j2", "-o", "f1.h5", "--force", "--format", "1")
+    convert(runner, "j1.h5", "to1.h5")
+    same("f1.h5", "to1.h5")
+    check_values("f1.h5", dry_run_values(runner, spec))
     if grow:
         header = run(runner, spec, "--dry-run").splitlines()[1]
         n = int(header.split(": ")[1].split()[0])  # "random search: N samples ..."

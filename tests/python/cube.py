@@ -23,6 +23,13 @@ MULTI2).  CHECK is one of:
   info          runner info prints the same table from both formats
   figures       figures.py draws every figure from format-2 files
   refusals      convert and --format refuse bad input with their messages
+  shapes        a sweep of widths and depths (1, 2 and 3 hidden layers, weight
+                snapshots, hidden outputs) run in both formats: one stack per
+                shape, the index right, convert both ways equal numbers and
+                1 -> 2 -> 1 the same bytes
+  search-cube   the zipped and random sweeps of tests/search in format 2: a
+                cube over run alone, every swept key a run coordinate equal
+                to its summary column (both engines); convert both ways
 """
 import argparse
 import os
@@ -287,11 +294,107 @@ def check_refusals(a):
     print(f"{len(cases) + 1} refusals, each with its message")
 
 
+SHAPES = """name: shapes
+seed: 5
+dataset: {plugin: circles, train: 40, test: 20, factor: 0.5, noise: 0.1}
+model: {hidden: 3, activation: tanh}
+loss: bce
+train: {learning_rate: 0.5, iterations: 20}
+repeats: 2
+sweep:
+  model.hidden: [3, [4, 2], [5, 3, 2], 6]
+record: {boundary: {resolution: 8}, weights_every: 10}
+"""
+
+
+def round_trip(a, f1, f2):
+    """runner convert both ways between a sweep's format-1 file F1 and its
+    format-2 file F2: equal numbers, and 1 -> 2 -> 1 F1's bytes."""
+    base = os.path.join(a.dir, os.path.basename(f2))
+    to1, to2, back = base + ".to1.h5", base + ".to2.h5", base + ".back.h5"
+    run([a.runner, "convert", f2, to1])
+    compare(a, f1, to1)
+    run([a.runner, "convert", f1, to2])
+    compare(a, f2, to2)
+    run([a.runner, "convert", to2, back])
+    with open(f1, "rb") as x, open(back, "rb") as y:
+        expect(x.read() == y.read(), f"{f1} -> 2 -> 1 is not the same bytes")
+
+
+def check_shapes(a):
+    spec = os.path.join(a.dir, "shapes.yaml")
+    with open(spec, "w") as f:
+        f.write(SHAPES)
+    f1, f2 = os.path.join(a.dir, "shapes1.h5"), os.path.join(a.dir, "shapes2.h5")
+    run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+    run([a.runner, spec, "-q", "-o", f2])
+    with h5py.File(f1) as x, h5py.File(f2) as y:
+        expect(int(y.attrs["format_version"]) == 2, f"{f2}: not format 2")
+        expect(sorted(y["stacks"]) == ["s0", "s1", "s2", "s3"], f"{f2}: stacks {list(y['stacks'])}")
+        # stacks in the order their first run comes, rows in run order
+        expect(list(y["index/stack"][()]) == [0, 0, 1, 1, 2, 2, 3, 3] and
+               list(y["index/row"][()]) == [0, 1] * 4, f"{f2}: index {y['index/stack'][()]}"
+               f" {y['index/row'][()]}")
+        for k in range(8):
+            g = y[f"stacks/s{int(y['index/stack'][k])}"]
+            r, old = int(y["index/row"][k]), x[f"runs/run_{k:04d}"]
+            depth = len(old.attrs["widths"]) - 1
+            expect(list(g.attrs["widths"]) == list(old.attrs["widths"]), f"run {k}: widths")
+            for l in range(depth):
+                for ours, theirs in ((f"W_layer{l}", f"weights/layer{l}/W"),
+                                     (f"b_layer{l}", f"weights/layer{l}/b")):
+                    expect(np.array_equal(g[ours][r], old[theirs][()]), f"run {k}: {ours}")
+                expect(f"W_layer{l}_snapshots" in g, f"run {k}: no W_layer{l}_snapshots")
+            for l in range(depth - 1):
+                expect(np.array_equal(g[f"hidden_layer{l}"][r], old[f"hidden/layer{l}"][()]),
+                       f"run {k}: hidden_layer{l}")
+    round_trip(a, f1, f2)
+    print(f"{f2}: 4 shapes in 4 stacks, every run one index away; convert both ways")
+
+
+def check_search_cube(a):
+    import xarray as xr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        import netCDF4  # noqa: F401
+    search = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "search")
+    for name, keys in (("zip", ["model.hidden", "train.learning_rate", "train.batch_size"]),
+                       ("random", ["model.hidden", "train.learning_rate", "train.momentum",
+                                   "train.batch_size", "train.l2", "model.activation",
+                                   "train.nesterov"])):
+        spec = os.path.join(search, name + ".yaml")
+        f1, f2 = os.path.join(a.dir, name + "1.h5"), os.path.join(a.dir, name + "2.h5")
+        run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+        run([a.runner, spec, "-q", "-o", f2])
+        with h5py.File(f2) as f:
+            cols = {k: f[k][()] for k in keys + ["repeat", "final_loss"]}
+        n = len(cols["final_loss"])
+        for engine in ("h5netcdf", "netcdf4"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                ds = xr.open_dataset(f2, group="cube", engine=engine)
+            expect(ds.final_loss.dims == ("run",) and ds.sizes["run"] == n,
+                   f"{f2} ({engine}): final_loss over {dict(ds.final_loss.sizes)}")
+            for k in keys + ["repeat"]:
+                expect(k in ds.coords and ds[k].dims == ("run",),
+                       f"{f2} ({engine}): {k} is not a coordinate along run")
+                got, want = ds[k].values.tolist(), cols[k].tolist()
+                got = [g.decode() if isinstance(g, bytes) else g for g in got]
+                want = [w.decode() if isinstance(w, bytes) else w for w in want]
+                expect(got == want, f"{f2} ({engine}): {k} is {got}, the summary {want}")
+            expect(np.array_equal(ds.final_loss.values, cols["final_loss"], equal_nan=True),
+                   f"{f2} ({engine}): final_loss differs from the summary")
+        round_trip(a, f1, f2)
+        print(f"{f2}: a cube over run ({n}), {len(keys)} swept keys and repeat as run "
+              f"coordinates (both engines); convert both ways")
+
+
 CHECKS = {
     "convert": check_convert, "threads": check_threads, "xarray-cube": check_xarray_cube,
     "pandas-netcdf": check_pandas_netcdf, "h5py-row": check_h5py_row,
     "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
-    "refusals": check_refusals,
+    "refusals": check_refusals, "shapes": check_shapes, "search-cube": check_search_cube,
 }
 
 

@@ -27,6 +27,10 @@ MULTI2).  CHECK is one of:
                 snapshots, hidden outputs) run in both formats: one stack per
                 shape, the index right, convert both ways equal numbers and
                 1 -> 2 -> 1 the same bytes
+  old-file      tests/data/format1_705a769.h5, written by the runner of commit
+                705a769 (before format 2): runner info, figures.py, a warm
+                start, convert to format 2 (the cube over the sweep's keys)
+                and back to the same bytes
   search-cube   the zipped and random sweeps of tests/search in format 2: a
                 cube over run alone, every swept key a run coordinate equal
                 to its summary column (both engines); convert both ways
@@ -352,6 +356,55 @@ def check_shapes(a):
     print(f"{f2}: 4 shapes in 4 stacks, every run one index away; convert both ways")
 
 
+OLD_WARM = """name: warm_old
+seed: 3
+dataset: {plugin: circles, train: 40, test: 20, factor: 0.5, noise: 0.1}
+model: {hidden: [3, 2], activation: tanh, init: {file: FILE, run: 2}}
+loss: bce
+train: {learning_rate: 0.5, iterations: 5}
+"""
+
+
+def check_old_file(a):
+    old = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                       "format1_705a769.h5")
+    with h5py.File(old) as f:
+        expect(int(f.attrs["format_version"]) == 1 and "runs" in f, f"{old}: not format 1")
+    rows = run([a.runner, "info", "--csv", old]).stdout.splitlines()
+    expect(len(rows) == 5 and all(",ok," in r for r in rows[1:]), f"runner info: {rows}")
+    out = os.path.join(a.dir, "old.figures")
+    run([sys.executable, a.figures, old, "--out", out])
+    made = sorted(os.listdir(out))
+    for want in ("boundaries.png", "loss.png", "metrics.png", "dataset.png"):
+        expect(want in made, f"{old}: figures.py did not draw {want} ({made})")
+    to2, back = os.path.join(a.dir, "old2.h5"), os.path.join(a.dir, "old_back.h5")
+    run([a.runner, "convert", old, to2])
+    run([a.runner, "convert", to2, back])
+    with open(old, "rb") as x, open(back, "rb") as y:
+        expect(x.read() == y.read(), f"{old} -> 2 -> 1 is not the same bytes")
+    import xarray as xr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = xr.open_dataset(to2, group="cube", engine="h5netcdf")
+    expect(ds.final_loss.dims == ("model.hidden", "model.activation", "repeat"),
+           f"{to2}: cube over {ds.final_loss.dims}")
+    losses = []
+    for src in (old, to2):
+        spec = os.path.join(a.dir, f"warm{len(losses)}.yaml")
+        out = os.path.join(a.dir, f"warm{len(losses)}.h5")
+        with open(spec, "w") as f:
+            f.write(OLD_WARM.replace("FILE", src))
+        run([a.runner, spec, "-q", "--force", "-o", out])
+        with h5py.File(out) as f:
+            losses.append(f["stacks/s0/loss"][0])
+    with h5py.File(old) as f:
+        w0 = f["runs/run_0002/weights/layer0/W"][()]
+    expect(np.array_equal(losses[0], losses[1]), "warm starts from the old file and its "
+           "format-2 conversion differ")
+    print(f"{os.path.basename(old)}: info, figures, a warm start (W0 {w0.shape}), "
+          f"convert to a cube {dict(ds.final_loss.sizes)} and back to the same bytes")
+
+
 def check_search_cube(a):
     import xarray as xr
 
@@ -395,6 +448,7 @@ CHECKS = {
     "pandas-netcdf": check_pandas_netcdf, "h5py-row": check_h5py_row,
     "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
     "refusals": check_refusals, "shapes": check_shapes, "search-cube": check_search_cube,
+    "old-file": check_old_file,
 }
 
 

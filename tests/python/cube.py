@@ -15,7 +15,8 @@ MULTI2).  CHECK is one of:
   xarray-cube   xarray.open_dataset(path, group="cube") with h5netcdf and
                 netcdf4: dimensions the swept keys and repeat, coordinates
                 their values, every cell the summary's value of its run
-  pandas-netcdf pandas.read_hdf(path, "summary_table") without a warning,
+  pandas-netcdf pandas.read_hdf(path, "summary_table") without a warning (and
+                nothing on stderr in a fresh interpreter),
                 and netcdf4 sees every summary column at the root
   h5py-row      a run's arrays are one indexing away: stack and row from
                 /index, and equal to the format-1 file's run group
@@ -158,6 +159,12 @@ def check_pandas_netcdf(a):
             warnings.simplefilter("always")
             df = pd.read_hdf(path, "summary_table")
         expect(not caught, f"{path}: read_hdf warned: {[str(w.message) for w in caught]}")
+        # and nothing at all on stderr in a fresh interpreter (warnings shown
+        # once per place, HDF5's own error stack), as a user would see it
+        p = run([sys.executable, "-c", "import sys, pandas; "
+                 "print(len(pandas.read_hdf(sys.argv[1], 'summary_table')))", path])
+        expect(p.stderr == "" and p.stdout.strip() == str(len(df)),
+               f"{path}: read_hdf in a fresh python printed: {p.stderr}")
         with h5py.File(path) as f:
             names = [n.decode() for n in f["summary_table"].attrs["column_names"]]
             expect(len(names) == len(df.columns), f"{path}: column_names has {len(names)}")

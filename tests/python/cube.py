@@ -32,6 +32,10 @@ MULTI2).  CHECK is one of:
                 705a769 (before format 2): runner info, figures.py, a warm
                 start, convert to format 2 (the cube over the sweep's keys)
                 and back to the same bytes
+  resume        a format-2 sweep killed with SIGKILL once a run is in its run
+                folder, then --resume: every dataset and attribute (strings,
+                the summary table, the stacks' attributes) as in the
+                uninterrupted sweep's file, timings aside
   search-cube   the zipped and random sweeps of tests/search in format 2: a
                 cube over run alone, every swept key a run coordinate equal
                 to its summary column (both engines); convert both ways
@@ -412,6 +416,53 @@ def check_old_file(a):
           f"convert to a cube {dict(ds.final_loss.sizes)} and back to the same bytes")
 
 
+KILLED = """name: killed
+seed: 3
+dataset: {plugin: circles, train: 100, test: 50, factor: 0.5}
+model: {hidden: 8}
+train: {learning_rate: 2.0, iterations: 3000}
+repeats: 2
+sweep:
+  model.hidden: [4, 6, [8, 3], 10]
+  model.activation: [tanh, sigmoid]
+record: {boundary: {resolution: 30}}
+"""
+
+
+def check_resume(a):
+    import glob
+    import signal
+    import time
+
+    spec = os.path.join(a.dir, "killed.yaml")
+    with open(spec, "w") as f:
+        f.write(KILLED)
+    ref, out = os.path.join(a.dir, "ref.h5"), os.path.join(a.dir, "killed.h5")
+    run([a.runner, spec, "-q", "-j1", "-o", ref])
+    landed = False
+    for attempt in range(5):  # until the kill lands while runs are left
+        shutil.rmtree(out[:-3] + ".runs", ignore_errors=True)
+        if os.path.exists(out):
+            os.remove(out)
+        p = subprocess.Popen([a.runner, spec, "-q", "-j2", "-o", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 600
+        while time.time() < deadline and p.poll() is None and \
+                not glob.glob(out[:-3] + ".runs/part_*.bin"):
+            time.sleep(0.005)
+        p.send_signal(signal.SIGKILL)
+        if p.wait() == -signal.SIGKILL and not os.path.exists(out):
+            landed = True
+            break
+    expect(landed, "the kill never landed before the sweep file was built")
+    r = run([a.runner, spec, "-q", "-j2", "-o", out, "--resume"])
+    expect("resumed" in r.stdout, f"--resume says: {r.stdout}")
+    with h5py.File(out) as f:
+        expect(int(f.attrs["format_version"]) == 2, f"{out}: not format 2")
+    print(compare(a, ref, out).strip())
+    print(f"killed with SIGKILL after attempt {attempt + 1}, --resume: {r.stdout.strip()}")
+
+
 def check_search_cube(a):
     import xarray as xr
 
@@ -455,7 +506,7 @@ CHECKS = {
     "pandas-netcdf": check_pandas_netcdf, "h5py-row": check_h5py_row,
     "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
     "refusals": check_refusals, "shapes": check_shapes, "search-cube": check_search_cube,
-    "old-file": check_old_file,
+    "old-file": check_old_file, "resume": check_resume,
 }
 
 

@@ -38,7 +38,8 @@ MULTI2).  CHECK is one of:
                 uninterrupted sweep's file, timings aside
   search-cube   the zipped and random sweeps of tests/search in format 2: a
                 cube over run alone, every swept key a run coordinate equal
-                to its summary column (both engines); convert both ways
+                to its summary column (both engines); convert both ways;
+                runner info prints format 1's table
 """
 import argparse
 import os
@@ -497,8 +498,14 @@ def check_search_cube(a):
             expect(np.array_equal(ds.final_loss.values, cols["final_loss"], equal_nan=True),
                    f"{f2} ({engine}): final_loss differs from the summary")
         round_trip(a, f1, f2)
+        # runner info: the table of the format-1 file, timings aside
+        t1, t2 = (run([a.runner, "info", "--csv", f]).stdout.splitlines() for f in (f1, f2))
+        wall = t1[0].split(",").index("wall_seconds")
+        t1, t2 = ([[c for i, c in enumerate(r.split(",")) if i != wall] for r in t]
+                  for t in (t1, t2))
+        expect(len(t1) == n + 1 and t1 == t2, f"{f2}: runner info differs from {f1}")
         print(f"{f2}: a cube over run ({n}), {len(keys)} swept keys and repeat as run "
-              f"coordinates (both engines); convert both ways")
+              f"coordinates (both engines); convert both ways; runner info as format 1's")
 
 
 CHECKS = {

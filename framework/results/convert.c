@@ -604,6 +604,16 @@ static mlp_status read_run2(mlp_h5w *w, hid_t f, const columns *cols, const char
             goto out;
         r->best_iteration = b ? (long)b[0] : -1;
         free(b);
+        /* successive halving's bracket and rungs: there only under it */
+        if ((st = read_f64(w, g, "halving_bracket", row, &b, dims, &rank)))
+            goto out;
+        r->halving = b != NULL;
+        r->halving_bracket = b ? (size_t)b[0] : 0;
+        free(b);
+        if ((st = read_f64(w, g, "halving_rungs", row, &b, dims, &rank)))
+            goto out;
+        r->halving_rungs = b ? (size_t)b[0] : 0;
+        free(b);
         hid_t d = H5Dopen2(g, "note", H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
         if (sp >= 0 && H5Sget_simple_extent_dims(sp, &nr, NULL) == 1 && (hsize_t)row < nr &&
             (notes = calloc(nr, sizeof(*notes))) &&
@@ -667,6 +677,9 @@ static mlp_status read_run1(mlp_h5w *w, hid_t f, const char *const *paths, size_
     r->note = c->note = attr_string(g, "note", w->str);
     r->stop_reason = c->stop = attr_string(g, "stop_reason", w->str);
     r->best_iteration = (long)attr_i64(g, "best_iteration", -1);
+    r->halving = H5Aexists(g, "halving_bracket") > 0;
+    r->halving_bracket = (size_t)attr_i64(g, "halving_bracket", 0);
+    r->halving_rungs = (size_t)attr_i64(g, "halving_rungs", 0);
     size_t n = attr_f64s(g, "widths", tmp, MLP_RESULTS_MAX_LAYERS + 1);
     for (size_t l = 0; l < n; l++)
         c->width[l] = (size_t)tmp[l];

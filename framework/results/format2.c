@@ -128,6 +128,8 @@ typedef struct stack {
     arr *arrs;
     size_t n, cap;                 /* runs, and room for them in the columns below */
     int64_t *run, *best;           /* (n): run numbers, best_iteration */
+    int64_t *bracket, *rungs;      /* (n): halving_bracket, halving_rungs */
+    bool halving;                  /* a run of the stack was under sweep.halving */
     char **note;                   /* (n): notes ("" for none) */
     hid_t g;
 } stack;
@@ -467,6 +469,8 @@ static void stack_free(stack *k)
     free(k->arrs);
     free(k->run);
     free(k->best);
+    free(k->bracket);
+    free(k->rungs);
     if (k->g >= 0)
         H5Gclose(k->g);
 }
@@ -557,6 +561,16 @@ static mlp_status stack_finish(format2 *x, stack *k)
         (notes && (st = mlp_h5_var_write(w, k->g, "note", w->str, w->str, 1, &n, k->note, &run,
                                          "something to know about the run (empty: nothing)",
                                          NULL, NULL))))
+        goto out;
+    /* format 1 keeps these as run attributes outside the summary, as
+     * best_iteration: so here they are (run) variables of the stack too */
+    if (k->halving &&
+        ((st = mlp_h5_var_write(w, k->g, "halving_bracket", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
+                                &n, k->bracket, &run, "successive halving: the run's bracket",
+                                NULL, NULL)) ||
+         (st = mlp_h5_var_write(w, k->g, "halving_rungs", H5T_STD_I64LE, H5T_NATIVE_INT64, 1,
+                                &n, k->rungs, &run, "successive halving: rungs whose budget "
+                                "the run reached", NULL, NULL))))
         goto out;
     for (size_t l = 0; l <= s->n_layers; l++)
         wv[l] = (int64_t)s->width[l];
@@ -891,10 +905,16 @@ static mlp_status format2_add_run(void *state, const mlp_run_record *r, mlp_erro
         int64_t *best = realloc(k->best, cap * sizeof(*best));
         if (best)
             k->best = best;
+        int64_t *bracket = realloc(k->bracket, cap * sizeof(*bracket));
+        if (bracket)
+            k->bracket = bracket;
+        int64_t *rungs = realloc(k->rungs, cap * sizeof(*rungs));
+        if (rungs)
+            k->rungs = rungs;
         char **note = realloc(k->note, cap * sizeof(*note));
         if (note)
             k->note = note;
-        if (!run || !best || !note)
+        if (!run || !best || !bracket || !rungs || !note)
             return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);
         k->cap = cap;
     }
@@ -902,6 +922,9 @@ static mlp_status format2_add_run(void *state, const mlp_run_record *r, mlp_erro
         return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", x->w.file);
     k->run[k->n] = (int64_t)r->index;
     k->best[k->n] = (int64_t)r->best_iteration;
+    k->bracket[k->n] = (int64_t)r->halving_bracket;
+    k->rungs[k->n] = (int64_t)r->halving_rungs;
+    k->halving = k->halving || r->halving;
     x->stack_of[r->index] = (int32_t)i;
     x->row_of[r->index] = (int64_t)k->n;
     k->n++;

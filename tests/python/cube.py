@@ -39,7 +39,9 @@ MULTI2).  CHECK is one of:
   search-cube   the zipped and random sweeps of tests/search in format 2: a
                 cube over run alone, every swept key a run coordinate equal
                 to its summary column (both engines); convert both ways;
-                runner info prints format 1's table
+                runner info prints format 1's table; and tests/search's
+                halving and Hyperband sweeps: each run's halving_bracket and
+                halving_rungs kept, convert both ways
 """
 import argparse
 import os
@@ -506,6 +508,25 @@ def check_search_cube(a):
         expect(len(t1) == n + 1 and t1 == t2, f"{f2}: runner info differs from {f1}")
         print(f"{f2}: a cube over run ({n}), {len(keys)} swept keys and repeat as run "
               f"coordinates (both engines); convert both ways; runner info as format 1's")
+    # successive halving and Hyperband: each run's bracket and rungs (format
+    # 1's run attributes) are (run) variables of its stack
+    for name in ("halving", "hyperband"):
+        spec = os.path.join(search, name + ".yaml")
+        f1, f2 = os.path.join(a.dir, name + "1.h5"), os.path.join(a.dir, name + "2.h5")
+        run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+        run([a.runner, spec, "-q", "-o", f2])
+        with h5py.File(f1) as x, h5py.File(f2) as y:
+            n = int(y.attrs["n_runs"])
+            for k in range(n):
+                g = y[f"stacks/s{int(y['index/stack'][k])}"]
+                r, old = int(y["index/row"][k]), x[f"runs/run_{k:04d}"]
+                for attr in ("halving_bracket", "halving_rungs"):
+                    expect(attr in g and int(g[attr][r]) == int(old.attrs[attr]),
+                           f"{f2}: run {k}'s {attr} is not format 1's {old.attrs[attr]}")
+            expect(y.attrs["halving"] == x.attrs["halving"], f"{f2}: root attribute halving")
+        round_trip(a, f1, f2)
+        print(f"{f2}: {n} runs' halving_bracket and halving_rungs as format 1's; "
+              f"convert both ways")
 
 
 CHECKS = {

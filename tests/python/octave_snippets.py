@@ -9,7 +9,8 @@ docs/analysis.md, DIR a scratch folder, F1 a format-1 file and F2 a format-2
 file of a sweep with at least 4 runs.  The ```matlab blocks of DOC are taken
 as they are, with the file they name replaced by F1 or F2 (the one that
 reads results/old_sweep.h5 gets F1), and run with `pkg load netcdf` first;
-each then writes the variables it read, which must equal h5py's values bit
+the format-2 block also with k set to the last run (another stack, when
+the sweep varies a shape); each then writes the variables it read, which must equal h5py's values bit
 for bit (printed with 17 significant digits, which round-trips a double).
 
 Exit 0 when every snippet ran and read what h5py reads, 1 when not, 77
@@ -28,7 +29,7 @@ import numpy as np
 SKIP = 77
 
 
-def expected(path):
+def expected(path, k):
     """The variables each snippet leaves, as h5py reads them: (name, array)
     with the array in C order, which is the column-major order the snippet's
     array has after the axes are reversed (so x(:) in Octave is its ravel)."""
@@ -37,7 +38,6 @@ def expected(path):
             return [("loss", f["runs/run_0000/loss"][()]),
                     ("acc", np.array([f["runs/run_0003"].attrs["train_accuracy"]])),
                     ("A", f["summary/train_accuracy"][()])]
-        k = 3
         s, r = int(f["index/stack"][k]), int(f["index/row"][k])
         g = f[f"stacks/s{s}"]
         return [("st", f["index/stack"][()]), ("rw", f["index/row"][()]),
@@ -68,12 +68,22 @@ def main():
     failures = []
     if len(blocks) != 2:
         failures.append(f"{doc}: {len(blocks)} matlab blocks, wanted 2 (format 2, format 1)")
-    for i, block in enumerate(blocks):
+    jobs = []
+    for block in blocks:
         old = "results/old_sweep.h5" in block
-        path = f1 if old else f2
-        block = block.replace("results/old_sweep.h5" if old else
-                              "results/circles_width_sweep.h5", path)
-        want = expected(path)
+        if old:
+            jobs.append((True, f1, block.replace("results/old_sweep.h5", f1), 3))
+            continue
+        # run 3 as written, and the last run: another stack, another row
+        with h5py.File(f2, "r") as f:
+            last = int(f.attrs["n_runs"]) - 1
+        block = block.replace("results/circles_width_sweep.h5", f2)
+        if "k = 3;" not in block:
+            failures.append(f"{doc}: the format-2 block does not say 'k = 3;'")
+        for k in (3, last):
+            jobs.append((False, f2, block.replace("k = 3;", f"k = {k};"), k))
+    for i, (old, path, block, k) in enumerate(jobs):
+        want = expected(path, k)
         out = os.path.join(work, f"snippet{i}.txt")
         dump = "".join(
             f"fprintf(fid__, '{name} %d\\n', numel({name})); "
@@ -106,7 +116,8 @@ def main():
             if not same:
                 failures.append(f"snippet {i} on {path}: {name} is "
                                 f"{None if g is None else g[:6]}, h5py reads {w[:6]}")
-        print(f"snippet {i} ({'format 1' if old else 'format 2'}) on {os.path.basename(path)}: "
+        print(f"snippet {i} ({'format 1' if old else f'format 2, run {k}'}) on "
+              f"{os.path.basename(path)}: "
               f"{', '.join(n for n, _ in want)} as h5py reads them")
     for f in failures:
         print("FAILED:", f)

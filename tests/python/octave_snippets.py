@@ -10,8 +10,9 @@ file of a sweep with at least 4 runs.  The ```matlab blocks of DOC are taken
 as they are, with the file they name replaced by F1 or F2 (the one that
 reads results/old_sweep.h5 gets F1), and run with `pkg load netcdf` first;
 the format-2 block also with k set to the last run (another stack, when
-the sweep varies a shape); each then writes the variables it read, which must equal h5py's values bit
-for bit (printed with 17 significant digits, which round-trips a double).
+the sweep varies a shape).  Each then writes the variables it read, which
+must equal h5py's values bit for bit (printed with 17 significant digits,
+which round-trips a double).
 
 Exit 0 when every snippet ran and read what h5py reads, 1 when not, 77
 (CTest's SKIP_RETURN_CODE) when there is no Octave or no netCDF package for

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs the Python snippets of docs/analysis.md as a reader would paste them.
 
-usage: doc_snippets.py RUNNER DOC SPEC DIR
+usage: doc_snippets.py RUNNER DOC SPEC DIR [SECTION]
 
 Runs SPEC (the tutorial's sweep, which the page's examples use) into
 DIR/results/circles_width_sweep.h5 (format 2, the default) and converts it to
@@ -10,7 +10,8 @@ read).  Then, from DIR, the ```python blocks of each section of DOC (a
 `###` or `##` heading starts one) are run together as one program, since a
 section's blocks build on each other, with matplotlib's Agg backend and
 every warning an error: the page says these readers need no options and
-print no warnings.  Exit 0 when every section ran, 1 when one did not.
+print no warnings.  With SECTION, only the section of that title (a page
+whose other sections hold fragments).  Exit 0 when every section ran, 1 when one did not.
 """
 import os
 import re
@@ -21,6 +22,7 @@ import sys
 
 def main():
     runner, doc, spec, work = sys.argv[1:5]
+    only = sys.argv[5] if len(sys.argv) > 5 else None
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, "results"))
     new = os.path.join(work, "results", "circles_width_sweep.h5")
@@ -39,6 +41,8 @@ def main():
         if not blocks:
             continue
         title = sec.splitlines()[0]
+        if only is not None and title != only:
+            continue
         p = subprocess.run([sys.executable, "-W", "error", "-c", "".join(blocks)],
                            capture_output=True, text=True, cwd=work, env=env)
         ran += 1
@@ -46,7 +50,7 @@ def main():
             failures.append(f"section '{title}': exit {p.returncode}\n{p.stderr[-2000:]}")
         else:
             print(f"section '{title}': {len(blocks)} block(s) ran, no warning")
-    if ran < 3:
+    if ran < (1 if only else 3):
         failures.append(f"{doc}: only {ran} sections with Python blocks")
     for f in failures:
         print("FAILED:", f)

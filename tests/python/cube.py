@@ -36,6 +36,9 @@ MULTI2).  CHECK is one of:
                 folder, then --resume: every dataset and attribute (strings,
                 the summary table, the stacks' attributes) as in the
                 uninterrupted sweep's file, timings aside
+  merge         the sweep of F1 and F2 in two shards, runner merge --format 1
+                --keep-runs, then runner merge (format 2) of the same part
+                files: the numbers of F1 and of F2
   search-cube   the zipped and random sweeps of tests/search in format 2: a
                 cube over run alone, every swept key a run coordinate equal
                 to its summary column (both engines); convert both ways;
@@ -466,6 +469,27 @@ def check_resume(a):
     print(f"killed with SIGKILL after attempt {attempt + 1}, --resume: {r.stdout.strip()}")
 
 
+def check_merge(a):
+    spec = os.path.join(os.path.dirname(os.path.abspath(__file__)), "integration.yaml")
+    out = os.path.join(a.dir, "m.h5")
+    for i in (0, 1):
+        run([a.runner, spec, "-q", "-o", out, "--shard", f"{i}/2"])
+    runs = out[:-3] + ".runs"
+    merged = []
+    for fmt, args in ((1, ["--format", "1", "--keep-runs"]), (2, [])):
+        r = run([a.runner, "merge", runs] + args)
+        expect("merged" in r.stdout, f"merge {args}: {r.stdout}")
+        path = os.path.join(a.dir, f"m{fmt}.h5")
+        os.rename(out, path)
+        with h5py.File(path) as f:
+            expect(int(f.attrs["format_version"]) == fmt, f"{path}: not format {fmt}")
+        merged.append(path)
+    expect(not os.path.exists(runs), f"{runs} is left after the merge without --keep-runs")
+    compare(a, a.files[0], merged[0])
+    compare(a, a.files[1], merged[1])
+    print("two shards merged into format 1 and into format 2: the numbers of one machine")
+
+
 def check_search_cube(a):
     import xarray as xr
 
@@ -535,6 +559,7 @@ CHECKS = {
     "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
     "refusals": check_refusals, "shapes": check_shapes, "search-cube": check_search_cube,
     "old-file": check_old_file, "resume": check_resume,
+    "merge": check_merge,
 }
 
 

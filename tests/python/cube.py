@@ -15,7 +15,8 @@ MULTI2).  CHECK is one of:
   xarray-cube   xarray.open_dataset(path, group="cube") with h5netcdf and
                 netcdf4: dimensions the swept keys and repeat, coordinates
                 their values, every cell the summary's value of its run
-  pandas-netcdf pandas.read_hdf(path, "summary_table") without a warning,
+  pandas-netcdf pandas.read_hdf(path, "summary_table") without a warning (and
+                nothing on stderr in a fresh interpreter),
                 and netcdf4 sees every summary column at the root
   h5py-row      a run's arrays are one indexing away: stack and row from
                 /index, and equal to the format-1 file's run group
@@ -23,6 +24,27 @@ MULTI2).  CHECK is one of:
   info          runner info prints the same table from both formats
   figures       figures.py draws every figure from format-2 files
   refusals      convert and --format refuse bad input with their messages
+  shapes        a sweep of widths and depths (1, 2 and 3 hidden layers, weight
+                snapshots, hidden outputs) run in both formats: one stack per
+                shape, the index right, convert both ways equal numbers and
+                1 -> 2 -> 1 the same bytes
+  old-file      tests/data/format1_705a769.h5, written by the runner of commit
+                705a769 (before format 2): runner info, figures.py, a warm
+                start, convert to format 2 (the cube over the sweep's keys)
+                and back to the same bytes
+  resume        a format-2 sweep killed with SIGKILL once a run is in its run
+                folder, then --resume: every dataset and attribute (strings,
+                the summary table, the stacks' attributes) as in the
+                uninterrupted sweep's file, timings aside
+  merge         the sweep of F1 and F2 in two shards, runner merge --format 1
+                --keep-runs, then runner merge (format 2) of the same part
+                files: the numbers of F1 and of F2
+  search-cube   the zipped and random sweeps of tests/search in format 2: a
+                cube over run alone, every swept key a run coordinate equal
+                to its summary column (both engines); convert both ways;
+                runner info prints format 1's table; and tests/search's
+                halving and Hyperband sweeps: each run's halving_bracket and
+                halving_rungs kept, convert both ways
 """
 import argparse
 import os
@@ -147,6 +169,12 @@ def check_pandas_netcdf(a):
             warnings.simplefilter("always")
             df = pd.read_hdf(path, "summary_table")
         expect(not caught, f"{path}: read_hdf warned: {[str(w.message) for w in caught]}")
+        # and nothing at all on stderr in a fresh interpreter (warnings shown
+        # once per place, HDF5's own error stack), as a user would see it
+        p = run([sys.executable, "-c", "import sys, pandas; "
+                 "print(len(pandas.read_hdf(sys.argv[1], 'summary_table')))", path])
+        expect(p.stderr == "" and p.stdout.strip() == str(len(df)),
+               f"{path}: read_hdf in a fresh python printed: {p.stderr}")
         with h5py.File(path) as f:
             names = [n.decode() for n in f["summary_table"].attrs["column_names"]]
             expect(len(names) == len(df.columns), f"{path}: column_names has {len(names)}")
@@ -287,11 +315,251 @@ def check_refusals(a):
     print(f"{len(cases) + 1} refusals, each with its message")
 
 
+SHAPES = """name: shapes
+seed: 5
+dataset: {plugin: circles, train: 40, test: 20, factor: 0.5, noise: 0.1}
+model: {hidden: 3, activation: tanh}
+loss: bce
+train: {learning_rate: 0.5, iterations: 20}
+repeats: 2
+sweep:
+  model.hidden: [3, [4, 2], [5, 3, 2], 6]
+record: {boundary: {resolution: 8}, weights_every: 10}
+"""
+
+
+def round_trip(a, f1, f2):
+    """runner convert both ways between a sweep's format-1 file F1 and its
+    format-2 file F2: equal numbers, and 1 -> 2 -> 1 F1's bytes."""
+    base = os.path.join(a.dir, os.path.basename(f2))
+    to1, to2, back = base + ".to1.h5", base + ".to2.h5", base + ".back.h5"
+    run([a.runner, "convert", f2, to1])
+    compare(a, f1, to1)
+    run([a.runner, "convert", f1, to2])
+    compare(a, f2, to2)
+    run([a.runner, "convert", to2, back])
+    with open(f1, "rb") as x, open(back, "rb") as y:
+        expect(x.read() == y.read(), f"{f1} -> 2 -> 1 is not the same bytes")
+
+
+def check_shapes(a):
+    spec = os.path.join(a.dir, "shapes.yaml")
+    with open(spec, "w") as f:
+        f.write(SHAPES)
+    f1, f2 = os.path.join(a.dir, "shapes1.h5"), os.path.join(a.dir, "shapes2.h5")
+    run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+    run([a.runner, spec, "-q", "-o", f2])
+    with h5py.File(f1) as x, h5py.File(f2) as y:
+        expect(int(y.attrs["format_version"]) == 2, f"{f2}: not format 2")
+        expect(sorted(y["stacks"]) == ["s0", "s1", "s2", "s3"], f"{f2}: stacks {list(y['stacks'])}")
+        # stacks in the order their first run comes, rows in run order
+        expect(list(y["index/stack"][()]) == [0, 0, 1, 1, 2, 2, 3, 3] and
+               list(y["index/row"][()]) == [0, 1] * 4, f"{f2}: index {y['index/stack'][()]}"
+               f" {y['index/row'][()]}")
+        for k in range(8):
+            g = y[f"stacks/s{int(y['index/stack'][k])}"]
+            r, old = int(y["index/row"][k]), x[f"runs/run_{k:04d}"]
+            depth = len(old.attrs["widths"]) - 1
+            expect(list(g.attrs["widths"]) == list(old.attrs["widths"]), f"run {k}: widths")
+            for l in range(depth):
+                for ours, theirs in ((f"W_layer{l}", f"weights/layer{l}/W"),
+                                     (f"b_layer{l}", f"weights/layer{l}/b")):
+                    expect(np.array_equal(g[ours][r], old[theirs][()]), f"run {k}: {ours}")
+                expect(f"W_layer{l}_snapshots" in g, f"run {k}: no W_layer{l}_snapshots")
+            for l in range(depth - 1):
+                expect(np.array_equal(g[f"hidden_layer{l}"][r], old[f"hidden/layer{l}"][()]),
+                       f"run {k}: hidden_layer{l}")
+    round_trip(a, f1, f2)
+    print(f"{f2}: 4 shapes in 4 stacks, every run one index away; convert both ways")
+
+
+OLD_WARM = """name: warm_old
+seed: 3
+dataset: {plugin: circles, train: 40, test: 20, factor: 0.5, noise: 0.1}
+model: {hidden: [3, 2], activation: tanh, init: {file: FILE, run: 2}}
+loss: bce
+train: {learning_rate: 0.5, iterations: 5}
+"""
+
+
+def check_old_file(a):
+    old = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                       "format1_705a769.h5")
+    with h5py.File(old) as f:
+        expect(int(f.attrs["format_version"]) == 1 and "runs" in f, f"{old}: not format 1")
+    rows = run([a.runner, "info", "--csv", old]).stdout.splitlines()
+    expect(len(rows) == 5 and all(",ok," in r for r in rows[1:]), f"runner info: {rows}")
+    out = os.path.join(a.dir, "old.figures")
+    run([sys.executable, a.figures, old, "--out", out])
+    made = sorted(os.listdir(out))
+    for want in ("boundaries.png", "loss.png", "metrics.png", "dataset.png"):
+        expect(want in made, f"{old}: figures.py did not draw {want} ({made})")
+    to2, back = os.path.join(a.dir, "old2.h5"), os.path.join(a.dir, "old_back.h5")
+    run([a.runner, "convert", old, to2])
+    run([a.runner, "convert", to2, back])
+    with open(old, "rb") as x, open(back, "rb") as y:
+        expect(x.read() == y.read(), f"{old} -> 2 -> 1 is not the same bytes")
+    import xarray as xr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = xr.open_dataset(to2, group="cube", engine="h5netcdf")
+    expect(ds.final_loss.dims == ("model.hidden", "model.activation", "repeat"),
+           f"{to2}: cube over {ds.final_loss.dims}")
+    losses = []
+    for src in (old, to2):
+        spec = os.path.join(a.dir, f"warm{len(losses)}.yaml")
+        out = os.path.join(a.dir, f"warm{len(losses)}.h5")
+        with open(spec, "w") as f:
+            f.write(OLD_WARM.replace("FILE", src))
+        run([a.runner, spec, "-q", "--force", "-o", out])
+        with h5py.File(out) as f:
+            losses.append(f["stacks/s0/loss"][0])
+    with h5py.File(old) as f:
+        w0 = f["runs/run_0002/weights/layer0/W"][()]
+    expect(np.array_equal(losses[0], losses[1]), "warm starts from the old file and its "
+           "format-2 conversion differ")
+    print(f"{os.path.basename(old)}: info, figures, a warm start (W0 {w0.shape}), "
+          f"convert to a cube {dict(ds.final_loss.sizes)} and back to the same bytes")
+
+
+KILLED = """name: killed
+seed: 3
+dataset: {plugin: circles, train: 100, test: 50, factor: 0.5}
+model: {hidden: 8}
+train: {learning_rate: 2.0, iterations: 3000}
+repeats: 2
+sweep:
+  model.hidden: [4, 6, [8, 3], 10]
+  model.activation: [tanh, sigmoid]
+record: {boundary: {resolution: 30}}
+"""
+
+
+def check_resume(a):
+    import glob
+    import signal
+    import time
+
+    spec = os.path.join(a.dir, "killed.yaml")
+    with open(spec, "w") as f:
+        f.write(KILLED)
+    ref, out = os.path.join(a.dir, "ref.h5"), os.path.join(a.dir, "killed.h5")
+    run([a.runner, spec, "-q", "-j1", "-o", ref])
+    landed = False
+    for attempt in range(5):  # until the kill lands while runs are left
+        shutil.rmtree(out[:-3] + ".runs", ignore_errors=True)
+        if os.path.exists(out):
+            os.remove(out)
+        p = subprocess.Popen([a.runner, spec, "-q", "-j2", "-o", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 600
+        while time.time() < deadline and p.poll() is None and \
+                not glob.glob(out[:-3] + ".runs/part_*.bin"):
+            time.sleep(0.005)
+        p.send_signal(signal.SIGKILL)
+        if p.wait() == -signal.SIGKILL and not os.path.exists(out):
+            landed = True
+            break
+    expect(landed, "the kill never landed before the sweep file was built")
+    r = run([a.runner, spec, "-q", "-j2", "-o", out, "--resume"])
+    expect("resumed" in r.stdout, f"--resume says: {r.stdout}")
+    with h5py.File(out) as f:
+        expect(int(f.attrs["format_version"]) == 2, f"{out}: not format 2")
+    print(compare(a, ref, out).strip())
+    print(f"killed with SIGKILL after attempt {attempt + 1}, --resume: {r.stdout.strip()}")
+
+
+def check_merge(a):
+    spec = os.path.join(os.path.dirname(os.path.abspath(__file__)), "integration.yaml")
+    out = os.path.join(a.dir, "m.h5")
+    for i in (0, 1):
+        run([a.runner, spec, "-q", "-o", out, "--shard", f"{i}/2"])
+    runs = out[:-3] + ".runs"
+    merged = []
+    for fmt, args in ((1, ["--format", "1", "--keep-runs"]), (2, [])):
+        r = run([a.runner, "merge", runs] + args)
+        expect("merged" in r.stdout, f"merge {args}: {r.stdout}")
+        path = os.path.join(a.dir, f"m{fmt}.h5")
+        os.rename(out, path)
+        with h5py.File(path) as f:
+            expect(int(f.attrs["format_version"]) == fmt, f"{path}: not format {fmt}")
+        merged.append(path)
+    expect(not os.path.exists(runs), f"{runs} is left after the merge without --keep-runs")
+    compare(a, a.files[0], merged[0])
+    compare(a, a.files[1], merged[1])
+    print("two shards merged into format 1 and into format 2: the numbers of one machine")
+
+
+def check_search_cube(a):
+    import xarray as xr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        import netCDF4  # noqa: F401
+    search = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "search")
+    for name, keys in (("zip", ["model.hidden", "train.learning_rate", "train.batch_size"]),
+                       ("random", ["model.hidden", "train.learning_rate", "train.momentum",
+                                   "train.batch_size", "train.l2", "model.activation",
+                                   "train.nesterov"])):
+        spec = os.path.join(search, name + ".yaml")
+        f1, f2 = os.path.join(a.dir, name + "1.h5"), os.path.join(a.dir, name + "2.h5")
+        run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+        run([a.runner, spec, "-q", "-o", f2])
+        with h5py.File(f2) as f:
+            cols = {k: f[k][()] for k in keys + ["repeat", "final_loss"]}
+        n = len(cols["final_loss"])
+        for engine in ("h5netcdf", "netcdf4"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                ds = xr.open_dataset(f2, group="cube", engine=engine)
+            expect(ds.final_loss.dims == ("run",) and ds.sizes["run"] == n,
+                   f"{f2} ({engine}): final_loss over {dict(ds.final_loss.sizes)}")
+            for k in keys + ["repeat"]:
+                expect(k in ds.coords and ds[k].dims == ("run",),
+                       f"{f2} ({engine}): {k} is not a coordinate along run")
+                got, want = ds[k].values.tolist(), cols[k].tolist()
+                got = [g.decode() if isinstance(g, bytes) else g for g in got]
+                want = [w.decode() if isinstance(w, bytes) else w for w in want]
+                expect(got == want, f"{f2} ({engine}): {k} is {got}, the summary {want}")
+            expect(np.array_equal(ds.final_loss.values, cols["final_loss"], equal_nan=True),
+                   f"{f2} ({engine}): final_loss differs from the summary")
+        round_trip(a, f1, f2)
+        # runner info: the table of the format-1 file, timings aside
+        t1, t2 = (run([a.runner, "info", "--csv", f]).stdout.splitlines() for f in (f1, f2))
+        wall = t1[0].split(",").index("wall_seconds")
+        t1, t2 = ([[c for i, c in enumerate(r.split(",")) if i != wall] for r in t]
+                  for t in (t1, t2))
+        expect(len(t1) == n + 1 and t1 == t2, f"{f2}: runner info differs from {f1}")
+        print(f"{f2}: a cube over run ({n}), {len(keys)} swept keys and repeat as run "
+              f"coordinates (both engines); convert both ways; runner info as format 1's")
+    # successive halving and Hyperband: each run's bracket and rungs (format
+    # 1's run attributes) are root columns over run, as the summary's
+    for name in ("halving", "hyperband"):
+        spec = os.path.join(search, name + ".yaml")
+        f1, f2 = os.path.join(a.dir, name + "1.h5"), os.path.join(a.dir, name + "2.h5")
+        run([a.runner, spec, "-q", "-o", f1, "--format", "1"])
+        run([a.runner, spec, "-q", "-o", f2])
+        with h5py.File(f1) as x, h5py.File(f2) as y:
+            n = int(y.attrs["n_runs"])
+            for k in range(n):
+                old = x[f"runs/run_{k:04d}"]
+                for attr in ("halving_bracket", "halving_rungs"):
+                    expect(attr in y and y[attr].shape == (n,) and
+                           int(y[attr][k]) == int(old.attrs[attr]),
+                           f"{f2}: run {k}'s {attr} is not format 1's {old.attrs[attr]}")
+            expect(y.attrs["halving"] == x.attrs["halving"], f"{f2}: root attribute halving")
+        round_trip(a, f1, f2)
+        print(f"{f2}: {n} runs' halving_bracket and halving_rungs as format 1's; "
+              f"convert both ways")
+
+
 CHECKS = {
     "convert": check_convert, "threads": check_threads, "xarray-cube": check_xarray_cube,
     "pandas-netcdf": check_pandas_netcdf, "h5py-row": check_h5py_row,
     "warm-start": check_warm_start, "info": check_info, "figures": check_figures,
-    "refusals": check_refusals,
+    "refusals": check_refusals, "shapes": check_shapes, "search-cube": check_search_cube,
+    "old-file": check_old_file, "resume": check_resume,
+    "merge": check_merge,
 }
 
 

@@ -6,7 +6,8 @@
 - a 200-run sweep and the tutorial sweep, each (a) on one machine and (d) as
   three shards run by hand, one of them killed with SIGKILL and then rerun
   with --resume, then merged: the files must hold the same numbers
-  (tests/python/compare_numbers.py: every dataset and attribute, timings aside);
+  (tests/python/compare_numbers.py: every dataset and attribute, timings aside),
+  both in format 2, the default;
 - merge of an incomplete folder lists the missing runs and the command that
   computes only those, and exits 1;
 - merge refuses a part file of another sweep (exit 2, naming it);
@@ -55,6 +56,15 @@ def same(a, b):
     r = subprocess.run(["/usr/bin/python3", COMPARE, a, b], capture_output=True, text=True)
     print("     " + r.stdout.strip().splitlines()[-1])
     return r.returncode == 0
+
+
+def formats(*paths):
+    """The format_version of each file (None: no such file)."""
+    r = subprocess.run(["/usr/bin/python3", "-c", "import h5py,sys\nfor p in sys.argv[1:]:\n"
+                        " print(int(h5py.File(p).attrs['format_version']))", *paths],
+                       capture_output=True, text=True)
+    got = r.stdout.split()
+    return [int(v) for v in got] if len(got) == len(paths) else [None] * len(paths)
 
 
 def sharded(spec, out, n, kill_shard):
@@ -128,6 +138,8 @@ def main():
               f"{r.stdout.strip()} {r.stderr.strip()}")
         check(same(one, sh), f"{name}: 3 shards (one killed and resumed) + merge give the "
               f"numbers of one machine")
+        check(formats(one, sh) == [2, 2], f"{name}: both files are format 2 (the default): "
+              f"{formats(one, sh)}")
         r = run("merge", f"{name}_shards.runs")
         check(r.returncode == 0 and "nothing to do" in r.stdout, "merge again is a no-op")
 

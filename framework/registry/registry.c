@@ -37,12 +37,11 @@ struct mlp_registry {
     bool allow_insecure;         /* load world-writable files and folders */
     mlp_status (*probe)(void *ctx, const char *path, mlp_error *err);  /* or NULL */
     void *probe_ctx;
-    /* names already resolved by mlp_registry_get, and to what: a sweep
-     * resolves every run's settings (10^5 runs, a few plugins each), and
-     * looking a name up again through the search directories took two to
-     * six stat calls and a permission check each time (half of building a
-     * 10 000-run sweep file).  The directories are fixed at creation, and a
-     * file that changes under a running sweep is caught by its hash. */
+    /* names mlp_registry_get found, and what: the spec is resolved again for
+     * every run, and each search stat'ed the plugin files and folders again
+     * (18 system calls a run for three plugins, 90% of a 2 000-run tiny
+     * sweep's); and a file put in an earlier folder mid-sweep cannot change
+     * a later run's plugin */
     struct named {
         mlp_plugin_kind kind;
         char *name;
@@ -50,6 +49,33 @@ struct mlp_registry {
     } *named;
     size_t n_named, cap_named;
 };
+
+/* Forget the names found (what is allowed to load changed). */
+static void forget_names(mlp_registry *reg)
+{
+    for (size_t i = 0; i < reg->n_named; i++)
+        free(reg->named[i].name);
+    reg->n_named = 0;
+}
+
+/* Remember that name of kind is pl; nothing when memory is short. */
+static void remember_name(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
+                          const mlp_plugin *pl)
+{
+    char *copy;
+
+    if (reg->n_named == reg->cap_named) {
+        size_t cap = reg->cap_named ? 2 * reg->cap_named : 8;
+        struct named *p = realloc(reg->named, cap * sizeof(*p));
+        if (!p)
+            return;
+        reg->named = p;
+        reg->cap_named = cap;
+    }
+    if (!(copy = strdup(name)))
+        return;
+    reg->named[reg->n_named++] = (struct named){kind, copy, pl};
+}
 
 /* A list of owned strings. */
 typedef struct strlist {
@@ -218,13 +244,12 @@ void mlp_registry_free(mlp_registry *reg)
         free(e);
     }
     free(reg->loaded);
+    forget_names(reg);
+    free(reg->named);
     for (size_t i = 0; i < reg->n_dirs; i++)
         free(reg->dirs[i]);
     free(reg->dirs);
     free(reg->found);
-    for (size_t i = 0; i < reg->n_named; i++)
-        free(reg->named[i].name);
-    free(reg->named);
     free(reg);
 }
 
@@ -409,6 +434,7 @@ static mlp_status check_secure(const char *path, const struct stat *sb, mlp_erro
 void mlp_registry_allow_insecure(mlp_registry *reg, bool allow)
 {
     reg->allow_insecure = allow;
+    forget_names(reg);
 }
 
 bool mlp_registry_insecure_allowed(const mlp_registry *reg)
@@ -611,46 +637,8 @@ static mlp_status not_found(const mlp_registry *reg, mlp_plugin_kind kind, const
                     guess[0] ? "'?" : "");
 }
 
-/* Remember that name (of kind) is pl; out of memory only forgets. */
-static void remember(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
-                     const mlp_plugin *pl)
-{
-    if (reg->n_named == reg->cap_named) {
-        size_t cap = reg->cap_named ? 2 * reg->cap_named : 16;
-        struct named *p = realloc(reg->named, cap * sizeof(*p));
-        if (!p)
-            return;
-        reg->named = p;
-        reg->cap_named = cap;
-    }
-    char *copy = strdup(name);
-    if (!copy)
-        return;
-    reg->named[reg->n_named++] = (struct named){kind, copy, pl};
-}
-
-static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
-                               const mlp_plugin **out, mlp_error *err);
-
 mlp_status mlp_registry_get(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
                             const mlp_plugin **out, mlp_error *err)
-{
-    mlp_status st;
-
-    if (name)
-        for (size_t i = 0; i < reg->n_named; i++)
-            if (reg->named[i].kind == kind && !strcmp(reg->named[i].name, name)) {
-                *out = reg->named[i].pl;
-                return MLP_OK;
-            }
-    st = get_uncached(reg, kind, name, out, err);
-    if (st == MLP_OK)
-        remember(reg, kind, name, *out);
-    return st;
-}
-
-static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const char *name,
-                               const mlp_plugin **out, mlp_error *err)
 {
     struct stat sb;
 
@@ -661,6 +649,11 @@ static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const ch
         return mlp_fail(err, MLP_ERR_PLUGIN, "empty %s plugin name", mlp_kind_name(kind));
     if (strchr(name, '/'))
         return load_path(reg, name, kind, out, err);
+    for (size_t i = 0; i < reg->n_named; i++)
+        if (reg->named[i].kind == kind && !strcmp(reg->named[i].name, name)) {
+            *out = reg->named[i].pl;
+            return MLP_OK;
+        }
 
     for (size_t i = 0; i < reg->n_dirs; i++) {
         for (int flat = 0; flat < 2; flat++) {
@@ -679,6 +672,8 @@ static mlp_status get_uncached(mlp_registry *reg, mlp_plugin_kind kind, const ch
             /* the first file found is the plugin, even when it refuses */
             st = load_path(reg, path, kind, out, err);
             free(path);
+            if (st == MLP_OK)
+                remember_name(reg, kind, name, *out);
             return st;
         }
     }

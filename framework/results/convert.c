@@ -761,7 +761,7 @@ static mlp_status swept_read(mlp_h5w *w, hid_t f, char ***paths, size_t *n)
 mlp_status mlp_results_convert(const char *in, const char *out, int format, size_t grid_repeats,
                                const size_t *axis_len, int *from, mlp_error *err)
 {
-    mlp_h5w w = {.file = in, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+    mlp_h5w w = {.file = in, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     const mlp_results_format *fmt = mlp_results_format_get(format);
     mlp_status st = MLP_OK;

@@ -621,7 +621,7 @@ static void *format1_create(size_t n_runs, size_t n_swept)
 
     if (!x)
         return NULL;
-    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
+    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1, .scalar = -1,
                      .dim_list = -1, .ref_list = -1};
     x->f = x->runs = x->fapl = -1;
     if (!mlp_summary_alloc(&x->s, n_runs, n_swept)) {

@@ -840,7 +840,7 @@ static void *format2_create(size_t n_runs, size_t n_swept)
 
     if (!x)
         return NULL;
-    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .str = -1, .scalar = -1,
+    x->w = (mlp_h5w){.dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1, .scalar = -1,
                      .dim_list = -1, .ref_list = -1};
     x->f = x->stacks = x->fapl = x->dcpl_z = x->dapl = -1;
     x->n_runs = n_runs;

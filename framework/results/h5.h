@@ -39,6 +39,7 @@ typedef struct mlp_h5w {
     hid_t dcpl;  /* datasets: no timestamps, so equal content gives equal bytes */
     hid_t compact;    /* likewise, compact layout (the data in the object header) */
     hid_t gcpl;  /* groups: likewise */
+    hid_t dxpl;  /* writes: the conversion buffer sized to the data (set per write) */
     hid_t str;   /* variable-length UTF-8 string */
     hid_t scalar;     /* a scalar dataspace */
     hid_t dim_list;   /* DIMENSION_LIST: variable-length object references */

@@ -81,12 +81,20 @@ typedef struct mlp_run_loc {
     uint64_t at, size;
 } mlp_run_loc;
 
+/* Bytes of a part file read ahead for its small records. */
+typedef struct mlp_part_window {
+    unsigned char *p;        /* NULL until a small record is read */
+    uint64_t at;             /* file offset of p[0] */
+    size_t len;
+} mlp_part_window;
+
 typedef struct mlp_parts {
     const char *hash;
     size_t n_runs;
     mlp_run_loc *loc;        /* (n_runs) */
     char **path;             /* part files holding runs of this sweep */
     int *fd;                 /* their descriptors, -1 when closed */
+    mlp_part_window *win;    /* their read-ahead, freed when closed */
     size_t n, cap, n_open, other;
     size_t max_run;          /* 1 + the largest run index in the files added, any n_runs */
 } mlp_parts;

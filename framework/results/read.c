@@ -85,7 +85,7 @@ static void format_number(double v, char *buf, size_t len)
 char *mlp_results_identity(const char *sweep_path)
 {
     mlp_error e;
-    mlp_h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+    mlp_h5w w = {.file = sweep_path, .err = &e, .dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     char *hash = NULL;
     hid_t f;
@@ -285,7 +285,7 @@ mlp_status mlp_results_read_weights(const char *path, size_t run, const size_t *
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, g = -1;
-    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     size_t off = 0;
     char name[64];
@@ -518,7 +518,7 @@ mlp_status mlp_results_summary(const char *path, bool exact,
 {
     mlp_status st = MLP_OK;
     hid_t f = -1, d = -1, ft = -1, mt = -1, fs = -1;
-    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     int nm = 0;
     table_cols cols = {0};
@@ -847,7 +847,7 @@ mlp_status mlp_results_attributes(const char *path,
                                   void *ctx, mlp_error *err)
 {
     mlp_status st = MLP_OK;
-    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .str = -1,
+    mlp_h5w w = {.file = path, .err = err, .dcpl = -1, .compact = -1, .gcpl = -1, .dxpl = -1, .str = -1,
                  .scalar = -1, .dim_list = -1, .ref_list = -1};
     attr_walk aw = {&w, attr, ctx, MLP_OK};
     hsize_t at = 0;

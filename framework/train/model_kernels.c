@@ -451,24 +451,43 @@ double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *
     return loss;
 }
 
+/* The logits (nb, k) of one block of nb points x (nb, in). */
+static void logits_block(const mlp_model *m, mlp_block *b, const double *x, size_t nb,
+                         double *logits)
+{
+    const size_t L = m->n_layers, k = m->width[L];
+
+    load_block(b->xt, x, nb, m->width[0]);
+    block_forward(m, b, nb);
+    if (k == 1)
+        memcpy(logits, b->z[L - 1], nb * sizeof(double));
+    else
+        transpose(logits, b->z[L - 1], k, nb);
+}
+
 void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
                       double *logits)
 {
     const size_t bs = ws->bs, nblk = (n + bs - 1) / bs, in = m->width[0];
-    const size_t L = m->n_layers, k = m->width[L];
+    const size_t k = m->width[m->n_layers];
     size_t bi;
 
-#pragma omp parallel for schedule(static) num_threads(ws->threads) if (ws->threads > 1 && nblk > 1)
+    /* one thread: no parallel region at all.  Even with its if clause false,
+     * one inside a sweep's worker makes a team of its own and two futex calls
+     * (880 of them for the tutorial's grids at -j1) */
+    if (ws->threads <= 1 || nblk <= 1) {
+        for (bi = 0; bi < nblk; bi++) {
+            const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
+
+            logits_block(m, &ws->blk[0], x + i0 * in, nb, logits + i0 * k);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(ws->threads)
     for (bi = 0; bi < nblk; bi++) {
         const size_t i0 = bi * bs, nb = n - i0 < bs ? n - i0 : bs;
-        mlp_block *b = &ws->blk[omp_get_thread_num()];
 
-        load_block(b->xt, x + i0 * in, nb, in);
-        block_forward(m, b, nb);
-        if (k == 1)
-            memcpy(logits + i0, b->z[L - 1], nb * sizeof(double));
-        else
-            transpose(logits + i0 * k, b->z[L - 1], k, nb);
+        logits_block(m, &ws->blk[omp_get_thread_num()], x + i0 * in, nb, logits + i0 * k);
     }
 }
 

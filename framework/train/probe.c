@@ -106,7 +106,7 @@ mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, si
 {
     const mlp_loss_desc *ld = loss_of(loss);
     const size_t k = m->width[m->n_layers];
-    size_t total, chunk, p0, j;
+    size_t total, chunk, p0, j, ix, iy;
     mlp_workspace *ws = NULL;
     double *buf = NULL, *gx, *gy, *x;
     mlp_status st;
@@ -134,14 +134,19 @@ mlp_status mlp_probe_boundary(const mlp_model *m, const mlp_plugin_use *loss, si
     x = gy + res;
     mlp_probe_grid_axis(extent[0], extent[1], res, gx);
     mlp_probe_grid_axis(extent[2], extent[3], res, gy);
-    /* point p = iy*res + ix, so prob (res, res, k) is filled in order */
-    for (p0 = 0; p0 < total; p0 += chunk) {
+    /* point p = iy*res + ix, so prob (res, res, k) is filled in order; ix and
+     * iy counted along (not p % res and p / res: two divisions a point) */
+    for (p0 = 0, ix = 0, iy = 0; p0 < total; p0 += chunk) {
         const size_t nb = total - p0 < chunk ? total - p0 : chunk;
         double *logits = x + 2 * chunk;
 
         for (j = 0; j < nb; j++) {
-            x[2 * j] = gx[(p0 + j) % res];
-            x[2 * j + 1] = gy[(p0 + j) / res];
+            x[2 * j] = gx[ix];
+            x[2 * j + 1] = gy[iy];
+            if (++ix == res) {
+                ix = 0;
+                iy++;
+            }
         }
         mlp_model_logits(m, ws, x, nb, logits);
         mlp_calling_enter(ld, "predict");

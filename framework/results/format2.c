@@ -144,8 +144,8 @@ typedef struct format2 {
     int64_t *row_of;               /* (n_runs) */
 } format2;
 
-/* Whether arrays are compressed: decided by measurement (bench/cube_bench.py,
- * its compress part; the numbers are in docs/results.md, "Format 2"). */
+/* Whether arrays are compressed: decided by measurement (bench/cube_bench.py;
+ * the numbers are in bench/README.md, "Format 2, the sweep cube"). */
 #define DEFLATE_LEVEL 0
 
 static int dim_add(stack *k, const char *name, size_t len, dim_kind kind, int64_t step, double lo,

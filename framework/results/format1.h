@@ -18,7 +18,13 @@ mlp_status mlp_format1_write_data(mlp_h5w *w, hid_t parent, const char *name,
 /* Everything a run leaves, into group g: the content of /runs/run_<k>/. */
 mlp_status mlp_format1_write_run(mlp_h5w *w, hid_t g, const mlp_run_record *r);
 
-/* ---- shared with format 2 (format1_sweep.c) ---- */
+/* ---- shared with format 2 ---- */
+
+/* The predicted class of each of n points from its k probabilities at
+ * prob (n, k): the first most probable, -1 when one is NaN (format1_run.c). */
+void mlp_format1_argmax(const double *prob, size_t n, size_t k, int64_t *out);
+
+/* (format1_sweep.c) */
 
 /* The summary columns, one value per run (all that build keeps in memory). */
 typedef struct mlp_summary {

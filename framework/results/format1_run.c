@@ -9,6 +9,21 @@
 #include "results/format1.h"
 #include "results/internal.h"
 
+void mlp_format1_argmax(const double *prob, size_t n, size_t k, int64_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *p = prob + i * k;
+        size_t best = 0;
+        bool nan = false;
+        for (size_t c = 0; c < k; c++) {
+            nan = nan || p[c] != p[c];
+            if (c > 0 && p[c] > p[best])
+                best = c;
+        }
+        out[i] = nan ? -1 : (int64_t)best;
+    }
+}
+
 /* A dataset: x (sample, feature) float64, y (sample) int64 labels. */
 mlp_status mlp_format1_write_data(mlp_h5w *w, hid_t parent, const char *name,
                                          const mlp_data *data)
@@ -298,17 +313,7 @@ static mlp_status write_boundary(mlp_h5w *w, hid_t g, const mlp_run_record *r)
             st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
             goto out;
         }
-        for (size_t i = 0; i < np; i++) {
-            const double *p = r->boundary + i * k;
-            size_t best = 0;
-            bool nan = false;
-            for (size_t c = 0; c < k; c++) {
-                nan = nan || p[c] != p[c];
-                if (c > 0 && p[c] > p[best])
-                    best = c;
-            }
-            am[i] = nan ? -1 : (int64_t)best;
-        }
+        mlp_format1_argmax(r->boundary, np, k, am);
         st = mlp_h5_var_write(w, bg, "argmax", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dims, am,
                               (hid_t[]){gy, gx}, "predicted class (the most probable)", NULL, NULL);
         free(am);

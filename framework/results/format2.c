@@ -349,19 +349,7 @@ static void row_fill(const arr *a, const mlp_run_record *r, void *out)
     case A_HIDDEN: memcpy(o, r->hidden[l], n * 8); break;
     case A_PROB: memcpy(o, r->boundary, n * 8); break;
     case A_ARGMAX: {
-        /* the first most probable class of every grid point, -1 for NaN */
-        size_t k = r->classes_out;
-        for (size_t i = 0; i < n; i++) {
-            const double *p = r->boundary + i * k;
-            size_t best = 0;
-            bool nan = false;
-            for (size_t c = 0; c < k; c++) {
-                nan = nan || p[c] != p[c];
-                if (c > 0 && p[c] > p[best])
-                    best = c;
-            }
-            oi[i] = nan ? -1 : (int64_t)best;
-        }
+        mlp_format1_argmax(r->boundary, n, r->classes_out, oi);
         break;
     }
     case A_TRAIN_X: memcpy(o, r->train->x, n * 8); break;

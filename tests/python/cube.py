@@ -234,17 +234,23 @@ train: {learning_rate: 1.0, iterations: 5}
 """
 
 
-def check_warm_start(a):
-    os.makedirs(a.dir, exist_ok=True)
+def warm_losses(a, template, sources):
+    """The first run's loss curve of a sweep warm-started from each file in
+    sources (template: a spec with FILE where the path goes)."""
     losses = []
-    for src in (a.files[0], a.files[1]):
-        spec = os.path.join(a.dir, f"warm{len(losses)}.yaml")
-        out = os.path.join(a.dir, f"warm{len(losses)}.h5")
+    for i, src in enumerate(sources):
+        spec = os.path.join(a.dir, f"warm{i}.yaml")
+        out = os.path.join(a.dir, f"warm{i}.h5")
         with open(spec, "w") as f:
-            f.write(WARM.replace("FILE", src))
+            f.write(template.replace("FILE", src))
         run([a.runner, spec, "-q", "--force", "-o", out])
         with h5py.File(out) as f:
             losses.append(f["stacks/s0/loss"][0])
+    return losses
+
+def check_warm_start(a):
+    os.makedirs(a.dir, exist_ok=True)
+    losses = warm_losses(a, WARM, a.files[:2])
     expect(np.array_equal(losses[0], losses[1]), "warm starts from the two formats differ")
     with h5py.File(a.files[1]) as f:
         w = f[f"stacks/s{int(f['index/stack'][7])}/W_layer0"][int(f["index/row"][7])]
@@ -433,15 +439,7 @@ def check_old_file(a):
         ds = xr.open_dataset(to2, group="cube", engine="h5netcdf")
     expect(ds.final_loss.dims == ("model.hidden", "model.activation", "repeat"),
            f"{to2}: cube over {ds.final_loss.dims}")
-    losses = []
-    for src in (old, to2):
-        spec = os.path.join(a.dir, f"warm{len(losses)}.yaml")
-        out = os.path.join(a.dir, f"warm{len(losses)}.h5")
-        with open(spec, "w") as f:
-            f.write(OLD_WARM.replace("FILE", src))
-        run([a.runner, spec, "-q", "--force", "-o", out])
-        with h5py.File(out) as f:
-            losses.append(f["stacks/s0/loss"][0])
+    losses = warm_losses(a, OLD_WARM, (old, to2))
     with h5py.File(old) as f:
         w0 = f["runs/run_0002/weights/layer0/W"][()]
     expect(np.array_equal(losses[0], losses[1]), "warm starts from the old file and its "

@@ -553,6 +553,133 @@ static void test_results_journal_batches(void **state)
     done_dir(dir);
 }
 
+/* A journal given a syncer publishes its part file by rename at once, and
+ * the syncer makes it durable later: finish(durable) syncs what is left and
+ * reports a folder it cannot sync; finish(not durable) only lets go. */
+static void test_results_syncer(void **state)
+{
+    char *dir = fresh_dir("syncer"), *sweep = xprintf("%s/y.h5", dir),
+         *runs = mlp_results_runs_dir(sweep), *part0 = mlp_results_part_path(runs, 0);
+    unsigned char done[N_RUNS];
+    size_t same, other;
+    mlp_error err;
+
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        mlp_results_syncer *s = NULL;
+        mlp_results_journal *j = NULL;
+        mlp_error_clear(&err);
+        assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+        /* round 0: due at once; 1 and 2: not due before finish */
+        assert_int_equal(mlp_results_syncer_start(round ? 3600 : 0, &s, &err), MLP_OK);
+        assert_int_equal(mlp_results_journal_open(runs, HASH, 3600, 1 << 30, &j, &err), MLP_OK);
+        mlp_results_journal_sync_by(j, s);
+        for (size_t k = 0; k < N_RUNS; k++) {
+            fake_run f;
+            fake_run_init(&f, k);
+            assert_int_equal(mlp_results_journal_add(j, &f.rec, &err), MLP_OK);
+        }
+        assert_int_equal(mlp_results_journal_flush(j, &err), MLP_OK);
+        /* published under its name before any fsync: a kill -9 now keeps it */
+        assert_true(exists(part0));
+        scan(runs, HASH, N_RUNS, done, &same, &other);
+        assert_int_equal(same, N_RUNS);
+        mlp_results_journal_free(j);
+        if (round == 0) {
+            assert_int_equal(mlp_results_syncer_finish(s, true, &err), MLP_OK);
+        } else {
+            /* the folder is gone before the fsync was due */
+            assert_int_equal(mlp_results_clear_runs(runs, &err), MLP_OK);
+            assert_int_equal(rmdir(runs), 0);
+            mlp_error_clear(&err);
+            if (round == 1) {
+                assert_int_equal(mlp_results_syncer_finish(s, true, &err), MLP_ERR_IO);
+                assert_non_null(strstr(err.msg, "cannot sync"));
+            } else {
+                assert_int_equal(mlp_results_syncer_finish(s, false, &err), MLP_OK);
+            }
+        }
+    }
+    assert_int_equal(mlp_results_syncer_finish(NULL, true, &err), MLP_OK);
+    free(part0);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+/* Records too large to be held are written to the part file's temporary
+ * name as they come, and the builder copies them from there (the file is
+ * renamed under it later): two journals, runs in any order, every run in
+ * the sweep file with its own numbers, its 200 x 200 grid included. */
+static void test_results_builder_live(void **state)
+{
+    enum { RES2 = 200, NR = 6 };
+    char *dir = fresh_dir("live"), *sweep = xprintf("%s/l.h5", dir),
+         *runs = mlp_results_runs_dir(sweep);
+    mlp_sweep_meta meta = make_meta();
+    mlp_results_builder *b = NULL;
+    mlp_results_syncer *s = NULL;
+    mlp_results_journal *j[2] = {NULL, NULL};
+    double *grid = malloc(RES2 * RES2 * sizeof(double)), *back = malloc(RES2 * RES2 * sizeof(double));
+    mlp_error err;
+
+    (void)state;
+    assert_non_null(grid);
+    assert_non_null(back);
+    mlp_error_clear(&err);
+    meta.n_runs = NR;
+    assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_builder_start(sweep, HASH, NR, 2, 1, &b, &err), MLP_OK);
+    assert_int_equal(mlp_results_syncer_start(3600, &s, &err), MLP_OK);
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(mlp_results_journal_open(runs, HASH, 3600, 1 << 30, &j[t], &err), MLP_OK);
+        mlp_results_journal_feed(j[t], b);
+        mlp_results_journal_sync_by(j[t], s);
+    }
+    for (size_t i = 0; i < NR; i++) {
+        size_t k = (i * 5 + 3) % NR;  /* 3 2 1 0 5 4 */
+        fake_run f;
+        fake_run_init(&f, k % N_RUNS);
+        f.rec.index = k;
+        f.rec.resolution = RES2;
+        for (size_t p = 0; p < RES2 * RES2; p++)
+            grid[p] = (double)k + (double)p / (RES2 * RES2);
+        f.rec.boundary = grid;
+        assert_int_equal(mlp_results_journal_add(j[k % 2], &f.rec, &err), MLP_OK);
+        if (i == 0) {  /* held beyond 256 KiB: in the temporary already, no part file */
+            char *tmp = xprintf("%s/part_0003.bin.tmp", runs);
+            assert_true(exists(tmp));
+            free(tmp);
+        }
+    }
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(mlp_results_journal_flush(j[t], &err), MLP_OK);
+        mlp_results_journal_free(j[t]);
+    }
+    assert_int_equal(mlp_results_syncer_finish(s, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_builder_finish(b, &meta, false, &err), MLP_OK);
+    assert_false(exists(runs));
+    hid_t f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    for (size_t k = 0; k < NR; k++) {
+        char path[64];
+        double v[N_LOSS];
+        snprintf(path, sizeof(path), "/runs/run_%04zu/boundary/prob", k);
+        read_doubles(f, path, back, RES2 * RES2, 2, (hsize_t[]){RES2, RES2});
+        for (size_t p = 0; p < RES2 * RES2; p += 997)
+            assert_true(back[p] == (double)k + (double)p / (RES2 * RES2));
+        snprintf(path, sizeof(path), "/runs/run_%04zu/loss", k);
+        read_doubles(f, path, v, N_LOSS, 1, (hsize_t[]){N_LOSS});
+        assert_true(v[1] == lval(k % N_RUNS, 1));
+    }
+    H5Fclose(f);
+    free(back);
+    free(grid);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
 /* Format 2 of a sweep that is not a grid (or claims one its values do not
  * form): /cube has only the run dimension, each swept key and repeat a
  * variable over run named in the data variables' coordinates attribute;
@@ -1126,6 +1253,8 @@ int main(void)
         cmocka_unit_test(test_results_prepare_bad_folder),
         cmocka_unit_test(test_results_run_done),
         cmocka_unit_test(test_results_journal_batches),
+        cmocka_unit_test(test_results_syncer),
+        cmocka_unit_test(test_results_builder_live),
         cmocka_unit_test(test_results_record_counts_unbounded),
         cmocka_unit_test(test_results_build_many_points),
         cmocka_unit_test(test_results_build_reads_back),

@@ -1,6 +1,8 @@
 /* builder.c -- the sweep file, built while the sweep runs: a thread copies
  * runs in run order from the part files into the file through the format's
  * writer (results/format.h), and finish publishes it.  No HDF5 call here. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,15 +193,46 @@ out:
     return MLP_OK;
 }
 
-/* A journal wrote a part file: runs ix[0..n) of it are there now. */
-mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path, const uint64_t *ix,
-                                    size_t n, mlp_error *err)
+/* A journal wrote runs ix[0..n) to the part file it is writing: they can
+ * be copied now, not half a second later when the file is published (the
+ * last part file of 10 000 tiny runs, 39 MB, was copied after the runs had
+ * ended, 80 ms of a 1.1 s sweep). */
+mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, long *slot,
+                                    const uint64_t *ix, size_t n, mlp_error *err)
+{
+    mlp_status st = MLP_OK;
+
+    pthread_mutex_lock(&b->mu);
+    if (*slot < 0) {
+        /* a descriptor of the builder's own, kept open while the file is
+         * live: its name changes when the journal publishes it */
+        int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            st = mlp_fail(err, MLP_ERR_IO, "%s: cannot open: %s", tmp, strerror(errno));
+        } else if (!(st = mlp_parts_add(&b->ps, tmp, -1, NULL, 0, err))) {
+            *slot = (long)(b->ps.n - 1);
+            b->ps.fd[*slot] = fd;
+            b->ps.live[*slot] = 1;
+            b->ps.n_open++;
+        } else {
+            close(fd);
+        }
+    }
+    if (!st) {
+        mlp_parts_add_runs(&b->ps, (size_t)*slot, ix, n);
+        pthread_cond_broadcast(&b->cv);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return st;
+}
+
+mlp_status mlp_results_builder_renamed(mlp_results_builder *b, long slot, const char *path,
+                                       mlp_error *err)
 {
     mlp_status st;
 
     pthread_mutex_lock(&b->mu);
-    st = mlp_parts_add(&b->ps, path, -1, ix, n, err);
-    pthread_cond_broadcast(&b->cv);
+    st = mlp_parts_rename(&b->ps, (size_t)slot, path, err);
     pthread_mutex_unlock(&b->mu);
     return st;
 }

@@ -22,9 +22,11 @@
  *   trailer  u64 offset of the index, u64 checksum of the header and the
  *            index (mlp_part_sum), "MLPRUNS1"
  *
- * The file is written whole (one write), fsynced and renamed into place,
- * so under its final name it is complete; the checksums catch what a power
- * loss or a bad disk might still leave. */
+ * The file is written whole under a temporary name (records as they come,
+ * the header last), then renamed into place, so under its final name it is
+ * complete; it is fsynced before the rename, or after it by a syncer (see
+ * results.h).  The checksums catch what a power loss or a bad disk might
+ * still leave. */
 
 #define PART_MAGIC "MLPRUNS1"
 #define PART_ORDER UINT64_C(0x0102030405060708)
@@ -94,6 +96,8 @@ typedef struct mlp_parts {
     mlp_run_loc *loc;        /* (n_runs) */
     char **path;             /* part files holding runs of this sweep */
     int *fd;                 /* their descriptors, -1 when closed */
+    unsigned char *live;     /* still being written (under a temporary name that
+                                changes): kept open, as the name may not */
     mlp_part_window *win;    /* their read-ahead, freed when closed */
     size_t n, cap, n_open, other;
     size_t max_run;          /* 1 + the largest run index in the files added, any n_runs */
@@ -107,6 +111,9 @@ typedef struct mlp_parts {
 mlp_status mlp_parts_scan(mlp_parts *ps, const char *runs_dir, mlp_error *err);
 mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t *ix, size_t n,
                          mlp_error *err);
+/* More runs of part file i (0-based, as added), and a new name for it. */
+void mlp_parts_add_runs(mlp_parts *ps, size_t i, const uint64_t *ix, size_t n);
+mlp_status mlp_parts_rename(mlp_parts *ps, size_t i, const char *path, mlp_error *err);
 mlp_status mlp_parts_read(mlp_parts *ps, size_t k, unsigned char **buf, size_t *cap,
                           mlp_error *err);
 void mlp_parts_free(mlp_parts *ps);
@@ -114,9 +121,15 @@ void mlp_parts_free(mlp_parts *ps);
  * then the folder if that left it empty. */
 void mlp_runs_dir_remove(const char *runs_dir);
 
-/* A journal wrote a part file: runs ix[0..n) of it ((run, offset, size)
- * triples) are there now (builder.c). */
-mlp_status mlp_results_builder_note(mlp_results_builder *b, const char *path,
+/* A journal wrote runs ix[0..n) ((run, offset, size) triples) to the part
+ * file it is writing under the temporary name tmp (builder.c): the builder
+ * may copy them at once, reading the file through a descriptor of its own
+ * (the name changes when the file is published).  *slot is the builder's
+ * number for the file: -1 for a file not yet fed, set by the first call.
+ * renamed() tells the file's final name once it is published. */
+mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, long *slot,
                                     const uint64_t *ix, size_t n, mlp_error *err);
+mlp_status mlp_results_builder_renamed(mlp_results_builder *b, long slot, const char *path,
+                                       mlp_error *err);
 
 #endif

@@ -414,6 +414,7 @@ void mlp_parts_free(mlp_parts *ps)
     }
     free(ps->path);
     free(ps->fd);
+    free(ps->live);
     free(ps->win);
     free(ps->loc);
 }
@@ -428,19 +429,23 @@ mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t
         char **p = realloc(ps->path, cap * sizeof(*p));
         int *f = p ? realloc(ps->fd, cap * sizeof(*f)) : NULL;
         mlp_part_window *w = f ? realloc(ps->win, cap * sizeof(*w)) : NULL;
+        unsigned char *lv = w ? realloc(ps->live, cap) : NULL;
         if (p)
             ps->path = p;
         if (f)
             ps->fd = f;
         if (w)
             ps->win = w;
-        if (!p || !f || !w)
+        if (lv)
+            ps->live = lv;
+        if (!p || !f || !w || !lv)
             goto nomem;
         ps->cap = cap;
     }
     if (!(ps->path[ps->n] = strdup(path)))
         goto nomem;
     ps->win[ps->n] = (mlp_part_window){NULL, 0, 0};
+    ps->live[ps->n] = 0;
     if (fd >= 0 && ps->n_open < PARTS_MAX_OPEN) {
         ps->fd[ps->n] = fd;
         ps->n_open++;
@@ -450,18 +455,35 @@ mlp_status mlp_parts_add(mlp_parts *ps, const char *path, int fd, const uint64_t
             close(fd);
     }
     ps->n++;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = ix[3 * i];
-        if (k < SIZE_MAX && k + 1 > ps->max_run)
-            ps->max_run = (size_t)k + 1;
-        if (k < ps->n_runs && !ps->loc[k].file)
-            ps->loc[k] = (mlp_run_loc){(uint32_t)ps->n, ix[3 * i + 1], ix[3 * i + 2]};
-    }
+    mlp_parts_add_runs(ps, ps->n - 1, ix, n);
     return MLP_OK;
 nomem:
     if (fd >= 0)
         close(fd);
     return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+}
+
+void mlp_parts_add_runs(mlp_parts *ps, size_t i, const uint64_t *ix, size_t n)
+{
+    for (size_t r = 0; r < n; r++) {
+        uint64_t k = ix[3 * r];
+        if (k < SIZE_MAX && k + 1 > ps->max_run)
+            ps->max_run = (size_t)k + 1;
+        if (k < ps->n_runs && !ps->loc[k].file)
+            ps->loc[k] = (mlp_run_loc){(uint32_t)(i + 1), ix[3 * r + 1], ix[3 * r + 2]};
+    }
+}
+
+mlp_status mlp_parts_rename(mlp_parts *ps, size_t i, const char *path, mlp_error *err)
+{
+    char *p = strdup(path);
+
+    if (!p)
+        return mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", path);
+    free(ps->path[i]);
+    ps->path[i] = p;
+    ps->live[i] = 0;
+    return MLP_OK;
 }
 
 static mlp_status index_one(void *vctx, const char *path, mlp_error *err)
@@ -512,7 +534,7 @@ mlp_status mlp_parts_read(mlp_parts *ps, size_t k, unsigned char **buf, size_t *
     if (ps->fd[i] < 0) {
         if (ps->n_open >= PARTS_MAX_OPEN)  /* many part files: keep few open */
             for (size_t j = 0; j < ps->n; j++)
-                if (ps->fd[j] >= 0) {
+                if (ps->fd[j] >= 0 && !ps->live[j]) {
                     close(ps->fd[j]);
                     ps->fd[j] = -1;
                     ps->n_open--;

@@ -1,9 +1,12 @@
 /* part_write.c -- the run journal: finished runs held per worker and
  * written out as one part file (temporary name, fsync, rename).  Records
  * held beyond SPILL_BYTES go to the temporary file at once (no fsync): the
- * buffer then holds about one run, not every run of the last half second. */
+ * buffer then holds about one run, not every run of the last half second.
+ * With a syncer, the fsync and rename of a part file happen in a thread of
+ * their own while the worker goes on. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +21,34 @@
  * page faults; small runs still leave in batches of this size. */
 #define SPILL_BYTES ((size_t)256 << 10)
 
+/* A published part file waiting for its fsync. */
+typedef struct part_out {
+    int fd;                     /* open for the fsync */
+    char *path, *dir;
+    double due;                 /* CLOCK_MONOTONIC seconds */
+    struct part_out *next;
+} part_out;
+
+enum syncer_end { SYNCER_RUNNING, SYNCER_SYNC_ALL, SYNCER_DROP_ALL };
+
+struct mlp_results_syncer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* a file queued, or the end */
+    part_out *head, *tail;      /* in the order they are due */
+    enum syncer_end end;
+    double delay;               /* seconds from a rename to its fsync */
+    mlp_status st;              /* the first failure, and its error */
+    mlp_error err;
+    pthread_t thread;
+};
+
 struct mlp_results_journal {
     char *runs_dir;
     char *tag;                  /* the writer's mark in part file names, or NULL */
-    mlp_results_builder *builder;  /* told of each part file written, or NULL */
+    mlp_results_builder *builder;  /* fed each record written, or NULL */
+    long slot;                  /* the builder's number for the part file in the making */
+    size_t fed;                 /* records held that the builder was fed */
+    mlp_results_syncer *syncer; /* syncs the part files later, or NULL: before the rename */
     char hash[64];              /* NUL-padded */
     mlp_bytes buf;              /* the records held not yet in tmp (the header first) */
     mlp_bytes index;            /* (run, offset, size) of each record held */
@@ -52,6 +79,8 @@ static void journal_reset(mlp_results_journal *j)
     free(j->tmp);
     j->tmp = NULL;
     j->fd = -1;
+    j->slot = -1;
+    j->fed = 0;
     j->spilled = 0;
     j->buf.len = 0;
     j->index.len = 0;
@@ -89,6 +118,11 @@ mlp_status mlp_results_journal_tag(mlp_results_journal *j, const char *tag, mlp_
 void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b)
 {
     j->builder = b;
+}
+
+void mlp_results_journal_sync_by(mlp_results_journal *j, mlp_results_syncer *s)
+{
+    j->syncer = s;
 }
 
 void mlp_results_journal_free(mlp_results_journal *j)
@@ -165,19 +199,176 @@ static mlp_status spill(mlp_results_journal *j, mlp_error *err)
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", j->tmp, strerror(errno));
     j->spilled += j->buf.len;
     j->buf.len = 0;
+    if (j->builder && j->fed < j->n) {
+        st = mlp_results_builder_feed(j->builder, j->tmp, &j->slot,
+                                      (const uint64_t *)(const void *)j->index.p + 3 * j->fed,
+                                      j->n - j->fed, err);
+        if (st)
+            return st;
+        j->fed = j->n;
+    }
     return MLP_OK;
+}
+
+/* fsync the folder a part file was renamed into: the name is durable. */
+static mlp_status sync_dir(const char *dir, mlp_error *err)
+{
+    if (mlp_path_sync(dir, true) != 0)
+        return mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", dir,
+                        strerror(errno));
+    return MLP_OK;
+}
+
+static void part_out_free(part_out *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->path);
+    free(o->dir);
+    free(o);
+}
+
+/* Make a batch of published part files durable (the first failure in *e),
+ * or with drop only close them; then free them. */
+static mlp_status sync_batch(part_out *batch, bool drop, mlp_error *e)
+{
+    mlp_status st = MLP_OK;
+
+    for (part_out *o = batch; o && !drop; o = o->next) {
+        if (!st && fsync(o->fd) != 0)
+            st = mlp_fail(e, MLP_ERR_IO, "%s: cannot sync to disk: %s", o->path, strerror(errno));
+        /* clean now: the pages leave the cache (the builder read them long ago) */
+        (void)posix_fadvise(o->fd, 0, 0, POSIX_FADV_DONTNEED);
+        if (!st && (!o->next || strcmp(o->dir, o->next->dir)))  /* once per folder in a row */
+            st = sync_dir(o->dir, e);
+    }
+    while (batch) {
+        part_out *next = batch->next;
+        part_out_free(batch);
+        batch = next;
+    }
+    return st;
+}
+
+/* The syncer's thread: each part file queued is synced when it is due, or
+ * at the end (all of them synced, or all dropped). */
+static void *syncer_main(void *arg)
+{
+    mlp_results_syncer *s = arg;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        double now = now_seconds();
+        if (!s->head) {
+            if (s->end != SYNCER_RUNNING)
+                break;
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        if (s->end == SYNCER_RUNNING && s->head->due > now) {
+            struct timespec until;
+            double t = s->head->due;
+            until.tv_sec = (time_t)t;
+            until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+            pthread_cond_timedwait(&s->cv, &s->mu, &until);
+            continue;
+        }
+        /* the files due (all of them at the end) */
+        part_out *batch = s->head, *last = s->head;
+        while (last->next && (s->end != SYNCER_RUNNING || last->next->due <= now))
+            last = last->next;
+        s->head = last->next;
+        if (!s->head)
+            s->tail = NULL;
+        last->next = NULL;
+        bool drop = s->end == SYNCER_DROP_ALL;
+        pthread_mutex_unlock(&s->mu);
+
+        mlp_error e;
+        mlp_error_clear(&e);
+        mlp_status st = sync_batch(batch, drop, &e);
+
+        pthread_mutex_lock(&s->mu);
+        if (st && !s->st) {
+            s->st = st;
+            s->err = e;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+mlp_status mlp_results_syncer_start(double delay, mlp_results_syncer **out, mlp_error *err)
+{
+    mlp_results_syncer *s = calloc(1, sizeof(*s));
+    pthread_condattr_t ca;
+
+    *out = NULL;
+    if (!s)
+        return mlp_fail(err, MLP_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);  /* due times are monotonic */
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    mlp_error_clear(&s->err);
+    s->delay = delay;
+    if (pthread_create(&s->thread, NULL, syncer_main, s) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+        free(s);
+        return mlp_fail(err, MLP_ERR_RUNTIME, "cannot start a thread");
+    }
+    *out = s;
+    return MLP_OK;
+}
+
+/* The syncer's first failure, if any, into err. */
+static mlp_status syncer_failed(mlp_results_syncer *s, mlp_error *err)
+{
+    mlp_status st;
+
+    pthread_mutex_lock(&s->mu);
+    st = s->st;
+    if (st && err)
+        *err = s->err;
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
+mlp_status mlp_results_syncer_finish(mlp_results_syncer *s, bool durable, mlp_error *err)
+{
+    mlp_status st;
+
+    if (!s)
+        return MLP_OK;
+    pthread_mutex_lock(&s->mu);
+    s->end = durable ? SYNCER_SYNC_ALL : SYNCER_DROP_ALL;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);  /* it empties the queue before it stops */
+    st = durable ? s->st : MLP_OK;
+    if (st && err)
+        *err = s->err;
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+    return st;
 }
 
 mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
 {
     mlp_status st = MLP_OK;
-    char *path = NULL, *tmp = NULL;
+    char *tmp = NULL;
+    part_out *o = NULL;
     uint64_t index_at, sum, sizes;
     unsigned char head[PART_HEADER];
     mlp_bytes *b = &j->buf;
     bool head_held = !j->spilled;  /* else the file begins with its space */
     int fd = -1;
 
+    if (j->syncer && (st = syncer_failed(j->syncer, err)))
+        return st;  /* an earlier part file could not be published: stop */
     if (j->n == 0)
         return MLP_OK;
     /* header (the space was kept when the first record came, at the start
@@ -212,41 +403,53 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
     fd = j->fd;
     j->tmp = NULL;
     j->fd = -1;
-    if (!(path = mlp_results_part_path_tagged(j->runs_dir, j->first, j->tag))) {
+    if (!(o = calloc(1, sizeof(*o))) ||
+        !(o->path = mlp_results_part_path_tagged(j->runs_dir, j->first, j->tag)) ||
+        !(o->dir = strdup(j->runs_dir))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
         goto out;
     }
-    if ((!head_held && pwrite_all(fd, head, PART_HEADER, 0) != 0) || fsync(fd) != 0) {
+    o->fd = -1;
+    if ((!head_held && pwrite_all(fd, head, PART_HEADER, 0) != 0) ||
+        (!j->syncer && fsync(fd) != 0)) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
         goto out;
     }
-    if (close(fd) != 0) {
+    if (rename(tmp, o->path) != 0) {
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, o->path,
+                      strerror(errno));
+        goto out;
+    }
+    free(tmp);
+    tmp = NULL;
+    if (j->builder && j->slot >= 0 &&
+        (st = mlp_results_builder_renamed(j->builder, j->slot, o->path, err)))
+        goto out;
+    if (j->syncer) {  /* durable later, in the syncer's thread */
+        mlp_results_syncer *s = j->syncer;
+        o->fd = fd;
         fd = -1;
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto out;
+        o->due = now_seconds() + s->delay;
+        pthread_mutex_lock(&s->mu);
+        if (s->tail)
+            s->tail->next = o;
+        else
+            s->head = o;
+        s->tail = o;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        o = NULL;
+    } else {
+        st = sync_dir(o->dir, err);
     }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
-                      strerror(errno));
-        goto out;
-    }
-    /* the new name is durable once the folder is synced */
-    if (mlp_path_sync(j->runs_dir, true) != 0) {
-        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot sync folder to disk: %s", j->runs_dir,
-                      strerror(errno));
-        goto out;
-    }
-    if (j->builder)
-        st = mlp_results_builder_note(j->builder, path, (const uint64_t *)(const void *)j->index.p,
-                                      j->n, err);
 out:
+    if (o)
+        part_out_free(o);
     if (fd >= 0)
         close(fd);
-    if (st && tmp)
+    if (tmp)
         unlink(tmp);
     free(tmp);
-    free(path);
     b->nomem = j->index.nomem = false;
     journal_reset(j);
     return st;

@@ -1,6 +1,7 @@
 /* results.h -- finished runs and the sweep file.  Owns the results on
  * disk: the run journal (one per worker, flushed as a part file in the run
- * folder through a temporary name, fsync and rename), the sweep file built
+ * folder through a temporary name and rename, made durable by fsync), the
+ * sweep file built
  * from the part files, results read back, and the run folder scanned for
  * --resume.  May use: base/ and train/config.h only.  This is the only
  * module that includes hdf5.h, and every HDF5 call in the process goes
@@ -150,13 +151,15 @@ mlp_status mlp_results_prepare(const char *sweep_path, bool force, bool resume, 
  * one per worker).  Each run added is copied (serialized) at once, so the
  * record's buffers may be freed on return.  The runs held are written out as
  * one part file, <runs_dir>/part_<first run>.bin (temporary name, fsync,
- * rename, fsync of the folder), when max_seconds have passed since the last
+ * rename, fsync of the folder; with a syncer, below, the fsyncs come
+ * later), when max_seconds have passed since the last
  * write or max_bytes are held, and by mlp_results_journal_flush.  A process
  * killed meanwhile loses the runs not yet written: at most about max_seconds
  * of one worker's work.  Part files carry hash (the sweep's identity) and a
  * checksum of every record. */
 typedef struct mlp_results_journal mlp_results_journal;
 typedef struct mlp_results_builder mlp_results_builder;
+typedef struct mlp_results_syncer mlp_results_syncer;
 
 mlp_status mlp_results_journal_open(const char *runs_dir, const char *hash, double max_seconds,
                                     size_t max_bytes, mlp_results_journal **out, mlp_error *err);
@@ -173,6 +176,21 @@ mlp_status mlp_results_journal_tag(mlp_results_journal *j, const char *tag, mlp_
 /* Tell builder b of every part file j writes from now on (b must outlive
  * j's writes: flush the journals before finishing or aborting b). */
 void mlp_results_journal_feed(mlp_results_journal *j, mlp_results_builder *b);
+
+/* A thread that makes the part files of the journals given to it durable
+ * (fsync of the file and of its folder) delay seconds after they are
+ * published, so that no worker waits for the disk and a sweep that ends
+ * sooner never has its part files written to the disk at all.  A journal
+ * given a syncer publishes a part file by rename alone (a kill -9 loses
+ * nothing published; a power loss may, and --resume redoes those runs), and
+ * an earlier fsync that failed fails its next flush.  finish() stops the
+ * thread: with durable, after syncing every part file not yet synced (and
+ * returns its first failure); without, it only closes them (the sweep file
+ * is published and they are about to be deleted).  It frees s and accepts
+ * NULL.  Journals given to s must not flush after finish(). */
+mlp_status mlp_results_syncer_start(double delay, mlp_results_syncer **out, mlp_error *err);
+mlp_status mlp_results_syncer_finish(mlp_results_syncer *s, bool durable, mlp_error *err);
+void mlp_results_journal_sync_by(mlp_results_journal *j, mlp_results_syncer *s);
 
 /* One run as its own part file, written now (a journal of one run). */
 mlp_status mlp_results_write_run(const char *runs_dir, const char *spec_sha256,
@@ -214,7 +232,8 @@ mlp_status mlp_results_clear_runs_tagged(const char *runs_dir, const char *tag, 
  * <sweep_path>.tmp and a thread that copies runs 0, 1, 2, ... into it (in
  * run order, so the layout does not depend on the order runs finish in)
  * as soon as each is in a part file: those in the run folder now, and those
- * that journals fed to the builder write later.  It holds the HDF5 lock
+ * that journals fed to the builder write later (read from the part file's
+ * temporary name as soon as written there).  It holds the HDF5 lock
  * only while it writes one run.  finish() (every journal flushed) waits for
  * the rest, adds the root attributes, /dataset and the summary, fsyncs and
  * renames the file over sweep_path, and removes the run folder unless

@@ -28,6 +28,17 @@
 #define JOURNAL_SECONDS 0.5
 #define JOURNAL_BYTES_ALL ((size_t)64 << 20)
 
+/* How long after its rename a part file is made durable (fsync of it and
+ * its folder), in the syncer's thread.  A kill -9 loses nothing renamed,
+ * synced or not (the page cache outlives the process); a power loss or an
+ * operating-system crash within these seconds may, and --resume then finds
+ * the file short or failing its checksums and redoes its runs.  A sweep that
+ * ends sooner publishes its sweep file (fsynced) and deletes its part files
+ * before the disk ever writes them: 10 000 tiny runs wrote their 97 MB
+ * twice, waited 0.19 s of 1.2 s for fsyncs and 35 ms for freeing the
+ * deleted files' blocks. */
+#define PART_SYNC_SECONDS 5.0
+
 static size_t journal_bytes(int threads)
 {
     size_t b = JOURNAL_BYTES_ALL / (size_t)(threads > 0 ? threads : 1);
@@ -255,6 +266,7 @@ typedef struct sweep_exec {
     bool lead;                       /* alone, or rank 0 of the team */
     unsigned char *done;             /* (n) runs already in a part file of this sweep */
     mlp_results_journal **journal;   /* (threads) one per worker */
+    mlp_results_syncer *syncer;      /* publishes their part files, or NULL */
     int threads;                     /* workers */
     double t0;                       /* omp_get_wtime() when the sweep started */
     mlp_sweep_progress prog;
@@ -387,6 +399,8 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
                         : mlp_results_builder_start(x->o->output, st->run_hash, x->n,
                                                     st->spec->n_axes, x->o->format,
                                                     &st->builder, err);
+    if (rc == MLP_OK && !x->o->merge)
+        rc = mlp_results_syncer_start(PART_SYNC_SECONDS, &x->syncer, err);
     for (int t = 0; t < x->threads && rc == MLP_OK && !x->o->merge; t++) {
         rc = mlp_results_journal_open(st->runs_dir, st->run_hash, JOURNAL_SECONDS,
                                       journal_bytes(x->threads), &x->journal[t], err);
@@ -394,6 +408,8 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
             rc = mlp_results_journal_tag(x->journal[t], st->tag, err);
         if (rc == MLP_OK && st->builder)
             mlp_results_journal_feed(x->journal[t], st->builder);
+        if (rc == MLP_OK)
+            mlp_results_journal_sync_by(x->journal[t], x->syncer);
     }
     return rc;
 }
@@ -558,6 +574,25 @@ static void run_halving(sweep_exec *x, mlp_error *err)
         if (err)
             *err = e;
     }
+}
+
+/* Stop the syncer: every part file made durable, or (durable false: the
+ * sweep file is published and the part files go) none.  Its failure, when
+ * rc is not one already, is the sweep's. */
+static mlp_status finish_syncer(sweep_exec *x, bool durable, mlp_status rc, mlp_error *err)
+{
+    mlp_error e;
+    mlp_status r;
+
+    mlp_error_clear(&e);
+    r = mlp_results_syncer_finish(x->syncer, durable, &e);
+    x->syncer = NULL;
+    if (r != MLP_OK && rc == MLP_OK) {
+        if (err)
+            *err = e;
+        return r;
+    }
+    return rc;
 }
 
 /* The runs the journals still hold are finished: write them out, even when
@@ -730,6 +765,7 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     mlp_status rc;
     double t0 = omp_get_wtime();
     time_t started = time(NULL);
+    bool built = false;             /* the sweep file is published */
 
     memset(&st, 0, sizeof(st));
     memset(&x, 0, sizeof(x));
@@ -802,6 +838,8 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
     flush_journals(&x, err);
 
     rc = x.first_rc;
+    if (o->team || o->n_shards)  /* durable before another process builds from them */
+        rc = finish_syncer(&x, true, rc, err);
     if (rc == MLP_OK && stop_requested(o))
         rc = mlp_fail(err, MLP_ERR_INTERRUPTED,
                       "interrupted: %zu of %zu runs finished and kept in %s", x.prog.done, x.n,
@@ -820,9 +858,12 @@ mlp_status mlp_sweep_run(const mlp_spec *spec, mlp_registry *reg, const mlp_swee
         rc = missing_runs(&x, err);
     } else if (rc == MLP_OK) {
         rc = build_sweep_file(&st, resolved, NULL, err);
+        built = rc == MLP_OK;
     }
 
 out:
+    /* the part files were deleted with the sweep file published: never synced */
+    rc = finish_syncer(&x, !built || o->keep_runs, rc, err);
     mlp_results_builder_abort(st.builder);  /* when the sweep stopped before finishing it */
     mlp_lock_release(st.lock);
     if (rc != MLP_OK && st.runs_dir)

@@ -19,6 +19,23 @@
  * that is not there yet, so the file's layout is the same whatever order the
  * runs finish in.  finish() adds what only the end knows (root attributes,
  * the shared dataset, the summary) and publishes the file. */
+/* Bytes a journal wrote to its part file and handed over as they were in
+ * memory: the records in them are copied from here, not read back from the
+ * file (a read, a copy and a checksum pass less per run). */
+typedef struct mem_chunk {
+    unsigned char *p;
+    size_t cap, len;
+    uint64_t at;             /* the file offset of p[0] */
+    size_t left;             /* runs in it not yet copied */
+    struct mem_chunk *next;  /* every chunk held */
+} mem_chunk;
+
+/* The most bytes the builder holds in memory for runs not yet copied (more
+ * are read back from the part files), and the spare buffers it keeps for
+ * journals to write into next. */
+#define MEM_MAX ((size_t)32 << 20)
+#define MEM_SPARES 8
+
 struct mlp_results_builder {
     char *sweep_path, *runs_dir, *tmp;
     size_t n_runs, n_swept;
@@ -26,6 +43,11 @@ struct mlp_results_builder {
     pthread_mutex_t mu;      /* guards ps, next, closing, stop */
     pthread_cond_t cv;
     mlp_parts ps;
+    mem_chunk **mem_of;      /* (n_runs) the chunk holding run k, or NULL */
+    mem_chunk *chunks;       /* every chunk held */
+    size_t mem_bytes;        /* their bytes */
+    unsigned char *spare[MEM_SPARES];
+    size_t spare_cap[MEM_SPARES], n_spare;
     size_t next;             /* the next run to copy */
     bool closing;            /* every run has been announced */
     bool stop;               /* abandon the build */
@@ -42,19 +64,18 @@ struct mlp_results_builder {
     mlp_error err;
 };
 
-/* Hand run k, read into b->buf, to the format's writer (format 1: its group
- * /runs/run_<k>/ and its row of the summary). */
-static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file)
+/* Hand run k, its record's payload rec (len bytes), to the format's writer
+ * (format 1: its group /runs/run_<k>/ and its row of the summary). */
+static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file,
+                               const unsigned char *rec, size_t len)
 {
     mlp_status st;
     bool nomem;
-
     mlp_record_why why;
-    size_t len = (size_t)b->ps.loc[k].size - 16;
 
     /* its checksum held, so the bytes are as written: a record that does
      * not parse was written by another build of mlplab, or by a bug */
-    if (!mlp_record_get(b->buf + 16, len, &b->v, &nomem, &why))
+    if (!mlp_record_get(rec, len, &b->v, &nomem, &why))
         return nomem ? mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", file)
                      : mlp_fail(&b->err, MLP_ERR_IO, "%s: run %zu: its record (%zu bytes) does "
                                 "not parse: field %s at byte %zu is inconsistent (written by "
@@ -69,6 +90,25 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
     st = b->fmt->add_run(b->out, &b->v.rec, &b->err);
     mlp_results_unlock();
     return st;
+}
+
+/* A chunk whose runs are all copied: its buffer kept as a spare for the
+ * journals (fresh pages cost a fault each), or freed.  Under b->mu. */
+static void chunk_release(mlp_results_builder *b, mem_chunk *c)
+{
+    mem_chunk **pp = &b->chunks;
+
+    while (*pp != c)
+        pp = &(*pp)->next;
+    *pp = c->next;
+    b->mem_bytes -= c->cap;
+    if (b->n_spare < MEM_SPARES) {
+        b->spare[b->n_spare] = c->p;
+        b->spare_cap[b->n_spare++] = c->cap;
+    } else {
+        free(c->p);
+    }
+    free(c);
 }
 
 static void *builder_main(void *arg)
@@ -91,14 +131,29 @@ static void *builder_main(void *arg)
             break;
         }
         /* read under the mutex (journals may grow ps), write without it */
-        st = mlp_parts_read(&b->ps, k, &b->buf, &b->cap, &b->err);
+        mem_chunk *c = b->mem_of[k];
+        const unsigned char *rec = NULL;
+        size_t size = (size_t)b->ps.loc[k].size;
+        if (c) {  /* in memory as the journal wrote it: its size word checked */
+            uint64_t head;
+            rec = c->p + (b->ps.loc[k].at - c->at);
+            memcpy(&head, rec, 8);
+            if (head != size)
+                st = mlp_fail(&b->err, MLP_ERR_RUNTIME, "%s: run %zu: its record is not where "
+                              "it was written (a bug)", b->ps.path[b->ps.loc[k].file - 1], k);
+        } else if (!(st = mlp_parts_read(&b->ps, k, &b->buf, &b->cap, &b->err))) {
+            rec = b->buf;
+        }
         char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
         pthread_mutex_unlock(&b->mu);
         if (!st)
-            st = file ? builder_copy(b, k, file)
+            st = file ? builder_copy(b, k, file, rec + 16, size - 16)
                       : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
         free(file);
         pthread_mutex_lock(&b->mu);
+        if (c && --c->left == 0)
+            chunk_release(b, c);
+        b->mem_of[k] = NULL;
         b->next++;
     }
     b->st = st;
@@ -133,6 +188,15 @@ static void builder_free(mlp_results_builder *b, bool remove_tmp)
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
     mlp_parts_free(&b->ps);
+    while (b->chunks) {
+        mem_chunk *c = b->chunks;
+        b->chunks = c->next;
+        free(c->p);
+        free(c);
+    }
+    for (size_t i = 0; i < b->n_spare; i++)
+        free(b->spare[i]);
+    free(b->mem_of);
     free(b->v.params);
     free(b->buf);
     free(b->tmp);
@@ -167,6 +231,7 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
         !(b->runs_dir = mlp_results_runs_dir(sweep_path)) ||
         !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
         !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
+        !(b->mem_of = calloc(n_runs ? n_runs : 1, sizeof(*b->mem_of))) ||
         !(b->out = b->fmt->create(n_runs, n_swept))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
         goto out;
@@ -198,9 +263,11 @@ out:
  * last part file of 10 000 tiny runs, 39 MB, was copied after the runs had
  * ended, 80 ms of a 1.1 s sweep). */
 mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, long *slot,
-                                    const uint64_t *ix, size_t n, mlp_error *err)
+                                    const uint64_t *ix, size_t n, mlp_bytes *bytes, uint64_t at,
+                                    mlp_error *err)
 {
     mlp_status st = MLP_OK;
+    mem_chunk *c = NULL;
 
     pthread_mutex_lock(&b->mu);
     if (*slot < 0) {
@@ -218,10 +285,34 @@ mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, lon
             close(fd);
         }
     }
-    if (!st) {
-        mlp_parts_add_runs(&b->ps, (size_t)*slot, ix, n);
-        pthread_cond_broadcast(&b->cv);
+    /* the bytes too, while the builder holds less than MEM_MAX */
+    if (!st && bytes && b->mem_bytes + bytes->cap <= MEM_MAX && (c = calloc(1, sizeof(*c))))
+        *c = (mem_chunk){bytes->p, bytes->cap, bytes->len, at, 0, NULL};
+    for (size_t i = 0; !st && i < n; i++) {
+        uint64_t k = ix[3 * i];
+        bool fresh = k < b->n_runs && !b->ps.loc[k].file;  /* else found elsewhere first */
+        mlp_parts_add_runs(&b->ps, (size_t)*slot, ix + 3 * i, 1);
+        if (fresh && c && b->ps.loc[k].at >= at &&
+            b->ps.loc[k].at + b->ps.loc[k].size <= at + bytes->len) {
+            b->mem_of[k] = c;
+            c->left++;
+        }
     }
+    if (c && c->left) {  /* taken: the journal goes on in a spare buffer, or a new one */
+        c->next = b->chunks;
+        b->chunks = c;
+        b->mem_bytes += c->cap;
+        bytes->p = NULL;
+        bytes->cap = 0;
+        if (b->n_spare) {
+            bytes->p = b->spare[--b->n_spare];
+            bytes->cap = b->spare_cap[b->n_spare];
+        }
+    } else {
+        free(c);
+    }
+    if (!st)
+        pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->mu);
     return st;
 }

@@ -127,8 +127,12 @@ void mlp_runs_dir_remove(const char *runs_dir);
  * (the name changes when the file is published).  *slot is the builder's
  * number for the file: -1 for a file not yet fed, set by the first call.
  * renamed() tells the file's final name once it is published. */
+/* With bytes (the journal's buffer just written at file offset at), the
+ * builder may also take the buffer itself and copy the records from memory:
+ * then bytes holds a spare buffer of the builder's, or nothing (len 0). */
 mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, long *slot,
-                                    const uint64_t *ix, size_t n, mlp_error *err);
+                                    const uint64_t *ix, size_t n, mlp_bytes *bytes, uint64_t at,
+                                    mlp_error *err);
 mlp_status mlp_results_builder_renamed(mlp_results_builder *b, long slot, const char *path,
                                        mlp_error *err);
 

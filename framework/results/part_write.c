@@ -197,16 +197,16 @@ static mlp_status spill(mlp_results_journal *j, mlp_error *err)
     }
     if (write_all(j->fd, j->buf.p, j->buf.len) != 0)
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", j->tmp, strerror(errno));
-    j->spilled += j->buf.len;
-    j->buf.len = 0;
     if (j->builder && j->fed < j->n) {
         st = mlp_results_builder_feed(j->builder, j->tmp, &j->slot,
                                       (const uint64_t *)(const void *)j->index.p + 3 * j->fed,
-                                      j->n - j->fed, err);
+                                      j->n - j->fed, &j->buf, j->spilled, err);
         if (st)
             return st;
         j->fed = j->n;
     }
+    j->spilled += j->buf.len;
+    j->buf.len = 0;
     return MLP_OK;
 }
 

@@ -27,6 +27,8 @@ typedef struct mem_chunk {
     size_t cap, len;
     uint64_t at;             /* the file offset of p[0] */
     size_t left;             /* runs in it not yet copied */
+    size_t refs;             /* pointers into it the format keeps */
+    struct mlp_results_builder *b;
     struct mem_chunk *next;  /* every chunk held */
 } mem_chunk;
 
@@ -64,11 +66,36 @@ struct mlp_results_builder {
     mlp_error err;
 };
 
-/* Hand run k, its record's payload rec (len bytes), to the format's writer
- * (format 1: its group /runs/run_<k>/ and its row of the summary). */
-static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file,
-                               const unsigned char *rec, size_t len)
+static void chunk_release(mlp_results_builder *b, mem_chunk *c);
+
+/* The format keeps, or is done with, a pointer into chunk owner. */
+static void mem_keep(void *owner)
 {
+    mem_chunk *c = owner;
+
+    pthread_mutex_lock(&c->b->mu);
+    c->refs++;
+    pthread_mutex_unlock(&c->b->mu);
+}
+
+static void mem_release(void *owner)
+{
+    mem_chunk *c = owner;
+    mlp_results_builder *b = c->b;
+
+    pthread_mutex_lock(&b->mu);
+    if (--c->refs == 0 && c->left == 0)
+        chunk_release(b, c);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Hand run k, its record's payload rec (len bytes; in chunk c, or NULL:
+ * in b->buf), to the format's writer (format 1: its group /runs/run_<k>/
+ * and its row of the summary). */
+static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *file,
+                               const unsigned char *rec, size_t len, mem_chunk *c)
+{
+    const mlp_record_mem mem = {mem_keep, mem_release, c};
     mlp_status st;
     bool nomem;
     mlp_record_why why;
@@ -87,7 +114,7 @@ static mlp_status builder_copy(mlp_results_builder *b, size_t k, const char *fil
                         "run %zu with %zu was expected", file, b->v.rec.index,
                         b->v.rec.n_params, k, b->n_swept);
     mlp_results_lock();
-    st = b->fmt->add_run(b->out, &b->v.rec, &b->err);
+    st = b->fmt->add_run(b->out, &b->v.rec, c ? &mem : NULL, &b->err);
     mlp_results_unlock();
     return st;
 }
@@ -147,11 +174,11 @@ static void *builder_main(void *arg)
         char *file = st ? NULL : strdup(b->ps.path[b->ps.loc[k].file - 1]);
         pthread_mutex_unlock(&b->mu);
         if (!st)
-            st = file ? builder_copy(b, k, file, rec + 16, size - 16)
+            st = file ? builder_copy(b, k, file, rec + 16, size - 16, c)
                       : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
         free(file);
         pthread_mutex_lock(&b->mu);
-        if (c && --c->left == 0)
+        if (c && --c->left == 0 && c->refs == 0)
             chunk_release(b, c);
         b->mem_of[k] = NULL;
         b->next++;
@@ -287,7 +314,7 @@ mlp_status mlp_results_builder_feed(mlp_results_builder *b, const char *tmp, lon
     }
     /* the bytes too, while the builder holds less than MEM_MAX */
     if (!st && bytes && b->mem_bytes + bytes->cap <= MEM_MAX && (c = calloc(1, sizeof(*c))))
-        *c = (mem_chunk){bytes->p, bytes->cap, bytes->len, at, 0, NULL};
+        *c = (mem_chunk){bytes->p, bytes->cap, bytes->len, at, 0, 0, b, NULL};
     for (size_t i = 0; !st && i < n; i++) {
         uint64_t k = ix[3 * i];
         bool fresh = k < b->n_runs && !b->ps.loc[k].file;  /* else found elsewhere first */

@@ -874,7 +874,7 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
                           : read_run2(&w, f, &cols, (const char *const *)paths, k, stack_of,
                                       row_of, &c);
         if (!st)
-            st = fmt->add_run(x, &c.r, err);
+            st = fmt->add_run(x, &c.r, NULL, err);
     }
     if (st)
         goto done;

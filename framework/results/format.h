@@ -10,14 +10,25 @@
 
 #include "results/results.h"
 
+/* Memory a run's record lies in that a writer may go on pointing into after
+ * add_run returns: keep(owner) once for each pointer it keeps, release(owner)
+ * once for each when it is done with it (at the latest in close). */
+typedef struct mlp_record_mem {
+    void (*keep)(void *owner);
+    void (*release)(void *owner);
+    void *owner;
+} mlp_record_mem;
+
 typedef struct mlp_results_format {
     /* The writer's state for n_runs runs of n_swept swept parameters, in
      * memory only; NULL when memory ran out. */
     void *(*create)(size_t n_runs, size_t n_swept);
     /* Create the file at tmp (kept for messages until close). */
     mlp_status (*open)(void *state, const char *tmp, mlp_error *err);
-    /* Add a run; runs come in order 0, 1, 2, ... */
-    mlp_status (*add_run)(void *state, const mlp_run_record *rec, mlp_error *err);
+    /* Add a run; runs come in order 0, 1, 2, ...  mem: what the writer may
+     * keep of the record's memory, or NULL (it is reused at once: copy). */
+    mlp_status (*add_run)(void *state, const mlp_run_record *rec, const mlp_record_mem *mem,
+                          mlp_error *err);
     /* Write what only the end knows and close the file. */
     mlp_status (*finish)(void *state, const mlp_sweep_meta *meta, mlp_error *err);
     /* Close what is still open and free the state.  Accepts NULL. */

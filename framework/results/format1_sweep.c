@@ -648,8 +648,10 @@ static mlp_status format1_open(void *state, const char *tmp, mlp_error *err)
 }
 
 /* Run r into /runs/run_<k>/ and its row into the summary. */
-static mlp_status format1_add_run(void *state, const mlp_run_record *r, mlp_error *err)
+static mlp_status format1_add_run(void *state, const mlp_run_record *r, const mlp_record_mem *mem,
+                                  mlp_error *err)
 {
+    (void)mem;  /* each run is written whole at once: nothing kept */
     format1 *x = state;
     mlp_status st;
     char gname[32];

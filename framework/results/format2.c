@@ -345,6 +345,10 @@ static size_t layer_offset(const mlp_run_record *r, size_t l)
 }
 
 /* Run r's values of array a into out (a->row values). */
+/* Rows of at least this many bytes are kept where their record lies until
+ * written (format2_add_run); smaller ones are copied. */
+#define KEEP_BYTES ((size_t)16 << 10)
+
 /* Where r holds a's row as it is stored (a plain copy), or NULL when the
  * row is made from it (strided, converted, gathered). */
 static const void *row_src(const arr *a, const mlp_run_record *r)
@@ -989,11 +993,12 @@ static mlp_status format2_add_run(void *state, const mlp_run_record *r, const ml
          * most one chunk is never chunked */
         if (a->held == a->chunk && (st = arr_flush(x, k, a, false)))
             return st;
-        /* the row stays where the record lies while the builder can keep
-         * that memory (no copy, no fresh pages: the tutorial's 11 one-run
-         * stacks copied 5 MB into new buffers, 25 ms of page faults), else
-         * it is copied into buf */
-        const void *src = mem ? row_src(a, r) : NULL;
+        /* a large row stays where the record lies while the builder can
+         * keep that memory (no copy, no fresh pages: the tutorial's 11
+         * one-run stacks copied 5 MB into new buffers, 25 ms of page
+         * faults); a small one is copied into buf (keeping each row of
+         * 10 000 tiny runs' arrays cost more than copying it) */
+        const void *src = mem && a->row * 8 >= KEEP_BYTES ? row_src(a, r) : NULL;
         if (src) {
             mem->keep(mem->owner);
             a->kept[a->held] = src;

@@ -2,8 +2,8 @@
  * written out as one part file (temporary name, fsync, rename).  Records
  * held beyond SPILL_BYTES go to the temporary file at once (no fsync): the
  * buffer then holds about one run, not every run of the last half second.
- * With a syncer, the fsync and rename of a part file happen in a thread of
- * their own while the worker goes on. */
+ * With a syncer, the part file is renamed at once and fsynced later, in a
+ * thread of its own, while the worker goes on. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,9 +21,9 @@
  * page faults; small runs still leave in batches of this size. */
 #define SPILL_BYTES ((size_t)256 << 10)
 
-/* A published part file waiting for its fsync. */
+/* A published part file waiting for its fsync (by name: a descriptor kept
+ * open per pending file would be hundreds on a many-core machine). */
 typedef struct part_out {
-    int fd;                     /* open for the fsync */
     char *path, *dir;
     double due;                 /* CLOCK_MONOTONIC seconds */
     struct part_out *next;
@@ -221,8 +221,6 @@ static mlp_status sync_dir(const char *dir, mlp_error *err)
 
 static void part_out_free(part_out *o)
 {
-    if (o->fd >= 0)
-        close(o->fd);
     free(o->path);
     free(o->dir);
     free(o);
@@ -234,11 +232,18 @@ static mlp_status sync_batch(part_out *batch, bool drop, mlp_error *e)
 {
     mlp_status st = MLP_OK;
 
-    for (part_out *o = batch; o && !drop; o = o->next) {
-        if (!st && fsync(o->fd) != 0)
+    for (part_out *o = batch; o && !drop && !st; o = o->next) {
+        int fd = open(o->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno != ENOENT)
             st = mlp_fail(e, MLP_ERR_IO, "%s: cannot sync to disk: %s", o->path, strerror(errno));
-        /* clean now: the pages leave the cache (the builder read them long ago) */
-        (void)posix_fadvise(o->fd, 0, 0, POSIX_FADV_DONTNEED);
+        if (fd >= 0) {  /* gone (its sweep file built, or merged): nothing to keep */
+            if (fsync(fd) != 0)
+                st = mlp_fail(e, MLP_ERR_IO, "%s: cannot sync to disk: %s", o->path,
+                              strerror(errno));
+            /* clean now: the pages leave the cache (the builder read them long ago) */
+            (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+            close(fd);
+        }
         if (!st && (!o->next || strcmp(o->dir, o->next->dir)))  /* once per folder in a row */
             st = sync_dir(o->dir, e);
     }
@@ -409,12 +414,17 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", j->runs_dir);
         goto out;
     }
-    o->fd = -1;
     if ((!head_held && pwrite_all(fd, head, PART_HEADER, 0) != 0) ||
         (!j->syncer && fsync(fd) != 0)) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
         goto out;
     }
+    if (close(fd) != 0) {
+        fd = -1;
+        st = mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
     if (rename(tmp, o->path) != 0) {
         st = mlp_fail(err, MLP_ERR_IO, "%s: cannot rename to %s: %s", tmp, o->path,
                       strerror(errno));
@@ -427,8 +437,6 @@ mlp_status mlp_results_journal_flush(mlp_results_journal *j, mlp_error *err)
         goto out;
     if (j->syncer) {  /* durable later, in the syncer's thread */
         mlp_results_syncer *s = j->syncer;
-        o->fd = fd;
-        fd = -1;
         o->due = now_seconds() + s->delay;
         pthread_mutex_lock(&s->mu);
         if (s->tail)

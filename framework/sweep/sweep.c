@@ -266,7 +266,7 @@ typedef struct sweep_exec {
     bool lead;                       /* alone, or rank 0 of the team */
     unsigned char *done;             /* (n) runs already in a part file of this sweep */
     mlp_results_journal **journal;   /* (threads) one per worker */
-    mlp_results_syncer *syncer;      /* publishes their part files, or NULL */
+    mlp_results_syncer *syncer;      /* fsyncs their part files later, or NULL */
     int threads;                     /* workers */
     double t0;                       /* omp_get_wtime() when the sweep started */
     mlp_sweep_progress prog;

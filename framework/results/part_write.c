@@ -137,21 +137,6 @@ void mlp_results_journal_free(mlp_results_journal *j)
     free(j);
 }
 
-/* Write all of n bytes to fd. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Write all of n bytes to fd at offset at. */
 static int pwrite_all(int fd, const unsigned char *p, size_t n, off_t at)
 {
@@ -195,7 +180,7 @@ static mlp_status spill(mlp_results_journal *j, mlp_error *err)
         if ((j->fd = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
             return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", j->tmp, strerror(errno));
     }
-    if (write_all(j->fd, j->buf.p, j->buf.len) != 0)
+    if (pwrite_all(j->fd, j->buf.p, j->buf.len, (off_t)j->spilled) != 0)  /* its end */
         return mlp_fail(err, MLP_ERR_IO, "%s: cannot write: %s", j->tmp, strerror(errno));
     if (j->builder && j->fed < j->n) {
         st = mlp_results_builder_feed(j->builder, j->tmp, &j->slot,

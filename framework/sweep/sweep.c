@@ -1,13 +1,14 @@
 /* sweep.c -- the executor: the runs resolved (prepare.c), the output and
- * run folder checked, the runs trained in parallel (OpenMP, largest first,
- * run.c), each finished run kept in its worker's journal (written out as part
- * files) and the sweep file built from them. */
+ * run folder checked, the runs trained in parallel (a thread a worker,
+ * largest first, run.c), each finished run kept in its worker's journal
+ * (written out as part files) and the sweep file built from them. */
 #include "sweep/internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,12 +495,12 @@ static bool next_run(sweep_exec *x, size_t *k)
     return true;
 }
 
-/* One worker's loop: it takes runs until none is left, one fails (*failed
+/* Worker `id`'s loop: it takes runs until none is left, one fails (*failed
  * set; the first error goes to x->first_rc and err) or the stop flag is
  * raised. */
-static void worker_loop(sweep_exec *x, int *failed, mlp_error *err)
+static void worker_loop(sweep_exec *x, int id, int *failed, mlp_error *err)
 {
-    mlp_results_journal *journal = x->journal[omp_get_thread_num()];
+    mlp_results_journal *journal = x->journal[id];
     size_t k;
 
     for (;;) {
@@ -531,6 +532,22 @@ static void worker_loop(sweep_exec *x, int *failed, mlp_error *err)
     }
 }
 
+typedef struct worker_arg {
+    sweep_exec *x;
+    int id;
+    int *failed;
+    mlp_error *err;
+    pthread_t thread;
+} worker_arg;
+
+static void *worker_main(void *arg)
+{
+    worker_arg *w = arg;
+
+    worker_loop(w->x, w->id, w->failed, w->err);
+    return NULL;
+}
+
 /* Train the runs to do in parallel, until they are done, one fails (its
  * error goes to x->first_rc and err) or the stop flag is raised. */
 static void run_all(sweep_exec *x, mlp_error *err)
@@ -546,23 +563,26 @@ static void run_all(sweep_exec *x, mlp_error *err)
     if (!x->team && x->n_todo > 0 && (size_t)x->threads > x->n_todo) {
         outer = (int)x->n_todo;
         st->inner_threads = x->threads / outer;
-        if (outer > 1)
-            omp_set_max_active_levels(2);
     }
 
-    /* One worker runs on this thread, outside any parallel region: the
-     * kernels' regions inside its run are then not nested, and libgomp keeps
-     * their threads from one region to the next.  A nested region's threads
-     * are created anew each time: one thread a training step, which made a
-     * 100 000-point run at -j2 take 3.38 s instead of 2.72 (bench/README).
-     * (With more threads than runs but several runs, the regions are still
-     * nested.) */
-    if (outer == 1) {
-        worker_loop(x, &failed, err);
-    } else {
-#pragma omp parallel num_threads(outer)
-        worker_loop(x, &failed, err);
+    /* Worker 0 is this thread, the others are threads of their own, and
+     * none is in an OpenMP team: the kernels' parallel regions inside a run
+     * are then not nested, and libgomp keeps each worker's kernel threads
+     * from one region to the next.  (In workers of an OpenMP team they were
+     * nested regions, whose threads libgomp creates anew every time: one
+     * thread a training step; a 100 000-point run at -j2 took 3.38 s instead
+     * of 2.72, bench/README.) */
+    worker_arg *w = outer > 1 ? calloc((size_t)outer, sizeof(*w)) : NULL;
+    int started = 1;
+    for (int t = 1; w && t < outer; t++, started++) {
+        w[t] = (worker_arg){.x = x, .id = t, .failed = &failed, .err = err};
+        if (pthread_create(&w[t].thread, NULL, worker_main, &w[t]) != 0)
+            break;  /* fewer workers: the ones started take every run */
     }
+    worker_loop(x, 0, &failed, err);
+    for (int t = 1; t < started; t++)
+        pthread_join(w[t].thread, NULL);
+    free(w);
     if (x->team && (failed || stop_requested(x->o)))
         mlp_team_close(x->team);  /* the other ranks finish what they have */
 }

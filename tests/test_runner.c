@@ -440,6 +440,52 @@ static void test_runner_one_run_threads_inside(void **state)
     assert_same_numbers(TMP "/full1.h5", TMP "/full3.h5", 20);
 }
 
+/* The threads a runner creates (tests/thread_count.c, preloaded, counts every
+ * pthread_create, libgomp's too) running one.yaml at `jobs` with two --set. */
+static long threads_created(const char *jobs, const char *set1, const char *set2)
+{
+    char buf[64] = "", opts[512];
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *saved = asan ? strdup(asan) : NULL;
+
+    /* a sanitized runner wants its runtime first among the libraries */
+    snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", saved ? saved : "",
+             saved ? ":" : "");
+    setenv("ASAN_OPTIONS", opts, 1);
+    setenv("MLPLAB_TEST_THREAD_COUNT", TMP "/threads.txt", 1);
+    setenv("LD_PRELOAD", MLPLAB_TEST_THREAD_COUNT_LIB, 1);
+    remove(TMP "/threads.txt");
+    int rc = run("one.yaml", "-q", jobs, "--force", "-o", "threads.h5", "--set", set1, "--set", set2,
+                 NULL);
+    unsetenv("LD_PRELOAD");
+    unsetenv("MLPLAB_TEST_THREAD_COUNT");
+    if (saved)
+        setenv("ASAN_OPTIONS", saved, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
+    free(saved);
+    assert_int_equal(rc, 0);
+    slurp(TMP "/threads.txt", buf, sizeof(buf));
+    return strtol(buf, NULL, 10);
+}
+
+/* Threads inside a run are kept from one training step to the next: one run
+ * at -j3 (its kernels on 3 threads) and two runs at -j4 (2 each) create a
+ * handful of threads in all (workers, kernel threads, the builder, the
+ * syncer), never one or more a step.  While the sweep's workers were an
+ * OpenMP team, the kernels' regions were nested in it and libgomp made their
+ * threads anew at every step: 163 and 164 threads for these 40 steps. */
+static void test_runner_threads_kept_per_run(void **state)
+{
+    (void)state;
+    write_file(TMP "/one.yaml", one_run_spec);
+    long one = threads_created("-j3", "train.batch_size=0", "record.hidden=false");
+    long two = threads_created("-j4", "train.batch_size=0", "sweep.train.learning_rate=[0.01, 0.02]");
+    if (one < 2 || one > 10 || two < 3 || two > 12)
+        fail_msg("threads created: %ld (one run, -j3), %ld (two runs, -j4); expected at most "
+                 "10 and 12, not one a training step", one, two);
+}
+
 /* Every machine copy of the kernels and plugins (MLPLAB_ISA forces each;
  * this CPU has them all, or the higher ones fall back to what it has) gives
  * the same bytes: sigmoid, softplus and tanh hidden layers, bce and mse,
@@ -1281,6 +1327,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_set_overrides, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_for_any_thread_count, setup),
         cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
+        cmocka_unit_test_setup(test_runner_threads_kept_per_run, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_every_isa, setup),
         cmocka_unit_test_setup(test_runner_diverged_run_is_a_result, setup),
         cmocka_unit_test_setup(test_runner_keep_runs_and_info, setup),

@@ -17,6 +17,7 @@
 
 #include "test_descriptors.h"
 #include "train/train.h"
+#include "train/train_math.h"
 
 /* ---- activations and losses for the tests ----------------------------- */
 
@@ -413,6 +414,56 @@ static void test_train_minibatch_determinism(void **state)
     mlp_model_free(m1);
     mlp_model_free(m2);
     free_data(&d);
+}
+
+/* A loss whose link is the identity: prob = logits, so a test sets the
+ * probabilities count_correct sees. */
+static void identity_predict(const double *logits, double *prob, size_t n, size_t k,
+                             const mlp_param_value *p)
+{
+    (void)p;
+    memcpy(prob, logits, n * k * sizeof(double));
+}
+
+/* Predictions counted right for one output: class 1 where prob >= 0.5,
+ * class 0 where prob < 0.5, and a NaN wrong for either label; over chunks
+ * (150 points: two full chunks of 64 and a tail); stopping at the first
+ * miss when asked.  The count loop has machine copies (train_math.c): this
+ * checks the one the CPU runs against the rule written out here. */
+static void test_train_count_correct_edges(void **state)
+{
+    (void)state;
+    mlp_loss_desc loss = {.predict = identity_predict};
+    const double edge[] = {0.5, nextafter(0.5, 0.0), nextafter(0.5, 1.0), 0.0, 1.0, NAN,
+                           -INFINITY, INFINITY, 0.25, 0.75};
+    const size_t n = 150, ne = sizeof(edge) / sizeof(edge[0]);
+    double p[150], y[150], prob[MLP_CHECK_CHUNK];
+    size_t want = 0, first = n;
+
+    for (size_t i = 0; i < n; i++) {
+        p[i] = edge[(i * 7) % ne];
+        y[i] = (double)((i / 3) % 2);
+        const int hit = (p[i] >= 0.5 && y[i] == 1.0) || (p[i] < 0.5 && y[i] == 0.0);
+        want += (size_t)hit;
+        if (!hit && first == n)
+            first = i;
+    }
+    assert_true(first < n);
+    assert_int_equal(mlp_train_count_correct(&loss, NULL, p, y, n, 1, prob, false), want);
+    assert_int_equal(mlp_train_count_correct(&loss, NULL, p, y, n, 1, prob, true), first);
+    assert_false(mlp_train_all_correct(&loss, NULL, p, y, n, 1, prob));
+    /* every point right: all_correct, and the count is n */
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(p[i]))
+            p[i] = 0.5;
+        y[i] = p[i] >= 0.5 ? 1.0 : 0.0;
+    }
+    assert_int_equal(mlp_train_count_correct(&loss, NULL, p, y, n, 1, prob, false), n);
+    assert_true(mlp_train_all_correct(&loss, NULL, p, y, n, 1, prob));
+    /* one NaN in the last chunk's tail makes one miss, whatever its label */
+    p[140] = NAN;
+    assert_int_equal(mlp_train_count_correct(&loss, NULL, p, y, n, 1, prob, false), n - 1);
+    assert_int_equal(mlp_train_count_correct(&loss, NULL, p, y, n, 1, prob, true), 140);
 }
 
 /* With minibatches first_100pct is checked after each epoch on all points. */
@@ -1275,6 +1326,7 @@ int main(void)
         cmocka_unit_test(test_train_l2_effect),
         cmocka_unit_test(test_train_minibatch_determinism),
         cmocka_unit_test(test_train_minibatch_first_100pct),
+        cmocka_unit_test(test_train_count_correct_edges),
         cmocka_unit_test(test_train_divergence),
         cmocka_unit_test(test_train_stop_flag),
         cmocka_unit_test(test_train_loss_every_spacing),

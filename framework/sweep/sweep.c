@@ -1,7 +1,7 @@
 /* sweep.c -- the executor: the runs resolved (prepare.c), the output and
- * run folder checked, the runs trained in parallel (a thread a worker,
- * largest first, run.c), each finished run kept in its worker's journal
- * (written out as part files) and the sweep file built from them. */
+ * run folder checked, the runs trained in parallel (OpenMP, largest first,
+ * run.c), each finished run kept in its worker's journal (written out as part
+ * files) and the sweep file built from them. */
 #include "sweep/internal.h"
 
 #include <dirent.h>
@@ -565,24 +565,32 @@ static void run_all(sweep_exec *x, mlp_error *err)
         st->inner_threads = x->threads / outer;
     }
 
-    /* Worker 0 is this thread, the others are threads of their own, and
-     * none is in an OpenMP team: the kernels' parallel regions inside a run
-     * are then not nested, and libgomp keeps each worker's kernel threads
-     * from one region to the next.  (In workers of an OpenMP team they were
-     * nested regions, whose threads libgomp creates anew every time: one
-     * thread a training step; a 100 000-point run at -j2 took 3.38 s instead
-     * of 2.72, bench/README.) */
-    worker_arg *w = outer > 1 ? calloc((size_t)outer, sizeof(*w)) : NULL;
-    int started = 1;
-    for (int t = 1; w && t < outer; t++, started++) {
-        w[t] = (worker_arg){.x = x, .id = t, .failed = &failed, .err = err};
-        if (pthread_create(&w[t].thread, NULL, worker_main, &w[t]) != 0)
-            break;  /* fewer workers: the ones started take every run */
+    /* The workers: one is this thread; several are an OpenMP team when each
+     * run keeps to one thread.  When
+     * the runs' kernels have threads of their own, a kernel region inside a
+     * team's worker would be a nested region, whose threads libgomp creates
+     * anew every time: one thread a training step (a 100 000-point run at
+     * -j2 took 3.38 s instead of 2.72, bench/README).  So then worker 0 is
+     * this thread and the others are plain threads, none in a team, and
+     * libgomp keeps each worker's kernel threads from one step to the next. */
+    if (outer == 1) {
+        worker_loop(x, 0, &failed, err);
+    } else if (st->inner_threads == 1) {
+#pragma omp parallel num_threads(outer)
+        worker_loop(x, omp_get_thread_num(), &failed, err);
+    } else {
+        worker_arg *w = calloc((size_t)outer, sizeof(*w));
+        int started = 1;
+        for (int t = 1; w && t < outer; t++, started++) {
+            w[t] = (worker_arg){.x = x, .id = t, .failed = &failed, .err = err};
+            if (pthread_create(&w[t].thread, NULL, worker_main, &w[t]) != 0)
+                break;  /* fewer workers: the ones started take every run */
+        }
+        worker_loop(x, 0, &failed, err);
+        for (int t = 1; t < started; t++)
+            pthread_join(w[t].thread, NULL);
+        free(w);
     }
-    worker_loop(x, 0, &failed, err);
-    for (int t = 1; t < started; t++)
-        pthread_join(w[t].thread, NULL);
-    free(w);
     if (x->team && (failed || stop_requested(x->o)))
         mlp_team_close(x->team);  /* the other ranks finish what they have */
 }

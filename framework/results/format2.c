@@ -344,7 +344,6 @@ static size_t layer_offset(const mlp_run_record *r, size_t l)
     return off;
 }
 
-/* Run r's values of array a into out (a->row values). */
 /* Rows of at least this many bytes are kept where their record lies until
  * written (format2_add_run); smaller ones are copied. */
 #define KEEP_BYTES ((size_t)16 << 10)
@@ -381,6 +380,7 @@ static void arr_release(arr *a)
         }
 }
 
+/* Run r's values of array a into out (a->row values). */
 static void row_fill(const arr *a, const mlp_run_record *r, void *out)
 {
     double *o = out;

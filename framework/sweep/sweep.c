@@ -566,13 +566,13 @@ static void run_all(sweep_exec *x, mlp_error *err)
     }
 
     /* The workers: one is this thread; several are an OpenMP team when each
-     * run keeps to one thread.  When
-     * the runs' kernels have threads of their own, a kernel region inside a
-     * team's worker would be a nested region, whose threads libgomp creates
-     * anew every time: one thread a training step (a 100 000-point run at
-     * -j2 took 3.38 s instead of 2.72, bench/README).  So then worker 0 is
-     * this thread and the others are plain threads, none in a team, and
-     * libgomp keeps each worker's kernel threads from one step to the next. */
+     * run keeps to one thread.  When the runs' kernels have threads of their
+     * own, a kernel region inside a team's worker would be a nested region,
+     * whose threads libgomp creates anew every time: one thread a training
+     * step (a 100 000-point run at -j2 took 3.38 s instead of 2.72,
+     * bench/README).  So then worker 0 is this thread and the others are
+     * plain threads, none in a team, and libgomp keeps each worker's kernel
+     * threads from one step to the next. */
     if (outer == 1) {
         worker_loop(x, 0, &failed, err);
     } else if (st->inner_threads == 1) {

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/exe.h"
 #include "base/sha256.h"
 #include "registry/internal.h"
 
@@ -143,39 +144,20 @@ static mlp_status add_dir(mlp_registry *reg, const char *dir, size_t len, mlp_er
     return MLP_OK;
 }
 
-/* The installed plugin folder as seen from the running executable:
- * <folder of /proc/self/exe>/MLPLAB_INSTALL_PLUGIN_RELDIR, or NULL when that
- * folder does not exist (a runner in the build tree, a test program) or
- * cannot be worked out.  It is what lets an installed runner find the plugins
- * installed with it under whatever prefix `cmake --install --prefix` was
- * given, or after the whole tree was moved.  The kernel gives the executable's
- * path without symbolic links, so the leading "../" of the relative path are
- * resolved by dropping components: the result is a plain path, the same
- * string as the compiled-in install folder when the prefix is the configured
- * one.  Returns a malloc'd string. */
+/* The installed plugin folder as seen from the running executable
+ * (<folder of /proc/self/exe>/MLPLAB_INSTALL_PLUGIN_RELDIR, base/exe.h), or
+ * NULL when that folder does not exist (a runner in the build tree, a test
+ * program) or cannot be worked out.  It is what lets an installed runner
+ * find the plugins installed with it under whatever prefix `cmake --install
+ * --prefix` was given, or after the whole tree was moved.  Returns a malloc'd
+ * string. */
 static char *exe_plugin_dir(void)
 {
 #ifdef MLPLAB_INSTALL_PLUGIN_RELDIR
-    const char *rel = MLPLAB_INSTALL_PLUGIN_RELDIR;
-    char exe[4096], *cut, *dir;
+    char *dir = mlp_exe_relative(MLPLAB_INSTALL_PLUGIN_RELDIR);
     struct stat sb;
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    size_t size;
 
-    if (len <= 0 || exe[0] != '/')
-        return NULL;
-    exe[len] = '\0';
-    *strrchr(exe, '/') = '\0'; /* the executable's folder ("" for /) */
-    for (; !strncmp(rel, "../", 3); rel += 3) {
-        if (!(cut = strrchr(exe, '/')))
-            return NULL;
-        *cut = '\0';
-    }
-    size = strlen(exe) + strlen(rel) + 2;
-    if (!(dir = malloc(size)))
-        return NULL;
-    snprintf(dir, size, "%s/%s", exe, rel);
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    if (dir && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
         free(dir);
         return NULL;
     }

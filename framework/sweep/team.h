@@ -4,8 +4,10 @@
  * folder; rank 0 builds the sweep file once every rank is done.  Only
  * point-to-point messages and a few small collectives: no parallel HDF5, and
  * a rank that dies loses only the runs it had not finished.
- * Owns the MPI calls of the process (team.c is the only file that includes
- * mpi.h; without MPI in the build it only refuses an mpirun launch).
+ * Owns the MPI calls of the process: team_mpi.c is the only file that
+ * includes mpi.h, built as a module (mlplab_mpi.so) that team.c loads at
+ * join, only in a launched process; without MPI in the build join only
+ * refuses an mpirun launch.
  * May use: base/.  Used by the executor (sweep.c) and by cli/ (join, leave). */
 #ifndef MLPLAB_TEAM_H
 #define MLPLAB_TEAM_H

@@ -35,6 +35,11 @@ for kind in activations losses datasets; do
     test "$have" = "$want" ||
         fail "installed $kind [$have] differ from the shipped ones [$want]"
 done
+# the MPI module beside the plugins when the build has one (the installed
+# runner loads it from there under mpirun: tests/cluster/mpi_lazy.sh)
+if test -f "$build/mlplab_mpi.so"; then
+    test -f "$prefix/$libdir/mlplab/mlplab_mpi.so" || fail "no $libdir/mlplab/mlplab_mpi.so"
+fi
 if find "$prefix" -path '*fixture*' | grep .; then
     fail "test fixtures were installed"
 fi

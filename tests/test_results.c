@@ -633,7 +633,7 @@ static void builder_live(int format, size_t res)
     meta.n_runs = NR;
     meta.format_version = format;
     assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
-    assert_int_equal(mlp_results_builder_start(sweep, HASH, NR, 2, format, &b, &err), MLP_OK);
+    assert_int_equal(mlp_results_builder_start(sweep, HASH, NR, 2, format, NULL, NULL, &b, &err), MLP_OK);
     assert_int_equal(mlp_results_syncer_start(3600, &s, &err), MLP_OK);
     for (int t = 0; t < 2; t++) {
         assert_int_equal(mlp_results_journal_open(runs, HASH, 3600, 1 << 30, &j[t], &err), MLP_OK);
@@ -700,6 +700,82 @@ static void test_results_builder_live(void **state)
     builder_live(1, 200);
     builder_live(2, 200);  /* grid rows of 320 kB: a chunk of one run, written from the record */
     builder_live(2, 60);   /* 28.8 kB: two runs a chunk, gathered from their records */
+}
+
+/* A builder given an order (format 2): runs 3, 4, 5, then 0, 1, 2.  With
+ * one group the one stack's rows follow that order; with two (the first
+ * ending at run 5) the first group's stack is written when its last run is
+ * in, and the second group's runs, of the same shape, get a stack of their
+ * own (the sweep's groups never split a shape: base/buildorder.h).  Either
+ * way /index finds every run's numbers.  Format 1 ignores the order. */
+static void builder_ordered(int format, bool two_groups)
+{
+    enum { NR = 6 };
+    const size_t order[NR] = {3, 4, 5, 0, 1, 2};
+    const bool one[NR] = {false, false, true, false, false, false},
+               two[NR] = {false, false, true, false, false, true};
+    char *dir = fresh_dir(two_groups ? "ordered2" : "ordered1"), *sweep = xprintf("%s/o.h5", dir),
+         *runs = mlp_results_runs_dir(sweep);
+    mlp_sweep_meta meta = make_meta();
+    mlp_results_builder *b = NULL;
+    mlp_results_journal *j = NULL;
+    mlp_error err;
+
+    mlp_error_clear(&err);
+    meta.n_runs = NR;
+    meta.format_version = format;
+    assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
+    assert_int_equal(mlp_results_builder_start(sweep, HASH, NR, 2, format, order,
+                                               two_groups ? two : one, &b, &err), MLP_OK);
+    assert_int_equal(mlp_results_journal_open(runs, HASH, 3600, 1 << 30, &j, &err), MLP_OK);
+    mlp_results_journal_feed(j, b);
+    for (size_t k = 0; k < NR; k++) {  /* in run order: the builder waits for run 3 */
+        fake_run f;
+        fake_run_init(&f, k % N_RUNS);
+        f.rec.index = k;
+        assert_int_equal(mlp_results_journal_add(j, &f.rec, &err), MLP_OK);
+    }
+    assert_int_equal(mlp_results_journal_flush(j, &err), MLP_OK);
+    mlp_results_journal_free(j);
+    assert_int_equal(mlp_results_builder_finish(b, &meta, false, &err), MLP_OK);
+    hid_t f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    if (format == 2) {
+        double stack[NR], row[NR], v[NR * N_LOSS];
+        read_doubles(f, "/index/stack", stack, NR, 1, (hsize_t[]){NR});
+        read_doubles(f, "/index/row", row, NR, 1, (hsize_t[]){NR});
+        for (size_t k = 0; k < NR; k++) {
+            size_t pos = (k + 3) % NR;  /* where run k is in the order */
+            assert_true(stack[k] == (two_groups && k >= 3 ? 0 : two_groups ? 1 : 0));
+            assert_true(row[k] == (double)(two_groups ? pos % 3 : pos));
+        }
+        for (size_t k = 0; k < NR; k++) {
+            char path[64];
+            double one_row[N_LOSS];
+            snprintf(path, sizeof(path), "/stacks/s%d/loss", (int)stack[k]);
+            read_doubles(f, path, v, (two_groups ? 3 : NR) * N_LOSS, 2,
+                         (hsize_t[]){two_groups ? 3 : NR, N_LOSS});
+            memcpy(one_row, v + (size_t)row[k] * N_LOSS, sizeof(one_row));
+            for (size_t t = 0; t < N_LOSS; t++)
+                assert_true(one_row[t] == lval(k % N_RUNS, t) ||
+                            (isnan(one_row[t]) && isnan(lval(k % N_RUNS, t))) ||
+                            (k % N_RUNS == 2 && t >= 3 && isnan(one_row[t])));
+        }
+    } else {
+        assert_true(H5Lexists(f, "/runs/run_0000", H5P_DEFAULT) > 0);
+    }
+    H5Fclose(f);
+    free(runs);
+    free(sweep);
+    done_dir(dir);
+}
+
+static void test_results_builder_ordered(void **state)
+{
+    (void)state;
+    builder_ordered(2, false);
+    builder_ordered(2, true);
+    builder_ordered(1, true);
 }
 
 /* Format 2 of a sweep that is not a grid (or claims one its values do not
@@ -1277,6 +1353,7 @@ int main(void)
         cmocka_unit_test(test_results_journal_batches),
         cmocka_unit_test(test_results_syncer),
         cmocka_unit_test(test_results_builder_live),
+        cmocka_unit_test(test_results_builder_ordered),
         cmocka_unit_test(test_results_record_counts_unbounded),
         cmocka_unit_test(test_results_build_many_points),
         cmocka_unit_test(test_results_build_reads_back),

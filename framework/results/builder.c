@@ -13,12 +13,16 @@
 #include "results/internal.h"
 #include "results/journal.h"
 
-/* The builder copies runs 0, 1, 2, ... into <output>.tmp, in its own thread,
- * as soon as each is in a part file: those found when it starts, and those
- * that journals fed to it announce when they write them.  It waits for a run
- * that is not there yet, so the file's layout is the same whatever order the
- * runs finish in.  finish() adds what only the end knows (root attributes,
- * the shared dataset, the summary) and publishes the file. */
+/* The builder copies runs into <output>.tmp, in its own thread, as soon as
+ * each is in a part file: those found when it starts, and those that
+ * journals fed to it announce when they write them.  It takes them in run
+ * order, 0, 1, 2, ..., or in the order the sweep gives (format 2: largest
+ * group first, the order they train in, so that the first runs to end are
+ * the first copied, and each group's stacks are written when its last run
+ * is in).  It waits for a run that is not there yet, so the file's layout is
+ * the same whatever order the runs finish in.  finish() adds what only the
+ * end knows (root attributes, the shared dataset, the summary) and publishes
+ * the file. */
 /* Bytes a journal wrote to its part file and handed over as they were in
  * memory: the records in them are copied from here, not read back from the
  * file (a read, a copy and a checksum pass less per run). */
@@ -50,7 +54,9 @@ struct mlp_results_builder {
     size_t mem_bytes;        /* their bytes */
     unsigned char *spare[MEM_SPARES];
     size_t spare_cap[MEM_SPARES], n_spare;
-    size_t next;             /* the next run to copy */
+    size_t *order;           /* (n_runs) the runs in the order copied, or NULL: run order */
+    bool *last;              /* (n_runs) run k ends its group in that order, or NULL */
+    size_t next;             /* how many runs were copied: order[next] is the next */
     bool closing;            /* every run has been announced */
     bool stop;               /* abandon the build */
     bool running;            /* the thread was started */
@@ -145,7 +151,7 @@ static void *builder_main(void *arg)
 
     pthread_mutex_lock(&b->mu);
     while (!st && !b->stop && b->next < b->n_runs) {
-        size_t k = b->next;
+        size_t k = b->order ? b->order[b->next] : b->next;
         if (!b->ps.loc[k].file) {
             if (!b->closing) {
                 pthread_cond_wait(&b->cv, &b->mu);
@@ -176,6 +182,11 @@ static void *builder_main(void *arg)
         if (!st)
             st = file ? builder_copy(b, k, file, rec + 16, size - 16, c)
                       : mlp_fail(&b->err, MLP_ERR_NOMEM, "%s: out of memory", b->tmp);
+        if (!st && b->last && b->last[k]) {
+            mlp_results_lock();
+            st = b->fmt->group_done(b->out, &b->err);
+            mlp_results_unlock();
+        }
         free(file);
         pthread_mutex_lock(&b->mu);
         if (c && --c->left == 0 && c->refs == 0)
@@ -224,6 +235,8 @@ static void builder_free(mlp_results_builder *b, bool remove_tmp)
     for (size_t i = 0; i < b->n_spare; i++)
         free(b->spare[i]);
     free(b->mem_of);
+    free(b->order);
+    free(b->last);
     free(b->v.params);
     free(b->buf);
     free(b->tmp);
@@ -233,7 +246,8 @@ static void builder_free(mlp_results_builder *b, bool remove_tmp)
 }
 
 mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
-                                     size_t n_swept, int format, mlp_results_builder **out,
+                                     size_t n_swept, int format, const size_t *order,
+                                     const bool *last, mlp_results_builder **out,
                                      mlp_error *err)
 {
     mlp_results_builder *b = calloc(1, sizeof(*b));
@@ -259,9 +273,16 @@ mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, s
         !(b->tmp = mlp_str_printf("%s.tmp", sweep_path)) ||
         !(b->ps.loc = calloc(n_runs ? n_runs : 1, sizeof(*b->ps.loc))) ||
         !(b->mem_of = calloc(n_runs ? n_runs : 1, sizeof(*b->mem_of))) ||
+        (order && last && b->fmt->group_done &&
+         (!(b->order = malloc((n_runs ? n_runs : 1) * sizeof(*b->order))) ||
+          !(b->last = malloc((n_runs ? n_runs : 1) * sizeof(*b->last))))) ||
         !(b->out = b->fmt->create(n_runs, n_swept))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", sweep_path);
         goto out;
+    }
+    if (b->order) {
+        memcpy(b->order, order, n_runs * sizeof(*b->order));
+        memcpy(b->last, last, n_runs * sizeof(*b->last));
     }
     /* the runs already there (--resume) */
     if ((st = mlp_parts_scan(&b->ps, b->runs_dir, err)))
@@ -392,7 +413,7 @@ mlp_status mlp_results_build(const char *sweep_path, const mlp_sweep_meta *meta,
                                               meta->run_sha256 ? meta->run_sha256
                                                                : meta->spec_sha256,
                                               meta->n_runs, meta->n_swept, meta->format_version,
-                                              &b, err);
+                                              NULL, NULL, &b, err);
 
     return st ? st : mlp_results_builder_finish(b, meta, keep_runs, err);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buildorder.h"
 #include "results/format.h"
 #include "results/format1.h"
 #include "results/internal.h"
@@ -724,6 +725,46 @@ out:
 }
 
 /* The swept parameters (root attribute swept_parameters), malloc'd. */
+/* The order the sweep's own builder takes a format-1 file's runs in, and
+ * where its groups end (base/buildorder.h), from each run's `widths` and
+ * `iterations`: its conversion to format 2 then has the layout of the file
+ * the sweep writes in format 2 (stacks largest first). */
+static mlp_status order_runs1(mlp_h5w *w, hid_t f, size_t n_runs, size_t **order, bool **last)
+{
+    size_t *group = malloc((n_runs ? n_runs : 1) * sizeof(size_t));
+    double *size = malloc((n_runs ? n_runs : 1) * sizeof(double));
+    mlp_grouper *gr = mlp_grouper_new(n_runs);
+    mlp_status st = MLP_OK;
+
+    *order = malloc((n_runs ? n_runs : 1) * sizeof(**order));
+    *last = malloc((n_runs ? n_runs : 1) * sizeof(**last));
+    if (!group || !size || !gr || !*order || !*last)
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+    for (size_t k = 0; k < n_runs && !st; k++) {
+        char name[NAME_MAX_LEN];
+        double v[MLP_RESULTS_MAX_LAYERS + 1];
+        size_t width[MLP_RESULTS_MAX_LAYERS + 1], nw;
+        hid_t g;
+        snprintf(name, sizeof(name), "runs/run_%04zu", k);
+        if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
+            st = mlp_fail(w->err, MLP_ERR_IO, "%s: no run %zu (group /%s)", w->file, k, name);
+            break;
+        }
+        nw = attr_f64s(g, "widths", v, MLP_RESULTS_MAX_LAYERS + 1);
+        for (size_t i = 0; i < nw; i++)
+            width[i] = (size_t)v[i];
+        group[k] = mlp_grouper_add(gr, k, width, nw, (size_t)attr_i64(g, "iterations", 0),
+                                   &size[k]);
+        H5Gclose(g);
+    }
+    if (!st && !mlp_build_order(n_runs, group, size, *order, *last))
+        st = mlp_fail(w->err, MLP_ERR_NOMEM, "%s: out of memory", w->file);
+    free(group);
+    free(size);
+    mlp_grouper_free(gr);
+    return st;
+}
+
 static mlp_status swept_read(mlp_h5w *w, hid_t f, char ***paths, size_t *n)
 {
     hid_t a, sp;
@@ -774,6 +815,8 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
     columns cols = {0};
     int32_t *stack_of = NULL;
     int64_t *row_of = NULL;
+    size_t *order = NULL;        /* the order runs are added in (format 1 to 2), or NULL */
+    bool *last = NULL;
     conv_run c;
     mlp_data data[2] = {{0}};
     mlp_sweep_meta meta;
@@ -852,13 +895,16 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
     if ((st = read_data(&w, f, "dataset/train", &data[0], &have)) ||
         (st = read_data(&w, f, "dataset/test", &data[1], &have)))
         goto done;
+    if (version == 1 && fmt->group_done && (st = order_runs1(&w, f, n_runs, &order, &last)))
+        goto done;
     if (!(x = fmt->create(n_runs, n_swept))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", out);
         goto done;
     }
     if ((st = fmt->open(x, tmp, err)))
         goto done;
-    for (size_t k = 0; k < n_runs && !st; k++) {
+    for (size_t i = 0; i < n_runs && !st; i++) {
+        size_t k = order ? order[i] : i;
         mlp_param_cell *p = c.params;
         char **t = c.texts;
         c.params = NULL;
@@ -875,6 +921,8 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
                                       row_of, &c);
         if (!st)
             st = fmt->add_run(x, &c.r, NULL, err);
+        if (!st && order && last[k])
+            st = fmt->group_done(x, err);
     }
     if (st)
         goto done;
@@ -905,6 +953,8 @@ done:
     columns_free(&cols);
     free(stack_of);
     free(row_of);
+    free(order);
+    free(last);
     for (size_t a = 0; paths && a < n_swept; a++)
         free(paths[a]);
     free(paths);

@@ -25,10 +25,15 @@ typedef struct mlp_results_format {
     void *(*create)(size_t n_runs, size_t n_swept);
     /* Create the file at tmp (kept for messages until close). */
     mlp_status (*open)(void *state, const char *tmp, mlp_error *err);
-    /* Add a run; runs come in order 0, 1, 2, ...  mem: what the writer may
-     * keep of the record's memory, or NULL (it is reused at once: copy). */
+    /* Add a run; runs come in order 0, 1, 2, ..., or in the builder's
+     * order when the writer has group_done.  mem: what the writer may keep
+     * of the record's memory, or NULL (it is reused at once: copy). */
     mlp_status (*add_run)(void *state, const mlp_run_record *rec, const mlp_record_mem *mem,
                           mlp_error *err);
+    /* The run just added ended its group: every run of the shapes added
+     * since the last call is in (format 2 writes their stacks now).  NULL
+     * for a writer that takes runs in run order only (format 1). */
+    mlp_status (*group_done)(void *state, mlp_error *err);
     /* Write what only the end knows and close the file. */
     mlp_status (*finish)(void *state, const mlp_sweep_meta *meta, mlp_error *err);
     /* Close what is still open and free the state.  Accepts NULL. */

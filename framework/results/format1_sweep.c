@@ -715,5 +715,5 @@ out:
 }
 
 const mlp_results_format mlp_results_format1 = {
-    format1_create, format1_open, format1_add_run, format1_finish, format1_close,
+    format1_create, format1_open, format1_add_run, NULL, format1_finish, format1_close,
 };

@@ -240,9 +240,16 @@ mlp_status mlp_results_clear_runs_tagged(const char *runs_dir, const char *tag, 
  * keep_runs; a run that never came is an error naming it.  abort() stops
  * and removes the temporary.  Both free b; abort accepts NULL. */
 /* format: the layout to write (mlp_sweep_meta.format_version; 0 the
- * default); finish's meta must ask for the same. */
+ * default); finish's meta must ask for the same.  order and last (n_runs
+ * each, copied; both NULL for run order): the order the runs are taken in
+ * when the format follows one (format 2; format 1 always takes run order),
+ * and last[k] when run k is the last of its group there, so that the shapes
+ * its group holds are complete (base/buildorder.h, mlp_build_order): format
+ * 2 then writes their stacks at once, while later runs still train.  The
+ * file depends on the order, never on when runs end. */
 mlp_status mlp_results_builder_start(const char *sweep_path, const char *hash, size_t n_runs,
-                                     size_t n_swept, int format, mlp_results_builder **out,
+                                     size_t n_swept, int format, const size_t *order,
+                                     const bool *last, mlp_results_builder **out,
                                      mlp_error *err);
 mlp_status mlp_results_builder_finish(mlp_results_builder *b, const mlp_sweep_meta *meta,
                                       bool keep_runs, mlp_error *err);

@@ -45,6 +45,9 @@ typedef struct sweep_state {
 
     size_t *run_data;            /* (n_runs) dataset of each run */
     double *cost;                /* (n_runs) estimated work of each run */
+    size_t *build_order;         /* (n_runs) the order the sweep file takes the runs in
+                                    (base/buildorder.h) */
+    bool *build_last;            /* (n_runs) run k ends its group in that order */
     const mlp_plugin *plugins[64]; /* distinct plugins used, for provenance */
     const char *files[64];       /* data and warm-start files the runs read (in their
                                     configs' strings: copies below) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buildorder.h"
 #include "train/train.h"
 
 /* A file whose bytes define results (a dataset's, a warm start's): its hash
@@ -53,8 +54,20 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
     st->table = calloc(st->table_cap, sizeof(size_t));
     st->run_data = calloc(n, sizeof(size_t));
     st->cost = calloc(n, sizeof(double));
-    if (!st->table || !st->run_data || !st->cost)
+    st->build_order = calloc(n ? n : 1, sizeof(size_t));
+    st->build_last = calloc(n ? n : 1, sizeof(bool));
+    /* each run's group and its size, for the order the sweep file takes
+     * the runs in (base/buildorder.h) */
+    size_t *group = calloc(n ? n : 1, sizeof(size_t));
+    double *group_size = calloc(n ? n : 1, sizeof(double));
+    mlp_grouper *grouper = mlp_grouper_new(n);
+    if (!st->table || !st->run_data || !st->cost || !st->build_order || !st->build_last ||
+        !group || !group_size || !grouper) {
+        free(group);
+        free(group_size);
+        mlp_grouper_free(grouper);
         return mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory for %zu runs", n);
+    }
 
     for (size_t k = 0; k < n && rc == MLP_OK; k++) {
         mlp_config cfg;
@@ -84,6 +97,8 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
              * each of 10 000 repeats again took 51 ms */
             st->run_data[k] = st->run_data[k - 1];
             st->cost[k] = st->cost[k - 1];
+            group[k] = group[k - 1];
+            group_size[k] = group_size[k - 1];
             st->record_bytes += point_bytes;
             continue;
         }
@@ -98,13 +113,18 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
                           k, cfg.loss.plugin->name, cfg.dataset.plugin->name, de->classes);
         }
         if (rc == MLP_OK) {
-            size_t in = de->dim;
+            size_t in = de->dim, widths[MLP_MAX_HIDDEN + 2];
             double w = 0;
+            widths[0] = de->dim;
             for (size_t l = 0; l < cfg.n_hidden; l++) {
                 w += (double)in * (double)cfg.hidden[l];
                 in = cfg.hidden[l];
+                widths[l + 1] = cfg.hidden[l];
             }
             w += (double)in * (double)mlp_sweep_output_width(&cfg, de);
+            widths[cfg.n_hidden + 1] = mlp_sweep_output_width(&cfg, de);
+            group[k] = mlp_grouper_add(grouper, k, widths, cfg.n_hidden + 2,
+                                       cfg.train.iterations, &group_size[k]);
             st->cost[k] = w * (double)cfg.train.iterations *
                           (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
             mlp_record_size rs;
@@ -145,6 +165,11 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
         }
         mlp_config_free(&cfg);
     }
+    if (rc == MLP_OK && !mlp_build_order(n, group, group_size, st->build_order, st->build_last))
+        rc = mlp_fail(err, MLP_ERR_NOMEM, "sweep: out of memory for %zu runs", n);
+    free(group);
+    free(group_size);
+    mlp_grouper_free(grouper);
     if (rc == MLP_OK && st->budget && st->record_bytes > (double)st->budget)
         rc = mlp_fail(err, MLP_ERR_SPEC,
                       "%s: the sweep would record about %.3g GB (%zu run%s), more than "

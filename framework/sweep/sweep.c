@@ -399,6 +399,7 @@ static mlp_status start_writers(sweep_exec *x, mlp_error *err)
     rc = x->o->n_shards || x->team ? MLP_OK  /* part files only: merge or rank 0 builds */
                         : mlp_results_builder_start(x->o->output, st->run_hash, x->n,
                                                     st->spec->n_axes, x->o->format,
+                                                    st->build_order, st->build_last,
                                                     &st->builder, err);
     if (rc == MLP_OK && !x->o->merge)
         rc = mlp_results_syncer_start(PART_SYNC_SECONDS, &x->syncer, err);
@@ -776,7 +777,8 @@ static mlp_status team_end(sweep_exec *x, mlp_status rc, time_t started, const c
                       x->n - finished, x->n);
     if (rc == MLP_OK)
         rc = mlp_results_builder_start(x->o->output, st->run_hash, x->n, st->spec->n_axes,
-                                       x->o->format, &st->builder, err);
+                                       x->o->format, st->build_order, st->build_last,
+                                       &st->builder, err);
     if (rc == MLP_OK)
         rc = build_sweep_file(st, resolved, lines, err);
     free(lines);
@@ -790,6 +792,8 @@ static void exec_free(sweep_exec *x)
     mlp_sweep_data_free_all(st);
     free(st->run_data);
     free(st->cost);
+    free(st->build_order);
+    free(st->build_last);
     free(st->owner);
     free(st->runs_dir);
     free(st->identity);
@@ -958,6 +962,8 @@ mlp_status mlp_sweep_shard_runs(const mlp_spec *spec, mlp_registry *reg, unsigne
     mlp_sweep_data_free_all(&st);
     free(st.run_data);
     free(st.cost);
+    free(st.build_order);
+    free(st.build_last);
     for (size_t i = 0; i < st.n_files; i++)
         free(st.file_copy[i]);
     return rc;

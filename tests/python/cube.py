@@ -358,8 +358,10 @@ def check_shapes(a):
     with h5py.File(f1) as x, h5py.File(f2) as y:
         expect(int(y.attrs["format_version"]) == 2, f"{f2}: not format 2")
         expect(sorted(y["stacks"]) == ["s0", "s1", "s2", "s3"], f"{f2}: stacks {list(y['stacks'])}")
-        # stacks in the order their first run comes, rows in run order
-        expect(list(y["index/stack"][()]) == [0, 0, 1, 1, 2, 2, 3, 3] and
+        # stacks largest first (layer weights x iterations: [5, 3, 2] 33, then
+        # [4, 2] and 6 both 18, the smaller first run first, then 3 with 9),
+        # rows in run order
+        expect(list(y["index/stack"][()]) == [3, 3, 1, 1, 0, 0, 2, 2] and
                list(y["index/row"][()]) == [0, 1] * 4, f"{f2}: index {y['index/stack'][()]}"
                f" {y['index/row'][()]}")
         for k in range(8):

@@ -724,7 +724,6 @@ out:
     return st;
 }
 
-/* The swept parameters (root attribute swept_parameters), malloc'd. */
 /* The order the sweep's own builder takes a format-1 file's runs in, and
  * where its groups end (base/buildorder.h), from each run's `widths` and
  * `iterations`: its conversion to format 2 then has the layout of the file
@@ -765,6 +764,7 @@ static mlp_status order_runs1(mlp_h5w *w, hid_t f, size_t n_runs, size_t **order
     return st;
 }
 
+/* The swept parameters (root attribute swept_parameters), malloc'd. */
 static mlp_status swept_read(mlp_h5w *w, hid_t f, char ***paths, size_t *n)
 {
     hid_t a, sp;

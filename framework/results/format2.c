@@ -543,6 +543,12 @@ static void stack_free(stack *k)
     free(k->best);
     if (k->g >= 0)
         H5Gclose(k->g);
+    /* freed: a second call does nothing (a written stack is freed at once) */
+    k->note = NULL;
+    k->arrs = NULL;
+    k->n_arrs = 0;
+    k->run = k->best = NULL;
+    k->g = -1;
 }
 
 /* The stack of shape sh (a new one, with its group, if there is none). */
@@ -1032,6 +1038,7 @@ static mlp_status format2_group_done(void *state, mlp_error *err)
         if (!x->st[i].written) {
             st = stack_finish(x, &x->st[i]);
             x->st[i].written = true;
+            stack_free(&x->st[i]);  /* its buffers and handles: a sweep of many shapes */
         }
     return st;
 }

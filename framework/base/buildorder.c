@@ -91,6 +91,18 @@ static void sift_down(size_t *idx, size_t root, size_t end, const double *size)
     }
 }
 
+void mlp_order_by_size(size_t *idx, size_t n, const double *size)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(idx, i, n, size);
+    for (size_t end = n; end-- > 1;) {
+        size_t t = idx[0];
+        idx[0] = idx[end];
+        idx[end] = t;
+        sift_down(idx, 0, end, size);
+    }
+}
+
 bool mlp_build_order(size_t n, const size_t *group, const double *size, size_t *order,
                      bool *last)
 {
@@ -105,15 +117,7 @@ bool mlp_build_order(size_t n, const size_t *group, const double *size, size_t *
         }
         at[group[k]]++;  /* the group's runs, for now */
     }
-    /* heap sort of the groups by size (no qsort_r in C11) */
-    for (size_t i = n_groups / 2; i-- > 0;)
-        sift_down(order, i, n_groups, size);
-    for (size_t end = n_groups; end-- > 1;) {
-        size_t t = order[0];
-        order[0] = order[end];
-        order[end] = t;
-        sift_down(order, 0, end, size);
-    }
+    mlp_order_by_size(order, n_groups, size);
     for (size_t i = 0; i < n_groups; i++) {  /* at[g]: where group g's runs start */
         size_t g = order[i], count = at[g];
         at[g] = start;

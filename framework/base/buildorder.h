@@ -27,6 +27,12 @@ void mlp_grouper_free(mlp_grouper *g);
 size_t mlp_grouper_add(mlp_grouper *g, size_t k, const size_t *width, size_t n_width,
                        size_t iterations, double *size);
 
+/* idx[0 .. n-1] (any permutation on entry) sorted by size[idx[i]], largest
+ * first, the smaller index first among equal sizes.  O(n log n), no
+ * allocation (a heap sort: C11 has no qsort_r).  plan/ orders runs by cost
+ * with it. */
+void mlp_order_by_size(size_t *idx, size_t n, const double *size);
+
 /* order[0 .. n-1]: the runs grouped by group[k] (from mlp_grouper_add), the
  * groups by size[k] largest first (the smaller first run on a tie), each
  * group's runs in run order; last[k]: run k is its group's last there.

@@ -5,44 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* a before b: larger cost, then smaller index */
-static bool costlier(size_t a, size_t b, const double *cost)
-{
-    if (cost[a] != cost[b])
-        return cost[a] > cost[b];
-    return a < b;
-}
-
-/* Sift idx[root] down the heap idx[0..end-1], whose top is the run that
- * comes last in the order (so the sorted array ends up first-to-last). */
-static void sift_down(size_t *idx, size_t root, size_t end, const double *cost)
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= end)
-            break;
-        if (child + 1 < end && costlier(idx[child], idx[child + 1], cost))
-            child++;
-        if (!costlier(idx[root], idx[child], cost))
-            break;
-        size_t t = idx[root];
-        idx[root] = idx[child];
-        idx[child] = t;
-        root = child;
-    }
-}
+#include "base/buildorder.h"
 
 void mlp_plan_order_by_cost(size_t *idx, size_t n, const double *cost)
 {
-    /* heap sort: O(n log n) without qsort_r (not in C11) */
-    for (size_t start = n / 2; start-- > 0;)
-        sift_down(idx, start, n, cost);
-    for (size_t end = n; end-- > 1;) {
-        size_t t = idx[0];
-        idx[0] = idx[end];
-        idx[end] = t;
-        sift_down(idx, 0, end, cost);
-    }
+    mlp_order_by_size(idx, n, cost);  /* the sweep file's groups use the same order */
 }
 
 typedef struct shard_load {

@@ -154,8 +154,12 @@ typedef struct format2 {
  * publishes the file has only the last few to wait for.  (On this machine's
  * virtual disk an fsync costs about 0.7 ms per MB written since the last one,
  * wherever the kernel's writeback stands: the 97 MB of 10 000 tiny runs
- * waited 56-103 ms at the end, starting the writeback early did not help.) */
-#define WRITEBACK_BYTES ((uint64_t)8 << 20)
+ * waited 56-103 ms at the end, starting the writeback early did not help.)
+ * 1 MB since stacks are written while runs train (group_done): with 8 MB the
+ * small size's 4.4 MB all waited for the publishing fsync.  Interleaved,
+ * small size at -j2: 8 MB 0.093-0.097 s, 2 MB 0.090, 1 MB 0.088-0.090,
+ * 256 kB 0.096 (each fdatasync has a cost of its own); tiny10k unchanged. */
+#define WRITEBACK_BYTES ((uint64_t)1 << 20)
 
 /* n more bytes of arrays went to the file. */
 static void written(format2 *x, uint64_t n)

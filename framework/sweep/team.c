@@ -67,12 +67,14 @@ static mlp_status load_module(mlp_error *err)
                       why ? why : path);
     } else {
         const mlp_team_ops *o = (const mlp_team_ops *)dlsym(h, MLP_TEAM_OPS_SYMBOL);
-        if (!o || o->version != MLP_TEAM_OPS_VERSION)
+        if (!o || o->version != MLP_TEAM_OPS_VERSION) {
             st = mlp_fail(err, MLP_ERR_RUNTIME, "MPI: %s is not this runner's MPI module (%s); "
                           "rebuild and install the runner again", path,
                           o ? "another version" : "no operations table");
-        else
+            dlclose(h);
+        } else {
             ops = o;  /* kept loaded: the MPI library stays until the process ends */
+        }
     }
     free(beside);
     return st;

@@ -3,7 +3,8 @@
 # started it (framework/sweep/team.c).  A plain start must not load libmpi;
 # a start that looks launched (the launcher's variable set, no launcher
 # behind it) goes for the MPI module, the one installed beside the runner
-# first, and says what failed when that one is damaged.  The real mpirun
+# first, and says what failed when that one is damaged or is another
+# shared object.  The real mpirun
 # sweeps, which load it, are mpi_sweep.py's.
 # usage: mpi_lazy.sh RUNNER BUILD_DIR WORK
 runner=$1 build=$2 work=$3
@@ -36,4 +37,12 @@ grep -q "cannot load the runner's MPI module: $work/lib/mlplab/mlplab_mpi.so" "$
     fail "no clear error for the damaged module: $(cat "$work/damaged.out")"
 grep -q "install the runner again" "$work/damaged.out" ||
     fail "the error does not say what to do: $(cat "$work/damaged.out")"
+# a shared object that is not the module (a plugin): refused by name
+cp "$build/plugins/activations/sigmoid.so" "$work/lib/mlplab/mlplab_mpi.so" ||
+    fail "cannot copy a plugin"
+OMPI_COMM_WORLD_SIZE=2 "$work/bin/runner" "$work/none.yaml" >"$work/other.out" 2>&1
+rc=$?
+test $rc -eq 1 || fail "a launched runner with another shared object as its module exited $rc"
+grep -q "$work/lib/mlplab/mlplab_mpi.so is not this runner's MPI module (no operations table)" \
+    "$work/other.out" || fail "no clear error for a foreign module: $(cat "$work/other.out")"
 echo "mpi_lazy: ok"

@@ -724,11 +724,13 @@ out:
     return st;
 }
 
-/* The order the sweep's own builder takes a format-1 file's runs in, and
- * where its groups end (base/buildorder.h), from each run's `widths` and
- * `iterations`: its conversion to format 2 then has the layout of the file
- * the sweep writes in format 2 (stacks largest first). */
-static mlp_status order_runs1(mlp_h5w *w, hid_t f, size_t n_runs, size_t **order, bool **last)
+/* The order the sweep's own builder takes a file's runs in, and where its
+ * groups end (base/buildorder.h), from each run's layer widths and
+ * iterations (format 1: the attributes of /runs/run_<k>; format 2: those of
+ * the run's stack, stack_of[k]): its conversion to format 2 then has the
+ * layout of the file the sweep writes in format 2 (stacks largest first). */
+static mlp_status order_runs(mlp_h5w *w, hid_t f, int version, size_t n_runs,
+                             const int32_t *stack_of, size_t **order, bool **last)
 {
     size_t *group = malloc((n_runs ? n_runs : 1) * sizeof(size_t));
     double *size = malloc((n_runs ? n_runs : 1) * sizeof(double));
@@ -744,9 +746,13 @@ static mlp_status order_runs1(mlp_h5w *w, hid_t f, size_t n_runs, size_t **order
         double v[MLP_RESULTS_MAX_LAYERS + 1];
         size_t width[MLP_RESULTS_MAX_LAYERS + 1], nw;
         hid_t g;
-        snprintf(name, sizeof(name), "runs/run_%04zu", k);
+        if (version == 1)
+            snprintf(name, sizeof(name), "runs/run_%04zu", k);
+        else
+            snprintf(name, sizeof(name), "stacks/s%d", (int)stack_of[k]);
         if ((g = H5Gopen2(f, name, H5P_DEFAULT)) < 0) {
-            st = mlp_fail(w->err, MLP_ERR_IO, "%s: no run %zu (group /%s)", w->file, k, name);
+            st = mlp_fail(w->err, MLP_ERR_IO, "%s: no %s for run %zu (group /%s)", w->file,
+                          version == 1 ? "group" : "stack", k, name);
             break;
         }
         nw = attr_f64s(g, "widths", v, MLP_RESULTS_MAX_LAYERS + 1);
@@ -815,7 +821,7 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
     columns cols = {0};
     int32_t *stack_of = NULL;
     int64_t *row_of = NULL;
-    size_t *order = NULL;        /* the order runs are added in (format 1 to 2), or NULL */
+    size_t *order = NULL;        /* the order runs are added in (to format 2), or NULL */
     bool *last = NULL;
     conv_run c;
     mlp_data data[2] = {{0}};
@@ -895,7 +901,7 @@ mlp_status mlp_results_convert(const char *in, const char *out, int format, size
     if ((st = read_data(&w, f, "dataset/train", &data[0], &have)) ||
         (st = read_data(&w, f, "dataset/test", &data[1], &have)))
         goto done;
-    if (version == 1 && fmt->group_done && (st = order_runs1(&w, f, n_runs, &order, &last)))
+    if (fmt->group_done && (st = order_runs(&w, f, version, n_runs, stack_of, &order, &last)))
         goto done;
     if (!(x = fmt->create(n_runs, n_swept))) {
         st = mlp_fail(err, MLP_ERR_NOMEM, "%s: out of memory", out);

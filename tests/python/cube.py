@@ -97,7 +97,12 @@ def check_convert(a):
         run([a.runner, "convert", to2, back])
         with open(f1, "rb") as x, open(back, "rb") as y:
             expect(x.read() == y.read(), f"{f1} -> 2 -> 1 is not the same bytes")
-        print(f"{f1} <-> {f2}: equal numbers both ways, 1 -> 2 -> 1 the same bytes")
+        # format 2 rewritten as format 2 keeps the sweep's layout (stacks largest first)
+        again = base + ".again2.h5"
+        run([a.runner, "convert", f2, again, "--format", "2"])
+        compare(a, f2, again)
+        print(f"{f1} <-> {f2}: equal numbers both ways, 1 -> 2 -> 1 the same bytes, "
+              f"2 -> 2 the same layout")
 
 
 def check_threads(a):

@@ -13,6 +13,19 @@
 #include "train/config.h"
 #include "train/train.h"
 
+/* The settings of one point of the sweep, shared by the runs that train it
+ * at the same time or one after another: its repeats differ only in their
+ * seed, so resolving them once each (10 us a run, in a critical section)
+ * was waste (run.c). */
+typedef struct shared_config {
+    bool used;                   /* the slot holds a point's settings */
+    size_t point;                /* run k's point is k / plan.repeats */
+    size_t refs;                 /* runs holding it now */
+    uint64_t last;               /* when a run last took it (for reuse of slots) */
+    mlp_config cfg;
+} shared_config;
+#define MLP_SWEEP_CONFIGS 8
+
 /* One distinct dataset, shared read-only by every run that uses it. */
 typedef struct dataset_entry {
     char *key;
@@ -63,6 +76,9 @@ typedef struct sweep_state {
     struct mlp_lock *lock;       /* this writer's lock in the run folder */
     char *halving_table;         /* sweep.halving: the bracket table, for the file */
     size_t iterations_trained;   /* updates made by this process's runs (atomic) */
+    shared_config configs[MLP_SWEEP_CONFIGS]; /* recent points' settings (guarded by the
+                                    critical section mlplab_spec) */
+    uint64_t config_clock;
 } sweep_state;
 
 /* ---- datasets.c: each distinct dataset generated once ------------------ */
@@ -128,6 +144,8 @@ void mlp_sweep_run_mark(one_run *r, size_t bracket, size_t rungs_before, size_t 
 mlp_status mlp_sweep_run_end(sweep_state *st, one_run *r, bool halted,
                              mlp_results_journal *journal, run_outcome *out, mlp_error *err);
 void mlp_sweep_run_free(sweep_state *st, one_run *r);
+/* Free the settings kept in st->configs (no run may hold any). */
+void mlp_sweep_configs_free(sweep_state *st);
 
 /* ---- halving.c: successive halving and Hyperband ---------------------- */
 

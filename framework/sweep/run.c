@@ -41,7 +41,8 @@ static void unchanged_note(const mlp_model *m, const double *initial, char *note
 struct one_run {
     size_t k;                          /* its index in the plan */
     mlp_plan_run pr;
-    mlp_config cfg;
+    mlp_config cfg;                    /* a copy of shared->cfg, or owned when shared is NULL */
+    shared_config *shared;
     const dataset_entry *de;
     const mlp_data *test;              /* NULL without a test set */
     size_t outputs;                    /* the model's outputs */
@@ -228,6 +229,57 @@ static mlp_status record_run(const sweep_state *st, one_run *r, mlp_results_jour
     return rc;
 }
 
+/* Run r's settings, from the slot that holds its point's or else resolved
+ * into a slot (one no run holds, the least recently taken); owned by the run
+ * when every slot is held (successive halving keeps many runs at once).
+ * Inside the critical section mlplab_spec. */
+static mlp_status take_config(sweep_state *st, one_run *r, mlp_error *err)
+{
+    size_t point = r->k / st->spec->plan.repeats;
+    shared_config *slot = NULL;
+    mlp_status rc;
+
+    for (size_t i = 0; i < MLP_SWEEP_CONFIGS && !slot; i++)
+        if (st->configs[i].used && st->configs[i].point == point)
+            slot = &st->configs[i];
+    if (!slot) {
+        for (size_t i = 0; i < MLP_SWEEP_CONFIGS; i++) {
+            shared_config *c = &st->configs[i];
+            if (!c->used) {
+                slot = c;
+                break;
+            }
+            if (!c->refs && (!slot || c->last < slot->last))
+                slot = c;
+        }
+        if (!slot)
+            return mlp_spec_config(st->spec, st->reg, r->k, &r->cfg, err);
+        if (slot->used)
+            mlp_config_free(&slot->cfg);
+        slot->used = false;
+        rc = mlp_spec_config(st->spec, st->reg, r->k, &slot->cfg, err);
+        if (rc != MLP_OK)
+            return rc;
+        slot->used = true;
+        slot->point = point;
+        slot->refs = 0;
+    }
+    slot->refs++;
+    slot->last = ++st->config_clock;
+    r->cfg = slot->cfg;
+    r->shared = slot;
+    return MLP_OK;
+}
+
+void mlp_sweep_configs_free(sweep_state *st)
+{
+    for (size_t i = 0; i < MLP_SWEEP_CONFIGS; i++)
+        if (st->configs[i].used) {
+            mlp_config_free(&st->configs[i].cfg);
+            st->configs[i].used = false;
+        }
+}
+
 mlp_status mlp_sweep_run_begin(sweep_state *st, size_t k, one_run **out, mlp_error *err)
 {
     one_run *r = calloc(1, sizeof(*r));
@@ -239,7 +291,7 @@ mlp_status mlp_sweep_run_begin(sweep_state *st, size_t k, one_run **out, mlp_err
     r->t0 = omp_get_wtime();
     mlp_plan_get(&st->spec->plan, k, &r->pr);
 #pragma omp critical(mlplab_spec)
-    rc = mlp_spec_config(st->spec, st->reg, k, &r->cfg, err);
+    rc = take_config(st, r, err);
     if (rc != MLP_OK) {
         free(r);
         return rc;
@@ -324,7 +376,12 @@ void mlp_sweep_run_free(sweep_state *st, one_run *r)
     if (r->have_data)
         mlp_sweep_data_release(st, st->run_data[r->k]);
 #pragma omp critical(mlplab_spec)
-    mlp_config_free(&r->cfg);
+    {
+        if (r->shared)
+            r->shared->refs--;
+        else
+            mlp_config_free(&r->cfg);
+    }
     free(r);
 }
 

@@ -789,6 +789,7 @@ static void exec_free(sweep_exec *x)
 {
     sweep_state *st = x->st;
 
+    mlp_sweep_configs_free(st);
     mlp_sweep_data_free_all(st);
     free(st->run_data);
     free(st->cost);

@@ -413,6 +413,50 @@ static void test_runner_same_numbers_for_any_thread_count(void **state)
     assert_same_numbers(TMP "/j1.h5", TMP "/j2.h5", 30);
 }
 
+/* The repeats of a point share its resolved settings (sweep/run.c keeps
+ * the last 8 points'): 10 widths x 3 repeats at -j2, so slots are reused
+ * while the other worker holds one; every run trained the width it records
+ * (its stack's widths are its model.hidden). */
+static void test_runner_repeats_share_settings(void **state)
+{
+    int64_t hidden[30], widths[3];
+    int32_t stack[30];
+
+    (void)state;
+    write_file(TMP "/share.yaml",
+               "name: share\n"
+               "seed: 3\n"
+               "dataset: {plugin: circles, train: 20}\n"
+               "model: {hidden: 3}\n"
+               "train: {learning_rate: 1.0, iterations: 5}\n"
+               "repeats: 3\n"
+               "sweep:\n"
+               "  model.hidden: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n"
+               "record: {boundary: false, hidden: false}\n");
+    assert_int_equal(run("share.yaml", "-q", "-j2", "-o", "share.h5", "--format", "2", NULL), 0);
+    hid_t f = H5Fopen(TMP "/share.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "model.hidden", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, hidden) >= 0);
+    H5Dclose(d);
+    d = H5Dopen2(f, "index/stack", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, stack) >= 0);
+    H5Dclose(d);
+    for (int k = 0; k < 30; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), "stacks/s%d", (int)stack[k]);
+        hid_t a = H5Aopen_by_name(f, name, "widths", H5P_DEFAULT, H5P_DEFAULT);
+        assert_true(a >= 0);
+        assert_true(H5Aread(a, H5T_NATIVE_INT64, widths) >= 0);
+        H5Aclose(a);
+        assert_int_equal(hidden[k], 2 + k / 3);
+        if (widths[1] != hidden[k])
+            fail_msg("run %d records model.hidden %lld but trained width %lld", k,
+                     (long long)hidden[k], (long long)widths[1]);
+    }
+    H5Fclose(f);
+}
+
 /* One run and three threads: the run's kernels share its batch's blocks
  * (1000 points: four blocks; two hidden layers; minibatches of 600, two
  * blocks each, and the last of 400), and the numbers stay those of -j1. */
@@ -1328,6 +1372,7 @@ int main(void)
         cmocka_unit_test_setup(test_runner_dry_run_lists_runs, setup),
         cmocka_unit_test_setup(test_runner_set_overrides, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_for_any_thread_count, setup),
+        cmocka_unit_test_setup(test_runner_repeats_share_settings, setup),
         cmocka_unit_test_setup(test_runner_one_run_threads_inside, setup),
         cmocka_unit_test_setup(test_runner_threads_kept_per_run, setup),
         cmocka_unit_test_setup(test_runner_same_numbers_every_isa, setup),

@@ -113,7 +113,9 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
                           k, cfg.loss.plugin->name, cfg.dataset.plugin->name, de->classes);
         }
         if (rc == MLP_OK) {
-            size_t in = de->dim, widths[MLP_MAX_HIDDEN + 2];
+            /* the layer widths, input to output */
+            size_t in = de->dim, out = mlp_sweep_output_width(&cfg, de),
+                   widths[MLP_MAX_HIDDEN + 2];
             double w = 0;
             widths[0] = de->dim;
             for (size_t l = 0; l < cfg.n_hidden; l++) {
@@ -121,28 +123,22 @@ mlp_status mlp_sweep_prepare(sweep_state *st, mlp_error *err)
                 in = cfg.hidden[l];
                 widths[l + 1] = cfg.hidden[l];
             }
-            w += (double)in * (double)mlp_sweep_output_width(&cfg, de);
-            widths[cfg.n_hidden + 1] = mlp_sweep_output_width(&cfg, de);
+            w += (double)in * (double)out;
+            widths[cfg.n_hidden + 1] = out;
             group[k] = mlp_grouper_add(grouper, k, widths, cfg.n_hidden + 2,
                                        cfg.train.iterations, &group_size[k]);
             st->cost[k] = w * (double)cfg.train.iterations *
                           (double)(cfg.train.batch_size ? cfg.train.batch_size : de->n_train);
             mlp_record_size rs;
-            mlp_record_estimate(&cfg, de->dim, mlp_sweep_output_width(&cfg, de), de->n_train,
-                                de->n_test, &rs);
+            mlp_record_estimate(&cfg, de->dim, out, de->n_train, de->n_test, &rs);
             point_bytes = rs.total - (spec->dataset_swept ? 0 : rs.dataset);
             st->record_bytes += point_bytes;
             if (k == 0 && !spec->dataset_swept)
                 st->record_bytes += rs.dataset;
             st->budget = cfg.record.budget;
             if (cfg.init_file) {
-                size_t wd[MLP_MAX_HIDDEN + 2];
-                wd[0] = de->dim;
-                for (size_t l = 0; l < cfg.n_hidden; l++)
-                    wd[l + 1] = cfg.hidden[l];
-                wd[cfg.n_hidden + 1] = mlp_sweep_output_width(&cfg, de);
-                rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, wd, cfg.n_hidden + 1,
-                                              NULL, err);
+                rc = mlp_results_read_weights(cfg.init_file, cfg.init_run, widths,
+                                              cfg.n_hidden + 1, NULL, err);
                 if (rc != MLP_OK) {
                     char msg[sizeof(err->msg)];
                     snprintf(msg, sizeof(msg), "run %zu: model.init: %.1400s", k, err->msg);

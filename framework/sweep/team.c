@@ -113,7 +113,7 @@ mlp_status mlp_team_join(mlp_team **team, mlp_error *err)
 void mlp_team_leave(mlp_team *t)
 {
     if (t)
-        CALL(t, leave(t), (void)0);
+        ops->leave(t);
 }
 
 int mlp_team_rank(const mlp_team *t)
@@ -156,13 +156,13 @@ bool mlp_team_next(mlp_team *t, size_t *k, const volatile sig_atomic_t *stop)
 void mlp_team_finished(mlp_team *t, bool diverged, double train_accuracy)
 {
     if (t)
-        CALL(t, finished(t, diverged, train_accuracy), (void)0);
+        ops->finished(t, diverged, train_accuracy);
 }
 
 void mlp_team_close(mlp_team *t)
 {
     if (t)
-        CALL(t, close(t), (void)0);
+        ops->close(t);
 }
 
 size_t mlp_team_remote_done(mlp_team *t)
@@ -174,7 +174,7 @@ mlp_status mlp_team_finish(mlp_team *t, mlp_status rc, const char *line, size_t 
                            size_t *n_diverged, char **lines, mlp_error *err)
 {
     if (t)
-        return CALL(t, finish(t, rc, line, n_ok, n_diverged, lines, err), rc);
+        return ops->finish(t, rc, line, n_ok, n_diverged, lines, err);
     *lines = NULL;
     return rc;
 }

@@ -533,6 +533,26 @@ static void worker_loop(sweep_exec *x, int id, int *failed, mlp_error *err)
     }
 }
 
+/* Workers that have no run left wait here, asleep, for the others.  At the
+ * end of an OpenMP region libgomp spins (GOMP_SPINCOUNT, some milliseconds
+ * on this kind of machine) where a thread waits for its team: a worker done
+ * first would hold a core that the last run and the builder want. */
+typedef struct workers_done {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int left;
+} workers_done;
+
+static void worker_wait_others(workers_done *d)
+{
+    pthread_mutex_lock(&d->mu);
+    if (--d->left == 0)
+        pthread_cond_broadcast(&d->cv);
+    while (d->left > 0)
+        pthread_cond_wait(&d->cv, &d->mu);
+    pthread_mutex_unlock(&d->mu);
+}
+
 typedef struct worker_arg {
     sweep_exec *x;
     int id;
@@ -577,8 +597,18 @@ static void run_all(sweep_exec *x, mlp_error *err)
     if (outer == 1) {
         worker_loop(x, 0, &failed, err);
     } else if (st->inner_threads == 1) {
+        workers_done done = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 #pragma omp parallel num_threads(outer)
-        worker_loop(x, omp_get_thread_num(), &failed, err);
+        {
+#pragma omp single
+            done.left = omp_get_num_threads();
+            worker_loop(x, omp_get_thread_num(), &failed, err);
+            worker_wait_others(&done);
+        }
+        /* the team's threads would spin again, idle in libgomp's pool, while
+         * this thread finishes the sweep file: let them go (a later region
+         * makes new ones) */
+        omp_pause_resource_all(omp_pause_soft);
     } else {
         worker_arg *w = calloc((size_t)outer, sizeof(*w));
         int started = 1;

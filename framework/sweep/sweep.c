@@ -597,7 +597,9 @@ static void run_all(sweep_exec *x, mlp_error *err)
     if (outer == 1) {
         worker_loop(x, 0, &failed, err);
     } else if (st->inner_threads == 1) {
-        workers_done done = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+        workers_done done = {.left = 0};
+        pthread_mutex_init(&done.mu, NULL);
+        pthread_cond_init(&done.cv, NULL);
 #pragma omp parallel num_threads(outer)
         {
 #pragma omp single
@@ -605,6 +607,8 @@ static void run_all(sweep_exec *x, mlp_error *err)
             worker_loop(x, omp_get_thread_num(), &failed, err);
             worker_wait_others(&done);
         }
+        pthread_mutex_destroy(&done.mu);
+        pthread_cond_destroy(&done.cv);
         /* the team's threads would spin again, idle in libgomp's pool, while
          * this thread finishes the sweep file: let them go (a later region
          * makes new ones) */

@@ -254,6 +254,77 @@ MLP_INLINE void row_grads(double *restrict gw, double *restrict gb, const double
         lane_dots(gw + k, NULL, d, in + k * nb, 1, nb);
 }
 
+/* For the two rows d_0 = d, d_1 = d + nb and c < cnt (1 or 2) rows in_c =
+ * in + c nb: gw[r ldg + c] = d_r . in_c and, when gb is not NULL, gb[r] =
+ * the sum of d_r.  Each element is the same lane sum lane_dots makes; two
+ * rows of d give twice the independent sums a pass. */
+MLP_INLINE void lane_dots_pair(double *restrict gw, size_t ldg, double *restrict gb,
+                               const double *restrict d, const double *restrict in, size_t cnt,
+                               size_t nb)
+{
+    lanes8 s0 = {0}, s1 = {0}, a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, d0, d1, xv;
+    const double *restrict e = d + nb, *restrict x1 = in + nb;
+    size_t i = 0;
+
+    for (; i + 8 <= nb; i += 8) {
+        load8(&d0, d + i);
+        load8(&d1, e + i);
+        add8(&s0, &d0);
+        add8(&s1, &d1);
+        load8(&xv, in + i);
+        fma8(&a00, &d0, &xv);
+        fma8(&a10, &d1, &xv);
+        if (cnt > 1) {
+            load8(&xv, x1 + i);
+            fma8(&a01, &d0, &xv);
+            fma8(&a11, &d1, &xv);
+        }
+    }
+    if (i < nb) {
+        const size_t r = nb - i;
+        load_tail(&d0, d + i, r);
+        load_tail(&d1, e + i, r);
+        add8(&s0, &d0);
+        add8(&s1, &d1);
+        load_tail(&xv, in + i, r);
+        fma8(&a00, &d0, &xv);
+        fma8(&a10, &d1, &xv);
+        if (cnt > 1) {
+            load_tail(&xv, x1 + i, r);
+            fma8(&a01, &d0, &xv);
+            fma8(&a11, &d1, &xv);
+        }
+    }
+    if (gb) {
+        gb[0] = fold8(&s0);
+        gb[1] = fold8(&s1);
+    }
+    gw[0] = fold8(&a00);
+    gw[ldg] = fold8(&a10);
+    if (cnt > 1) {
+        gw[1] = fold8(&a01);
+        gw[ldg + 1] = fold8(&a11);
+    }
+}
+
+/* row_grads for the two rows d and d + nb at once: gradient rows gw and gw
+ * + nin, biases gb[0] and gb[1]; the same elements, twice the sums a pass. */
+MLP_INLINE void row_grads_pair(double *restrict gw, double *restrict gb, const double *restrict d,
+                               const double *restrict in, size_t nin, size_t nb)
+{
+    size_t k;
+
+    if (nin == 1) {
+        lane_dots_pair(gw, nin, gb, d, in, 1, nb);
+        return;
+    }
+    lane_dots_pair(gw, nin, gb, d, in, 2, nb);
+    for (k = 2; k + 2 <= nin; k += 2)
+        lane_dots_pair(gw + k, nin, NULL, d, in + k * nb, 2, nb);
+    for (; k < nin; k++)
+        lane_dots_pair(gw + k, nin, NULL, d, in + k * nb, 1, nb);
+}
+
 /* da (nb) = sum over o < out of d_o w[o][k], o ascending (d_0 w[0][k] first,
  * then fused multiply-adds), for the rows d_o = d + o nb and w (out, nin). */
 MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k,
@@ -294,7 +365,9 @@ MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb,
         const double *in = l > 0 ? b->a[l - 1] : b->xt, *w = m->params + m->w_off[l];
         double *gw = g + m->w_off[l], *gb = g + m->b_off[l];
 
-        for (o = 0; o < out; o++)
+        for (o = 0; o + 2 <= out; o += 2)
+            row_grads_pair(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
+        for (; o < out; o++)
             row_grads(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
         if (l == 0)
             break;

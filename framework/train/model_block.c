@@ -40,9 +40,10 @@ static mlp_status block_init(mlp_block *b, const mlp_model *m, size_t bs, mlp_er
     for (l = 0; l < L; l++)
         total += m->width[l + 1] * bs * (l + 1 < L ? 2 : 1);
     memset(b, 0, sizeof(*b));
-    /* on a cache line: with malloc's 16 bytes, three in four of the kernels'
-     * 8-wide loads and stores straddled two lines (the tutorial 5% slower,
-     * the benchmark's small size 10%) */
+    /* on a cache line (and rows ld apart, model_kernels.c): from malloc,
+     * aligned to 16 bytes, the kernels' 8-wide loads and stores straddled two
+     * lines unless the block happened to start one (the tutorial was 5%
+     * slower, the benchmark's small size 10%) */
     b->mem = aligned_alloc(64, (total * sizeof(double) + 63) / 64 * 64);
     if (!b->mem)
         return mlp_fail(err, MLP_ERR_NOMEM, "model: out of memory for a block of %zu samples", bs);

@@ -92,8 +92,17 @@ MLP_INLINE double fold8(const lanes8 *a)
  * computes the same bits (see above). */
 #include "mlplab/kernel.h"
 
-/* xt (in, nb) = x (nb, in) transposed. */
-static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in)
+/* Rows of a block are ld apart: nb rounded up to 8 doubles, so that every
+ * row starts on a cache line (the block's memory does, model_block.c) and no
+ * 8-wide load straddles two lines.  The padding is never read or written. */
+static size_t row_ld(size_t nb)
+{
+    return (nb + 7) & ~(size_t)7;
+}
+
+/* xt (in rows, ld apart) = x (nb, in) transposed. */
+static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in,
+                       size_t ld)
 {
     size_t i, k;
 
@@ -104,30 +113,42 @@ static void load_block(double *restrict xt, const double *restrict x, size_t nb,
     if (in == 2) {
         for (i = 0; i < nb; i++) {
             xt[i] = x[2 * i];
-            xt[nb + i] = x[2 * i + 1];
+            xt[ld + i] = x[2 * i + 1];
         }
         return;
     }
     for (i = 0; i < nb; i++)
         for (k = 0; k < in; k++)
-            xt[k * nb + i] = x[i * in + k];
+            xt[k * ld + i] = x[i * in + k];
 }
 
-/* to (c, r) = from (r, c) transposed. */
-static void transpose(double *restrict to, const double *restrict from, size_t r, size_t c)
+/* to (nb, w) = the w rows (ld apart) of nb samples, transposed. */
+static void rows_to_samples(double *restrict to, const double *restrict rows, size_t w, size_t nb,
+                            size_t ld)
 {
-    size_t i, j;
+    size_t i, o;
 
-    for (i = 0; i < r; i++)
-        for (j = 0; j < c; j++)
-            to[j * r + i] = from[i * c + j];
+    for (o = 0; o < w; o++)
+        for (i = 0; i < nb; i++)
+            to[i * w + o] = rows[o * ld + i];
 }
 
-/* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k nb,
+/* w rows (ld apart) = from (nb, w) transposed. */
+static void samples_to_rows(double *restrict rows, const double *restrict from, size_t nb, size_t w,
+                            size_t ld)
+{
+    size_t i, o;
+
+    for (i = 0; i < nb; i++)
+        for (o = 0; o < w; o++)
+            rows[o * ld + i] = from[i * w + o];
+}
+
+/* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k ld,
  * fused multiply-adds in that order for every sample (a block of rows per
  * pass). */
 MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict w,
-                           const double *restrict in, size_t nin, size_t nb)
+                           const double *restrict in, size_t nin, size_t nb, size_t ld)
 {
     size_t i, k;
 
@@ -139,27 +160,27 @@ MLP_INLINE void affine_row(double *restrict z, double b0, const double *restrict
     }
     {
         const double w0 = w[0], w1 = w[1];
-        const double *restrict x0 = in, *restrict x1 = in + nb;
+        const double *restrict x0 = in, *restrict x1 = in + ld;
         for (i = 0; i < nb; i++)
             z[i] = fma(x1[i], w1, fma(x0[i], w0, b0));
     }
     for (k = 2; k + 4 <= nin; k += 4) {
         const double w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
-        const double *restrict x0 = in + k * nb, *restrict x1 = x0 + nb, *restrict x2 = x1 + nb,
-                               *restrict x3 = x2 + nb;
+        const double *restrict x0 = in + k * ld, *restrict x1 = x0 + ld, *restrict x2 = x1 + ld,
+                               *restrict x3 = x2 + ld;
         for (i = 0; i < nb; i++)
             z[i] = fma(x3[i], w3, fma(x2[i], w2, fma(x1[i], w1, fma(x0[i], w0, z[i]))));
     }
     for (; k < nin; k++) {
         const double wk = w[k];
-        const double *restrict xk = in + k * nb;
+        const double *restrict xk = in + k * ld;
         for (i = 0; i < nb; i++)
             z[i] = fma(xk[i], wk, z[i]);
     }
 }
 
 /* Forward through every layer of a block whose inputs are in b->xt. */
-MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
+MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb, size_t ld)
 {
     const size_t L = m->n_layers;
     const double *in = b->xt;
@@ -170,11 +191,11 @@ MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
         const double *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
 
         for (o = 0; o < out; o++) {
-            double *z = b->z[l] + o * nb;
-            affine_row(z, bias[o], w + o * nin, in, nin, nb);
+            double *z = b->z[l] + o * ld;
+            affine_row(z, bias[o], w + o * nin, in, nin, nb, ld);
             if (l + 1 < L) {
                 mlp_calling_enter(m->act[l], "forward");
-                m->act[l]->forward(z, b->a[l] + o * nb, nb, m->act_params[l]);
+                m->act[l]->forward(z, b->a[l] + o * ld, nb, m->act_params[l]);
                 mlp_calling_leave();
             }
         }
@@ -183,10 +204,10 @@ MLP_INLINE void block_forward_body(const mlp_model *m, mlp_block *b, size_t nb)
     }
 }
 
-/* gw[k] = d . in_k for k < cnt (1, 2 or 4) rows in_k = in + k nb, and, when
+/* gw[k] = d . in_k for k < cnt (1, 2 or 4) rows in_k = in + k ld, and, when
  * gb is not NULL, *gb = the sum of d: one pass over d. */
 MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double *restrict d,
-                          const double *restrict in, size_t cnt, size_t nb)
+                          const double *restrict in, size_t cnt, size_t nb, size_t ld)
 {
     lanes8 as = {0}, a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, dv, xv;
     size_t i = 0;
@@ -197,13 +218,13 @@ MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double
         load8(&xv, in + i);
         fma8(&a0, &dv, &xv);
         if (cnt > 1) {
-            load8(&xv, in + nb + i);
+            load8(&xv, in + ld + i);
             fma8(&a1, &dv, &xv);
         }
         if (cnt > 2) {
-            load8(&xv, in + 2 * nb + i);
+            load8(&xv, in + 2 * ld + i);
             fma8(&a2, &dv, &xv);
-            load8(&xv, in + 3 * nb + i);
+            load8(&xv, in + 3 * ld + i);
             fma8(&a3, &dv, &xv);
         }
     }
@@ -214,13 +235,13 @@ MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double
         load_tail(&xv, in + i, r);
         fma8(&a0, &dv, &xv);
         if (cnt > 1) {
-            load_tail(&xv, in + nb + i, r);
+            load_tail(&xv, in + ld + i, r);
             fma8(&a1, &dv, &xv);
         }
         if (cnt > 2) {
-            load_tail(&xv, in + 2 * nb + i, r);
+            load_tail(&xv, in + 2 * ld + i, r);
             fma8(&a2, &dv, &xv);
-            load_tail(&xv, in + 3 * nb + i, r);
+            load_tail(&xv, in + 3 * ld + i, r);
             fma8(&a3, &dv, &xv);
         }
     }
@@ -235,35 +256,35 @@ MLP_INLINE void lane_dots(double *restrict gw, double *restrict gb, const double
     }
 }
 
-/* gb = sum of d (nb); gw[k] = d . in_k for the rows in_k = in + k nb. */
+/* gb = sum of d (nb); gw[k] = d . in_k for the rows in_k = in + k ld. */
 MLP_INLINE void row_grads(double *restrict gw, double *restrict gb, const double *restrict d,
-                          const double *restrict in, size_t nin, size_t nb)
+                          const double *restrict in, size_t nin, size_t nb, size_t ld)
 {
     size_t k;
 
     if (nin == 1) {
-        lane_dots(gw, gb, d, in, 1, nb);
+        lane_dots(gw, gb, d, in, 1, nb, ld);
         return;
     }
-    lane_dots(gw, gb, d, in, 2, nb);
+    lane_dots(gw, gb, d, in, 2, nb, ld);
     for (k = 2; k + 4 <= nin; k += 4)
-        lane_dots(gw + k, NULL, d, in + k * nb, 4, nb);
+        lane_dots(gw + k, NULL, d, in + k * ld, 4, nb, ld);
     for (; k + 2 <= nin; k += 2)
-        lane_dots(gw + k, NULL, d, in + k * nb, 2, nb);
+        lane_dots(gw + k, NULL, d, in + k * ld, 2, nb, ld);
     for (; k < nin; k++)
-        lane_dots(gw + k, NULL, d, in + k * nb, 1, nb);
+        lane_dots(gw + k, NULL, d, in + k * ld, 1, nb, ld);
 }
 
-/* For the two rows d_0 = d, d_1 = d + nb and c < cnt (1 or 2) rows in_c =
- * in + c nb: gw[r ldg + c] = d_r . in_c and, when gb is not NULL, gb[r] =
+/* For the two rows d_0 = d, d_1 = d + ld and c < cnt (1 or 2) rows in_c =
+ * in + c ld: gw[r ldg + c] = d_r . in_c and, when gb is not NULL, gb[r] =
  * the sum of d_r.  Each element is the same lane sum lane_dots makes; two
  * rows of d give twice the independent sums a pass. */
 MLP_INLINE void lane_dots_pair(double *restrict gw, size_t ldg, double *restrict gb,
                                const double *restrict d, const double *restrict in, size_t cnt,
-                               size_t nb)
+                               size_t nb, size_t ld)
 {
     lanes8 s0 = {0}, s1 = {0}, a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, d0, d1, xv;
-    const double *restrict e = d + nb, *restrict x1 = in + nb;
+    const double *restrict e = d + ld, *restrict x1 = in + ld;
     size_t i = 0;
 
     for (; i + 8 <= nb; i += 8) {
@@ -307,28 +328,29 @@ MLP_INLINE void lane_dots_pair(double *restrict gw, size_t ldg, double *restrict
     }
 }
 
-/* row_grads for the two rows d and d + nb at once: gradient rows gw and gw
+/* row_grads for the two rows d and d + ld at once: gradient rows gw and gw
  * + nin, biases gb[0] and gb[1]; the same elements, twice the sums a pass. */
 MLP_INLINE void row_grads_pair(double *restrict gw, double *restrict gb, const double *restrict d,
-                               const double *restrict in, size_t nin, size_t nb)
+                               const double *restrict in, size_t nin, size_t nb, size_t ld)
 {
     size_t k;
 
     if (nin == 1) {
-        lane_dots_pair(gw, nin, gb, d, in, 1, nb);
+        lane_dots_pair(gw, nin, gb, d, in, 1, nb, ld);
         return;
     }
-    lane_dots_pair(gw, nin, gb, d, in, 2, nb);
+    lane_dots_pair(gw, nin, gb, d, in, 2, nb, ld);
     for (k = 2; k + 2 <= nin; k += 2)
-        lane_dots_pair(gw + k, nin, NULL, d, in + k * nb, 2, nb);
+        lane_dots_pair(gw + k, nin, NULL, d, in + k * ld, 2, nb, ld);
     for (; k < nin; k++)
-        lane_dots_pair(gw + k, nin, NULL, d, in + k * nb, 1, nb);
+        lane_dots_pair(gw + k, nin, NULL, d, in + k * ld, 1, nb, ld);
 }
 
 /* da (nb) = sum over o < out of d_o w[o][k], o ascending (d_0 w[0][k] first,
- * then fused multiply-adds), for the rows d_o = d + o nb and w (out, nin). */
+ * then fused multiply-adds), for the rows d_o = d + o ld and w (out, nin). */
 MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, size_t k,
-                               size_t nin, const double *restrict d, size_t out, size_t nb)
+                               size_t nin, const double *restrict d, size_t out, size_t nb,
+                               size_t ld)
 {
     size_t i, o;
 
@@ -339,13 +361,13 @@ MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, si
     }
     for (o = 1; o + 3 <= out; o += 3) {
         const double w0 = w[o * nin + k], w1 = w[(o + 1) * nin + k], w2 = w[(o + 2) * nin + k];
-        const double *restrict d0 = d + o * nb, *restrict d1 = d0 + nb, *restrict d2 = d1 + nb;
+        const double *restrict d0 = d + o * ld, *restrict d1 = d0 + ld, *restrict d2 = d1 + ld;
         for (i = 0; i < nb; i++)
             da[i] = fma(d2[i], w2, fma(d1[i], w1, fma(d0[i], w0, da[i])));
     }
     for (; o < out; o++) {
         const double wo = w[o * nin + k];
-        const double *restrict dd = d + o * nb;
+        const double *restrict dd = d + o * ld;
         for (i = 0; i < nb; i++)
             da[i] = fma(dd[i], wo, da[i]);
     }
@@ -354,7 +376,8 @@ MLP_INLINE void input_grad_row(double *restrict da, const double *restrict w, si
 /* Backward through every layer of a block after block_forward, from the
  * gradient w.r.t. the logits in b->d0 (k, nb): the block's gradient to g
  * (n_params, overwritten). */
-MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb, size_t ld,
+                                    double *g)
 {
     const size_t L = m->n_layers;
     double *dcur = b->d0, *dnext = b->d1, *t;
@@ -366,16 +389,16 @@ MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb,
         double *gw = g + m->w_off[l], *gb = g + m->b_off[l];
 
         for (o = 0; o + 2 <= out; o += 2)
-            row_grads_pair(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
+            row_grads_pair(gw + o * nin, gb + o, dcur + o * ld, in, nin, nb, ld);
         for (; o < out; o++)
-            row_grads(gw + o * nin, gb + o, dcur + o * nb, in, nin, nb);
+            row_grads(gw + o * nin, gb + o, dcur + o * ld, in, nin, nb, ld);
         if (l == 0)
             break;
         for (k = 0; k < nin; k++) {
-            input_grad_row(b->da, w, k, nin, dcur, out, nb);
+            input_grad_row(b->da, w, k, nin, dcur, out, nb, ld);
             mlp_calling_enter(m->act[l - 1], "backward");
-            m->act[l - 1]->backward(b->z[l - 1] + k * nb, b->a[l - 1] + k * nb, b->da,
-                                    dnext + k * nb, nb, m->act_params[l - 1]);
+            m->act[l - 1]->backward(b->z[l - 1] + k * ld, b->a[l - 1] + k * ld, b->da,
+                                    dnext + k * ld, nb, m->act_params[l - 1]);
             mlp_calling_leave();
         }
         t = dcur;
@@ -385,57 +408,64 @@ MLP_INLINE void block_backward_body(const mlp_model *m, mlp_block *b, size_t nb,
 }
 
 MLP_ISA_AVX512_FN
-static void block_forward_avx512(const mlp_model *m, mlp_block *b, size_t nb)
+static void block_forward_avx512(const mlp_model *m, mlp_block *b, size_t nb, size_t ld)
 {
-    block_forward_body(m, b, nb);
+    block_forward_body(m, b, nb, ld);
 }
 
 MLP_ISA_AVX2_FN
-static void block_forward_avx2(const mlp_model *m, mlp_block *b, size_t nb)
+static void block_forward_avx2(const mlp_model *m, mlp_block *b, size_t nb, size_t ld)
 {
-    block_forward_body(m, b, nb);
+    block_forward_body(m, b, nb, ld);
 }
 
-static void block_forward_baseline(const mlp_model *m, mlp_block *b, size_t nb)
+static void block_forward_baseline(const mlp_model *m, mlp_block *b, size_t nb, size_t ld)
 {
-    block_forward_body(m, b, nb);
+    block_forward_body(m, b, nb, ld);
 }
 
 MLP_ISA_AVX512_FN
-static void block_backward_avx512(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+static void block_backward_avx512(const mlp_model *m, mlp_block *b, size_t nb, size_t ld,
+                                 double *g)
 {
-    block_backward_body(m, b, nb, g);
+    block_backward_body(m, b, nb, ld, g);
 }
 
 MLP_ISA_AVX2_FN
-static void block_backward_avx2(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+static void block_backward_avx2(const mlp_model *m, mlp_block *b, size_t nb, size_t ld,
+                                 double *g)
 {
-    block_backward_body(m, b, nb, g);
+    block_backward_body(m, b, nb, ld, g);
 }
 
-static void block_backward_baseline(const mlp_model *m, mlp_block *b, size_t nb, double *g)
+static void block_backward_baseline(const mlp_model *m, mlp_block *b, size_t nb, size_t ld,
+                                 double *g)
 {
-    block_backward_body(m, b, nb, g);
+    block_backward_body(m, b, nb, ld, g);
 }
 
 static void block_forward(const mlp_model *m, mlp_block *b, size_t nb)
 {
+    const size_t ld = row_ld(nb);
+
     if (mlp_isa() >= MLP_ISA_AVX512)
-        block_forward_avx512(m, b, nb);
+        block_forward_avx512(m, b, nb, ld);
     else if (mlp_isa() >= MLP_ISA_AVX2)
-        block_forward_avx2(m, b, nb);
+        block_forward_avx2(m, b, nb, ld);
     else
-        block_forward_baseline(m, b, nb);
+        block_forward_baseline(m, b, nb, ld);
 }
 
 static void block_backward(const mlp_model *m, mlp_block *b, size_t nb, double *g)
 {
+    const size_t ld = row_ld(nb);
+
     if (mlp_isa() >= MLP_ISA_AVX512)
-        block_backward_avx512(m, b, nb, g);
+        block_backward_avx512(m, b, nb, ld, g);
     else if (mlp_isa() >= MLP_ISA_AVX2)
-        block_backward_avx2(m, b, nb, g);
+        block_backward_avx2(m, b, nb, ld, g);
     else
-        block_backward_baseline(m, b, nb, g);
+        block_backward_baseline(m, b, nb, ld, g);
 }
 
 /* Forward, loss and backward of the block of nb samples at x (nb, in),
@@ -446,10 +476,10 @@ static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x,
                               size_t nb, size_t n, size_t nblk, const mlp_batch_loss *bl,
                               double *logits, double *g)
 {
-    const size_t L = m->n_layers, k = m->width[L];
+    const size_t L = m->n_layers, k = m->width[L], ld = row_ld(nb);
     double lb;
 
-    load_block(b->xt, x, nb, m->width[0]);
+    load_block(b->xt, x, nb, m->width[0], ld);
     block_forward(m, b, nb);
     if (k == 1) {
         mlp_calling_enter(bl->desc, "loss");
@@ -458,11 +488,11 @@ static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x,
         if (logits)
             memcpy(logits, b->z[L - 1], nb * sizeof(double));
     } else {
-        transpose(b->lrow, b->z[L - 1], k, nb);
+        rows_to_samples(b->lrow, b->z[L - 1], k, nb, ld);
         mlp_calling_enter(bl->desc, "loss");
         lb = bl->desc->loss(b->lrow, y, b->dlrow, nb, k, bl->params);
         mlp_calling_leave();
-        transpose(b->d0, b->dlrow, nb, k);
+        samples_to_rows(b->d0, b->dlrow, nb, k, ld);
         if (logits)
             memcpy(logits, b->lrow, nb * k * sizeof(double));
     }
@@ -470,8 +500,9 @@ static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x,
         /* the block's mean, weighted by its share of the batch */
         const double wgt = (double)nb / (double)n;
         lb *= wgt;
-        for (size_t i = 0; i < nb * k; i++)
-            b->d0[i] *= wgt;
+        for (size_t o = 0; o < k; o++)
+            for (size_t i = 0; i < nb; i++)
+                b->d0[o * ld + i] *= wgt;
     }
     block_backward(m, b, nb, g);
     return lb;
@@ -528,14 +559,14 @@ double mlp_model_loss_grad(const mlp_model *m, mlp_workspace *ws, const double *
 static void logits_block(const mlp_model *m, mlp_block *b, const double *x, size_t nb,
                          double *logits)
 {
-    const size_t L = m->n_layers, k = m->width[L];
+    const size_t L = m->n_layers, k = m->width[L], ld = row_ld(nb);
 
-    load_block(b->xt, x, nb, m->width[0]);
+    load_block(b->xt, x, nb, m->width[0], ld);
     block_forward(m, b, nb);
     if (k == 1)
         memcpy(logits, b->z[L - 1], nb * sizeof(double));
     else
-        transpose(logits, b->z[L - 1], k, nb);
+        rows_to_samples(logits, b->z[L - 1], k, nb, ld);
 }
 
 void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
@@ -571,15 +602,15 @@ const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const dou
     size_t l, i0;
 
     for (i0 = 0; i0 < n; i0 += bs) {
-        const size_t nb = n - i0 < bs ? n - i0 : bs;
+        const size_t nb = n - i0 < bs ? n - i0 : bs, ld = row_ld(nb);
 
-        load_block(b->xt, x + i0 * in, nb, in);
+        load_block(b->xt, x + i0 * in, nb, in, ld);
         block_forward(m, b, nb);
         for (l = 0; l < L; l++) {
             const size_t w = m->width[l + 1];
-            transpose(ws->z[l] + i0 * w, b->z[l], w, nb);
+            rows_to_samples(ws->z[l] + i0 * w, b->z[l], w, nb, ld);
             if (l + 1 < L)
-                transpose(ws->a[l] + i0 * w, b->a[l], w, nb);
+                rows_to_samples(ws->a[l] + i0 * w, b->a[l], w, nb, ld);
         }
     }
     return ws->z[L - 1];
@@ -594,16 +625,16 @@ void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, 
     size_t l, i0;
 
     for (i0 = 0; i0 < n; i0 += bs) {
-        const size_t nb = n - i0 < bs ? n - i0 : bs;
+        const size_t nb = n - i0 < bs ? n - i0 : bs, ld = row_ld(nb);
         double *g = i0 == 0 ? grad : b->g;
 
-        load_block(b->xt, x + i0 * in, nb, in);
+        load_block(b->xt, x + i0 * in, nb, in, ld);
         for (l = 0; l + 1 < L; l++) {
             const size_t w = m->width[l + 1];
-            transpose(b->z[l], ws->z[l] + i0 * w, nb, w);
-            transpose(b->a[l], ws->a[l] + i0 * w, nb, w);
+            samples_to_rows(b->z[l], ws->z[l] + i0 * w, nb, w, ld);
+            samples_to_rows(b->a[l], ws->a[l] + i0 * w, nb, w, ld);
         }
-        transpose(b->d0, dlogits + i0 * k, nb, k);
+        samples_to_rows(b->d0, dlogits + i0 * k, nb, k, ld);
         block_backward(m, b, nb, g);
         if (i0 > 0)
             add_into(grad, g, P);

@@ -458,16 +458,15 @@ static void test_runner_repeats_share_settings(void **state)
 }
 
 /* One run and three threads: the run's kernels share its batch's blocks
- * (2000 points: four blocks; two hidden layers; minibatches of 1200, three
- * blocks each, and the last of 800, two), and the numbers stay those of
- * -j1. */
+ * (1000 points: four blocks; two hidden layers; minibatches of 600, two
+ * blocks each, and the last of 400), and the numbers stay those of -j1. */
 static const char one_run_spec[] =
     "name: one\n"
     "seed: 5\n"
-    "dataset: {plugin: circles, train: 2000, test: 300, factor: 0.5, noise: 0.1}\n"
+    "dataset: {plugin: circles, train: 1000, test: 300, factor: 0.5, noise: 0.1}\n"
     "model: {hidden: [6, 4], activation: tanh}\n"
     "loss: bce\n"
-    "train: {optimizer: adam, learning_rate: 0.01, iterations: 40, batch_size: 1200}\n"
+    "train: {optimizer: adam, learning_rate: 0.01, iterations: 40, batch_size: 600}\n"
     "record:\n"
     "  boundary: {resolution: 20, extent: [-1.5, 1.5, -1.5, 1.5]}\n";
 
@@ -534,11 +533,11 @@ static void test_runner_threads_kept_per_run(void **state)
 /* Every machine copy of the kernels and plugins (MLPLAB_ISA forces each;
  * this CPU has them all, or the higher ones fall back to what it has) gives
  * the same bytes: sigmoid, softplus and tanh hidden layers, bce and mse,
- * 600 points (a block of 512 and a tail of 88), minibatches and a grid. */
+ * 300 points (a block of 256 and a tail of 44), minibatches and a grid. */
 static const char isa_spec[] =
     "name: isa\n"
     "seed: 11\n"
-    "dataset: {plugin: circles, train: 600, test: 50, factor: 0.5, noise: 0.1}\n"
+    "dataset: {plugin: circles, train: 300, test: 50, factor: 0.5, noise: 0.1}\n"
     "model: {hidden: [7, 5], activation: sigmoid}\n"
     "loss: bce\n"
     "train: {optimizer: adam, learning_rate: 0.02, iterations: 25}\n"

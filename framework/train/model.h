@@ -16,7 +16,7 @@
 #define MLP_MAX_LAYERS (MLP_MAX_HIDDEN + 1)  /* weight layers */
 
 /* Samples per block (fewer for very wide layers): see model_block.c. */
-#define MLP_BLOCK 512
+#define MLP_BLOCK 256
 
 typedef struct mlp_model {
     size_t n_layers;                   /* weight layers = hidden layers + 1 */

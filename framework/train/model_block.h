@@ -7,10 +7,12 @@
 #include "train/model.h"
 
 /* A block is up to bs samples carried through every layer at once.  Inside
- * a block every layer is stored feature-major: row o of a (width, nb) array
+ * a block every layer is stored feature-major: row o of a (width, ld) array
  * holds unit o for the block's nb samples, contiguous, so every loop in
  * model_kernels.c runs over samples and vectorizes whatever the layer widths,
- * and a row stays in L1 while the activation plugin is called on it. */
+ * and a row stays in L1 while the activation plugin is called on it.  Rows
+ * are ld = nb rounded up to 8 doubles apart, and the memory starts on a
+ * cache line, so every row does. */
 struct mlp_block {
     double *xt;                  /* (width[0], bs) the inputs, transposed */
     double *z[MLP_MAX_LAYERS];   /* (width[l+1], bs) pre-activations */

@@ -100,11 +100,22 @@ static size_t row_ld(size_t nb)
     return (nb + 7) & ~(size_t)7;
 }
 
+/* w rows (ld apart) = from (nb, w) transposed. */
+static void samples_to_rows(double *restrict rows, const double *restrict from, size_t nb, size_t w,
+                            size_t ld)
+{
+    size_t i, o;
+
+    for (i = 0; i < nb; i++)
+        for (o = 0; o < w; o++)
+            rows[o * ld + i] = from[i * w + o];
+}
+
 /* xt (in rows, ld apart) = x (nb, in) transposed. */
 static void load_block(double *restrict xt, const double *restrict x, size_t nb, size_t in,
                        size_t ld)
 {
-    size_t i, k;
+    size_t i;
 
     if (in == 1) {
         memcpy(xt, x, nb * sizeof(double));
@@ -117,9 +128,7 @@ static void load_block(double *restrict xt, const double *restrict x, size_t nb,
         }
         return;
     }
-    for (i = 0; i < nb; i++)
-        for (k = 0; k < in; k++)
-            xt[k * ld + i] = x[i * in + k];
+    samples_to_rows(xt, x, nb, in, ld);
 }
 
 /* to (nb, w) = the w rows (ld apart) of nb samples, transposed. */
@@ -131,17 +140,6 @@ static void rows_to_samples(double *restrict to, const double *restrict rows, si
     for (o = 0; o < w; o++)
         for (i = 0; i < nb; i++)
             to[i * w + o] = rows[o * ld + i];
-}
-
-/* w rows (ld apart) = from (nb, w) transposed. */
-static void samples_to_rows(double *restrict rows, const double *restrict from, size_t nb, size_t w,
-                            size_t ld)
-{
-    size_t i, o;
-
-    for (i = 0; i < nb; i++)
-        for (o = 0; o < w; o++)
-            rows[o * ld + i] = from[i * w + o];
 }
 
 /* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k ld,

@@ -100,15 +100,17 @@ static size_t row_ld(size_t nb)
     return (nb + 7) & ~(size_t)7;
 }
 
-/* w rows (ld apart) = from (nb, w) transposed. */
-static void samples_to_rows(double *restrict rows, const double *restrict from, size_t nb, size_t w,
-                            size_t ld)
+/* to = from transposed: row i < r of from (fld apart) becomes column i of
+ * to (rows tld apart), c values each.  Moves a block's rows (ld apart) to
+ * samples (nb, w) and back. */
+static void transpose(double *restrict to, size_t tld, const double *restrict from, size_t fld,
+                      size_t r, size_t c)
 {
-    size_t i, o;
+    size_t i, j;
 
-    for (i = 0; i < nb; i++)
-        for (o = 0; o < w; o++)
-            rows[o * ld + i] = from[i * w + o];
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            to[j * tld + i] = from[i * fld + j];
 }
 
 /* xt (in rows, ld apart) = x (nb, in) transposed. */
@@ -128,18 +130,7 @@ static void load_block(double *restrict xt, const double *restrict x, size_t nb,
         }
         return;
     }
-    samples_to_rows(xt, x, nb, in, ld);
-}
-
-/* to (nb, w) = the w rows (ld apart) of nb samples, transposed. */
-static void rows_to_samples(double *restrict to, const double *restrict rows, size_t w, size_t nb,
-                            size_t ld)
-{
-    size_t i, o;
-
-    for (o = 0; o < w; o++)
-        for (i = 0; i < nb; i++)
-            to[i * w + o] = rows[o * ld + i];
+    transpose(xt, ld, x, in, nb, in);
 }
 
 /* z (nb) = b0 + w_0 in_0 + w_1 in_1 + ... for the rows in_k = in + k ld,
@@ -486,11 +477,11 @@ static double block_loss_grad(const mlp_model *m, mlp_block *b, const double *x,
         if (logits)
             memcpy(logits, b->z[L - 1], nb * sizeof(double));
     } else {
-        rows_to_samples(b->lrow, b->z[L - 1], k, nb, ld);
+        transpose(b->lrow, k, b->z[L - 1], ld, k, nb);
         mlp_calling_enter(bl->desc, "loss");
         lb = bl->desc->loss(b->lrow, y, b->dlrow, nb, k, bl->params);
         mlp_calling_leave();
-        samples_to_rows(b->d0, b->dlrow, nb, k, ld);
+        transpose(b->d0, ld, b->dlrow, k, nb, k);
         if (logits)
             memcpy(logits, b->lrow, nb * k * sizeof(double));
     }
@@ -564,7 +555,7 @@ static void logits_block(const mlp_model *m, mlp_block *b, const double *x, size
     if (k == 1)
         memcpy(logits, b->z[L - 1], nb * sizeof(double));
     else
-        rows_to_samples(logits, b->z[L - 1], k, nb, ld);
+        transpose(logits, k, b->z[L - 1], ld, k, nb);
 }
 
 void mlp_model_logits(const mlp_model *m, mlp_workspace *ws, const double *x, size_t n,
@@ -606,9 +597,9 @@ const double *mlp_model_forward(const mlp_model *m, mlp_workspace *ws, const dou
         block_forward(m, b, nb);
         for (l = 0; l < L; l++) {
             const size_t w = m->width[l + 1];
-            rows_to_samples(ws->z[l] + i0 * w, b->z[l], w, nb, ld);
+            transpose(ws->z[l] + i0 * w, w, b->z[l], ld, w, nb);
             if (l + 1 < L)
-                rows_to_samples(ws->a[l] + i0 * w, b->a[l], w, nb, ld);
+                transpose(ws->a[l] + i0 * w, w, b->a[l], ld, w, nb);
         }
     }
     return ws->z[L - 1];
@@ -629,10 +620,10 @@ void mlp_model_backward(const mlp_model *m, mlp_workspace *ws, const double *x, 
         load_block(b->xt, x + i0 * in, nb, in, ld);
         for (l = 0; l + 1 < L; l++) {
             const size_t w = m->width[l + 1];
-            samples_to_rows(b->z[l], ws->z[l] + i0 * w, nb, w, ld);
-            samples_to_rows(b->a[l], ws->a[l] + i0 * w, nb, w, ld);
+            transpose(b->z[l], ld, ws->z[l] + i0 * w, w, nb, w);
+            transpose(b->a[l], ld, ws->a[l] + i0 * w, w, nb, w);
         }
-        samples_to_rows(b->d0, dlogits + i0 * k, nb, k, ld);
+        transpose(b->d0, ld, dlogits + i0 * k, k, nb, k);
         block_backward(m, b, nb, g);
         if (i0 > 0)
             add_into(grad, g, P);

@@ -33,6 +33,7 @@
 #include <hdf5_hl.h>
 #endif
 
+#include "base/thread_hook.h"
 #include "results/results.h"
 #include "results/journal.h" /* the run record serialized, for the format tests */
 
@@ -607,6 +608,21 @@ static void test_results_syncer(void **state)
     done_dir(dir);
 }
 
+/* The threads the builder runs in: each calls the thread hook first (the
+ * runner prepares its heap there, cli/heap.c). */
+static pthread_t g_hooked[4];
+static int g_n_hooked;
+static pthread_mutex_t g_hook_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void count_hook(void)
+{
+    pthread_mutex_lock(&g_hook_mu);
+    if (g_n_hooked < 4)
+        g_hooked[g_n_hooked] = pthread_self();
+    g_n_hooked++;
+    pthread_mutex_unlock(&g_hook_mu);
+}
+
 /* Records too large to be held are written to the part file's temporary
  * name as they come, and the builder copies them from there (the file is
  * renamed under it later): two journals, runs in any order, every run in
@@ -632,6 +648,8 @@ static void builder_live(int format, size_t res)
     mlp_error_clear(&err);
     meta.n_runs = NR;
     meta.format_version = format;
+    g_n_hooked = 0;
+    mlp_thread_hook_set(count_hook);
     assert_int_equal(mlp_results_prepare(sweep, true, false, &err), MLP_OK);
     assert_int_equal(mlp_results_builder_start(sweep, HASH, NR, 2, format, NULL, NULL, &b, &err), MLP_OK);
     assert_int_equal(mlp_results_syncer_start(3600, &s, &err), MLP_OK);
@@ -662,6 +680,9 @@ static void builder_live(int format, size_t res)
     }
     assert_int_equal(mlp_results_syncer_finish(s, false, &err), MLP_OK);
     assert_int_equal(mlp_results_builder_finish(b, &meta, false, &err), MLP_OK);
+    mlp_thread_hook_set(NULL);
+    assert_int_equal(g_n_hooked, 1);  /* the builder's thread, not this one */
+    assert_false(pthread_equal(g_hooked[0], pthread_self()));
     assert_false(exists(runs));
     hid_t f = H5Fopen(sweep, H5F_ACC_RDONLY, H5P_DEFAULT);
     double v[NR * N_LOSS];

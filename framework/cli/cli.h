@@ -102,6 +102,12 @@ void mlp_cli_fatal_install(const char *tail, bool tty);
 /* Back to the actions before mlp_cli_fatal_install. */
 void mlp_cli_fatal_uninstall(void);
 
+/* The runner's heap for the commands that build sweep files (run, merge,
+ * convert): one arena that keeps freed memory, and its first 64 MB asked for
+ * transparent huge pages (heap.c says why).  Call before anything large is
+ * allocated; changes no result. */
+void mlp_cli_heap_policy(void);
+
 /* ---- commands (cmd_*.c): each returns the exit status ------------------ */
 
 int mlp_cli_run(int argc, char **argv, const options *o);       /* runner SPEC.yaml */

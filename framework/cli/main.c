@@ -76,13 +76,18 @@ int main(int argc, char **argv)
         return mlp_cli_info(argc, argv);
     if (strcmp(argv[1], "check-plugin") == 0)
         return mlp_cli_check_plugin(argc, argv);
-    if (strcmp(argv[1], "merge") == 0)
+    if (strcmp(argv[1], "merge") == 0) {
+        mlp_cli_heap_policy();
         return mlp_cli_merge(argc, argv);
+    }
     if (strcmp(argv[1], "slurm") == 0)
         return mlp_cli_slurm(argc, argv);
-    if (strcmp(argv[1], "convert") == 0)
+    if (strcmp(argv[1], "convert") == 0) {
+        mlp_cli_heap_policy();
         return mlp_cli_convert(argc, argv);
+    }
 
+    mlp_cli_heap_policy();
     memset(&o, 0, sizeof(o));
     int rc = mlp_cli_parse_run(argc, argv, 1, &o);
     if (rc)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/thread_hook.h"
 #include "results/format.h"
 #include "results/internal.h"
 #include "results/journal.h"
@@ -148,6 +149,8 @@ static void *builder_main(void *arg)
 {
     mlp_results_builder *b = arg;
     mlp_status st = MLP_OK;
+
+    mlp_thread_started();
 
     pthread_mutex_lock(&b->mu);
     while (!st && !b->stop && b->next < b->n_runs) {

@@ -2,6 +2,7 @@
  * run folder checked, the runs trained in parallel (OpenMP, largest first,
  * run.c), each finished run kept in its worker's journal (written out as part
  * files) and the sweep file built from them. */
+#include "base/thread_hook.h"
 #include "sweep/internal.h"
 
 #include <dirent.h>
@@ -503,6 +504,9 @@ static void worker_loop(sweep_exec *x, int id, int *failed, mlp_error *err)
 {
     mlp_results_journal *journal = x->journal[id];
     size_t k;
+
+    if (id > 0)
+        mlp_thread_started();  /* worker 0 is the calling thread */
 
     for (;;) {
         int f;

@@ -6,7 +6,8 @@
 #define MLPLAB_BASE_THREAD_HOOK_H
 
 void mlp_thread_hook_set(void (*fn)(void));
-/* Called first in a thread the library started (nothing when unset). */
+/* Called first in a thread the library started: the hook, once a thread
+ * (a pooled OpenMP thread may pass here at every run), nothing when unset. */
 void mlp_thread_started(void);
 
 #endif

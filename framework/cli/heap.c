@@ -16,6 +16,7 @@
  * AddressSanitizer, whose allocator is not glibc's, it does nothing. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE, sbrk */
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,17 +44,20 @@
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
 #ifdef HEAP_POLICY
+static pthread_t g_main;        /* the thread that set the policy up */
 static uintptr_t g_main_lo;     /* where the first thread's heap was grown */
 static void *_Atomic g_skipped; /* the blocks heap_thread keeps, chained */
 
 /* A thread the sweep started: its arena's heap on huge pages. */
 static void heap_thread(void)
 {
+    if (pthread_equal(pthread_self(), g_main))
+        return;  /* the first thread's heap, prepared already */
     char *p = malloc(1); /* picks the thread's arena; a new one is empty */
     uintptr_t at = (uintptr_t)p;
 
     if (!p || (at >= g_main_lo && at < (uintptr_t)sbrk(0))) {
-        free(p);  /* the first thread's heap, prepared already */
+        free(p);  /* it shares the first thread's heap */
         return;
     }
     uintptr_t base = at & ~(THREAD_HEAP - 1);
@@ -96,6 +100,7 @@ void mlp_cli_heap_policy(void)
     uintptr_t hi = (uintptr_t)end & ~(HUGE_PAGE - 1);
     if (end != (char *)-1 && hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* refused: 4 kB pages, as before */
+    g_main = pthread_self();
     g_main_lo = (uintptr_t)p;
     free(p);
     mlp_thread_hook_set(heap_thread);

@@ -7,6 +7,7 @@
  * promoted that has no record yet is trained again from the start to where
  * it was (the training loop gives the same numbers in one step or several),
  * and nothing depends on -j or on the order runs finish in. */
+#include "base/thread_hook.h"
 #include "sweep/internal.h"
 
 #include <math.h>
@@ -201,6 +202,7 @@ static void train_rung(rung_job *j, const size_t *list, size_t n, double *value,
         stop = j->failed;
         if (stop || j->io->stopping(j->io->ctx))
             continue;
+        mlp_thread_started();
         mlp_error_clear(&e);
         if (!j->runs[k])
             rc = mlp_sweep_run_begin(j->st, k, &j->runs[k], &e);

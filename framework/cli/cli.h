@@ -103,9 +103,9 @@ void mlp_cli_fatal_install(const char *tail, bool tty);
 void mlp_cli_fatal_uninstall(void);
 
 /* The runner's heap for the commands that build sweep files (run, merge,
- * convert): one arena that keeps freed memory, and its first 64 MB asked for
- * transparent huge pages (heap.c says why).  Call before anything large is
- * allocated; changes no result. */
+ * convert): heaps that keep freed memory, the first 64 MB and the arena of
+ * every thread the library starts asked for transparent huge pages (heap.c
+ * says why).  Call before anything large is allocated; changes no result. */
 void mlp_cli_heap_policy(void);
 
 /* ---- commands (cmd_*.c): each returns the exit status ------------------ */

@@ -511,7 +511,7 @@ static const mlp_loss_desc loss_bce_desc = {
 static void test_model_loss_grad_fused(void **state)
 {
     const size_t h[2] = {7, 5};
-    const size_t n = 1000; /* 4 blocks, the last one partial */
+    const size_t n = 3 * MLP_BLOCK + 232; /* 4 blocks, the last one partial */
     mlp_model *m = make_model(3, h, 2, 1, &act_sigmoid, 60);
     mlp_workspace *ws = NULL, *wt = NULL, *full = NULL;
     mlp_error err;

@@ -336,9 +336,9 @@ static void loss_blocks(checker *c)
         if (!(err <= 1e-9)) {
             mlp_check_say(c, "the loss is not a %s of per-sample terms%s: a batch of %zu gives "
                 "%.17g, its blocks of %zu and %zu combined %.17g (training evaluates batches in "
-                "blocks of up to 256 samples; see docs/writing-plugins.md, Losses)",
+                "blocks of up to %d samples; see docs/writing-plugins.md, Losses)",
                 sum ? "sum" : "mean", mlp_check_in_setting(&c->set[s], where, sizeof(where)), n,
-                l, n1, n2, lb);
+                l, n1, n2, lb, MLP_BLOCK);
             mlp_check_emit_plain(c, "blocks", MLP_CHECK_FAIL, c->set[s].text);
             return;
         }

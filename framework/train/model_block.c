@@ -18,9 +18,10 @@ static size_t max_width(const mlp_model *m)
 }
 
 /* Rows are ld = nb rounded up to 8 doubles apart (model_kernels.c) in room
- * for bs samples each: that needs every block size to be a multiple of 8. */
-_Static_assert(MLP_BLOCK % 8 == 0 && MLP_BLOCK >= 8,
-               "MLP_BLOCK and its halvings down to 8 must be multiples of 8");
+ * for bs samples each: every block size must be a multiple of 8, so
+ * MLP_BLOCK, which block_size halves down to 8, a power of two. */
+_Static_assert(MLP_BLOCK >= 8 && (MLP_BLOCK & (MLP_BLOCK - 1)) == 0,
+               "MLP_BLOCK must be a power of two, at least 8");
 
 /* Samples per block for m: MLP_BLOCK, or fewer (a power of two, at least 8)
  * when the layers are so wide that a block would pass 32 MiB.  It depends
